@@ -1,0 +1,236 @@
+// Command handlers: (state, command) → events or a domain error, pure. Every rule a
+// lifeline flow must obey lives here, so the DO, the simulator and tests share it.
+import type { EventData } from "../events.ts";
+import { accountIdFor, contractIdFor, normalizeTaxId, paymentIdFor } from "../ids.ts";
+import { add, format } from "../money.ts";
+import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
+import {
+  type AccountState,
+  type ContractState,
+  contractStatus,
+  paidOf,
+  signatureKey,
+} from "./state.ts";
+
+export type Command =
+  | { type: "customer.create"; input: CustomerCreate }
+  | { type: "contract.create"; seed: string; input: ContractCreate }
+  | { type: "contract.send"; contractId: string; documentHash?: string | undefined }
+  | { type: "contract.sign"; contractId: string; input: SignatureCreate }
+  | { type: "payment.confirm"; input: PaymentCreate };
+
+/** What a command touched, so the caller can render the right view. */
+export type Target =
+  | { kind: "customer"; id: string }
+  | { kind: "contract"; id: string }
+  | { kind: "payment"; id: string; contractId: string };
+
+export type DomainError =
+  | { code: "not-found"; entity: "customer" | "contract"; id: string; field?: string }
+  | { code: "invalid-state"; message: string; field?: string }
+  | { code: "document-mismatch"; expected: string; actual: string; field: string }
+  | { code: "currency-mismatch"; expected: string; actual: string; field: string }
+  | { code: "payment-reference-conflict"; reference: string; existing: string; field: string }
+  | { code: "identity-mismatch"; message: string; field: string };
+
+export type Decision =
+  | { ok: true; events: EventData[]; target: Target; created: boolean }
+  | { ok: false; error: DomainError };
+
+const fail = (error: DomainError): Decision => ({ ok: false, error });
+
+export function decide(state: AccountState, command: Command): Decision {
+  switch (command.type) {
+    case "customer.create":
+      return createCustomer(state, command.input);
+    case "contract.create":
+      return createContract(state, command.seed, command.input);
+    case "contract.send":
+      return sendContract(state, command.contractId, command.documentHash);
+    case "contract.sign":
+      return signContract(state, command.contractId, command.input);
+    case "payment.confirm":
+      return confirmPayment(state, command.input);
+  }
+}
+
+function createCustomer(state: AccountState, input: CustomerCreate): Decision {
+  const target: Target = { kind: "customer", id: state.accountId };
+  // The same natural key, created again anywhere, is the same customer: no new effect [LF2].
+  if (state.customer) return { ok: true, events: [], target, created: false };
+  const taxId = input.taxId ? normalizeTaxId(input.taxId) : null;
+  if (taxId && accountIdFor(state.tenantId, { kind: "taxId", taxId }) !== state.accountId) {
+    return fail({
+      code: "identity-mismatch",
+      message: "account id does not match the tax id",
+      field: "taxId",
+    });
+  }
+  const event: EventData = {
+    type: "customer.created",
+    name: input.name,
+    taxId,
+    residency: input.residency,
+    tier: input.tier,
+    contacts: input.contacts,
+  };
+  return { ok: true, events: [event], target, created: true };
+}
+
+function createContract(state: AccountState, seed: string, input: ContractCreate): Decision {
+  if (!state.customer)
+    return fail({
+      code: "not-found",
+      entity: "customer",
+      id: input.customerId,
+      field: "customerId",
+    });
+  const contractId = contractIdFor(state.accountId, input.id ?? seed);
+  const target: Target = { kind: "contract", id: contractId };
+  if (state.contracts[contractId]) return { ok: true, events: [], target, created: false };
+  const event: EventData = {
+    type: "contract.drafted",
+    contractId,
+    title: input.title,
+    amount: input.amount,
+    documentHash: input.documentHash,
+  };
+  return { ok: true, events: [event], target, created: true };
+}
+
+function findContract(
+  state: AccountState,
+  contractId: string,
+  field?: string,
+): ContractState | DomainError {
+  return (
+    state.contracts[contractId] ?? {
+      code: "not-found",
+      entity: "contract",
+      id: contractId,
+      ...(field ? { field } : {}),
+    }
+  );
+}
+
+function isError(x: ContractState | DomainError): x is DomainError {
+  return "code" in x;
+}
+
+function sendContract(
+  state: AccountState,
+  contractId: string,
+  documentHash: string | undefined,
+): Decision {
+  const c = findContract(state, contractId);
+  if (isError(c)) return fail(c);
+  const current = c.documentHash.value;
+  if (documentHash !== undefined && documentHash !== current) {
+    return fail({
+      code: "document-mismatch",
+      expected: current,
+      actual: documentHash,
+      field: "documentHash",
+    });
+  }
+  const target: Target = { kind: "contract", id: contractId };
+  // Sending again, or sending a contract that is already signed, changes nothing.
+  if (c.sent[current] || contractStatus(c) !== "draft")
+    return { ok: true, events: [], target, created: false };
+  return {
+    ok: true,
+    events: [{ type: "contract.sent", contractId, documentHash: current }],
+    target,
+    created: false,
+  };
+}
+
+function signContract(state: AccountState, contractId: string, input: SignatureCreate): Decision {
+  const c = findContract(state, contractId);
+  if (isError(c)) return fail(c);
+  const current = c.documentHash.value;
+  // A signature binds a document version; signing anything but the current one is refused.
+  if (input.documentHash !== current) {
+    return fail({
+      code: "document-mismatch",
+      expected: current,
+      actual: input.documentHash,
+      field: "documentHash",
+    });
+  }
+  const target: Target = { kind: "contract", id: contractId };
+  if (c.signatures[signatureKey(input.party, current)])
+    return { ok: true, events: [], target, created: false };
+  const status = contractStatus(c);
+  if (input.party === "customer" && status === "draft") {
+    return fail({
+      code: "invalid-state",
+      message: "the contract must be sent before the customer signs",
+      field: "party",
+    });
+  }
+  if (input.party === "vendor" && status !== "signed") {
+    return fail({
+      code: "invalid-state",
+      message: `the vendor countersigns after the customer has signed; the contract is ${status}`,
+      field: "party",
+    });
+  }
+  const event: EventData = {
+    type: "contract.signed",
+    contractId,
+    party: input.party,
+    signer: input.signer,
+    documentHash: current,
+  };
+  return { ok: true, events: [event], target, created: true };
+}
+
+function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
+  const c = findContract(state, input.contractId, "contractId");
+  if (isError(c)) return fail(c);
+  const status = contractStatus(c);
+  if (status !== "signed" && status !== "active") {
+    return fail({
+      code: "invalid-state",
+      message: `payments are confirmed on signed or active contracts; this one is ${status}`,
+      field: "contractId",
+    });
+  }
+  const currency = c.amount.value.currency;
+  if (input.amount.currency !== currency) {
+    return fail({
+      code: "currency-mismatch",
+      expected: currency,
+      actual: input.amount.currency,
+      field: "amount.currency",
+    });
+  }
+  const reference = input.reference.trim();
+  const paymentId = paymentIdFor(c.id, reference);
+  const target: Target = { kind: "payment", id: paymentId, contractId: c.id };
+  const existing = c.payments[paymentId];
+  if (existing) {
+    // One bank reference is one payment [LF2]; the same reference with another amount
+    // is a contradiction a human must resolve, never a second payment [LF6].
+    if (existing.amount.value === input.amount.value)
+      return { ok: true, events: [], target, created: false };
+    return fail({
+      code: "payment-reference-conflict",
+      reference,
+      existing: format(existing.amount),
+      field: "reference",
+    });
+  }
+  // Over-payment is recorded and flagged in the view, never refused: the money arrived.
+  add(paidOf(c), input.amount);
+  const event: EventData = {
+    type: "payment.confirmed",
+    paymentId,
+    contractId: c.id,
+    reference,
+    amount: input.amount,
+    receivedAt: input.receivedAt ?? null,
+  };
+  return { ok: true, events: [event], target, created: true };
+}

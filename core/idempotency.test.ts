@@ -1,0 +1,41 @@
+import { describe, expect, test } from "vitest";
+import { fingerprint, judge, parseIdempotencyKey } from "./idempotency.ts";
+
+describe("idempotency", () => {
+  test("parses structured-field strings and bare tokens alike", () => {
+    expect(parseIdempotencyKey('"8e03978e-40d5"')).toEqual({ ok: true, key: "8e03978e-40d5" });
+    expect(parseIdempotencyKey("abc")).toEqual({ ok: true, key: "abc" });
+  });
+
+  test("rejects missing, empty, oversized and non-ASCII keys", () => {
+    expect(parseIdempotencyKey(null)).toEqual({ ok: false, reason: "missing" });
+    expect(parseIdempotencyKey('""').ok).toBe(false);
+    expect(parseIdempotencyKey("x".repeat(256)).ok).toBe(false);
+    expect(parseIdempotencyKey("ключ").ok).toBe(false);
+  });
+
+  test("[LF2] the fingerprint ignores key order but not values, method or path", () => {
+    const a = fingerprint("post", "/v1/payments", { a: 1, b: { c: 2, d: 3 } });
+    expect(fingerprint("POST", "/v1/payments", { b: { d: 3, c: 2 }, a: 1 })).toBe(a);
+    expect(fingerprint("POST", "/v1/payments", { a: 2, b: { c: 2, d: 3 } })).not.toBe(a);
+    expect(fingerprint("POST", "/v1/customers", { a: 1, b: { c: 2, d: 3 } })).not.toBe(a);
+  });
+
+  test("judges a ledger entry per the draft: new, replay, 422 mismatch, 409 in flight", () => {
+    const response = { status: 201, headers: {}, body: "{}" };
+    expect(judge(null, "f")).toEqual({ kind: "new" });
+    expect(judge({ state: "done", fingerprint: "f", createdAtMs: 0, response }, "f")).toEqual({
+      kind: "replay",
+      response,
+    });
+    expect(judge({ state: "done", fingerprint: "f", createdAtMs: 0, response }, "g")).toEqual({
+      kind: "mismatch",
+    });
+    expect(judge({ state: "pending", fingerprint: "f", createdAtMs: 0 }, "f")).toEqual({
+      kind: "in-flight",
+    });
+    expect(judge({ state: "pending", fingerprint: "f", createdAtMs: 0 }, "g")).toEqual({
+      kind: "mismatch",
+    });
+  });
+});

@@ -1,0 +1,68 @@
+// Identity rules (DESIGN §3): ids are derived, never drawn at random before the
+// idempotency ledger is consulted, and contract/payment ids embed their account id so
+// every write reaches its AccountDO without a lookup [LF5].
+import { sha256 } from "./crypto/sha256.ts";
+import { base32 } from "./encoding.ts";
+
+const BODY = "[0-9A-HJKMNP-TV-Z]";
+export const ACCOUNT_ID = new RegExp(`^acc_(${BODY}{26})$`);
+export const CONTRACT_ID = new RegExp(`^ctr_(${BODY}{26})_(${BODY}{16})$`);
+export const PAYMENT_ID = new RegExp(`^pay_(${BODY}{26})_(${BODY}{16})$`);
+/** A ULID, the form a client (e.g. the offline PWA) uses for ids it mints itself. */
+export const ULID = new RegExp(`^${BODY}{26}$`);
+
+function digest(parts: readonly string[], chars: number): string {
+  // NUL-separated so ("ab","c") and ("a","bc") never collide.
+  return base32(sha256(parts.join("\u0000")), chars);
+}
+
+/** Tax ids compare without spaces, hyphens, dots or case (USCC / VAT id as typed). */
+export function normalizeTaxId(taxId: string): string {
+  return taxId.replace(/[\s\-.]/g, "").toUpperCase();
+}
+
+export type AccountIdSource =
+  | { kind: "taxId"; taxId: string }
+  | { kind: "client"; ulid: string }
+  | { kind: "idempotencyKey"; key: string };
+
+/**
+ * The account id of a customer being created. Precedence: tax id (the same customer
+ * created in two regions is one account), then a client-minted ULID, then the
+ * Idempotency-Key (a retry lands on the same account).
+ */
+export function accountIdFor(tenantId: string, source: AccountIdSource): string {
+  switch (source.kind) {
+    case "taxId":
+      return `acc_${digest([tenantId, "taxId", normalizeTaxId(source.taxId)], 26)}`;
+    case "client":
+      return `acc_${source.ulid.toUpperCase()}`;
+    case "idempotencyKey":
+      return `acc_${digest([tenantId, "idempotency-key", source.key], 26)}`;
+  }
+}
+
+function accountBody(accountId: string): string {
+  const m = ACCOUNT_ID.exec(accountId);
+  if (!m) throw new RangeError(`not an account id: ${accountId}`);
+  return m[1]!;
+}
+
+/** Contract id from its account and a per-account seed (client ULID or Idempotency-Key). */
+export function contractIdFor(accountId: string, seed: string): string {
+  return `ctr_${accountBody(accountId)}_${digest([accountId, "contract", seed], 16)}`;
+}
+
+/** Payment id from (contractId, reference): the same bank reference is the same payment. */
+export function paymentIdFor(contractId: string, reference: string): string {
+  const m = CONTRACT_ID.exec(contractId);
+  if (!m) throw new RangeError(`not a contract id: ${contractId}`);
+  return `pay_${m[1]}_${digest([contractId, "payment", reference.trim()], 16)}`;
+}
+
+/** The account that owns any Lifeline id, or null when the id is not one of ours. */
+export function accountOf(id: string): string | null {
+  if (ACCOUNT_ID.test(id)) return id;
+  const m = CONTRACT_ID.exec(id) ?? PAYMENT_ID.exec(id);
+  return m ? `acc_${m[1]}` : null;
+}

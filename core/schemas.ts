@@ -1,0 +1,154 @@
+// The wire contract for customers, contracts and payments: request bodies and the views
+// the API returns. zod is the single source of truth; OpenAPI is generated from these.
+import { z } from "zod";
+import { ACCOUNT_ID, CONTRACT_ID, PAYMENT_ID, ULID } from "./ids.ts";
+import { Money, PositiveMoney } from "./money.ts";
+
+export const Residency = z
+  .enum(["cn", "eu"])
+  .meta({ description: "Jurisdiction the customer's data belongs to" });
+export const Tier = z.enum(["standard", "key", "strategic"]);
+export const Party = z.enum(["customer", "vendor"]);
+export const ContractStatus = z.enum(["draft", "sent", "signed", "active", "voided"]);
+
+export const AccountId = z.string().regex(ACCOUNT_ID, { message: "must be a customer id (acc_…)" });
+export const ContractId = z
+  .string()
+  .regex(CONTRACT_ID, { message: "must be a contract id (ctr_…)" });
+export const PaymentId = z.string().regex(PAYMENT_ID, { message: "must be a payment id (pay_…)" });
+export const DocumentHash = z.string().regex(/^[0-9a-f]{64}$/, {
+  message: "must be the SHA-256 of the document as 64 lower-case hex digits",
+});
+
+const Text = (max: number) => z.string().trim().min(1, { message: "must not be empty" }).max(max);
+
+export const Contact = z.strictObject({
+  name: Text(120),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, {
+      message: "must be a phone number, e.g. +86 138 0013 8000",
+    })
+    .optional(),
+  email: z.email({ message: "must be an e-mail address" }).max(254).optional(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const CustomerCreate = z
+  .strictObject({
+    id: z.string().regex(ULID, { message: "must be a ULID minted by the client" }).optional(),
+    name: Text(200),
+    taxId: z
+      .string()
+      .trim()
+      .regex(/^[0-9A-Za-z][0-9A-Za-z .-]{3,39}$/, {
+        message: "must be a tax id such as a unified social credit code or a VAT id",
+      })
+      .optional(),
+    residency: Residency,
+    tier: Tier.default("standard"),
+    contacts: z.array(Contact).max(20).default([]),
+  })
+  .meta({ id: "CustomerCreate" });
+export type CustomerCreate = z.infer<typeof CustomerCreate>;
+
+export const ContractCreate = z
+  .strictObject({
+    id: z.string().regex(ULID, { message: "must be a ULID minted by the client" }).optional(),
+    customerId: AccountId,
+    title: Text(200),
+    amount: PositiveMoney,
+    documentHash: DocumentHash,
+  })
+  .meta({ id: "ContractCreate" });
+export type ContractCreate = z.infer<typeof ContractCreate>;
+
+export const ContractSend = z
+  .strictObject({ documentHash: DocumentHash.optional() })
+  .meta({ id: "ContractSend" });
+
+export const Signer = z.strictObject({
+  name: Text(120),
+  title: Text(120).optional(),
+  email: z.email().max(254).optional(),
+});
+export type Signer = z.infer<typeof Signer>;
+
+export const SignatureCreate = z
+  .strictObject({ party: Party, signer: Signer, documentHash: DocumentHash })
+  .meta({ id: "SignatureCreate" });
+export type SignatureCreate = z.infer<typeof SignatureCreate>;
+
+export const PaymentCreate = z
+  .strictObject({
+    contractId: ContractId,
+    reference: z
+      .string()
+      .trim()
+      .min(1, { message: "must not be empty" })
+      .max(64)
+      .regex(/^[\x21-\x7e]+$/, {
+        message: "must be the bank's reference, printable ASCII without spaces",
+      }),
+    amount: PositiveMoney,
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: "PaymentCreate" });
+export type PaymentCreate = z.infer<typeof PaymentCreate>;
+
+// ---------------------------------------------------------------- views
+
+export const CustomerView = z
+  .object({
+    id: AccountId,
+    name: z.string(),
+    taxId: z.string().nullable(),
+    residency: Residency,
+    tier: Tier,
+    contacts: z.array(Contact),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Customer" });
+export type CustomerView = z.infer<typeof CustomerView>;
+
+export const SignatureView = z.object({
+  party: Party,
+  signer: Signer,
+  documentHash: DocumentHash,
+  signedAt: z.string(),
+});
+
+export const PaymentView = z
+  .object({
+    id: PaymentId,
+    contractId: ContractId,
+    reference: z.string(),
+    amount: Money,
+    receivedAt: z.string().nullable(),
+    confirmedAt: z.string(),
+    overpayment: z
+      .boolean()
+      .meta({ description: "This payment took the contract above its amount" }),
+  })
+  .meta({ id: "Payment" });
+export type PaymentView = z.infer<typeof PaymentView>;
+
+export const ContractView = z
+  .object({
+    id: ContractId,
+    customerId: AccountId,
+    title: z.string(),
+    amount: Money,
+    documentHash: DocumentHash,
+    status: ContractStatus,
+    signatures: z.array(SignatureView),
+    payments: z.array(PaymentView),
+    paid: Money,
+    outstanding: Money,
+    overpaid: Money.nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Contract" });
+export type ContractView = z.infer<typeof ContractView>;
