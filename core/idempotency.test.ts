@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { fingerprint, judge, parseIdempotencyKey } from "./idempotency.ts";
+import { fingerprint, judge, judgeClaim, parseIdempotencyKey } from "./idempotency.ts";
 
 describe("idempotency", () => {
   test("parses structured-field strings and bare tokens alike", () => {
@@ -37,5 +37,16 @@ describe("idempotency", () => {
     expect(judge({ state: "pending", fingerprint: "f", createdAtMs: 0 }, "g")).toEqual({
       kind: "mismatch",
     });
+  });
+});
+
+describe("key claims", () => {
+  test("a pending claim blocks a duplicate until its lease runs out", () => {
+    const claim = { fingerprint: "f", state: "pending" as const, leaseUntilMs: 100 };
+    expect(judgeClaim(null, "f", 0)).toBe("ok");
+    expect(judgeClaim(claim, "f", 99)).toBe("in-flight");
+    expect(judgeClaim(claim, "f", 100)).toBe("ok");
+    expect(judgeClaim(claim, "g", 100)).toBe("mismatch");
+    expect(judgeClaim({ ...claim, state: "done" }, "f", 0)).toBe("ok");
   });
 });

@@ -46,3 +46,21 @@ export function judge(entry: LedgerEntry | null, requestFingerprint: string): Le
   if (entry.state === "pending") return { kind: "in-flight" };
   return { kind: "replay", response: entry.response };
 }
+
+/** A key's claim at the tenant-wide key registry, which sees every use of a key. */
+export type KeyClaim = { fingerprint: string; state: "pending" | "done"; leaseUntilMs: number };
+export type ClaimVerdict = "ok" | "mismatch" | "in-flight";
+
+/** How long a claimed key blocks duplicates before a crashed first attempt is presumed dead. */
+export const KEY_LEASE_MS = 30_000;
+
+export function judgeClaim(
+  claim: KeyClaim | null,
+  requestFingerprint: string,
+  nowMs: number,
+): ClaimVerdict {
+  if (!claim) return "ok";
+  if (claim.fingerprint !== requestFingerprint) return "mismatch";
+  if (claim.state === "pending" && claim.leaseUntilMs > nowMs) return "in-flight";
+  return "ok";
+}

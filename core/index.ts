@@ -3,6 +3,7 @@ export * from "./account/decide.ts";
 export * from "./account/evolve.ts";
 export * from "./account/state.ts";
 export * from "./account/view.ts";
+export * from "./backoff.ts";
 export { sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
 export * from "./encoding.ts";
 export * from "./events.ts";

@@ -1,0 +1,68 @@
+// The regional libSQL read model: what lists, search and reports read. Written only by
+// AccountDO projections (full-row upserts guarded by `version`), so it can be rebuilt,
+// lag, or be down without touching a lifeline write [LF5].
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const customers = sqliteTable(
+  "customers",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    taxId: text("tax_id"),
+    residency: text("residency").notNull(),
+    tier: text("tier").notNull(),
+    contacts: text("contacts", { mode: "json" }).notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    version: text("version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("customers_by_name").on(t.tenantId, t.name, t.id),
+  ],
+);
+
+export const contracts = sqliteTable(
+  "contracts",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    customerId: text("customer_id").notNull(),
+    title: text("title").notNull(),
+    amountValue: integer("amount_value").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").notNull(),
+    documentHash: text("document_hash").notNull(),
+    paidValue: integer("paid_value").notNull(),
+    signatures: text("signatures", { mode: "json" }).notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    version: text("version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("contracts_by_customer").on(t.tenantId, t.customerId, t.createdAt, t.id),
+  ],
+);
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    contractId: text("contract_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    reference: text("reference").notNull(),
+    amountValue: integer("amount_value").notNull(),
+    currency: text("currency").notNull(),
+    receivedAt: text("received_at"),
+    confirmedAt: text("confirmed_at").notNull(),
+    overpayment: integer("overpayment", { mode: "boolean" }).notNull(),
+    version: text("version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("payments_by_contract").on(t.tenantId, t.contractId, t.confirmedAt, t.id),
+  ],
+);

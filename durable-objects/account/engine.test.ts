@@ -1,0 +1,235 @@
+// The AccountDO engine over a real SQLite (libsql) store: ledger, journal and outbox rules.
+import { afterEach, describe, expect, test } from "vitest";
+import {
+  accountIdFor,
+  type Command,
+  ContractCreate,
+  CustomerCreate,
+  fingerprint,
+  IDEMPOTENCY_RETENTION_MS,
+  PaymentCreate,
+  SignatureCreate,
+} from "../../core/index.ts";
+import { openLibsqlStore } from "../storage/libsql-store.ts";
+import type { SqlStore } from "../storage/sql-store.ts";
+import { AccountEngine, OUTBOX_BATCH, type Projection } from "./engine.ts";
+
+const TENANT = "ten_demo";
+const HASH = "c".repeat(64);
+let clock = 1_800_000_000_000;
+const options = { region: "cn-east", now: () => clock, random: () => 1 };
+const stores: Array<{ close(): void }> = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function open() {
+  const store = openLibsqlStore();
+  stores.push(store);
+  return { store, engine: new AccountEngine(store, options) };
+}
+
+const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91440300MA5FXXXX1X" });
+const createCustomer: Command = {
+  type: "customer.create",
+  input: CustomerCreate.parse({ name: "深圳客户", taxId: "91440300MA5FXXXX1X", residency: "cn" }),
+};
+
+function run(engine: AccountEngine, key: string, command: Command, body: unknown = command) {
+  return engine.execute({
+    tenantId: TENANT,
+    accountId,
+    idempotencyKey: key,
+    fingerprint: fingerprint("POST", "/x", body),
+    actor: { kind: "apiKey", id: "key_1" },
+    command,
+  });
+}
+
+function activeContract(engine: AccountEngine) {
+  run(engine, "k1", createCustomer);
+  const created = run(engine, "k2", {
+    type: "contract.create",
+    seed: "k2",
+    input: ContractCreate.parse({
+      customerId: accountId,
+      title: "T",
+      amount: { value: 100, currency: "CNY" },
+      documentHash: HASH,
+    }),
+  });
+  if (created.kind !== "response") throw new Error("contract not created");
+  const contractId = JSON.parse(created.response.body).id as string;
+  run(engine, "k3", { type: "contract.send", contractId });
+  run(engine, "k4", {
+    type: "contract.sign",
+    contractId,
+    input: SignatureCreate.parse({ party: "customer", signer: { name: "A" }, documentHash: HASH }),
+  });
+  return contractId;
+}
+
+describe("AccountEngine", () => {
+  test("[LF2] a replay returns the first response, byte for byte, without a second effect", () => {
+    const { engine } = open();
+    const first = run(engine, "k1", createCustomer);
+    const again = run(engine, "k1", createCustomer);
+    expect(first).toMatchObject({ kind: "response", replayed: false, response: { status: 201 } });
+    expect(again).toEqual({
+      kind: "response",
+      replayed: true,
+      response: (first as { response: unknown }).response,
+    });
+    expect(engine.journal()).toHaveLength(1);
+  });
+
+  test("the same key with a different payload is a mismatch", () => {
+    const { engine } = open();
+    run(engine, "k1", createCustomer);
+    expect(run(engine, "k1", createCustomer, { other: true })).toEqual({ kind: "mismatch" });
+  });
+
+  test("a duplicate while the first is still pending is in flight", () => {
+    const { store, engine } = open();
+    const fp = fingerprint("POST", "/x", createCustomer);
+    store.sql.exec(
+      "INSERT INTO idempotency (key, fingerprint, state, created_at_ms) VALUES ('k9', ?, 'pending', 0)",
+      fp,
+    );
+    expect(run(engine, "k9", createCustomer)).toEqual({ kind: "in-flight" });
+  });
+
+  test("a refused command takes no effect and leaves its key free", () => {
+    const { engine } = open();
+    const contract: Command = {
+      type: "contract.create",
+      seed: "k1",
+      input: ContractCreate.parse({
+        customerId: accountId,
+        title: "T",
+        amount: { value: 1, currency: "CNY" },
+        documentHash: HASH,
+      }),
+    };
+    expect(run(engine, "k1", contract)).toMatchObject({
+      kind: "rejected",
+      error: { code: "not-found" },
+    });
+    run(engine, "k0", createCustomer);
+    expect(run(engine, "k1", contract)).toMatchObject({
+      kind: "response",
+      response: { status: 201 },
+    });
+  });
+
+  test("[LF1] journal, ledger and outbox commit together or not at all", () => {
+    const { store } = open();
+    let failOutbox = true;
+    const faulty: SqlStore = {
+      transactionSync: (fn) => store.transactionSync(fn),
+      sql: {
+        exec: (query, ...bindings) => {
+          if (failOutbox && query.startsWith("INSERT INTO outbox")) throw new Error("disk full");
+          return store.sql.exec(query, ...bindings);
+        },
+      },
+    };
+    const engine = new AccountEngine(faulty, options);
+    expect(() => run(engine, "k1", createCustomer)).toThrow("disk full");
+    expect(store.sql.exec("SELECT count(*) AS n FROM journal").one().n).toBe(0);
+    expect(store.sql.exec("SELECT count(*) AS n FROM idempotency").one().n).toBe(0);
+    failOutbox = false;
+    const fresh = new AccountEngine(faulty, options);
+    expect(run(fresh, "k1", createCustomer)).toMatchObject({ kind: "response", replayed: false });
+  });
+
+  test("[LF1] a restarted engine rebuilds the same aggregate from its journal", () => {
+    const { store, engine } = open();
+    const contractId = activeContract(engine);
+    const reopened = new AccountEngine(store, options);
+    expect(reopened.current()).toEqual(engine.current());
+    expect(reopened.contract(contractId)?.status).toBe("signed");
+  });
+
+  test("[LF2] a payment reference retried under new keys is one payment", () => {
+    const { engine } = open();
+    const contractId = activeContract(engine);
+    const pay = (key: string) =>
+      run(engine, key, {
+        type: "payment.confirm",
+        input: PaymentCreate.parse({
+          contractId,
+          reference: "BANK-9",
+          amount: { value: 60, currency: "CNY" },
+        }),
+      });
+    expect(pay("p1")).toMatchObject({ response: { status: 201 } });
+    expect(pay("p2")).toMatchObject({ response: { status: 200 } });
+    expect(engine.contract(contractId)?.paid).toEqual({ value: 60, currency: "CNY" });
+  });
+
+  test("the outbox drains to the sink and is empty afterwards", async () => {
+    const { engine } = open();
+    activeContract(engine);
+    const seen: Projection[] = [];
+    const report = await engine.drainOutbox(async (p) => {
+      seen.push(p);
+    });
+    expect(report).toMatchObject({ delivered: 4, failed: 0, remaining: 0 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.contracts[0]!.status).toBe("signed");
+    expect(seen[0]!.customer?.name).toBe("深圳客户");
+  });
+
+  test("a failing sink keeps every row and retries later with backoff, and the alarm is re-armed", async () => {
+    const { engine } = open();
+    activeContract(engine);
+    const failing = async () => {
+      throw new Error("libsql down");
+    };
+    const r1 = await engine.drainOutbox(failing);
+    expect(r1).toMatchObject({ delivered: 0, failed: 4, remaining: 4 });
+    expect(r1.nextAlarmMs).toBe(clock + 250);
+    // Not due yet: nothing is attempted.
+    expect(await engine.drainOutbox(failing)).toMatchObject({
+      delivered: 0,
+      failed: 0,
+      remaining: 4,
+    });
+    clock += 250;
+    const r2 = await engine.drainOutbox(failing);
+    expect(r2.nextAlarmMs).toBe(clock + 500);
+    clock += 500;
+    expect(await engine.drainOutbox(async () => {})).toMatchObject({ delivered: 4, remaining: 0 });
+  });
+
+  test("one drain handles at most one bounded batch", async () => {
+    const { engine } = open();
+    const contractId = activeContract(engine);
+    for (let i = 0; i < OUTBOX_BATCH + 10; i++) {
+      run(engine, `pay-${i}`, {
+        type: "payment.confirm",
+        input: PaymentCreate.parse({
+          contractId,
+          reference: `R${i}`,
+          amount: { value: 1, currency: "CNY" },
+        }),
+      });
+    }
+    const report = await engine.drainOutbox(async () => {});
+    expect(report.delivered).toBe(OUTBOX_BATCH);
+    expect(report.remaining).toBe(4 + 10);
+  });
+
+  test("idempotency keys are kept 35 days and pruned after", async () => {
+    const { engine } = open();
+    run(engine, "k1", createCustomer);
+    await engine.drainOutbox(async () => {});
+    clock += IDEMPOTENCY_RETENTION_MS - 1;
+    await engine.drainOutbox(async () => {});
+    expect(run(engine, "k1", createCustomer)).toMatchObject({ replayed: true });
+    clock += 2;
+    const report = await engine.drainOutbox(async () => {});
+    expect(report.nextAlarmMs).toBeNull();
+  });
+});

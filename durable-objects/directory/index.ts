@@ -1,0 +1,106 @@
+// DirectoryDO: one per region. Tenants, integrator API keys (stored as SHA-256 hashes)
+// and rep users (PBKDF2 password hashes). Authentication reads only this DO, never
+// libSQL, so logging in and calling the API keep working when libSQL is down [LF5].
+import { DurableObject } from "cloudflare:workers";
+import { durableObjectStore } from "../storage/do-store.ts";
+import { migrate } from "../storage/sql-store.ts";
+import { hashPassword, verifyPassword } from "./password.ts";
+
+const MIGRATIONS = [
+  `CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
+   CREATE TABLE api_keys (hash TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL REFERENCES tenants (id), name TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
+   CREATE TABLE users (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id), email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, password TEXT NOT NULL)`,
+] as const;
+
+export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
+
+export type DirectorySeed = {
+  tenant: { id: string; name: string };
+  apiKeys: Array<{ id: string; name: string; keyHash: string }>;
+  users: Array<{
+    id: string;
+    email: string;
+    name: string;
+    role: "rep" | "manager";
+    password: string;
+  }>;
+};
+
+export class DirectoryDO extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => migrate(durableObjectStore(ctx.storage), MIGRATIONS));
+  }
+
+  resolveApiKey(keyHash: string): Principal | null {
+    const row = this.ctx.storage.sql
+      .exec<{ id: string; tenant_id: string }>(
+        "SELECT id, tenant_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+        keyHash,
+      )
+      .toArray()[0];
+    return row ? { tenantId: row.tenant_id, kind: "apiKey", id: row.id, role: "integrator" } : null;
+  }
+
+  async verifyUser(
+    email: string,
+    password: string,
+  ): Promise<(Principal & { name: string }) | null> {
+    const row = this.ctx.storage.sql
+      .exec<{ id: string; tenant_id: string; name: string; role: string; password: string }>(
+        "SELECT id, tenant_id, name, role, password FROM users WHERE email = ?",
+        email.trim().toLowerCase(),
+      )
+      .toArray()[0];
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal it.
+    const ok = await verifyPassword(password, row?.password ?? DUMMY_HASH);
+    return row && ok
+      ? { tenantId: row.tenant_id, kind: "user", id: row.id, role: row.role, name: row.name }
+      : null;
+  }
+
+  /** Local mode only (the API refuses the route elsewhere): creates or refreshes a tenant. */
+  async seed(seed: DirectorySeed): Promise<void> {
+    const users = await Promise.all(
+      seed.users.map(async (u) => ({
+        ...u,
+        hash: await hashPassword(u.password, crypto.getRandomValues(new Uint8Array(16))),
+      })),
+    );
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      const sql = this.ctx.storage.sql;
+      sql.exec(
+        "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        seed.tenant.id,
+        seed.tenant.name,
+        now,
+      );
+      for (const k of seed.apiKeys) {
+        sql.exec("DELETE FROM api_keys WHERE id = ?", k.id);
+        sql.exec(
+          "INSERT INTO api_keys (hash, id, tenant_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+          k.keyHash,
+          k.id,
+          seed.tenant.id,
+          k.name,
+          now,
+        );
+      }
+      for (const u of users) {
+        sql.exec(
+          "INSERT INTO users (id, tenant_id, email, name, role, password) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role, password = excluded.password",
+          u.id,
+          seed.tenant.id,
+          u.email.toLowerCase(),
+          u.name,
+          u.role,
+          u.hash,
+        );
+      }
+    });
+  }
+}
+
+const DUMMY_HASH =
+  "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

@@ -1,0 +1,19 @@
+// Bindings that wrangler.toml cannot declare: secrets and local-mode switches.
+// (Vars and Durable Object bindings are generated into worker-configuration.d.ts.)
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** HMAC key for rep session tokens; the same in every region. */
+      AUTH_TOKEN_SECRET: string;
+      LIBSQL_AUTH_TOKEN?: string;
+      /** "local" only under `npm start`: enables dev seeding and the benchmark floor route. */
+      LIFELINE_MODE?: string;
+    }
+  }
+}
+
+export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
+
+export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
+
+export const isLocalMode = (env: Env) => env.LIFELINE_MODE === "local";

@@ -1,0 +1,143 @@
+// The one error type of the API and the one place errors become responses: RFC 9457
+// problem+json, naming the offending field where there is one.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import type { DomainError } from "../../core/index.ts";
+
+export type FieldError = { field: string; pointer: string; message: string };
+
+export class Problem extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export function problemResponse(c: Context, p: Problem): Response {
+  const body = {
+    type: `urn:lifeline:problem:${p.slug}`,
+    title: p.title,
+    status: p.status,
+    ...(p.detail ? { detail: p.detail } : {}),
+    instance: c.req.path,
+    ...p.extra,
+  };
+  return new Response(JSON.stringify(body), {
+    status: p.status,
+    headers: { "content-type": "application/problem+json", ...p.headers },
+  });
+}
+
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof Problem) return problemResponse(c, err);
+  if (err instanceof HTTPException) {
+    const malformed = /JSON|Content-Type/i.test(err.message);
+    return problemResponse(
+      c,
+      new Problem(
+        err.status,
+        malformed ? "malformed-body" : "http",
+        malformed ? "Malformed request body" : err.message,
+        err.message,
+      ),
+    );
+  }
+  console.error("unhandled", err);
+  return problemResponse(
+    c,
+    new Problem(
+      500,
+      "internal",
+      "Internal error",
+      "The error was logged; retry with the same Idempotency-Key.",
+    ),
+  );
+}
+
+/** zod issues → a 400 that names every offending field. */
+export function validationProblem(error: z.ZodError, target: string): Problem {
+  const errors: FieldError[] = error.issues.map((i) => {
+    const path = i.path.map(String);
+    return {
+      field: path.join(".") || target,
+      pointer: `#/${path.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`,
+      message: i.message,
+    };
+  });
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return new Problem(400, "validation", `Invalid request ${target}`, detail, { errors });
+}
+
+export function domainProblem(e: DomainError): Problem {
+  switch (e.code) {
+    case "not-found": {
+      // A missing entity named in the body is a bad request body; in the path it is a 404.
+      const status = e.field ? 422 : 404;
+      return new Problem(
+        status,
+        "not-found",
+        `${e.entity} not found`,
+        `No ${e.entity} ${e.id} in this tenant.`,
+        e.field
+          ? {
+              errors: [
+                { field: e.field, pointer: `#/${e.field}`, message: `${e.entity} not found` },
+              ],
+            }
+          : {},
+      );
+    }
+    case "invalid-state":
+      return new Problem(
+        409,
+        "invalid-state",
+        "Not allowed in the current state",
+        e.message,
+        fieldOf(e.field, e.message),
+      );
+    case "document-mismatch":
+      return new Problem(
+        409,
+        "document-mismatch",
+        "Document hash is not the contract's current document",
+        `Expected ${e.expected}, got ${e.actual}.`,
+        { expected: e.expected, ...fieldOf(e.field, "does not match the current document") },
+      );
+    case "currency-mismatch":
+      return new Problem(
+        422,
+        "currency-mismatch",
+        "Currency does not match the contract",
+        `The contract is in ${e.expected}; the payment is in ${e.actual}.`,
+        fieldOf(e.field, `must be ${e.expected}`),
+      );
+    case "payment-reference-conflict":
+      return new Problem(
+        409,
+        "payment-reference-conflict",
+        "Payment reference already confirmed with another amount",
+        `Reference ${e.reference} was confirmed as ${e.existing}; a reference is one payment.`,
+        fieldOf(e.field, "already used with another amount"),
+      );
+    case "identity-mismatch":
+      return new Problem(
+        422,
+        "identity-mismatch",
+        "Identity mismatch",
+        e.message,
+        fieldOf(e.field, e.message),
+      );
+  }
+}
+
+function fieldOf(field: string | undefined, message: string) {
+  return field ? { errors: [{ field, pointer: `#/${field.replace(/\./g, "/")}`, message }] } : {};
+}

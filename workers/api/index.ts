@@ -1,0 +1,56 @@
+// The regional API worker: app assembly only. Routes live one group per file in routes/;
+// errors become problem+json in exactly one place (errors.ts).
+import "./env.ts";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./env.ts";
+import { onError, Problem } from "./errors.ts";
+import { authenticate } from "./middleware/auth.ts";
+import { regionHeaders } from "./middleware/region.ts";
+import { auth } from "./routes/auth.ts";
+import { contracts } from "./routes/contracts.ts";
+import { customers } from "./routes/customers.ts";
+import { health } from "./routes/health.ts";
+import { local } from "./routes/local.ts";
+import { payments } from "./routes/payments.ts";
+
+export { AccountDO } from "../../durable-objects/account/index.ts";
+export { DirectoryDO } from "../../durable-objects/directory/index.ts";
+export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
+
+const app = new OpenAPIHono<AppEnv>();
+
+app.use("*", regionHeaders());
+app.onError(onError);
+app.notFound(() => {
+  throw new Problem(404, "not-found", "No such route");
+});
+
+app.route("/", health);
+app.route("/", auth);
+app.route("/", local);
+app.use("/v1/customers/*", authenticate());
+app.use("/v1/customers", authenticate());
+app.use("/v1/contracts/*", authenticate());
+app.use("/v1/contracts", authenticate());
+app.use("/v1/payments/*", authenticate());
+app.use("/v1/payments", authenticate());
+app.route("/", customers);
+app.route("/", contracts);
+app.route("/", payments);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  description: "An integrator API key (`lk_…`) or a rep session token from /v1/auth/login",
+});
+app.doc31("/v1/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Lifeline regional API",
+    version: "1.0.0",
+    description:
+      "Customers, contracts and payments that keep working through region loss. Errors are RFC 9457 problem+json.",
+  },
+});
+
+export default app;

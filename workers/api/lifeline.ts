@@ -1,0 +1,83 @@
+// The write path shared by every lifeline command (DESIGN §2): Idempotency-Key → key
+// registry (422/409) → AccountDO, which journals, dedups and replies in one transaction.
+import type { Context } from "hono";
+import { type Command, fingerprint, parseIdempotencyKey } from "../../core/index.ts";
+import type { AppEnv } from "./env.ts";
+import { domainProblem, Problem } from "./errors.ts";
+import { accountStub, idempotencyKeyStub } from "./stubs.ts";
+
+export function requireIdempotencyKey(c: Context<AppEnv>): string {
+  const parsed = parseIdempotencyKey(c.req.header("idempotency-key"));
+  if (!parsed.ok) {
+    throw new Problem(
+      400,
+      "idempotency-key-required",
+      "Idempotency-Key header required",
+      `Lifeline writes need an Idempotency-Key header (${parsed.reason}); reuse it when you retry.`,
+      {
+        errors: [
+          { field: "Idempotency-Key", pointer: "header:Idempotency-Key", message: parsed.reason },
+        ],
+      },
+    );
+  }
+  return parsed.key;
+}
+
+export async function runCommand(
+  c: Context<AppEnv>,
+  accountId: string,
+  command: Command,
+  body: unknown,
+  key: string = requireIdempotencyKey(c),
+): Promise<Response> {
+  const principal = c.get("principal");
+  const fp = fingerprint(c.req.method, c.req.path, body);
+  const registry = idempotencyKeyStub(c.env, principal.tenantId, key);
+  const claim = await registry.claim(fp);
+  if (claim === "mismatch") throw keyReused();
+  if (claim === "in-flight") throw inFlight();
+
+  const result = await accountStub(c.env, principal.tenantId, accountId).execute({
+    tenantId: principal.tenantId,
+    accountId,
+    idempotencyKey: key,
+    fingerprint: fp,
+    actor: { kind: principal.kind, id: principal.id },
+    command,
+  });
+  switch (result.kind) {
+    case "response": {
+      c.executionCtx.waitUntil(registry.complete(fp));
+      const headers = new Headers(result.response.headers);
+      headers.set("lifeline-durability", "local");
+      if (result.replayed) headers.set("idempotent-replayed", "true");
+      return new Response(result.response.body, { status: result.response.status, headers });
+    }
+    case "mismatch":
+      throw keyReused();
+    case "in-flight":
+      throw inFlight();
+    case "rejected":
+      c.executionCtx.waitUntil(registry.release(fp));
+      throw domainProblem(result.error);
+  }
+}
+
+const keyReused = () =>
+  new Problem(
+    422,
+    "idempotency-key-reused",
+    "Idempotency-Key reused with a different request",
+    "This key was first used for another request body or path; use a new key for a new request.",
+  );
+
+const inFlight = () =>
+  new Problem(
+    409,
+    "idempotency-key-in-flight",
+    "A request with this Idempotency-Key is still in progress",
+    "Retry after the first request finishes.",
+    {},
+    { "retry-after": "1" },
+  );

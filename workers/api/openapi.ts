@@ -1,0 +1,63 @@
+// Shared OpenAPI building blocks: JSON bodies, the problem+json error shape and the
+// headers every lifeline write documents.
+import { z } from "@hono/zod-openapi";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z
+      .array(z.object({ field: z.string(), pointer: z.string(), message: z.string() }))
+      .optional(),
+  })
+  .meta({ id: "Problem", description: "RFC 9457 problem details" });
+
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { content: { "application/json": { schema } }, description };
+}
+
+function problem(description: string) {
+  return { content: { "application/problem+json": { schema: ProblemSchema } }, description };
+}
+
+export const readProblems = {
+  400: problem("Invalid parameter; `errors` names it"),
+  401: problem("Missing or invalid credentials"),
+  404: problem("Not found in this tenant"),
+} as const;
+
+export const listProblems = {
+  400: problem("Invalid query or cursor"),
+  401: problem("Missing or invalid credentials"),
+  503: problem("The regional read model is unavailable; lifeline writes are unaffected"),
+} as const;
+
+export const writeProblems = {
+  400: problem("Invalid body or missing Idempotency-Key; `errors` names the field"),
+  401: problem("Missing or invalid credentials"),
+  409: problem("Not allowed in the current state, or the same Idempotency-Key is in flight"),
+  422: problem("Idempotency-Key reused with another request, or a reference to a missing entity"),
+} as const;
+
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z.string().min(1).max(257).meta({
+    description:
+      "IETF Idempotency-Key: the same key replays the first response (`Idempotent-Replayed: true`)",
+    example: "4f1c2a9e-7d7b-4a1e-9f3a-0c2b8e6d5a10",
+  }),
+});
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: { "application/json": { schema } }, required: true } as const;
+}
+
+export const ListQuery = {
+  cursor: z.string().max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+};
+
+export const page = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });

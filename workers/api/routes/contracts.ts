@@ -1,0 +1,174 @@
+// /v1/contracts: draft, send, sign (customer, then vendor countersignature), read and list.
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  AccountId,
+  accountOf,
+  ContractCreate,
+  ContractId,
+  ContractSend,
+  ContractView,
+  SignatureCreate,
+} from "../../../core/index.ts";
+import { listContracts } from "../../../db/queries.ts";
+import { Problem, validationProblem } from "../errors.ts";
+import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
+import {
+  IdempotencyHeaders,
+  json,
+  jsonBody,
+  ListQuery,
+  listProblems,
+  page,
+  readProblems,
+  writeProblems,
+} from "../openapi.ts";
+import { cursorParts, fromReadModel, readModel } from "../read-model.ts";
+import { newRouter, raw } from "../router.ts";
+import { accountStub } from "../stubs.ts";
+
+export const contracts = newRouter();
+
+const IdParam = z.object({ id: ContractId });
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/contracts",
+  tags: ["contracts"],
+  summary: "Draft a contract for a customer",
+  security: [{ bearer: [] }],
+  request: { headers: IdempotencyHeaders, body: jsonBody(ContractCreate) },
+  responses: {
+    201: json(ContractView, "Drafted"),
+    200: json(ContractView, "Already drafted"),
+    ...writeProblems,
+  },
+});
+
+contracts.openapi(create, async (c) => {
+  const key = requireIdempotencyKey(c);
+  const input = c.req.valid("json");
+  return raw(
+    await runCommand(
+      c,
+      input.customerId,
+      { type: "contract.create", seed: key, input },
+      input,
+      key,
+    ),
+  );
+});
+
+const send = createRoute({
+  method: "post",
+  path: "/v1/contracts/{id}/send",
+  tags: ["contracts"],
+  summary: "Send the current document to the customer for signature",
+  security: [{ bearer: [] }],
+  request: {
+    headers: IdempotencyHeaders,
+    params: IdParam,
+    body: { content: { "application/json": { schema: ContractSend } }, required: false },
+  },
+  responses: {
+    200: json(ContractView, "Sent (or already sent)"),
+    ...writeProblems,
+    404: readProblems[404],
+  },
+});
+
+contracts.openapi(send, async (c) => {
+  const { id } = c.req.valid("param");
+  // An empty body is allowed: "send what is current".
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text.trim()) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Problem(400, "malformed-body", "Malformed request body", "The body is not JSON.");
+    }
+  }
+  const parsed = ContractSend.safeParse(body);
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  return raw(
+    await runCommand(
+      c,
+      accountOf(id)!,
+      { type: "contract.send", contractId: id, documentHash: parsed.data.documentHash },
+      parsed.data,
+    ),
+  );
+});
+
+const sign = createRoute({
+  method: "post",
+  path: "/v1/contracts/{id}/signatures",
+  tags: ["contracts"],
+  summary: "Record a signature on the contract's current document",
+  description:
+    "`party: customer` signs a sent contract (status `signed`); `party: vendor` countersigns it (status `active`).",
+  security: [{ bearer: [] }],
+  request: { headers: IdempotencyHeaders, params: IdParam, body: jsonBody(SignatureCreate) },
+  responses: {
+    201: json(ContractView, "Signed"),
+    200: json(ContractView, "This party already signed this document"),
+    ...writeProblems,
+    404: readProblems[404],
+  },
+});
+
+contracts.openapi(sign, async (c) => {
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json");
+  return raw(
+    await runCommand(c, accountOf(id)!, { type: "contract.sign", contractId: id, input }, input),
+  );
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/contracts/{id}",
+  tags: ["contracts"],
+  summary: "Read a contract with its signatures and payments (authoritative)",
+  security: [{ bearer: [] }],
+  request: { params: IdParam },
+  responses: { 200: json(ContractView, "The contract"), ...readProblems },
+});
+
+contracts.openapi(get, async (c) => {
+  const { id } = c.req.valid("param");
+  const view = await accountStub(c.env, c.get("principal").tenantId, accountOf(id)!).getContract(
+    id,
+  );
+  if (!view)
+    throw new Problem(404, "not-found", "contract not found", `No contract ${id} in this tenant.`);
+  return c.json(view, 200);
+});
+
+const ContractSummary = ContractView.omit({
+  payments: true,
+  outstanding: true,
+  overpaid: true,
+}).meta({ id: "ContractSummary" });
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/contracts",
+  tags: ["contracts"],
+  summary: "List contracts, optionally of one customer (regional read model)",
+  security: [{ bearer: [] }],
+  request: { query: z.object({ customerId: AccountId.optional(), ...ListQuery }) },
+  responses: {
+    200: json(page(ContractSummary, "ContractPage"), "A page of contracts, oldest first"),
+    ...listProblems,
+  },
+});
+
+contracts.openapi(list, async (c) => {
+  const { customerId, cursor, limit } = c.req.valid("query");
+  const after = cursorParts(cursor, 2);
+  const result = await fromReadModel(() =>
+    listContracts(readModel(c.env), c.get("principal").tenantId, { customerId, after, limit }),
+  );
+  return c.json(result, 200);
+});

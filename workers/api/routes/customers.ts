@@ -1,0 +1,116 @@
+// /v1/customers: create (idempotent, id derived before any lookup), read from the
+// AccountDO, list and search from the regional read model.
+import { createRoute, z } from "@hono/zod-openapi";
+import { AccountId, accountIdFor, CustomerCreate, CustomerView } from "../../../core/index.ts";
+import { listCustomers } from "../../../db/queries.ts";
+import { Problem } from "../errors.ts";
+import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
+import {
+  IdempotencyHeaders,
+  json,
+  jsonBody,
+  ListQuery,
+  listProblems,
+  page,
+  readProblems,
+  writeProblems,
+} from "../openapi.ts";
+import { cursorParts, fromReadModel, readModel } from "../read-model.ts";
+import { newRouter, raw } from "../router.ts";
+import { accountStub } from "../stubs.ts";
+
+export const customers = newRouter();
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/customers",
+  tags: ["customers"],
+  summary: "Create a customer (a lifeline flow)",
+  description:
+    "The customer's id is derived from its tax id, else the client-minted `id` (ULID), else the Idempotency-Key, so a retry or a concurrent create of the same tax id is the same customer.",
+  security: [{ bearer: [] }],
+  request: { headers: IdempotencyHeaders, body: jsonBody(CustomerCreate) },
+  responses: {
+    201: json(CustomerView, "Created"),
+    200: json(CustomerView, "A customer with this tax id already exists; nothing changed"),
+    ...writeProblems,
+  },
+});
+
+customers.openapi(create, async (c) => {
+  const key = requireIdempotencyKey(c);
+  const input = c.req.valid("json");
+  const tenantId = c.get("principal").tenantId;
+  const accountId = input.taxId
+    ? accountIdFor(tenantId, { kind: "taxId", taxId: input.taxId })
+    : input.id
+      ? accountIdFor(tenantId, { kind: "client", ulid: input.id })
+      : accountIdFor(tenantId, { kind: "idempotencyKey", key });
+  if (
+    input.taxId &&
+    input.id &&
+    accountIdFor(tenantId, { kind: "client", ulid: input.id }) !== accountId
+  ) {
+    throw new Problem(
+      400,
+      "validation",
+      "Invalid request json",
+      "id: a customer with a tax id takes the id derived from it; omit id",
+      {
+        errors: [{ field: "id", pointer: "#/id", message: "omit id when taxId is given" }],
+      },
+    );
+  }
+  return raw(await runCommand(c, accountId, { type: "customer.create", input }, input, key));
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/customers/{id}",
+  tags: ["customers"],
+  summary: "Read a customer (authoritative, from its AccountDO)",
+  security: [{ bearer: [] }],
+  request: { params: z.object({ id: AccountId }) },
+  responses: { 200: json(CustomerView, "The customer"), ...readProblems },
+});
+
+customers.openapi(get, async (c) => {
+  const { id } = c.req.valid("param");
+  const view = await accountStub(c.env, c.get("principal").tenantId, id).getCustomer();
+  if (!view)
+    throw new Problem(404, "not-found", "customer not found", `No customer ${id} in this tenant.`);
+  return c.json(view, 200);
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/customers",
+  tags: ["customers"],
+  summary: "List or search customers (regional read model, eventually consistent)",
+  security: [{ bearer: [] }],
+  request: {
+    query: z.object({
+      q: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .meta({ description: "Part of the name, or the exact tax id" }),
+      ...ListQuery,
+    }),
+  },
+  responses: {
+    200: json(page(CustomerView, "CustomerPage"), "A page of customers by name"),
+    ...listProblems,
+  },
+});
+
+customers.openapi(list, async (c) => {
+  const { q, cursor, limit } = c.req.valid("query");
+  const after = cursorParts(cursor, 2);
+  const result = await fromReadModel(() =>
+    listCustomers(readModel(c.env), c.get("principal").tenantId, { q, after, limit }),
+  );
+  return c.json(result, 200);
+});

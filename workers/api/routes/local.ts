@@ -1,0 +1,62 @@
+// Local-mode-only routes (LIFELINE_MODE=local, set by `npm start`): dev seeding and the
+// benchmark floor. They do not exist in a deployed region.
+import { Hono } from "hono";
+import { z } from "zod";
+import { sha256Hex } from "../../../core/index.ts";
+import { type AppEnv, isLocalMode } from "../env.ts";
+import { Problem, validationProblem } from "../errors.ts";
+import { directory } from "../middleware/auth.ts";
+
+export const local = new Hono<AppEnv>();
+
+local.use("*", async (c, next) => {
+  if (!isLocalMode(c.env)) throw new Problem(404, "not-found", "Not found");
+  await next();
+});
+
+const Seed = z.strictObject({
+  tenant: z.object({
+    id: z.string().regex(/^ten_[a-z0-9_]{1,40}$/),
+    name: z.string().min(1).max(200),
+  }),
+  apiKeys: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        name: z.string().min(1),
+        key: z.string().regex(/^lk_[A-Za-z0-9_]{8,100}$/),
+      }),
+    )
+    .max(20),
+  users: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        email: z.email(),
+        name: z.string().min(1),
+        role: z.enum(["rep", "manager"]),
+        password: z.string().min(8),
+      }),
+    )
+    .max(20),
+});
+
+local.post("/__local/seed", async (c) => {
+  const parsed = Seed.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  const { tenant, apiKeys, users } = parsed.data;
+  await directory(c.env).seed({
+    tenant,
+    apiKeys: apiKeys.map((k) => ({ id: k.id, name: k.name, keyHash: sha256Hex(k.key) })),
+    users,
+  });
+  return c.body(null, 204);
+});
+
+/** Benchmark floor: one bare DO SQLite write through this same worker. */
+local.post("/__local/floor/:shard", async (c) => {
+  const shard = c.req.param("shard");
+  const stub = c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName(`__floor__/${shard}`));
+  const written = await stub.floorWrite(await c.req.text());
+  return c.json({ written });
+});
