@@ -10,7 +10,9 @@ export function openLibsqlStore(path = ":memory:"): SqlStore & { close(): void }
     sql: {
       exec<T extends SqlRow>(query: string, ...bindings: SqlValue[]): SqlCursor<T> {
         const stmt = db.prepare(query);
-        const rows = (stmt.reader ? stmt.all(...bindings) : (stmt.run(...bindings), [])) as T[];
+        let rows: T[] = [];
+        if (stmt.reader) rows = stmt.all(...bindings) as T[];
+        else stmt.run(...bindings);
         return {
           toArray: () => rows,
           one: () => {

@@ -8,20 +8,18 @@ import { accountStub, idempotencyKeyStub } from "./stubs.ts";
 
 export function requireIdempotencyKey(c: Context<AppEnv>): string {
   const parsed = parseIdempotencyKey(c.req.header("idempotency-key"));
-  if (!parsed.ok) {
-    throw new Problem(
-      400,
-      "idempotency-key-required",
-      "Idempotency-Key header required",
-      `Lifeline writes need an Idempotency-Key header (${parsed.reason}); reuse it when you retry.`,
-      {
-        errors: [
-          { field: "Idempotency-Key", pointer: "header:Idempotency-Key", message: parsed.reason },
-        ],
-      },
-    );
-  }
+  if (!parsed.ok) throw idempotencyKeyRequired(parsed.reason);
   return parsed.key;
+}
+
+export function idempotencyKeyRequired(reason: string): Problem {
+  return new Problem(
+    400,
+    "idempotency-key-required",
+    "Idempotency-Key header required",
+    `Lifeline writes need an Idempotency-Key header (${reason}); reuse it when you retry.`,
+    { errors: [{ field: "Idempotency-Key", pointer: "header:Idempotency-Key", message: reason }] },
+  );
 }
 
 export async function runCommand(

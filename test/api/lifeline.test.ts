@@ -1,0 +1,492 @@
+// The lifeline flows through the real stack: HTTP → workerd (API worker, DOs) → the
+// libSQL server. Each describe states the rule it proves.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  client,
+  DEMO_KEY,
+  eventually,
+  OTHER_KEY,
+  REP,
+  startTestRegion,
+  type TestRegion,
+} from "../support/test-region.ts";
+
+let region: TestRegion;
+let api: ReturnType<typeof client>;
+let other: ReturnType<typeof client>;
+const HASH = "d".repeat(64);
+const HASH2 = "e".repeat(64);
+
+beforeAll(async () => {
+  region = await startTestRegion();
+  api = client(region.url, DEMO_KEY);
+  other = client(region.url, OTHER_KEY);
+}, 60_000);
+
+afterAll(async () => {
+  await region?.stop();
+});
+
+let taxSeq = 0;
+const taxId = () => `91310000MA${Date.now().toString(36).toUpperCase()}${taxSeq++}`;
+
+async function activeContract(amount = 1_000_000) {
+  const customer = await api("POST", "/v1/customers", {
+    name: "杭州测试客户",
+    taxId: taxId(),
+    residency: "cn",
+  });
+  const contract = await api("POST", "/v1/contracts", {
+    customerId: customer.body.id,
+    title: "Imaging service 2027",
+    amount: { value: amount, currency: "CNY" },
+    documentHash: HASH,
+  });
+  const id = contract.body.id as string;
+  await api("POST", `/v1/contracts/${id}/send`);
+  await api("POST", `/v1/contracts/${id}/signatures`, {
+    party: "customer",
+    signer: { name: "王五" },
+    documentHash: HASH,
+  });
+  await api("POST", `/v1/contracts/${id}/signatures`, {
+    party: "vendor",
+    signer: { name: "Lifeline Sales" },
+    documentHash: HASH,
+  });
+  return { customerId: customer.body.id as string, contractId: id };
+}
+
+describe("[LF2] Idempotency-Key semantics (IETF draft)", () => {
+  const body = {
+    name: "Beijing Clinic",
+    residency: "cn",
+    contacts: [{ name: "李医生", phone: "+86 138 0013 8000" }],
+  };
+
+  test("a retry with the same key replays the first response with Idempotent-Replayed", async () => {
+    const first = await api("POST", "/v1/customers", body, { "idempotency-key": "same-key-1" });
+    const again = await api("POST", "/v1/customers", body, { "idempotency-key": "same-key-1" });
+    expect(first.status).toBe(201);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get("lifeline-hlc")).toBe(first.headers.get("lifeline-hlc"));
+  });
+
+  test("the same key with a different body is 422", async () => {
+    await api("POST", "/v1/customers", body, { "idempotency-key": "same-key-2" });
+    const changed = await api(
+      "POST",
+      "/v1/customers",
+      { ...body, name: "Other" },
+      { "idempotency-key": "same-key-2" },
+    );
+    expect(changed.status).toBe(422);
+    expect(changed.headers.get("content-type")).toBe("application/problem+json");
+    expect(changed.body.type).toBe("urn:lifeline:problem:idempotency-key-reused");
+  });
+
+  test("the same key reused on another account's request is 422 too", async () => {
+    await api(
+      "POST",
+      "/v1/customers",
+      { name: "A", taxId: taxId(), residency: "cn" },
+      { "idempotency-key": "cross-1" },
+    );
+    const b = await api(
+      "POST",
+      "/v1/customers",
+      { name: "B", taxId: taxId(), residency: "cn" },
+      { "idempotency-key": "cross-1" },
+    );
+    expect(b.status).toBe(422);
+  });
+
+  test("a lifeline POST without the header is 400 naming the header", async () => {
+    const res = await fetch(`${region.url}/v1/customers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${DEMO_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const problem = await res.json();
+    expect(res.status).toBe(400);
+    expect(problem.type).toBe("urn:lifeline:problem:idempotency-key-required");
+    expect(problem.errors[0].field).toBe("Idempotency-Key");
+  });
+
+  test("concurrent duplicates take effect once", async () => {
+    const key = `burst-${Date.now()}`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        api(
+          "POST",
+          "/v1/customers",
+          { name: "Burst Co", residency: "eu" },
+          { "idempotency-key": key },
+        ),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    const fresh = results.filter(
+      (r) => r.status === 201 && r.headers.get("idempotent-replayed") === null,
+    );
+    expect(fresh).toHaveLength(1);
+    const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+  });
+});
+
+describe("bad input is a problem+json that names the field and changes nothing", () => {
+  test("an invalid customer names every offending field", async () => {
+    const res = await api("POST", "/v1/customers", { name: " ", residency: "us", tier: "gold" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      "name",
+      "residency",
+      "tier",
+    ]);
+  });
+
+  test("money must be integer minor units in an ISO 4217 currency", async () => {
+    const { customerId } = await activeContract();
+    const res = await api("POST", "/v1/contracts", {
+      customerId,
+      title: "t",
+      amount: { value: 10.5, currency: "RMB" },
+      documentHash: HASH,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      "amount.currency",
+      "amount.value",
+    ]);
+  });
+
+  test("unknown fields are refused rather than silently dropped", async () => {
+    const res = await api("POST", "/v1/customers", { name: "X", residency: "cn", taxid: "typo" });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toContain("taxid");
+  });
+
+  test("a body that is not JSON is a 400 problem", async () => {
+    const res = await fetch(`${region.url}/v1/customers`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${DEMO_KEY}`,
+        "content-type": "application/json",
+        "idempotency-key": "bad-json",
+      },
+      body: "{nope",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  test("an id that is not ours is a 400 naming the parameter", async () => {
+    const res = await api("GET", "/v1/contracts/12345");
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].field).toBe("id");
+  });
+});
+
+describe("contract and payment lifecycle", () => {
+  test("create → send → customer signs → vendor countersigns → active with both signatures", async () => {
+    const { contractId } = await activeContract();
+    const res = await api("GET", `/v1/contracts/${contractId}`);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("active");
+    expect(res.body.signatures.map((s: { party: string }) => s.party)).toEqual([
+      "customer",
+      "vendor",
+    ]);
+    expect(res.headers.get("lifeline-region")).toBe("cn-east");
+  });
+
+  test("every write answers with Lifeline-Region, Lifeline-HLC and Lifeline-Durability", async () => {
+    const res = await api("POST", "/v1/customers", { name: "Headers Ltd", residency: "eu" });
+    expect(res.headers.get("lifeline-region")).toBe("cn-east");
+    expect(res.headers.get("lifeline-hlc")).toMatch(/^\d{15}\.[0-9a-f]{4}\.cn-east$/);
+    expect(res.headers.get("lifeline-durability")).toBe("local");
+    expect(res.headers.get("location")).toBe(`/v1/customers/${res.body.id}`);
+  });
+
+  test("a signature naming another document version is refused with the current hash", async () => {
+    const customer = await api("POST", "/v1/customers", { name: "Doc Co", residency: "cn" });
+    const contract = await api("POST", "/v1/contracts", {
+      customerId: customer.body.id,
+      title: "t",
+      amount: { value: 100, currency: "CNY" },
+      documentHash: HASH,
+    });
+    await api("POST", `/v1/contracts/${contract.body.id}/send`);
+    const res = await api("POST", `/v1/contracts/${contract.body.id}/signatures`, {
+      party: "customer",
+      signer: { name: "X" },
+      documentHash: HASH2,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.expected).toBe(HASH);
+    expect(res.body.errors[0].field).toBe("documentHash");
+  });
+
+  test("[LF2] a payment shows in paid, and the same reference under a new key does not double it", async () => {
+    const { contractId } = await activeContract();
+    const payment = {
+      contractId,
+      reference: "ICBC-20261127-0001",
+      amount: { value: 250_000, currency: "CNY" },
+    };
+    const first = await api("POST", "/v1/payments", payment);
+    const second = await api("POST", "/v1/payments", payment);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    const contract = await api("GET", `/v1/contracts/${contractId}`);
+    expect(contract.body.paid).toEqual({ value: 250_000, currency: "CNY" });
+    expect(contract.body.payments).toHaveLength(1);
+  });
+
+  test("[LF6] the same reference with another amount is a 409, not a second payment", async () => {
+    const { contractId } = await activeContract();
+    await api("POST", "/v1/payments", {
+      contractId,
+      reference: "R-1",
+      amount: { value: 100, currency: "CNY" },
+    });
+    const res = await api("POST", "/v1/payments", {
+      contractId,
+      reference: "R-1",
+      amount: { value: 900, currency: "CNY" },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe("urn:lifeline:problem:payment-reference-conflict");
+  });
+
+  test("over-payment is recorded and flagged", async () => {
+    const { contractId } = await activeContract(1_000);
+    await api("POST", "/v1/payments", {
+      contractId,
+      reference: "R-A",
+      amount: { value: 800, currency: "CNY" },
+    });
+    const over = await api("POST", "/v1/payments", {
+      contractId,
+      reference: "R-B",
+      amount: { value: 500, currency: "CNY" },
+    });
+    expect(over.status).toBe(201);
+    expect(over.body.overpayment).toBe(true);
+    const contract = await api("GET", `/v1/contracts/${contractId}`);
+    expect(contract.body.overpaid).toEqual({ value: 300, currency: "CNY" });
+  });
+
+  test("a payment on an unsigned contract is refused", async () => {
+    const customer = await api("POST", "/v1/customers", { name: "Early Payer", residency: "cn" });
+    const contract = await api("POST", "/v1/contracts", {
+      customerId: customer.body.id,
+      title: "t",
+      amount: { value: 100, currency: "CNY" },
+      documentHash: HASH,
+    });
+    const res = await api("POST", "/v1/payments", {
+      contractId: contract.body.id,
+      reference: "R",
+      amount: { value: 1, currency: "CNY" },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0].field).toBe("contractId");
+  });
+});
+
+describe("lists come from the regional libSQL read model", () => {
+  test("customer, contract and payment appear in the list endpoints within 5 s", async () => {
+    const { customerId, contractId } = await activeContract();
+    await api("POST", "/v1/payments", {
+      contractId,
+      reference: "LIST-1",
+      amount: { value: 5, currency: "CNY" },
+    });
+    const started = Date.now();
+    await eventually(async () => {
+      const r = await api("GET", `/v1/customers?q=${encodeURIComponent("杭州")}&limit=100`);
+      return r.body.items.some((c: { id: string }) => c.id === customerId) ? true : undefined;
+    });
+    const contracts = await eventually(async () => {
+      const r = await api("GET", `/v1/contracts?customerId=${customerId}`);
+      return r.body.items[0]?.status === "active" ? r.body : undefined;
+    });
+    const payments = await eventually(async () => {
+      const r = await api("GET", `/v1/payments?contractId=${contractId}`);
+      return r.body.items.length === 1 ? r.body : undefined;
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(contracts.items[0].id).toBe(contractId);
+    expect(payments.items[0].reference).toBe("LIST-1");
+  });
+
+  test("pages follow nextCursor without gaps or repeats", async () => {
+    const prefix = `Paged ${Date.now()}`;
+    for (let i = 0; i < 5; i++)
+      await api("POST", "/v1/customers", { name: `${prefix} ${i}`, residency: "eu" });
+    const seen: string[] = [];
+    await eventually(async () => {
+      const r = await api("GET", `/v1/customers?q=${encodeURIComponent(prefix)}`);
+      return r.body.items.length === 5 ? true : undefined;
+    });
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const q: string = `/v1/customers?q=${encodeURIComponent(prefix)}&limit=2${cursor ? `&cursor=${cursor}` : ""}`;
+      const r = await api("GET", q);
+      seen.push(...r.body.items.map((c: { name: string }) => c.name));
+      cursor = r.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((i) => `${prefix} ${i}`));
+  });
+
+  test("a cursor we did not issue is a 400", async () => {
+    const res = await api("GET", "/v1/customers?cursor=not-a-cursor");
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].field).toBe("cursor");
+  });
+});
+
+describe("tenants are isolated", () => {
+  test("another tenant's key gets 404 on every resource and sees none of it in lists", async () => {
+    const { customerId, contractId } = await activeContract();
+    expect((await other("GET", `/v1/customers/${customerId}`)).status).toBe(404);
+    expect((await other("GET", `/v1/contracts/${contractId}`)).status).toBe(404);
+    const sign = await other("POST", `/v1/contracts/${contractId}/send`);
+    expect(sign.status).toBe(404);
+    const pay = await other("POST", "/v1/payments", {
+      contractId,
+      reference: "X",
+      amount: { value: 1, currency: "CNY" },
+    });
+    expect(pay.status).toBe(422);
+    const contractForeign = await other("POST", "/v1/contracts", {
+      customerId,
+      title: "t",
+      amount: { value: 1, currency: "CNY" },
+      documentHash: HASH,
+    });
+    expect(contractForeign.status).toBe(422);
+    await eventually(async () =>
+      (await api("GET", `/v1/payments?contractId=${contractId}`)).status === 200 ? true : undefined,
+    );
+    expect((await other("GET", `/v1/contracts?customerId=${customerId}`)).body.items).toEqual([]);
+    const list = await other("GET", "/v1/customers?limit=100");
+    expect(list.body.items.some((c: { id: string }) => c.id === customerId)).toBe(false);
+    // Nothing the other tenant tried changed the contract.
+    expect((await api("GET", `/v1/contracts/${contractId}`)).body.payments).toEqual([]);
+  });
+});
+
+describe("authentication", () => {
+  test("no credentials, an unknown key and a forged token are 401 problems", async () => {
+    const none = await fetch(`${region.url}/v1/customers`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await client(region.url, "lk_unknown_key_123")("GET", "/v1/customers")).status).toBe(
+      401,
+    );
+    expect(
+      (await client(region.url, "eyJhbGciOiJIUzI1NiJ9.e30.forged")("GET", "/v1/customers")).status,
+    ).toBe(401);
+  });
+
+  test("a rep logs in and works with the session token; a wrong password is 401", async () => {
+    const bad = await fetch(`${region.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: REP.email, password: "wrong" }),
+    });
+    expect(bad.status).toBe(401);
+    const login = await fetch(`${region.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(REP),
+    });
+    expect(login.status).toBe(200);
+    const session = await login.json();
+    expect(session.user.tenantId).toBe("ten_demo");
+    const rep = client(region.url, session.token);
+    const created = await rep("POST", "/v1/customers", { name: "Rep's customer", residency: "cn" });
+    expect(created.status).toBe(201);
+    expect((await api("GET", `/v1/customers/${created.body.id}`)).status).toBe(200);
+    expect((await other("GET", `/v1/customers/${created.body.id}`)).status).toBe(404);
+  });
+});
+
+describe("operations", () => {
+  test("health answers 200 with the region and its read model", async () => {
+    const res = await fetch(`${region.url}/v1/health`);
+    const body = await res.json();
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({
+      status: "ok",
+      region: "cn-east",
+      jurisdiction: "cn",
+      checks: { libsql: { ok: true } },
+    });
+  });
+
+  test("the OpenAPI document describes every lifeline route", async () => {
+    const doc = await (await fetch(`${region.url}/v1/openapi.json`)).json();
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        "/v1/auth/login",
+        "/v1/contracts",
+        "/v1/contracts/{id}",
+        "/v1/contracts/{id}/send",
+        "/v1/contracts/{id}/signatures",
+        "/v1/customers",
+        "/v1/customers/{id}",
+        "/v1/health",
+        "/v1/payments",
+      ].sort(),
+    );
+    expect(
+      doc.paths["/v1/payments"].post.parameters.some(
+        (p: { name: string }) => p.name === "idempotency-key",
+      ),
+    ).toBe(true);
+  });
+});
+
+// Last: this stops the region's libSQL server.
+describe("[LF5] a dead read model never blocks a lifeline write", () => {
+  test("with libSQL stopped, writes and single reads succeed, lists say 503, health says degraded", async () => {
+    await region.stopLibsql();
+    const { contractId } = await activeContract();
+    const pay = await api("POST", "/v1/payments", {
+      contractId,
+      reference: "OFFLINE-DB",
+      amount: { value: 7, currency: "CNY" },
+    });
+    expect(pay.status).toBe(201);
+    expect((await api("GET", `/v1/contracts/${contractId}`)).body.paid.value).toBe(7);
+    const list = await api("GET", "/v1/customers");
+    expect(list.status).toBe(503);
+    expect(list.headers.get("retry-after")).toBe("5");
+    const health = await (await fetch(`${region.url}/v1/health`)).json();
+    expect(health.status).toBe("degraded");
+  });
+
+  test("[LF1] writes accepted while libSQL was down reach the read model once it is back", async () => {
+    const customer = await api("POST", "/v1/customers", {
+      name: `While down ${Date.now()}`,
+      residency: "cn",
+    });
+    expect(customer.status).toBe(201);
+    await region.restartLibsql();
+    await eventually(async () => {
+      const r = await api("GET", `/v1/customers?q=${encodeURIComponent(customer.body.name)}`);
+      return r.status === 200 && r.body.items.length === 1 ? true : undefined;
+    }, 20_000);
+  });
+});

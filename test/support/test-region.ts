@@ -1,0 +1,141 @@
+// A real region for tests: the libSQL server (real engine, Hrana over HTTP) plus the API
+// worker in workerd via wrangler's unstable_startWorker, on free ports, in a temp dir.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { unstable_startWorker } from "wrangler";
+import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server.ts";
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
+export const DEMO_KEY = "lk_test_demo_integrator";
+export const OTHER_KEY = "lk_test_other_integrator";
+export const REP = { email: "rep@demo.test", password: "rep-password-1" };
+
+export type TestRegion = {
+  url: string;
+  libsql: LibsqlServer;
+  dataDir: string;
+  /** Stops the libSQL server only (the worker keeps running): a dead read model. */
+  stopLibsql(): Promise<void>;
+  /** Starts it again on the same port and file. */
+  restartLibsql(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startTestRegion(region = "cn-east"): Promise<TestRegion> {
+  const dataDir = mkdtempSync(join(tmpdir(), `lifeline-${region}-`));
+  const libsql = await startLibsqlServer({
+    port: 0,
+    dbPath: join(dataDir, "libsql.db"),
+    logLevel: (process.env.LIBSQL_LOG as "debug") ?? "warn",
+  });
+  await migrate(drizzle(createClient({ url: libsql.url })), { migrationsFolder: "migrations" });
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    env: region,
+    bindings: {
+      LIBSQL_URL: { type: "plain_text", value: libsql.url },
+      LIFELINE_MODE: { type: "plain_text", value: "local" },
+      AUTH_TOKEN_SECRET: { type: "plain_text", value: "test-secret-0123456789" },
+    },
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      persist: join(dataDir, "wrangler"),
+      logLevel: "warn",
+    },
+  });
+  const url = (await worker.url).toString().replace(/\/$/, "");
+  await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
+    { id: "usr_rep", email: REP.email, password: REP.password },
+  ]);
+  await seed(url, "ten_other", "key_other", OTHER_KEY, []);
+  let libsqlStopped = false;
+  let current = libsql;
+  return {
+    url,
+    libsql,
+    dataDir,
+    async stopLibsql() {
+      libsqlStopped = true;
+      await current.close();
+    },
+    async restartLibsql() {
+      current = await startLibsqlServer({
+        port: libsql.port,
+        dbPath: join(dataDir, "libsql.db"),
+        logLevel: "warn",
+      });
+      libsqlStopped = false;
+    },
+    async stop() {
+      await worker.dispose();
+      if (!libsqlStopped) await current.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function seed(
+  url: string,
+  tenant: string,
+  keyId: string,
+  key: string,
+  users: Array<{ id: string; email: string; password: string }>,
+) {
+  const res = await fetch(`${url}/__local/seed`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      tenant: { id: tenant, name: tenant },
+      apiKeys: [{ id: keyId, name: "test", key }],
+      users: users.map((u) => ({ ...u, name: "Test Rep", role: "rep" })),
+    }),
+  });
+  if (res.status !== 204) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
+}
+
+/** A small client: every write carries a fresh Idempotency-Key unless one is given. */
+export function client(base: string, key: string) {
+  let n = 0;
+  return async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const h: Record<string, string> = { authorization: `Bearer ${key}`, ...headers };
+    if (body !== undefined) h["content-type"] = "application/json";
+    if (method === "POST" && !("idempotency-key" in headers))
+      h["idempotency-key"] = `auto-${Date.now()}-${n++}-${Math.random()}`;
+    const init = {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    // A dropped keep-alive socket is retried once with the same Idempotency-Key: exactly
+    // the retry the key exists for, and what a real client does.
+    const res = await fetch(`${base}${path}`, init).catch(() => fetch(`${base}${path}`, init));
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null, text };
+  };
+}
+
+/** Polls until `check` passes or the deadline runs out (bounded). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
