@@ -7,6 +7,7 @@ import {
   eventually,
   OTHER_KEY,
   REP,
+  readJson,
   startTestRegion,
   type TestRegion,
 } from "../support/test-region.ts";
@@ -110,7 +111,7 @@ describe("[LF2] Idempotency-Key semantics (IETF draft)", () => {
       headers: { authorization: `Bearer ${DEMO_KEY}`, "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    const problem = await res.json();
+    const problem = await readJson(res);
     expect(res.status).toBe(400);
     expect(problem.type).toBe("urn:lifeline:problem:idempotency-key-required");
     expect(problem.errors[0].field).toBe("Idempotency-Key");
@@ -412,7 +413,7 @@ describe("authentication", () => {
       body: JSON.stringify(REP),
     });
     expect(login.status).toBe(200);
-    const session = await login.json();
+    const session = await readJson(login);
     expect(session.user.tenantId).toBe("ten_demo");
     const rep = client(region.url, session.token);
     const created = await rep("POST", "/v1/customers", { name: "Rep's customer", residency: "cn" });
@@ -425,7 +426,7 @@ describe("authentication", () => {
 describe("operations", () => {
   test("health answers 200 with the region and its read model", async () => {
     const res = await fetch(`${region.url}/v1/health`);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({
       status: "ok",
@@ -436,7 +437,7 @@ describe("operations", () => {
   });
 
   test("the OpenAPI document describes every lifeline route", async () => {
-    const doc = await (await fetch(`${region.url}/v1/openapi.json`)).json();
+    const doc = await readJson(await fetch(`${region.url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/v1/auth/login",
@@ -458,6 +459,60 @@ describe("operations", () => {
   });
 });
 
+describe("sending a contract", () => {
+  test("an empty body with or without a JSON content type sends the current document", async () => {
+    for (const headers of [
+      { "content-type": "application/json" },
+      { "content-type": "text/plain" },
+      {},
+    ] as Record<string, string>[]) {
+      const customer = await api("POST", "/v1/customers", { name: "Send Co", residency: "cn" });
+      const contract = await api("POST", "/v1/contracts", {
+        customerId: customer.body.id,
+        title: "t",
+        amount: { value: 100, currency: "CNY" },
+        documentHash: HASH,
+      });
+      const res = await fetch(`${region.url}/v1/contracts/${contract.body.id}/send`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${DEMO_KEY}`,
+          "idempotency-key": `send-${Math.random()}`,
+          ...headers,
+        },
+        body: "",
+      });
+      expect(res.status).toBe(200);
+      expect((await readJson(res)).status).toBe("sent");
+    }
+  });
+
+  test("a body naming a stale document hash is refused", async () => {
+    const customer = await api("POST", "/v1/customers", { name: "Stale Co", residency: "cn" });
+    const contract = await api("POST", "/v1/contracts", {
+      customerId: customer.body.id,
+      title: "t",
+      amount: { value: 100, currency: "CNY" },
+      documentHash: HASH,
+    });
+    const res = await api("POST", `/v1/contracts/${contract.body.id}/send`, {
+      documentHash: HASH2,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe("urn:lifeline:problem:document-mismatch");
+  });
+
+  test("a non-JSON body type on a JSON route is a 415 problem saying what to send", async () => {
+    const res = await fetch(`${region.url}/v1/customers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${DEMO_KEY}`, "idempotency-key": "media-type" },
+      body: "name=x",
+    });
+    expect(res.status).toBe(415);
+    expect((await readJson(res)).type).toBe("urn:lifeline:problem:unsupported-media-type");
+  });
+});
+
 // Last: this stops the region's libSQL server.
 describe("[LF5] a dead read model never blocks a lifeline write", () => {
   test("with libSQL stopped, writes and single reads succeed, lists say 503, health says degraded", async () => {
@@ -473,7 +528,7 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
     const list = await api("GET", "/v1/customers");
     expect(list.status).toBe(503);
     expect(list.headers.get("retry-after")).toBe("5");
-    const health = await (await fetch(`${region.url}/v1/health`)).json();
+    const health = await readJson(await fetch(`${region.url}/v1/health`));
     expect(health.status).toBe("degraded");
   });
 

@@ -126,6 +126,11 @@ export function client(base: string, key: string) {
   };
 }
 
+/** The parsed JSON body of a response (typed loosely: tests assert on its shape). */
+export async function readJson(res: Response) {
+  return JSON.parse(await res.text());
+}
+
 /** Polls until `check` passes or the deadline runs out (bounded). */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,

@@ -38,6 +38,17 @@ export function problemResponse(c: Context, p: Problem): Response {
 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof Problem) return problemResponse(c, err);
+  if (err instanceof HTTPException && err.status === 415) {
+    return problemResponse(
+      c,
+      new Problem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "Send the body as JSON with content-type: application/json.",
+      ),
+    );
+  }
   if (err instanceof HTTPException) {
     const malformed = /JSON|Content-Type/i.test(err.message);
     return problemResponse(

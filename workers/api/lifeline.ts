@@ -32,7 +32,7 @@ export async function runCommand(
   const principal = c.get("principal");
   const fp = fingerprint(c.req.method, c.req.path, body);
   const registry = idempotencyKeyStub(c.env, principal.tenantId, key);
-  const claim = await registry.claim(fp);
+  const claim = await registry.claim(key, fp);
   if (claim === "mismatch") throw keyReused();
   if (claim === "in-flight") throw inFlight();
 
@@ -46,7 +46,7 @@ export async function runCommand(
   });
   switch (result.kind) {
     case "response": {
-      c.executionCtx.waitUntil(registry.complete(fp));
+      c.executionCtx.waitUntil(registry.complete(key, fp));
       const headers = new Headers(result.response.headers);
       headers.set("lifeline-durability", "local");
       if (result.replayed) headers.set("idempotent-replayed", "true");
@@ -57,7 +57,7 @@ export async function runCommand(
     case "in-flight":
       throw inFlight();
     case "rejected":
-      c.executionCtx.waitUntil(registry.release(fp));
+      c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);
   }
 }

@@ -63,12 +63,12 @@ const send = createRoute({
   path: "/v1/contracts/{id}/send",
   tags: ["contracts"],
   summary: "Send the current document to the customer for signature",
+  description:
+    'The body is optional: none (or an empty body) sends the current document; `{ "documentHash": … }` sends it only if that is still the current one (else 409).',
   security: [{ bearer: [] }],
-  request: {
-    headers: IdempotencyHeaders,
-    params: IdParam,
-    body: { content: { "application/json": { schema: ContractSend } }, required: false },
-  },
+  // The body is parsed by the handler, not the route validator, so that an empty body
+  // with any content type means "send what is current".
+  request: { headers: IdempotencyHeaders, params: IdParam },
   responses: {
     200: json(ContractView, "Sent (or already sent)"),
     ...writeProblems,

@@ -1,0 +1,106 @@
+// The CLI as an operator runs it: flags, env token, debug access log, and a clean SIGTERM.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "libsql";
+import { afterAll, beforeAll, describe, test } from "vitest";
+
+const CLI = resolve(import.meta.dirname, "cli.ts");
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// One process (node --import tsx) so signals reach the server itself, not a wrapper.
+function start(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    cwd: resolve(import.meta.dirname, ".."),
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<Exit>((done) =>
+    child.on("exit", (code) => done({ code, stdout, stderr })),
+  );
+  const output = () => stderr;
+  return { child, exited, output };
+}
+
+async function waitFor(read: () => string, pattern: RegExp, child: ChildProcess): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const match = pattern.exec(read());
+    if (match) return match[1] ?? match[0];
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${pattern} in output:\n${read()}`);
+}
+
+// Concurrent: each test pays for a process start, and they share nothing but the temp dir.
+describe.concurrent("libsql-server CLI", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "libsql-cli-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test("--help prints usage and exits 0", async ({ expect }) => {
+    const { code, stdout } = await start(["--help"]).exited;
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: tsx libsql-server/cli.ts --db <path>");
+  });
+
+  test("an unknown flag or a bad port prints a readable error and exits 2", async ({ expect }) => {
+    const [unknown, badPort] = await Promise.all([
+      start(["--db", join(dir, "x.db"), "--bogus"]).exited,
+      start(["--db", join(dir, "x.db"), "--port", "http"]).exited,
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain("--port must be an integer in 0..65535");
+  });
+
+  test("serves with the env token until SIGTERM, then rolls back and exits 0", async ({
+    expect,
+  }) => {
+    const dbPath = join(dir, "created", "by-cli.db");
+    const server = start(["--port", "0", "--db", dbPath, "--log-level", "debug"], {
+      LIBSQL_AUTH_TOKEN: "tok",
+    });
+    const url = await waitFor(server.output, /listening on (http:\/\/\S+)/, server.child);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const post = (token: string | null, requests: unknown[]) =>
+      fetch(`${url}/v2/pipeline`, {
+        method: "POST",
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        body: JSON.stringify({ requests }),
+      });
+    expect((await post(null, [])).status).toBe(401);
+    const exec = (sql: string) => ({ type: "execute", stmt: { sql } });
+    const setup = await post("tok", [exec("CREATE TABLE cli_t (x)"), { type: "close" }]);
+    expect(setup.status).toBe(200);
+    const open = await post("tok", [exec("BEGIN"), exec("INSERT INTO cli_t VALUES (1)")]);
+    const { baton } = (await open.json()) as { baton: unknown };
+    expect(typeof baton).toBe("string");
+
+    server.child.kill("SIGTERM");
+    const { code, stderr } = await server.exited;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/debug libsql-server: POST \/v2\/pipeline 200 [\d.]+ms requests=2/);
+    expect(stderr).toContain("info libsql-server: stopped");
+    const db = new Database(dbPath);
+    expect(db.prepare("SELECT count(*) FROM cli_t").raw(true).all()).toEqual([[0]]);
+    db.close();
+  });
+});

@@ -1,0 +1,52 @@
+// What `npm start` prints once every region is ready: where things are, how to log in,
+// and one request to paste.
+import { relative } from "node:path";
+import type { RegionHandle } from "./region.ts";
+import type { DevCredentials } from "./seed.ts";
+
+export interface BannerInput {
+  handles: RegionHandle[];
+  credentials: DevCredentials;
+  dataDir: string;
+  readySeconds: number;
+}
+
+export function banner({ handles, credentials: c, dataDir, readySeconds }: BannerInput): string {
+  const first = handles[0]!;
+  const residency = first.jurisdiction === "eu" ? "eu" : "cn";
+  const plural = handles.length === 1 ? "region" : "regions";
+  const lines = [
+    "",
+    `Lifeline is running: ${handles.length} ${plural}, ready in ${readySeconds.toFixed(1)} s.`,
+    "",
+    ...handles.flatMap((h) => [
+      `  ${h.region} (jurisdiction ${h.jurisdiction})`,
+      `    API       ${h.apiUrl}`,
+      `    OpenAPI   ${h.openapiUrl}`,
+      `    Health    ${h.apiUrl}/v1/health`,
+      `    libSQL    ${h.libsqlUrl}`,
+      `    Logs      ${relative(process.cwd(), h.dataDir) || "."}/{worker,libsql}.log`,
+      "",
+    ]),
+    "Dev credentials (the same in every region):",
+    `  Tenant        ${c.tenantId} (Demo Sales Org)`,
+    `  API key       ${c.apiKey}   (Authorization: Bearer …)`,
+    `  Rep login     ${c.repEmail} / ${c.repPassword}   (POST /v1/auth/login)`,
+    `  Other tenant  ${c.otherTenantId}, API key ${c.otherApiKey}   (for trying tenant isolation)`,
+    "",
+    "Create a customer:",
+    `  curl -s ${first.apiUrl}/v1/customers \\`,
+    `    -H 'Authorization: Bearer ${c.apiKey}' \\`,
+    "    -H 'Content-Type: application/json' \\",
+    '    -H "Idempotency-Key: demo-$RANDOM-$RANDOM" \\',
+    `    -d '{"name":"Acme Trading Co.","residency":"${residency}"}'`,
+    "",
+    "Log in as the rep:",
+    `  curl -s ${first.apiUrl}/v1/auth/login -H 'Content-Type: application/json' \\`,
+    `    -d '{"email":"${c.repEmail}","password":"${c.repPassword}"}'`,
+    "",
+    `Data and logs: ${dataDir}/ (kept across restarts). Ctrl-C to stop.`,
+    "",
+  ];
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,216 @@
+// One local region = its libSQL server + its `wrangler dev`, each in its own process group,
+// started ready (migrated, healthy) and stoppable or killable as a unit.
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { applyMigrations } from "./migrate.ts";
+import {
+  assertPortsFree,
+  type ExitInfo,
+  freePort,
+  type ProcessGroup,
+  spawnGroup,
+  tailLines,
+  waitForHttp,
+} from "./processes.ts";
+import { type RegionTopology, readTopology, selectRegions } from "./topology.ts";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+const WRANGLER_BIN = join(ROOT, "node_modules", ".bin", "wrangler");
+const LIBSQL_CLI = join(ROOT, "libsql-server", "cli.ts");
+export const READY_TIMEOUT_MS = 60_000;
+const LOG_TAIL_LINES = 25;
+
+export type RegionProcess = "libsql" | "worker";
+
+export interface StartRegionOptions {
+  /** An env name in wrangler.toml. */
+  region: string;
+  /** This region's state: libsql.db, wrangler/ (DO storage), libsql.log, worker.log. */
+  dataDir: string;
+  authTokenSecret: string;
+  /** Defaults: the ports in wrangler.toml. Overrides are passed to the worker as vars. */
+  apiPort?: number;
+  libsqlPort?: number;
+  /** Default: any free port. Several `wrangler dev` must not share one. */
+  inspectorPort?: number;
+  topology?: RegionTopology[];
+  readyTimeoutMs?: number;
+  /** Where wrangler writes its own debug logs (default `<dataDir>/wrangler-logs`). */
+  wranglerLogPath?: string;
+  /** Every output line of both processes (they are always written to the log files too). */
+  onLine?: (process: RegionProcess, line: string) => void;
+  /** Aborting during startup stops what was started and rejects. */
+  signal?: AbortSignal;
+}
+
+export interface RegionHandle {
+  region: string;
+  jurisdiction: string;
+  apiUrl: string;
+  libsqlUrl: string;
+  openapiUrl: string;
+  inspectorPort: number;
+  dataDir: string;
+  processes: Record<RegionProcess, ProcessGroup>;
+  /** Resolves when either process exits without having been asked to. */
+  crashed: Promise<{ process: RegionProcess; exit: ExitInfo }>;
+  /** Graceful: SIGTERM the worker, then libSQL; SIGKILL whatever outlives `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL both groups at once, as a region loss would. */
+  kill(): Promise<void>;
+}
+
+export async function startRegion(options: StartRegionOptions): Promise<RegionHandle> {
+  const [topology] = selectRegions(options.topology ?? readTopology(), [options.region]);
+  const apiPort = options.apiPort ?? topology!.apiPort;
+  const libsqlPort = options.libsqlPort ?? topology!.libsqlPort;
+  const inspectorPort = options.inspectorPort ?? (await freePort());
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const libsqlUrl = `http://127.0.0.1:${libsqlPort}`;
+  const { region, jurisdiction } = topology!;
+  await assertPortsFree([
+    { port: apiPort, purpose: `${region} API` },
+    { port: libsqlPort, purpose: `${region} libSQL` },
+    { port: inspectorPort, purpose: `${region} worker inspector` },
+  ]);
+
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // Secrets go through an env file (mode 0600), not argv, so `ps` does not show them.
+  const envFile = join(dataDir, "worker.env");
+  writeFileSync(envFile, `AUTH_TOKEN_SECRET=${options.authTokenSecret}\n`, { mode: 0o600 });
+  chmodSync(envFile, 0o600);
+  const env = {
+    ...process.env,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_LOG_PATH: options.wranglerLogPath ?? join(dataDir, "wrangler-logs"),
+  };
+  const vars = [
+    "LIFELINE_MODE:local",
+    ...(apiPort !== topology!.apiPort ? [`REGION_URL:${apiUrl}`] : []),
+    ...(libsqlPort !== topology!.libsqlPort ? [`LIBSQL_URL:${libsqlUrl}`] : []),
+  ];
+
+  const libsql = spawnGroup({
+    name: `${region} libsql`,
+    command: process.execPath,
+    args: [
+      "--import",
+      "tsx",
+      LIBSQL_CLI,
+      ["--port", String(libsqlPort)],
+      ["--db", join(dataDir, "libsql.db")],
+      ["--log-level", "info"],
+    ].flat(),
+    cwd: ROOT,
+    env,
+    logPath: join(dataDir, "libsql.log"),
+    onLine: (line) => options.onLine?.("libsql", line),
+  });
+  const worker = spawnGroup({
+    name: `${region} worker`,
+    command: WRANGLER_BIN,
+    args: [
+      ["dev", "--env", region, "--ip", "127.0.0.1", "--port", String(apiPort)],
+      ["--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false"],
+      ["--persist-to", join(dataDir, "wrangler"), "--env-file", envFile],
+      vars.flatMap((v) => ["--var", v]),
+    ].flat(),
+    cwd: ROOT,
+    env,
+    logPath: join(dataDir, "worker.log"),
+    onLine: (line) => options.onLine?.("worker", line),
+  });
+  const processes = { libsql, worker };
+
+  let stopping = false;
+  const crashed = Promise.race(
+    (Object.keys(processes) as RegionProcess[]).map((name) =>
+      processes[name].exited.then((exit) => ({ process: name, exit, stopping })),
+    ),
+  ).then((first) =>
+    // Never resolves for an exit we caused: callers race this against their own shutdown.
+    first.stopping || stopping ? new Promise<never>(() => {}) : first,
+  );
+  const stopAll = async (graceMs?: number) => {
+    stopping = true;
+    // The worker first, so it is not left writing to a libSQL that is already gone.
+    await worker.stop(graceMs);
+    await libsql.stop(graceMs);
+  };
+
+  const died = new AbortController();
+  let death: { process: RegionProcess; exit: ExitInfo } | undefined;
+  void crashed.then((first) => {
+    death = first;
+    died.abort();
+  });
+  const abort = AbortSignal.any([died.signal, ...(options.signal ? [options.signal] : [])]);
+  const timeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const deadline = performance.now() + timeoutMs;
+  const remaining = () => Math.max(0, deadline - performance.now());
+  const budget = `within ${(timeoutMs / 1000).toFixed(1)} s`;
+  const ready = (url: string) =>
+    waitForHttp(url, { timeoutMs: remaining(), signal: abort }).catch((err: Error) => {
+      throw abort.aborted ? err : new Error(`${budget}: ${err.message}`);
+    });
+  let phase: RegionProcess = "libsql";
+  try {
+    await ready(`${libsqlUrl}/health`);
+    await applyMigrations(libsqlUrl).catch((err: Error) => {
+      throw new Error(`because applying migrations failed: ${err.message}`);
+    });
+    phase = "worker";
+    await ready(`${apiUrl}/v1/health`);
+  } catch (err) {
+    await stopAll();
+    // Built after stopping, so the log tail includes the process's last words.
+    if (death)
+      throw new StartupError(
+        region,
+        death.process,
+        processes[death.process].logPath,
+        `(it ${describeExit(death.exit)})`,
+      );
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new StartupError(region, phase, processes[phase].logPath, (err as Error).message);
+  }
+
+  return {
+    region,
+    jurisdiction,
+    apiUrl,
+    libsqlUrl,
+    openapiUrl: `${apiUrl}/v1/openapi.json`,
+    inspectorPort,
+    dataDir,
+    processes,
+    crashed,
+    stop: stopAll,
+    async kill() {
+      stopping = true;
+      await Promise.all([worker.kill(), libsql.kill()]);
+    },
+  };
+}
+
+/** A region that did not come up, with the end of the relevant log. */
+export class StartupError extends Error {
+  constructor(
+    readonly region: string,
+    readonly process: RegionProcess,
+    readonly logPath: string,
+    reason: string,
+  ) {
+    super(
+      `${region} ${process} did not become ready ${reason}\n` +
+        `--- last lines of ${logPath} ---\n${tailLines(logPath, LOG_TAIL_LINES)}`,
+    );
+  }
+}
+
+export function describeExit(exit: ExitInfo): string {
+  if (exit.error) return `could not be spawned (${exit.error.message})`;
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}

@@ -1,0 +1,81 @@
+// Dev data for local regions: the demo tenant (integrator key + rep user) and a second
+// tenant for trying tenant isolation. Seeding is an idempotent upsert via /__local/seed.
+
+export interface DevCredentials {
+  tenantId: string;
+  apiKey: string;
+  repEmail: string;
+  repPassword: string;
+  otherTenantId: string;
+  otherApiKey: string;
+}
+
+export interface SeedBody {
+  tenant: { id: string; name: string };
+  apiKeys: { id: string; name: string; key: string }[];
+  users: {
+    id: string;
+    email: string;
+    name: string;
+    role: "rep" | "manager";
+    password: string;
+  }[];
+}
+
+const API_KEY = /^lk_[A-Za-z0-9_]{8,100}$/;
+
+/** Reads LIFELINE_DEV_API_KEY / LIFELINE_DEV_REP_PASSWORD, failing early on values the API would refuse. */
+export function devCredentials(env: NodeJS.ProcessEnv = process.env): DevCredentials {
+  const apiKey = env.LIFELINE_DEV_API_KEY || "lk_dev_demo_integrator";
+  const repPassword = env.LIFELINE_DEV_REP_PASSWORD || "lifeline-demo";
+  if (!API_KEY.test(apiKey))
+    throw new Error("LIFELINE_DEV_API_KEY must match lk_ followed by 8–100 of [A-Za-z0-9_]");
+  if (repPassword.length < 8)
+    throw new Error("LIFELINE_DEV_REP_PASSWORD must be at least 8 characters");
+  return {
+    tenantId: "ten_demo",
+    apiKey,
+    repEmail: "rep@demo.lifeline.local",
+    repPassword,
+    otherTenantId: "ten_other",
+    otherApiKey: "lk_dev_other_tenant",
+  };
+}
+
+export function devSeeds(c: DevCredentials): SeedBody[] {
+  return [
+    {
+      tenant: { id: c.tenantId, name: "Demo Sales Org" },
+      apiKeys: [{ id: "key_demo", name: "dev integrator", key: c.apiKey }],
+      users: [
+        {
+          id: "usr_demo_rep",
+          email: c.repEmail,
+          name: "Demo Rep",
+          role: "rep",
+          password: c.repPassword,
+        },
+      ],
+    },
+    {
+      tenant: { id: c.otherTenantId, name: "Other Org (for trying tenant isolation)" },
+      apiKeys: [{ id: "key_other", name: "other tenant integrator", key: c.otherApiKey }],
+      users: [],
+    },
+  ];
+}
+
+export async function seedRegion(apiUrl: string, seeds: SeedBody[]): Promise<void> {
+  for (const seed of seeds) {
+    const res = await fetch(`${apiUrl}/__local/seed`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(seed),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status !== 204)
+      throw new Error(
+        `seeding ${seed.tenant.id} at ${apiUrl} failed: HTTP ${res.status} ${await res.text()}`,
+      );
+  }
+}

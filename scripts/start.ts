@@ -1,0 +1,177 @@
+// `npm start`: runs the chosen regions of wrangler.toml locally (libSQL + worker each),
+// migrated and seeded, until Ctrl-C; all state lives under .data/ and survives restarts.
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { banner } from "./banner.ts";
+import { assertPortsFree, PortInUseError } from "./processes.ts";
+import { describeExit, type RegionHandle, ROOT, startRegion } from "./region.ts";
+import { forgetRun, previousRun, recordRun } from "./run-file.ts";
+import { loadOrCreateSecrets } from "./secrets.ts";
+import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
+import { readTopology, selectRegions } from "./topology.ts";
+
+const USAGE = `Usage: npm start [-- options]
+
+Starts each region's libSQL server and API worker from wrangler.toml, applies migrations,
+seeds dev data and runs until Ctrl-C. State is kept in the data directory across restarts.
+
+Options:
+  --regions <a,b>    regions to start (default: cn-east)
+  --all              start every region in wrangler.toml
+  --data-dir <dir>   where state and logs live (default: .data)
+  -h, --help         show this help
+
+Environment: LIFELINE_DEV_API_KEY, LIFELINE_DEV_REP_PASSWORD override the dev credentials.
+`;
+const INSPECTOR_BASE_PORT = 9230;
+// Lines worth a glance while the stack runs; everything is in the log files regardless.
+const NOTEWORTHY = /\b(warn|warning|error|uncaught|exception)\b|✘|▲/i;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(code);
+}
+
+let args: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      regions: { type: "string" },
+      all: { type: "boolean" },
+      "data-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: false,
+  });
+}
+try {
+  args = parse();
+} catch (err) {
+  fail(`${(err as Error).message}\n\n${USAGE}`, 2);
+}
+if (args.values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const startedMs = performance.now();
+const dataRoot = resolve(ROOT, args.values["data-dir"] ?? ".data");
+let credentials: ReturnType<typeof devCredentials>;
+let regions: ReturnType<typeof readTopology>;
+try {
+  const all = readTopology();
+  regions = args.values.all
+    ? all
+    : selectRegions(
+        all,
+        (args.values.regions ?? "cn-east").split(",").map((r) => r.trim()),
+      );
+  credentials = devCredentials();
+} catch (err) {
+  fail((err as Error).message, 2);
+}
+
+try {
+  await assertPortsFree(
+    regions.flatMap((r, i) => [
+      { port: r.apiPort, purpose: `${r.region} API` },
+      { port: r.libsqlPort, purpose: `${r.region} libSQL` },
+      { port: INSPECTOR_BASE_PORT + i, purpose: `${r.region} worker inspector` },
+    ]),
+  );
+} catch (err) {
+  if (!(err instanceof PortInUseError)) throw err;
+  const previous = previousRun(dataRoot);
+  const hint = previous?.ownerAlive
+    ? [`  npm start (pid ${previous.pid}) is still running on this data dir: stop it with Ctrl-C.`]
+    : previous?.liveGroups.length
+      ? [
+          "  A previous npm start was killed hard and left these process groups running:",
+          ...previous.liveGroups.map((g) => `    ${g.name}: kill -- -${g.pgid}`),
+        ]
+      : [
+          "  Is npm start already running in another terminal? Stop it with Ctrl-C.",
+          `  Otherwise find the process: ss -ltnp 'sport = :${err.port}'  (or: lsof -i :${err.port})`,
+        ];
+  fail([`port ${err.port} (${err.purpose}) is already in use.`, ...hint].join("\n"));
+}
+
+const secrets = loadOrCreateSecrets(dataRoot);
+const startup = new AbortController();
+const handles: RegionHandle[] = [];
+let starting: Promise<unknown> = Promise.resolve();
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  shuttingDown = true;
+  startup.abort(new Error("shutting down"));
+  // A region still starting either aborts (and cleans up after itself) or lands in handles.
+  await starting;
+  await Promise.all(handles.map((h) => h.stop()));
+  forgetRun(dataRoot);
+  process.exit(code);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) {
+      // A second Ctrl-C: the operator will not wait for a graceful stop.
+      process.stderr.write("\nKilling all regions now.\n");
+      void Promise.all(handles.map((h) => h.kill())).finally(() => process.exit(1));
+      return;
+    }
+    process.stderr.write(`\n${signal}: stopping ${regions.map((r) => r.region).join(", ")}…\n`);
+    void shutdown(0);
+  });
+}
+
+process.stdout.write(`Starting ${regions.map((r) => r.region).join(", ")}…\n`);
+const settling = Promise.allSettled(
+  regions.map(async (topology, i) => {
+    const handle = await startRegion({
+      region: topology.region,
+      dataDir: join(dataRoot, topology.region),
+      authTokenSecret: secrets.AUTH_TOKEN_SECRET,
+      inspectorPort: INSPECTOR_BASE_PORT + i,
+      topology: regions,
+      wranglerLogPath: join(dataRoot, "wrangler-logs"),
+      signal: startup.signal,
+      onLine: (process, line) => {
+        if (NOTEWORTHY.test(line)) console.error(`[${topology.region} ${process}] ${line}`);
+      },
+    });
+    handles.push(handle);
+    recordRun(dataRoot, handles);
+    await seedRegion(handle.apiUrl, devSeeds(credentials));
+    return handle;
+  }),
+);
+starting = settling;
+const results = await settling;
+if (shuttingDown) await new Promise(() => {}); // the signal handler exits
+const failures = results.filter((r) => r.status === "rejected");
+if (failures.length) {
+  for (const f of failures) console.error(`\n${(f.reason as Error).message}`);
+  console.error("\nStopping the regions that did start.");
+  await shutdown(1);
+}
+
+process.stdout.write(
+  banner({
+    // In wrangler.toml order, whichever came up first.
+    handles: regions.map((r) => handles.find((h) => h.region === r.region)!),
+    credentials,
+    dataDir: relative(process.cwd(), dataRoot) || ".",
+    readySeconds: (performance.now() - startedMs) / 1000,
+  }),
+);
+
+const crash = await Promise.race(handles.map((h) => h.crashed.then((c) => ({ region: h, ...c }))));
+if (!shuttingDown) {
+  const { region, process: which, exit } = crash;
+  console.error(
+    `\n${region.region} ${which} ${describeExit(exit)} unexpectedly (log: ${region.processes[which].logPath}).` +
+      "\nStopping everything.",
+  );
+  await shutdown(1);
+}

@@ -1,0 +1,50 @@
+// Guards the contract between wrangler.toml and everything that starts regions locally:
+// every env is a complete region with its own ports and the same Durable Objects.
+import { expect, test } from "vitest";
+import { readTopology, selectRegions, topologyFromToml } from "./topology.ts";
+
+const topology = readTopology();
+
+test("wrangler.toml declares the three regions with their jurisdictions", () => {
+  expect(topology.map((r) => [r.region, r.jurisdiction])).toEqual([
+    ["cn-east", "cn"],
+    ["cn-south", "cn"],
+    ["eu-central", "eu"],
+  ]);
+});
+
+test("each region has its own API port (8801–8803) and libSQL port (8811–8813)", () => {
+  expect(topology.map((r) => r.apiPort)).toEqual([8801, 8802, 8803]);
+  expect(topology.map((r) => r.libsqlPort)).toEqual([8811, 8812, 8813]);
+  for (const r of topology) {
+    expect(r.apiUrl).toBe(`http://127.0.0.1:${r.apiPort}`);
+    expect(r.libsqlUrl).toBe(`http://127.0.0.1:${r.libsqlPort}`);
+  }
+  const ports = topology.flatMap((r) => [r.apiPort, r.libsqlPort]);
+  expect(new Set(ports).size).toBe(ports.length);
+});
+
+test("every env declares the same Durable Object bindings", () => {
+  const [first, ...rest] = topology.map((r) => r.durableObjects);
+  expect(first!.map((b) => b.className).sort()).toEqual([
+    "AccountDO",
+    "DirectoryDO",
+    "IdempotencyKeyDO",
+  ]);
+  for (const bindings of rest) expect(bindings).toEqual(first);
+});
+
+test("selecting an unknown region names the known ones", () => {
+  expect(selectRegions(topology, ["eu-central"])[0]!.apiPort).toBe(8803);
+  expect(() => selectRegions(topology, ["us-west"])).toThrow(/cn-east, cn-south, eu-central/);
+});
+
+test("a REGION var that disagrees with its env name is rejected", () => {
+  const toml = `[env.a.vars]
+REGION = "b"
+JURISDICTION = "cn"
+REGION_URL = "http://127.0.0.1:1"
+LIBSQL_URL = "http://127.0.0.1:2"
+`;
+  expect(() => topologyFromToml(toml)).toThrow(/REGION is "b"/);
+});
