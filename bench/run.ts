@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/processes.ts";
 import { type RegionHandle, ROOT, startRegion } from "../scripts/region.ts";
-import { newSecrets } from "../scripts/secrets.ts";
+import { newSecrets, workerSecrets } from "../scripts/secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "../scripts/seed.ts";
+import { readTopology, regionsVar, selectRegions } from "../scripts/topology.ts";
 import { type FlowName, phases } from "./flows.ts";
 import { round, runPhase, summarise } from "./measure.ts";
 import {
@@ -99,12 +100,22 @@ let exitCode = 0;
 try {
   const credentials = devCredentials();
   process.stdout.write(`Starting ${regionName} on free ports (data in ${dataDir})…\n`);
+  const secrets = newSecrets();
+  const apiPort = await freePort();
+  const jurisdiction = selectRegions(readTopology(), [regionName])[0]!.jurisdiction;
   region = await startRegion({
     region: regionName,
     dataDir,
-    authTokenSecret: newSecrets().AUTH_TOKEN_SECRET,
-    apiPort: await freePort(),
+    authTokenSecret: secrets.AUTH_TOKEN_SECRET,
+    apiPort,
     libsqlPort: await freePort(),
+    secrets: workerSecrets(secrets),
+    // A region of its own: no peers, so nothing leaks into a running `npm start`.
+    vars: {
+      REGIONS: regionsVar([
+        { region: regionName, jurisdiction, apiUrl: `http://127.0.0.1:${apiPort}` },
+      ]),
+    },
     signal: interrupted.signal,
   });
   await seedRegion(region.apiUrl, devSeeds(credentials));

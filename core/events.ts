@@ -2,7 +2,7 @@
 // versioned (`v`) because events cross regions and outlive the code that wrote them.
 import { z } from "zod";
 import { Money } from "./money.ts";
-import { Contact, Party, Residency, Signer, Tier } from "./schemas.ts";
+import { Party, Residency, StoredContact, StoredSigner, Tier } from "./schemas.ts";
 
 export const EventData = z.discriminatedUnion("type", [
   z.object({
@@ -11,7 +11,7 @@ export const EventData = z.discriminatedUnion("type", [
     taxId: z.string().nullable(),
     residency: Residency,
     tier: Tier,
-    contacts: z.array(Contact),
+    contacts: z.array(StoredContact),
   }),
   z.object({
     type: z.literal("contract.drafted"),
@@ -25,7 +25,7 @@ export const EventData = z.discriminatedUnion("type", [
     type: z.literal("contract.signed"),
     contractId: z.string(),
     party: Party,
-    signer: Signer,
+    signer: StoredSigner,
     documentHash: z.string(),
   }),
   z.object({

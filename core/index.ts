@@ -1,9 +1,13 @@
 // core/ public surface: pure domain logic with no runtime imports (a test enforces it).
+export * from "./account/conflicts.ts";
 export * from "./account/decide.ts";
 export * from "./account/evolve.ts";
 export * from "./account/state.ts";
+export * from "./account/state-hash.ts";
 export * from "./account/view.ts";
+export * from "./audit/chain.ts";
 export * from "./backoff.ts";
+export { hmacSha256, hmacSha256Hex, timingSafeEqual } from "./crypto/hmac.ts";
 export { sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
 export * from "./encoding.ts";
 export * from "./events.ts";
@@ -11,4 +15,13 @@ export * from "./hlc.ts";
 export * from "./idempotency.ts";
 export * from "./ids.ts";
 export * from "./money.ts";
+export {
+  batchSignature,
+  MAX_BATCH_EVENTS,
+  ReplicationBatchV1,
+  verifyBatchSignature,
+} from "./replication.ts";
 export * from "./schemas.ts";
+export * from "./sovereignty/jurisdiction.ts";
+export * from "./sovereignty/mask.ts";
+export * from "./sovereignty/policy.ts";

@@ -7,8 +7,11 @@ import { Money, PositiveMoney } from "./money.ts";
 export const Residency = z
   .enum(["cn", "eu"])
   .meta({ description: "Jurisdiction the customer's data belongs to" });
+export type Residency = z.infer<typeof Residency>;
 export const Tier = z.enum(["standard", "key", "strategic"]);
+export type Tier = z.infer<typeof Tier>;
 export const Party = z.enum(["customer", "vendor"]);
+export type Party = z.infer<typeof Party>;
 export const ContractStatus = z.enum(["draft", "sent", "signed", "active", "voided"]);
 
 export const AccountId = z.string().regex(ACCOUNT_ID, { message: "must be a customer id (acc_…)" });
@@ -98,6 +101,87 @@ export type PaymentCreate = z.infer<typeof PaymentCreate>;
 
 // ---------------------------------------------------------------- views
 
+/**
+ * Stored and served contacts and signers: plain strings, not the request formats, because
+ * a region outside the customer's jurisdiction holds them masked (`138****5678`) [LF4],
+ * and because a fact must stay readable after input rules change.
+ */
+export const StoredContact = z.object({
+  name: z.string(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+});
+export const StoredSigner = z.object({
+  name: z.string(),
+  title: z.string().optional(),
+  email: z.string().optional(),
+});
+
+const ConflictFact = <T extends z.ZodType>(value: T) =>
+  z.object({
+    eventId: z.string(),
+    hlc: z.string(),
+    effective: z.boolean().meta({ description: "This is the value the account acts on" }),
+    value,
+  });
+
+const conflictBase = {
+  id: z.string().meta({ description: "Deterministic: identical on every region" }),
+  subject: z.string().meta({ description: "The account, contract or payment in conflict" }),
+  contractId: ContractId.nullable(),
+  detectedAt: z.string().meta({ description: "Wall time of detectedHlc" }),
+  detectedHlc: z.string().meta({ description: "The latest HLC of the competing facts" }),
+};
+
+export const ConflictKind = z.enum([
+  "customer-residency",
+  "contract-terms",
+  "signature-document",
+  "payment-amount",
+  "payment-currency",
+]);
+export type ConflictKind = z.infer<typeof ConflictKind>;
+
+export const ConflictView = z
+  .discriminatedUnion("kind", [
+    z.object({
+      ...conflictBase,
+      kind: z.literal("customer-residency"),
+      resolution: z.literal("earliest-residency-kept"),
+      facts: z.array(ConflictFact(z.object({ residency: Residency }))),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("contract-terms"),
+      resolution: z.literal("earliest-draft-effective"),
+      facts: z.array(ConflictFact(z.object({ amount: Money, documentHash: DocumentHash }))),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("signature-document"),
+      resolution: z.literal("unresolved"),
+      facts: z.array(ConflictFact(z.object({ party: Party, documentHash: DocumentHash }))),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("payment-amount"),
+      resolution: z.literal("earliest-confirmation-counts"),
+      facts: z.array(ConflictFact(z.object({ amount: Money }))),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("payment-currency"),
+      resolution: z.literal("excluded-from-paid"),
+      facts: z.array(ConflictFact(z.object({ amount: Money }))),
+    }),
+  ])
+  .meta({
+    id: "Conflict",
+    description:
+      "Concurrent facts no rule may silently pick between [LF6]. The state acts on the fact marked effective; a person resolves the rest.",
+  });
+export type ConflictView = z.infer<typeof ConflictView>;
+
 export const CustomerView = z
   .object({
     id: AccountId,
@@ -105,7 +189,8 @@ export const CustomerView = z
     taxId: z.string().nullable(),
     residency: Residency,
     tier: Tier,
-    contacts: z.array(Contact),
+    contacts: z.array(StoredContact),
+    conflicts: z.array(ConflictView),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -114,7 +199,7 @@ export type CustomerView = z.infer<typeof CustomerView>;
 
 export const SignatureView = z.object({
   party: Party,
-  signer: Signer,
+  signer: StoredSigner,
   documentHash: DocumentHash,
   signedAt: z.string(),
 });
@@ -147,6 +232,7 @@ export const ContractView = z
     paid: Money,
     outstanding: Money,
     overpaid: Money.nullable(),
+    conflicts: z.array(ConflictView),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -39,11 +39,14 @@ function page<T, R>(
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Lists read the regional read model, which carries no conflict records (single reads do). */
+export type CustomerSummary = Omit<CustomerView, "conflicts">;
+
 export async function listCustomers(
   db: ReadModelDb,
   tenantId: string,
   opts: { q?: string | undefined; after?: string[] | null; limit: number },
-): Promise<Page<CustomerView>> {
+): Promise<Page<CustomerSummary>> {
   const conditions = [eq(customers.tenantId, tenantId)];
   if (opts.q) {
     const pattern = `%${escapeLike(opts.q)}%`;
@@ -69,7 +72,7 @@ export async function listCustomers(
   return page(
     rows,
     opts.limit,
-    (r): CustomerView => ({
+    (r): CustomerSummary => ({
       id: r.id,
       name: r.name,
       taxId: r.taxId,
@@ -83,7 +86,10 @@ export async function listCustomers(
   );
 }
 
-export type ContractSummary = Omit<ContractView, "payments" | "outstanding" | "overpaid">;
+export type ContractSummary = Omit<
+  ContractView,
+  "payments" | "outstanding" | "overpaid" | "conflicts"
+>;
 
 export async function listContracts(
   db: ReadModelDb,

@@ -41,6 +41,10 @@ export interface StartRegionOptions {
   onLine?: (process: RegionProcess, line: string) => void;
   /** Aborting during startup stops what was started and rejects. */
   signal?: AbortSignal;
+  /** More secrets for the worker (env file, mode 0600), e.g. REPLICATION_KEYS. */
+  secrets?: Record<string, string>;
+  /** Var overrides for the worker (`--var`), e.g. REGIONS with test ports. */
+  vars?: Record<string, string>;
 }
 
 export interface RegionHandle {
@@ -78,7 +82,11 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
   mkdirSync(dataDir, { recursive: true });
   // Secrets go through an env file (mode 0600), not argv, so `ps` does not show them.
   const envFile = join(dataDir, "worker.env");
-  writeFileSync(envFile, `AUTH_TOKEN_SECRET=${options.authTokenSecret}\n`, { mode: 0o600 });
+  const secrets = { AUTH_TOKEN_SECRET: options.authTokenSecret, ...options.secrets };
+  const envText = Object.entries(secrets)
+    .map(([k, v]) => `${k}='${v.replace(/'/g, "")}'`)
+    .join("\n");
+  writeFileSync(envFile, `${envText}\n`, { mode: 0o600 });
   chmodSync(envFile, 0o600);
   const env = {
     ...process.env,
@@ -90,6 +98,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     "LIFELINE_MODE:local",
     ...(apiPort !== topology!.apiPort ? [`REGION_URL:${apiUrl}`] : []),
     ...(libsqlPort !== topology!.libsqlPort ? [`LIBSQL_URL:${libsqlUrl}`] : []),
+    ...Object.entries(options.vars ?? {}).map(([k, v]) => `${k}:${v}`),
   ];
 
   const libsql = spawnGroup({

@@ -1,15 +1,28 @@
 // Local secrets, generated once into <dataRoot>/secrets.json (mode 0600) and reused, so
-// rep session tokens signed before a restart still verify after it.
+// rep session tokens signed before a restart still verify after it, and every region
+// shares the replication and masking keys. Missing keys are added to an older file.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface LocalSecrets {
   AUTH_TOKEN_SECRET: string;
+  /** Region-to-region HMAC keys by id; k1 signs. */
+  REPLICATION_KEYS: Record<string, string>;
+  MASKING_KEY: string;
 }
 
+/** The QStash dev server's published credentials: what the local relay accepts and signs with. */
+export const QSTASH_DEV = {
+  QSTASH_TOKEN: "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=",
+  QSTASH_CURRENT_SIGNING_KEY: "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
+  QSTASH_NEXT_SIGNING_KEY: "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
+} as const;
+
+const secret = () => randomBytes(32).toString("base64url");
+
 export function newSecrets(): LocalSecrets {
-  return { AUTH_TOKEN_SECRET: randomBytes(32).toString("base64url") };
+  return { AUTH_TOKEN_SECRET: secret(), REPLICATION_KEYS: { k1: secret() }, MASKING_KEY: secret() };
 }
 
 export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
@@ -21,10 +34,28 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  const secrets = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets>;
-  if (typeof secrets.AUTH_TOKEN_SECRET !== "string" || secrets.AUTH_TOKEN_SECRET.length < 16)
+  const stored = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets>;
+  if (typeof stored.AUTH_TOKEN_SECRET !== "string" || stored.AUTH_TOKEN_SECRET.length < 16)
     throw new Error(
       `${path}: AUTH_TOKEN_SECRET missing or too short; delete the file to regenerate`,
     );
-  return { AUTH_TOKEN_SECRET: secrets.AUTH_TOKEN_SECRET };
+  const fresh = newSecrets();
+  const secrets: LocalSecrets = {
+    AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
+    REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
+    MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
+  };
+  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY) {
+    writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
+  return secrets;
+}
+
+/** The worker secrets of a local region (all but AUTH_TOKEN_SECRET, which startRegion takes). */
+export function workerSecrets(s: LocalSecrets): Record<string, string> {
+  return {
+    REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
+    MASKING_KEY: s.MASKING_KEY,
+    ...QSTASH_DEV,
+  };
 }

@@ -6,9 +6,9 @@ import { banner } from "./banner.ts";
 import { assertPortsFree, PortInUseError } from "./processes.ts";
 import { describeExit, type RegionHandle, ROOT, startRegion } from "./region.ts";
 import { forgetRun, previousRun, recordRun } from "./run-file.ts";
-import { loadOrCreateSecrets } from "./secrets.ts";
+import { loadOrCreateSecrets, workerSecrets } from "./secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
-import { readTopology, selectRegions } from "./topology.ts";
+import { readTopology, regionsVar, selectRegions } from "./topology.ts";
 
 const USAGE = `Usage: npm start [-- options]
 
@@ -16,7 +16,7 @@ Starts each region's libSQL server and API worker from wrangler.toml, applies mi
 seeds dev data and runs until Ctrl-C. State is kept in the data directory across restarts.
 
 Options:
-  --regions <a,b>    regions to start (default: cn-east)
+  --regions <a,b>    regions to start (default: every env in wrangler.toml)
   --all              start every region in wrangler.toml
   --data-dir <dir>   where state and logs live (default: .data)
   -h, --help         show this help
@@ -64,7 +64,7 @@ try {
     ? all
     : selectRegions(
         all,
-        (args.values.regions ?? "cn-east").split(",").map((r) => r.trim()),
+        (args.values.regions ?? all.map((r) => r.region).join(",")).split(",").map((r) => r.trim()),
       );
   credentials = devCredentials();
 } catch (err) {
@@ -136,6 +136,9 @@ const settling = Promise.allSettled(
       topology: regions,
       wranglerLogPath: join(dataRoot, "wrangler-logs"),
       signal: startup.signal,
+      secrets: workerSecrets(secrets),
+      // Peers are the regions this run starts: a region never ships to one that is not there.
+      vars: { REGIONS: regionsVar(regions) },
       onLine: (process, line) => {
         if (NOTEWORTHY.test(line)) console.error(`[${topology.region} ${process}] ${line}`);
       },

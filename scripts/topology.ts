@@ -77,3 +77,12 @@ function asTable(value: TomlValue | undefined, where: string): TomlTable {
     throw new Error(`wrangler.toml: ${where} missing or not a table`);
   return value;
 }
+
+/** The REGIONS var (JSON) for a set of regions: their names, jurisdictions and API URLs. */
+export function regionsVar(
+  regions: ReadonlyArray<Pick<RegionTopology, "region" | "jurisdiction" | "apiUrl">>,
+): string {
+  return JSON.stringify(
+    regions.map((r) => ({ region: r.region, jurisdiction: r.jurisdiction, url: r.apiUrl })),
+  );
+}

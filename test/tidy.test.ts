@@ -5,7 +5,16 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 
-const ROOTS = ["core", "durable-objects", "workers", "db", "libsql-server", "scripts", "bench"];
+const ROOTS = [
+  "core",
+  "durable-objects",
+  "workers",
+  "db",
+  "libsql-server",
+  "relay",
+  "scripts",
+  "bench",
+];
 
 function sources(dir: string): string[] {
   let entries: string[];

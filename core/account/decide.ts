@@ -2,13 +2,16 @@
 // lifeline flow must obey lives here, so the DO, the simulator and tests share it.
 import type { EventData } from "../events.ts";
 import { accountIdFor, contractIdFor, normalizeTaxId, paymentIdFor } from "../ids.ts";
-import { add, format } from "../money.ts";
+import { add, format, type Money } from "../money.ts";
 import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
 import {
   type AccountState,
+  type ContractDraft,
   type ContractState,
   contractStatus,
+  draftOf,
   paidOf,
+  paymentVariants,
   signatureKey,
 } from "./state.ts";
 
@@ -87,7 +90,10 @@ function createContract(state: AccountState, seed: string, input: ContractCreate
     });
   const contractId = contractIdFor(state.accountId, input.id ?? seed);
   const target: Target = { kind: "contract", id: contractId };
-  if (state.contracts[contractId]) return { ok: true, events: [], target, created: false };
+  // Facts of this contract may have arrived from another region before its draft did;
+  // drafting it here is then still a creation, and equal terms merge without conflict.
+  const existing = state.contracts[contractId];
+  if (existing && draftOf(existing)) return { ok: true, events: [], target, created: false };
   const event: EventData = {
     type: "contract.drafted",
     contractId,
@@ -98,22 +104,21 @@ function createContract(state: AccountState, seed: string, input: ContractCreate
   return { ok: true, events: [event], target, created: true };
 }
 
+type Found = { c: ContractState; draft: ContractDraft };
+
+/** A contract whose draft has not arrived here yet is, for commands, not found yet. */
 function findContract(
   state: AccountState,
   contractId: string,
   field?: string,
-): ContractState | DomainError {
-  return (
-    state.contracts[contractId] ?? {
-      code: "not-found",
-      entity: "contract",
-      id: contractId,
-      ...(field ? { field } : {}),
-    }
-  );
+): Found | DomainError {
+  const c = state.contracts[contractId];
+  const draft = c ? draftOf(c) : null;
+  if (c && draft) return { c, draft };
+  return { code: "not-found", entity: "contract", id: contractId, ...(field ? { field } : {}) };
 }
 
-function isError(x: ContractState | DomainError): x is DomainError {
+function isError(x: Found | DomainError): x is DomainError {
   return "code" in x;
 }
 
@@ -122,9 +127,10 @@ function sendContract(
   contractId: string,
   documentHash: string | undefined,
 ): Decision {
-  const c = findContract(state, contractId);
-  if (isError(c)) return fail(c);
-  const current = c.documentHash.value;
+  const found = findContract(state, contractId);
+  if (isError(found)) return fail(found);
+  const { c, draft } = found;
+  const current = draft.documentHash;
   if (documentHash !== undefined && documentHash !== current) {
     return fail({
       code: "document-mismatch",
@@ -146,9 +152,10 @@ function sendContract(
 }
 
 function signContract(state: AccountState, contractId: string, input: SignatureCreate): Decision {
-  const c = findContract(state, contractId);
-  if (isError(c)) return fail(c);
-  const current = c.documentHash.value;
+  const found = findContract(state, contractId);
+  if (isError(found)) return fail(found);
+  const { c, draft } = found;
+  const current = draft.documentHash;
   // A signature binds a document version; signing anything but the current one is refused.
   if (input.documentHash !== current) {
     return fail({
@@ -186,9 +193,12 @@ function signContract(state: AccountState, contractId: string, input: SignatureC
   return { ok: true, events: [event], target, created: true };
 }
 
+const sameMoney = (a: Money, b: Money) => a.value === b.value && a.currency === b.currency;
+
 function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
-  const c = findContract(state, input.contractId, "contractId");
-  if (isError(c)) return fail(c);
+  const found = findContract(state, input.contractId, "contractId");
+  if (isError(found)) return fail(found);
+  const { c, draft } = found;
   const status = contractStatus(c);
   if (status !== "signed" && status !== "active") {
     return fail({
@@ -197,7 +207,7 @@ function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
       field: "contractId",
     });
   }
-  const currency = c.amount.value.currency;
+  const currency = draft.amount.currency;
   if (input.amount.currency !== currency) {
     return fail({
       code: "currency-mismatch",
@@ -209,21 +219,23 @@ function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
   const reference = input.reference.trim();
   const paymentId = paymentIdFor(c.id, reference);
   const target: Target = { kind: "payment", id: paymentId, contractId: c.id };
-  const existing = c.payments[paymentId];
+  const known = paymentVariants(c, paymentId);
+  const [existing] = known;
   if (existing) {
     // One bank reference is one payment [LF2]; the same reference with another amount
-    // is a contradiction a human must resolve, never a second payment [LF6].
-    if (existing.amount.value === input.amount.value)
+    // is a contradiction a human must resolve, never a second payment [LF6]. A retry of
+    // an amount another region already recorded (a conflict there) is that same fact.
+    if (known.some((v) => sameMoney(v.value.amount, input.amount)))
       return { ok: true, events: [], target, created: false };
     return fail({
       code: "payment-reference-conflict",
       reference,
-      existing: format(existing.amount),
+      existing: format(existing.value.amount),
       field: "reference",
     });
   }
   // Over-payment is recorded and flagged in the view, never refused: the money arrived.
-  add(paidOf(c), input.amount);
+  add(paidOf(c)!, input.amount);
   const event: EventData = {
     type: "payment.confirmed",
     paymentId,

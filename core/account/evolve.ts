@@ -1,122 +1,163 @@
-// Event application: (state, event) → state, pure. Registers keep the value with the
-// greatest HLC and fact sets only grow, so applying an event twice changes nothing.
+// Event application as a join: evolve(s, e) = mergeStates(s, factOf(e)). Because
+// mergeStates is commutative, associative and idempotent, any permutation of any multiset
+// of events yields one state — the convergence rule of active-active replication [LF3].
 import type { DomainEvent } from "../events.ts";
-import type { AccountState, ContractState, Lww } from "./state.ts";
-import { signatureKey } from "./state.ts";
+import { type Conflict, contractConflicts, customerConflicts } from "./conflicts.ts";
+import {
+  earlier,
+  effective,
+  joinLww,
+  joinLwwOrNull,
+  joinRecords,
+  joinVariants,
+  maxHlc,
+  minHlc,
+  variantKey,
+  variantsOf,
+} from "./lattice.ts";
+import {
+  type AccountState,
+  type ContractState,
+  type CustomerState,
+  emptyAccount,
+  signatureKey,
+} from "./state.ts";
 
-function lww<T>(current: Lww<T>, value: T, hlc: string): Lww<T> {
-  return hlc > current.hlc ? { value, hlc } : current;
+function bareContract(id: string, hlc: string): ContractState {
+  return { id, updatedHlc: hlc, title: null, terms: {}, sent: {}, signatures: {}, payments: {} };
 }
 
-const maxHlc = (a: string, b: string) => (a > b ? a : b);
-const minHlc = (a: string, b: string) => (a < b ? a : b);
-
-export function evolve(state: AccountState, event: DomainEvent): AccountState {
-  const { hlc, data } = event;
-  const version = state.version === null ? hlc : maxHlc(state.version, hlc);
+/** The state that knows exactly one event: the unit that evolve joins in. */
+export function factOf(tenantId: string, accountId: string, event: DomainEvent): AccountState {
+  const { hlc, id: eventId, data } = event;
+  const base = { ...emptyAccount(tenantId, accountId), version: hlc };
+  const only = (contract: ContractState): AccountState => {
+    const contracts = { [contract.id]: contract };
+    return { ...base, contracts, conflicts: contractConflicts(contract) };
+  };
   switch (data.type) {
     case "customer.created": {
-      const c = state.customer;
-      const customer = c
-        ? {
-            ...c,
-            createdHlc: minHlc(c.createdHlc, hlc),
-            updatedHlc: maxHlc(c.updatedHlc, hlc),
-            name: lww(c.name, data.name, hlc),
-            tier: lww(c.tier, data.tier, hlc),
-            contacts: lww(c.contacts, data.contacts, hlc),
-          }
-        : {
-            id: state.accountId,
-            createdHlc: hlc,
-            updatedHlc: hlc,
-            name: { value: data.name, hlc },
-            taxId: data.taxId,
-            residency: data.residency,
-            tier: { value: data.tier, hlc },
-            contacts: { value: data.contacts, hlc },
-          };
-      return { ...state, customer, version };
+      const customer: CustomerState = {
+        id: accountId,
+        createdHlc: hlc,
+        updatedHlc: hlc,
+        name: { value: data.name, hlc },
+        taxId: data.taxId,
+        residency: data.residency,
+        taxIds: variantsOf(data.taxId, variantKey(data.taxId), hlc, eventId),
+        residencies: variantsOf(data.residency, data.residency, hlc, eventId),
+        tier: { value: data.tier, hlc },
+        contacts: { value: data.contacts, hlc },
+      };
+      return { ...base, customer };
     }
     case "contract.drafted": {
-      const c = state.contracts[data.contractId];
-      const contract: ContractState = c
-        ? {
-            ...c,
-            createdHlc: minHlc(c.createdHlc, hlc),
-            updatedHlc: maxHlc(c.updatedHlc, hlc),
-            title: lww(c.title, data.title, hlc),
-            amount: lww(c.amount, data.amount, hlc),
-            documentHash: lww(c.documentHash, data.documentHash, hlc),
-          }
-        : {
-            id: data.contractId,
-            createdHlc: hlc,
-            updatedHlc: hlc,
-            title: { value: data.title, hlc },
-            amount: { value: data.amount, hlc },
-            documentHash: { value: data.documentHash, hlc },
-            sent: {},
-            signatures: {},
-            payments: {},
-          };
-      return withContract(state, contract, version);
+      const terms = { amount: data.amount, documentHash: data.documentHash };
+      return only({
+        ...bareContract(data.contractId, hlc),
+        title: { value: data.title, hlc },
+        terms: variantsOf(terms, variantKey(terms), hlc, eventId),
+      });
     }
     case "contract.sent":
-      return updateContract(state, data.contractId, hlc, version, (c) => ({
-        ...c,
-        sent: { ...c.sent, [data.documentHash]: minHlc(c.sent[data.documentHash] ?? hlc, hlc) },
-      }));
-    case "contract.signed":
-      return updateContract(state, data.contractId, hlc, version, (c) => {
-        const key = signatureKey(data.party, data.documentHash);
-        const existing = c.signatures[key];
-        if (existing && existing.hlc <= hlc) return c;
-        const fact = {
-          party: data.party,
-          signer: data.signer,
-          documentHash: data.documentHash,
-          hlc,
-        };
-        return { ...c, signatures: { ...c.signatures, [key]: fact } };
+      return only({ ...bareContract(data.contractId, hlc), sent: { [data.documentHash]: hlc } });
+    case "contract.signed": {
+      const { party, signer, documentHash } = data;
+      const fact = { party, signer, documentHash, hlc, eventId };
+      return only({
+        ...bareContract(data.contractId, hlc),
+        signatures: { [signatureKey(party, documentHash)]: fact },
       });
-    case "payment.confirmed":
-      return updateContract(state, data.contractId, hlc, version, (c) => {
-        const existing = c.payments[data.paymentId];
-        if (existing && existing.hlc <= hlc) return c;
-        const fact = {
-          id: data.paymentId,
-          contractId: data.contractId,
-          reference: data.reference,
-          amount: data.amount,
-          receivedAt: data.receivedAt,
-          hlc,
-        };
-        return { ...c, payments: { ...c.payments, [data.paymentId]: fact } };
+    }
+    case "payment.confirmed": {
+      const value = { reference: data.reference, amount: data.amount, receivedAt: data.receivedAt };
+      return only({
+        ...bareContract(data.contractId, hlc),
+        payments: { [data.paymentId]: variantsOf(value, variantKey(data.amount), hlc, eventId) },
       });
+    }
   }
 }
 
-function withContract(state: AccountState, contract: ContractState, version: string): AccountState {
-  return { ...state, contracts: { ...state.contracts, [contract.id]: contract }, version };
-}
-
-function updateContract(
-  state: AccountState,
-  contractId: string,
-  hlc: string,
-  version: string,
-  change: (c: ContractState) => ContractState,
-): AccountState {
-  const c = state.contracts[contractId];
-  // A fact about a contract we have not seen drafted cannot be applied locally; the
-  // decide step never emits one, and replication (next issue) orders drafts first.
-  if (!c) return { ...state, version };
-  return withContract(state, { ...change(c), updatedHlc: maxHlc(c.updatedHlc, hlc) }, version);
+export function evolve(state: AccountState, event: DomainEvent): AccountState {
+  return mergeStates(state, factOf(state.tenantId, state.accountId, event));
 }
 
 export function replay(initial: AccountState, events: Iterable<DomainEvent>): AccountState {
   let s = initial;
   for (const e of events) s = evolve(s, e);
   return s;
+}
+
+function joinCustomer(a: CustomerState, b: CustomerState): CustomerState {
+  const taxIds = joinVariants(a.taxIds, b.taxIds);
+  const residencies = joinVariants(a.residencies, b.residencies);
+  return {
+    id: a.id,
+    createdHlc: minHlc(a.createdHlc, b.createdHlc),
+    updatedHlc: maxHlc(a.updatedHlc, b.updatedHlc),
+    name: joinLww(a.name, b.name),
+    taxId: effective(taxIds)!.value,
+    residency: effective(residencies)!.value,
+    taxIds,
+    residencies,
+    tier: joinLww(a.tier, b.tier),
+    contacts: joinLww(a.contacts, b.contacts),
+  };
+}
+
+function joinContract(a: ContractState, b: ContractState): ContractState {
+  return {
+    id: a.id,
+    updatedHlc: maxHlc(a.updatedHlc, b.updatedHlc),
+    title: joinLwwOrNull(a.title, b.title),
+    terms: joinVariants(a.terms, b.terms),
+    sent: joinRecords(a.sent, b.sent, minHlc),
+    signatures: joinRecords(a.signatures, b.signatures, earlier),
+    payments: joinRecords(a.payments, b.payments, joinVariants),
+  };
+}
+
+const byId = (x: Conflict, y: Conflict) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+
+/**
+ * The join of two replicas' states of one account. Conflicts are recomputed only for
+ * the customer and the contracts both sides know; elsewhere each side's records already
+ * are the function of the (unchanged) facts they were computed from.
+ */
+export function mergeStates(a: AccountState, b: AccountState): AccountState {
+  if (a.tenantId !== b.tenantId || a.accountId !== b.accountId) {
+    throw new RangeError(
+      `cannot merge ${b.tenantId}/${b.accountId} into ${a.tenantId}/${a.accountId}`,
+    );
+  }
+  const conflicts: Conflict[] = [];
+  const scoped = (s: AccountState, contractId: string | null) => {
+    for (const c of s.conflicts) if (c.contractId === contractId) conflicts.push(c);
+  };
+
+  let customer = a.customer ?? b.customer;
+  if (a.customer && b.customer) {
+    customer = joinCustomer(a.customer, b.customer);
+    conflicts.push(...customerConflicts(a.accountId, customer));
+  } else scoped(a.customer ? a : b, null);
+
+  const contracts = joinRecords(a.contracts, b.contracts, joinContract);
+  for (const id of Object.keys(contracts)) {
+    const inA = id in a.contracts;
+    const inB = id in b.contracts;
+    if (inA && inB) conflicts.push(...contractConflicts(contracts[id]!));
+    else scoped(inA ? a : b, id);
+  }
+
+  const version =
+    a.version === null ? b.version : b.version === null ? a.version : maxHlc(a.version, b.version);
+  return {
+    tenantId: a.tenantId,
+    accountId: a.accountId,
+    customer,
+    contracts,
+    conflicts: conflicts.sort(byId),
+    version,
+  };
 }

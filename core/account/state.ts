@@ -1,30 +1,45 @@
 // The account aggregate: one customer with its contracts and payments. Built only by
-// applying events (evolve); every field is a fact or an HLC-stamped register, so that
-// remote events can later merge into it in any order (DESIGN §3).
+// joining events (evolve); every field is a register or a grow-only fact set, so events
+// from any region merge in any order, duplicated or late, into one state (DESIGN §3).
 import type { Money } from "../money.ts";
-import type { Contact } from "../schemas.ts";
+import type { Contact, Party, Residency, Tier } from "../schemas.ts";
+import type { Conflict } from "./conflicts.ts";
+import { effective, type Lww, sortedVariants, type Variant, type Variants } from "./lattice.ts";
 
-/** Last-writer-wins register: the value with the greatest HLC wins. */
-export type Lww<T> = { readonly value: T; readonly hlc: string };
+export type { Lww, Variant, Variants } from "./lattice.ts";
 
 export type CustomerState = {
   id: string;
   createdHlc: string;
   updatedHlc: string;
   name: Lww<string>;
+  /** Effective tax id: the earliest of `taxIds`. */
   taxId: string | null;
-  residency: "cn" | "eu";
-  tier: Lww<"standard" | "key" | "strategic">;
+  /** Effective residency: the earliest of `residencies`. */
+  residency: Residency;
+  /** First writer wins; the tax id decides the account id, so values cannot legitimately differ. */
+  taxIds: Variants<string | null>;
+  /** Never LWW: residency decides where data may live [LF4]. The earliest holds; others are conflicts. */
+  residencies: Variants<Residency>;
+  tier: Lww<Tier>;
   contacts: Lww<Contact[]>;
 };
 
 export type SignatureFact = {
-  party: "customer" | "vendor";
+  party: Party;
   signer: { name: string; title?: string | undefined; email?: string | undefined };
   documentHash: string;
   hlc: string;
+  eventId: string;
 };
 
+/** What a draft fixes and what money and signatures depend on. */
+export type ContractTerms = { amount: Money; documentHash: string };
+
+/** A payment confirmation's content; variants of one payment id are keyed by `amount`. */
+export type PaymentValue = { reference: string; amount: Money; receivedAt: string | null };
+
+/** The effective confirmation of one payment id. */
 export type PaymentFact = {
   id: string;
   contractId: string;
@@ -32,48 +47,86 @@ export type PaymentFact = {
   amount: Money;
   receivedAt: string | null;
   hlc: string;
+  eventId: string;
 };
 
 export type ContractState = {
   id: string;
-  createdHlc: string;
   updatedHlc: string;
-  title: Lww<string>;
-  amount: Lww<Money>;
-  documentHash: Lww<string>;
+  /** Null until a draft arrives: facts about a contract may precede its draft. */
+  title: Lww<string> | null;
+  /** Drafted terms; empty until a draft arrives, more than one variant is a conflict. */
+  terms: Variants<ContractTerms>;
   /** Grow-only: document hashes that were sent to the customer, with when. */
   sent: Record<string, string>;
   /** Grow-only set keyed by `${party}:${documentHash}`. */
   signatures: Record<string, SignatureFact>;
-  /** Grow-only set keyed by payment id, i.e. by (contractId, reference). */
-  payments: Record<string, PaymentFact>;
+  /** Grow-only, keyed by payment id, i.e. by (contractId, reference); variants by amount. */
+  payments: Record<string, Variants<PaymentValue>>;
 };
 
 export type AccountState = {
   tenantId: string;
   accountId: string;
+  /** Null until `customer.created` arrives; contracts may arrive before it. */
   customer: CustomerState | null;
   contracts: Record<string, ContractState>;
+  /** Conflict records [LF6], sorted by id; a function of the facts above. */
+  conflicts: Conflict[];
   /** HLC of the newest event applied; the account's version. */
   version: string | null;
 };
 
 export function emptyAccount(tenantId: string, accountId: string): AccountState {
-  return { tenantId, accountId, customer: null, contracts: {}, version: null };
+  return { tenantId, accountId, customer: null, contracts: {}, conflicts: [], version: null };
 }
 
 export function signatureKey(party: string, documentHash: string): string {
   return `${party}:${documentHash}`;
 }
 
+export type ContractDraft = {
+  title: string;
+  amount: Money;
+  documentHash: string;
+  /** HLC and event of the effective (earliest) draft. */
+  hlc: string;
+  eventId: string;
+};
+
+/** The effective draft, or null while the contract's draft has not arrived. */
+export function draftOf(c: ContractState): ContractDraft | null {
+  const t = effective(c.terms);
+  if (!t || !c.title) return null;
+  return { title: c.title.value, ...t.value, hlc: t.hlc, eventId: t.eventId };
+}
+
+/** Effective payments (earliest confirmation of each payment id), in confirmation order. */
+export function paymentsOf(c: ContractState): PaymentFact[] {
+  const out: PaymentFact[] = [];
+  for (const [id, vs] of Object.entries(c.payments)) {
+    const v = effective(vs);
+    if (v) out.push({ id, contractId: c.id, ...v.value, hlc: v.hlc, eventId: v.eventId });
+  }
+  return out.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/** Every variant of one payment id, earliest (effective) first. */
+export function paymentVariants(c: ContractState, paymentId: string): Variant<PaymentValue>[] {
+  const vs = c.payments[paymentId];
+  return vs ? sortedVariants(vs) : [];
+}
+
 export type ContractStatusValue = "draft" | "sent" | "signed" | "active" | "voided";
 
 /**
  * Status is derived from facts, never stored: `signed` means the customer signed the
- * current document, `active` that the vendor countersigned it too.
+ * current document, `active` that the vendor countersigned it too. A contract whose
+ * draft has not arrived is a `draft`: there is no document to send or sign yet.
  */
 export function contractStatus(c: ContractState): ContractStatusValue {
-  const hash = c.documentHash.value;
+  const hash = effective(c.terms)?.value.documentHash;
+  if (hash === undefined) return "draft";
   const customer = c.signatures[signatureKey("customer", hash)];
   const vendor = c.signatures[signatureKey("vendor", hash)];
   if (customer && vendor) return "active";
@@ -82,11 +135,17 @@ export function contractStatus(c: ContractState): ContractStatusValue {
   return "draft";
 }
 
-/** Sum of payments; payments are validated to the contract's currency on the way in. */
-export function paidOf(c: ContractState): Money {
+/**
+ * Sum of effective payments in the contract's currency; a payment in another currency
+ * (possible when concurrent drafts disagree) is excluded and is a conflict instead.
+ * Null while the draft, and so the currency, is unknown.
+ */
+export function paidOf(c: ContractState): Money | null {
+  const draft = draftOf(c);
+  if (!draft) return null;
   let value = 0;
-  for (const p of Object.values(c.payments)) {
-    if (p.amount.currency === c.amount.value.currency) value += p.amount.value;
+  for (const p of paymentsOf(c)) {
+    if (p.amount.currency === draft.amount.currency) value += p.amount.value;
   }
-  return { value, currency: c.amount.value.currency };
+  return { value, currency: draft.amount.currency };
 }

@@ -1,18 +1,55 @@
 // Read models of the aggregate as the API returns them (authoritative single reads).
+// A contract whose draft has not arrived yet has no view: it is not readable until then.
 import { decodeHlc } from "../hlc.ts";
 import type { Money } from "../money.ts";
-import type { ContractView, CustomerView, PaymentView } from "../schemas.ts";
+import type { ConflictView, ContractView, CustomerView, PaymentView } from "../schemas.ts";
+import type { Conflict } from "./conflicts.ts";
 import {
   type AccountState,
   type ContractState,
   contractStatus,
+  draftOf,
   type PaymentFact,
   paidOf,
+  paymentsOf,
 } from "./state.ts";
 
 /** Wall time of an HLC as an ISO-8601 instant. */
 export function hlcTime(hlc: string): string {
   return new Date(decodeHlc(hlc).wallMs).toISOString();
+}
+
+/** A conflict as the API shows it, with how the state resolved it (if it did). */
+export function conflictView(c: Conflict): ConflictView {
+  const common = {
+    id: c.id,
+    subject: c.subject,
+    contractId: c.contractId,
+    detectedAt: hlcTime(c.detectedAt),
+    detectedHlc: c.detectedAt,
+  };
+  switch (c.kind) {
+    case "customer-residency":
+      return { ...common, kind: c.kind, resolution: "earliest-residency-kept", facts: c.facts };
+    case "contract-terms":
+      return { ...common, kind: c.kind, resolution: "earliest-draft-effective", facts: c.facts };
+    case "signature-document":
+      return { ...common, kind: c.kind, resolution: "unresolved", facts: c.facts };
+    case "payment-amount":
+      return {
+        ...common,
+        kind: c.kind,
+        resolution: "earliest-confirmation-counts",
+        facts: c.facts,
+      };
+    case "payment-currency":
+      return { ...common, kind: c.kind, resolution: "excluded-from-paid", facts: c.facts };
+  }
+}
+
+/** Every conflict record of the account, customer and contracts alike, by id. */
+export function conflictViews(state: AccountState): ConflictView[] {
+  return state.conflicts.map(conflictView);
 }
 
 export function customerView(state: AccountState): CustomerView | null {
@@ -25,6 +62,7 @@ export function customerView(state: AccountState): CustomerView | null {
     residency: c.residency,
     tier: c.tier.value,
     contacts: c.contacts.value,
+    conflicts: state.conflicts.filter((x) => x.contractId === null).map(conflictView),
     createdAt: hlcTime(c.createdHlc),
     updatedAt: hlcTime(c.updatedHlc),
   };
@@ -32,9 +70,10 @@ export function customerView(state: AccountState): CustomerView | null {
 
 export function contractView(state: AccountState, contractId: string): ContractView | null {
   const c = state.contracts[contractId];
-  if (!c) return null;
-  const amount = c.amount.value;
-  const paid = paidOf(c);
+  const draft = c ? draftOf(c) : null;
+  if (!c || !draft) return null;
+  const amount = draft.amount;
+  const paid = paidOf(c)!;
   const outstanding: Money = {
     value: Math.max(0, amount.value - paid.value),
     currency: amount.currency,
@@ -46,37 +85,39 @@ export function contractView(state: AccountState, contractId: string): ContractV
   return {
     id: c.id,
     customerId: state.accountId,
-    title: c.title.value,
+    title: draft.title,
     amount,
-    documentHash: c.documentHash.value,
+    documentHash: draft.documentHash,
     status: contractStatus(c),
     signatures: Object.values(c.signatures)
-      .sort((a, b) => (a.hlc < b.hlc ? -1 : 1))
+      .sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.party < b.party ? -1 : 1))
       .map((s) => ({
         party: s.party,
         signer: s.signer,
         documentHash: s.documentHash,
         signedAt: hlcTime(s.hlc),
       })),
-    payments: paymentViews(c),
+    payments: paymentViews(c, amount),
     paid,
     outstanding,
     overpaid,
-    createdAt: hlcTime(c.createdHlc),
+    conflicts: state.conflicts.filter((x) => x.contractId === c.id).map(conflictView),
+    createdAt: hlcTime(draft.hlc),
     updatedAt: hlcTime(c.updatedHlc),
   };
 }
 
-/** Payments in confirmation order, each flagged when it took the contract past its amount. */
-function paymentViews(c: ContractState): PaymentView[] {
-  const amount = c.amount.value.value;
+/**
+ * Effective payments in confirmation order, each flagged when it took the contract past
+ * its amount. A payment in another currency is listed but never counted (see conflicts).
+ */
+function paymentViews(c: ContractState, amount: Money): PaymentView[] {
   let running = 0;
-  return Object.values(c.payments)
-    .sort((a, b) => (a.hlc < b.hlc ? -1 : 1))
-    .map((p) => {
-      running += p.amount.value;
-      return paymentView(p, running > amount);
-    });
+  return paymentsOf(c).map((p) => {
+    if (p.amount.currency !== amount.currency) return paymentView(p, false);
+    running += p.amount.value;
+    return paymentView(p, running > amount.value);
+  });
 }
 
 function paymentView(p: PaymentFact, overpayment: boolean): PaymentView {
@@ -97,6 +138,7 @@ export function paymentViewOf(
   paymentId: string,
 ): PaymentView | null {
   const c = state.contracts[contractId];
-  if (!c) return null;
-  return paymentViews(c).find((p) => p.id === paymentId) ?? null;
+  const draft = c ? draftOf(c) : null;
+  if (!c || !draft) return null;
+  return paymentViews(c, draft.amount).find((p) => p.id === paymentId) ?? null;
 }

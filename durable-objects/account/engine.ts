@@ -23,6 +23,7 @@ import {
   OUTBOX_BACKOFF,
   type PaymentView,
   paymentViewOf,
+  receive,
   type StoredResponse,
   type Target,
   tick,
@@ -37,6 +38,8 @@ const MIGRATIONS = [
    CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
    CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, destination TEXT NOT NULL, event_id TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL, last_error TEXT);
    CREATE INDEX outbox_due ON outbox (next_attempt_ms)`,
+  // A `region`-survival write stays pending (response stored) until a peer holds its events.
+  `ALTER TABLE idempotency ADD COLUMN event_ids TEXT`,
 ] as const;
 
 /** Outbox rows handled per drain: bounds the work (and the libSQL batch) of one alarm. */
@@ -54,8 +57,23 @@ export type ExecuteRequest = {
   command: Command;
 };
 
+export type Survival = "zone" | "region";
+export type Durability = "local" | "region";
+
+export type ExecuteOptions = {
+  survival?: Survival;
+  /** The DO is awaiting a peer for this key right now: a duplicate is 409, not a second push. */
+  inFlight?: boolean;
+};
+
 export type ExecuteResult =
-  | { kind: "response"; response: StoredResponse; replayed: boolean }
+  | {
+      kind: "response";
+      response: StoredResponse;
+      replayed: boolean;
+      /** Events a peer of the same jurisdiction must hold before this response may be sent. */
+      awaitingRegion?: string[];
+    }
   | { kind: "mismatch" }
   | { kind: "in-flight" }
   | { kind: "rejected"; error: DomainError };
@@ -72,7 +90,21 @@ export type Projection = {
 
 export type ProjectionSink = (projection: Projection) => Promise<void>;
 
-export type EngineOptions = { region: string; now: () => number; random: () => number };
+export type EngineOptions = {
+  region: string;
+  now: () => number;
+  random: () => number;
+  /** Other regions every local event is replicated to (`peer:<region>` outbox rows). */
+  peers?: readonly string[];
+};
+
+/** Where outbox rows go: the regional read model, or a peer region. */
+export const peerDestination = (region: string) => `peer:${region}`;
+
+export type PeerSink = (region: string, events: DomainEvent[]) => Promise<void>;
+export type OutboxSinks = { projection: ProjectionSink; peer?: PeerSink };
+
+export type RemoteApplyResult = { applied: number; duplicates: number };
 
 export type DrainReport = {
   delivered: number;
@@ -106,8 +138,18 @@ export class AccountEngine {
     return this.state ? contractView(this.state, contractId) : null;
   }
 
-  execute(req: ExecuteRequest): ExecuteResult {
+  execute(req: ExecuteRequest, opts: ExecuteOptions = {}): ExecuteResult {
     return this.store.transactionSync((): ExecuteResult => {
+      const pending = this.pendingEntry(req.idempotencyKey);
+      if (pending && pending.fingerprint === req.fingerprint && !opts.inFlight) {
+        // A earlier attempt committed locally but no peer confirmed it: push again, then reply.
+        return {
+          kind: "response",
+          response: pending.response,
+          replayed: true,
+          awaitingRegion: pending.eventIds,
+        };
+      }
       const verdict = judge(this.ledgerEntry(req.idempotencyKey), req.fingerprint);
       switch (verdict.kind) {
         case "replay":
@@ -143,12 +185,7 @@ export class AccountEngine {
           hlc,
           JSON.stringify(event),
         );
-        this.store.sql.exec(
-          "INSERT INTO outbox (destination, event_id, next_attempt_ms) VALUES (?, ?, ?)",
-          PROJECTION,
-          event.id,
-          this.options.now(),
-        );
+        this.enqueue(event.id, [PROJECTION, ...(this.options.peers ?? []).map(peerDestination)]);
         next = evolve(next, event);
         lastHlc = hlc;
       }
@@ -156,15 +193,65 @@ export class AccountEngine {
       this.state = next;
 
       const response = this.render(decision.target, decision.created, next.version ?? lastHlc);
+      const eventIds = decision.events.length > 0 ? this.lastEventIds(decision.events.length) : [];
+      const awaiting = opts.survival === "region" && eventIds.length > 0;
+      if (!awaiting) response.headers["lifeline-durability"] = "local";
       this.store.sql.exec(
-        "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response) VALUES (?, ?, 'done', ?, ?)",
+        "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
         req.idempotencyKey,
         req.fingerprint,
+        awaiting ? "pending" : "done",
         this.options.now(),
         JSON.stringify(response),
+        JSON.stringify(eventIds),
       );
-      return { kind: "response", response, replayed: false };
+      return awaiting
+        ? { kind: "response", response, replayed: false, awaitingRegion: eventIds }
+        : { kind: "response", response, replayed: false };
     });
+  }
+
+  /** Settles a pending write: from now on a replay returns it with this durability. */
+  markDone(key: string, durability: Durability): StoredResponse | null {
+    return this.store.transactionSync(() => {
+      const row = this.store.sql
+        .exec<{ response: string | null }>("SELECT response FROM idempotency WHERE key = ?", key)
+        .toArray()[0];
+      if (!row?.response) return null;
+      const response = JSON.parse(row.response) as StoredResponse;
+      response.headers["lifeline-durability"] = durability;
+      this.store.sql.exec(
+        "UPDATE idempotency SET state = 'done', response = ? WHERE key = ?",
+        JSON.stringify(response),
+        key,
+      );
+      return response;
+    });
+  }
+
+  private pendingEntry(
+    key: string,
+  ): { fingerprint: string; response: StoredResponse; eventIds: string[] } | null {
+    const row = this.store.sql
+      .exec<{ fingerprint: string; response: string | null; event_ids: string | null }>(
+        "SELECT fingerprint, response, event_ids FROM idempotency WHERE key = ? AND state = 'pending'",
+        key,
+      )
+      .toArray()[0];
+    if (!row?.response) return null;
+    return {
+      fingerprint: row.fingerprint,
+      response: JSON.parse(row.response) as StoredResponse,
+      eventIds: JSON.parse(row.event_ids ?? "[]") as string[],
+    };
+  }
+
+  private lastEventIds(n: number): string[] {
+    return this.store.sql
+      .exec<{ id: string }>("SELECT id FROM journal ORDER BY seq DESC LIMIT ?", n)
+      .toArray()
+      .map((r) => r.id)
+      .reverse();
   }
 
   private render(target: Target, created: boolean, version: string): StoredResponse {
@@ -188,50 +275,136 @@ export class AccountEngine {
   }
 
   /**
-   * Delivers due outbox rows to the projection sink in one bounded batch. Failures are
-   * rescheduled with backoff; rows are never dropped, because each is an acknowledged fact.
+   * Delivers due outbox rows, one bounded batch per destination. Failures are
+   * rescheduled with backoff per destination; rows are never dropped, because each is
+   * an acknowledged fact that the read model or a peer region still lacks.
    */
-  async drainOutbox(sink: ProjectionSink): Promise<DrainReport> {
+  async drainOutbox(sinks: OutboxSinks | ProjectionSink): Promise<DrainReport> {
+    const { projection, peer } =
+      typeof sinks === "function" ? { projection: sinks, peer: undefined } : sinks;
     const now = this.options.now();
     const due = this.store.sql
-      .exec<{ seq: number; attempts: number }>(
-        "SELECT seq, attempts FROM outbox WHERE destination = ? AND next_attempt_ms <= ? ORDER BY seq LIMIT ?",
-        PROJECTION,
+      .exec<{ seq: number; destination: string; event_id: string; attempts: number }>(
+        `SELECT seq, destination, event_id, attempts FROM (
+           SELECT seq, destination, event_id, attempts,
+                  row_number() OVER (PARTITION BY destination ORDER BY seq) AS n
+           FROM outbox WHERE next_attempt_ms <= ?)
+         WHERE n <= ? ORDER BY seq`,
         now,
         OUTBOX_BATCH,
       )
       .toArray();
+    const groups = new Map<string, typeof due>();
+    for (const row of due)
+      groups.set(row.destination, [...(groups.get(row.destination) ?? []), row]);
     let delivered = 0;
     let failed = 0;
-    if (due.length > 0 && this.state) {
-      // The projection is the current state of the account, so one upsert covers every due row.
-      const projection = this.projection(this.state);
+    for (const [destination, rows] of groups) {
       try {
-        await sink(projection);
+        if (destination === PROJECTION) {
+          // The projection is the current state of the account: one upsert covers every row.
+          if (this.state) await projection(this.projection(this.state));
+        } else if (destination.startsWith("peer:") && peer) {
+          await peer(
+            destination.slice("peer:".length),
+            this.eventsById(rows.map((r) => r.event_id)),
+          );
+        } else {
+          throw new Error(`no sink for outbox destination ${destination}`);
+        }
         this.store.transactionSync(() => {
-          for (const row of due) this.store.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
+          for (const row of rows) this.store.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
         });
-        delivered = due.length;
+        delivered += rows.length;
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.store.transactionSync(() => {
-          for (const row of due) {
-            const attempts = row.attempts + 1;
-            const delay = backoffDelayMs(OUTBOX_BACKOFF, attempts, this.options.random());
-            this.store.sql.exec(
-              "UPDATE outbox SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE seq = ?",
-              attempts,
-              now + delay,
-              message.slice(0, 500),
-              row.seq,
-            );
-          }
-        });
-        failed = due.length;
+        this.reschedule(rows, now, err);
+        failed += rows.length;
       }
     }
     this.pruneLedger(now);
     return { delivered, failed, ...this.outboxStatus() };
+  }
+
+  /**
+   * Merges events from another region: deduplicated by event id, folded with the same
+   * join as local events, the clock advanced past them, projected locally. They are not
+   * forwarded: every region ships its own events to every peer.
+   */
+  applyRemote(
+    tenantId: string,
+    accountId: string,
+    events: readonly DomainEvent[],
+  ): RemoteApplyResult {
+    return this.store.transactionSync(() => {
+      let state = this.ensureState(tenantId, accountId);
+      let hlc = decodeHlc(this.meta("hlc") ?? encodeHlc(zeroHlc(this.options.region)));
+      let applied = 0;
+      for (const event of events) {
+        if (event.tenantId !== tenantId || event.accountId !== accountId) {
+          throw new Error(`event ${event.id} belongs to ${event.tenantId}/${event.accountId}`);
+        }
+        const inserted = this.store.sql
+          .exec<{ id: string }>(
+            "INSERT INTO journal (id, hlc, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
+            event.id,
+            event.hlc,
+            JSON.stringify(event),
+          )
+          .toArray();
+        if (inserted.length === 0) continue;
+        const merged = receive(
+          hlc,
+          decodeHlc(event.hlc),
+          this.options.now(),
+          Number.POSITIVE_INFINITY,
+        );
+        if (merged.ok) hlc = merged.hlc;
+        state = evolve(state, event);
+        this.enqueue(event.id, [PROJECTION]);
+        applied++;
+      }
+      if (applied > 0) this.setMeta("hlc", encodeHlc(hlc));
+      this.state = state;
+      return { applied, duplicates: events.length - applied };
+    });
+  }
+
+  /** Events of this account by id, in journal order. */
+  eventsById(ids: readonly string[]): DomainEvent[] {
+    const wanted = new Set(ids);
+    return this.journal().filter((e) => wanted.has(e.id));
+  }
+
+  private enqueue(eventId: string, destinations: readonly string[]): void {
+    for (const destination of destinations) {
+      this.store.sql.exec(
+        "INSERT INTO outbox (destination, event_id, next_attempt_ms) VALUES (?, ?, ?)",
+        destination,
+        eventId,
+        this.options.now(),
+      );
+    }
+  }
+
+  private reschedule(
+    rows: ReadonlyArray<{ seq: number; attempts: number }>,
+    now: number,
+    err: unknown,
+  ): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.store.transactionSync(() => {
+      for (const row of rows) {
+        const attempts = row.attempts + 1;
+        const delay = backoffDelayMs(OUTBOX_BACKOFF, attempts, this.options.random());
+        this.store.sql.exec(
+          "UPDATE outbox SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE seq = ?",
+          attempts,
+          now + delay,
+          message.slice(0, 500),
+          row.seq,
+        );
+      }
+    });
   }
 
   /** Remaining rows and when the alarm should next fire (null: nothing pending). */
@@ -316,6 +489,15 @@ export class AccountEngine {
       createdAtMs: row.created_at_ms,
       response: JSON.parse(row.response) as StoredResponse,
     };
+  }
+
+  /** Small durable flags the shell keeps (e.g. "registered in the account index"). */
+  flag(name: string): boolean {
+    return this.meta(`flag:${name}`) === "1";
+  }
+
+  setFlag(name: string): void {
+    this.setMeta(`flag:${name}`, "1");
   }
 
   private meta(key: string): string | null {

@@ -1,16 +1,42 @@
-// AccountDO: one per (region, tenant, account). A thin shell: storage, alarm and the
-// read-model connection are wired here; every rule lives in AccountEngine and core/.
+// AccountDO: one per (region, tenant, account). A thin shell: storage, alarm, survival
+// goals and the wiring to the read model and peer regions live here; every rule lives in
+// AccountEngine and core/.
 import { DurableObject } from "cloudflare:workers";
+import {
+  DEFAULT_FIELD_POLICY,
+  type DomainEvent,
+  emptyAccount,
+  maskEvent,
+  replay,
+  stateHash,
+} from "../../core/index.ts";
 import { connectReadModel } from "../../db/client.ts";
 import { writeProjection } from "../../db/projector.ts";
+import { busFor } from "../../workers/api/replication/bus.ts";
+import { DirectBus } from "../../workers/api/replication/direct-bus.ts";
+import {
+  jurisdictionPeers,
+  peersOf,
+  type RegionInfo,
+  regionInfo,
+} from "../../workers/api/replication/regions.ts";
+import { keyRingOf } from "../../workers/api/replication/signing.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { AccountEngine, type ExecuteRequest, type ExecuteResult } from "./engine.ts";
+import { DEFAULT_SURVIVAL_DEADLINE_MS, SURVIVAL_POLICIES } from "./survival.ts";
 
 /** Budget of one projection write to libSQL; past it the alarm backs off and retries. */
 const PROJECTION_TIMEOUT_MS = 5_000;
 
+export type AccountResult =
+  | ExecuteResult
+  | { kind: "unavailable"; detail: string }
+  | { kind: "misdirected"; jurisdiction: string };
+
 export class AccountDO extends DurableObject<Env> {
   private engine!: AccountEngine;
+  /** Idempotency keys whose `region` push is awaiting a peer right now. */
+  private readonly inFlight = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -19,13 +45,57 @@ export class AccountDO extends DurableObject<Env> {
         region: env.REGION,
         now: () => Date.now(),
         random: () => Math.random(),
+        peers: peersOf(env).map((p) => p.region),
       });
     });
   }
 
-  async execute(request: ExecuteRequest): Promise<ExecuteResult> {
-    const result = this.engine.execute(request);
-    if (result.kind === "response" && !result.replayed) await this.armAlarm();
+  async execute(request: ExecuteRequest): Promise<AccountResult> {
+    // [LF4] a write is accepted only inside the account's jurisdiction.
+    const residency =
+      request.command.type === "customer.create"
+        ? request.command.input.residency
+        : this.engine.current()?.customer?.residency;
+    if (residency && residency !== this.env.JURISDICTION)
+      return { kind: "misdirected", jurisdiction: residency };
+
+    const policy = SURVIVAL_POLICIES[request.command.type];
+    const peers = jurisdictionPeers(this.env, this.env.JURISDICTION);
+    // A jurisdiction with one region cannot meet `region` survival; it acks as local.
+    const survival = policy.goal === "region" && peers.length > 0 ? "region" : "zone";
+    const key = request.idempotencyKey;
+    const result = this.engine.execute(request, { survival, inFlight: this.inFlight.has(key) });
+    if (result.kind !== "response") return result;
+    if (!result.replayed || result.awaitingRegion) await this.armAlarm();
+    if (!result.awaitingRegion) return result;
+
+    this.inFlight.add(key);
+    try {
+      const events = this.engine.eventsById(result.awaitingRegion);
+      const failure = await this.pushToJurisdictionPeer(peers, events);
+      if (failure === null) {
+        return {
+          ...result,
+          response: this.engine.markDone(key, "region") ?? result.response,
+          awaitingRegion: undefined,
+        };
+      }
+      if (policy.onDeadline === "degrade") {
+        const response = this.engine.markDone(key, "local") ?? result.response;
+        response.headers["lifeline-degraded"] = "replication";
+        return { ...result, response, awaitingRegion: undefined };
+      }
+      // Committed here but not yet held elsewhere: not acknowledged. A retry with the same
+      // key pushes again and replays this response once a peer holds the events.
+      return { kind: "unavailable", detail: failure };
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  applyRemote(tenantId: string, accountId: string, events: DomainEvent[]) {
+    const result = this.engine.applyRemote(tenantId, accountId, events);
+    if (result.applied > 0) this.ctx.waitUntil(this.armAlarm());
     return result;
   }
 
@@ -51,7 +121,11 @@ export class AccountDO extends DurableObject<Env> {
       timeoutMs: PROJECTION_TIMEOUT_MS,
     });
     try {
-      const report = await this.engine.drainOutbox((p) => writeProjection(db, p));
+      await this.registerInIndex();
+      const report = await this.engine.drainOutbox({
+        projection: (p) => writeProjection(db, p),
+        peer: (region, events) => this.ship(region, events),
+      });
       if (report.failed > 0)
         console.warn(`outbox: ${report.failed} rows failed, ${report.remaining} pending`);
       if (report.nextAlarmMs !== null) await this.ctx.storage.setAlarm(report.nextAlarmMs);
@@ -60,6 +134,111 @@ export class AccountDO extends DurableObject<Env> {
       console.error("outbox drain failed", err);
       await this.ctx.storage.setAlarm(Date.now() + 5_000);
     }
+  }
+
+  /**
+   * The hash of this account as `asRegion` should hold it: the full state inside the
+   * account's jurisdiction, the masked projection outside it. Null when this region
+   * cannot tell (it holds only the masked copy and is asked for the full one).
+   */
+  stateHash(asRegion: string): { hash: string; view: "full" | "masked" } | null {
+    const state = this.engine.current();
+    if (!state) return null;
+    const target = regionInfo(this.env, asRegion);
+    if (!target) return null;
+    const residency = state.customer?.residency ?? null;
+    const iHoldFull = residency === null || residency === this.env.JURISDICTION;
+    const theyHoldFull = residency === null || residency === target.jurisdiction;
+    if (theyHoldFull) return iHoldFull ? { hash: stateHash(state), view: "full" } : null;
+    if (!iHoldFull) return { hash: stateHash(state), view: "masked" };
+    const masked = replay(
+      emptyAccount(state.tenantId, state.accountId),
+      this.engine
+        .journal()
+        .map(
+          (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.env.MASKING_KEY ?? "" }).event,
+        ),
+    );
+    return { hash: stateHash(masked), view: "masked" };
+  }
+
+  private async registerInIndex(): Promise<void> {
+    const state = this.engine.current();
+    if (!state || this.engine.flag("indexed")) return;
+    await this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName("directory")).registerAccount(
+      state.tenantId,
+      state.accountId,
+    );
+    this.engine.setFlag("indexed");
+  }
+
+  /** `region` survival: the first same-jurisdiction peer to commit the events wins; null = held. */
+  private async pushToJurisdictionPeer(
+    peers: RegionInfo[],
+    events: DomainEvent[],
+  ): Promise<string | null> {
+    const deadlineMs = Number(this.env.SURVIVAL_DEADLINE_MS ?? DEFAULT_SURVIVAL_DEADLINE_MS);
+    const bus = new DirectBus(keyRingOf(this.env), deadlineMs);
+    const batch = (peer: RegionInfo) => ({
+      v: 1 as const,
+      from: this.env.REGION,
+      to: peer.region,
+      sentAt: new Date().toISOString(),
+      masked: false,
+      events,
+    });
+    try {
+      await Promise.any(peers.map((peer) => bus.send(peer, batch(peer))));
+      return null;
+    } catch (err) {
+      const reasons =
+        err instanceof AggregateError
+          ? err.errors.map((e) => String(e?.message ?? e))
+          : [String(err)];
+      return reasons.join("; ");
+    }
+  }
+
+  /**
+   * Ships events to one peer through the configured bus. Outside the account's
+   * jurisdiction only the masked projection leaves, and the transfer is audited first
+   * (idempotently, so a retried batch is one audit entry) [LF4][LF7].
+   */
+  private async ship(region: string, events: DomainEvent[]): Promise<void> {
+    const peer = regionInfo(this.env, region);
+    if (!peer) return; // a region removed from REGIONS: nothing left to deliver to
+    const residency = this.engine.current()?.customer?.residency ?? this.env.JURISDICTION;
+    const masked = peer.jurisdiction !== residency;
+    let outgoing = events;
+    if (masked) {
+      const results = events.map((e) =>
+        maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.env.MASKING_KEY ?? "" }),
+      );
+      outgoing = results.map((r) => r.event);
+      const maskedFields = [...new Set(results.flatMap((r) => r.maskedFields))].sort();
+      const audit = this.env.AUDIT.get(this.env.AUDIT.idFromName("audit"));
+      await audit.append({
+        key: `transfer:${region}:${events.map((e) => e.id).join(",")}`,
+        kind: "cross-border-transfer",
+        detail: {
+          tenantId: events[0]?.tenantId,
+          accountId: events[0]?.accountId,
+          from: this.env.REGION,
+          to: region,
+          toJurisdiction: peer.jurisdiction,
+          eventIds: events.map((e) => e.id),
+          maskedFields,
+        },
+      });
+    }
+    await busFor(this.env).send(peer, {
+      v: 1,
+      from: this.env.REGION,
+      to: region,
+      sentAt: new Date().toISOString(),
+      masked,
+      events: outgoing,
+    });
   }
 
   private async armAlarm(): Promise<void> {

@@ -10,7 +10,13 @@ const MIGRATIONS = [
   `CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
    CREATE TABLE api_keys (hash TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL REFERENCES tenants (id), name TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
    CREATE TABLE users (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id), email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, password TEXT NOT NULL)`,
+  // Which accounts this region holds, per tenant: Durable Objects cannot be enumerated,
+  // and convergence checks must not depend on libSQL.
+  `CREATE TABLE accounts (tenant_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (tenant_id, account_id))`,
 ] as const;
+
+/** Accounts returned per page of the account index. */
+const ACCOUNT_PAGE = 1_000;
 
 export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
 
@@ -57,6 +63,26 @@ export class DirectoryDO extends DurableObject<Env> {
     return row && ok
       ? { tenantId: row.tenant_id, kind: "user", id: row.id, role: row.role, name: row.name }
       : null;
+  }
+
+  registerAccount(tenantId: string, accountId: string): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO accounts (tenant_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      tenantId,
+      accountId,
+    );
+  }
+
+  accounts(tenantId: string, after: string, limit: number): string[] {
+    return this.ctx.storage.sql
+      .exec<{ account_id: string }>(
+        "SELECT account_id FROM accounts WHERE tenant_id = ? AND account_id > ? ORDER BY account_id LIMIT ?",
+        tenantId,
+        after,
+        Math.min(limit, ACCOUNT_PAGE),
+      )
+      .toArray()
+      .map((r) => r.account_id);
   }
 
   /** Local mode only (the API refuses the route elsewhere): creates or refreshes a tenant. */

@@ -124,7 +124,7 @@ describe("[LF2] Idempotency-Key semantics (IETF draft)", () => {
         api(
           "POST",
           "/v1/customers",
-          { name: "Burst Co", residency: "eu" },
+          { name: "Burst Co", residency: "cn" },
           { "idempotency-key": key },
         ),
       ),
@@ -208,7 +208,7 @@ describe("contract and payment lifecycle", () => {
   });
 
   test("every write answers with Lifeline-Region, Lifeline-HLC and Lifeline-Durability", async () => {
-    const res = await api("POST", "/v1/customers", { name: "Headers Ltd", residency: "eu" });
+    const res = await api("POST", "/v1/customers", { name: "Headers Ltd", residency: "cn" });
     expect(res.headers.get("lifeline-region")).toBe("cn-east");
     expect(res.headers.get("lifeline-hlc")).toMatch(/^\d{15}\.[0-9a-f]{4}\.cn-east$/);
     expect(res.headers.get("lifeline-durability")).toBe("local");
@@ -332,7 +332,7 @@ describe("lists come from the regional libSQL read model", () => {
   test("pages follow nextCursor without gaps or repeats", async () => {
     const prefix = `Paged ${Date.now()}`;
     for (let i = 0; i < 5; i++)
-      await api("POST", "/v1/customers", { name: `${prefix} ${i}`, residency: "eu" });
+      await api("POST", "/v1/customers", { name: `${prefix} ${i}`, residency: "cn" });
     const seen: string[] = [];
     await eventually(async () => {
       const r = await api("GET", `/v1/customers?q=${encodeURIComponent(prefix)}`);

@@ -8,6 +8,8 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { unstable_startWorker } from "wrangler";
 import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server.ts";
+import { freePort } from "../../scripts/processes.ts";
+import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -27,7 +29,10 @@ export type TestRegion = {
   stop(): Promise<void>;
 };
 
-export async function startTestRegion(region = "cn-east"): Promise<TestRegion> {
+export async function startTestRegion(
+  region = "cn-east",
+  options: { mode?: "local" | "production" } = {},
+): Promise<TestRegion> {
   const dataDir = mkdtempSync(join(tmpdir(), `lifeline-${region}-`));
   const libsql = await startLibsqlServer({
     port: 0,
@@ -35,26 +40,36 @@ export async function startTestRegion(region = "cn-east"): Promise<TestRegion> {
     logLevel: (process.env.LIBSQL_LOG as "debug") ?? "warn",
   });
   await migrate(drizzle(createClient({ url: libsql.url })), { migrationsFolder: "migrations" });
+  const port = await freePort();
+  const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
+  const plain = (value: string) => ({ type: "plain_text" as const, value });
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
     env: region,
     bindings: {
-      LIBSQL_URL: { type: "plain_text", value: libsql.url },
-      LIFELINE_MODE: { type: "plain_text", value: "local" },
-      AUTH_TOKEN_SECRET: { type: "plain_text", value: "test-secret-0123456789" },
+      LIBSQL_URL: plain(libsql.url),
+      LIFELINE_MODE: plain(options.mode ?? "local"),
+      AUTH_TOKEN_SECRET: plain("test-secret-0123456789"),
+      // A region of its own: no peers to replicate to.
+      REGIONS: plain(JSON.stringify([{ region, jurisdiction, url: `http://127.0.0.1:${port}` }])),
+      ...Object.fromEntries(
+        Object.entries(workerSecrets(newSecrets())).map(([k, v]) => [k, plain(v)]),
+      ),
     },
     dev: {
-      server: { hostname: "127.0.0.1", port: 0 },
+      server: { hostname: "127.0.0.1", port },
       inspector: false,
       persist: join(dataDir, "wrangler"),
       logLevel: "warn",
     },
   });
   const url = (await worker.url).toString().replace(/\/$/, "");
-  await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
-    { id: "usr_rep", email: REP.email, password: REP.password },
-  ]);
-  await seed(url, "ten_other", "key_other", OTHER_KEY, []);
+  if ((options.mode ?? "local") === "local") {
+    await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
+      { id: "usr_rep", email: REP.email, password: REP.password },
+    ]);
+    await seed(url, "ten_other", "key_other", OTHER_KEY, []);
+  }
   let libsqlStopped = false;
   let current = libsql;
   return {
@@ -118,12 +133,23 @@ export function client(base: string, key: string) {
       headers: h,
       body: body === undefined ? undefined : JSON.stringify(body),
     };
-    // A dropped keep-alive socket is retried once with the same Idempotency-Key: exactly
-    // the retry the key exists for, and what a real client does.
-    const res = await fetch(`${base}${path}`, init).catch(() => fetch(`${base}${path}`, init));
+    // A dropped keep-alive socket is retried (bounded) with the same Idempotency-Key:
+    // exactly the retry the key exists for, and what a real client does.
+    const res = await fetchRetrying(`${base}${path}`, init);
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null, text };
   };
+}
+
+async function fetchRetrying(url: string, init: RequestInit, attempts = 3): Promise<Response> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i));
+    }
+  }
 }
 
 /** The parsed JSON body of a response (typed loosely: tests assert on its shape). */

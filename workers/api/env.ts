@@ -8,6 +8,13 @@ declare global {
       LIBSQL_AUTH_TOKEN?: string;
       /** "local" only under `npm start`: enables dev seeding and the benchmark floor route. */
       LIFELINE_MODE?: string;
+      /** JSON `{ "<key id>": "<secret>" }`: the active region-to-region HMAC keys (two during rotation). */
+      REPLICATION_KEYS: string;
+      QSTASH_TOKEN?: string;
+      QSTASH_CURRENT_SIGNING_KEY?: string;
+      QSTASH_NEXT_SIGNING_KEY?: string;
+      /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
+      MASKING_KEY?: string;
     }
   }
 }

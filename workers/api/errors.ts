@@ -2,7 +2,6 @@
 // problem+json, naming the offending field where there is one.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { DomainError } from "../../core/index.ts";
 
@@ -10,7 +9,7 @@ export type FieldError = { field: string; pointer: string; message: string };
 
 export class Problem extends Error {
   constructor(
-    readonly status: ContentfulStatusCode,
+    readonly status: number,
     readonly slug: string,
     readonly title: string,
     readonly detail?: string,

@@ -6,14 +6,17 @@ import type { AppEnv } from "./env.ts";
 import { onError, Problem } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { regionHeaders } from "./middleware/region.ts";
+import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
 import { health } from "./routes/health.ts";
 import { local } from "./routes/local.ts";
 import { payments } from "./routes/payments.ts";
+import { replication } from "./routes/replication.ts";
 
 export { AccountDO } from "../../durable-objects/account/index.ts";
+export { AuditDO } from "../../durable-objects/audit/index.ts";
 export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 
@@ -28,15 +31,19 @@ app.notFound(() => {
 app.route("/", health);
 app.route("/", auth);
 app.route("/", local);
+app.route("/", replication);
 app.use("/v1/customers/*", authenticate());
 app.use("/v1/customers", authenticate());
 app.use("/v1/contracts/*", authenticate());
 app.use("/v1/contracts", authenticate());
 app.use("/v1/payments/*", authenticate());
 app.use("/v1/payments", authenticate());
+app.use("/v1/admin/*", authenticate());
+app.use("/v1/audit/*", authenticate());
 app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);
+app.route("/", admin);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

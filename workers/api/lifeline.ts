@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { type Command, fingerprint, parseIdempotencyKey } from "../../core/index.ts";
 import type { AppEnv } from "./env.ts";
 import { domainProblem, Problem } from "./errors.ts";
+import { regionsOf } from "./replication/regions.ts";
 import { accountStub, idempotencyKeyStub } from "./stubs.ts";
 
 export function requireIdempotencyKey(c: Context<AppEnv>): string {
@@ -48,7 +49,7 @@ export async function runCommand(
     case "response": {
       c.executionCtx.waitUntil(registry.complete(key, fp));
       const headers = new Headers(result.response.headers);
-      headers.set("lifeline-durability", "local");
+      if (!headers.has("lifeline-durability")) headers.set("lifeline-durability", "local");
       if (result.replayed) headers.set("idempotent-replayed", "true");
       return new Response(result.response.body, { status: result.response.status, headers });
     }
@@ -56,6 +57,30 @@ export async function runCommand(
       throw keyReused();
     case "in-flight":
       throw inFlight();
+    case "unavailable":
+      // Not acknowledged: committed here, not yet held by a second region. The same key
+      // retried (here or in the peer region) completes it without a second effect.
+      throw new Problem(
+        503,
+        "region-durability-unavailable",
+        "No second region confirmed the write in time",
+        `This write needs a second region of the jurisdiction before it is acknowledged; retry with the same Idempotency-Key. (${result.detail})`,
+        {},
+        { "retry-after": "1" },
+      );
+    case "misdirected": {
+      c.executionCtx.waitUntil(registry.release(key, fp));
+      const regions = regionsOf(c.env)
+        .filter((r) => r.jurisdiction === result.jurisdiction)
+        .map((r) => ({ region: r.region, url: r.url }));
+      throw new Problem(
+        421,
+        "wrong-jurisdiction",
+        "This account's data lives in another jurisdiction",
+        `Send writes for this account to a ${result.jurisdiction} region.`,
+        { jurisdiction: result.jurisdiction, regions },
+      );
+    }
     case "rejected":
       c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);

@@ -149,6 +149,7 @@ const ContractSummary = ContractView.omit({
   payments: true,
   outstanding: true,
   overpaid: true,
+  conflicts: true,
 }).meta({ id: "ContractSummary" });
 
 const list = createRoute({

@@ -101,7 +101,10 @@ const list = createRoute({
     }),
   },
   responses: {
-    200: json(page(CustomerView, "CustomerPage"), "A page of customers by name"),
+    200: json(
+      page(CustomerView.omit({ conflicts: true }).meta({ id: "CustomerSummary" }), "CustomerPage"),
+      "A page of customers by name",
+    ),
     ...listProblems,
   },
 });

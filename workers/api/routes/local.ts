@@ -9,7 +9,7 @@ import { directory } from "../middleware/auth.ts";
 
 export const local = new Hono<AppEnv>();
 
-local.use("*", async (c, next) => {
+local.use("/__local/*", async (c, next) => {
   if (!isLocalMode(c.env)) throw new Problem(404, "not-found", "Not found");
   await next();
 });

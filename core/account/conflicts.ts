@@ -1,0 +1,169 @@
+// Conflict records [LF6]: concurrent values of money, signature and residency facts that
+// no rule may silently pick between. Each record is a pure function of the facts, so every
+// replica holding the same events holds the same records, with the same ids.
+import { sha256Hex } from "../crypto/sha256.ts";
+import { canonicalJson } from "../encoding.ts";
+import type { Money } from "../money.ts";
+import type { ConflictKind, Party, Residency } from "../schemas.ts";
+import { compareFacts, effective, maxHlc, sortedVariants, type Variant } from "./lattice.ts";
+import type { ContractState, ContractTerms, CustomerState } from "./state.ts";
+
+/** One competing fact; `effective` says whether it is the one the state acts on. */
+export type ConflictFact<V> = { eventId: string; hlc: string; effective: boolean; value: V };
+
+type Base = {
+  /** sha256 hex of canonical JSON of (kind, subject, the competing event ids sorted). */
+  id: string;
+  /** What is in conflict: the account, contract or payment id. */
+  subject: string;
+  /** The contract the conflict belongs to; null for customer conflicts. */
+  contractId: string | null;
+  /** The max HLC of the competing facts: when the conflict became knowable, on any replica. */
+  detectedAt: string;
+};
+
+export type Conflict =
+  | (Base & { kind: "customer-residency"; facts: ConflictFact<{ residency: Residency }>[] })
+  | (Base & { kind: "contract-terms"; facts: ConflictFact<ContractTerms>[] })
+  | (Base & {
+      kind: "signature-document";
+      facts: ConflictFact<{ party: Party; documentHash: string }>[];
+    })
+  | (Base & { kind: "payment-amount"; facts: ConflictFact<{ amount: Money }>[] })
+  | (Base & { kind: "payment-currency"; facts: ConflictFact<{ amount: Money }>[] });
+
+/**
+ * Conflict ids are recomputed on every join that touches their contract; a bounded memo
+ * keeps that off the hot path. It only caches a pure function, so results never change.
+ */
+const ids = new Map<string, string>();
+const MEMO_MAX = 4_096;
+
+function conflictId(kind: ConflictKind, subject: string, events: string[]): string {
+  const memoKey = `${kind}\u0000${subject}\u0000${events.join("\u0000")}`;
+  let id = ids.get(memoKey);
+  if (id === undefined) {
+    if (ids.size >= MEMO_MAX) ids.clear();
+    id = sha256Hex(canonicalJson({ kind, subject, events }));
+    ids.set(memoKey, id);
+  }
+  return id;
+}
+
+function record<K extends ConflictKind, V>(
+  kind: K,
+  subject: string,
+  contractId: string | null,
+  facts: ConflictFact<V>[],
+) {
+  const events = facts.map((f) => f.eventId).sort();
+  return {
+    id: conflictId(kind, subject, events),
+    kind,
+    subject,
+    contractId,
+    detectedAt: facts.map((f) => f.hlc).reduce(maxHlc),
+    facts,
+  };
+}
+
+const fact = <V>(
+  v: { eventId: string; hlc: string },
+  isEffective: boolean,
+  value: V,
+): ConflictFact<V> => ({
+  eventId: v.eventId,
+  hlc: v.hlc,
+  effective: isEffective,
+  value,
+});
+
+/**
+ * One record per value the rule set aside: each later variant against the effective one.
+ * Copies of one event (raw and masked) are one fact, never a conflict with themselves.
+ */
+function againstEffective<T>(
+  variants: Variant<T>[],
+  each: (winner: Variant<T>, loser: Variant<T>) => Conflict,
+): Conflict[] {
+  const [winner, ...rest] = variants;
+  if (!winner) return [];
+  return rest.filter((v) => v.eventId !== winner.eventId).map((v) => each(winner, v));
+}
+
+export function customerConflicts(accountId: string, c: CustomerState): Conflict[] {
+  return againstEffective(sortedVariants(c.residencies), (w, l) =>
+    record("customer-residency", accountId, null, [
+      fact(w, true, { residency: w.value }),
+      fact(l, false, { residency: l.value }),
+    ]),
+  );
+}
+
+/** More than one key, without allocating: the common case of one variant exits early. */
+function several(record: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const _ in record) if (++n > 1) return true;
+  return false;
+}
+
+export function contractConflicts(c: ContractState): Conflict[] {
+  const out: Conflict[] = [];
+  const current = effective(c.terms);
+  // Two drafts of one contract id with different amount, currency or document.
+  if (several(c.terms)) {
+    out.push(
+      ...againstEffective(sortedVariants(c.terms), (w, l) =>
+        record("contract-terms", c.id, c.id, [fact(w, true, w.value), fact(l, false, l.value)]),
+      ),
+    );
+  }
+  // One party signing two different documents of one contract: a legal conflict.
+  if (several(c.signatures)) out.push(...signatureConflicts(c, current?.value.documentHash));
+  for (const paymentId in c.payments) {
+    const vs = c.payments[paymentId]!;
+    // The same bank reference confirmed with two amounts: the earliest counts.
+    if (several(vs)) {
+      out.push(
+        ...againstEffective(sortedVariants(vs), (w, l) =>
+          record("payment-amount", paymentId, c.id, [
+            fact(w, true, { amount: w.value.amount }),
+            fact(l, false, { amount: l.value.amount }),
+          ]),
+        ),
+      );
+    }
+    // A payment in another currency than the contract's is kept out of `paid`.
+    const pay = effective(vs);
+    if (current && pay && pay.value.amount.currency !== current.value.amount.currency) {
+      out.push(
+        record("payment-currency", paymentId, c.id, [
+          fact(current, true, { amount: current.value.amount }),
+          fact(pay, false, { amount: pay.value.amount }),
+        ]),
+      );
+    }
+  }
+  return out;
+}
+
+function signatureConflicts(c: ContractState, currentHash: string | undefined): Conflict[] {
+  const out: Conflict[] = [];
+  const counts = (h: string) => h === currentHash;
+  for (const party of ["customer", "vendor"] as const) {
+    const signed = Object.values(c.signatures)
+      .filter((s) => s.party === party)
+      .sort(compareFacts);
+    const [first, ...rest] = signed;
+    for (const s of rest) {
+      if (!first || s.documentHash === first.documentHash || s.eventId === first.eventId) continue;
+      out.push(
+        record("signature-document", c.id, c.id, [
+          fact(first, counts(first.documentHash), { party, documentHash: first.documentHash }),
+          fact(s, counts(s.documentHash), { party, documentHash: s.documentHash }),
+        ]),
+      );
+    }
+  }
+  return out;
+}

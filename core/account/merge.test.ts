@@ -1,0 +1,858 @@
+// Merge is a join [LF3]: three regions accept commands concurrently, each deciding on its
+// own state, and exchange events in any order, duplicated and late. Whatever the schedule,
+// once every event reached every region all regions hold one state and one state hash,
+// and every concurrent contradiction is exactly one conflict record, everywhere [LF6].
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { canonicalJson } from "../encoding.ts";
+import type { DomainEvent, EventData } from "../events.ts";
+import { decodeHlc, encodeHlc, type Hlc, receive, tick, zeroHlc } from "../hlc.ts";
+import { accountIdFor, contractIdFor, paymentIdFor } from "../ids.ts";
+import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
+import { type Command, decide } from "./decide.ts";
+import { evolve, mergeStates, replay } from "./evolve.ts";
+import { type AccountState, contractStatus, draftOf, emptyAccount } from "./state.ts";
+import { stateHash } from "./state-hash.ts";
+import { contractView, customerView } from "./view.ts";
+
+const REGIONS = ["cn-east", "cn-south", "eu-central"] as const;
+const TENANT = "ten_demo";
+const TAX_ID = "91310000MA1FL00T3X";
+const ACCOUNT = accountIdFor(TENANT, { kind: "taxId", taxId: TAX_ID });
+const HASHES = ["a".repeat(64), "b".repeat(64)] as const;
+const SEEDS = ["ctr-1", "ctr-2"] as const;
+const T0 = 1_700_000_000_000;
+const CONTRACTS = SEEDS.map((seed) => contractIdFor(ACCOUNT, seed));
+const contractOf = (seed: number) => CONTRACTS[seed]!;
+const PAYMENT_IDS = CONTRACTS.map((c) => [0, 1, 2].map((ref) => paymentIdFor(c, `BANK-${ref}`)));
+
+/** Equal states; canonical JSON first because it is fast, toEqual for a readable diff. */
+function expectSameState(actual: AccountState, expected: AccountState): void {
+  if (canonicalJson(actual) !== canonicalJson(expected)) expect(actual).toEqual(expected);
+}
+
+const empty = () => emptyAccount(TENANT, ACCOUNT);
+
+function envelope(hlc: string, data: EventData): DomainEvent {
+  const region = decodeHlc(hlc).region;
+  return {
+    v: 1,
+    id: `evt_${hlc}`,
+    tenantId: TENANT,
+    accountId: ACCOUNT,
+    hlc,
+    region,
+    actor: { kind: "system", id: "sim" },
+    data,
+  };
+}
+
+// ------------------------------------------------------------------ the cluster
+
+type Replica = { region: string; state: AccountState; clock: Hlc; wallMs: number };
+
+/** Regions, each with its own clock and state, and the messages in flight between them. */
+class Cluster {
+  readonly replicas: Replica[];
+  readonly inFlight: { to: number; event: DomainEvent }[] = [];
+  readonly emitted: DomainEvent[] = [];
+
+  constructor(skewsMs: readonly number[]) {
+    this.replicas = REGIONS.map((region, i) => ({
+      region,
+      state: empty(),
+      clock: zeroHlc(region),
+      wallMs: T0 + (skewsMs[i] ?? 0),
+    }));
+  }
+
+  /** Decide on the replica's own state, stamp with its HLC, apply, and send to the others. */
+  run(r: number, command: Command): void {
+    const rep = this.replicas[r]!;
+    const d = decide(rep.state, command);
+    if (!d.ok) return;
+    for (const data of d.events) {
+      rep.clock = tick(rep.clock, rep.wallMs);
+      const event = envelope(encodeHlc(rep.clock), data);
+      this.emitted.push(event);
+      rep.state = evolve(rep.state, event);
+      REGIONS.forEach((_, to) => {
+        if (to !== r) this.inFlight.push({ to, event });
+      });
+    }
+  }
+
+  /** Deliver one message; a duplicated one stays in flight and arrives again later. */
+  deliver(pick: number, duplicate: boolean): void {
+    if (this.inFlight.length === 0) return;
+    const i = pick % this.inFlight.length;
+    const msg = this.inFlight[i]!;
+    if (!duplicate) this.inFlight.splice(i, 1);
+    const rep = this.replicas[msg.to]!;
+    const merged = receive(
+      rep.clock,
+      decodeHlc(msg.event.hlc),
+      rep.wallMs,
+      Number.POSITIVE_INFINITY,
+    );
+    if (merged.ok) rep.clock = merged.hlc;
+    rep.state = evolve(rep.state, msg.event);
+  }
+
+  drain(picks: readonly number[]): void {
+    for (const p of picks) this.deliver(p, false);
+    while (this.inFlight.length > 0) this.deliver(this.inFlight.length - 1, false);
+  }
+}
+
+// ------------------------------------------------------------------ commands
+
+type Step =
+  | { t: "customer"; r: number; residency: "cn" | "eu"; name: number; tier: number }
+  | { t: "draft"; r: number; seed: number; amount: number; currency: "CNY" | "EUR"; hash: number }
+  | { t: "send"; r: number; seed: number }
+  | { t: "sign"; r: number; seed: number; party: "customer" | "vendor" }
+  | { t: "pay"; r: number; seed: number; ref: number; amount: number }
+  | { t: "progress"; r: number; seed: number; ref: number; amount: number }
+  | { t: "deliver"; pick: number; duplicate: boolean }
+  | { t: "tick"; r: number; ms: number };
+
+const NAMES = ["上海测试医疗器械有限公司", "Shanghai Test Medical", "上海测试"];
+const TIERS = ["standard", "key", "strategic"] as const;
+const AMOUNTS = [100_000, 250_000];
+const PAYMENTS = [40_000, 60_000, 100_000];
+
+/**
+ * The command a region's client would send, built from what that region currently shows.
+ * Inputs are valid by construction (the API's zod parsing is tested elsewhere).
+ */
+function commandFor(state: AccountState, s: Step): Command | null {
+  switch (s.t) {
+    case "customer":
+      return {
+        type: "customer.create",
+        input: {
+          name: NAMES[s.name]!,
+          taxId: TAX_ID,
+          residency: s.residency,
+          tier: TIERS[s.tier]!,
+          contacts: [{ name: "张三", phone: "+86 138 0013 8000", email: "zhang.san@example.com" }],
+        } satisfies CustomerCreate,
+      };
+    case "draft":
+      return {
+        type: "contract.create",
+        seed: SEEDS[s.seed]!,
+        input: {
+          customerId: ACCOUNT,
+          title: `Ultrasound X${s.seed}`,
+          amount: { value: AMOUNTS[s.amount]!, currency: s.currency },
+          documentHash: HASHES[s.hash]!,
+        } satisfies ContractCreate,
+      };
+    case "send":
+      return { type: "contract.send", contractId: contractOf(s.seed) };
+    case "sign": {
+      const c = state.contracts[contractOf(s.seed)];
+      const draft = c && draftOf(c);
+      if (!draft) return null;
+      const signer = { name: s.party === "customer" ? "张三" : "Li Si" };
+      const input: SignatureCreate = { party: s.party, signer, documentHash: draft.documentHash };
+      return { type: "contract.sign", contractId: contractOf(s.seed), input };
+    }
+    case "pay": {
+      const c = state.contracts[contractOf(s.seed)];
+      const draft = c && draftOf(c);
+      if (!draft) return null;
+      const amount = { value: PAYMENTS[s.amount]!, currency: draft.amount.currency };
+      const input: PaymentCreate = {
+        contractId: contractOf(s.seed),
+        reference: `BANK-${s.ref}`,
+        amount,
+      };
+      return { type: "payment.confirm", input };
+    }
+    case "progress": {
+      // The next step of the contract's life as this region sees it: what reps mostly do.
+      const c = state.contracts[contractOf(s.seed)];
+      const status = c && draftOf(c) ? contractStatus(c) : null;
+      if (status === null) return null;
+      if (status === "draft") return commandFor(state, { ...s, t: "send" });
+      if (status === "sent") return commandFor(state, { ...s, t: "sign", party: "customer" });
+      if (status === "signed" && s.amount === 0)
+        return commandFor(state, { ...s, t: "sign", party: "vendor" });
+      return commandFor(state, { ...s, t: "pay" });
+    }
+    case "deliver":
+    case "tick":
+      return null;
+  }
+}
+
+function play(cluster: Cluster, steps: readonly Step[]): void {
+  for (const s of steps) {
+    if (s.t === "deliver") cluster.deliver(s.pick, s.duplicate);
+    else if (s.t === "tick") cluster.replicas[s.r]!.wallMs += s.ms;
+    else {
+      const command = commandFor(cluster.replicas[s.r]!.state, s);
+      if (command) cluster.run(s.r, command);
+    }
+  }
+}
+
+const region = fc.integer({ min: 0, max: 2 });
+const seed = fc.integer({ min: 0, max: 1 });
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("customer" as const),
+      r: region,
+      residency: fc.constantFrom("cn" as const, "cn" as const, "eu" as const),
+      name: fc.integer({ min: 0, max: 2 }),
+      tier: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("draft" as const),
+      r: region,
+      seed,
+      amount: fc.integer({ min: 0, max: 1 }),
+      currency: fc.constantFrom("CNY" as const, "CNY" as const, "EUR" as const),
+      hash: fc.integer({ min: 0, max: 1 }),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("send" as const), r: region, seed }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant("sign" as const),
+      r: region,
+      seed,
+      party: fc.constantFrom("customer" as const, "vendor" as const),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      t: fc.constant("pay" as const),
+      r: region,
+      seed,
+      ref: fc.integer({ min: 0, max: 2 }),
+      amount: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant("progress" as const),
+      r: region,
+      seed,
+      ref: fc.integer({ min: 0, max: 2 }),
+      amount: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      t: fc.constant("deliver" as const),
+      pick: fc.nat(),
+      duplicate: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("tick" as const), r: region, ms: fc.nat(3_000) }),
+  },
+);
+
+/** A customer every region knows, and a contract every region has seen signed. */
+const SIGNED: Step[] = [
+  { t: "customer", r: 0, residency: "cn", name: 0, tier: 0 },
+  { t: "draft", r: 0, seed: 0, amount: 1, currency: "CNY", hash: 0 },
+  { t: "send", r: 0, seed: 0 },
+  { t: "sign", r: 0, seed: 0, party: "customer" },
+];
+
+/**
+ * Split brain: two regions draft the same contract id with their own terms, then take it
+ * through sending, signing and a payment before hearing of each other.
+ */
+const splitArb = fc
+  .record({
+    regions: fc.constantFrom([0, 1], [1, 2], [2, 0]),
+    terms: fc.array(
+      fc.record({
+        amount: fc.integer({ min: 0, max: 1 }),
+        currency: fc.constantFrom("CNY" as const, "EUR" as const),
+        hash: fc.integer({ min: 0, max: 1 }),
+        ref: fc.integer({ min: 0, max: 1 }),
+        pay: fc.integer({ min: 0, max: 2 }),
+      }),
+      { minLength: 2, maxLength: 2 },
+    ),
+    interleaving: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+  })
+  .map(({ regions, terms, interleaving }): Step[] => {
+    const lanes = regions.map((r, i): Step[] => {
+      const t = terms[i]!;
+      return [
+        { t: "draft", r, seed: 1, amount: t.amount, currency: t.currency, hash: t.hash },
+        { t: "send", r, seed: 1 },
+        { t: "sign", r, seed: 1, party: "customer" },
+        { t: "pay", r, seed: 1, ref: t.ref, amount: t.pay },
+      ];
+    });
+    // Each region keeps its own order; how the two interleave in time is arbitrary.
+    return interleaving.map(
+      (first) => (lanes[first ? 0 : 1]!.shift() ?? lanes[first ? 1 : 0]!.shift())!,
+    );
+  });
+
+/** The same tax id created in several regions at once, possibly with different residency. */
+const rivalsArb = fc.uniqueArray(region, { minLength: 2, maxLength: 3 }).chain((regions) =>
+  fc.tuple(
+    ...regions.map((r) =>
+      fc.record({
+        t: fc.constant("customer" as const),
+        r: fc.constant(r),
+        residency: fc.constantFrom("cn" as const, "eu" as const),
+        name: fc.integer({ min: 0, max: 2 }),
+        tier: fc.integer({ min: 0, max: 2 }),
+      }),
+    ),
+  ),
+);
+
+const scheduleArb = fc.record({
+  skewsMs: fc.array(fc.integer({ min: -2_000, max: 2_000 }), { minLength: 3, maxLength: 3 }),
+  rivals: fc.option(rivalsArb, { freq: 3 }),
+  baseline: fc.boolean(),
+  split: fc.option(splitArb, { freq: 3 }),
+  steps: fc.array(stepArb, { maxLength: 60 }),
+  drain: fc.array(fc.nat(), { maxLength: 40 }),
+});
+
+type Schedule = {
+  skewsMs: number[];
+  rivals: Step[] | null;
+  baseline: boolean;
+  split: Step[] | null;
+  steps: Step[];
+  drain: number[];
+};
+
+function simulate(schedule: Schedule): Cluster {
+  const cluster = new Cluster(schedule.skewsMs);
+  if (schedule.rivals) play(cluster, schedule.rivals);
+  if (schedule.baseline || schedule.split) {
+    play(cluster, SIGNED);
+    cluster.drain([]);
+  }
+  if (schedule.split) play(cluster, schedule.split);
+  play(cluster, schedule.steps);
+  cluster.drain(schedule.drain);
+  return cluster;
+}
+
+// ------------------------------------------------------------------ the oracle
+
+type Expected = { kind: string; subject: string; events: string[] };
+type EventOf<T extends EventData["type"]> = DomainEvent & { data: Extract<EventData, { type: T }> };
+
+const byHlc = (a: DomainEvent, b: DomainEvent) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0);
+
+function eventsOf<T extends EventData["type"]>(events: DomainEvent[], type: T): EventOf<T>[] {
+  return events.filter((e): e is EventOf<T> => e.data.type === type);
+}
+
+/** Earliest event per distinct key, earliest first. */
+function firstPerKey<E extends DomainEvent>(events: E[], key: (e: E) => string): E[] {
+  const first = new Map<string, E>();
+  for (const e of [...events].sort(byHlc)) if (!first.has(key(e))) first.set(key(e), e);
+  return [...first.values()];
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
+}
+
+/** The earliest value wins; every other distinct value is one record against it. */
+function pairs(kind: string, subject: string, variants: DomainEvent[]): Expected[] {
+  const [winner, ...rest] = variants;
+  return rest.map((l) => ({ kind, subject, events: [winner!.id, l.id].sort() }));
+}
+
+/**
+ * The conflicts the event set implies, computed straight from the events rather than from
+ * the state: one record per value a rule set aside, naming it and the value that won.
+ */
+function expectedConflicts(events: DomainEvent[]): Expected[] {
+  const out: Expected[] = [];
+  const customers = eventsOf(events, "customer.created");
+  out.push(
+    ...pairs(
+      "customer-residency",
+      ACCOUNT,
+      firstPerKey(customers, (e) => e.data.residency),
+    ),
+  );
+
+  const drafts = groupBy(eventsOf(events, "contract.drafted"), (e) => e.data.contractId);
+  for (const [id, ds] of drafts) {
+    const terms = firstPerKey(ds, (e) => canonicalJson([e.data.amount, e.data.documentHash]));
+    out.push(...pairs("contract-terms", id, terms));
+  }
+
+  const signed = eventsOf(events, "contract.signed");
+  for (const ss of groupBy(signed, (e) => `${e.data.contractId}|${e.data.party}`).values()) {
+    const hashes = firstPerKey(ss, (e) => e.data.documentHash);
+    out.push(...pairs("signature-document", ss[0]!.data.contractId, hashes));
+  }
+
+  const confirmed = eventsOf(events, "payment.confirmed");
+  for (const [id, ps] of groupBy(confirmed, (e) => e.data.paymentId)) {
+    const amounts = firstPerKey(ps, (e) => canonicalJson(e.data.amount));
+    out.push(...pairs("payment-amount", id, amounts));
+    const draft = [...(drafts.get(ps[0]!.data.contractId) ?? [])].sort(byHlc)[0];
+    const counted = amounts[0]!;
+    if (draft && draft.data.amount.currency !== counted.data.amount.currency) {
+      out.push({ kind: "payment-currency", subject: id, events: [draft.id, counted.id].sort() });
+    }
+  }
+  return out;
+}
+
+const key = (x: Expected) => `${x.kind}|${x.subject}|${x.events.join(",")}`;
+
+/** Each payment reference counts once: the earliest confirmation, in the contract's currency. */
+function expectedPaid(events: DomainEvent[], contractId: string): number {
+  const mine = <E extends EventOf<"contract.drafted" | "payment.confirmed">>(xs: E[]) =>
+    xs.filter((e) => e.data.contractId === contractId);
+  const draft = mine(eventsOf(events, "contract.drafted")).sort(byHlc)[0];
+  if (!draft) return 0;
+  let paid = 0;
+  for (const e of firstPerKey(
+    mine(eventsOf(events, "payment.confirmed")),
+    (x) => x.data.paymentId,
+  )) {
+    if (e.data.amount.currency === draft.data.amount.currency) paid += e.data.amount.value;
+  }
+  return paid;
+}
+
+// ------------------------------------------------------------------ properties
+
+describe("[LF3] three regions converge", () => {
+  test("[LF3] any delivery order, duplication and delay ends in one state and one state hash", () => {
+    fc.assert(
+      fc.property(scheduleArb, (schedule) => {
+        const cluster = simulate(schedule);
+        const [a, ...others] = cluster.replicas.map((r) => r.state);
+        const reference = replay(
+          empty(),
+          [...cluster.emitted].sort((x, y) => (x.id < y.id ? -1 : 1)),
+        );
+        for (const s of others) expectSameState(s, a!);
+        expectSameState(a!, reference);
+        const hashes = new Set(cluster.replicas.map((r) => stateHash(r.state)));
+        expect(hashes.size).toBe(1);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("[LF6] every concurrent contradiction is exactly one conflict record, on every region", () => {
+    fc.assert(
+      fc.property(scheduleArb, (schedule) => {
+        const cluster = simulate(schedule);
+        const expected = expectedConflicts(cluster.emitted).map(key).sort();
+        for (const { state } of cluster.replicas) {
+          const actual = state.conflicts.map((c) =>
+            key({ kind: c.kind, subject: c.subject, events: c.facts.map((f) => f.eventId).sort() }),
+          );
+          expect(actual.sort()).toEqual(expected);
+          expect(new Set(state.conflicts.map((c) => c.id)).size).toBe(state.conflicts.length);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("[LF2] a payment reference confirmed in several regions counts once in paid", () => {
+    fc.assert(
+      fc.property(scheduleArb, (schedule) => {
+        const cluster = simulate(schedule);
+        for (const { state } of cluster.replicas) {
+          for (const id of Object.keys(state.contracts)) {
+            const view = contractView(state, id);
+            if (view) expect(view.paid.value).toBe(expectedPaid(cluster.emitted, id));
+          }
+          customerView(state);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("the schedules reach every conflict kind and every contract status", () => {
+    const kinds = new Set<string>();
+    const statuses = new Set<string>();
+    fc.assert(
+      fc.property(scheduleArb, (schedule) => {
+        const { state } = simulate(schedule).replicas[0]!;
+        for (const c of state.conflicts) kinds.add(c.kind);
+        for (const id of Object.keys(state.contracts)) {
+          const status = contractView(state, id)?.status;
+          if (status) statuses.add(status);
+        }
+      }),
+      { numRuns: 300, seed: 42 },
+    );
+    expect([...kinds].sort()).toEqual([
+      "contract-terms",
+      "customer-residency",
+      "payment-amount",
+      "payment-currency",
+      "signature-document",
+    ]);
+    expect([...statuses].sort()).toEqual(["active", "draft", "sent", "signed"]);
+  });
+});
+
+// ------------------------------------------------------------------ algebra
+
+/**
+ * Arbitrary events, not only those decide would emit: facts before drafts, payments in any
+ * currency, and even two different events on one HLC (which real clocks never produce),
+ * so that determinism cannot lean on any delivery discipline.
+ */
+const hlcArb = fc
+  .record({
+    wall: fc.integer({ min: 0, max: 30 }),
+    counter: fc.integer({ min: 0, max: 1 }),
+    region: fc.constantFrom(...REGIONS),
+  })
+  .map((h) => encodeHlc({ wallMs: T0 + h.wall, counter: h.counter, region: h.region }));
+const contractArb = fc.integer({ min: 0, max: 1 }).map(contractOf);
+const moneyArb = fc.record({
+  value: fc.constantFrom(40_000, 60_000, 100_000),
+  currency: fc.constantFrom("CNY", "EUR"),
+});
+const dataArb: fc.Arbitrary<EventData> = fc.oneof(
+  fc.record({
+    type: fc.constant("customer.created" as const),
+    name: fc.constantFrom(...NAMES),
+    taxId: fc.constant(TAX_ID),
+    residency: fc.constantFrom("cn" as const, "eu" as const),
+    tier: fc.constantFrom(...TIERS),
+    contacts: fc.array(fc.record({ name: fc.constantFrom("张三", "李四") }), { maxLength: 2 }),
+  }),
+  fc.record({
+    type: fc.constant("contract.drafted" as const),
+    contractId: contractArb,
+    title: fc.constantFrom("A", "B"),
+    amount: moneyArb,
+    documentHash: fc.constantFrom(...HASHES),
+  }),
+  fc.record({
+    type: fc.constant("contract.sent" as const),
+    contractId: contractArb,
+    documentHash: fc.constantFrom(...HASHES),
+  }),
+  fc.record({
+    type: fc.constant("contract.signed" as const),
+    contractId: contractArb,
+    party: fc.constantFrom("customer" as const, "vendor" as const),
+    signer: fc.record({ name: fc.constantFrom("张三", "Li Si") }),
+    documentHash: fc.constantFrom(...HASHES),
+  }),
+  fc
+    .record({ seed, ref: fc.integer({ min: 0, max: 2 }), amount: moneyArb })
+    .map(({ seed, ref, amount }) => ({
+      type: "payment.confirmed" as const,
+      paymentId: PAYMENT_IDS[seed]![ref]!,
+      contractId: contractOf(seed),
+      reference: `BANK-${ref}`,
+      amount,
+      receivedAt: null,
+    })),
+);
+const eventArb = fc.record({ hlc: hlcArb, data: dataArb }).map((e) => envelope(e.hlc, e.data));
+const eventsArb = fc.array(eventArb, { maxLength: 24 });
+
+const fold = (events: readonly DomainEvent[]) => replay(empty(), events);
+
+describe("[LF3] evolve is a join over sets of events", () => {
+  test("[LF3] commutative: every permutation of the events folds to the same state", () => {
+    fc.assert(
+      fc.property(
+        eventsArb.chain((events) =>
+          fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length })),
+        ),
+        ([events, permuted]) => {
+          expect(fold(permuted)).toEqual(fold(events));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("[LF3] idempotent: duplicated events change nothing", () => {
+    fc.assert(
+      fc.property(eventsArb, fc.array(fc.nat()), (events, picks) => {
+        if (events.length === 0) return;
+        const dups = picks.map((i) => events[i % events.length]!);
+        expect(fold([...events, ...dups])).toEqual(fold(events));
+        const once = fold(events);
+        expect(replay(once, events)).toEqual(once);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("[LF3] mergeStates is a join: commutative, associative, idempotent", () => {
+    fc.assert(
+      fc.property(eventsArb, eventsArb, eventsArb, (x, y, z) => {
+        const [a, b, c] = [fold(x), fold(y), fold(z)];
+        expect(mergeStates(a, b)).toEqual(mergeStates(b, a));
+        expect(mergeStates(mergeStates(a, b), c)).toEqual(mergeStates(a, mergeStates(b, c)));
+        expect(mergeStates(a, a)).toEqual(a);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("[LF3] merging two replicas' states equals folding the union of their events", () => {
+    fc.assert(
+      fc.property(eventsArb, eventsArb, (x, y) => {
+        expect(mergeStates(fold(x), fold(y))).toEqual(fold([...x, ...y]));
+        expect(mergeStates(empty(), fold(x))).toEqual(fold(x));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("[LF3] stateHash", () => {
+  test("[LF3] the hash is a function of the state: equal states, equal hashes; different, different", () => {
+    fc.assert(
+      fc.property(eventsArb, eventsArb, (x, y) => {
+        const [a, b] = [fold(x), fold(y)];
+        expect(stateHash(a) === stateHash(b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(stateHash(fold([...x].reverse()))).toBe(stateHash(a));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("[LF3] leaving out an event that changes a visible fact changes the hash", () => {
+    fc.assert(
+      fc.property(eventsArb, fc.nat(), (events, pick) => {
+        if (events.length === 0) return;
+        const i = pick % events.length;
+        const without = fold(events.filter((_, j) => j !== i));
+        const all = fold(events);
+        const visible = (s: AccountState) =>
+          canonicalJson([
+            customerView(s),
+            Object.keys(s.contracts)
+              .sort()
+              .map((id) => contractView(s, id)),
+            s.conflicts,
+          ]);
+        if (visible(without) !== visible(all)) expect(stateHash(without)).not.toBe(stateHash(all));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("facts before their draft", () => {
+  const hlc = (ms: number, region: (typeof REGIONS)[number] = "cn-east") =>
+    encodeHlc({ wallMs: T0 + ms, counter: 0, region });
+  const contractId = contractOf(0);
+  const draft = envelope(hlc(2), {
+    type: "contract.drafted",
+    contractId,
+    title: "Ultrasound",
+    amount: { value: 100_000, currency: "CNY" },
+    documentHash: HASHES[0],
+  });
+  const sent = envelope(hlc(3), { type: "contract.sent", contractId, documentHash: HASHES[0] });
+  const signed = envelope(hlc(4), {
+    type: "contract.signed",
+    contractId,
+    party: "customer",
+    signer: { name: "张三" },
+    documentHash: HASHES[0],
+  });
+  const paid = envelope(hlc(5), {
+    type: "payment.confirmed",
+    paymentId: paymentIdFor(contractId, "BANK-1"),
+    contractId,
+    reference: "BANK-1",
+    amount: { value: 30_000, currency: "CNY" },
+    receivedAt: null,
+  });
+
+  test("[LF3] a contract accumulates facts before its draft and has no view until the draft", () => {
+    const early = fold([paid, signed, sent]);
+    expect(Object.keys(early.contracts)).toEqual([contractId]);
+    expect(contractView(early, contractId)).toBeNull();
+    expect(customerView(early)).toBeNull();
+    const decided = decide(early, {
+      type: "contract.send",
+      contractId,
+    });
+    expect(decided).toMatchObject({ ok: false, error: { code: "not-found", entity: "contract" } });
+
+    const complete = evolve(early, draft);
+    expect(complete).toEqual(fold([draft, sent, signed, paid]));
+    expect(contractView(complete, contractId)).toMatchObject({
+      status: "signed",
+      paid: { value: 30_000, currency: "CNY" },
+      outstanding: { value: 70_000, currency: "CNY" },
+      conflicts: [],
+    });
+  });
+
+  test("drafting a contract whose facts arrived first is still a creation", () => {
+    const early = evolve(
+      fold([
+        envelope(hlc(0), {
+          type: "customer.created",
+          name: NAMES[0]!,
+          taxId: TAX_ID,
+          residency: "cn",
+          tier: "standard",
+          contacts: [],
+        }),
+      ]),
+      sent,
+    );
+    const input: ContractCreate = {
+      customerId: ACCOUNT,
+      title: "Ultrasound",
+      amount: { value: 100_000, currency: "CNY" },
+      documentHash: HASHES[0],
+    };
+    const d = decide(early, { type: "contract.create", seed: SEEDS[0], input });
+    expect(d).toMatchObject({ ok: true, created: true, events: [{ type: "contract.drafted" }] });
+    const again = decide(evolve(early, draft), { type: "contract.create", seed: SEEDS[0], input });
+    expect(again).toMatchObject({ ok: true, created: false, events: [] });
+  });
+
+  test("[LF3] a contract drafted before its customer exists is kept and shown", () => {
+    const s = fold([draft]);
+    expect(customerView(s)).toBeNull();
+    expect(contractView(s, contractId)?.status).toBe("draft");
+  });
+});
+
+describe("conflict records, by example", () => {
+  /** cn-east and cn-south share a signed contract, then act before hearing of each other. */
+  function signedEverywhere(): Cluster {
+    const cluster = new Cluster([0, 0, 0]);
+    play(cluster, SIGNED);
+    cluster.drain([]);
+    return cluster;
+  }
+  const pay = (r: number, amount: number): Step => ({ t: "pay", r, seed: 0, ref: 1, amount });
+  const contractId = contractOf(0);
+  const views = (cluster: Cluster) =>
+    cluster.replicas.map((r) => contractView(r.state, contractId)!);
+
+  test("[LF2] the same bank reference confirmed in cn-east and cn-south counts once", () => {
+    const cluster = signedEverywhere();
+    play(cluster, [pay(0, 2), pay(1, 2)]);
+    cluster.drain([]);
+    for (const v of views(cluster)) {
+      expect(v.paid).toEqual({ value: 100_000, currency: "CNY" });
+      expect(v.payments).toHaveLength(1);
+      expect(v.conflicts).toEqual([]);
+    }
+  });
+
+  test("[LF6] one reference with two amounts: the earlier counts, one conflict on every region", () => {
+    const cluster = signedEverywhere();
+    play(cluster, [pay(0, 0), { t: "tick", r: 1, ms: 5 }, pay(1, 1)]);
+    cluster.drain([]);
+    const all = views(cluster);
+    for (const v of all) {
+      expect(v.paid.value).toBe(40_000);
+      expect(v.conflicts).toHaveLength(1);
+      expect(v.conflicts[0]).toMatchObject({
+        kind: "payment-amount",
+        subject: PAYMENT_IDS[0]![1],
+        resolution: "earliest-confirmation-counts",
+        facts: [
+          { effective: true, value: { amount: { value: 40_000, currency: "CNY" } } },
+          { effective: false, value: { amount: { value: 60_000, currency: "CNY" } } },
+        ],
+      });
+      expect(v.conflicts[0]!.detectedHlc).toBe(v.conflicts[0]!.facts[1]!.hlc);
+    }
+    expect(new Set(all.map((v) => v.conflicts[0]!.id)).size).toBe(1);
+  });
+
+  test("[LF6] residency never flips by LWW: the first one holds and the other is a conflict", () => {
+    const cluster = new Cluster([0, 0, 0]);
+    play(cluster, [
+      { t: "customer", r: 0, residency: "cn", name: 0, tier: 0 },
+      { t: "tick", r: 2, ms: 10 },
+      { t: "customer", r: 2, residency: "eu", name: 1, tier: 1 },
+    ]);
+    cluster.drain([]);
+    for (const { state } of cluster.replicas) {
+      const v = customerView(state)!;
+      expect(v.residency).toBe("cn");
+      expect(v.name).toBe(NAMES[1]); // plain fields are LWW registers
+      expect(v.conflicts).toMatchObject([
+        {
+          kind: "customer-residency",
+          resolution: "earliest-residency-kept",
+          facts: [{ value: { residency: "cn" } }, { value: { residency: "eu" } }],
+        },
+      ]);
+    }
+  });
+
+  test("[LF6] rival drafts: the earliest terms hold, signatures on both documents conflict, a payment in the other currency is not paid", () => {
+    const cluster = new Cluster([0, 0, 0]);
+    play(cluster, [SIGNED[0]!]);
+    cluster.drain([]);
+    play(cluster, [
+      { t: "draft", r: 0, seed: 1, amount: 0, currency: "CNY", hash: 0 },
+      { t: "tick", r: 1, ms: 10 },
+      { t: "draft", r: 1, seed: 1, amount: 1, currency: "EUR", hash: 1 },
+      { t: "send", r: 0, seed: 1 },
+      { t: "send", r: 1, seed: 1 },
+      { t: "sign", r: 0, seed: 1, party: "customer" },
+      { t: "sign", r: 1, seed: 1, party: "customer" },
+      { t: "pay", r: 1, seed: 1, ref: 0, amount: 0 },
+    ]);
+    cluster.drain([]);
+    const [a, b, c] = cluster.replicas.map((r) => contractView(r.state, contractOf(1))!);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(a).toMatchObject({
+      amount: { value: 100_000, currency: "CNY" },
+      documentHash: HASHES[0],
+      status: "signed",
+      paid: { value: 0, currency: "CNY" },
+    });
+    expect(a!.payments).toMatchObject([{ amount: { value: 40_000, currency: "EUR" } }]);
+    expect(a!.conflicts.map((x) => x.kind).sort()).toEqual([
+      "contract-terms",
+      "payment-currency",
+      "signature-document",
+    ]);
+    const signatures = a!.conflicts.find((x) => x.kind === "signature-document")!;
+    expect(signatures.facts.map((f) => f.effective)).toEqual([true, false]);
+  });
+});

@@ -1,0 +1,292 @@
+// [LF4] what leaves the jurisdiction is the masked projection: no raw personal data, and
+// masked copies are deterministic, so masked replicas still converge with each other.
+import { createHmac } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { replay } from "../account/evolve.ts";
+import { emptyAccount } from "../account/state.ts";
+import { stateHash } from "../account/state-hash.ts";
+import { customerView } from "../account/view.ts";
+import { type DomainEvent, type EventData, EventEnvelopeV1 } from "../events.ts";
+import { encodeHlc } from "../hlc.ts";
+import { accountIdFor, contractIdFor } from "../ids.ts";
+import { ReplicationBatchV1 } from "../replication.ts";
+import { HASH_PREFIX, keyedHash, maskEmail, maskEvent, maskName, maskPhone } from "./mask.ts";
+import { DEFAULT_FIELD_POLICY, FieldPolicy } from "./policy.ts";
+
+const TENANT = "ten_demo";
+const KEY = "tenant-masking-key";
+const T0 = 1_700_000_000_000;
+
+function envelope(accountId: string, ms: number, region: string, data: EventData): DomainEvent {
+  const hlc = encodeHlc({ wallMs: T0 + ms, counter: 0, region });
+  return {
+    v: 1,
+    id: `evt_${hlc}`,
+    tenantId: TENANT,
+    accountId,
+    hlc,
+    region,
+    actor: { kind: "user", id: "rep-1" },
+    data,
+  };
+}
+
+describe("maskers", () => {
+  test.each([
+    ["13800138000", "138****8000"],
+    ["138 0013 8000", "138****8000"],
+    ["+86 138 0013 8000", "+86 138****8000"],
+    ["+8613800138000", "+86 138****8000"],
+    ["008613800138000", "+86 138****8000"],
+    ["021-6234-5678", "021****5678"],
+    ["+44 20 7946 0958", "+442****0958"],
+    ["8765 4321", "87****21"],
+    ["12345", "****45"],
+    ["1234", "****"],
+  ])("phone %s → %s", (raw, masked) => {
+    expect(maskPhone(raw)).toBe(masked);
+  });
+
+  test.each([
+    ["zhang.san@example.com", "z***@example.com"],
+    ["张三@例子.中国", "张***@例子.中国"],
+    ["not-an-email", "***"],
+  ])("e-mail %s → %s", (raw, masked) => {
+    expect(maskEmail(raw)).toBe(masked);
+  });
+
+  test("a name keeps its first character, a whole code point", () => {
+    expect(maskName("张三")).toBe("张**");
+    expect(maskName("Li Si")).toBe("L**");
+    expect(maskName("𠮷野家")).toBe("𠮷**");
+  });
+
+  test("every masker is idempotent and never reveals more than 7 digits of a phone", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+?[0-9][0-9 ()-]{4,24}$/), fc.string(), (phone, s) => {
+        for (const mask of [maskPhone, maskEmail, maskName]) {
+          expect(mask(mask(phone))).toBe(mask(phone));
+          expect(mask(mask(s))).toBe(mask(s));
+        }
+        expect(maskPhone(phone).replace(/\D/g, "").length).toBeLessThanOrEqual(9);
+        expect(
+          maskPhone(phone)
+            .replace(/^\+86 /, "")
+            .replace(/\D/g, "").length,
+        ).toBeLessThanOrEqual(7);
+      }),
+    );
+  });
+
+  test("the keyed hash is HMAC-SHA256 with the tenant key, and hashing twice is hashing once", () => {
+    const taxId = "91310000MA1FL00T3X";
+    const expected = createHmac("sha256", KEY).update(taxId).digest("hex");
+    expect(keyedHash(taxId, KEY)).toBe(`${HASH_PREFIX}${expected}`);
+    expect(keyedHash(keyedHash(taxId, KEY), KEY)).toBe(keyedHash(taxId, KEY));
+    expect(keyedHash(taxId, "another-tenant")).not.toBe(keyedHash(taxId, KEY));
+  });
+});
+
+describe("field policies", () => {
+  test("the default policy validates and keeps the customer's name for reporting", () => {
+    expect(FieldPolicy.parse(DEFAULT_FIELD_POLICY)).toEqual(DEFAULT_FIELD_POLICY);
+    expect(DEFAULT_FIELD_POLICY["customer.name"]).toBeUndefined();
+    expect(DEFAULT_FIELD_POLICY["customer.taxId"]).toEqual({ restricted: true, action: "hash" });
+  });
+
+  test("policies refuse unknown fields, unknown actions and omitting a required field", () => {
+    expect(
+      FieldPolicy.safeParse({ "customer.iban": { restricted: true, action: "mask" } }).success,
+    ).toBe(false);
+    expect(
+      FieldPolicy.safeParse({ "contact.phone": { restricted: true, action: "encrypt" } }).success,
+    ).toBe(false);
+    expect(
+      FieldPolicy.safeParse({ "contact.phone": { restricted: false, action: "mask" } }).success,
+    ).toBe(false);
+    const omitName = FieldPolicy.safeParse({
+      "contact.name": { restricted: true, action: "omit" },
+    });
+    expect(omitName.success).toBe(false);
+    expect(omitName.error?.issues[0]?.path).toEqual(["contact.name", "action"]);
+    expect(
+      FieldPolicy.safeParse({ "contact.email": { restricted: true, action: "omit" } }).success,
+    ).toBe(true);
+  });
+});
+
+// ------------------------------------------------------------------ maskEvent
+
+const surname = fc.constantFrom("张", "李", "王", "Zhao", "Müller", "O'Brien");
+const given = fc.constantFrom("三", "四", "伟", "Lei", "Anna", "Seán");
+const contactArb = fc.record(
+  {
+    name: fc.tuple(surname, given).map(([s, g]) => `${s}${g}`),
+    phone: fc
+      .tuple(fc.constantFrom("", "+86 ", "0086"), fc.stringMatching(/^1[3-9][0-9]{9}$/))
+      .map(([p, n]) => `${p}${n}`),
+    email: fc
+      .tuple(fc.stringMatching(/^[a-z][a-z0-9.]{2,12}$/), fc.constantFrom("example.com", "qq.com"))
+      .map(([l, d]) => `${l}@${d}`),
+  },
+  { requiredKeys: ["name"] },
+);
+const taxIdArb = fc.stringMatching(/^9[0-9]{7}[A-Z]{2}[0-9A-Z]{8}$/);
+const customerArb = fc.record({
+  name: fc.constantFrom("上海测试医疗器械有限公司", "Berlin Medical GmbH"),
+  taxId: fc.option(taxIdArb, { freq: 4 }),
+  residency: fc.constantFrom("cn" as const, "eu" as const),
+  tier: fc.constantFrom("standard" as const, "key" as const),
+  contacts: fc.array(contactArb, { maxLength: 3 }),
+});
+
+const createdArb = fc
+  .tuple(customerArb, fc.constantFrom("cn-east", "cn-south"))
+  .map(([c, region]) => {
+    const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: c.taxId ?? "none" });
+    return envelope(accountId, 0, region, { type: "customer.created", ...c });
+  });
+
+describe("maskEvent", () => {
+  test("[LF4] a masked customer.created carries no raw phone, e-mail, tax id or contact name", () => {
+    fc.assert(
+      fc.property(createdArb, (event) => {
+        if (event.data.type !== "customer.created") return;
+        const { event: masked, maskedFields } = maskEvent(event, DEFAULT_FIELD_POLICY, {
+          hashKey: KEY,
+        });
+        const json = JSON.stringify(masked);
+        const raw = [
+          event.data.taxId,
+          ...event.data.contacts.flatMap((c) => [c.name, c.phone, c.email]),
+        ].filter((x): x is string => typeof x === "string");
+        for (const value of raw) expect(json).not.toContain(value);
+        expect(json).toContain(event.data.name);
+        if (event.data.contacts.length > 0) expect(maskedFields).toContain("contact.name");
+        if (event.data.taxId) expect(maskedFields).toContain("customer.taxId");
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("[LF4] masking is pure, deterministic, idempotent, and only touches restricted fields", () => {
+    fc.assert(
+      fc.property(createdArb, (event) => {
+        const before = structuredClone(event);
+        const once = maskEvent(event, DEFAULT_FIELD_POLICY, { hashKey: KEY });
+        expect(event).toEqual(before);
+        expect(maskEvent(event, DEFAULT_FIELD_POLICY, { hashKey: KEY })).toEqual(once);
+        expect(maskEvent(once.event, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event).toEqual(
+          once.event,
+        );
+        const { data: _raw, ...envelopeRaw } = event;
+        const { data, ...envelopeMasked } = once.event;
+        expect(envelopeMasked).toEqual(envelopeRaw);
+        if (data.type === "customer.created" && event.data.type === "customer.created") {
+          expect({ ...data, taxId: null, contacts: [] }).toEqual({
+            ...event.data,
+            taxId: null,
+            contacts: [],
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("[LF4] a masked event is still a valid wire event and merges", () => {
+    fc.assert(
+      fc.property(createdArb, (event) => {
+        const { event: masked } = maskEvent(event, DEFAULT_FIELD_POLICY, { hashKey: KEY });
+        expect(EventEnvelopeV1.parse(masked)).toEqual(masked);
+        const batch = {
+          v: 1,
+          from: "cn-east",
+          to: "eu-central",
+          sentAt: "2026-01-01T00:00:00.000Z",
+          masked: true,
+          events: [masked],
+        };
+        expect(ReplicationBatchV1.safeParse(batch).success).toBe(true);
+        const view = customerView(replay(emptyAccount(TENANT, event.accountId), [masked]));
+        expect(view?.taxId ?? null).toBe(
+          event.data.type === "customer.created" && event.data.taxId
+            ? keyedHash(event.data.taxId, KEY)
+            : null,
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("omit drops optional fields and nulls the tax id; signers are masked; other events pass through", () => {
+    const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91310000MA1FL00T3X" });
+    const policy = FieldPolicy.parse({
+      "customer.taxId": { restricted: true, action: "omit" },
+      "contact.phone": { restricted: true, action: "omit" },
+      "signer.email": { restricted: true, action: "mask" },
+      "signer.name": { restricted: true, action: "hash" },
+    });
+    const created = envelope(accountId, 0, "cn-east", {
+      type: "customer.created",
+      name: "上海测试",
+      taxId: "91310000MA1FL00T3X",
+      residency: "cn",
+      tier: "standard",
+      contacts: [{ name: "张三", phone: "13800138000" }],
+    });
+    const m = maskEvent(created, policy, { hashKey: KEY });
+    expect(m.event.data).toMatchObject({ taxId: null, contacts: [{ name: "张三" }] });
+    expect(m.event.data.type === "customer.created" && "phone" in m.event.data.contacts[0]!).toBe(
+      false,
+    );
+    expect(m.maskedFields).toEqual(["contact.phone", "customer.taxId"]);
+
+    const contractId = contractIdFor(accountId, "c");
+    const signed = envelope(accountId, 1, "cn-east", {
+      type: "contract.signed",
+      contractId,
+      party: "customer",
+      signer: { name: "张三", email: "zhang.san@example.com", title: "CFO" },
+      documentHash: "a".repeat(64),
+    });
+    const s = maskEvent(signed, policy, { hashKey: KEY });
+    expect(s.event.data).toMatchObject({
+      signer: { name: keyedHash("张三", KEY), email: "z***@example.com", title: "CFO" },
+    });
+    const sent = envelope(accountId, 2, "cn-east", {
+      type: "contract.sent",
+      contractId,
+      documentHash: "a".repeat(64),
+    });
+    expect(maskEvent(sent, policy, { hashKey: KEY })).toEqual({ event: sent, maskedFields: [] });
+  });
+
+  test("[LF4] masked replicas in eu-central converge among themselves", () => {
+    const events = fc.sample(
+      fc.array(fc.tuple(customerArb, fc.constantFrom("cn-east", "cn-south"), fc.nat(50)), {
+        minLength: 2,
+        maxLength: 4,
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+    const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91310000MA1FL00T3X" });
+    for (const batch of events) {
+      const raw = batch.map(([c, region, ms]) =>
+        envelope(accountId, ms, region, {
+          type: "customer.created",
+          ...c,
+          taxId: "91310000MA1FL00T3X",
+        }),
+      );
+      // Each cn region masks what it sends; eu-central may get copies from both, in any order.
+      const masked = raw.map((e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event);
+      const again = masked.map((e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event);
+      const a = replay(emptyAccount(TENANT, accountId), masked);
+      const b = replay(emptyAccount(TENANT, accountId), [...again].reverse().concat(masked));
+      expect(stateHash(b)).toBe(stateHash(a));
+      expect(JSON.stringify(a)).not.toContain("91310000MA1FL00T3X");
+    }
+  });
+});

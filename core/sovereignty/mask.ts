@@ -1,0 +1,143 @@
+// The masked projection of an event for a region outside the account's jurisdiction [LF4].
+// Pure and deterministic (masked replicas converge with each other), idempotent, and it
+// touches only restricted fields, so a masked event still validates and merges.
+import { hmacSha256Hex } from "../crypto/hmac.ts";
+import type { DomainEvent, EventData } from "../events.ts";
+import type { FieldPolicy, MaskAction, RestrictableField } from "./policy.ts";
+
+export type MaskOptions = { /** The tenant's masking key for `hash` rules. */ hashKey: string };
+export type MaskResult = { event: DomainEvent; maskedFields: RestrictableField[] };
+
+export const HASH_PREFIX = "hmac-sha256:";
+const STARS = "****";
+
+/**
+ * `13800138000` → `138****8000`; `+86 138 0013 8000` → `+86 138****8000`. Fewer digits
+ * show fewer: 8–10 keep 2 + 2, 5–7 keep the last 2, shorter keep none. The mask width is
+ * fixed, so the length is not revealed either.
+ */
+export function maskPhone(raw: string): string {
+  if (raw.includes("*")) return raw;
+  const trimmed = raw.trim();
+  let digits = trimmed.replace(/\D/g, "");
+  let prefix = "";
+  if (trimmed.startsWith("+86")) {
+    prefix = "+86 ";
+    digits = digits.slice(2);
+  } else if (digits.startsWith("0086")) {
+    prefix = "+86 ";
+    digits = digits.slice(4);
+  } else if (trimmed.startsWith("+")) prefix = "+";
+  const n = digits.length;
+  const [head, tail] = n >= 11 ? [3, 4] : n >= 8 ? [2, 2] : n >= 5 ? [0, 2] : [0, 0];
+  return `${prefix}${digits.slice(0, head)}${STARS}${digits.slice(n - tail, n)}`;
+}
+
+/** `zhang.san@example.com` → `z***@example.com`. */
+export function maskEmail(raw: string): string {
+  const at = raw.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${Array.from(raw.slice(0, at))[0]}***${raw.slice(at)}`;
+}
+
+/** `张三` → `张**`: the first character (code point), then a fixed-width mask. */
+export function maskName(raw: string): string {
+  const first = Array.from(raw.trim())[0];
+  return first === undefined || first === "*" ? "**" : `${first}**`;
+}
+
+/** Keyed hash (HMAC-SHA256 with the tenant key): equal inputs still join, none can be read. */
+export function keyedHash(value: string, hashKey: string): string {
+  if (value.startsWith(HASH_PREFIX)) return value;
+  return `${HASH_PREFIX}${hmacSha256Hex(hashKey, value)}`;
+}
+
+const MASKERS: Partial<Record<RestrictableField, (raw: string) => string>> = {
+  "contact.phone": maskPhone,
+  "contact.email": maskEmail,
+  "signer.email": maskEmail,
+};
+
+class Masker {
+  readonly fields = new Set<RestrictableField>();
+  constructor(
+    private readonly policy: FieldPolicy,
+    private readonly opts: MaskOptions,
+  ) {}
+
+  /** The value a restricted field carries out of jurisdiction; `undefined` means omitted. */
+  apply(field: RestrictableField, raw: string): string | undefined {
+    const rule = this.policy[field];
+    if (!rule) return raw;
+    this.fields.add(field);
+    return this.act(rule.action, field, raw);
+  }
+
+  private act(action: MaskAction, field: RestrictableField, raw: string): string | undefined {
+    switch (action) {
+      case "omit":
+        return undefined;
+      case "hash":
+        return keyedHash(raw, this.opts.hashKey);
+      case "mask":
+        return (MASKERS[field] ?? maskName)(raw);
+    }
+  }
+
+  optional<T extends object, K extends keyof T & string>(
+    obj: T,
+    key: K,
+    field: RestrictableField,
+  ): T {
+    const raw = obj[key];
+    if (typeof raw !== "string") return obj;
+    const out = { ...obj };
+    const value = this.apply(field, raw);
+    if (value === undefined) delete out[key];
+    else out[key] = value as T[K];
+    return out;
+  }
+
+  /** Required fields: policy validation forbids `omit`, so a value always comes back. */
+  required(field: RestrictableField, raw: string): string {
+    return this.apply(field, raw) ?? raw;
+  }
+}
+
+function maskData(data: EventData, m: Masker): EventData {
+  switch (data.type) {
+    case "customer.created": {
+      const taxId = data.taxId === null ? null : (m.apply("customer.taxId", data.taxId) ?? null);
+      const contacts = data.contacts.map((c) => {
+        let out = { ...c, name: m.required("contact.name", c.name) };
+        out = m.optional(out, "phone", "contact.phone");
+        return m.optional(out, "email", "contact.email");
+      });
+      return { ...data, name: m.required("customer.name", data.name), taxId, contacts };
+    }
+    case "contract.signed": {
+      let signer = { ...data.signer, name: m.required("signer.name", data.signer.name) };
+      signer = m.optional(signer, "title", "signer.title");
+      signer = m.optional(signer, "email", "signer.email");
+      return { ...data, signer };
+    }
+    case "contract.drafted":
+    case "contract.sent":
+    case "payment.confirmed":
+      return data;
+  }
+}
+
+/**
+ * The event as a region outside the account's jurisdiction may hold it, and the
+ * restricted fields it carried (for the cross-border audit entry). Envelope, ids and
+ * HLC are untouched, so the masked copy deduplicates and merges like the original.
+ */
+export function maskEvent(event: DomainEvent, policy: FieldPolicy, opts: MaskOptions): MaskResult {
+  const m = new Masker(policy, opts);
+  const data = maskData(event.data, m);
+  return {
+    event: data === event.data ? event : { ...event, data },
+    maskedFields: [...m.fields].sort(),
+  };
+}

@@ -1,0 +1,122 @@
+// The CLI as an operator runs it: flags, env credentials, debug request and delivery logs, and
+// a clean SIGTERM that leaves undelivered messages in the data file.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "libsql";
+import { afterAll, beforeAll, describe, test } from "vitest";
+
+const CLI = resolve(import.meta.dirname, "cli.ts");
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// One process (node --import tsx) so signals reach the relay itself, not a wrapper.
+function start(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    cwd: resolve(import.meta.dirname, ".."),
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<Exit>((done) =>
+    child.on("exit", (code) => done({ code, stdout, stderr })),
+  );
+  return { child, exited, output: () => stderr };
+}
+
+async function waitFor(read: () => string, pattern: RegExp, child: ChildProcess): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const match = pattern.exec(read());
+    if (match) return match[1] ?? match[0];
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${pattern} in output:\n${read()}`);
+}
+
+describe.concurrent("relay CLI", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "relay-cli-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test("--help prints usage and exits 0", async ({ expect }) => {
+    const { code, stdout } = await start(["--help"]).exited;
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: tsx relay/cli.ts");
+    expect(stdout).toContain("QSTASH_CURRENT_SIGNING_KEY");
+  });
+
+  test("an unknown flag or a bad value prints a readable error and exits 2", async ({ expect }) => {
+    const data = join(dir, "bad.db");
+    const [unknown, badScale] = await Promise.all([
+      start(["--data", data, "--bogus"]).exited,
+      start(["--data", data, "--time-scale", "fast", "--port", "http"]).exited,
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
+    expect(badScale.code).toBe(2);
+    expect(badScale.stderr).toContain("--time-scale must be a number");
+  });
+
+  test("serves with env credentials, logs requests and attempts, and stops cleanly on SIGTERM", async ({
+    expect,
+  }) => {
+    const hits: string[] = [];
+    const dest = createServer((req, res) => {
+      hits.push(String(req.headers["upstash-message-id"]));
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((ok) => dest.listen(0, "127.0.0.1", () => ok()));
+    const destUrl = `http://127.0.0.1:${(dest.address() as AddressInfo).port}/hook`;
+    const data = join(dir, "created", "relay.db");
+    const relay = start(["--port", "0", "--data", data, "--log-level", "debug"], {
+      QSTASH_TOKEN: "cli-token",
+      QSTASH_CURRENT_SIGNING_KEY: "sig_cli_current",
+      QSTASH_NEXT_SIGNING_KEY: "sig_cli_next",
+    });
+    const url = await waitFor(relay.output, /info relay: listening on (http:\/\/\S+)/, relay.child);
+    const call = (path: string, token: string, init: RequestInit = {}) =>
+      fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+    expect((await call("/v2/keys", "wrong")).status).toBe(401);
+    expect(await (await call("/v2/keys", "cli-token")).json()).toEqual({
+      current: "sig_cli_current",
+      next: "sig_cli_next",
+    });
+    const published = await call(`/v2/publish/${destUrl}`, "cli-token", {
+      method: "POST",
+      body: "x",
+    });
+    expect(published.status).toBe(201);
+    const { messageId } = (await published.json()) as { messageId: string };
+    // At real QStash speed the first retry is 12 s away, so the message is pending at SIGTERM.
+    await waitFor(relay.output, /(debug relay: deliver msg_\S+ POST .* status 500)/, relay.child);
+
+    relay.child.kill("SIGTERM");
+    const { code, stderr } = await relay.exited;
+    dest.close();
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/debug relay: POST \/v2\/publish\/http:\/\/127\.0\.0\.1:\d+\/hook 201/);
+    expect(stderr).toContain("info relay: stopped");
+    expect(hits).toEqual([messageId]);
+    const db = new Database(data);
+    const rows = db.prepare("SELECT id, retried FROM messages").raw(true).all();
+    db.close();
+    expect(rows).toEqual([[messageId, 1]]);
+  });
+});

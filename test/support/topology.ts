@@ -1,0 +1,79 @@
+// Several real regions for multi-region tests: each is `startRegion` (its libSQL server and
+// `wrangler dev`, each in its own process group) on free ports in a temp dir, sharing one
+// REGIONS map and one set of secrets — so a region can be SIGKILLed and restarted alone.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../scripts/processes.ts";
+import { type RegionHandle, startRegion } from "../../scripts/region.ts";
+import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
+import { devCredentials, devSeeds, seedRegion } from "../../scripts/seed.ts";
+import { readTopology, regionsVar } from "../../scripts/topology.ts";
+
+export const DEV_KEY = devCredentials().apiKey;
+
+export type Topology = {
+  url(region: string): string;
+  handle(region: string): RegionHandle;
+  dataDir(region: string): string;
+  kill(region: string): Promise<void>;
+  restart(region: string): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startTopology(
+  names: string[],
+  options: { vars?: Record<string, string>; secrets?: Record<string, string> } = {},
+): Promise<Topology> {
+  const root = mkdtempSync(join(tmpdir(), "lifeline-topology-"));
+  const secrets = newSecrets();
+  const all = readTopology().filter((t) => names.includes(t.region));
+  const ports = new Map<string, { api: number; libsql: number }>();
+  for (const t of all) ports.set(t.region, { api: await freePort(), libsql: await freePort() });
+  const regions = regionsVar(
+    all.map((t) => ({
+      region: t.region,
+      jurisdiction: t.jurisdiction,
+      apiUrl: `http://127.0.0.1:${ports.get(t.region)!.api}`,
+    })),
+  );
+  const handles = new Map<string, RegionHandle>();
+  const start = async (region: string) => {
+    const p = ports.get(region)!;
+    const handle = await startRegion({
+      region,
+      dataDir: join(root, region),
+      authTokenSecret: secrets.AUTH_TOKEN_SECRET,
+      apiPort: p.api,
+      libsqlPort: p.libsql,
+      topology: all,
+      secrets: { ...workerSecrets(secrets), ...options.secrets },
+      vars: { REGIONS: regions, ...options.vars },
+    });
+    await seedRegion(handle.apiUrl, devSeeds(devCredentials()));
+    handles.set(region, handle);
+  };
+  try {
+    await Promise.all(names.map(start));
+  } catch (err) {
+    await Promise.all([...handles.values()].map((h) => h.stop()));
+    throw err;
+  }
+  return {
+    url: (r) => `http://127.0.0.1:${ports.get(r)!.api}`,
+    handle: (r) => handles.get(r)!,
+    dataDir: (r) => join(root, r),
+    async kill(r) {
+      await handles.get(r)!.kill();
+      handles.delete(r);
+    },
+    async restart(r) {
+      if (handles.has(r)) await handles.get(r)!.stop();
+      await start(r);
+    },
+    async stop() {
+      await Promise.all([...handles.values()].map((h) => h.stop()));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
