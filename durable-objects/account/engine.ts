@@ -171,7 +171,8 @@ export class AccountEngine {
         const hlc = encodeHlc(tick(decodeHlc(lastHlc), this.options.now()));
         const event: DomainEvent = {
           v: 1,
-          id: `evt_${hlc}`,
+          // Globally unique: two accounts of one region can stamp the same HLC.
+          id: `evt_${req.accountId.slice(4)}_${hlc}`,
           tenantId: req.tenantId,
           accountId: req.accountId,
           hlc,

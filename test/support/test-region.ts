@@ -26,12 +26,24 @@ export type TestRegion = {
   stopLibsql(): Promise<void>;
   /** Starts it again on the same port and file. */
   restartLibsql(): Promise<void>;
+  /** Stops the worker only (its Durable Object storage stays on disk). */
+  stopWorker(): Promise<void>;
+  /** Starts the worker again on the same port and storage. */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
+};
+
+export type TestRegionOptions = {
+  mode?: "local" | "production";
+  /** Other regions in this region's REGIONS map (default: none, so nothing replicates). */
+  peers?: Array<{ region: string; jurisdiction: string; url: string }>;
+  /** Extra or overriding bindings (vars and secrets), e.g. REPLICATION_KEYS. */
+  bindings?: Record<string, string>;
 };
 
 export async function startTestRegion(
   region = "cn-east",
-  options: { mode?: "local" | "production" } = {},
+  options: TestRegionOptions = {},
 ): Promise<TestRegion> {
   const dataDir = mkdtempSync(join(tmpdir(), `lifeline-${region}-`));
   const libsql = await startLibsqlServer({
@@ -41,29 +53,31 @@ export async function startTestRegion(
   });
   await migrate(drizzle(createClient({ url: libsql.url })), { migrationsFolder: "migrations" });
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
   const plain = (value: string) => ({ type: "plain_text" as const, value });
-  const worker = await unstable_startWorker({
-    config: "wrangler.toml",
-    env: region,
-    bindings: {
-      LIBSQL_URL: plain(libsql.url),
-      LIFELINE_MODE: plain(options.mode ?? "local"),
-      AUTH_TOKEN_SECRET: plain("test-secret-0123456789"),
-      // A region of its own: no peers to replicate to.
-      REGIONS: plain(JSON.stringify([{ region, jurisdiction, url: `http://127.0.0.1:${port}` }])),
-      ...Object.fromEntries(
-        Object.entries(workerSecrets(newSecrets())).map(([k, v]) => [k, plain(v)]),
-      ),
-    },
-    dev: {
-      server: { hostname: "127.0.0.1", port },
-      inspector: false,
-      persist: join(dataDir, "wrangler"),
-      logLevel: "warn",
-    },
-  });
-  const url = (await worker.url).toString().replace(/\/$/, "");
+  const bindings = {
+    LIBSQL_URL: libsql.url,
+    LIFELINE_MODE: options.mode ?? "local",
+    AUTH_TOKEN_SECRET: "test-secret-0123456789",
+    REGIONS: JSON.stringify([{ region, jurisdiction, url }, ...(options.peers ?? [])]),
+    ...workerSecrets(newSecrets()),
+    ...options.bindings,
+  };
+  const launch = () =>
+    unstable_startWorker({
+      config: "wrangler.toml",
+      env: region,
+      bindings: Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, plain(v)])),
+      dev: {
+        server: { hostname: "127.0.0.1", port },
+        inspector: false,
+        persist: join(dataDir, "wrangler"),
+        logLevel: "warn",
+      },
+    });
+  let worker: Awaited<ReturnType<typeof launch>> | null = await launch();
+  await worker.ready;
   if ((options.mode ?? "local") === "local") {
     await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
       { id: "usr_rep", email: REP.email, password: REP.password },
@@ -88,8 +102,16 @@ export async function startTestRegion(
       });
       libsqlStopped = false;
     },
+    async stopWorker() {
+      await worker?.dispose();
+      worker = null;
+    },
+    async startWorker() {
+      worker = await launch();
+      await worker.ready;
+    },
     async stop() {
-      await worker.dispose();
+      await worker?.dispose();
       if (!libsqlStopped) await current.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -22,7 +22,9 @@ export class QstashBus implements ReplicationBus {
   }
 
   async send(peer: RegionInfo, batch: ReplicationBatchV1): Promise<void> {
-    const deduplicationId = sha256Hex(`${batch.to}|${batch.events.map((e) => e.id).join(",")}`);
+    const deduplicationId = sha256Hex(
+      `${batch.to}|${batch.events.map((e) => `${e.tenantId}/${e.accountId}/${e.id}`).join(",")}`,
+    );
     try {
       await this.client.publishJSON({
         url: new URL(QSTASH_PATH, peer.url).toString(),
