@@ -101,9 +101,9 @@ export function customerConflicts(accountId: string, c: CustomerState): Conflict
 }
 
 /** More than one key, without allocating: the common case of one variant exits early. */
-function several(record: Readonly<Record<string, unknown>>): boolean {
+function several(entries: Readonly<Record<string, unknown>>): boolean {
   let n = 0;
-  for (const _ in record) if (++n > 1) return true;
+  for (const _ in entries) if (++n > 1) return true;
   return false;
 }
 

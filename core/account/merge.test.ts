@@ -495,7 +495,7 @@ describe("[LF3] three regions converge", () => {
           customerView(state);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 

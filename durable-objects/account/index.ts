@@ -14,6 +14,7 @@ import { connectReadModel } from "../../db/client.ts";
 import { writeProjection } from "../../db/projector.ts";
 import { busFor } from "../../workers/api/replication/bus.ts";
 import { DirectBus } from "../../workers/api/replication/direct-bus.ts";
+import { rttTableOf } from "../../workers/api/replication/geography.ts";
 import {
   jurisdictionPeers,
   peersOf,
@@ -156,7 +157,7 @@ export class AccountDO extends DurableObject<Env> {
       this.engine
         .journal()
         .map(
-          (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.env.MASKING_KEY ?? "" }).event,
+          (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.maskingKey() }).event,
         ),
     );
     return { hash: stateHash(masked), view: "masked" };
@@ -178,7 +179,7 @@ export class AccountDO extends DurableObject<Env> {
     events: DomainEvent[],
   ): Promise<string | null> {
     const deadlineMs = Number(this.env.SURVIVAL_DEADLINE_MS ?? DEFAULT_SURVIVAL_DEADLINE_MS);
-    const bus = new DirectBus(keyRingOf(this.env), deadlineMs);
+    const bus = new DirectBus(keyRingOf(this.env), deadlineMs, rttTableOf(this.env));
     const batch = (peer: RegionInfo) => ({
       v: 1 as const,
       from: this.env.REGION,
@@ -212,7 +213,7 @@ export class AccountDO extends DurableObject<Env> {
     let outgoing = events;
     if (masked) {
       const results = events.map((e) =>
-        maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.env.MASKING_KEY ?? "" }),
+        maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.maskingKey() }),
       );
       outgoing = results.map((r) => r.event);
       const maskedFields = [...new Set(results.flatMap((r) => r.maskedFields))].sort();
@@ -239,6 +240,13 @@ export class AccountDO extends DurableObject<Env> {
       masked,
       events: outgoing,
     });
+  }
+
+  /** Without a key, hashed fields (tax ids) could be reversed by dictionary: refuse to mask. */
+  private maskingKey(): string {
+    const key = this.env.MASKING_KEY;
+    if (!key || key.length < 16) throw new Error("MASKING_KEY is not set (16+ characters): data cannot leave its jurisdiction");
+    return key;
   }
 
   private async armAlarm(): Promise<void> {
