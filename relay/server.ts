@@ -105,6 +105,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 
   async function route(req: IncomingMessage, info: RequestInfo): Promise<Reply> {
     if (closing.signal.aborted) return errorReply(503, "relay is shutting down");
+    // Readiness probe for process supervisors; carries no data, so no token.
+    if (req.method === "GET" && info.path === "/health") return ok({ status: "ok" });
     const denied = authFailure(req.headers.authorization, expectedToken);
     if (denied) return errorReply(401, denied);
     for (const r of routes) {

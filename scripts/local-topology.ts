@@ -1,14 +1,14 @@
-// Several real regions for multi-region tests: each is `startRegion` (its libSQL server and
+// Several real regions for multi-region tests and benchmarks: each is `startRegion` (its libSQL server and
 // `wrangler dev`, each in its own process group) on free ports in a temp dir, sharing one
 // REGIONS map and one set of secrets — so a region can be SIGKILLed and restarted alone.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../scripts/processes.ts";
-import { type RegionHandle, startRegion } from "../../scripts/region.ts";
-import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
-import { devCredentials, devSeeds, seedRegion } from "../../scripts/seed.ts";
-import { readTopology, regionsVar } from "../../scripts/topology.ts";
+import { freePort } from "./processes.ts";
+import { type RegionHandle, startRegion } from "./region.ts";
+import { newSecrets, workerSecrets } from "./secrets.ts";
+import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
+import { readTopology, regionsVar } from "./topology.ts";
 
 export const DEV_KEY = devCredentials().apiKey;
 

@@ -3,8 +3,9 @@
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { banner } from "./banner.ts";
-import { assertPortsFree, PortInUseError } from "./processes.ts";
+import { assertPortsFree, PortInUseError, type ProcessGroup } from "./processes.ts";
 import { describeExit, type RegionHandle, ROOT, startRegion } from "./region.ts";
+import { startRelayProcess } from "./relay-process.ts";
 import { forgetRun, previousRun, recordRun } from "./run-file.ts";
 import { loadOrCreateSecrets, workerSecrets } from "./secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
@@ -73,11 +74,13 @@ try {
 
 try {
   await assertPortsFree(
-    regions.flatMap((r, i) => [
-      { port: r.apiPort, purpose: `${r.region} API` },
-      { port: r.libsqlPort, purpose: `${r.region} libSQL` },
-      { port: INSPECTOR_BASE_PORT + i, purpose: `${r.region} worker inspector` },
-    ]),
+    regions
+      .flatMap((r, i) => [
+        { port: r.apiPort, purpose: `${r.region} API` },
+        { port: r.libsqlPort, purpose: `${r.region} libSQL` },
+        { port: INSPECTOR_BASE_PORT + i, purpose: `${r.region} worker inspector` },
+      ])
+      .concat([{ port: regions[0]!.relayPort, purpose: "QStash relay" }]),
   );
 } catch (err) {
   if (!(err instanceof PortInUseError)) throw err;
@@ -99,6 +102,7 @@ try {
 const secrets = loadOrCreateSecrets(dataRoot);
 const startup = new AbortController();
 const handles: RegionHandle[] = [];
+let relay: ProcessGroup | null = null;
 let starting: Promise<unknown> = Promise.resolve();
 let shuttingDown = false;
 
@@ -108,6 +112,7 @@ async function shutdown(code: number): Promise<never> {
   // A region still starting either aborts (and cleans up after itself) or lands in handles.
   await starting;
   await Promise.all(handles.map((h) => h.stop()));
+  await relay?.stop();
   forgetRun(dataRoot);
   process.exit(code);
 }
@@ -125,7 +130,21 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-process.stdout.write(`Starting ${regions.map((r) => r.region).join(", ")}…\n`);
+process.stdout.write(`Starting the QStash relay and ${regions.map((r) => r.region).join(", ")}…\n`);
+try {
+  // The relay first: regions configured with the qstash bus publish to it from their first write.
+  relay = await startRelayProcess({
+    port: regions[0]!.relayPort,
+    dataDir: join(dataRoot, "relay"),
+    signal: startup.signal,
+    onLine: (line) => {
+      if (NOTEWORTHY.test(line)) console.error(`[relay] ${line}`);
+    },
+  });
+} catch (err) {
+  console.error(`The relay did not start: ${(err as Error).message}`);
+  await shutdown(1);
+}
 const settling = Promise.allSettled(
   regions.map(async (topology, i) => {
     const handle = await startRegion({
@@ -169,7 +188,17 @@ process.stdout.write(
   }),
 );
 
-const crash = await Promise.race(handles.map((h) => h.crashed.then((c) => ({ region: h, ...c }))));
+const relayDied = relay!.exited.then((exit) => {
+  if (shuttingDown) return new Promise<never>(() => {});
+  console.error(
+    `\nThe relay ${describeExit(exit)} unexpectedly (log: ${relay!.logPath}).\nStopping everything.`,
+  );
+  return shutdown(1);
+});
+const crash = await Promise.race([
+  ...handles.map((h) => h.crashed.then((c) => ({ region: h, ...c }))),
+  relayDied,
+]);
 if (!shuttingDown) {
   const { region, process: which, exit } = crash;
   console.error(

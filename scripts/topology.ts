@@ -11,6 +11,9 @@ export interface RegionTopology {
   apiPort: number;
   libsqlUrl: string;
   libsqlPort: number;
+  /** The QStash endpoint this region publishes to (the local relay in local mode). */
+  relayUrl: string;
+  relayPort: number;
   /** Durable Object bindings, which wrangler does not inherit into envs. */
   durableObjects: { name: string; className: string }[];
 }
@@ -36,6 +39,7 @@ export function topologyFromToml(text: string): RegionTopology[] {
       throw new Error(`wrangler.toml: env.${region}.vars.REGION is "${str("REGION")}"`);
     const api = localUrl(str("REGION_URL"), `env.${region}.vars.REGION_URL`);
     const libsql = localUrl(str("LIBSQL_URL"), `env.${region}.vars.LIBSQL_URL`);
+    const relay = localUrl(str("QSTASH_URL"), `env.${region}.vars.QSTASH_URL`);
     const bindings = asTable(env.durable_objects ?? {}, `[env.${region}.durable_objects]`).bindings;
     return {
       region,
@@ -44,6 +48,8 @@ export function topologyFromToml(text: string): RegionTopology[] {
       apiPort: api.port,
       libsqlUrl: libsql.url,
       libsqlPort: libsql.port,
+      relayUrl: relay.url,
+      relayPort: relay.port,
       durableObjects: (Array.isArray(bindings) ? bindings : []).map((b) => {
         const t = asTable(b, `[[env.${region}.durable_objects.bindings]]`);
         return { name: String(t.name), className: String(t.class_name) };

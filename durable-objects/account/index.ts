@@ -156,9 +156,7 @@ export class AccountDO extends DurableObject<Env> {
       emptyAccount(state.tenantId, state.accountId),
       this.engine
         .journal()
-        .map(
-          (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.maskingKey() }).event,
-        ),
+        .map((e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.maskingKey() }).event),
     );
     return { hash: stateHash(masked), view: "masked" };
   }
@@ -245,7 +243,10 @@ export class AccountDO extends DurableObject<Env> {
   /** Without a key, hashed fields (tax ids) could be reversed by dictionary: refuse to mask. */
   private maskingKey(): string {
     const key = this.env.MASKING_KEY;
-    if (!key || key.length < 16) throw new Error("MASKING_KEY is not set (16+ characters): data cannot leave its jurisdiction");
+    if (!key || key.length < 16)
+      throw new Error(
+        "MASKING_KEY is not set (16+ characters): data cannot leave its jurisdiction",
+      );
     return key;
   }
 

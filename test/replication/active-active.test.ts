@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { client, eventually } from "../support/test-region.ts";
-import { DEV_KEY, startTopology, type Topology } from "../support/topology.ts";
 
 let topo: Topology;
 const api = (region: string) => client(topo.url(region), DEV_KEY);

@@ -13,6 +13,8 @@ declare global {
       QSTASH_TOKEN?: string;
       QSTASH_CURRENT_SIGNING_KEY?: string;
       QSTASH_NEXT_SIGNING_KEY?: string;
+      /** Local benchmarks only: emulated round trips between regions (see replication/geography.ts). */
+      EMULATED_RTT_MS?: string;
       /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
       MASKING_KEY?: string;
     }

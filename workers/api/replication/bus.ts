@@ -4,6 +4,7 @@
 // Selected per env by REPLICATION_BUS in wrangler.toml.
 import type { ReplicationBatchV1 } from "../../../core/index.ts";
 import { DirectBus } from "./direct-bus.ts";
+import { rttTableOf } from "./geography.ts";
 import { QstashBus } from "./qstash-bus.ts";
 import type { RegionInfo } from "./regions.ts";
 import { keyRingOf } from "./signing.ts";
@@ -24,5 +25,5 @@ export function busFor(env: Env): ReplicationBus {
       token: env.QSTASH_TOKEN ?? "",
     });
   }
-  return new DirectBus(keyRingOf(env), DIRECT_TIMEOUT_MS);
+  return new DirectBus(keyRingOf(env), DIRECT_TIMEOUT_MS, rttTableOf(env));
 }

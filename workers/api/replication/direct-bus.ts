@@ -2,6 +2,7 @@
 // the peer's AccountDOs committed every event (their output gates held the reply).
 import type { ReplicationBatchV1 } from "../../../core/index.ts";
 import type { ReplicationBus } from "./bus.ts";
+import { type RttTable, rttBetween } from "./geography.ts";
 import type { RegionInfo } from "./regions.ts";
 import { type KeyRing, signRequest } from "./signing.ts";
 
@@ -23,6 +24,7 @@ export class DirectBus implements ReplicationBus {
   constructor(
     private readonly ring: KeyRing,
     private readonly timeoutMs: number,
+    private readonly rtt: RttTable = {},
     private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
@@ -31,6 +33,8 @@ export class DirectBus implements ReplicationBus {
     batch: ReplicationBatchV1,
     timeoutMs = this.timeoutMs,
   ): Promise<void> {
+    const emulatedMs = rttBetween(this.rtt, batch.from, peer.region);
+    if (emulatedMs > 0) await new Promise((resolve) => setTimeout(resolve, emulatedMs));
     const body = JSON.stringify(batch);
     const headers = {
       "content-type": "application/json",

@@ -1,0 +1,44 @@
+// The local QStash-compatible relay as a supervised process group of `npm start`, with
+// its messages in <dataDir>/relay.db so they survive a restart.
+import { join } from "node:path";
+import { type ProcessGroup, spawnGroup, waitForHttp } from "./processes.ts";
+import { ROOT } from "./region.ts";
+
+const RELAY_CLI = join(ROOT, "relay", "cli.ts");
+
+export async function startRelayProcess(options: {
+  port: number;
+  dataDir: string;
+  signal?: AbortSignal;
+  onLine?: (line: string) => void;
+}): Promise<ProcessGroup> {
+  const relay = spawnGroup({
+    name: "relay",
+    command: process.execPath,
+    args: [
+      "--import",
+      "tsx",
+      RELAY_CLI,
+      "--port",
+      String(options.port),
+      "--data",
+      join(options.dataDir, "relay.db"),
+      "--log-level",
+      "info",
+    ],
+    cwd: ROOT,
+    env: { ...process.env },
+    logPath: join(options.dataDir, "relay.log"),
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${options.port}/health`, {
+      timeoutMs: 30_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (err) {
+    await relay.stop();
+    throw err;
+  }
+  return relay;
+}
