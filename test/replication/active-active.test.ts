@@ -1,252 +1,279 @@
 // Three real regions (cn-east, cn-south, eu-central), each its own libSQL server and
-// workerd process group, replicating over the direct bus. Each test states its invariant.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+// workerd process group, replicating over each bus in turn: `direct` (signed HTTP) and
+// `qstash` (the real client through the local relay). Each test states its invariant.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Relay, startRelay } from "../../relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { client, eventually } from "../support/test-region.ts";
 
-let topo: Topology;
-const api = (region: string) => client(topo.url(region), DEV_KEY);
 const HASH = "f".repeat(64);
 const RAW_PHONE = "+86 139 1234 5678";
 const RAW_EMAIL = "wang.fang@example-hospital.cn";
 
-beforeAll(async () => {
-  topo = await startTopology(["cn-east", "cn-south", "eu-central"]);
-}, 120_000);
+describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
+  let topo: Topology;
+  let relay: Relay | undefined;
+  let relayDir: string | undefined;
+  const api = (region: string) => client(topo.url(region), DEV_KEY);
 
-afterAll(async () => {
-  await topo?.stop();
-});
-
-let seq = 0;
-const taxId = () => `91320000MB${Date.now().toString(36).toUpperCase()}${seq++}`;
-
-async function signedContract(region: string) {
-  const customer = await api(region)("POST", "/v1/customers", {
-    name: "南京测试",
-    taxId: taxId(),
-    residency: "cn",
-  });
-  const contract = await api(region)("POST", "/v1/contracts", {
-    customerId: customer.body.id,
-    title: "CT scanner",
-    amount: { value: 9_000_000, currency: "CNY" },
-    documentHash: HASH,
-  });
-  const id = contract.body.id as string;
-  await api(region)("POST", `/v1/contracts/${id}/send`);
-  const signed = await api(region)("POST", `/v1/contracts/${id}/signatures`, {
-    party: "customer",
-    signer: { name: "Buyer" },
-    documentHash: HASH,
-  });
-  expect(signed.status).toBe(201);
-  return { customerId: customer.body.id as string, contractId: id };
-}
-
-/** Every file under a region's storage (libSQL database and Durable Object SQLite files). */
-function storageBytes(region: string): Buffer {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!p.endsWith(".log")) files.push(p);
-    }
-  };
-  walk(join(topo.dataDir(region), "wrangler"));
-  for (const name of readdirSync(topo.dataDir(region)))
-    if (name.startsWith("libsql.db")) files.push(join(topo.dataDir(region), name));
-  return Buffer.concat(files.map((f) => readFileSync(f)));
-}
-
-async function stateHashes(as: string) {
-  const regions = ["cn-east", "cn-south", "eu-central"];
-  return Promise.all(
-    regions.map(async (r) => (await api(r)("GET", `/v1/admin/state-hash?as=${as}`)).body),
-  );
-}
-
-describe("[LF3] replication between regions", () => {
-  test("a customer created in cn-east is in cn-south with every field within 2 s", async () => {
-    const created = await api("cn-east")("POST", "/v1/customers", {
-      name: "上海瑞金测试医院",
-      taxId: taxId(),
-      residency: "cn",
-      contacts: [{ name: "王芳", phone: RAW_PHONE, email: RAW_EMAIL }],
-    });
-    expect(created.status).toBe(201);
-    expect(created.headers.get("lifeline-durability")).toBe("region");
-    const started = Date.now();
-    const replica = await eventually(async () => {
-      const r = await api("cn-south")("GET", `/v1/customers/${created.body.id}`);
-      return r.status === 200 ? r.body : undefined;
-    }, 2_000);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(replica).toEqual(created.body);
-  });
-
-  test("[LF4] eu-central holds only the masked projection, in its DO and its libSQL", async () => {
-    const created = await api("cn-east")("POST", "/v1/customers", {
-      name: "北京协和测试",
-      taxId: taxId(),
-      residency: "cn",
-      contacts: [{ name: "李雷", phone: RAW_PHONE, email: RAW_EMAIL }],
-    });
-    const masked = await eventually(async () => {
-      const r = await api("eu-central")("GET", `/v1/customers/${created.body.id}`);
-      return r.status === 200 ? r.body : undefined;
-    }, 5_000);
-    expect(masked.contacts[0].phone).not.toBe(RAW_PHONE);
-    expect(masked.contacts[0].email).not.toBe(RAW_EMAIL);
-    expect(masked.taxId).not.toBe(created.body.taxId);
-    await eventually(async () => {
-      const r = await api("eu-central")(
-        "GET",
-        `/v1/customers?q=${encodeURIComponent("北京协和测试")}`,
-      );
-      return r.body.items?.length === 1 ? true : undefined;
-    }, 5_000);
-    const bytes = storageBytes("eu-central");
-    for (const raw of [RAW_PHONE, RAW_EMAIL, created.body.taxId as string, "李雷"]) {
-      expect(bytes.includes(Buffer.from(raw, "utf8")), `eu-central storage holds ${raw}`).toBe(
-        false,
-      );
-    }
-    // …while cn-south, inside the jurisdiction, holds the raw values.
-    await eventually(
-      async () => (storageBytes("cn-south").includes(Buffer.from(RAW_EMAIL)) ? true : undefined),
-      5_000,
-    );
-  });
-
-  test("[LF7] each cross-border transfer is in cn-east's audit chain, which verifies", async () => {
-    const res = await api("cn-east")("GET", "/v1/audit/verify");
-    expect(res.status).toBe(200);
-    expect(res.body.ok).toBe(true);
-    expect(res.body.count).toBeGreaterThan(0);
-  });
-
-  test("[LF2] the same tax id created concurrently in cn-east and cn-south is one customer everywhere", async () => {
-    const id = taxId();
-    const [a, b] = await Promise.all([
-      api("cn-east")("POST", "/v1/customers", { name: "Concurrent A", taxId: id, residency: "cn" }),
-      api("cn-south")("POST", "/v1/customers", {
-        name: "Concurrent B",
-        taxId: id,
-        residency: "cn",
-      }),
-    ]);
-    expect(a.body.id).toBe(b.body.id);
-    const names = await eventually(async () => {
-      const [x, y] = await Promise.all([
-        api("cn-east")("GET", `/v1/customers/${a.body.id}`),
-        api("cn-south")("GET", `/v1/customers/${a.body.id}`),
-      ]);
-      return x.body.name === y.body.name ? x.body.name : undefined;
-    });
-    expect(["Concurrent A", "Concurrent B"]).toContain(names);
-  });
-
-  test("[LF2] one payment reference confirmed in cn-east and cn-south counts once", async () => {
-    const { contractId } = await signedContract("cn-east");
-    await eventually(async () =>
-      (await api("cn-south")("GET", `/v1/contracts/${contractId}`)).body?.status === "signed"
-        ? true
-        : undefined,
-    );
-    const payment = {
-      contractId,
-      reference: "CMB-7788",
-      amount: { value: 1_000_000, currency: "CNY" },
-    };
-    const [p1, p2] = await Promise.all([
-      api("cn-east")("POST", "/v1/payments", payment),
-      api("cn-south")("POST", "/v1/payments", payment),
-    ]);
-    expect([p1.status, p2.status].sort()).toEqual(expect.arrayContaining([201]));
-    for (const region of ["cn-east", "cn-south"]) {
-      await eventually(async () => {
-        const c = await api(region)("GET", `/v1/contracts/${contractId}`);
-        return c.body.payments.length === 1 && c.body.paid.value === 1_000_000 ? true : undefined;
+  beforeAll(async () => {
+    let vars: Record<string, string> = {};
+    if (bus === "qstash") {
+      relayDir = mkdtempSync(join(tmpdir(), "lifeline-relay-"));
+      relay = await startRelay({
+        port: 0,
+        dataPath: join(relayDir, "relay.db"),
+        timeScale: 0.001,
+        logLevel: "warn",
       });
+      vars = { REPLICATION_BUS: "qstash", QSTASH_URL: relay.url };
     }
+    topo = await startTopology(["cn-east", "cn-south", "eu-central"], { vars });
+  }, 120_000);
+
+  afterAll(async () => {
+    await topo?.stop();
+    await relay?.close();
+    if (relayDir) rmSync(relayDir, { recursive: true, force: true });
   });
 
-  test("[LF4] a write for a cn account sent to eu-central is refused with the right regions", async () => {
-    const res = await api("eu-central")("POST", "/v1/customers", {
-      name: "Wrong Place",
+  let seq = 0;
+  const taxId = () => `91320000MB${Date.now().toString(36).toUpperCase()}${seq++}`;
+
+  async function signedContract(region: string) {
+    const customer = await api(region)("POST", "/v1/customers", {
+      name: "南京测试",
+      taxId: taxId(),
       residency: "cn",
     });
-    expect(res.status).toBe(421);
-    expect(res.body.regions.map((r: { region: string }) => r.region).sort()).toEqual([
-      "cn-east",
-      "cn-south",
-    ]);
-  });
-
-  test("a replication delivery with a bad signature is rejected", async () => {
-    const res = await fetch(`${topo.url("cn-south")}/v1/replication/events`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "lifeline-key-id": "k1",
-        "lifeline-timestamp": String(Date.now()),
-        "lifeline-signature": "0".repeat(64),
-      },
-      body: JSON.stringify({
-        v: 1,
-        from: "cn-east",
-        to: "cn-south",
-        sentAt: new Date().toISOString(),
-        masked: false,
-        events: [],
-      }),
+    const contract = await api(region)("POST", "/v1/contracts", {
+      customerId: customer.body.id,
+      title: "CT scanner",
+      amount: { value: 9_000_000, currency: "CNY" },
+      documentHash: HASH,
     });
-    expect(res.status).toBe(401);
-  });
-
-  test("[LF3] after the scenarios every region agrees on every view", async () => {
-    for (const as of ["cn-east", "cn-south", "eu-central"]) {
-      await eventually(async () => {
-        const views = await stateHashes(as);
-        const holder = views.find((v) => v.region === as)!;
-        const agree = views.every((v) =>
-          Object.entries(v.accounts as Record<string, { hash?: string }>).every(
-            ([id, a]) => a.hash === undefined || a.hash === holder.accounts[id]?.hash,
-          ),
-        );
-        const complete = views.every((v) => v.count === holder.count);
-        return agree && complete ? true : undefined;
-      }, 10_000);
-    }
-  });
-});
-
-describe("[LF1] region loss", () => {
-  test("a region-survival payment acknowledged by cn-east survives its SIGKILL; cn-east restarts and converges", async () => {
-    const { contractId } = await signedContract("cn-east");
-    const pay = await api("cn-east")("POST", "/v1/payments", {
-      contractId,
-      reference: "SURVIVE-1",
-      amount: { value: 42, currency: "CNY" },
+    const id = contract.body.id as string;
+    await api(region)("POST", `/v1/contracts/${id}/send`);
+    const signed = await api(region)("POST", `/v1/contracts/${id}/signatures`, {
+      party: "customer",
+      signer: { name: "Buyer" },
+      documentHash: HASH,
     });
-    expect(pay.status).toBe(201);
-    expect(pay.headers.get("lifeline-durability")).toBe("region");
-    await topo.kill("cn-east");
-    const held = await api("cn-south")("GET", `/v1/contracts/${contractId}`);
-    expect(held.body.payments.map((p: { reference: string }) => p.reference)).toContain(
-      "SURVIVE-1",
+    expect(signed.status).toBe(201);
+    return { customerId: customer.body.id as string, contractId: id };
+  }
+
+  /** Every file under a region's storage (libSQL database and Durable Object SQLite files). */
+  function storageBytes(region: string): Buffer {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (!p.endsWith(".log")) files.push(p);
+      }
+    };
+    walk(join(topo.dataDir(region), "wrangler"));
+    for (const name of readdirSync(topo.dataDir(region)))
+      if (name.startsWith("libsql.db")) files.push(join(topo.dataDir(region), name));
+    return Buffer.concat(files.map((f) => readFileSync(f)));
+  }
+
+  async function stateHashes(as: string) {
+    const regions = ["cn-east", "cn-south", "eu-central"];
+    return Promise.all(
+      regions.map(async (r) => (await api(r)("GET", `/v1/admin/state-hash?as=${as}`)).body),
     );
-    await topo.restart("cn-east");
-    await eventually(async () => {
-      const [east, south] = await Promise.all([
-        api("cn-east")("GET", "/v1/admin/state-hash"),
-        api("cn-south")("GET", "/v1/admin/state-hash?as=cn-east"),
+  }
+
+  describe("[LF3] replication between regions", () => {
+    test("a customer created in cn-east is in cn-south with every field within 2 s", async () => {
+      const created = await api("cn-east")("POST", "/v1/customers", {
+        name: "上海瑞金测试医院",
+        taxId: taxId(),
+        residency: "cn",
+        contacts: [{ name: "王芳", phone: RAW_PHONE, email: RAW_EMAIL }],
+      });
+      expect(created.status).toBe(201);
+      expect(created.headers.get("lifeline-durability")).toBe("region");
+      const started = Date.now();
+      const replica = await eventually(async () => {
+        const r = await api("cn-south")("GET", `/v1/customers/${created.body.id}`);
+        return r.status === 200 ? r.body : undefined;
+      }, 2_000);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(replica).toEqual(created.body);
+    });
+
+    test("[LF4] eu-central holds only the masked projection, in its DO and its libSQL", async () => {
+      const created = await api("cn-east")("POST", "/v1/customers", {
+        name: "北京协和测试",
+        taxId: taxId(),
+        residency: "cn",
+        contacts: [{ name: "李雷", phone: RAW_PHONE, email: RAW_EMAIL }],
+      });
+      const masked = await eventually(async () => {
+        const r = await api("eu-central")("GET", `/v1/customers/${created.body.id}`);
+        return r.status === 200 ? r.body : undefined;
+      }, 5_000);
+      expect(masked.contacts[0].phone).not.toBe(RAW_PHONE);
+      expect(masked.contacts[0].email).not.toBe(RAW_EMAIL);
+      expect(masked.taxId).not.toBe(created.body.taxId);
+      await eventually(async () => {
+        const r = await api("eu-central")(
+          "GET",
+          `/v1/customers?q=${encodeURIComponent("北京协和测试")}`,
+        );
+        return r.body.items?.length === 1 ? true : undefined;
+      }, 5_000);
+      const bytes = storageBytes("eu-central");
+      for (const raw of [RAW_PHONE, RAW_EMAIL, created.body.taxId as string, "李雷"]) {
+        expect(bytes.includes(Buffer.from(raw, "utf8")), `eu-central storage holds ${raw}`).toBe(
+          false,
+        );
+      }
+      // …while cn-south, inside the jurisdiction, holds the raw values.
+      await eventually(
+        async () => (storageBytes("cn-south").includes(Buffer.from(RAW_EMAIL)) ? true : undefined),
+        5_000,
+      );
+    });
+
+    test("[LF7] each cross-border transfer is in cn-east's audit chain, which verifies", async () => {
+      const res = await api("cn-east")("GET", "/v1/audit/verify");
+      expect(res.status).toBe(200);
+      expect(res.body.ok).toBe(true);
+      expect(res.body.count).toBeGreaterThan(0);
+    });
+
+    test("[LF2] the same tax id created concurrently in cn-east and cn-south is one customer everywhere", async () => {
+      const id = taxId();
+      const [a, b] = await Promise.all([
+        api("cn-east")("POST", "/v1/customers", {
+          name: "Concurrent A",
+          taxId: id,
+          residency: "cn",
+        }),
+        api("cn-south")("POST", "/v1/customers", {
+          name: "Concurrent B",
+          taxId: id,
+          residency: "cn",
+        }),
       ]);
-      return east.body.hash === south.body.hash ? true : undefined;
-    }, 15_000);
-  }, 90_000);
+      expect(a.body.id).toBe(b.body.id);
+      const names = await eventually(async () => {
+        const [x, y] = await Promise.all([
+          api("cn-east")("GET", `/v1/customers/${a.body.id}`),
+          api("cn-south")("GET", `/v1/customers/${a.body.id}`),
+        ]);
+        return x.body.name === y.body.name ? x.body.name : undefined;
+      });
+      expect(["Concurrent A", "Concurrent B"]).toContain(names);
+    });
+
+    test("[LF2] one payment reference confirmed in cn-east and cn-south counts once", async () => {
+      const { contractId } = await signedContract("cn-east");
+      await eventually(async () =>
+        (await api("cn-south")("GET", `/v1/contracts/${contractId}`)).body?.status === "signed"
+          ? true
+          : undefined,
+      );
+      const payment = {
+        contractId,
+        reference: "CMB-7788",
+        amount: { value: 1_000_000, currency: "CNY" },
+      };
+      const [p1, p2] = await Promise.all([
+        api("cn-east")("POST", "/v1/payments", payment),
+        api("cn-south")("POST", "/v1/payments", payment),
+      ]);
+      expect([p1.status, p2.status].sort()).toEqual(expect.arrayContaining([201]));
+      for (const region of ["cn-east", "cn-south"]) {
+        await eventually(async () => {
+          const c = await api(region)("GET", `/v1/contracts/${contractId}`);
+          return c.body.payments.length === 1 && c.body.paid.value === 1_000_000 ? true : undefined;
+        });
+      }
+    });
+
+    test("[LF4] a write for a cn account sent to eu-central is refused with the right regions", async () => {
+      const res = await api("eu-central")("POST", "/v1/customers", {
+        name: "Wrong Place",
+        residency: "cn",
+      });
+      expect(res.status).toBe(409);
+      expect(res.body.type).toBe("urn:lifeline:problem:wrong-jurisdiction");
+      expect(res.headers.get("lifeline-jurisdiction")).toBe("cn");
+      expect(res.body.regions.map((r: { region: string }) => r.region).sort()).toEqual([
+        "cn-east",
+        "cn-south",
+      ]);
+    });
+
+    test("a replication delivery with a bad signature is rejected", async () => {
+      const res = await fetch(`${topo.url("cn-south")}/v1/replication/events`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "lifeline-key-id": "k1",
+          "lifeline-timestamp": String(Date.now()),
+          "lifeline-signature": "0".repeat(64),
+        },
+        body: JSON.stringify({
+          v: 1,
+          from: "cn-east",
+          to: "cn-south",
+          sentAt: new Date().toISOString(),
+          masked: false,
+          events: [],
+        }),
+      });
+      expect(res.status).toBe(401);
+    });
+
+    test("[LF3] after the scenarios every region agrees on every view", async () => {
+      for (const as of ["cn-east", "cn-south", "eu-central"]) {
+        await eventually(async () => {
+          const views = await stateHashes(as);
+          const holder = views.find((v) => v.region === as)!;
+          const agree = views.every((v) =>
+            Object.entries(v.accounts as Record<string, { hash?: string }>).every(
+              ([id, a]) => a.hash === undefined || a.hash === holder.accounts[id]?.hash,
+            ),
+          );
+          const complete = views.every((v) => v.count === holder.count);
+          return agree && complete ? true : undefined;
+        }, 10_000);
+      }
+    });
+  });
+
+  describe("[LF1] region loss", () => {
+    test("a region-survival payment acknowledged by cn-east survives its SIGKILL; cn-east restarts and converges", async () => {
+      const { contractId } = await signedContract("cn-east");
+      const pay = await api("cn-east")("POST", "/v1/payments", {
+        contractId,
+        reference: "SURVIVE-1",
+        amount: { value: 42, currency: "CNY" },
+      });
+      expect(pay.status).toBe(201);
+      expect(pay.headers.get("lifeline-durability")).toBe("region");
+      await topo.kill("cn-east");
+      const held = await api("cn-south")("GET", `/v1/contracts/${contractId}`);
+      expect(held.body.payments.map((p: { reference: string }) => p.reference)).toContain(
+        "SURVIVE-1",
+      );
+      await topo.restart("cn-east");
+      await eventually(async () => {
+        const [east, south] = await Promise.all([
+          api("cn-east")("GET", "/v1/admin/state-hash"),
+          api("cn-south")("GET", "/v1/admin/state-hash?as=cn-east"),
+        ]);
+        return east.body.hash === south.body.hash ? true : undefined;
+      }, 15_000);
+    }, 90_000);
+  });
 });

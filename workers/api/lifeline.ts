@@ -73,12 +73,15 @@ export async function runCommand(
       const regions = regionsOf(c.env)
         .filter((r) => r.jurisdiction === result.jurisdiction)
         .map((r) => ({ region: r.region, url: r.url }));
+      // 409, not 421: HTTP clients (undici among them) may silently resend a 421 on a new
+      // connection to the same origin, which cannot help here. No effect was taken.
       throw new Problem(
-        421,
+        409,
         "wrong-jurisdiction",
         "This account's data lives in another jurisdiction",
         `Send writes for this account to a ${result.jurisdiction} region.`,
         { jurisdiction: result.jurisdiction, regions },
+        { "lifeline-jurisdiction": result.jurisdiction },
       );
     }
     case "rejected":

@@ -11,7 +11,7 @@ export type ApplyReport = { applied: number; duplicates: number; accounts: numbe
 export async function applyBatch(env: Env, batch: ReplicationBatchV1): Promise<ApplyReport> {
   if (batch.to !== env.REGION) {
     throw new Problem(
-      421,
+      409,
       "misdirected",
       "Batch addressed to another region",
       `This is ${env.REGION}; the batch is for ${batch.to}.`,
