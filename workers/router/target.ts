@@ -1,0 +1,82 @@
+// What a request is about, as far as routing cares: the account it touches (ids embed
+// their account id, so no lookup is needed [LF5]) and which jurisdiction that puts it in.
+import { accountOf } from "../../core/ids.ts";
+import type { RegionInfo, RouterConfig } from "./config.ts";
+import { regionNamed } from "./config.ts";
+import { type AccountJurisdictions, isObject } from "./jurisdictions.ts";
+import { isIdempotent, isWrite } from "./retry.ts";
+
+export type RequestFacts = {
+  write: boolean;
+  idempotent: boolean;
+  accountId: string | null;
+  /** `residency` of a customer being created: the one request that names its jurisdiction. */
+  residency: string | null;
+  /** The region named by the client's Lifeline-Region header, if it is one of ours. */
+  hint: RegionInfo | undefined;
+};
+
+/** Body and query fields that name an account's contract or the account itself. */
+const ID_FIELDS = ["customerId", "contractId"] as const;
+
+export function requestFacts(
+  method: string,
+  url: URL,
+  headers: Headers,
+  body: unknown,
+  config: RouterConfig,
+): RequestFacts {
+  const fromPath = url.pathname.split("/").map(decodeSegment).map(accountOf).find(Boolean);
+  const fields = ID_FIELDS.flatMap((f) => [
+    isObject(body) ? body[f] : undefined,
+    url.searchParams.get(f) ?? undefined,
+  ]);
+  const fromFields = fields.map((v) => (typeof v === "string" ? accountOf(v) : null)).find(Boolean);
+  const creatingCustomer = method === "POST" && url.pathname.replace(/\/$/, "") === "/v1/customers";
+  const residency = creatingCustomer && isObject(body) ? body.residency : null;
+  return {
+    write: isWrite(method),
+    idempotent: isIdempotent(method, headers),
+    accountId: fromPath ?? fromFields ?? null,
+    residency: typeof residency === "string" ? residency : null,
+    hint: regionNamed(config, headers.get("lifeline-region")),
+  };
+}
+
+export type Placement = {
+  jurisdiction: string;
+  source: "residency" | "learned" | "hint" | "default";
+};
+
+/** Residency named in the body, then what the isolate learned, then the hint, then the default. */
+export function placementOf(
+  facts: RequestFacts,
+  accounts: AccountJurisdictions,
+  config: RouterConfig,
+): Placement {
+  if (facts.residency && config.jurisdictions.has(facts.residency)) {
+    return { jurisdiction: facts.residency, source: "residency" };
+  }
+  const learned = facts.accountId ? accounts.get(facts.accountId) : undefined;
+  if (learned) return { jurisdiction: learned, source: "learned" };
+  if (facts.hint) return { jurisdiction: facts.hint.jurisdiction, source: "hint" };
+  return { jurisdiction: config.defaultJurisdiction, source: "default" };
+}
+
+/** The buffered body as JSON, or undefined: routing never fails on a body the API will reject. */
+export function jsonOf(body: Uint8Array | null): unknown {
+  if (!body || body.byteLength === 0) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
