@@ -9,9 +9,19 @@ export interface BannerInput {
   credentials: DevCredentials;
   dataDir: string;
   readySeconds: number;
+  /** The global entry (router worker) and the QStash relay, when this run started them. */
+  routerUrl?: string;
+  relayUrl?: string;
 }
 
-export function banner({ handles, credentials: c, dataDir, readySeconds }: BannerInput): string {
+export function banner({
+  handles,
+  credentials: c,
+  dataDir,
+  readySeconds,
+  routerUrl,
+  relayUrl,
+}: BannerInput): string {
   const first = handles[0]!;
   const residency = first.jurisdiction === "eu" ? "eu" : "cn";
   const plural = handles.length === 1 ? "region" : "regions";
@@ -19,6 +29,9 @@ export function banner({ handles, credentials: c, dataDir, readySeconds }: Banne
     "",
     `Lifeline is running: ${handles.length} ${plural}, ready in ${readySeconds.toFixed(1)} s.`,
     "",
+    ...(routerUrl ? [`  Router (global entry, routes by jurisdiction)  ${routerUrl}`] : []),
+    ...(relayUrl ? [`  QStash relay (local stand-in)                  ${relayUrl}`] : []),
+    ...(routerUrl || relayUrl ? [""] : []),
     ...handles.flatMap((h) => [
       `  ${h.region} (jurisdiction ${h.jurisdiction})`,
       `    API       ${h.apiUrl}`,
@@ -35,14 +48,14 @@ export function banner({ handles, credentials: c, dataDir, readySeconds }: Banne
     `  Other tenant  ${c.otherTenantId}, API key ${c.otherApiKey}   (for trying tenant isolation)`,
     "",
     "Create a customer:",
-    `  curl -s ${first.apiUrl}/v1/customers \\`,
+    `  curl -s ${routerUrl ?? first.apiUrl}/v1/customers \\`,
     `    -H 'Authorization: Bearer ${c.apiKey}' \\`,
     "    -H 'Content-Type: application/json' \\",
     '    -H "Idempotency-Key: demo-$RANDOM-$RANDOM" \\',
     `    -d '{"name":"Acme Trading Co.","residency":"${residency}"}'`,
     "",
     "Log in as the rep:",
-    `  curl -s ${first.apiUrl}/v1/auth/login -H 'Content-Type: application/json' \\`,
+    `  curl -s ${routerUrl ?? first.apiUrl}/v1/auth/login -H 'Content-Type: application/json' \\`,
     `    -d '{"email":"${c.repEmail}","password":"${c.repPassword}"}'`,
     "",
     `Data and logs: ${dataDir}/ (kept across restarts). Ctrl-C to stop.`,

@@ -13,6 +13,8 @@ import { readTopology, regionsVar } from "./topology.ts";
 export const DEV_KEY = devCredentials().apiKey;
 
 export type Topology = {
+  /** The REGIONS var these regions share (JSON), e.g. for a router in front of them. */
+  regions: string;
   url(region: string): string;
   handle(region: string): RegionHandle;
   dataDir(region: string): string;
@@ -60,6 +62,7 @@ export async function startTopology(
     throw err;
   }
   return {
+    regions,
     url: (r) => `http://127.0.0.1:${ports.get(r)!.api}`,
     handle: (r) => handles.get(r)!,
     dataDir: (r) => join(root, r),

@@ -6,6 +6,7 @@ import { banner } from "./banner.ts";
 import { assertPortsFree, PortInUseError, type ProcessGroup } from "./processes.ts";
 import { describeExit, type RegionHandle, ROOT, startRegion } from "./region.ts";
 import { startRelayProcess } from "./relay-process.ts";
+import { routerPort, startRouterProcess } from "./router-process.ts";
 import { forgetRun, previousRun, recordRun } from "./run-file.ts";
 import { loadOrCreateSecrets, workerSecrets } from "./secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
@@ -80,7 +81,10 @@ try {
         { port: r.libsqlPort, purpose: `${r.region} libSQL` },
         { port: INSPECTOR_BASE_PORT + i, purpose: `${r.region} worker inspector` },
       ])
-      .concat([{ port: regions[0]!.relayPort, purpose: "QStash relay" }]),
+      .concat([
+        { port: regions[0]!.relayPort, purpose: "QStash relay" },
+        { port: routerPort(), purpose: "router" },
+      ]),
   );
 } catch (err) {
   if (!(err instanceof PortInUseError)) throw err;
@@ -103,6 +107,7 @@ const secrets = loadOrCreateSecrets(dataRoot);
 const startup = new AbortController();
 const handles: RegionHandle[] = [];
 let relay: ProcessGroup | null = null;
+let router: ProcessGroup | null = null;
 let starting: Promise<unknown> = Promise.resolve();
 let shuttingDown = false;
 
@@ -111,6 +116,7 @@ async function shutdown(code: number): Promise<never> {
   startup.abort(new Error("shutting down"));
   // A region still starting either aborts (and cleans up after itself) or lands in handles.
   await starting;
+  await router?.stop();
   await Promise.all(handles.map((h) => h.stop()));
   await relay?.stop();
   forgetRun(dataRoot);
@@ -178,8 +184,26 @@ if (failures.length) {
   await shutdown(1);
 }
 
+try {
+  router = await startRouterProcess({
+    port: routerPort(),
+    regions: regionsVar(regions),
+    dataDir: join(dataRoot, "router"),
+    wranglerLogPath: join(dataRoot, "wrangler-logs"),
+    signal: startup.signal,
+    onLine: (line) => {
+      if (NOTEWORTHY.test(line)) console.error(`[router] ${line}`);
+    },
+  });
+} catch (err) {
+  console.error(`The router did not start: ${(err as Error).message}`);
+  await shutdown(1);
+}
+
 process.stdout.write(
   banner({
+    routerUrl: `http://127.0.0.1:${routerPort()}`,
+    relayUrl: regions[0]!.relayUrl,
     // In wrangler.toml order, whichever came up first.
     handles: regions.map((r) => handles.find((h) => h.region === r.region)!),
     credentials,
@@ -188,13 +212,15 @@ process.stdout.write(
   }),
 );
 
-const relayDied = relay!.exited.then((exit) => {
-  if (shuttingDown) return new Promise<never>(() => {});
-  console.error(
-    `\nThe relay ${describeExit(exit)} unexpectedly (log: ${relay!.logPath}).\nStopping everything.`,
-  );
-  return shutdown(1);
-});
+const died = (group: ProcessGroup) =>
+  group.exited.then((exit) => {
+    if (shuttingDown) return new Promise<never>(() => {});
+    console.error(
+      `\nThe ${group.name} ${describeExit(exit)} unexpectedly (log: ${group.logPath}).\nStopping everything.`,
+    );
+    return shutdown(1);
+  });
+const relayDied = Promise.race([died(relay!), died(router!)]);
 const crash = await Promise.race([
   ...handles.map((h) => h.crashed.then((c) => ({ region: h, ...c }))),
   relayDied,

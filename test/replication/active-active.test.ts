@@ -2,14 +2,29 @@
 // workerd process group, replicating over each bus in turn: `direct` (signed HTTP) and
 // `qstash` (the real client through the local relay). Each test states its invariant.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { get, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { unstable_startWorker } from "wrangler";
 import { type Relay, startRelay } from "../../relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { client, eventually } from "../support/test-region.ts";
 
 const HASH = "f".repeat(64);
+
+/** A GET with exactly these headers (fetch would add its own Accept-Encoding). */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+      );
+    }).on("error", reject);
+  });
+}
 const RAW_PHONE = "+86 139 1234 5678";
 const RAW_EMAIL = "wang.fang@example-hospital.cn";
 
@@ -275,5 +290,55 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         return east.body.hash === south.body.hash ? true : undefined;
       }, 15_000);
     }, 90_000);
+  });
+
+  describe("through the router", () => {
+    test("[LF4] the router places each account in its jurisdiction and its answers are readable JSON", async () => {
+      const router = await unstable_startWorker({
+        config: "workers/router/wrangler.toml",
+        bindings: { REGIONS: { type: "plain_text", value: topo.regions } },
+        dev: {
+          server: { hostname: "127.0.0.1", port: 0 },
+          inspector: false,
+          persist: false,
+          logLevel: "warn",
+        },
+      });
+      try {
+        const base = (await router.url).toString().replace(/\/$/, "");
+        const viaRouter = client(base, DEV_KEY);
+        const eu = await viaRouter("POST", "/v1/customers", {
+          name: "Wien Klinik",
+          residency: "eu",
+        });
+        expect(eu.status).toBe(201);
+        expect(eu.headers.get("lifeline-routed-to")).toBe("eu-central");
+        const contract = await viaRouter("POST", "/v1/contracts", {
+          customerId: eu.body.id,
+          title: "MRI",
+          amount: { value: 100_000, currency: "EUR" },
+          documentHash: HASH,
+        });
+        expect(contract.status).toBe(201);
+        expect(contract.headers.get("lifeline-routed-to")).toBe("eu-central");
+        // A client that asks for no compression gets none (the router must not pass on the
+        // region's Content-Encoding for a body fetch() already decoded).
+        // node:http sends no Accept-Encoding at all, as curl does.
+        const plain = await rawGet(`${base}/v1/customers/${eu.body.id}`, {
+          authorization: `Bearer ${DEV_KEY}`,
+        });
+        expect(plain.headers["content-encoding"]).toBeUndefined();
+        expect(JSON.parse(plain.body).id).toBe(eu.body.id);
+        const cn = await viaRouter(
+          "POST",
+          "/v1/customers",
+          { name: "杭州", residency: "cn" },
+          { "lifeline-region": "cn-south" },
+        );
+        expect(cn.headers.get("lifeline-routed-to")).toBe("cn-south");
+      } finally {
+        await router.dispose();
+      }
+    }, 60_000);
   });
 });

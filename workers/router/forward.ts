@@ -73,11 +73,15 @@ export async function forward(
   }
 }
 
-/** A mutable copy (fetch's headers are immutable) without the region's hop-by-hop fields. */
+/**
+ * A mutable copy (fetch's headers are immutable) without the region's hop-by-hop fields.
+ * fetch() already decoded the body, so its Content-Encoding/Length no longer describe it:
+ * kept, workerd would re-encode the body for a client that never asked for it.
+ */
 function passThrough(upstream: Response): Response {
   return new Response(upstream.body, {
     status: upstream.status,
     statusText: upstream.statusText,
-    headers: withoutHopByHop(upstream.headers, []),
+    headers: withoutHopByHop(upstream.headers, ["content-encoding", "content-length"]),
   });
 }
