@@ -1,7 +1,9 @@
 // Guards the contract between wrangler.toml and everything that starts regions locally:
 // every env is a complete region with its own ports and the same Durable Objects.
+import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
-import { readTopology, selectRegions, topologyFromToml } from "./topology.ts";
+import { parseToml } from "./toml.ts";
+import { readTopology, selectRegions, topologyFromToml, WRANGLER_TOML } from "./topology.ts";
 
 const topology = readTopology();
 
@@ -28,6 +30,7 @@ test("every env declares the same Durable Object bindings", () => {
   const [first, ...rest] = topology.map((r) => r.durableObjects);
   expect(first!.map((b) => b.className).sort()).toEqual([
     "AccountDO",
+    "AuditDO",
     "DirectoryDO",
     "IdempotencyKeyDO",
   ]);
@@ -47,4 +50,21 @@ REGION_URL = "http://127.0.0.1:1"
 LIBSQL_URL = "http://127.0.0.1:2"
 `;
   expect(() => topologyFromToml(toml)).toThrow(/REGION is "b"/);
+});
+
+test("every env carries the same REGIONS map, and it matches each env's own URL and jurisdiction", () => {
+  const envs = (parseToml(readFileSync(WRANGLER_TOML, "utf8")).env ?? {}) as Record<
+    string,
+    { vars: Record<string, string> }
+  >;
+  const maps = Object.values(envs).map((e) => e.vars.REGIONS);
+  expect(new Set(maps).size).toBe(1);
+  const regions = JSON.parse(maps[0]!) as Array<{
+    region: string;
+    jurisdiction: string;
+    url: string;
+  }>;
+  expect(regions).toEqual(
+    topology.map((t) => ({ region: t.region, jurisdiction: t.jurisdiction, url: t.apiUrl })),
+  );
 });
