@@ -300,7 +300,8 @@ export class AccountEngine {
       groups.set(row.destination, [...(groups.get(row.destination) ?? []), row]);
     let delivered = 0;
     let failed = 0;
-    for (const [destination, rows] of groups) {
+    // Destinations are independent: a slow or distant peer must not delay the others.
+    const drainOne = async (destination: string, rows: typeof due) => {
       try {
         if (destination === PROJECTION) {
           // The projection is the current state of the account: one upsert covers every row.
@@ -321,20 +322,25 @@ export class AccountEngine {
         this.reschedule(rows, now, err);
         failed += rows.length;
       }
-    }
+    };
+    await Promise.all([...groups].map(([destination, rows]) => drainOne(destination, rows)));
     this.pruneLedger(now);
     return { delivered, failed, ...this.outboxStatus() };
   }
 
   /**
    * Merges events from another region: deduplicated by event id, folded with the same
-   * join as local events, the clock advanced past them, projected locally. They are not
-   * forwarded: every region ships its own events to every peer.
+   * join as local events, the clock advanced past them, projected locally. New unmasked
+   * events are also forwarded to the regions other than their origin (`forwardTo`): if
+   * the origin is lost right after a peer acknowledged them, they still reach every
+   * region. Duplicates stop at the receiver's dedup, so each event crosses each link at
+   * most once per holder. Masked copies are never forwarded.
    */
   applyRemote(
     tenantId: string,
     accountId: string,
     events: readonly DomainEvent[],
+    forwardTo: readonly string[] = [],
   ): RemoteApplyResult {
     return this.store.transactionSync(() => {
       let state = this.ensureState(tenantId, accountId);
@@ -361,7 +367,8 @@ export class AccountEngine {
         );
         if (merged.ok) hlc = merged.hlc;
         state = evolve(state, event);
-        this.enqueue(event.id, [PROJECTION]);
+        const onward = forwardTo.filter((r) => r !== event.region).map(peerDestination);
+        this.enqueue(event.id, [PROJECTION, ...onward]);
         applied++;
       }
       if (applied > 0) this.setMeta("hlc", encodeHlc(hlc));

@@ -94,8 +94,20 @@ export class AccountDO extends DurableObject<Env> {
     }
   }
 
-  applyRemote(tenantId: string, accountId: string, events: DomainEvent[]) {
-    const result = this.engine.applyRemote(tenantId, accountId, events);
+  applyRemote(
+    tenantId: string,
+    accountId: string,
+    events: DomainEvent[],
+    masked: boolean,
+    from: string,
+  ) {
+    // Forward only what this region holds unmasked, to the regions other than the sender.
+    const forwardTo = masked
+      ? []
+      : peersOf(this.env)
+          .map((p) => p.region)
+          .filter((r) => r !== from);
+    const result = this.engine.applyRemote(tenantId, accountId, events, forwardTo);
     if (result.applied > 0) this.ctx.waitUntil(this.armAlarm());
     return result;
   }

@@ -281,6 +281,13 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
       expect(held.body.payments.map((p: { reference: string }) => p.reference)).toContain(
         "SURVIVE-1",
       );
+      // …and reaches eu-central (masked) while cn-east is still dead: cn-south forwards it.
+      await eventually(async () => {
+        const eu = await api("eu-central")("GET", `/v1/contracts/${contractId}`);
+        return eu.body?.payments?.some((p: { reference: string }) => p.reference === "SURVIVE-1")
+          ? true
+          : undefined;
+      }, 10_000);
       await topo.restart("cn-east");
       await eventually(async () => {
         const [east, south] = await Promise.all([

@@ -43,7 +43,13 @@ export async function applyBatch(env: Env, batch: ReplicationBatchV1): Promise<A
   const results = await Promise.all(
     [...byAccount.values()].map((events) => {
       const { tenantId, accountId } = events[0]!;
-      return accountStub(env, tenantId, accountId).applyRemote(tenantId, accountId, events);
+      return accountStub(env, tenantId, accountId).applyRemote(
+        tenantId,
+        accountId,
+        events,
+        batch.masked,
+        batch.from,
+      );
     }),
   );
   return {
