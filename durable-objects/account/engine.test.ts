@@ -237,14 +237,28 @@ describe("AccountEngine", () => {
 describe("AccountEngine replication", () => {
   test("[LF1] events merged from a peer are forwarded to the other regions, not back to their origin", async () => {
     const origin = open();
-    const originEngine = new AccountEngine(origin.store, { ...options, region: "cn-east", peers: ["cn-south", "eu-central"] });
+    const originEngine = new AccountEngine(origin.store, {
+      ...options,
+      region: "cn-east",
+      peers: ["cn-south", "eu-central"],
+    });
     run(originEngine, "k1", createCustomer);
     const events = originEngine.journal();
     const receiver = openLibsqlStore();
     stores.push(receiver);
-    const south = new AccountEngine(receiver, { ...options, region: "cn-south", peers: ["cn-east", "eu-central"] });
-    expect(south.applyRemote(TENANT, accountId, events, ["eu-central"])).toEqual({ applied: 1, duplicates: 0 });
-    expect(south.applyRemote(TENANT, accountId, events, ["eu-central"])).toEqual({ applied: 0, duplicates: 1 });
+    const south = new AccountEngine(receiver, {
+      ...options,
+      region: "cn-south",
+      peers: ["cn-east", "eu-central"],
+    });
+    expect(south.applyRemote(TENANT, accountId, events, ["eu-central"])).toEqual({
+      applied: 1,
+      duplicates: 0,
+    });
+    expect(south.applyRemote(TENANT, accountId, events, ["eu-central"])).toEqual({
+      applied: 0,
+      duplicates: 1,
+    });
     const shipped: Array<[string, string[]]> = [];
     await south.drainOutbox({
       projection: async () => {},
