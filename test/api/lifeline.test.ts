@@ -173,6 +173,15 @@ describe("bad input is a problem+json that names the field and changes nothing",
     expect(res.body.detail).toContain("taxid");
   });
 
+  test("an oversized body is a 413 problem", async () => {
+    const res = await api("POST", "/v1/customers", {
+      name: "x".repeat(300 * 1024),
+      residency: "cn",
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
   test("a body that is not JSON is a 400 problem", async () => {
     const res = await fetch(`${region.url}/v1/customers`, {
       method: "POST",

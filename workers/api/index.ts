@@ -2,6 +2,7 @@
 // errors become problem+json in exactly one place (errors.ts).
 import "./env.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./env.ts";
 import { onError, Problem } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
@@ -20,9 +21,27 @@ export { AuditDO } from "../../durable-objects/audit/index.ts";
 export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 
+const MAX_BODY_BYTES = 256 * 1024;
+
 const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", regionHeaders());
+// Every lifeline body is small; a bound keeps a slow or hostile client from holding memory.
+// Replication batches (up to 4 MiB) are bounded by their own route.
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new Problem(
+      413,
+      "too-large",
+      "Request body too large",
+      `At most ${MAX_BODY_BYTES} bytes.`,
+    );
+  },
+});
+app.use("/v1/*", (c, next) =>
+  c.req.path.startsWith("/v1/replication/") ? next() : limitBody(c, next),
+);
 app.onError(onError);
 app.notFound(() => {
   throw new Problem(404, "not-found", "No such route");
