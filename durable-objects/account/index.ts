@@ -6,6 +6,7 @@ import {
   DEFAULT_FIELD_POLICY,
   type DomainEvent,
   emptyAccount,
+  type FieldPolicy,
   maskEvent,
   replay,
   stateHash,
@@ -28,6 +29,8 @@ import { DEFAULT_SURVIVAL_DEADLINE_MS, SURVIVAL_POLICIES } from "./survival.ts";
 
 /** Budget of one projection write to libSQL; past it the alarm backs off and retries. */
 const PROJECTION_TIMEOUT_MS = 5_000;
+/** How long a tenant's field policy is reused before it is read again. */
+const POLICY_CACHE_MS = 60_000;
 
 export type AccountResult =
   | ExecuteResult
@@ -38,6 +41,7 @@ export class AccountDO extends DurableObject<Env> {
   private engine!: AccountEngine;
   /** Idempotency keys whose `region` push is awaiting a peer right now. */
   private readonly inFlight = new Set<string>();
+  private policyCache: { policy: FieldPolicy; until: number } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -154,7 +158,7 @@ export class AccountDO extends DurableObject<Env> {
    * account's jurisdiction, the masked projection outside it. Null when this region
    * cannot tell (it holds only the masked copy and is asked for the full one).
    */
-  stateHash(asRegion: string): { hash: string; view: "full" | "masked" } | null {
+  async stateHash(asRegion: string): Promise<{ hash: string; view: "full" | "masked" } | null> {
     const state = this.engine.current();
     if (!state) return null;
     const target = regionInfo(this.env, asRegion);
@@ -164,13 +168,24 @@ export class AccountDO extends DurableObject<Env> {
     const theyHoldFull = residency === null || residency === target.jurisdiction;
     if (theyHoldFull) return iHoldFull ? { hash: stateHash(state), view: "full" } : null;
     if (!iHoldFull) return { hash: stateHash(state), view: "masked" };
+    const policy = await this.fieldPolicy(state.tenantId);
     const masked = replay(
       emptyAccount(state.tenantId, state.accountId),
-      this.engine
-        .journal()
-        .map((e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.maskingKey() }).event),
+      this.engine.journal().map((e) => maskEvent(e, policy, { hashKey: this.maskingKey() }).event),
     );
     return { hash: stateHash(masked), view: "masked" };
+  }
+
+  /** The tenant's field policy from the region's directory, cached briefly in this object. */
+  private async fieldPolicy(tenantId: string): Promise<FieldPolicy> {
+    const now = Date.now();
+    if (this.policyCache && this.policyCache.until > now) return this.policyCache.policy;
+    const stored = await this.env.DIRECTORY.get(
+      this.env.DIRECTORY.idFromName("directory"),
+    ).fieldPolicy(tenantId);
+    const policy = stored ?? DEFAULT_FIELD_POLICY;
+    this.policyCache = { policy, until: now + POLICY_CACHE_MS };
+    return policy;
   }
 
   private async registerInIndex(): Promise<void> {
@@ -222,9 +237,8 @@ export class AccountDO extends DurableObject<Env> {
     const masked = peer.jurisdiction !== residency;
     let outgoing = events;
     if (masked) {
-      const results = events.map((e) =>
-        maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: this.maskingKey() }),
-      );
+      const policy = await this.fieldPolicy(events[0]?.tenantId ?? "");
+      const results = events.map((e) => maskEvent(e, policy, { hashKey: this.maskingKey() }));
       outgoing = results.map((r) => r.event);
       const maskedFields = [...new Set(results.flatMap((r) => r.maskedFields))].sort();
       const audit = this.env.AUDIT.get(this.env.AUDIT.idFromName("audit"));

@@ -2,6 +2,7 @@
 // and rep users (PBKDF2 password hashes). Authentication reads only this DO, never
 // libSQL, so logging in and calling the API keep working when libSQL is down [LF5].
 import { DurableObject } from "cloudflare:workers";
+import { FieldPolicy } from "../../core/index.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { migrate } from "../storage/sql-store.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
@@ -13,6 +14,8 @@ const MIGRATIONS = [
   // Which accounts this region holds, per tenant: Durable Objects cannot be enumerated,
   // and convergence checks must not depend on libSQL.
   `CREATE TABLE accounts (tenant_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (tenant_id, account_id))`,
+  // A tenant's own field policy (DESIGN §4); null means the default.
+  `ALTER TABLE tenants ADD COLUMN field_policy TEXT`,
 ] as const;
 
 /** Accounts returned per page of the account index. */
@@ -21,7 +24,7 @@ const ACCOUNT_PAGE = 1_000;
 export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
 
 export type DirectorySeed = {
-  tenant: { id: string; name: string };
+  tenant: { id: string; name: string; fieldPolicy?: FieldPolicy | undefined };
   apiKeys: Array<{ id: string; name: string; keyHash: string }>;
   users: Array<{
     id: string;
@@ -65,6 +68,17 @@ export class DirectoryDO extends DurableObject<Env> {
       : null;
   }
 
+  /** The tenant's field policy, or null for the default. */
+  fieldPolicy(tenantId: string): FieldPolicy | null {
+    const row = this.ctx.storage.sql
+      .exec<{ field_policy: string | null }>(
+        "SELECT field_policy FROM tenants WHERE id = ?",
+        tenantId,
+      )
+      .toArray()[0];
+    return row?.field_policy ? FieldPolicy.parse(JSON.parse(row.field_policy)) : null;
+  }
+
   registerAccount(tenantId: string, accountId: string): void {
     this.ctx.storage.sql.exec(
       "INSERT INTO accounts (tenant_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -97,10 +111,11 @@ export class DirectoryDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       const sql = this.ctx.storage.sql;
       sql.exec(
-        "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        "INSERT INTO tenants (id, name, created_at, field_policy) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, field_policy = excluded.field_policy",
         seed.tenant.id,
         seed.tenant.name,
         now,
+        seed.tenant.fieldPolicy ? JSON.stringify(seed.tenant.fieldPolicy) : null,
       );
       for (const k of seed.apiKeys) {
         sql.exec("DELETE FROM api_keys WHERE id = ?", k.id);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { unstable_startWorker } from "wrangler";
+import { HASH_PREFIX } from "../../core/index.ts";
 import { type Relay, startRelay } from "../../relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { client, eventually } from "../support/test-region.ts";
@@ -155,6 +156,44 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         async () => (storageBytes("cn-south").includes(Buffer.from(RAW_EMAIL)) ? true : undefined),
         5_000,
       );
+    });
+
+    test("[LF4] a tenant's own field policy decides what crosses the border", async () => {
+      const strictKey = "lk_test_strict_tenant_1";
+      for (const region of ["cn-east", "cn-south", "eu-central"]) {
+        const res = await fetch(`${topo.url(region)}/__local/seed`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            tenant: {
+              id: "ten_strict",
+              name: "Strict Co",
+              fieldPolicy: {
+                "contact.email": { restricted: true, action: "omit" },
+                "contact.phone": { restricted: true, action: "hash" },
+                "contact.name": { restricted: true, action: "mask" },
+              },
+            },
+            apiKeys: [{ id: "key_strict", name: "test", key: strictKey }],
+            users: [],
+          }),
+        });
+        expect(res.status).toBe(204);
+      }
+      const strict = (region: string) => client(topo.url(region), strictKey);
+      const created = await strict("cn-east")("POST", "/v1/customers", {
+        name: "严格客户",
+        residency: "cn",
+        contacts: [{ name: "周七", phone: RAW_PHONE, email: RAW_EMAIL }],
+      });
+      expect(created.status).toBe(201);
+      const copy = await eventually(async () => {
+        const r = await strict("eu-central")("GET", `/v1/customers/${created.body.id}`);
+        return r.status === 200 ? r.body : undefined;
+      }, 5_000);
+      expect(copy.contacts[0].email).toBeUndefined();
+      expect(copy.contacts[0].phone).toMatch(new RegExp(`^${HASH_PREFIX}`));
+      expect(copy.contacts[0].name).not.toBe("周七");
     });
 
     test("[LF7] each cross-border transfer is in cn-east's audit chain, which verifies", async () => {

@@ -2,7 +2,7 @@
 // benchmark floor. They do not exist in a deployed region.
 import { Hono } from "hono";
 import { z } from "zod";
-import { sha256Hex } from "../../../core/index.ts";
+import { FieldPolicy, sha256Hex } from "../../../core/index.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
@@ -18,6 +18,7 @@ const Seed = z.strictObject({
   tenant: z.object({
     id: z.string().regex(/^ten_[a-z0-9_]{1,40}$/),
     name: z.string().min(1).max(200),
+    fieldPolicy: FieldPolicy.optional(),
   }),
   apiKeys: z
     .array(
