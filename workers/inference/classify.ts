@@ -1,0 +1,61 @@
+// Runs one task's model over a batch of utterances and says why when it cannot:
+// unknown task and invalid input are expected outcomes, not exceptions.
+import { z } from "zod";
+import { ort } from "./ort-workerd.ts";
+import { sessionFor } from "./sessions.ts";
+
+/** Bounds so one call cannot hold the isolate: utterances per call, features per utterance. */
+export const MAX_INPUTS = 256;
+export const MAX_FEATURES = 8192;
+
+export const SparseInput = z
+  .object({
+    indices: z.array(z.number().int().nonnegative()).max(MAX_FEATURES),
+    values: z.array(z.number().finite()).max(MAX_FEATURES),
+  })
+  .refine((x) => x.indices.length === x.values.length, "indices and values differ in length");
+export type SparseInput = z.infer<typeof SparseInput>;
+
+export const ClassifyRequest = z.object({
+  task: z.string().min(1).max(64),
+  inputs: z.array(SparseInput).min(1).max(MAX_INPUTS),
+});
+
+export type ClassifyResult =
+  | {
+      ok: true;
+      task: string;
+      modelVersion: string;
+      labels: string[];
+      results: Array<{ probabilities: number[] }>;
+    }
+  | { ok: false; error: "unknown-task" | "invalid-input"; detail: string };
+
+export async function classify(
+  task: string,
+  inputs: SparseInput[],
+  now: () => number,
+): Promise<ClassifyResult> {
+  const parsed = ClassifyRequest.safeParse({ task, inputs });
+  if (!parsed.success)
+    return { ok: false, error: "invalid-input", detail: z.prettifyError(parsed.error) };
+  const pending = sessionFor(task, now);
+  if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
+  const { session, manifest } = await pending;
+  const { D } = manifest.dims;
+  const outOfRange = inputs.findIndex((x) => x.indices.some((i) => i >= D));
+  if (outOfRange >= 0) {
+    return { ok: false, error: "invalid-input", detail: `inputs[${outOfRange}]: index ≥ D=${D}` };
+  }
+  const results: Array<{ probabilities: number[] }> = [];
+  // One run per utterance: the graph takes a single [N] feature list (no batching yet).
+  for (const { indices, values } of inputs) {
+    const n = indices.length;
+    const out = await session.run({
+      indices: new ort.Tensor("int64", BigInt64Array.from(indices, BigInt), [n]),
+      values: new ort.Tensor("float32", Float32Array.from(values), [n]),
+    });
+    results.push({ probabilities: Array.from(out.probabilities!.data as Float32Array) });
+  }
+  return { ok: true, task, modelVersion: manifest.modelVersion, labels: manifest.labels, results };
+}
