@@ -1,0 +1,42 @@
+// FeatureConfig: the JSON-serialisable recipe that fully determines text → sparse vector.
+// It is saved beside every model; serving refuses a config it does not understand.
+import { z } from "zod";
+
+const range = z
+  .tuple([z.number().int().min(1), z.number().int().min(1)])
+  .refine(([lo, hi]) => lo <= hi, "n-gram range must be [min, max] with min ≤ max");
+
+export const FeatureConfigSchema = z.object({
+  version: z.literal(1),
+  language: z.enum(["zh", "en"]),
+  /** log2 of the hashed dimension D; D = 2 ** dimensionBits. */
+  dimensionBits: z.number().int().min(4).max(24),
+  /** Hash seed: change it to re-roll collisions without changing anything else. */
+  hashSeed: z.number().int().min(0).max(0xffffffff),
+  /** Multiply each feature by ±1 from the hash's top bit so collisions cancel in expectation. */
+  signedHash: z.boolean(),
+  normalise: z.object({
+    /** NFKC: full-width letters, digits and punctuation become their ASCII forms. */
+    nfkc: z.boolean(),
+    lowercase: z.boolean(),
+    /** "fold" maps CJK punctuation to ASCII twins; "strip" turns all punctuation into spaces. */
+    punctuation: z.enum(["keep", "fold", "strip"]),
+    /** Every digit becomes 0, so "2 weeks" and "3 weeks" share features. */
+    foldDigits: z.boolean(),
+  }),
+  /** Character n-grams over the whole normalised text (zh) or within each word (en). */
+  charNgrams: range.nullable(),
+  /** Word n-grams over whitespace/punctuation-delimited tokens; null for none. */
+  wordNgrams: range.nullable(),
+  /** Pad with ^ and $ (text for zh, each word for en) so edges get their own n-grams. */
+  boundaryMarkers: z.boolean(),
+  /** tf → 1 + ln(tf): a repeated character should not dominate a short utterance. */
+  sublinearTf: z.boolean(),
+  l2Normalise: z.boolean(),
+});
+
+export type FeatureConfig = z.infer<typeof FeatureConfigSchema>;
+
+export function dimension(config: FeatureConfig): number {
+  return 2 ** config.dimensionBits;
+}

@@ -1,0 +1,172 @@
+// `npm run train -- --task sentiment-zh|intent-en | --data FILE.jsonl --lang zh|en`: loads
+// data, splits it with a seed, trains, evaluates on the held-out set and writes the artifact.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { FeatureConfigSchema } from "../features/config.ts";
+import { extract } from "../features/extract.ts";
+import { encodeModel } from "./codec.ts";
+import { labelSet, parseJsonl, type Row, stratifiedSplit } from "./dataset.ts";
+import { renderModelCard } from "./model-card.ts";
+import { PRESETS, type Preset } from "./tasks.ts";
+import { type Example, score, type TrainOptions, train } from "./trainer.ts";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+const { values: args } = parseArgs({
+  options: {
+    task: { type: "string" },
+    data: { type: "string" },
+    lang: { type: "string" },
+    "data-dir": { type: "string", default: resolve(repoRoot, "../shared/data") },
+    seed: { type: "string", default: "1" },
+    epochs: { type: "string" },
+    kind: { type: "string" },
+    hidden: { type: "string" },
+    lr: { type: "string" },
+    wd: { type: "string" },
+    out: { type: "string" },
+    /** JSON merged over the preset's FeatureConfig, e.g. '{"dimensionBits":15}'. */
+    features: { type: "string" },
+    /** JSON merged over the preset's source weights, e.g. '{"conversation_weak_labels":3}'. */
+    "source-weights": { type: "string" },
+  },
+});
+
+const started = performance.now();
+const seed = Number(args.seed);
+const log = (msg: string) =>
+  console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+const readRows = (file: string): Row[] => parseJsonl(readFileSync(file, "utf8"));
+
+type Plan = {
+  name: string;
+  preset: Preset;
+  train: Row[];
+  valid: Row[];
+  evalRows: Row[];
+  evalName: string;
+  dataNote: string;
+};
+
+function plan(): Plan {
+  const dataDir = args["data-dir"]!;
+  if (args.task === "sentiment-zh") {
+    const all = readRows(join(dataDir, "sentiment-zh/train.jsonl"));
+    // Validate on in-domain chat held out of TRAIN: the dev set is never used for choices.
+    const chat = all.filter((r) => r.source === "conversation_weak_labels");
+    const { left, right } = stratifiedSplit(chat, 0.1, seed);
+    return {
+      name: "sentiment-zh",
+      preset: PRESETS["sentiment-zh"],
+      train: [...all.filter((r) => r.source !== "conversation_weak_labels"), ...left],
+      valid: right,
+      evalRows: readRows(join(dataDir, "sentiment-zh/dev.jsonl")),
+      evalName: "sentiment-zh/dev.jsonl (hand-labelled conversation, never trained or tuned on)",
+      dataNote: "sentiment-zh/train.jsonl",
+    };
+  }
+  const file = args.task === "intent-en" ? join(dataDir, "intent-en/train.jsonl") : args.data;
+  if (!file)
+    throw new Error("pass --task sentiment-zh|intent-en or --data FILE.jsonl --lang zh|en");
+  const lang = args.task === "intent-en" ? "en" : args.lang;
+  if (lang !== "zh" && lang !== "en") throw new Error("--lang must be zh or en");
+  const rows = readRows(file);
+  const { left: rest, right: evalRows } = stratifiedSplit(rows, 0.2, seed);
+  const { left, right } = stratifiedSplit(rest, 0.1, seed + 1);
+  const name = args.task === "intent-en" ? "intent-en" : basename(file).replace(/\.jsonl$/, "");
+  return {
+    name,
+    preset: args.task === "intent-en" ? PRESETS["intent-en"] : PRESETS[`custom-${lang}`],
+    train: left,
+    valid: right,
+    evalRows,
+    evalName: `seeded stratified 20% of ${basename(file)} (seed ${seed}), never trained or tuned on`,
+    dataNote: file,
+  };
+}
+
+const p = plan();
+const opts: TrainOptions = {
+  ...p.preset.train,
+  seed,
+  ...(args.epochs ? { epochs: Number(args.epochs) } : {}),
+  ...(args.kind === "linear" || args.kind === "mlp" ? { kind: args.kind as "linear" | "mlp" } : {}),
+  ...(args.hidden ? { hidden: Number(args.hidden) } : {}),
+  ...(args.lr ? { learningRate: Number(args.lr) } : {}),
+  ...(args.wd ? { weightDecay: Number(args.wd) } : {}),
+};
+const labels = labelSet([...p.train, ...p.valid]);
+const fc = FeatureConfigSchema.parse({
+  ...p.preset.featureConfig,
+  ...(args.features ? JSON.parse(args.features) : {}),
+});
+const sourceWeights: Record<string, number> = {
+  ...p.preset.sourceWeights,
+  ...(args["source-weights"] ? JSON.parse(args["source-weights"]) : {}),
+};
+const toExamples = (rows: Row[], weighted: boolean): Example[] =>
+  rows.map((r) => ({
+    x: extract(r.text, fc),
+    y: labels.indexOf(r.label),
+    weight: weighted ? (sourceWeights[r.source ?? ""] ?? 1) : 1,
+  }));
+log(
+  `task ${p.name}: ${p.train.length} train, ${p.valid.length} validation, ${p.evalRows.length} eval rows; seed ${seed}`,
+);
+const trainEx = toExamples(p.train, true);
+const validEx = toExamples(p.valid, false);
+const evalEx = toExamples(p.evalRows, false).filter((e) => e.y >= 0);
+log(
+  `features extracted (D = 2^${fc.dimensionBits}, ${opts.kind}${opts.kind === "mlp" ? ` ${opts.hidden}` : ""})`,
+);
+const { model, history } = train(trainEx, validEx, labels, fc, opts, (r) =>
+  log(
+    `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation accuracy ${(r.validation.accuracy * 100).toFixed(2)}%${r.best ? " *" : ""}`,
+  ),
+);
+const trainSeconds = (performance.now() - started) / 1000;
+const evalMetrics = score(model, evalEx);
+log(
+  `eval accuracy ${(evalMetrics.accuracy * 100).toFixed(2)}%, macro-F1 ${(evalMetrics.macroF1 * 100).toFixed(2)}%`,
+);
+
+const outDir = resolve(args.out ?? join(repoRoot, "models", p.name));
+mkdirSync(outDir, { recursive: true });
+const { header, blob } = encodeModel(model);
+const command = `npm run train -- ${process.argv.slice(2).join(" ")}`;
+const metrics = {
+  task: p.name,
+  evaluatedOn: p.evalName,
+  accuracy: evalMetrics.accuracy,
+  macroF1: evalMetrics.macroF1,
+  perClassF1: Object.fromEntries(labels.map((l, i) => [l, evalMetrics.perClass[i]!.f1])),
+  validationAccuracy: Math.max(...history.map((h) => h.validation.accuracy)),
+  counts: { train: p.train.length, validation: p.valid.length, eval: evalEx.length },
+  epochsRun: history.length,
+  bestEpoch: history.findLast((h) => h.best)?.epoch,
+  seed,
+  trainOptions: opts,
+  sourceWeights,
+  command,
+  trainSeconds: Number(trainSeconds.toFixed(1)),
+  weightsBytes: blob.length,
+};
+writeFileSync(join(outDir, "model.json"), `${JSON.stringify(header, null, 2)}\n`);
+writeFileSync(join(outDir, header.weightsFile), blob);
+writeFileSync(join(outDir, "labels.json"), `${JSON.stringify(labels, null, 2)}\n`);
+writeFileSync(join(outDir, "feature-config.json"), `${JSON.stringify(fc, null, 2)}\n`);
+writeFileSync(join(outDir, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
+writeFileSync(
+  join(outDir, "MODEL_CARD.md"),
+  renderModelCard({ ...metrics, labels, dataNote: p.dataNote, kind: opts.kind, featureConfig: fc }),
+);
+// `npm run check` runs biome over the repo, so committed artifacts are written in its format.
+const biome = join(repoRoot, "node_modules/.bin/biome");
+// Outside the repo (e.g. --out /tmp/x) biome has nothing to say about the files; not an error.
+const insideRepo = !relative(repoRoot, outDir).startsWith("..");
+if (insideRepo && existsSync(biome))
+  execFileSync(biome, ["format", "--write", outDir], { stdio: "ignore" });
+log(
+  `wrote ${outDir} (${(blob.length / 2 ** 20).toFixed(2)} MiB of weights) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+);
