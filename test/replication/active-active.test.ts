@@ -336,6 +336,25 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         return east.body.hash === south.body.hash ? true : undefined;
       }, 15_000);
     }, 90_000);
+
+    test("[LF1] a strict payment with its jurisdiction peer down is a 503, and the same key completes once the peer is back", async () => {
+      const { contractId } = await signedContract("cn-east");
+      await topo.kill("cn-south");
+      const payment = { contractId, reference: "STRICT-1", amount: { value: 9, currency: "CNY" } };
+      const key = { "idempotency-key": `strict-${Date.now()}` };
+      const refused = await api("cn-east")("POST", "/v1/payments", payment, key);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.body.type).toBe("urn:lifeline:problem:region-durability-unavailable");
+      await topo.restart("cn-south");
+      const completed = await api("cn-east")("POST", "/v1/payments", payment, key);
+      expect(completed.status).toBe(201);
+      expect(completed.headers.get("lifeline-durability")).toBe("region");
+      const held = await api("cn-south")("GET", `/v1/contracts/${contractId}`);
+      expect(held.body.payments.map((p: { reference: string }) => p.reference)).toEqual([
+        "STRICT-1",
+      ]);
+    }, 90_000);
   });
 
   describe("through the router", () => {

@@ -59,7 +59,9 @@ export async function runCommand(
       throw inFlight();
     case "unavailable":
       // Not acknowledged: committed here, not yet held by a second region. The same key
-      // retried (here or in the peer region) completes it without a second effect.
+      // retried completes it without a second effect, so the key is bound (not left in
+      // flight, which would answer the retry with 409 until the lease ran out).
+      c.executionCtx.waitUntil(registry.complete(key, fp));
       throw new Problem(
         503,
         "region-durability-unavailable",
