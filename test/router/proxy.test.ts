@@ -345,3 +345,43 @@ describe("the router's own answers", () => {
     expect(body.regions.map((r) => r.region)).toEqual(["cn-east", "cn-south", "eu-central"]);
   });
 });
+
+describe("unknown accounts", () => {
+  const notFound = (region: string) =>
+    json(
+      { type: "urn:lifeline:problem:not-found", title: "customer not found", status: 422 },
+      422,
+      { "lifeline-region": region, "content-type": "application/problem+json" },
+    );
+
+  test("[LF4] a write for an account the guessed jurisdiction does not hold is asked in the other one", async () => {
+    const net = fakeTopology();
+    net.set("cn-east", (req, r) =>
+      new URL(req.url).pathname === "/v1/health" ? healthyRegion(req, r) : notFound(r),
+    );
+    const res = await net.request("POST", "/v1/contracts", {
+      body: { customerId: ACC_EU },
+      headers: KEY,
+    });
+    expect(res.headers.get("lifeline-routed-to")).toBe("eu-central");
+    expect(net.regionsHit()).toEqual(["cn-east", "eu-central"]);
+  });
+
+  test("a not-found for an account the router already placed is passed through", async () => {
+    const net = fakeTopology();
+    await net.request("POST", "/v1/customers", {
+      body: { id: ACC, residency: "cn" },
+      headers: KEY,
+    });
+    net.reset();
+    net.set("cn-east", (req, r) =>
+      new URL(req.url).pathname === "/v1/health" ? healthyRegion(req, r) : notFound(r),
+    );
+    const res = await net.request("POST", "/v1/contracts", {
+      body: { customerId: ACC },
+      headers: KEY,
+    });
+    expect(res.status).toBe(422);
+    expect(net.regionsHit()).toEqual(["cn-east"]);
+  });
+});

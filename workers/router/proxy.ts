@@ -28,7 +28,13 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
     const body =
       method === "GET" || method === "HEAD" ? null : new Uint8Array(await c.req.arrayBuffer());
     const facts = requestFacts(method, url, c.req.raw.headers, jsonOf(body), config);
-    let { jurisdiction } = placementOf(facts, accounts, config);
+    const placement = placementOf(facts, accounts, config);
+    let { jurisdiction } = placement;
+    // A guess (hint or default) about an account the router has never seen may be wrong.
+    const guessed =
+      facts.accountId !== undefined &&
+      (placement.source === "hint" || placement.source === "default");
+    const triedJurisdictions = new Set<string>([jurisdiction]);
     const outgoing: Outgoing = {
       method,
       target: url.pathname + url.search,
@@ -55,9 +61,25 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
       const verdict = judge(await forward(deps.fetch, region, outgoing, timeoutMs));
       health.record(region.region, verdict.signal, deps.nowMs());
       switch (verdict.kind) {
-        case "answer":
+        case "answer": {
+          // An unknown account that this jurisdiction does not hold either lives in another
+          // one or does not exist: "not found" took no effect, so asking elsewhere is safe.
+          if (guessed && reroutes > 0 && timeForAnother()) {
+            const { notFound, response } = await notFoundAnswer(verdict.response);
+            const other = [...config.jurisdictions].find((j) => !triedJurisdictions.has(j));
+            if (notFound && other) {
+              reroutes--;
+              jurisdiction = other;
+              triedJurisdictions.add(other);
+              release(held);
+              held = { region, response, fromRegion: true };
+              continue;
+            }
+            verdict.response = response;
+          }
           await learnFromAnswer(c.req.path, state, facts, region, verdict.response);
           return settle({ region, response: verdict.response });
+        }
         case "misdirected": {
           const { named, response } = await misdirection(verdict.response);
           accounts.learn(facts.accountId, named);
@@ -151,6 +173,20 @@ function failureOf(
     instance,
   );
   return { region, response, fromRegion: false };
+}
+
+/** Whether a region's answer is its "not found" problem; hands back an unread copy. */
+async function notFoundAnswer(
+  response: Response,
+): Promise<{ notFound: boolean; response: Response }> {
+  if (response.status !== 404 && response.status !== 422) return { notFound: false, response };
+  const text = await response.text();
+  const parsed = jsonOf(new TextEncoder().encode(text));
+  const notFound = isObject(parsed) && parsed.type === "urn:lifeline:problem:not-found";
+  return {
+    notFound,
+    response: new Response(text, { status: response.status, headers: response.headers }),
+  };
 }
 
 /** Reads a wrong-jurisdiction answer's jurisdiction and hands back an unread copy to pass on if it is not followed. */
