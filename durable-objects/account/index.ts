@@ -138,7 +138,10 @@ export class AccountDO extends DurableObject<Env> {
       timeoutMs: PROJECTION_TIMEOUT_MS,
     });
     try {
-      await this.registerInIndex();
+      // The index only serves convergence checks; its outage must not stall the outbox.
+      await this.registerInIndex().catch((err) =>
+        console.warn("account index registration failed", err),
+      );
       const report = await this.engine.drainOutbox({
         projection: (p) => writeProjection(db, p),
         peer: (region, events) => this.ship(region, events),
