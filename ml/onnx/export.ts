@@ -1,5 +1,6 @@
 // Turns a SparseClassifier into ONNX bytes whose graph costs O(N·C) per utterance: it
 // gathers the N touched weight rows instead of multiplying a dense [D] vector.
+import { toFloat16Array } from "./float16.ts";
 import { type SparseClassifier, validateModel } from "./model.ts";
 import { DataType, encodeModel, type Node, type Tensor } from "./onnx-proto.ts";
 
@@ -20,7 +21,14 @@ const i64 = (name: string, values: number[]): Tensor => ({
   data: BigInt64Array.from(values, BigInt),
 });
 
-export type ExportOptions = { modelVersion?: number; docString?: string };
+/**
+ * How the first layer's [D][H|C] table is stored. "float16" halves the artifact (it dominates
+ * the Worker upload); rows are Cast back to float32 right after the Gather, so all arithmetic
+ * stays float32 and only the stored weights are rounded (relative error ≤ 2^-11 each).
+ */
+export type WeightType = "float32" | "float16";
+
+export type ExportOptions = { modelVersion?: number; docString?: string; weightType?: WeightType };
 
 /**
  * Inputs `indices` int64 [N] and `values` float32 [N] (one utterance); outputs `logits`
@@ -31,8 +39,17 @@ export function exportOnnx(model: SparseClassifier, options: ExportOptions = {})
   const { D, C } = model.dims;
   const hidden = model.kind === "mlp" ? model.dims.H : C;
   const first = model.layers[0];
+  const half = options.weightType === "float16";
+  const table: Tensor = half
+    ? {
+        name: "W1",
+        dataType: DataType.FLOAT16,
+        dims: [D, hidden],
+        data: toFloat16Array(first.weights),
+      }
+    : f32("W1", [D, hidden], first.weights);
   const initializers: Tensor[] = [
-    f32("W1", [D, hidden], first.weights),
+    table,
     f32("b1", [hidden], first.bias),
     i64("axis0", [0]),
     i64("axis1", [1]),
@@ -43,9 +60,20 @@ export function exportOnnx(model: SparseClassifier, options: ExportOptions = {})
       opType: "Gather",
       name: "gather_rows",
       inputs: ["W1", "indices"],
-      outputs: ["rows"],
+      outputs: [half ? "rows_f16" : "rows"],
       attributes: [{ name: "axis", int: 0 }],
     },
+    ...(half
+      ? [
+          {
+            opType: "Cast",
+            name: "rows_to_f32",
+            inputs: ["rows_f16"],
+            outputs: ["rows"],
+            attributes: [{ name: "to", int: DataType.FLOAT }],
+          },
+        ]
+      : []),
     { opType: "Unsqueeze", name: "column", inputs: ["values", "axis1"], outputs: ["weights_col"] },
     { opType: "Mul", name: "scale_rows", inputs: ["rows", "weights_col"], outputs: ["scaled"] },
     {
@@ -86,6 +114,7 @@ export function exportOnnx(model: SparseClassifier, options: ExportOptions = {})
       kind: model.kind,
       labels: JSON.stringify(model.labels),
       dims: JSON.stringify(model.dims),
+      ...(half ? { weightType: "float16" } : {}),
     },
     graph: {
       name: `sparse_${model.kind}`,

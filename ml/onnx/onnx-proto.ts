@@ -3,7 +3,7 @@
 import { ProtoWriter } from "./protobuf.ts";
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT64: 7, FLOAT16: 10 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType values used here. */
@@ -11,7 +11,9 @@ const AttributeType = { INT: 2, INTS: 7 } as const;
 
 export type Tensor =
   | { name: string; dataType: typeof DataType.FLOAT; dims: number[]; data: Float32Array }
-  | { name: string; dataType: typeof DataType.INT64; dims: number[]; data: BigInt64Array };
+  | { name: string; dataType: typeof DataType.INT64; dims: number[]; data: BigInt64Array }
+  /** float16 as raw IEEE binary16 bit patterns (see float16.ts). */
+  | { name: string; dataType: typeof DataType.FLOAT16; dims: number[]; data: Uint16Array };
 
 export type Attribute = { name: string; int: number } | { name: string; ints: number[] };
 
@@ -47,13 +49,14 @@ export type Model = {
 const hostIsLittleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** raw_data is little-endian on every platform; copy so a view's byte offset never leaks. */
-function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+function littleEndianBytes(data: Float32Array | BigInt64Array | Uint16Array): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (hostIsLittleEndian) return bytes.slice();
   const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) {
     if (data instanceof Float32Array) view.setFloat32(i * 4, data[i]!, true);
+    else if (data instanceof Uint16Array) view.setUint16(i * 2, data[i]!, true);
     else view.setBigInt64(i * 8, data[i]!, true);
   }
   return out;

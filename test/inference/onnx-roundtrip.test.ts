@@ -2,6 +2,7 @@
 // forward pass for both model kinds; seeds are fixed so any failure reproduces.
 import { describe, expect, test } from "vitest";
 import { exportOnnx } from "../../ml/onnx/export.ts";
+import { roundToFloat16 } from "../../ml/onnx/float16.ts";
 import { forward, type SparseClassifier } from "../../ml/onnx/model.ts";
 import { randomFeatures, randomModel } from "../../ml/onnx/random-model.ts";
 import { loadSession, runOne } from "./ort-node.ts";
@@ -68,4 +69,30 @@ test("a truncated or corrupted model fails to load", async () => {
   const corrupted = bytes.slice();
   corrupted.fill(0xff, 0, 16);
   await expect(loadSession(corrupted)).rejects.toThrow();
+});
+
+describe.each(specs)("float16 storage, $kind C=$C", (spec) => {
+  const seed = 2000 + spec.C + (spec.kind === "mlp" ? 100 : 0);
+  const model: SparseClassifier = randomModel(seed, spec);
+  // The reference on the weights as float16 stores them: any remaining gap is the graph's.
+  const rounded = {
+    ...model,
+    layers: model.layers.map((l, i) =>
+      i === 0 ? { ...l, weights: roundToFloat16(l.weights) } : l,
+    ),
+  } as SparseClassifier;
+
+  test("Gather on a float16 table then Cast equals the reference on rounded weights", async () => {
+    const bytes = exportOnnx(model, { weightType: "float16" });
+    expect(bytes.length).toBeLessThan(exportOnnx(model).length * 0.55);
+    const session = await loadSession(bytes);
+    for (const { indices, values } of [
+      randomFeatures(seed + 1, D, 37),
+      randomFeatures(seed + 2, D, 200, true),
+    ]) {
+      const { probabilities } = await runOne(session, indices, values);
+      expectClose(probabilities, forward(rounded, indices, values));
+    }
+    await session.release();
+  });
 });

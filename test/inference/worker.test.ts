@@ -76,7 +76,7 @@ test("/health warms the sessions and classify in workerd matches the reference f
     expect(res.status).toBe(200);
     health = (await res.json()) as typeof health;
   });
-  expect(Object.keys(health!.loaded)).toEqual(["test"]);
+  expect(Object.keys(health!.loaded)).toContain("test");
   const coldMs = await timeMs(async () => {
     const res = await post({ task: "test", inputs: inputs.map(toWire) });
     expect(res.status).toBe(200);

@@ -1,8 +1,7 @@
 // Runs one task's model over a batch of utterances and says why when it cannot:
 // unknown task and invalid input are expected outcomes, not exceptions.
 import { z } from "zod";
-import { ort } from "./ort-workerd.ts";
-import { sessionFor } from "./sessions.ts";
+import { runOne, sessionFor } from "./sessions.ts";
 
 /** Bounds so one call cannot hold the isolate: utterances per call, features per utterance. */
 export const MAX_INPUTS = 256;
@@ -50,12 +49,7 @@ export async function classify(
   const results: Array<{ probabilities: number[] }> = [];
   // One run per utterance: the graph takes a single [N] feature list (no batching yet).
   for (const { indices, values } of inputs) {
-    const n = indices.length;
-    const out = await session.run({
-      indices: new ort.Tensor("int64", BigInt64Array.from(indices, BigInt), [n]),
-      values: new ort.Tensor("float32", Float32Array.from(values), [n]),
-    });
-    results.push({ probabilities: Array.from(out.probabilities!.data as Float32Array) });
+    results.push({ probabilities: await runOne(session, indices, values) });
   }
   return { ok: true, task, modelVersion: manifest.modelVersion, labels: manifest.labels, results };
 }

@@ -1,7 +1,9 @@
-// The inference worker's entrypoint: the typed RPC `classify` for service-binding callers,
-// and `GET /health` plus `POST /classify` over HTTP for probes and tests.
+// The inference worker's entrypoint: typed RPC `classify` (sparse features) and `analyzeTexts`
+// (raw text) for service-binding callers; `GET /health`, `POST /classify` and `POST /analyze`
+// over HTTP for probes and tests.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { type AnalyzeResult, analyzeTexts } from "./analyze.ts";
 import { type ClassifyResult, classify, type SparseInput } from "./classify.ts";
 import { MODELS } from "./models.ts";
 import { loadedModels, sessionFor } from "./sessions.ts";
@@ -19,9 +21,8 @@ app.get("/health", async (c) => {
   return c.json(body, failed.length === 0 ? 200 : 503);
 });
 
-app.post("/classify", async (c) => {
-  const body = await c.req.json().catch(() => null);
-  const result = await classify(body?.task, body?.inputs, now);
+/** The one place an expected failure becomes an RFC 9457 problem. */
+function respond(c: Context, result: ClassifyResult | AnalyzeResult): Response {
   if (result.ok) return c.json(result);
   const status = result.error === "unknown-task" ? 404 : 400;
   return c.json(
@@ -29,12 +30,27 @@ app.post("/classify", async (c) => {
     status,
     { "content-type": "application/problem+json" },
   );
+}
+
+app.post("/classify", async (c) => {
+  const body = await c.req.json().catch(() => null);
+  return respond(c, await classify(body?.task, body?.inputs, now));
+});
+
+app.post("/analyze", async (c) => {
+  const body = await c.req.json().catch(() => null);
+  return respond(c, await analyzeTexts(body?.task, body?.texts, now));
 });
 
 export default class InferenceWorker extends WorkerEntrypoint {
   /** Probabilities per utterance, in the order of `inputs`, with the model version that made them. */
   classify(task: string, inputs: SparseInput[]): Promise<ClassifyResult> {
     return classify(task, inputs, now);
+  }
+
+  /** Label and probabilities per text, in order; features are extracted here, as in training. */
+  analyzeTexts(task: string, texts: string[]): Promise<AnalyzeResult> {
+    return analyzeTexts(task, texts, now);
   }
 
   override fetch(request: Request): Response | Promise<Response> {

@@ -1,11 +1,17 @@
 // The tasks this worker serves and the artifact behind each: ONNX bytes plus manifest,
-// bundled into the upload. Trained models are added here next to the test model.
+// bundled into the upload. Trained tasks come from `npx tsx ml/onnx/export-models.ts`.
 import type { ModelManifest } from "../../ml/onnx/manifest.ts";
+import intentEnManifest from "./models/intent-en/manifest.json";
+import intentEnOnnx from "./models/intent-en/model.onnx";
+import sentimentZhManifest from "./models/sentiment-zh/manifest.json";
+import sentimentZhOnnx from "./models/sentiment-zh/model.onnx";
 import testManifest from "./models/test/manifest.json";
 import testOnnx from "./models/test/model.onnx";
 
 export type ModelArtifact = { onnx: ArrayBuffer; manifest: ModelManifest };
 
 export const MODELS: Readonly<Record<string, ModelArtifact>> = {
+  "intent-en": { onnx: intentEnOnnx, manifest: intentEnManifest as ModelManifest },
+  "sentiment-zh": { onnx: sentimentZhOnnx, manifest: sentimentZhManifest as ModelManifest },
   test: { onnx: testOnnx, manifest: testManifest as ModelManifest },
 };

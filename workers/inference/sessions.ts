@@ -1,5 +1,6 @@
 // One ORT session per task per isolate, created on first use; records how long each
-// cold start took so /health can report it.
+// cold start took so /health can report it, and refuses a manifest it cannot serve.
+import { dimension, type FeatureConfig, FeatureConfigSchema } from "../../ml/features/config.ts";
 import type { ModelManifest } from "../../ml/onnx/manifest.ts";
 import { MODELS } from "./models.ts";
 import { ort } from "./ort-workerd.ts";
@@ -7,6 +8,8 @@ import { ort } from "./ort-workerd.ts";
 export type LoadedModel = {
   session: ort.InferenceSession;
   manifest: ModelManifest;
+  /** Validated recipe for text input; null for a model that only takes sparse features. */
+  featureConfig: FeatureConfig | null;
   /** Wall time of session creation; in workerd clocks advance only across I/O, so it may read 0. */
   coldStartMs: number;
 };
@@ -15,13 +18,24 @@ export type LoadedModel = {
 const loaded = new Map<string, Promise<LoadedModel>>();
 const coldStarts = new Map<string, { modelVersion: string; coldStartMs: number }>();
 
+function featureConfigOf(manifest: ModelManifest): FeatureConfig | null {
+  if (manifest.featureConfig === undefined) return null;
+  const config = FeatureConfigSchema.parse(manifest.featureConfig);
+  // Hashed ids are masked to the config's dimension; the graph must accept all of them.
+  if (dimension(config) !== manifest.dims.D) {
+    throw new Error(`featureConfig dimension ${dimension(config)} != D=${manifest.dims.D}`);
+  }
+  return config;
+}
+
 async function create(task: string, now: () => number): Promise<LoadedModel> {
   const artifact = MODELS[task]!;
+  const featureConfig = featureConfigOf(artifact.manifest);
   const started = now();
   const session = await ort.InferenceSession.create(new Uint8Array(artifact.onnx));
   const coldStartMs = now() - started;
   coldStarts.set(task, { modelVersion: artifact.manifest.modelVersion, coldStartMs });
-  return { session, manifest: artifact.manifest, coldStartMs };
+  return { session, manifest: artifact.manifest, featureConfig, coldStartMs };
 }
 
 /** Undefined for a task with no model; a failed creation is forgotten so the next call retries. */
@@ -34,6 +48,20 @@ export function sessionFor(task: string, now: () => number): Promise<LoadedModel
     loaded.set(task, pending);
   }
   return pending;
+}
+
+/** One utterance through the graph: feature ids and weights in, class probabilities out. */
+export async function runOne(
+  session: ort.InferenceSession,
+  indices: ArrayLike<number>,
+  values: ArrayLike<number>,
+): Promise<number[]> {
+  const n = indices.length;
+  const out = await session.run({
+    indices: new ort.Tensor("int64", BigInt64Array.from(indices, BigInt), [n]),
+    values: new ort.Tensor("float32", Float32Array.from(values), [n]),
+  });
+  return Array.from(out.probabilities!.data as Float32Array);
 }
 
 export function loadedModels(): Record<string, { modelVersion: string; coldStartMs: number }> {

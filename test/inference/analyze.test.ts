@@ -1,0 +1,173 @@
+// `analyzeTexts` in workerd (unstable_startWorker, wrangler.toml): real texts go through the
+// worker's own feature extraction and float16 ONNX graph and agree with the float32 TypeScript
+// `predict` of the trained model; input is bounded; warm and cold costs are measured.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { unstable_startWorker } from "wrangler";
+import { extract } from "../../ml/features/extract.ts";
+import { readTrained, trainedTasks } from "../../ml/onnx/trained.ts";
+import { argmax, type Model, predict } from "../../ml/train/model.ts";
+import { MAX_TEXT_LENGTH, MAX_TEXTS } from "../../workers/inference/limits.ts";
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
+/**
+ * Float16 storage rounds each weight by ≤ 2^-11 relative, so a logit moves by at most
+ * 2^-11·Σ_k|v_k·w_kj| (the features are L2-normalised); measured on these texts the
+ * probabilities move < 1e-4. 1e-3 leaves headroom for retrained models yet still catches
+ * any real divergence (a wrong feature, id or sign moves probabilities by ≫ 1e-3).
+ */
+const TOLERANCE = 1e-3;
+const PER_TASK = 25;
+
+const dataDir = "../shared/data";
+const jsonl = (file: string) =>
+  readFileSync(join(dataDir, file), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as { text: string; label: string });
+/** Every k-th row, so the sample spans many labels instead of the first one. */
+const spread = <T>(rows: T[], n: number) =>
+  Array.from({ length: n }, (_, i) => rows[Math.floor((i * rows.length) / n)]!);
+
+const samples: Record<string, string[]> = {
+  "sentiment-zh": spread(jsonl("sentiment-zh/dev.jsonl"), PER_TASK).map((r) => r.text),
+  "intent-en": spread(jsonl("intent-en/train.jsonl"), PER_TASK).map((r) => r.text),
+};
+const models: Record<string, Model> = Object.fromEntries(
+  Object.keys(samples).map((task) => [task, readTrained(join("models", task))]),
+);
+
+let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let url: string;
+
+beforeAll(async () => {
+  worker = await unstable_startWorker({
+    config: "workers/inference/wrangler.toml",
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      persist: false,
+      logLevel: "warn",
+    },
+  });
+  url = (await worker.url).toString();
+});
+
+afterAll(async () => {
+  await worker?.dispose();
+});
+
+const analyze = (body: unknown) =>
+  fetch(new URL("/analyze", url), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+type Ok = {
+  ok: true;
+  modelVersion: string;
+  labels: string[];
+  results: { label: string; probabilities: number[] }[];
+};
+
+async function timeMs(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+test("/health creates a session for every trained task (cold start)", async () => {
+  let health: { ok: boolean; tasks: string[]; loaded: Record<string, unknown> } | undefined;
+  const firstHealthMs = await timeMs(async () => {
+    const res = await fetch(new URL("/health", url));
+    expect(res.status).toBe(200);
+    health = (await res.json()) as typeof health;
+  });
+  expect(health!.tasks).toEqual(expect.arrayContaining(trainedTasks("models")));
+  console.log(
+    `cold: first /health (isolate start + all sessions) ${firstHealthMs.toFixed(0)} ms; loaded: %j`,
+    health!.loaded,
+  );
+});
+
+describe.each(Object.keys(samples))("%s", (task) => {
+  test("probabilities match the float32 TypeScript predict and argmax labels agree", async () => {
+    const model = models[task]!;
+    const texts = samples[task]!;
+    const res = await analyze({ task, texts });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Ok;
+    expect(body.labels).toEqual(model.labels);
+    const manifest = JSON.parse(
+      readFileSync(join("workers/inference/models", task, "manifest.json"), "utf8"),
+    );
+    expect(body.modelVersion).toBe(manifest.modelVersion);
+    let worst = 0;
+    let nearTies = 0;
+    body.results.forEach(({ label, probabilities }, i) => {
+      const expected = predict(model, extract(texts[i]!, model.featureConfig));
+      const gap = Math.max(...probabilities.map((p, j) => Math.abs(p - expected[j]!)));
+      worst = Math.max(worst, gap);
+      expect(gap, `text ${i}: ${texts[i]}`).toBeLessThan(TOLERANCE);
+      // Labels must agree unless the reference's top two are within the tolerance band.
+      const sorted = [...expected].sort((a, b) => b - a);
+      if (sorted[0]! - sorted[1]! < 2 * TOLERANCE) nearTies++;
+      else expect(label, `text ${i}: ${texts[i]}`).toBe(model.labels[argmax(expected)]);
+    });
+    expect(nearTies).toBeLessThanOrEqual(2);
+    console.log(
+      `${task}: ${texts.length} texts, worst |Δp| vs float32 predict ${worst.toExponential(2)}, near-ties ${nearTies}`,
+    );
+  });
+
+  test("warm per-utterance latency for 20- and 50-text batches", async () => {
+    const pool = [...samples[task]!, ...samples[task]!];
+    const batch = (n: number) => ({ task, texts: pool.slice(0, n) });
+    await analyze(batch(50));
+    const best: Record<number, number> = { 1: Infinity, 20: Infinity, 50: Infinity };
+    for (let round = 0; round < 10; round++) {
+      for (const n of [1, 20, 50]) {
+        best[n] = Math.min(best[n]!, await timeMs(() => analyze(batch(n))));
+      }
+    }
+    // Subtracting the 1-text call cancels the HTTP round trip; what remains is worker time.
+    const per = (n: number) => (best[n]! - best[1]!) / (n - 1);
+    console.log(
+      `${task} warm: 1 text ${best[1]!.toFixed(2)} ms, 20 ${best[20]!.toFixed(2)} ms, 50 ${best[50]!.toFixed(2)} ms → ` +
+        `≈${(per(20) * 1000).toFixed(0)} µs/utterance (20), ≈${(per(50) * 1000).toFixed(0)} µs/utterance (50), incl. extraction + JSON`,
+    );
+    expect(per(50)).toBeLessThan(5);
+  });
+});
+
+describe("bounded input", () => {
+  const problem = async (body: unknown, status: number, detail: RegExp) => {
+    const res = await analyze(body);
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+  };
+
+  test("too many texts, an over-long text or no texts is a 400 that says which", async () => {
+    const many = Array.from({ length: MAX_TEXTS + 1 }, () => "ok");
+    await problem({ task: "intent-en", texts: many }, 400, /more than 100 texts/);
+    const long = "a".repeat(MAX_TEXT_LENGTH + 1);
+    await problem({ task: "intent-en", texts: ["fine", long] }, 400, /longer than 2000/);
+    await problem({ task: "intent-en", texts: [] }, 400, /empty/);
+    await problem({ task: "intent-en", texts: [42] }, 400, /string/);
+  });
+
+  test("an unknown task is a 404, a sparse-only model a 400, and limits are inclusive", async () => {
+    await problem({ task: "nope", texts: ["hi"] }, 404, /no model/);
+    await problem({ task: "test", texts: ["hi"] }, 400, /sparse features only/);
+    const edge = await analyze({
+      task: "intent-en",
+      texts: ["", ...Array.from({ length: MAX_TEXTS - 1 }, () => "b".repeat(MAX_TEXT_LENGTH))],
+    });
+    expect(edge.status).toBe(200);
+  });
+});

@@ -1,0 +1,27 @@
+// The ONNX files the inference worker bundles are exactly what `ml/onnx/export-models.ts`
+// makes from the committed `models/*`: a retrained model that was not re-exported fails here.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { exportTrained, readTrained, trainedTasks } from "../../ml/onnx/trained.ts";
+
+const RERUN =
+  "stale export: run `npx tsx ml/onnx/export-models.ts` and commit workers/inference/models";
+const tasks = trainedTasks("models");
+
+test("both trained tasks are found", () => {
+  expect(tasks).toEqual(expect.arrayContaining(["intent-en", "sentiment-zh"]));
+});
+
+test.each(tasks)("%s: shipped model.onnx and manifest.json match a fresh export", (task) => {
+  const shippedDir = join("workers/inference/models", task);
+  expect(existsSync(join(shippedDir, "model.onnx")), `${task} not exported; ${RERUN}`).toBe(true);
+  const fresh = exportTrained(readTrained(join("models", task)));
+  const shipped = readFileSync(join(shippedDir, "model.onnx"));
+  // Buffer.equals, not toEqual: a diff of megabytes of weights helps nobody.
+  expect(shipped.equals(fresh.onnx), `${task}/model.onnx differs; ${RERUN}`).toBe(true);
+  // Parsed: the script writes it through biome's formatter.
+  const manifest = JSON.parse(readFileSync(join(shippedDir, "manifest.json"), "utf8"));
+  expect(manifest, `${task}/manifest.json differs; ${RERUN}`).toEqual(fresh.manifest);
+  expect(fresh.manifest.featureConfig).toEqual(readTrained(join("models", task)).featureConfig);
+});

@@ -1,0 +1,5 @@
+// Bounds on text input, importable without the ORT runtime (callers and tests size batches).
+
+/** Texts per `analyzeTexts` call, and UTF-16 code units per text (split long transcripts). */
+export const MAX_TEXTS = 100;
+export const MAX_TEXT_LENGTH = 2000;
