@@ -8,6 +8,7 @@ import { FeatureConfigSchema } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
 import { encodeModel } from "./codec.ts";
 import { labelSet, parseJsonl, type Row, stratifiedSplit } from "./dataset.ts";
+import { featureScale, foldScale, scaleExamples } from "./feature-weights.ts";
 import { renderModelCard } from "./model-card.ts";
 import { PRESETS, type Preset } from "./tasks.ts";
 import { type Example, score, type TrainOptions, train } from "./trainer.ts";
@@ -114,17 +115,30 @@ const toExamples = (rows: Row[], weighted: boolean): Example[] =>
 log(
   `task ${p.name}: ${p.train.length} train, ${p.valid.length} validation, ${p.evalRows.length} eval rows; seed ${seed}`,
 );
-const trainEx = toExamples(p.train, true);
+const maxChars = p.preset.maxTrainChars;
+const trainRows =
+  maxChars === null ? p.train : p.train.filter((r) => Array.from(r.text).length <= maxChars);
+const trainEx = toExamples(trainRows, true);
 const validEx = toExamples(p.valid, false);
 const evalEx = toExamples(p.evalRows, false).filter((e) => e.y >= 0);
 log(
   `features extracted (D = 2^${fc.dimensionBits}, ${opts.kind}${opts.kind === "mlp" ? ` ${opts.hidden}` : ""})`,
 );
-const { model, history } = train(trainEx, validEx, labels, fc, opts, (r) =>
-  log(
-    `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation accuracy ${(r.validation.accuracy * 100).toFixed(2)}%${r.best ? " *" : ""}`,
-  ),
+const scale = featureScale(p.preset.weighting, trainEx, 2 ** fc.dimensionBits);
+const trained = train(
+  scaleExamples(trainEx, scale),
+  scaleExamples(validEx, scale),
+  labels,
+  fc,
+  opts,
+  (r) =>
+    log(
+      `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation accuracy ${(r.validation.accuracy * 100).toFixed(2)}%${r.best ? " *" : ""}`,
+    ),
 );
+const history = trained.history;
+// The artifact is a plain model over `extract` output: the scaling lives in its weights.
+const model = foldScale(trained.model, scale);
 const trainSeconds = (performance.now() - started) / 1000;
 const evalMetrics = score(model, evalEx);
 log(
@@ -142,12 +156,14 @@ const metrics = {
   macroF1: evalMetrics.macroF1,
   perClassF1: Object.fromEntries(labels.map((l, i) => [l, evalMetrics.perClass[i]!.f1])),
   validationAccuracy: Math.max(...history.map((h) => h.validation.accuracy)),
-  counts: { train: p.train.length, validation: p.valid.length, eval: evalEx.length },
+  counts: { train: trainRows.length, validation: p.valid.length, eval: evalEx.length },
   epochsRun: history.length,
   bestEpoch: history.findLast((h) => h.best)?.epoch,
   seed,
   trainOptions: opts,
   sourceWeights,
+  weighting: p.preset.weighting,
+  maxTrainChars: maxChars,
   command,
   trainSeconds: Number(trainSeconds.toFixed(1)),
   weightsBytes: blob.length,

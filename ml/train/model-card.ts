@@ -1,6 +1,7 @@
 // MODEL_CARD.md for a trained artifact: data, licence caveats, metrics and the command that
 // reproduces them. The licence text follows ../shared/data/README.md.
 import type { FeatureConfig } from "../features/config.ts";
+import type { FeatureWeighting } from "./feature-weights.ts";
 
 export type CardInput = {
   task: string;
@@ -18,7 +19,32 @@ export type CardInput = {
   command: string;
   trainSeconds: number;
   weightsBytes: number;
+  sourceWeights: Record<string, number>;
+  weighting: FeatureWeighting;
+  maxTrainChars: number | null;
 };
+
+function trainingNote(c: CardInput): string {
+  const notes: string[] = [];
+  const weights = Object.entries(c.sourceWeights);
+  if (weights.length > 0)
+    notes.push(
+      `Example weights by source: ${weights.map(([s, w]) => `\`${s}\` ×${w}`).join(", ")}.`,
+    );
+  if (c.maxTrainChars !== null)
+    notes.push(
+      `Training rows longer than ${c.maxTrainChars} characters are dropped (validation and eval keep every row).`,
+    );
+  if (c.weighting.kind === "nb")
+    notes.push(
+      `Inputs are scaled by naive-Bayes log-count ratios (Wang & Manning 2012, α = ${c.weighting.alpha}) learned from the training rows; the ratios are folded into the weights (W'[i] = r_i·W[i]), so serving is unchanged.`,
+    );
+  if (c.weighting.kind === "idf")
+    notes.push(
+      "Inputs are scaled by smoothed IDF learned from the training rows; the IDF is folded into the weights (W'[i] = idf_i·W[i]), so serving is unchanged.",
+    );
+  return notes.length === 0 ? "" : `\n\n${notes.join(" ")}`;
+}
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -28,8 +54,8 @@ const DATA: Record<string, { data: string; licence: string; baseline: string; li
       "`sentiment-zh/train.jsonl` (92,778 rows): food-delivery reviews (waimai_10k), product " +
       "reviews (online_shopping_10_cats, hotel category removed), hotel reviews " +
       "(ChnSentiCorp_htl_all) and 29.6k chat utterances whose labels were produced " +
-      "automatically (conversation_weak_labels, ~94% correct per the authors; weighted ×4 in " +
-      "training because it is the only in-domain data). Validation for early stopping: a seeded " +
+      "automatically (conversation_weak_labels, ~94% correct per the authors; up-weighted in " +
+      "training because it is the only in-domain data; see below). Validation for early stopping: a seeded " +
       "10% of the weak-labelled chat. Evaluated on `sentiment-zh/dev.jsonl`: 3,444 short " +
       "hand-labelled conversational utterances.",
     licence:
@@ -81,7 +107,7 @@ hashed ${fc.language === "zh" ? "character" : "word and in-word character"} n-gr
 
 ## Data
 
-${d.data}
+${d.data}${trainingNote(c)}
 
 ## Licence and caveats
 
