@@ -47,6 +47,8 @@ beforeAll(async () => {
   worker = await unstable_startWorker({
     config: "workers/inference/wrangler.toml",
     dev: {
+      // Tests share source trees with other running workers; a rebuild must not restart this one.
+      watch: false,
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,
       persist: false,

@@ -363,6 +363,8 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         config: "workers/router/wrangler.toml",
         bindings: { REGIONS: { type: "plain_text", value: topo.regions } },
         dev: {
+          // Tests share source trees with other running workers; a rebuild must not restart this one.
+          watch: false,
           server: { hostname: "127.0.0.1", port: 0 },
           inspector: false,
           persist: false,

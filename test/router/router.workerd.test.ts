@@ -50,6 +50,8 @@ async function startRouter() {
       ROUTER_ATTEMPT_TIMEOUT_MS: plain(String(ATTEMPT_TIMEOUT_MS)),
     },
     dev: {
+      // Tests share source trees with other running workers; a rebuild must not restart this one.
+      watch: false,
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,
       persist: false,

@@ -70,6 +70,8 @@ export async function startTestRegion(
       env: region,
       bindings: Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, plain(v)])),
       dev: {
+        // Tests share source trees with other running workers; a rebuild must not restart this one.
+        watch: false,
         server: { hostname: "127.0.0.1", port },
         inspector: false,
         persist: join(dataDir, "wrangler"),
