@@ -123,14 +123,24 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
+/**
+ * A terminal Ctrl-C reaches this process twice: once from the terminal (the whole
+ * foreground group) and once forwarded by npm. Signals this close together are one.
+ */
+const SAME_SIGNAL_MS = 1_000;
+let firstSignalAt = 0;
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (shuttingDown) {
+      if (performance.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       // A second Ctrl-C: the operator will not wait for a graceful stop.
-      process.stderr.write("\nKilling all regions now.\n");
-      void Promise.all(handles.map((h) => h.kill())).finally(() => process.exit(1));
+      process.stderr.write("\nKilling everything now.\n");
+      const groups = [...handles.map((h) => h.kill()), relay?.kill(), router?.kill()];
+      void Promise.all(groups).finally(() => process.exit(1));
       return;
     }
+    firstSignalAt = performance.now();
     process.stderr.write(`\n${signal}: stopping ${regions.map((r) => r.region).join(", ")}…\n`);
     void shutdown(0);
   });
