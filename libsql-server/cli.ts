@@ -2,7 +2,7 @@
 // SIGINT/SIGTERM (streams rolled back, WAL checkpointed) before exiting 0.
 
 import { parseArgs } from "node:util";
-import type { LogLevel } from "./log.ts";
+import { cliChecks } from "../service-kit/cli.ts";
 import { startLibsqlServer } from "./server.ts";
 
 const USAGE = `Usage: tsx libsql-server/cli.ts --db <path> [options]
@@ -19,18 +19,7 @@ Options:
   -h, --help               show this help
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`libsql-server: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function integer(value: string | undefined, flag: string, min: number, max: number) {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max)
-    fail(`${flag} must be an integer in ${min}..${max}`);
-  return n;
-}
+const { fail, integer, logLevel: checkLogLevel } = cliChecks("libsql-server", USAGE);
 
 function parse() {
   try {
@@ -56,16 +45,15 @@ if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-if (!values.db) fail("--db is required");
-const logLevel = values["log-level"] ?? "info";
-if (!["debug", "info", "warn"].includes(logLevel)) fail("--log-level must be debug, info or warn");
+const dbPath = values.db || fail("--db is required");
+const logLevel = checkLogLevel(values["log-level"]);
 
 const server = await startLibsqlServer({
-  dbPath: values.db,
+  dbPath,
   port: integer(values.port, "--port", 0, 65535) ?? 8811,
   host: values.host ?? "127.0.0.1",
   authToken: values["auth-token"] ?? process.env.LIBSQL_AUTH_TOKEN ?? undefined,
-  logLevel: logLevel as LogLevel,
+  logLevel,
   streamIdleMs: integer(values["stream-idle-ms"], "--stream-idle-ms", 1, 3_600_000),
 }).catch((e: Error) => {
   process.stderr.write(`libsql-server: cannot start: ${e.message}\n`);

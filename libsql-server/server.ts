@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import Database from "libsql";
-import { createLogger, type LogLevel } from "./log.ts";
+import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import { handlePipeline } from "./pipeline.ts";
 import type { Connection } from "./statement.ts";
 import { StreamTable } from "./streams.ts";
@@ -79,7 +79,7 @@ function authFailure(header: string | undefined, expected: Buffer | null): strin
 }
 
 export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<LibsqlServer> {
-  const log = createLogger(opts.logLevel ?? "info");
+  const log = createLogger("libsql-server", opts.logLevel ?? "info");
   const host = opts.host ?? "127.0.0.1";
   const dbPath = resolve(opts.dbPath);
   const maxBodyBytes = opts.maxBodyBytes ?? 10 * 1024 * 1024;

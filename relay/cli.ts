@@ -2,7 +2,7 @@
 // down cleanly on SIGINT/SIGTERM (in-flight deliveries finished or left pending) before exit 0.
 
 import { parseArgs } from "node:util";
-import type { LogLevel } from "./log.ts";
+import { cliChecks } from "../service-kit/cli.ts";
 import { startRelay } from "./server.ts";
 
 const USAGE = `Usage: tsx relay/cli.ts [--port 8080] [--data .data/relay/relay.db] [options]
@@ -24,18 +24,7 @@ Environment (defaults are the QStash dev server's, so QSTASH_DEV=true clients wo
   QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`relay: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function integer(value: string | undefined, flag: string, min: number, max: number) {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max)
-    fail(`${flag} must be an integer in ${min}..${max}`);
-  return n;
-}
+const { fail, integer, logLevel: checkLogLevel } = cliChecks("relay", USAGE);
 
 function parse() {
   try {
@@ -62,8 +51,7 @@ if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-const logLevel = values["log-level"] ?? "info";
-if (!["debug", "info", "warn"].includes(logLevel)) fail("--log-level must be debug, info or warn");
+const logLevel = checkLogLevel(values["log-level"]);
 const timeScale = Number(values["time-scale"] ?? 1);
 if (!(timeScale > 0 && timeScale <= 1000)) fail("--time-scale must be a number in (0, 1000]");
 const env = process.env;
@@ -78,7 +66,7 @@ const relay = await startRelay({
   timeScale,
   maxRetries: integer(values["max-retries"], "--max-retries", 0, 100),
   deliveryTimeoutMs: integer(values["delivery-timeout-ms"], "--delivery-timeout-ms", 1, 3_600_000),
-  logLevel: logLevel as LogLevel,
+  logLevel,
 }).catch((e: Error) => {
   process.stderr.write(`relay: cannot start: ${e.message}\n`);
   process.exit(1);

@@ -1,8 +1,8 @@
 // What every route and the scheduler share: the database, the limits and keys the relay was
 // started with, the clock, and a way to wake the scheduler after a write.
 
+import type { Logger } from "../service-kit/log.ts";
 import type { Db } from "./db.ts";
-import type { Logger } from "./log.ts";
 
 export interface RelayConfig {
   token: string;

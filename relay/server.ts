@@ -5,10 +5,10 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import type { RelayConfig, RelayContext } from "./context.ts";
 import { closeDb, openDb } from "./db.ts";
 import { errorReply, ok, RelayError, type Reply, type RequestInfo, type Route } from "./http.ts";
-import { createLogger, type LogLevel } from "./log.ts";
 import { dlqRoutes } from "./routes/dlq.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { publishRoutes } from "./routes/publish.ts";
@@ -81,7 +81,7 @@ function configFrom(opts: RelayOptions): RelayConfig {
 }
 
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
-  const log = createLogger(opts.logLevel ?? "info");
+  const log = createLogger("relay", opts.logLevel ?? "info");
   const config = configFrom(opts);
   const dataPath = resolve(opts.dataPath);
   const db = openDb(dataPath);

@@ -12,6 +12,7 @@ const ROOTS = [
   "db",
   "libsql-server",
   "relay",
+  "service-kit",
   "ml",
   "scripts",
   "bench",
