@@ -1,7 +1,6 @@
 // Command-line entry point: parses flags, starts the server, and shuts it down cleanly on
 // SIGINT/SIGTERM (streams rolled back, WAL checkpointed) before exiting 0.
 
-import { parseArgs } from "node:util";
 import { cliChecks } from "../service-kit/cli.ts";
 import { startLibsqlServer } from "./server.ts";
 
@@ -19,32 +18,9 @@ Options:
   -h, --help               show this help
 `;
 
-const { fail, integer, logLevel: checkLogLevel } = cliChecks("libsql-server", USAGE);
+const { fail, integer, logLevel: checkLogLevel, flags } = cliChecks("libsql-server", USAGE);
 
-function parse() {
-  try {
-    return parseArgs({
-      options: {
-        db: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        "auth-token": { type: "string" },
-        "log-level": { type: "string" },
-        "stream-idle-ms": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-    });
-  } catch (e) {
-    return fail((e as Error).message);
-  }
-}
-
-const { values } = parse();
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const values = flags(["db", "port", "host", "auth-token", "log-level", "stream-idle-ms"]);
 const dbPath = values.db || fail("--db is required");
 const logLevel = checkLogLevel(values["log-level"]);
 

@@ -1,7 +1,6 @@
 // Command-line entry point: parses flags and env credentials, starts the relay, and shuts it
 // down cleanly on SIGINT/SIGTERM (in-flight deliveries finished or left pending) before exit 0.
 
-import { parseArgs } from "node:util";
 import { cliChecks } from "../service-kit/cli.ts";
 import { startRelay } from "./server.ts";
 
@@ -24,33 +23,17 @@ Environment (defaults are the QStash dev server's, so QSTASH_DEV=true clients wo
   QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY
 `;
 
-const { fail, integer, logLevel: checkLogLevel } = cliChecks("relay", USAGE);
+const { fail, integer, logLevel: checkLogLevel, flags } = cliChecks("relay", USAGE);
 
-function parse() {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        data: { type: "string" },
-        "time-scale": { type: "string" },
-        "max-retries": { type: "string" },
-        "delivery-timeout-ms": { type: "string" },
-        "log-level": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-    });
-  } catch (e) {
-    return fail((e as Error).message);
-  }
-}
-
-const { values } = parse();
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const values = flags([
+  "port",
+  "host",
+  "data",
+  "time-scale",
+  "max-retries",
+  "delivery-timeout-ms",
+  "log-level",
+]);
 const logLevel = checkLogLevel(values["log-level"]);
 const timeScale = Number(values["time-scale"] ?? 1);
 if (!(timeScale > 0 && timeScale <= 1000)) fail("--time-scale must be a number in (0, 1000]");

@@ -1,5 +1,6 @@
 // Flag checking shared by the stand-ins' command lines: a bad flag prints a readable
 // reason plus the usage and exits 2, never a stack trace.
+import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
 
 export function cliChecks(name: string, usage: string) {
@@ -23,5 +24,26 @@ export function cliChecks(name: string, usage: string) {
     return level as LogLevel;
   }
 
-  return { fail, integer, logLevel };
+  /** String flags by name plus -h/--help (prints the usage, exits 0); anything else fails. */
+  function flags<K extends string>(names: readonly K[]): Partial<Record<K, string>> {
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        options: {
+          ...Object.fromEntries(names.map((n) => [n, { type: "string" as const }])),
+          help: { type: "boolean", short: "h" },
+        },
+        allowPositionals: false,
+      });
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    if (parsed.values.help) {
+      process.stdout.write(usage);
+      process.exit(0);
+    }
+    return parsed.values as Partial<Record<K, string>>;
+  }
+
+  return { fail, integer, logLevel, flags };
 }

@@ -172,8 +172,10 @@ describe("AccountEngine", () => {
     const { engine } = open();
     activeContract(engine);
     const seen: Projection[] = [];
-    const report = await engine.drainOutbox(async (p) => {
-      seen.push(p);
+    const report = await engine.drainOutbox({
+      projection: async (p) => {
+        seen.push(p);
+      },
     });
     expect(report).toMatchObject({ delivered: 4, failed: 0, remaining: 0 });
     expect(seen).toHaveLength(1);
@@ -187,20 +189,23 @@ describe("AccountEngine", () => {
     const failing = async () => {
       throw new Error("libsql down");
     };
-    const r1 = await engine.drainOutbox(failing);
+    const r1 = await engine.drainOutbox({ projection: failing });
     expect(r1).toMatchObject({ delivered: 0, failed: 4, remaining: 4 });
     expect(r1.nextAlarmMs).toBe(clock + 250);
     // Not due yet: nothing is attempted.
-    expect(await engine.drainOutbox(failing)).toMatchObject({
+    expect(await engine.drainOutbox({ projection: failing })).toMatchObject({
       delivered: 0,
       failed: 0,
       remaining: 4,
     });
     clock += 250;
-    const r2 = await engine.drainOutbox(failing);
+    const r2 = await engine.drainOutbox({ projection: failing });
     expect(r2.nextAlarmMs).toBe(clock + 500);
     clock += 500;
-    expect(await engine.drainOutbox(async () => {})).toMatchObject({ delivered: 4, remaining: 0 });
+    expect(await engine.drainOutbox({ projection: async () => {} })).toMatchObject({
+      delivered: 4,
+      remaining: 0,
+    });
   });
 
   test("one drain handles at most one bounded batch", async () => {
@@ -216,7 +221,7 @@ describe("AccountEngine", () => {
         }),
       });
     }
-    const report = await engine.drainOutbox(async () => {});
+    const report = await engine.drainOutbox({ projection: async () => {} });
     expect(report.delivered).toBe(OUTBOX_BATCH);
     expect(report.remaining).toBe(4 + 10);
   });
@@ -224,12 +229,12 @@ describe("AccountEngine", () => {
   test("idempotency keys are kept 35 days and pruned after", async () => {
     const { engine } = open();
     run(engine, "k1", createCustomer);
-    await engine.drainOutbox(async () => {});
+    await engine.drainOutbox({ projection: async () => {} });
     clock += IDEMPOTENCY_RETENTION_MS - 1;
-    await engine.drainOutbox(async () => {});
+    await engine.drainOutbox({ projection: async () => {} });
     expect(run(engine, "k1", createCustomer)).toMatchObject({ replayed: true });
     clock += 2;
-    const report = await engine.drainOutbox(async () => {});
+    const report = await engine.drainOutbox({ projection: async () => {} });
     expect(report.nextAlarmMs).toBeNull();
   });
 });

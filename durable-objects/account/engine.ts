@@ -280,9 +280,7 @@ export class AccountEngine {
    * rescheduled with backoff per destination; rows are never dropped, because each is
    * an acknowledged fact that the read model or a peer region still lacks.
    */
-  async drainOutbox(sinks: OutboxSinks | ProjectionSink): Promise<DrainReport> {
-    const { projection, peer } =
-      typeof sinks === "function" ? { projection: sinks, peer: undefined } : sinks;
+  async drainOutbox({ projection, peer }: OutboxSinks): Promise<DrainReport> {
     const now = this.options.now();
     const due = this.store.sql
       .exec<{ seq: number; destination: string; event_id: string; attempts: number }>(
@@ -377,10 +375,16 @@ export class AccountEngine {
     });
   }
 
-  /** Events of this account by id, in journal order. */
+  /** Events of this account by id, in journal order (at most one outbox batch at a time). */
   eventsById(ids: readonly string[]): DomainEvent[] {
-    const wanted = new Set(ids);
-    return this.journal().filter((e) => wanted.has(e.id));
+    if (ids.length === 0) return [];
+    return this.store.sql
+      .exec<{ body: string }>(
+        `SELECT body FROM journal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+        JSON.stringify(ids),
+      )
+      .toArray()
+      .map((r) => JSON.parse(r.body) as DomainEvent);
   }
 
   private enqueue(eventId: string, destinations: readonly string[]): void {

@@ -1,5 +1,6 @@
 // Password hashing with PBKDF2-SHA256 through WebCrypto (available in workerd and Node).
 // 100,000 iterations is workerd's maximum for PBKDF2; the format records its parameters.
+import { timingSafeEqual, toHex } from "../../core/index.ts";
 
 const ITERATIONS = 100_000;
 
@@ -30,9 +31,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, iterations, salt, hash] = stored.split("$");
   if (scheme !== "pbkdf2-sha256" || !iterations || !salt || !hash) return false;
   const actual = await derive(password, unb64(salt), Number(iterations));
-  const expected = unb64(hash);
-  if (actual.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < actual.length; i++) diff |= actual[i]! ^ expected[i]!;
-  return diff === 0;
+  return timingSafeEqual(toHex(actual), toHex(unb64(hash)));
 }

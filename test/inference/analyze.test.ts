@@ -4,14 +4,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { unstable_startWorker } from "wrangler";
 import { extract } from "../../ml/features/extract.ts";
 import { readTrained, trainedTasks } from "../../ml/onnx/trained.ts";
 import { argmax, type Model, predict } from "../../ml/train/model.ts";
 import { MAX_TEXT_LENGTH, MAX_TEXTS } from "../../workers/inference/limits.ts";
-
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-process.env.WRANGLER_SEND_METRICS = "false";
+import { startTestWorker, type TestWorker } from "../support/workerd.ts";
 
 /**
  * Float16 storage rounds each weight by ≤ 2^-11 relative, so a logit moves by at most
@@ -85,22 +82,12 @@ const models: Record<string, Model> = Object.fromEntries(
   Object.keys(samples).map((task) => [task, readTrained(join("models", task))]),
 );
 
-let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let worker: TestWorker;
 let url: string;
 
 beforeAll(async () => {
-  worker = await unstable_startWorker({
-    config: "workers/inference/wrangler.toml",
-    dev: {
-      // Tests share source trees with other running workers; a rebuild must not restart this one.
-      watch: false,
-      server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
-      persist: false,
-      logLevel: "warn",
-    },
-  });
-  url = (await worker.url).toString();
+  worker = await startTestWorker({ config: "workers/inference/wrangler.toml" });
+  url = worker.url;
 });
 
 afterAll(async () => {

@@ -2,32 +2,19 @@
 // the shipped test model answers as the TypeScript reference does, and is fast when warm.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { unstable_startWorker } from "wrangler";
 import { forward } from "../../ml/onnx/model.ts";
 import { randomFeatures } from "../../ml/onnx/random-model.ts";
 import { testModel, testModelOnnx } from "../../ml/onnx/test-model.ts";
-
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-process.env.WRANGLER_SEND_METRICS = "false";
+import { startTestWorker, type TestWorker } from "../support/workerd.ts";
 
 const model = testModel();
 const { D } = model.dims;
-let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+let worker: TestWorker;
 let url: string;
 
 beforeAll(async () => {
-  worker = await unstable_startWorker({
-    config: "workers/inference/wrangler.toml",
-    dev: {
-      // Tests share source trees with other running workers; a rebuild must not restart this one.
-      watch: false,
-      server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
-      persist: false,
-      logLevel: "warn",
-    },
-  });
-  url = (await worker.url).toString();
+  worker = await startTestWorker({ config: "workers/inference/wrangler.toml" });
+  url = worker.url;
 });
 
 afterAll(async () => {

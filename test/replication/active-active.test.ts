@@ -6,11 +6,11 @@ import { get, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { unstable_startWorker } from "wrangler";
 import { HASH_PREFIX } from "../../core/index.ts";
 import { type Relay, startRelay } from "../../relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { client, eventually } from "../support/test-region.ts";
+import { startTestWorker } from "../support/workerd.ts";
 
 const HASH = "f".repeat(64);
 
@@ -359,20 +359,12 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
 
   describe("through the router", () => {
     test("[LF4] the router places each account in its jurisdiction and its answers are readable JSON", async () => {
-      const router = await unstable_startWorker({
+      const router = await startTestWorker({
         config: "workers/router/wrangler.toml",
-        bindings: { REGIONS: { type: "plain_text", value: topo.regions } },
-        dev: {
-          // Tests share source trees with other running workers; a rebuild must not restart this one.
-          watch: false,
-          server: { hostname: "127.0.0.1", port: 0 },
-          inspector: false,
-          persist: false,
-          logLevel: "warn",
-        },
+        bindings: { REGIONS: topo.regions },
       });
       try {
-        const base = (await router.url).toString().replace(/\/$/, "");
+        const base = router.url;
         const viaRouter = client(base, DEV_KEY);
         const eu = await viaRouter("POST", "/v1/customers", {
           name: "Wien Klinik",

@@ -1,7 +1,7 @@
 // The router in workerd (wrangler's unstable_startWorker, from workers/router/wrangler.toml)
 // in front of three stub regions on 127.0.0.1: the routing rules over real sockets.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { unstable_startWorker } from "wrangler";
+import { startTestWorker } from "../support/workerd.ts";
 import { type RegionStub, startRegionStub } from "./region-stub.ts";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -38,31 +38,15 @@ beforeEach(() => {
  * breaker gets a router of its own; tests that leave every breaker closed share one.
  */
 async function startRouter() {
-  const plain = (value: string) => ({ type: "plain_text" as const, value });
-  const worker = await unstable_startWorker({
+  router = await startTestWorker({
     config: "workers/router/wrangler.toml",
     bindings: {
-      REGIONS: plain(
-        JSON.stringify(
-          [east, south, eu].map(({ region, jurisdiction, url }) => ({ region, jurisdiction, url })),
-        ),
+      REGIONS: JSON.stringify(
+        [east, south, eu].map(({ region, jurisdiction, url }) => ({ region, jurisdiction, url })),
       ),
-      ROUTER_ATTEMPT_TIMEOUT_MS: plain(String(ATTEMPT_TIMEOUT_MS)),
-    },
-    dev: {
-      // Tests share source trees with other running workers; a rebuild must not restart this one.
-      watch: false,
-      server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
-      persist: false,
-      logLevel: "warn",
+      ROUTER_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
     },
   });
-  await worker.ready;
-  router = {
-    url: (await worker.url).toString().replace(/\/$/, ""),
-    dispose: () => worker.dispose(),
-  };
 }
 
 // wrangler 4.86 sometimes logs "Build failed … Could not resolve …middleware-loader.entry.ts"

@@ -6,13 +6,10 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { unstable_startWorker } from "wrangler";
 import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server.ts";
 import { freePort } from "../../scripts/processes.ts";
 import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
-
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-process.env.WRANGLER_SEND_METRICS = "false";
+import { startTestWorker, type TestWorker } from "./workerd.ts";
 
 export const DEMO_KEY = "lk_test_demo_integrator";
 export const OTHER_KEY = "lk_test_other_integrator";
@@ -55,7 +52,6 @@ export async function startTestRegion(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
-  const plain = (value: string) => ({ type: "plain_text" as const, value });
   const bindings = {
     LIBSQL_URL: libsql.url,
     LIFELINE_MODE: options.mode ?? "local",
@@ -65,21 +61,14 @@ export async function startTestRegion(
     ...options.bindings,
   };
   const launch = () =>
-    unstable_startWorker({
+    startTestWorker({
       config: "wrangler.toml",
       env: region,
-      bindings: Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, plain(v)])),
-      dev: {
-        // Tests share source trees with other running workers; a rebuild must not restart this one.
-        watch: false,
-        server: { hostname: "127.0.0.1", port },
-        inspector: false,
-        persist: join(dataDir, "wrangler"),
-        logLevel: "warn",
-      },
+      bindings,
+      port,
+      persist: join(dataDir, "wrangler"),
     });
-  let worker: Awaited<ReturnType<typeof launch>> | null = await launch();
-  await worker.ready;
+  let worker: TestWorker | null = await launch();
   if ((options.mode ?? "local") === "local") {
     await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
       { id: "usr_rep", email: REP.email, password: REP.password },
@@ -110,7 +99,6 @@ export async function startTestRegion(
     },
     async startWorker() {
       worker = await launch();
-      await worker.ready;
     },
     async stop() {
       await worker?.dispose();

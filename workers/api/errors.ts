@@ -4,41 +4,21 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { DomainError } from "../../core/index.ts";
+import { Problem, problemResponse } from "../shared/problem.ts";
+
+export { Problem };
 
 export type FieldError = { field: string; pointer: string; message: string };
 
-export class Problem extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly title: string,
-    readonly detail?: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail ?? title);
-  }
-}
-
-export function problemResponse(c: Context, p: Problem): Response {
-  const body = {
-    type: `urn:lifeline:problem:${p.slug}`,
-    title: p.title,
-    status: p.status,
-    ...(p.detail ? { detail: p.detail } : {}),
-    instance: c.req.path,
-    ...p.extra,
-  };
-  return new Response(JSON.stringify(body), {
-    status: p.status,
-    headers: { "content-type": "application/problem+json", ...p.headers },
-  });
+/** The API's problem response for this request: the shared shape, `instance` = its path. */
+function problemFor(c: Context, p: Problem): Response {
+  return problemResponse(p, c.req.path);
 }
 
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof Problem) return problemResponse(c, err);
+  if (err instanceof Problem) return problemFor(c, err);
   if (err instanceof HTTPException && err.status === 415) {
-    return problemResponse(
+    return problemFor(
       c,
       new Problem(
         415,
@@ -50,7 +30,7 @@ export function onError(err: Error, c: Context): Response {
   }
   if (err instanceof HTTPException) {
     const malformed = /JSON|Content-Type/i.test(err.message);
-    return problemResponse(
+    return problemFor(
       c,
       new Problem(
         err.status,
@@ -61,7 +41,7 @@ export function onError(err: Error, c: Context): Response {
     );
   }
   console.error("unhandled", err);
-  return problemResponse(
+  return problemFor(
     c,
     new Problem(
       500,

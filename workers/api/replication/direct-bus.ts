@@ -38,7 +38,7 @@ export class DirectBus implements ReplicationBus {
     const body = JSON.stringify(batch);
     const headers = {
       "content-type": "application/json",
-      ...(await signRequest(this.ring, body, Date.now())),
+      ...signRequest(this.ring, body, Date.now()),
     };
     let res: Response;
     try {

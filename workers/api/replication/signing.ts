@@ -1,6 +1,9 @@
 // Region-to-region request signing for the direct bus: HMAC-SHA256 over the raw body,
 // named by a key id so two keys can be active during rotation. The receiver accepts any
-// key in its active set and rejects unknown ids, stale timestamps and bad MACs.
+// key in its active set and rejects unknown ids, stale timestamps and bad MACs. The MAC
+// itself is core's `batchSignature`, so every runtime signs the same bytes the same way.
+
+import { batchSignature, verifyBatchSignature } from "../../../core/index.ts";
 
 export const KEY_ID_HEADER = "lifeline-key-id";
 export const SIGNATURE_HEADER = "lifeline-signature";
@@ -18,41 +21,22 @@ export function keyRingOf(env: Pick<Env, "REPLICATION_KEYS" | "REPLICATION_KEY_I
   return { current: env.REPLICATION_KEY_ID, keys };
 }
 
-async function mac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)),
-  );
-  return Array.from(sig, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-export async function signRequest(
-  ring: KeyRing,
-  body: string,
-  nowMs: number,
-): Promise<Record<string, string>> {
-  const timestamp = String(nowMs);
+export function signRequest(ring: KeyRing, body: string, nowMs: number): Record<string, string> {
   return {
     [KEY_ID_HEADER]: ring.current,
-    [TIMESTAMP_HEADER]: timestamp,
-    [SIGNATURE_HEADER]: await mac(ring.keys[ring.current]!, `${timestamp}.${body}`),
+    [TIMESTAMP_HEADER]: String(nowMs),
+    [SIGNATURE_HEADER]: batchSignature(ring.keys[ring.current]!, nowMs, body),
   };
 }
 
 export type Verification = { ok: true; keyId: string } | { ok: false; reason: string };
 
-export async function verifyRequest(
+export function verifyRequest(
   ring: KeyRing,
   headers: Headers,
   body: string,
   nowMs: number,
-): Promise<Verification> {
+): Verification {
   const keyId = headers.get(KEY_ID_HEADER);
   const timestamp = headers.get(TIMESTAMP_HEADER);
   const signature = headers.get(SIGNATURE_HEADER);
@@ -62,14 +46,7 @@ export async function verifyRequest(
   const at = Number(timestamp);
   if (!Number.isFinite(at) || Math.abs(nowMs - at) > MAX_SKEW_MS)
     return { ok: false, reason: "stale timestamp" };
-  const expected = await mac(secret, `${timestamp}.${body}`);
-  if (!timingSafeEqual(expected, signature)) return { ok: false, reason: "bad signature" };
+  if (!verifyBatchSignature(secret, at, body, signature))
+    return { ok: false, reason: "bad signature" };
   return { ok: true, keyId };
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -50,7 +50,7 @@ async function boundedText(req: Request): Promise<string> {
 
 replication.post(DIRECT_PATH, async (c) => {
   const body = await boundedText(c.req.raw);
-  const verdict = await verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now());
+  const verdict = verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now());
   if (!verdict.ok)
     throw new Problem(401, "bad-signature", "Replication signature rejected", verdict.reason);
   const report = await applyBatch(c.env, await readBatch(body, false));

@@ -1,0 +1,39 @@
+// One way to start a worker in workerd for a test: wrangler's unstable_startWorker on
+// loopback, with string bindings, no inspector and no file watching (tests share source
+// trees with other running workers; a rebuild must not restart this one mid-request).
+import { unstable_startWorker } from "wrangler";
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
+export type TestWorker = { url: string; dispose(): Promise<void> };
+
+export async function startTestWorker(options: {
+  config: string;
+  env?: string;
+  bindings?: Record<string, string>;
+  /** Default: any free port. */
+  port?: number;
+  /** Default: no persistence. */
+  persist?: string;
+}): Promise<TestWorker> {
+  const worker = await unstable_startWorker({
+    config: options.config,
+    ...(options.env ? { env: options.env } : {}),
+    bindings: Object.fromEntries(
+      Object.entries(options.bindings ?? {}).map(([k, value]) => [
+        k,
+        { type: "plain_text" as const, value },
+      ]),
+    ),
+    dev: {
+      watch: false,
+      server: { hostname: "127.0.0.1", port: options.port ?? 0 },
+      inspector: false,
+      persist: options.persist ?? false,
+      logLevel: "warn",
+    },
+  });
+  await worker.ready;
+  return { url: (await worker.url).toString().replace(/\/$/, ""), dispose: () => worker.dispose() };
+}
