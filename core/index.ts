@@ -14,6 +14,7 @@ export * from "./events.ts";
 export * from "./hlc.ts";
 export * from "./idempotency.ts";
 export * from "./ids.ts";
+export * as insights from "./insights/index.ts";
 export * from "./money.ts";
 export {
   batchSignature,

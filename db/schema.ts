@@ -1,6 +1,8 @@
-// The regional libSQL read model: what lists, search and reports read. Written only by
-// AccountDO projections (full-row upserts guarded by `version`), so it can be rebuilt,
-// lag, or be down without touching a lifeline write [LF5].
+// The regional libSQL database. Its read model (customers, contracts, payments) is what
+// lists, search and reports read, written only by AccountDO projections (full-row upserts
+// guarded by `version`), so it can be rebuilt, lag, or be down without touching a
+// lifeline write [LF5]. The insights tables are the API's own: which strategies a call
+// analysis suggested and whether reps adopted them (never the transcript itself).
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const customers = sqliteTable(
@@ -64,5 +66,43 @@ export const payments = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index("payments_by_contract").on(t.tenantId, t.contractId, t.confirmedAt, t.id),
+  ],
+);
+
+/** One call analysis: what it suggested and what produced it. Transcripts are not kept. */
+export const insights = sqliteTable(
+  "insights",
+  {
+    tenantId: text("tenant_id").notNull(),
+    id: text("id").notNull(),
+    customerId: text("customer_id"),
+    industry: text("industry"),
+    /** The suggested actions' strategy ids, in order (JSON array). */
+    strategies: text("strategies", { mode: "json" }).notNull().$type<string[]>(),
+    modelVersion: text("model_version"),
+    rulesFingerprint: text("rules_fingerprint").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("insights_by_created").on(t.tenantId, t.createdAt),
+  ],
+);
+
+/** A rep's answer on one suggested action; answering again replaces the answer. */
+export const insightFeedback = sqliteTable(
+  "insight_feedback",
+  {
+    tenantId: text("tenant_id").notNull(),
+    insightId: text("insight_id").notNull(),
+    strategy: text("strategy").notNull(),
+    adopted: integer("adopted", { mode: "boolean" }).notNull(),
+    answeredBy: text("answered_by").notNull(),
+    answeredAt: text("answered_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.insightId, t.strategy] }),
+    index("insight_feedback_by_strategy").on(t.tenantId, t.strategy),
   ],
 );

@@ -25,7 +25,12 @@ export type Topology = {
 
 export async function startTopology(
   names: string[],
-  options: { vars?: Record<string, string>; secrets?: Record<string, string> } = {},
+  options: {
+    vars?: Record<string, string>;
+    secrets?: Record<string, string>;
+    /** Run this inference worker beside each region's API (see `startRegion`). */
+    inferenceConfig?: string;
+  } = {},
 ): Promise<Topology> {
   const root = mkdtempSync(join(tmpdir(), "lifeline-topology-"));
   const secrets = newSecrets();
@@ -51,6 +56,7 @@ export async function startTopology(
       topology: all,
       secrets: { ...workerSecrets(secrets), ...options.secrets },
       vars: { REGIONS: regions, ...options.vars },
+      ...(options.inferenceConfig ? { inferenceConfig: options.inferenceConfig } : {}),
     });
     await seedRegion(handle.apiUrl, devSeeds(devCredentials()));
     handles.set(region, handle);

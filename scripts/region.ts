@@ -45,7 +45,16 @@ export interface StartRegionOptions {
   secrets?: Record<string, string>;
   /** Var overrides for the worker (`--var`), e.g. REGIONS with test ports. */
   vars?: Record<string, string>;
+  /**
+   * The wrangler config of the worker behind the API's INFERENCE service binding, run in
+   * the same `wrangler dev` (normally INFERENCE_CONFIG). Omitted: no inference worker runs,
+   * and the API sheds insights, as it would with inference down.
+   */
+  inferenceConfig?: string;
 }
+
+/** The edge inference worker's config (DESIGN §7), run beside each region's API. */
+export const INFERENCE_CONFIG = join(ROOT, "workers", "inference", "wrangler.toml");
 
 export interface RegionHandle {
   region: string;
@@ -93,6 +102,9 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_LOG_PATH: options.wranglerLogPath ?? join(dataDir, "wrangler-logs"),
+    // A private dev registry: service bindings resolve inside this region's own
+    // `wrangler dev`, never to another region's (or another checkout's) workers.
+    WRANGLER_REGISTRY_PATH: join(dataDir, "wrangler-registry"),
   };
   const vars = [
     "LIFELINE_MODE:local",
@@ -122,6 +134,8 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     command: WRANGLER_BIN,
     args: [
       ["dev", "--env", region, "--ip", "127.0.0.1", "--port", String(apiPort)],
+      ["-c", join(ROOT, "wrangler.toml")],
+      options.inferenceConfig ? ["-c", options.inferenceConfig] : [],
       ["--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false"],
       ["--persist-to", join(dataDir, "wrangler"), "--env-file", envFile],
       vars.flatMap((v) => ["--var", v]),

@@ -1,5 +1,7 @@
-// Dev data for local regions: the demo tenant (integrator key + rep user) and a second
-// tenant for trying tenant isolation. Seeding is an idempotent upsert via /__local/seed.
+// Dev data for local regions: the demo tenant (integrator key + rep user, insight rules
+// with a demo competitor gazetteer) and a second tenant for trying tenant isolation.
+// Seeding is an idempotent upsert via /__local/seed.
+import { insights } from "../core/index.ts";
 
 export interface DevCredentials {
   tenantId: string;
@@ -11,7 +13,7 @@ export interface DevCredentials {
 }
 
 export interface SeedBody {
-  tenant: { id: string; name: string };
+  tenant: { id: string; name: string; insightRules?: insights.InsightRules };
   apiKeys: { id: string; name: string; key: string }[];
   users: {
     id: string;
@@ -42,10 +44,21 @@ export function devCredentials(env: NodeJS.ProcessEnv = process.env): DevCredent
   };
 }
 
+/** The defaults plus a gazetteer of fictitious competitors, so analysis names them out of the box. */
+export const DEMO_COMPETITORS = [
+  { name: "华康医疗", aliases: ["华康", "HK Medical"] },
+  { name: "瑞声影像", aliases: ["瑞声", "Ruisheng Imaging"] },
+  { name: "启明教育", aliases: ["启明", "Qiming Education"] },
+];
+const DEMO_INSIGHT_RULES: insights.InsightRules = insights.InsightRules.parse({
+  ...insights.DEFAULT_RULES,
+  competitors: DEMO_COMPETITORS,
+});
+
 export function devSeeds(c: DevCredentials): SeedBody[] {
   return [
     {
-      tenant: { id: c.tenantId, name: "Demo Sales Org" },
+      tenant: { id: c.tenantId, name: "Demo Sales Org", insightRules: DEMO_INSIGHT_RULES },
       apiKeys: [{ id: "key_demo", name: "dev integrator", key: c.apiKey }],
       users: [
         {

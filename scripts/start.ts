@@ -4,7 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { banner } from "./banner.ts";
 import { assertPortsFree, PortInUseError, type ProcessGroup } from "./processes.ts";
-import { describeExit, type RegionHandle, ROOT, startRegion } from "./region.ts";
+import { describeExit, INFERENCE_CONFIG, type RegionHandle, ROOT, startRegion } from "./region.ts";
 import { startRelayProcess } from "./relay-process.ts";
 import { routerPort, startRouterProcess } from "./router-process.ts";
 import { forgetRun, previousRun, recordRun } from "./run-file.ts";
@@ -172,6 +172,7 @@ const settling = Promise.allSettled(
       wranglerLogPath: join(dataRoot, "wrangler-logs"),
       signal: startup.signal,
       secrets: workerSecrets(secrets),
+      inferenceConfig: INFERENCE_CONFIG,
       // Peers are the regions this run starts: a region never ships to one that is not there.
       vars: { REGIONS: regionsVar(regions) },
       onLine: (process, line) => {

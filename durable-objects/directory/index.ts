@@ -16,6 +16,9 @@ const MIGRATIONS = [
   `CREATE TABLE accounts (tenant_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (tenant_id, account_id))`,
   // A tenant's own field policy (DESIGN §4); null means the default.
   `ALTER TABLE tenants ADD COLUMN field_policy TEXT`,
+  // A tenant's insight rules (signal keywords and patterns, competitor gazetteer: DESIGN
+  // §7) as JSON, validated by the API before it is stored; null means the defaults.
+  `ALTER TABLE tenants ADD COLUMN insight_rules TEXT`,
 ] as const;
 
 /** Accounts returned per page of the account index. */
@@ -24,7 +27,13 @@ const ACCOUNT_PAGE = 1_000;
 export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
 
 export type DirectorySeed = {
-  tenant: { id: string; name: string; fieldPolicy?: FieldPolicy | undefined };
+  tenant: {
+    id: string;
+    name: string;
+    fieldPolicy?: FieldPolicy | undefined;
+    /** Insight rules as validated JSON, stored only if the tenant has none yet. */
+    insightRules?: string | undefined;
+  };
   apiKeys: Array<{ id: string; name: string; keyHash: string }>;
   users: Array<{
     id: string;
@@ -79,6 +88,27 @@ export class DirectoryDO extends DurableObject<Env> {
     return row?.field_policy ? FieldPolicy.parse(JSON.parse(row.field_policy)) : null;
   }
 
+  /** The tenant's insight rules as stored JSON text, or null for the defaults. */
+  insightRules(tenantId: string): string | null {
+    const row = this.ctx.storage.sql
+      .exec<{ insight_rules: string | null }>(
+        "SELECT insight_rules FROM tenants WHERE id = ?",
+        tenantId,
+      )
+      .toArray()[0];
+    return row?.insight_rules ?? null;
+  }
+
+  /** Replaces the tenant's insight rules (JSON the caller validated); null restores the defaults. */
+  setInsightRules(tenantId: string, rules: string | null): boolean {
+    const cursor = this.ctx.storage.sql.exec(
+      "UPDATE tenants SET insight_rules = ? WHERE id = ?",
+      rules,
+      tenantId,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
   registerAccount(tenantId: string, accountId: string): void {
     this.ctx.storage.sql.exec(
       "INSERT INTO accounts (tenant_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -111,11 +141,12 @@ export class DirectoryDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       const sql = this.ctx.storage.sql;
       sql.exec(
-        "INSERT INTO tenants (id, name, created_at, field_policy) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, field_policy = excluded.field_policy",
+        "INSERT INTO tenants (id, name, created_at, field_policy, insight_rules) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, field_policy = excluded.field_policy, insight_rules = coalesce(tenants.insight_rules, excluded.insight_rules)",
         seed.tenant.id,
         seed.tenant.name,
         now,
         seed.tenant.fieldPolicy ? JSON.stringify(seed.tenant.fieldPolicy) : null,
+        seed.tenant.insightRules ?? null,
       );
       for (const k of seed.apiKeys) {
         sql.exec("DELETE FROM api_keys WHERE id = ?", k.id);

@@ -8,7 +8,7 @@ import {
   isAvailable,
   record,
   type Signal,
-} from "../../workers/router/breaker.ts";
+} from "../../core/breaker.ts";
 import { RegionHealth } from "../../workers/router/region-health.ts";
 
 const policy = { failureThreshold: 3, coolDownMs: 5_000, trialLeaseMs: 11_000 };

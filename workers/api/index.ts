@@ -12,6 +12,7 @@ import { auth } from "./routes/auth.ts";
 import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
 import { health } from "./routes/health.ts";
+import { insightRoutes } from "./routes/insights.ts";
 import { local } from "./routes/local.ts";
 import { payments } from "./routes/payments.ts";
 import { replication } from "./routes/replication.ts";
@@ -59,10 +60,12 @@ app.use("/v1/payments/*", authenticate());
 app.use("/v1/payments", authenticate());
 app.use("/v1/admin/*", authenticate());
 app.use("/v1/audit/*", authenticate());
+app.use("/v1/insights/*", authenticate());
 app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);
 app.route("/", admin);
+app.route("/", insightRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

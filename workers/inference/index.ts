@@ -1,5 +1,5 @@
-// The inference worker's entrypoint: typed RPC `classify` (sparse features) and `analyzeTexts`
-// (raw text) for service-binding callers; `GET /health`, `POST /classify` and `POST /analyze`
+// The inference worker's entrypoint: typed RPC `classify` (sparse features), `analyzeTexts`
+// (raw text) and `health` for service-binding callers; `GET /health`, `POST /classify` and `POST /analyze`
 // over HTTP for probes and tests.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { type Context, Hono } from "hono";
@@ -12,13 +12,24 @@ const now = () => performance.now();
 
 const app = new Hono();
 
+export type InferenceHealth = {
+  ok: boolean;
+  tasks: string[];
+  failed: string[];
+  loaded: ReturnType<typeof loadedModels>;
+};
+
 /** Loads every task's session, so a readiness probe leaves the isolate warm for real traffic. */
-app.get("/health", async (c) => {
+async function health(): Promise<InferenceHealth> {
   const tasks = Object.keys(MODELS);
   const settled = await Promise.allSettled(tasks.map((task) => sessionFor(task, now)));
   const failed = tasks.filter((_, i) => settled[i]!.status === "rejected");
-  const body = { ok: failed.length === 0, tasks, failed, loaded: loadedModels() };
-  return c.json(body, failed.length === 0 ? 200 : 503);
+  return { ok: failed.length === 0, tasks, failed, loaded: loadedModels() };
+}
+
+app.get("/health", async (c) => {
+  const body = await health();
+  return c.json(body, body.ok ? 200 : 503);
 });
 
 /** The one place an expected failure becomes an RFC 9457 problem. */
@@ -51,6 +62,11 @@ export default class InferenceWorker extends WorkerEntrypoint {
   /** Label and probabilities per text, in order; features are extracted here, as in training. */
   analyzeTexts(task: string, texts: string[]): Promise<AnalyzeResult> {
     return analyzeTexts(task, texts, now);
+  }
+
+  /** Warms every model (readiness): callers probe this before sending traffic. */
+  health(): Promise<InferenceHealth> {
+    return health();
   }
 
   override fetch(request: Request): Response | Promise<Response> {

@@ -11,7 +11,7 @@ import {
   isAvailable,
   record,
   type Signal,
-} from "./breaker.ts";
+} from "../../core/breaker.ts";
 import type { Standing } from "./candidates.ts";
 
 export type RegionStatus = {

@@ -1,7 +1,7 @@
 // Which requests may be sent twice, and what an attempt's outcome means for failover and
 // for the region's breaker. A request is retried only when a second delivery cannot
 // double its effect: safe methods, or a write carrying its Idempotency-Key [LF2].
-import type { Signal } from "./breaker.ts";
+import type { Signal } from "../../core/breaker.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,8 +1,10 @@
-// /v1/health: is this region's API up, and how is its read model doing. Lifeline writes
-// do not depend on libSQL, so a slow read model is "degraded", never "down".
+// /v1/health: is this region's API up, and how are its read model and its inference
+// worker doing. Lifeline writes depend on neither, so either one slow or down makes the
+// region "degraded", never "down".
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { connectReadModel } from "../../../db/client.ts";
+import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
 import { json } from "../openapi.ts";
 import { newRouter } from "../router.ts";
 
@@ -17,7 +19,18 @@ const Health = z
     jurisdiction: z.string(),
     checks: z.object({
       libsql: z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
+      inference: z.object({
+        ok: z.boolean(),
+        latencyMs: z.number(),
+        /** Models loaded in the inference isolate, with their versions and cold starts. */
+        models: z
+          .record(z.string(), z.object({ modelVersion: z.string(), coldStartMs: z.number() }))
+          .optional(),
+        error: z.string().optional(),
+      }),
     }),
+    /** Degradation modes in force (also in the `Lifeline-Degraded` header). */
+    degraded: z.array(z.string()),
   })
   .meta({ id: "Health" });
 
@@ -29,31 +42,65 @@ const route = createRoute({
   responses: { 200: json(Health, "The region answers; `status` says whether it is degraded") },
 });
 
-health.openapi(route, async (c) => {
+type Check = { ok: boolean; latencyMs: number; error?: string };
+
+/** Runs one probe within PROBE_TIMEOUT_MS; a throw or a timeout is a failed check. */
+async function probe<T extends object>(run: () => Promise<T>): Promise<Check & Partial<T>> {
   const started = performance.now();
-  let libsql: { ok: boolean; latencyMs: number; error?: string };
+  const latencyMs = () => Math.round(performance.now() - started);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+      PROBE_TIMEOUT_MS,
+    );
+  });
   try {
-    const db = connectReadModel(c.env.LIBSQL_URL, {
-      authToken: c.env.LIBSQL_AUTH_TOKEN,
-      timeoutMs: PROBE_TIMEOUT_MS,
-    });
-    await db.run(sql`SELECT 1`);
-    libsql = { ok: true, latencyMs: Math.round(performance.now() - started) };
+    const value = await Promise.race([run(), timeout]);
+    return { ...value, ok: true, latencyMs: latencyMs() };
   } catch (err) {
-    libsql = {
-      ok: false,
-      latencyMs: Math.round(performance.now() - started),
-      error: err instanceof Error ? err.message : String(err),
-    };
+    const error = err instanceof Error ? err.message : String(err);
+    return { ok: false, latencyMs: latencyMs(), error } as Check & Partial<T>;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+health.openapi(route, async (c) => {
+  const modes = degradationModes(c.env);
+  const inferenceOff = modes.has("inference:off");
+  const [libsql, inference] = await Promise.all([
+    probe(async () => {
+      const db = connectReadModel(c.env.LIBSQL_URL, {
+        authToken: c.env.LIBSQL_AUTH_TOKEN,
+        timeoutMs: PROBE_TIMEOUT_MS,
+      });
+      await db.run(sql`SELECT 1`);
+      return {};
+    }),
+    inferenceOff
+      ? Promise.resolve({ ok: false, latencyMs: 0, error: "inference:off is set for this region" })
+      : probe(async () => {
+          // Also warms the models, so the first analysis after a start is not a cold one.
+          const h = await c.env.INFERENCE.health();
+          if (!h.ok) throw new Error(`models failed to load: ${h.failed.join(", ")}`);
+          return { models: h.loaded };
+        }),
+  ]);
+  const degraded = [
+    ...[...modes].filter((m) => m !== "inference:off"),
+    ...(libsql.ok ? [] : ["reads:unavailable"]),
+    ...(inference.ok ? [] : [INFERENCE_OFF]),
+  ];
   c.header("cache-control", "no-store");
-  if (!libsql.ok) c.header("lifeline-degraded", "reads:unavailable");
+  if (degraded.length) c.header("lifeline-degraded", degraded.join(", "));
   return c.json(
     {
-      status: libsql.ok ? ("ok" as const) : ("degraded" as const),
+      status: degraded.length ? ("degraded" as const) : ("ok" as const),
       region: c.env.REGION,
       jurisdiction: c.env.JURISDICTION,
-      checks: { libsql },
+      checks: { libsql, inference },
+      degraded,
     },
     200,
   );

@@ -2,7 +2,7 @@
 // benchmark floor. They do not exist in a deployed region.
 import { Hono } from "hono";
 import { z } from "zod";
-import { FieldPolicy, sha256Hex } from "../../../core/index.ts";
+import { FieldPolicy, insights, sha256Hex } from "../../../core/index.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
@@ -19,6 +19,8 @@ const Seed = z.strictObject({
     id: z.string().regex(/^ten_[a-z0-9_]{1,40}$/),
     name: z.string().min(1).max(200),
     fieldPolicy: FieldPolicy.optional(),
+    /** Applied only while the tenant has none: a restart does not undo a PUT. */
+    insightRules: insights.InsightRules.optional(),
   }),
   apiKeys: z
     .array(
@@ -47,7 +49,10 @@ local.post("/__local/seed", async (c) => {
   if (!parsed.success) throw validationProblem(parsed.error, "json");
   const { tenant, apiKeys, users } = parsed.data;
   await directory(c.env).seed({
-    tenant,
+    tenant: {
+      ...tenant,
+      insightRules: tenant.insightRules ? JSON.stringify(tenant.insightRules) : undefined,
+    },
     apiKeys: apiKeys.map((k) => ({ id: k.id, name: k.name, keyHash: sha256Hex(k.key) })),
     users,
   });

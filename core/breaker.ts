@@ -1,4 +1,5 @@
-// One region's circuit breaker as a pure state machine (time is a parameter): closed →
+// A circuit breaker as a pure state machine (time is a parameter), shared by the router (one per
+// region) and the API (one per dependency, e.g. inference): closed →
 // open after `failureThreshold` consecutive failures or one failed probe; open → half-open
 // when the cool-down ends; half-open lets one trial (request or probe) through at a time.
 

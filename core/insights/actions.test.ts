@@ -1,0 +1,340 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import type { z } from "zod";
+import { type ActionInput, budgetState, monthsToFiscalYear, nextBestActions } from "./actions.ts";
+import {
+  CustomerProfile,
+  ProcurementAuthority,
+  Scale,
+  type Sentiment,
+  type Signal,
+  SignalKind,
+  type Speaker,
+} from "./schema.ts";
+import { DEFAULT_TEMPLATES } from "./templates-default.ts";
+
+type Turn = ActionInput["utterances"][number];
+const sig = (kind: SignalKind, match: string = kind, competitor?: string): Signal =>
+  competitor
+    ? { kind, match, start: 0, end: match.length, competitor }
+    : { kind, match, start: 0, end: match.length };
+const turn = (speaker: Speaker, signals: Signal[], sentiment: Sentiment | null = null): Turn => ({
+  speaker,
+  signals,
+  sentiment,
+});
+const customer = (...kinds: SignalKind[]) =>
+  turn(
+    "customer",
+    kinds.map((k) => sig(k)),
+  );
+const profile = (p: z.input<typeof CustomerProfile>) => CustomerProfile.parse(p);
+const strategies = (utterances: Turn[], p: z.input<typeof CustomerProfile>, month = 6) =>
+  nextBestActions({ utterances, profile: profile(p), month }).map((a) => a.strategy);
+
+const medical = { industry: "medical-devices" } as const;
+const intent = [customer("purchase-intent")];
+
+describe("procurement authority", () => {
+  test("a recommender gets a business case for the decision makers, never a contract to sign", () => {
+    const s = strategies(intent, { procurementAuthority: "recommender" });
+    expect(s).toContain("generic.champion-business-case");
+    expect(s).not.toContain("generic.close-now");
+  });
+
+  test("a budget holder with money approved is sent the contract now", () => {
+    const s = strategies(intent, {
+      procurementAuthority: "budget-holder",
+      budgetCycle: { budgetApproved: true },
+    });
+    expect(s[0]).toBe("generic.close-now");
+  });
+
+  test("a public tender gets tender preparation; for medical devices, registration and parameters", () => {
+    expect(strategies(intent, { procurementAuthority: "tender" })).toContain("generic.tender-prep");
+    const s = strategies(intent, { ...medical, procurementAuthority: "tender" });
+    expect(s).toContain("medical.tender-compliance");
+    expect(s).not.toContain("generic.tender-prep");
+  });
+
+  test("a committee gets a presentation slot", () => {
+    expect(strategies(intent, { procurementAuthority: "committee" })).toContain(
+      "generic.committee-presentation",
+    );
+  });
+
+  test("an unknown or powerless contact is qualified before any offer", () => {
+    for (const procurementAuthority of [undefined, "none"] as const) {
+      const s = strategies(intent, { procurementAuthority });
+      expect(s).toContain("generic.qualify-decision");
+      expect(s).not.toContain("generic.close-now");
+    }
+  });
+});
+
+describe("facility scale", () => {
+  test("a community clinic is never offered a flagship imaging system", () => {
+    const turns = fc.array(
+      fc.record({
+        speaker: fc.constantFrom<Speaker>("customer", "rep"),
+        signals: fc.subarray([...SignalKind.options]).map((ks) => ks.map((k) => sig(k))),
+        sentiment: fc.option(
+          fc.record({
+            label: fc.constantFrom("negative", "positive"),
+            probability: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { nil: null },
+        ),
+      }),
+      { maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(
+        turns,
+        fc.constantFrom("small", undefined),
+        fc.constantFrom(...ProcurementAuthority.options, undefined),
+        fc.option(fc.boolean(), { nil: undefined }),
+        fc.integer({ min: 1, max: 12 }),
+        (utterances, scale, procurementAuthority, budgetApproved, month) => {
+          const s = strategies(
+            utterances,
+            { ...medical, scale, procurementAuthority, budgetCycle: { budgetApproved } },
+            month,
+          );
+          expect(s).not.toContain("medical.flagship-imaging-demo");
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test("a clinic that wants to buy is offered an entry-level trial; a tertiary hospital the flagship", () => {
+    expect(strategies(intent, { ...medical, scale: "small" })).toContain(
+      "medical.entry-ultrasound-trial",
+    );
+    expect(strategies(intent, { ...medical, scale: "medium" })).toContain(
+      "medical.mid-range-upgrade-path",
+    );
+    expect(strategies(intent, { ...medical, scale: "large" })).toContain(
+      "medical.flagship-imaging-demo",
+    );
+  });
+});
+
+describe("budget cycle", () => {
+  test.each([
+    [10, 1, 3],
+    [12, 1, 1],
+    [1, 1, 12],
+    [3, 4, 1],
+    [5, 4, 11],
+  ])(
+    "in month %i with the fiscal year starting in month %i, it starts in %i month(s)",
+    (month, start, months) => {
+      expect(monthsToFiscalYear(month, start)).toBe(months);
+    },
+  );
+
+  test("the budget state follows approval and the planning window", () => {
+    const cycle = (budgetApproved?: boolean) => ({
+      fiscalYearStartMonth: 1,
+      budgetApproved,
+      planningMonths: 4,
+    });
+    expect(budgetState(undefined, 10)).toBe("unknown");
+    expect(budgetState(cycle(), 10)).toBe("unknown");
+    expect(budgetState(cycle(true), 10)).toBe("approved");
+    expect(budgetState(cycle(false), 9)).toBe("planning");
+    expect(budgetState(cycle(false), 8)).toBe("unapproved");
+  });
+
+  test("an unapproved budget with next year's plan being drawn up gets a budget-plan action, not a discount", () => {
+    const actions = nextBestActions({
+      utterances: [customer("price-sensitivity"), customer("purchase-intent")],
+      profile: profile({
+        industry: "manufacturing",
+        scale: "large",
+        budgetCycle: { fiscalYearStartMonth: 1, budgetApproved: false },
+      }),
+      month: 10,
+    });
+    const s = actions.map((a) => a.strategy);
+    expect(s).toContain("generic.budget-plan");
+    for (const discount of [
+      "generic.value-case",
+      "generic.phased-payment",
+      "manufacturing.downtime-payback",
+      "manufacturing.group-framework",
+    ]) {
+      expect(s).not.toContain(discount);
+    }
+    expect(actions.find((a) => a.strategy === "generic.budget-plan")!.reason).toMatch(
+      /starts in 3 month\(s\)/,
+    );
+  });
+
+  test("outside the planning window an unapproved budget gets phased payment; an approved one the value case", () => {
+    const price = [customer("price-sensitivity")];
+    expect(strategies(price, { budgetCycle: { budgetApproved: false } }, 3)).toContain(
+      "generic.phased-payment",
+    );
+    expect(strategies(price, { budgetCycle: { budgetApproved: true } }, 3)).toContain(
+      "generic.value-case",
+    );
+  });
+});
+
+describe("evidence", () => {
+  test("actions work from rules alone when the sentiment model was shed", () => {
+    const s = strategies([customer("service-concern"), customer("objection")], {});
+    expect(s).toEqual(["generic.sla-commitment", "generic.objection-discovery"]);
+  });
+
+  test("three clearly negative customer turns escalate to a manager; unsure or rep negativity does not", () => {
+    const sure = { label: "negative", probability: 0.9 } as const;
+    const unsure = { label: "negative", probability: 0.6 } as const;
+    const manager = (turns: Turn[]) => strategies(turns, {}).includes("generic.manager-call");
+    expect(
+      manager([turn("customer", [], sure), turn("customer", [], sure), turn("customer", [], sure)]),
+    ).toBe(true);
+    expect(
+      manager([
+        turn("customer", [], sure),
+        turn("customer", [], sure),
+        turn("customer", [], unsure),
+      ]),
+    ).toBe(false);
+    expect(
+      manager([turn("customer", [], sure), turn("customer", [], sure), turn("rep", [], sure)]),
+    ).toBe(false);
+  });
+
+  test("what the rep says is no evidence", () => {
+    expect(
+      strategies([turn("rep", [sig("purchase-intent"), sig("price-sensitivity")])], {}),
+    ).toEqual([]);
+  });
+
+  test("the comparison names the competitors in the order the customer mentioned them", () => {
+    const actions = nextBestActions({
+      utterances: [
+        turn("customer", [sig("competitor-mention", "瑞声", "瑞声影像")]),
+        turn("customer", [
+          sig("competitor-mention", "华康", "华康医疗"),
+          sig("competitor-mention", "瑞声", "瑞声影像"),
+        ]),
+      ],
+      profile: profile({}),
+      month: 1,
+    });
+    expect(actions[0]).toEqual({
+      strategy: "generic.competitor-comparison",
+      topic: "competitor",
+      title: "Send a side-by-side comparison with 瑞声影像, 华康医疗",
+      reason: "The customer brought up 瑞声影像, 华康医疗 (“瑞声”, “华康”).",
+      evidence: [0, 1],
+      priority: 78,
+    });
+    expect(strategies([customer("competitor-mention")], {})).toEqual([
+      "generic.competitor-comparison",
+    ]);
+    expect(
+      nextBestActions({
+        utterances: [customer("competitor-mention")],
+        profile: profile({}),
+        month: 1,
+      })[0]!.title,
+    ).toBe("Send a side-by-side comparison with the competitor");
+  });
+
+  test("each supporting utterance raises priority by one, up to five", () => {
+    const priority = (n: number) =>
+      nextBestActions({
+        utterances: Array.from({ length: n }, () => customer("objection")),
+        profile: profile({}),
+        month: 1,
+      })[0]!.priority;
+    expect([1, 2, 5, 9].map(priority)).toEqual([61, 62, 65, 65]);
+  });
+
+  test("an industry template replaces the generic one of the same topic", () => {
+    const s = strategies([customer("service-concern")], medical);
+    expect(s).toEqual(["medical.local-engineer"]);
+  });
+});
+
+describe("ranking", () => {
+  const turns = fc.array(
+    fc.record({
+      speaker: fc.constantFrom<Speaker>("customer", "rep"),
+      signals: fc
+        .subarray([...SignalKind.options])
+        .map((ks) => ks.map((k) => sig(k, k, k === "competitor-mention" ? "华康医疗" : undefined))),
+      sentiment: fc.option(
+        fc.record({
+          label: fc.constantFrom("negative", "positive"),
+          probability: fc.double({ min: 0, max: 1, noNaN: true }),
+        }),
+        { nil: null },
+      ),
+    }),
+    { maxLength: 20 },
+  );
+  const anyProfile = fc
+    .record(
+      {
+        industry: fc.constantFrom("medical-devices", "education", "manufacturing", "other"),
+        scale: fc.constantFrom(...Scale.options),
+        facility: fc.constantFrom("社区卫生服务中心", "Plant 3"),
+        procurementAuthority: fc.constantFrom(...ProcurementAuthority.options),
+        budgetCycle: fc.record(
+          {
+            fiscalYearStartMonth: fc.integer({ min: 1, max: 12 }),
+            budgetApproved: fc.boolean(),
+            planningMonths: fc.integer({ min: 0, max: 11 }),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((p) => CustomerProfile.parse(p));
+
+  test("at most three actions, one per topic, by priority then strategy id, whatever the template order", () => {
+    fc.assert(
+      fc.property(turns, anyProfile, fc.integer({ min: 1, max: 12 }), (utterances, p, month) => {
+        const actions = nextBestActions({ utterances, profile: p, month });
+        expect(actions.length).toBeLessThanOrEqual(3);
+        expect(new Set(actions.map((a) => a.topic)).size).toBe(actions.length);
+        for (let i = 1; i < actions.length; i++) {
+          const [a, b] = [actions[i - 1]!, actions[i]!];
+          expect(
+            a.priority > b.priority || (a.priority === b.priority && a.strategy < b.strategy),
+          ).toBe(true);
+        }
+        for (const a of actions) {
+          expect(a.evidence.length).toBeGreaterThan(0);
+          expect(a.evidence.every((i) => utterances[i]?.speaker === "customer")).toBe(true);
+          expect(a.title + a.reason).not.toMatch(/\{\w+\}/);
+        }
+        const reversed = nextBestActions({
+          utterances,
+          profile: p,
+          month,
+          templates: [...DEFAULT_TEMPLATES].reverse(),
+        });
+        expect(reversed).toEqual(actions);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("a month outside 1–12 is a caller's bug and throws", () => {
+    expect(() => nextBestActions({ utterances: intent, profile: profile({}), month: 0 })).toThrow(
+      RangeError,
+    );
+    expect(() => nextBestActions({ utterances: intent, profile: profile({}), month: 6.5 })).toThrow(
+      RangeError,
+    );
+  });
+});

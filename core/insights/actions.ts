@@ -1,0 +1,123 @@
+// Next-best actions: the templates whose constraints the call and the customer meet, at
+// most one per topic and three in all, ranked by priority with the strategy id breaking ties.
+import {
+  type ActionTemplate,
+  type BudgetCycle,
+  type BudgetState,
+  type CustomerProfile,
+  MAX_ACTIONS,
+  type NextBestAction,
+  type SignalKind,
+  type UtteranceInsight,
+} from "./schema.ts";
+import { DEFAULT_TEMPLATES } from "./templates-default.ts";
+
+/** Below this the model is guessing; such an utterance is evidence of nothing. */
+export const SENTIMENT_CONFIDENCE = 0.7;
+/** One priority point per supporting utterance, up to this many. */
+const EVIDENCE_BONUS_MAX = 5;
+const MAX_QUOTES = 3;
+const MAX_NAMED_COMPETITORS = 3;
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+export interface ActionInput {
+  utterances: ReadonlyArray<Pick<UtteranceInsight, "speaker" | "signals" | "sentiment">>;
+  profile: CustomerProfile;
+  /** The current month, 1–12, in the customer's time zone. */
+  month: number;
+  templates?: readonly ActionTemplate[];
+}
+
+/** Months until the next fiscal year starts: 12 in its first month, 1 in its last. */
+export function monthsToFiscalYear(month: number, fiscalYearStartMonth: number): number {
+  return (fiscalYearStartMonth - month + 12) % 12 || 12;
+}
+
+export function budgetState(cycle: BudgetCycle | undefined, month: number): BudgetState {
+  if (cycle?.budgetApproved === undefined) return "unknown";
+  if (cycle.budgetApproved) return "approved";
+  const months = monthsToFiscalYear(month, cycle.fiscalYearStartMonth);
+  return months <= cycle.planningMonths ? "planning" : "unapproved";
+}
+
+interface Candidate extends NextBestAction {
+  specific: boolean;
+}
+
+/** Within a topic an industry template replaces the generic one; then priority, then id. */
+function better(a: Candidate, b: Candidate): boolean {
+  if (a.specific !== b.specific) return a.specific;
+  return a.priority !== b.priority ? a.priority > b.priority : a.strategy < b.strategy;
+}
+
+interface Hit {
+  index: number;
+  match: string;
+  competitor?: string | undefined;
+}
+
+export function nextBestActions(input: ActionInput): NextBestAction[] {
+  const { utterances, profile, month, templates = DEFAULT_TEMPLATES } = input;
+  if (!Number.isInteger(month) || month < 1 || month > 12) {
+    throw new RangeError(`month must be 1–12, got ${month}`);
+  }
+  // What the customer said and felt, gathered once; templates only select from it.
+  const said = new Map<SignalKind, Hit[]>();
+  const felt = { negative: [] as number[], positive: [] as number[] };
+  for (const [index, u] of utterances.entries()) {
+    if (u.speaker !== "customer") continue;
+    for (const { kind, match, competitor } of u.signals) {
+      const hits = said.get(kind) ?? [];
+      hits.push({ index, match, competitor });
+      said.set(kind, hits);
+    }
+    if (u.sentiment && u.sentiment.probability >= SENTIMENT_CONFIDENCE)
+      felt[u.sentiment.label].push(index);
+  }
+  const scale = profile.scale ?? "unknown";
+  const authority = profile.procurementAuthority ?? "unknown";
+  const budget = budgetState(profile.budgetCycle, month);
+  const months = String(monthsToFiscalYear(month, profile.budgetCycle?.fiscalYearStartMonth ?? 1));
+  const facility = profile.facility ?? "the customer";
+
+  const best = new Map<string, Candidate>();
+  for (const t of templates) {
+    const { when } = t;
+    if (t.industry !== "any" && t.industry !== profile.industry) continue;
+    if (when.scales && !when.scales.includes(scale)) continue;
+    if (when.authorities && !when.authorities.includes(authority)) continue;
+    if (when.budget && !when.budget.includes(budget)) continue;
+    const hits = (when.signals ?? []).flatMap((kind) => said.get(kind) ?? []);
+    if (when.signals && hits.length === 0) continue;
+    const moved = when.sentiment ? felt[when.sentiment.label] : [];
+    if (when.sentiment && moved.length < when.sentiment.atLeast) continue;
+
+    hits.sort((a, b) => a.index - b.index);
+    const evidence = [...new Set([...hits.map((h) => h.index), ...moved])].sort((a, b) => a - b);
+    const named = [...new Set(hits.flatMap((h) => (h.competitor ? [h.competitor] : [])))];
+    const values: Record<string, string> = {
+      months,
+      facility,
+      count: String(evidence.length),
+      competitor: named.slice(0, MAX_NAMED_COMPETITORS).join(", ") || "the competitor",
+      quotes: [...new Set(hits.map((h) => `“${h.match}”`))].slice(0, MAX_QUOTES).join(", "),
+    };
+    const render = (text: string) => text.replace(PLACEHOLDER, (_, name: string) => values[name]!);
+    const candidate: Candidate = {
+      strategy: t.strategy,
+      topic: t.topic,
+      title: render(t.title),
+      reason: render(t.reason),
+      evidence,
+      priority: t.priority + Math.min(evidence.length, EVIDENCE_BONUS_MAX),
+      specific: t.industry !== "any",
+    };
+    const current = best.get(t.topic);
+    if (!current || better(candidate, current)) best.set(t.topic, candidate);
+  }
+
+  return [...best.values()]
+    .sort((a, b) => b.priority - a.priority || (a.strategy < b.strategy ? -1 : 1))
+    .slice(0, MAX_ACTIONS)
+    .map(({ specific: _, ...action }) => action);
+}

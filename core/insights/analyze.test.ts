@@ -1,0 +1,129 @@
+import { describe, expect, test } from "vitest";
+import { analyzeCall } from "./analyze.ts";
+import {
+  CLINIC_CALL,
+  CLINIC_CALL_MONTH,
+  CLINIC_CALL_SENTIMENT,
+  CLINIC_PROFILE,
+  TEST_RULES,
+} from "./fixtures.ts";
+import {
+  compileRules,
+  effectiveTemplates,
+  RULES_ENGINE_VERSION,
+  rulesFingerprint,
+} from "./rules.ts";
+import { DEFAULT_RULES } from "./rules-default.ts";
+import { CallAnalysis, CustomerProfile, InsightRules, Transcript } from "./schema.ts";
+import { DEFAULT_TEMPLATES } from "./templates-default.ts";
+
+const rules = compileRules(TEST_RULES);
+const clinic = (over: Partial<Parameters<typeof analyzeCall>[0]> = {}) =>
+  analyzeCall({
+    transcript: CLINIC_CALL,
+    sentiment: CLINIC_CALL_SENTIMENT,
+    rules,
+    profile: CLINIC_PROFILE,
+    month: CLINIC_CALL_MONTH,
+    ...over,
+  });
+
+describe("analyzing a call", () => {
+  test("the 20-utterance Chinese clinic call yields sentiment, signals, metrics, actions and the rules used", () => {
+    expect(CLINIC_CALL).toHaveLength(20);
+    const result = clinic();
+    expect(CallAnalysis.parse(result)).toEqual(result);
+    expect(result.utterances.map((u) => u.sentiment)).toEqual(CLINIC_CALL_SENTIMENT);
+    expect(result.utterances[4]!.signals).toEqual([
+      { kind: "price-sensitivity", match: "价格", start: 0, end: 2 },
+      { kind: "competitor-mention", match: "华康", start: 7, end: 9, competitor: "华康医疗" },
+      { kind: "price-sensitivity", match: "报价", start: 16, end: 18 },
+    ]);
+    expect(result.utterances[10]!.signals[0]!.competitor).toBe("瑞声影像");
+    expect(result.call).toMatchObject({ basis: "time", utterances: { rep: 11, customer: 9 } });
+    expect(result.actions.map((a) => a.strategy)).toEqual([
+      "generic.budget-plan",
+      "generic.champion-business-case",
+      "medical.entry-ultrasound-trial",
+    ]);
+    expect(result.actions[0]!.reason).toBe(
+      "The budget is not approved and the next fiscal year starts in 3 month(s); help 社区卫生服务中心 plan it (“想换”, “价格”, “报价”) instead of discounting now.",
+    );
+    expect(result.rules).toEqual({ engine: RULES_ENGINE_VERSION, fingerprint: rules.fingerprint });
+  });
+
+  test("with the sentiment model shed, every utterance says so and actions still come from rules", () => {
+    const shed = clinic({ sentiment: null });
+    expect(shed.utterances.every((u) => u.sentiment === null)).toBe(true);
+    expect(shed.actions).toEqual(clinic().actions);
+  });
+
+  test("the same call and rules always give the same analysis", () => {
+    expect(JSON.stringify(clinic())).toBe(JSON.stringify(clinic()));
+  });
+
+  test("sentiment that does not line up with the utterances is a caller's bug and throws", () => {
+    expect(() => clinic({ sentiment: CLINIC_CALL_SENTIMENT.slice(1) })).toThrow(RangeError);
+  });
+
+  test("an English call to a budget holder is asked to sign", () => {
+    const result = analyzeCall({
+      transcript: Transcript.parse([
+        { speaker: "rep", text: "Thanks for your time. How is the pilot going?" },
+        { speaker: "customer", text: "Great. We'd like to move forward and sign this quarter." },
+        { speaker: "customer", text: "Can you send the contract by Friday?" },
+      ]),
+      sentiment: null,
+      rules,
+      profile: CustomerProfile.parse({ procurementAuthority: "budget-holder" }),
+      month: 5,
+    });
+    expect(result.actions[0]).toMatchObject({ strategy: "generic.close-now", evidence: [1, 2] });
+    expect(result.call.questionRate).toEqual({ rep: 1, customer: 0.5 });
+  });
+});
+
+describe("rules in force", () => {
+  test("a tenant template replaces the built-in of its id; disabled strategies are gone; extras follow", () => {
+    const own = { ...DEFAULT_TEMPLATES[0]!, title: "立即发送合同" };
+    const extra = { ...DEFAULT_TEMPLATES[1]!, strategy: "acme.tender-hotline" };
+    const templates = effectiveTemplates(
+      InsightRules.parse({
+        ...DEFAULT_RULES,
+        actions: { disabled: ["generic.manager-call"], templates: [extra, own] },
+      }),
+    );
+    expect(templates[0]).toEqual(own);
+    expect(templates.at(-1)).toEqual(extra);
+    expect(templates.map((t) => t.strategy)).not.toContain("generic.manager-call");
+    expect(templates).toHaveLength(DEFAULT_TEMPLATES.length);
+  });
+
+  test("a disabled strategy is never suggested", () => {
+    const tenant = compileRules(
+      InsightRules.parse({ ...TEST_RULES, actions: { disabled: ["generic.budget-plan"] } }),
+    );
+    const strategies = clinic({ rules: tenant }).actions.map((a) => a.strategy);
+    expect(strategies).not.toContain("generic.budget-plan");
+    expect(strategies).toHaveLength(3);
+  });
+
+  test("the fingerprint is 16 hex digits, blind to key order and changed by any rule", () => {
+    const fp = (r: unknown) => {
+      const parsed = InsightRules.parse(r);
+      return rulesFingerprint(parsed, effectiveTemplates(parsed));
+    };
+    const base = fp(TEST_RULES);
+    expect(base).toMatch(/^[0-9a-f]{16}$/);
+    expect(base).toBe(rules.fingerprint);
+    const reordered = Object.fromEntries(Object.entries(TEST_RULES).reverse());
+    expect(fp(reordered)).toBe(base);
+    const variants = [
+      { ...TEST_RULES, competitors: [] },
+      { ...TEST_RULES, negations: ["不"] },
+      { ...TEST_RULES, signals: TEST_RULES.signals.slice(1) },
+      { ...TEST_RULES, actions: { disabled: ["generic.value-case"] } },
+    ];
+    for (const v of variants) expect(fp(v)).not.toBe(base);
+  });
+});

@@ -1,0 +1,25 @@
+// Call insights (DESIGN §7): the pure rules engine behind POST /v1/insights/analyze.
+
+export type { ActionInput } from "./actions.ts";
+export {
+  budgetState,
+  monthsToFiscalYear,
+  nextBestActions,
+  SENTIMENT_CONFIDENCE,
+} from "./actions.ts";
+export { AB_TEST_THRESHOLD, adoptionReport, type StrategyAdoption } from "./adoption.ts";
+export { type AnalyzeInput, analyzeCall } from "./analyze.ts";
+export { languageOf } from "./language.ts";
+export { callMetrics, countQuestions } from "./metrics.ts";
+export { fold } from "./normalise.ts";
+export {
+  type CompiledRules,
+  compileRules,
+  effectiveTemplates,
+  RULES_ENGINE_VERSION,
+  rulesFingerprint,
+} from "./rules.ts";
+export { DEFAULT_RULES } from "./rules-default.ts";
+export * from "./schema.ts";
+export { detectSignals } from "./signals.ts";
+export { DEFAULT_TEMPLATES } from "./templates-default.ts";

@@ -1,0 +1,104 @@
+// Refuses tenant regular expressions shaped for catastrophic backtracking: a repeated group
+// whose body itself has a quantifier or an alternation, as in (a+)+, (a*)* or (a|a)*, and
+// more than one unbounded quantifier, as in \d*\d*x (polynomial: n³ steps on 2000 digits).
+
+/** Each unbounded quantifier can multiply the steps of a failing match by the text length. */
+const MAX_UNBOUNDED = 1;
+
+interface Quantifier {
+  end: number;
+  /** Allows more than one repetition: the shape that multiplies backtracking paths. */
+  repeats: boolean;
+  unbounded: boolean;
+}
+
+function quantifierAt(source: string, i: number): Quantifier | null {
+  const c = source[i];
+  let end: number;
+  let repeats: boolean;
+  let unbounded: boolean;
+  if (c === "*" || c === "+" || c === "?") {
+    end = i + 1;
+    repeats = c !== "?";
+    unbounded = repeats;
+  } else if (c === "{") {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+    if (!m) return null;
+    end = i + m[0].length;
+    unbounded = m[3] === "";
+    repeats = unbounded || Number(m[3] ?? m[1]) > 1;
+  } else {
+    return null;
+  }
+  return { end: source[end] === "?" ? end + 1 : end, repeats, unbounded };
+}
+
+/** The index just past the escape sequence at `i` (`\p{…}`, `\u{…}` and `\k<…>` included). */
+function escapeEnd(source: string, i: number): number {
+  const braced = /^\\([pPu]\{[^}]*\}|k<[^>]*>)/.exec(source.slice(i));
+  return braced ? i + braced[0].length : i + 2;
+}
+
+/** The index just past the character class opening at `i`. */
+function classEnd(source: string, i: number): number {
+  let j = i + 1;
+  while (j < source.length && source[j] !== "]")
+    j = source[j] === "\\" ? escapeEnd(source, j) : j + 1;
+  return j + 1;
+}
+
+/** The index just past a group's opening: `(`, `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`. */
+function groupBodyStart(source: string, i: number): number {
+  if (source[i + 1] !== "?") return i + 1;
+  if (source[i + 2] !== "<" || source[i + 3] === "=" || source[i + 3] === "!") {
+    return source[i + 2] === "<" ? i + 4 : i + 3;
+  }
+  const close = source.indexOf(">", i);
+  return close < 0 ? source.length : close + 1;
+}
+
+/**
+ * Why `source` (which must already compile with the `u` flag) risks catastrophic
+ * backtracking, or null. Conservative: it also refuses some safe shapes such as
+ * `(?:ab|cd)+`, which tenants can write as separate keywords or character classes.
+ */
+export function backtrackingRisk(source: string): string | null {
+  // For every open group: where it starts and whether its body quantifies or alternates.
+  const open: Array<{ start: number; risky: boolean }> = [{ start: 0, risky: false }];
+  let closed: { start: number; risky: boolean } | null = null;
+  let unbounded = 0;
+  let i = 0;
+  while (i < source.length) {
+    const quantifier = quantifierAt(source, i);
+    if (quantifier) {
+      if (quantifier.repeats && closed?.risky) {
+        const group = source.slice(closed.start, i);
+        return `repeats the group ${group}, which itself has a quantifier or an alternation, so matching can backtrack exponentially; use a character class or drop one quantifier`;
+      }
+      open[open.length - 1]!.risky = true;
+      if (quantifier.unbounded) unbounded++;
+      closed = null;
+      i = quantifier.end;
+      continue;
+    }
+    closed = null;
+    const c = source[i];
+    if (c === "\\") i = escapeEnd(source, i);
+    else if (c === "[") i = classEnd(source, i);
+    else if (c === "(") {
+      open.push({ start: i, risky: false });
+      i = groupBodyStart(source, i);
+    } else if (c === ")" && open.length > 1) {
+      closed = open.pop()!;
+      if (closed.risky) open[open.length - 1]!.risky = true;
+      i++;
+    } else {
+      if (c === "|") open[open.length - 1]!.risky = true;
+      i++;
+    }
+  }
+  if (unbounded > MAX_UNBOUNDED) {
+    return `has ${unbounded} unbounded quantifiers (*, + or {n,}); keep one and bound the others, e.g. .{0,20}`;
+  }
+  return null;
+}

@@ -1,0 +1,221 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import type { z } from "zod";
+import { backtrackingRisk } from "./pattern-safety.ts";
+import { DEFAULT_RULES } from "./rules-default.ts";
+import {
+  ActionTemplate,
+  CustomerProfile,
+  InsightRules,
+  MAX_UTTERANCES,
+  Pattern,
+  Transcript,
+} from "./schema.ts";
+
+/** Every issue as "path: message", the way an API client would read it. */
+function refusal(schema: z.ZodType, value: unknown): string {
+  const result = schema.safeParse(value);
+  if (result.success) throw new Error("expected a refusal");
+  return result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n");
+}
+
+const say = (text: string, atMs?: number) => ({ speaker: "customer", text, atMs });
+
+describe("transcripts", () => {
+  test("utterances whose start times go backwards are refused, naming both utterances", () => {
+    const message = refusal(Transcript, [say("你好", 0), say("价格呢", 5000), say("好的", 4000)]);
+    expect(message).toBe(
+      "2.atMs: utterance 2 starts at 4000 ms, before utterance 1 (5000 ms); utterances must be in call order",
+    );
+  });
+
+  test("utterances without start times may sit between timed ones", () => {
+    expect(Transcript.safeParse([say("a", 0), say("b"), say("c", 0)]).success).toBe(true);
+  });
+
+  test("an empty call, a blank utterance and an over-long call are refused", () => {
+    expect(Transcript.safeParse([]).success).toBe(false);
+    expect(refusal(Transcript, [say(" \n　")])).toMatch(
+      /0.text: must contain more than white space/,
+    );
+    expect(
+      Transcript.safeParse(Array.from({ length: MAX_UTTERANCES + 1 }, () => say("嗯"))).success,
+    ).toBe(false);
+  });
+});
+
+describe("tenant patterns", () => {
+  test("a pattern that does not compile is refused with the compiler's reason", () => {
+    expect(refusal(Pattern, "(价格")).toMatch(
+      /^: pattern \/\(价格\/ does not compile: .*Unterminated group/,
+    );
+  });
+
+  test.each(["(a+)+", "(a*)*", "(a|a)*", "(?:报价|价格)+", "((ab)+)+", "(a+){2,}", "(?<n>\\d+)*x"])(
+    "the backtracking-prone pattern %s is refused, naming the repeated group",
+    (pattern) => {
+      expect(refusal(Pattern, pattern)).toMatch(
+        /repeats the group \(.*\), which itself has a quantifier or an alternation/,
+      );
+    },
+  );
+
+  test.each([
+    "(什么时候|多久)(能|可以)?到货",
+    "价格.{0,20}太贵.*",
+    "[(a+)]+",
+    "\\(a+\\)",
+    "(?:很|太)?贵",
+    "a{2,5}b+",
+    "\\p{Script=Han}+",
+    "(ab){1}",
+  ])("the safe pattern %s is accepted", (pattern) => {
+    expect(backtrackingRisk(pattern)).toBeNull();
+    expect(Pattern.safeParse(pattern).success).toBe(true);
+  });
+
+  test.each(["\\d*\\d*x", "价格.*太贵.*", "a+b{2,}"])(
+    "the pattern %s, with more than one unbounded quantifier, is refused",
+    (pattern) => {
+      expect(refusal(Pattern, pattern)).toMatch(
+        /has 2 unbounded quantifiers \(\*, \+ or \{n,\}\); keep one/,
+      );
+    },
+  );
+
+  test("the refusal of a backtracking-prone pattern says why and what to do instead", () => {
+    expect(refusal(Pattern, "(a+)+")).toBe(
+      ": pattern /(a+)+/ repeats the group (a+), which itself has a quantifier or an alternation, so matching can backtrack exponentially; use a character class or drop one quantifier",
+    );
+  });
+
+  test("the backtracking check finishes on any input, compiling or not", () => {
+    const regexish = fc
+      .array(
+        fc.constantFrom(
+          "(",
+          ")",
+          "(?:",
+          "(?<",
+          "(?<=",
+          ">",
+          "[",
+          "]",
+          "\\",
+          "|",
+          "*",
+          "+",
+          "?",
+          "{2,}",
+          "{",
+          "a",
+          "价",
+        ),
+      )
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(regexish, (source) => {
+        const risk = backtrackingRisk(source);
+        expect(risk === null || typeof risk === "string").toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("a pattern that matches empty text or exceeds 200 characters is refused", () => {
+    expect(refusal(Pattern, "x*")).toMatch(/pattern \/x\*\/ matches empty text/);
+    expect(Pattern.safeParse("价".repeat(201)).success).toBe(false);
+  });
+});
+
+describe("tenant rules", () => {
+  test("the default rules are valid and carry no competitors", () => {
+    expect(InsightRules.parse(DEFAULT_RULES)).toEqual(DEFAULT_RULES);
+    expect(DEFAULT_RULES.competitors).toEqual([]);
+  });
+
+  test("more than 100 competitors are refused", () => {
+    const competitors = Array.from({ length: 101 }, (_, i) => ({ name: `厂家${i}` }));
+    expect(refusal(InsightRules, { ...DEFAULT_RULES, competitors })).toMatch(
+      /^competitors: Too big/,
+    );
+  });
+
+  test("an alias naming two competitors is refused, even when it differs only in width and case", () => {
+    const competitors = [
+      { name: "华康医疗", aliases: ["HK"] },
+      { name: "瑞声影像", aliases: ["ｈｋ"] },
+    ];
+    expect(refusal(InsightRules, { ...DEFAULT_RULES, competitors })).toBe(
+      "competitors.1: hk names both 华康医疗 and 瑞声影像",
+    );
+  });
+
+  test("a signal kind configured twice is refused", () => {
+    const signals = [
+      { kind: "objection", keywords: ["不需要"] },
+      { kind: "objection", keywords: ["算了"] },
+    ];
+    expect(refusal(InsightRules, { signals })).toBe(
+      "signals.1.kind: objection is already configured at signals[0]; merge the two",
+    );
+  });
+
+  test("a bad pattern inside the rules is reported at its path", () => {
+    const signals = [{ kind: "objection", keywords: [], patterns: ["(算了|不要)+"] }];
+    expect(refusal(InsightRules, { signals })).toMatch(
+      /^signals.0.patterns.0: pattern \/\(算了\|不要\)\+\/ repeats the group \(算了\|不要\)/,
+    );
+  });
+});
+
+describe("action templates", () => {
+  const template = {
+    strategy: "acme.demo",
+    industry: "any",
+    topic: "product",
+    priority: 50,
+    when: { signals: ["purchase-intent"] },
+    title: "Demo for {facility}",
+    reason: "They said {quotes}",
+  };
+
+  test("a template with no evidence condition is refused", () => {
+    expect(refusal(ActionTemplate, { ...template, when: { scales: ["small"] } })).toBe(
+      "when: needs evidence: set when.signals or when.sentiment",
+    );
+  });
+
+  test("an unknown placeholder is refused, listing the known ones", () => {
+    expect(refusal(ActionTemplate, { ...template, title: "Call {name}" })).toBe(
+      "title: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}",
+    );
+  });
+
+  test("a tenant may not define one strategy twice", () => {
+    const actions = { templates: [template, { ...template, priority: 10 }] };
+    expect(refusal(InsightRules, { signals: [], actions })).toBe(
+      "actions.templates.1.strategy: acme.demo is defined twice",
+    );
+  });
+
+  test("a strategy id must be dotted lower case", () => {
+    expect(ActionTemplate.safeParse({ ...template, strategy: "Demo" }).success).toBe(false);
+  });
+});
+
+describe("customer profiles", () => {
+  test("an empty profile is valid: industry other, everything else unknown", () => {
+    expect(CustomerProfile.parse({})).toEqual({ industry: "other" });
+  });
+
+  test("a budget cycle defaults to a January fiscal year planned four months ahead", () => {
+    expect(CustomerProfile.parse({ budgetCycle: {} }).budgetCycle).toEqual({
+      fiscalYearStartMonth: 1,
+      planningMonths: 4,
+    });
+    expect(CustomerProfile.safeParse({ budgetCycle: { fiscalYearStartMonth: 13 } }).success).toBe(
+      false,
+    );
+  });
+});

@@ -1,0 +1,229 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { TEST_RULES } from "./fixtures.ts";
+import { fold, foldWithMap } from "./normalise.ts";
+import { compileRules } from "./rules.ts";
+import { DEFAULT_RULES } from "./rules-default.ts";
+import { InsightRules, type SignalKind } from "./schema.ts";
+import { detectSignals } from "./signals.ts";
+
+const rules = compileRules(TEST_RULES);
+const kinds = (text: string) => detectSignals(text, rules).map((s) => `${s.kind}:${s.match}`);
+
+describe("folding", () => {
+  test("full-width, upper case and odd spacing fold to one form", () => {
+    expect(fold("ＸＹＺ医疗，ＳＬＡ？　 Too   Expensive")).toBe("xyz医疗,sla? too expensive");
+  });
+
+  test("every folded code unit maps back to the original character it came from", () => {
+    const text = "ﬁ😀e\u0301　x";
+    const { text: folded, starts, ends } = foldWithMap(text);
+    expect(folded).toBe("fi😀é x");
+    expect(starts).toEqual([0, 0, 1, 1, 3, 5, 6]);
+    expect(ends).toEqual([1, 1, 3, 3, 5, 6, 7]);
+  });
+});
+
+describe("signals", () => {
+  test("a full-width competitor name is found at its original offsets and named canonically", () => {
+    const xyz = compileRules(
+      InsightRules.parse({
+        ...DEFAULT_RULES,
+        competitors: [{ name: "XYZ医疗", aliases: ["XYZ"] }],
+      }),
+    );
+    const text = "我们在用ＸＹＺ医疗的设备";
+    expect(detectSignals(text, xyz)).toEqual([
+      { kind: "competitor-mention", match: "ＸＹＺ医疗", start: 4, end: 9, competitor: "XYZ医疗" },
+    ]);
+  });
+
+  test("offsets stay on the original text when folding changes lengths before the match", () => {
+    for (const [text, match] of [
+      ["ﬁnal price", "price"],
+      ["cafe\u0301 discount", "discount"],
+      ["😀😀报价", "报价"],
+      ["it is too    expensive", "too    expensive"],
+    ] as const) {
+      const [signal] = detectSignals(text, rules);
+      expect(signal?.match).toBe(match);
+      expect(text.slice(signal!.start, signal!.end)).toBe(match);
+    }
+  });
+
+  test("a half-width keyword matches full-width input and the reverse", () => {
+    expect(kinds("ＳＬＡ怎么保证")).toEqual(["service-concern:ＳＬＡ"]);
+    const fullWidthRule = compileRules(
+      InsightRules.parse({ signals: [{ kind: "objection", keywords: ["ＮＯ ＷＡＹ"] }] }),
+    );
+    expect(detectSignals("no way!", fullWidthRule).map((s) => s.match)).toEqual(["no way"]);
+  });
+
+  test("any alias of a competitor reports the competitor's canonical name, once", () => {
+    const named = (text: string) => detectSignals(text, rules).map((s) => s.competitor);
+    expect(named("HK Medical的售后不行")).toEqual(["华康医疗", undefined]);
+    expect(named("华康医疗报价更低")).toEqual(["华康医疗", undefined]);
+    expect(named("我们也问了瑞声和华康")).toEqual(["瑞声影像", "华康医疗"]);
+  });
+
+  test("a named competitor is still named when the customer denies using it", () => {
+    expect(kinds("我们没有用华康")).toEqual(["competitor-mention:华康"]);
+  });
+
+  test("a generic competitor keyword is a mention without a name", () => {
+    expect(detectSignals("友商报价更低", rules)[0]).toEqual({
+      kind: "competitor-mention",
+      match: "友商",
+      start: 0,
+      end: 2,
+    });
+  });
+
+  test("overlapping keywords of one kind give one signal, the leftmost and longest", () => {
+    expect(kinds("太贵了")).toEqual(["price-sensitivity:太贵"]);
+    expect(kinds("响应时间多长")).toEqual(["service-concern:响应时间"]);
+    expect(kinds("能不能便宜一点")).toEqual(["price-sensitivity:能便宜一点"]);
+  });
+
+  test("signals of different kinds may share text and come out in text order", () => {
+    expect(kinds("华康的售后响应太慢，价格也太贵")).toEqual([
+      "competitor-mention:华康",
+      "service-concern:售后",
+      "service-concern:响应",
+      "price-sensitivity:价格",
+      "price-sensitivity:太贵",
+    ]);
+  });
+
+  test("贵 in 贵公司 or 贵院 is courtesy, not price", () => {
+    expect(kinds("贵公司和贵院的合作")).toEqual([]);
+  });
+
+  test("Latin keywords match whole words only", () => {
+    expect(kinds("the design is great")).toEqual([]);
+    expect(kinds("we can sign next week")).toEqual(["purchase-intent:sign"]);
+    expect(kinds("用sla保证")).toEqual(["service-concern:sla"]);
+  });
+
+  describe("negation", () => {
+    test.each([
+      ["这个不太贵", []],
+      ["其实也不是很贵", []],
+      ["it is not too expensive", []],
+      ["it isn't expensive", []],
+      ["我们还没下单", []],
+      ["不是不需要，是没预算", ["objection:没预算"]],
+    ])("%s: a negated complaint is no signal", (text, expected) => {
+      expect(kinds(text)).toEqual(expected);
+    });
+
+    test.each([
+      ["这个不便宜", ["price-sensitivity:不便宜"]],
+      ["不太便宜啊", ["price-sensitivity:不太便宜"]],
+      ["我们不需要", ["objection:不需要"]],
+      ["we don't need it", ["objection:don't need"]],
+    ])("%s: a negated form listed as a keyword is a signal", (text, expected) => {
+      expect(kinds(text)).toEqual(expected);
+    });
+
+    test.each([
+      ["是不是太贵了", ["price-sensitivity:太贵"]],
+      ["有没有优惠", ["price-sensitivity:优惠"]],
+      ["签不签合同由院长定", ["purchase-intent:签合同"]],
+    ])("%s: an A-not-A question asks rather than negates", (text, expected) => {
+      expect(kinds(text)).toEqual(expected);
+    });
+
+    test("a negated overlapping hit hides the shorter keyword inside it", () => {
+      expect(kinds("我们没有预算")).toEqual(["objection:没有预算"]);
+    });
+
+    test("a Latin cue must be a word of its own", () => {
+      expect(kinds("the piano price")).toEqual(["price-sensitivity:price"]);
+    });
+  });
+
+  test("tenant patterns run on folded text and report original offsets", () => {
+    const tenant = compileRules(
+      InsightRules.parse({
+        signals: [{ kind: "purchase-intent", keywords: [], patterns: ["abc\\d+型"] }],
+      }),
+    );
+    expect(detectSignals("要两台ＡＢＣ１２型", tenant)).toEqual([
+      { kind: "purchase-intent", match: "ＡＢＣ１２型", start: 3, end: 9 },
+    ]);
+  });
+});
+
+describe("signal properties", () => {
+  const keywordsOf = new Map<SignalKind, string[]>(
+    TEST_RULES.signals.map((r) => [r.kind, r.keywords.map(fold)]),
+  );
+  keywordsOf
+    .get("competitor-mention")!
+    .push(...TEST_RULES.competitors.flatMap((c) => [c.name, ...c.aliases].map(fold)));
+  const fullWidth = (s: string) =>
+    s.replace(/[\x21-\x7e]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+  // Text made of rule phrases, negation cues and arbitrary characters, so hits are common.
+  const phrases = [
+    ...TEST_RULES.signals.flatMap((r) => r.keywords),
+    ...TEST_RULES.competitors.flatMap((c) => [c.name, ...c.aliases]),
+    ...TEST_RULES.negations,
+  ];
+  const text = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...phrases),
+        fc.constantFrom(...phrases).map(fullWidth),
+        fc.string({ unit: "binary", maxLength: 6 }),
+        fc.constantFrom(" ", "　", "\u0301", "ﬁ", "😀", "不", "是"),
+      ),
+      { maxLength: 30 },
+    )
+    .map((parts) => parts.join(""));
+
+  test("detection never throws, and every signal slices the original text to its match", () => {
+    // Without patterns, every match must hold, modulo folding, a phrase of its kind.
+    const keywordsOnly = compileRules({
+      ...TEST_RULES,
+      signals: TEST_RULES.signals.map((r) => ({ ...r, patterns: [] })),
+    });
+    fc.assert(
+      fc.property(text, (t) => {
+        for (const s of detectSignals(t, keywordsOnly)) {
+          expect(0 <= s.start && s.start < s.end && s.end <= t.length).toBe(true);
+          expect(t.slice(s.start, s.end)).toBe(s.match);
+          expect(keywordsOf.get(s.kind)!.some((k) => fold(s.match).includes(k))).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("signals come in text order and never overlap within a kind", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const signals = detectSignals(t, rules);
+        signals.forEach((s, i) => {
+          const before = signals.slice(0, i);
+          if (i > 0) expect(s.start).toBeGreaterThanOrEqual(before[i - 1]!.start);
+          for (const b of before.filter((x) => x.kind === s.kind))
+            expect(b.end).toBeLessThanOrEqual(s.start);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("matching is blind to character width: full-width text gives the same signals", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const strip = ({ match: _, ...rest }: { match: string }) => rest;
+        expect(detectSignals(fullWidth(t), rules).map(strip)).toEqual(
+          detectSignals(t, rules).map(strip),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,275 @@
+// POST /v1/insights/analyze end to end on real regions (libSQL + `wrangler dev` with the
+// inference worker beside the API, as `npm start` runs them): the analysis with the real
+// ONNX model, tenant rules, feedback and adoption; and shedding with inference slow
+// (a stand-in that answers after 10 s) or not running, with the lifeline flows unaffected.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CLINIC_CALL, CLINIC_CALL_MONTH, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
+import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
+import { INFERENCE_CONFIG, ROOT } from "../../scripts/region.ts";
+import { client } from "../support/test-region.ts";
+
+const SLOW_INFERENCE = join(ROOT, "test", "support", "slow-inference", "wrangler.toml");
+/** The stand-in answers after this; every shed answer must come long before it. */
+const SLOW_MS = 10_000;
+const HASH = "a".repeat(64);
+
+let real: Topology;
+let slow: Topology;
+let none: Topology;
+
+beforeAll(async () => {
+  [real, slow, none] = await Promise.all([
+    startTopology(["cn-east"], { inferenceConfig: INFERENCE_CONFIG }),
+    startTopology(["cn-east"], {
+      inferenceConfig: SLOW_INFERENCE,
+      vars: { SLOW_MS: String(SLOW_MS) },
+    }),
+    startTopology(["cn-east"]),
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([real?.stop(), slow?.stop(), none?.stop()]);
+});
+
+const api = (t: Topology) => client(t.url("cn-east"), DEV_KEY);
+
+/** The clinic call's customer is a small facility with a recommender on the line. */
+const CLINIC_REQUEST = {
+  transcript: CLINIC_CALL,
+  industry: "medical-devices",
+  profile: CLINIC_PROFILE,
+};
+
+describe("call analysis with the real sentiment model", () => {
+  test("a 20-utterance Chinese call gets sentiment, signals, metrics, actions, the model version, and the gazetteer's competitor by name", async () => {
+    expect(CLINIC_CALL).toHaveLength(20);
+    const res = await api(real)("POST", "/v1/insights/analyze", CLINIC_REQUEST);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("lifeline-degraded")).toBeNull();
+    const body = res.body;
+    expect(body.id).toMatch(/^ins_[0-9a-f]{32}$/);
+    expect(body.recorded).toBe(true);
+    expect(body.model).toEqual({ task: "sentiment-zh", version: expect.stringMatching(/\S/) });
+    expect(body.rules).toMatchObject({ engine: "insights-rules/1", source: "tenant" });
+    const { utterances, call, actions } = body.insights;
+    expect(utterances).toHaveLength(20);
+    for (const u of utterances) {
+      expect(["positive", "negative"]).toContain(u.sentiment.label);
+      expect(u.sentiment.probability).toBeGreaterThanOrEqual(0.5);
+      expect(u.sentiment.probability).toBeLessThanOrEqual(1);
+    }
+    const signals = utterances.flatMap((u: { signals: Array<{ kind: string }> }) => u.signals);
+    const kinds = new Set(signals.map((s: { kind: string }) => s.kind));
+    expect(kinds).toContain("price-sensitivity");
+    expect(kinds).toContain("competitor-mention");
+    // 华康医疗 is in the demo tenant's gazetteer (scripts/seed.ts), not in the defaults.
+    expect(signals).toContainEqual(
+      expect.objectContaining({ kind: "competitor-mention", competitor: "华康医疗" }),
+    );
+    expect(call.talkRatio.rep + call.talkRatio.customer).toBeCloseTo(1, 9);
+    expect(call.longestMonologue.utterances).toBeGreaterThanOrEqual(1);
+    expect(call.questionRate.rep).toBeGreaterThan(0);
+    expect(actions.length).toBeGreaterThanOrEqual(1);
+    expect(actions.length).toBeLessThanOrEqual(3);
+    // A community clinic is never offered a flagship imaging system.
+    expect(actions.map((a: { strategy: string }) => a.strategy).join(" ")).not.toMatch(/flagship/);
+    expect(CLINIC_CALL_MONTH).toBeGreaterThan(0); // the fixture's month; the API uses today's
+  });
+
+  test("an English call has no sentiment model, so utterances carry none and nothing is shed", async () => {
+    const res = await api(real)("POST", "/v1/insights/analyze", {
+      transcript: [
+        { speaker: "rep", text: "Thanks for your time. How is the pilot going?" },
+        { speaker: "customer", text: "Honestly the price is too high and support is slow." },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("lifeline-degraded")).toBeNull();
+    expect(res.body.model).toBeNull();
+    expect(res.body.insights.utterances.map((u: { sentiment: unknown }) => u.sentiment)).toEqual([
+      null,
+      null,
+    ]);
+    expect(res.body.insights.utterances[1].signals.length).toBeGreaterThan(0);
+  });
+
+  test("bad input is a problem+json 400 naming the field, and an unknown customer a 404", async () => {
+    const empty = await api(real)("POST", "/v1/insights/analyze", { transcript: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.headers.get("content-type")).toMatch(/application\/problem\+json/);
+    expect(empty.body.errors[0].pointer).toMatch(/^#\/transcript/);
+    const speaker = await api(real)("POST", "/v1/insights/analyze", {
+      transcript: [{ speaker: "bot", text: "hi" }],
+    });
+    expect(speaker.status).toBe(400);
+    expect(speaker.body.errors[0].pointer).toBe("#/transcript/0/speaker");
+    const unknownField = await api(real)("POST", "/v1/insights/analyze", {
+      transcript: [{ speaker: "rep", text: "hi" }],
+      mood: "happy",
+    });
+    expect(unknownField.status).toBe(400);
+    const missing = await api(real)("POST", "/v1/insights/analyze", {
+      transcript: [{ speaker: "rep", text: "你好" }],
+      customerId: "acc_0000000000000000000000000000",
+    });
+    expect([400, 404]).toContain(missing.status);
+    expect(missing.headers.get("content-type")).toMatch(/application\/problem\+json/);
+  });
+});
+
+describe("feedback loop", () => {
+  test("answers on suggested actions feed adoption per strategy; below 65% is flagged for A/B testing", async () => {
+    const call = api(real);
+    const strategies: string[] = [];
+    for (const adopted of [true, false, false]) {
+      const res = await call("POST", "/v1/insights/analyze", CLINIC_REQUEST);
+      const strategy = res.body.insights.actions[0].strategy as string;
+      strategies.push(strategy);
+      const fb = await call("POST", `/v1/insights/${res.body.id}/feedback`, { strategy, adopted });
+      expect(fb.status).toBe(200);
+      expect(fb.body).toEqual({ insightId: res.body.id, strategy, adopted });
+    }
+    expect(new Set(strategies).size).toBe(1);
+    const report = await call("GET", "/v1/insights/strategies");
+    expect(report.status).toBe(200);
+    expect(report.body.threshold).toBe(0.65);
+    const row = report.body.strategies.find(
+      (r: { strategy: string }) => r.strategy === strategies[0],
+    );
+    expect(row).toMatchObject({ answered: 3, adopted: 1, flag: "ab-test" });
+    expect(row.suggested).toBeGreaterThanOrEqual(3);
+    expect(row.adoptionRate).toBeCloseTo(1 / 3, 9);
+  });
+
+  test("answering again replaces the answer; unknown insights are 404, unsuggested strategies 422", async () => {
+    const call = api(real);
+    const res = await call("POST", "/v1/insights/analyze", CLINIC_REQUEST);
+    const { id } = res.body;
+    const strategy = res.body.insights.actions[0].strategy;
+    await call("POST", `/v1/insights/${id}/feedback`, { strategy, adopted: false });
+    const again = await call("POST", `/v1/insights/${id}/feedback`, { strategy, adopted: true });
+    expect(again.body.adopted).toBe(true);
+    const unknown = await call("POST", `/v1/insights/ins_${"0".repeat(32)}/feedback`, {
+      strategy,
+      adopted: true,
+    });
+    expect(unknown.status).toBe(404);
+    const other = await call("POST", `/v1/insights/${id}/feedback`, {
+      strategy: "generic.never-suggested",
+      adopted: true,
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.errors[0].field).toBe("strategy");
+    const bad = await call("POST", `/v1/insights/${id}/feedback`, { strategy, adopted: "yes" });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("tenant rules", () => {
+  test("a tenant's new gazetteer names its competitor in the next analysis, with a new fingerprint", async () => {
+    const call = api(real);
+    const before = await call("GET", "/v1/insights/rules");
+    expect(before.status).toBe(200);
+    const rules = {
+      ...before.body.rules,
+      competitors: [...before.body.rules.competitors, { name: "北辰器械", aliases: ["北辰"] }],
+    };
+    const put = await call("PUT", "/v1/insights/rules", rules);
+    expect(put.status).toBe(200);
+    expect(put.body.fingerprint).not.toBe(before.body.fingerprint);
+    const res = await call("POST", "/v1/insights/analyze", {
+      transcript: [{ speaker: "customer", text: "我们现在用的是北辰的设备，价格便宜一些。" }],
+    });
+    expect(res.body.rules.fingerprint).toBe(put.body.fingerprint);
+    expect(res.body.insights.utterances[0].signals).toContainEqual(
+      expect.objectContaining({ kind: "competitor-mention", competitor: "北辰器械" }),
+    );
+    await call("PUT", "/v1/insights/rules", before.body.rules);
+  });
+
+  test("a pattern that could backtrack catastrophically is refused, naming it", async () => {
+    const call = api(real);
+    const { rules } = (await call("GET", "/v1/insights/rules")).body;
+    const res = await call("PUT", "/v1/insights/rules", {
+      ...rules,
+      signals: [{ kind: "objection", keywords: ["不需要"], patterns: ["(a+)+b"] }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
+    expect(res.body.errors[0].pointer).toMatch(/^#\/signals\/0\/patterns\/0/);
+  });
+});
+
+describe("shedding: inference slow, failing or absent never holds an answer or a lifeline flow", () => {
+  test("inference slower than its budget: the answer comes within the budget, insights null, Lifeline-Degraded: inference-off", async () => {
+    const started = performance.now();
+    const res = await api(slow)("POST", "/v1/insights/analyze", CLINIC_REQUEST);
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(200);
+    expect(res.headers.get("lifeline-degraded")).toBe("inference-off");
+    expect(res.body.insights).toBeNull();
+    expect(res.body.shed.reason).toBe("timeout");
+    // The rules still speak: signals, metrics and actions without sentiment.
+    expect(res.body.rulesOnly.actions.length).toBeGreaterThan(0);
+    expect(res.body.rulesOnly.utterances[0].sentiment).toBeNull();
+    // Not a speed target: the stand-in answers after 10 s; the shed answer must not wait for it.
+    expect(elapsed).toBeLessThan(SLOW_MS / 2);
+  });
+
+  test("after repeated timeouts the breaker opens and insights are shed without waiting", async () => {
+    const call = api(slow);
+    let reason = "";
+    for (let i = 0; i < 5 && reason !== "breaker-open"; i++) {
+      reason = (await call("POST", "/v1/insights/analyze", CLINIC_REQUEST)).body.shed.reason;
+    }
+    expect(reason).toBe("breaker-open");
+  });
+
+  test("with the inference worker not running, analysis is shed and customer, contract and payment flows are unaffected", async () => {
+    const call = api(none);
+    const analysis = await call("POST", "/v1/insights/analyze", CLINIC_REQUEST);
+    expect(analysis.status).toBe(200);
+    expect(analysis.headers.get("lifeline-degraded")).toBe("inference-off");
+    expect(analysis.body.insights).toBeNull();
+    expect(analysis.body.rulesOnly.actions.length).toBeGreaterThan(0);
+
+    const customer = await call("POST", "/v1/customers", {
+      name: "社区卫生服务中心",
+      residency: "cn",
+    });
+    expect(customer.status).toBe(201);
+    expect(customer.headers.get("lifeline-degraded")).toBeNull();
+    const contract = await call("POST", "/v1/contracts", {
+      customerId: customer.body.id,
+      title: "Ultrasound trial",
+      amount: { value: 120_000_00, currency: "CNY" },
+      documentHash: HASH,
+    });
+    expect(contract.status).toBe(201);
+    const id = contract.body.id;
+    expect((await call("POST", `/v1/contracts/${id}/send`)).status).toBe(200);
+    for (const party of ["customer", "vendor"]) {
+      const signed = await call("POST", `/v1/contracts/${id}/signatures`, {
+        party,
+        signer: { name: party === "customer" ? "王主任" : "Lifeline Sales" },
+        documentHash: HASH,
+      });
+      expect(signed.status).toBe(201);
+    }
+    const payment = await call("POST", "/v1/payments", {
+      contractId: id,
+      reference: "ICBC-INSIGHTS-SHED-1",
+      amount: { value: 120_000_00, currency: "CNY" },
+    });
+    expect(payment.status).toBe(201);
+    const read = await call("GET", `/v1/contracts/${id}`);
+    expect(read.body.status).toBe("active");
+    expect(read.body.paid).toEqual({ value: 120_000_00, currency: "CNY" });
+
+    const health = await call("GET", "/v1/health");
+    expect(health.body.checks.inference.ok).toBe(false);
+    expect(health.body.degraded).toContain("inference-off");
+  });
+});

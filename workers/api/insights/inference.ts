@@ -1,0 +1,110 @@
+// The API's side of the inference service binding: every call has a budget, a circuit
+// breaker and an off switch, so a slow, failing or disabled inference worker costs an
+// insights request at most its budget (and nothing once the breaker is open), and never
+// touches a lifeline flow (DESIGN §5, §7).
+import {
+  admit,
+  type Breaker,
+  type BreakerPolicy,
+  CLOSED,
+  current,
+  record,
+} from "../../../core/breaker.ts";
+import type { AnalyzeResult } from "../../inference/analyze.ts";
+
+export const DEFAULT_BUDGET_MS = 300;
+/** The `Lifeline-Degraded` token while insights are shed, whatever the reason. */
+export const INFERENCE_OFF = "inference-off";
+/** Bounds on the budget a deployment may configure: shedding must stay prompt. */
+const MAX_BUDGET_MS = 5_000;
+
+/**
+ * Three misses in a row open the breaker for 10 s; then one trial call decides. While it
+ * is open, insights are shed at once instead of each request waiting out its budget.
+ */
+const POLICY: BreakerPolicy = { failureThreshold: 3, coolDownMs: 10_000, trialLeaseMs: 2_000 };
+
+export type ShedReason = "off" | "breaker-open" | "timeout" | "error" | "unavailable";
+export type Shed = { reason: ShedReason; detail: string };
+
+export type Sentiments = {
+  task: string;
+  modelVersion: string;
+  labels: string[];
+  results: Array<{ label: string; probabilities: number[] }>;
+};
+
+export type InferenceOutcome = { ok: true; value: Sentiments } | { ok: false; shed: Shed };
+
+/** Per isolate, like every breaker: each isolate learns about its own dependency. */
+let breaker: Breaker = CLOSED;
+
+export function degradationModes(env: Env): Set<string> {
+  return new Set(
+    (env.DEGRADATION_MODES ?? "")
+      .split(",")
+      .map((m) => m.trim())
+      .filter(Boolean),
+  );
+}
+
+export function inferenceBudgetMs(env: Env): number {
+  const n = Number(env.INFERENCE_BUDGET_MS);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, MAX_BUDGET_MS) : DEFAULT_BUDGET_MS;
+}
+
+export function inferenceState(nowMs: number): Breaker["state"] {
+  return current(breaker, nowMs).state;
+}
+
+class Timeout extends Error {}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs `task` over `texts` through the INFERENCE binding within the budget. Never throws:
+ * anything but a timely, well-formed answer is a `Shed` saying why.
+ */
+export async function inferTexts(
+  env: Env,
+  task: string,
+  texts: string[],
+  nowMs: () => number = Date.now,
+): Promise<InferenceOutcome> {
+  if (degradationModes(env).has("inference:off"))
+    return { ok: false, shed: { reason: "off", detail: "inference:off is set for this region" } };
+  if (!env.INFERENCE)
+    return { ok: false, shed: { reason: "unavailable", detail: "no INFERENCE binding" } };
+  const admitted = admit(breaker, nowMs(), POLICY);
+  breaker = admitted.breaker;
+  if (!admitted.admitted) {
+    return {
+      ok: false,
+      shed: { reason: "breaker-open", detail: "inference failed recently; retrying shortly" },
+    };
+  }
+  const budget = inferenceBudgetMs(env);
+  try {
+    // The RPC stub's promise type does not narrow on a union; the value is the plain result.
+    const call = env.INFERENCE.analyzeTexts(task, texts) as unknown as Promise<AnalyzeResult>;
+    const answer = await within(call, budget);
+    if (!answer.ok) {
+      // The worker is alive and said no (bad input, unknown task): not a breaker failure.
+      breaker = record(breaker, "success", nowMs(), POLICY);
+      return { ok: false, shed: { reason: "error", detail: `${answer.error}: ${answer.detail}` } };
+    }
+    breaker = record(breaker, "success", nowMs(), POLICY);
+    const { modelVersion, labels, results } = answer;
+    return { ok: true, value: { task, modelVersion, labels, results } };
+  } catch (err) {
+    breaker = record(breaker, "failure", nowMs(), POLICY);
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, shed: { reason: err instanceof Timeout ? "timeout" : "error", detail } };
+  }
+}

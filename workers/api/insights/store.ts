@@ -1,0 +1,85 @@
+// Insights in the regional libSQL database: which strategies each analysis suggested and
+// the reps' answers, aggregated per strategy. Only ids and strategy names are stored; the
+// transcript never is. Bounded reads: a tenant's strategies are a short list by design.
+import { and, eq, sql } from "drizzle-orm";
+import type { ReadModelDb } from "../../../db/client.ts";
+import { insightFeedback, insights } from "../../../db/schema.ts";
+
+export type InsightRecord = typeof insights.$inferInsert;
+
+/** Strategies listed at most (templates define a few dozen; a bound all the same). */
+const MAX_STRATEGIES = 500;
+
+export async function recordInsight(db: ReadModelDb, row: InsightRecord): Promise<void> {
+  await db.insert(insights).values(row).onConflictDoNothing();
+}
+
+export type FeedbackOutcome = "recorded" | "unknown-insight" | "not-suggested";
+
+/** Records (or replaces) a rep's answer on one strategy an analysis suggested. */
+export async function recordFeedback(
+  db: ReadModelDb,
+  answer: {
+    tenantId: string;
+    insightId: string;
+    strategy: string;
+    adopted: boolean;
+    answeredBy: string;
+    answeredAt: string;
+  },
+): Promise<FeedbackOutcome> {
+  const [insight] = await db
+    .select({ strategies: insights.strategies })
+    .from(insights)
+    .where(and(eq(insights.tenantId, answer.tenantId), eq(insights.id, answer.insightId)));
+  if (!insight) return "unknown-insight";
+  if (!insight.strategies.includes(answer.strategy)) return "not-suggested";
+  await db
+    .insert(insightFeedback)
+    .values(answer)
+    .onConflictDoUpdate({
+      target: [insightFeedback.tenantId, insightFeedback.insightId, insightFeedback.strategy],
+      set: {
+        adopted: answer.adopted,
+        answeredBy: answer.answeredBy,
+        answeredAt: answer.answeredAt,
+      },
+    });
+  return "recorded";
+}
+
+/** Per strategy: how many analyses suggested it, and how many answers adopted it. */
+export async function strategyCounts(
+  db: ReadModelDb,
+  tenantId: string,
+): Promise<{
+  suggested: Map<string, number>;
+  answers: Map<string, { answered: number; adopted: number }>;
+}> {
+  const [suggestedRows, answerRows] = await Promise.all([
+    db.all<{ strategy: string; n: number }>(sql`
+      SELECT s.value AS strategy, count(*) AS n
+      FROM ${insights}, json_each(${insights.strategies}) AS s
+      WHERE ${insights.tenantId} = ${tenantId}
+      GROUP BY s.value ORDER BY n DESC LIMIT ${MAX_STRATEGIES}`),
+    db
+      .select({
+        strategy: insightFeedback.strategy,
+        answered: sql<number>`count(*)`,
+        adopted: sql<number>`coalesce(sum(${insightFeedback.adopted}), 0)`,
+      })
+      .from(insightFeedback)
+      .where(eq(insightFeedback.tenantId, tenantId))
+      .groupBy(insightFeedback.strategy)
+      .limit(MAX_STRATEGIES),
+  ]);
+  return {
+    suggested: new Map(suggestedRows.map((r) => [r.strategy, Number(r.n)])),
+    answers: new Map(
+      answerRows.map((r) => [
+        r.strategy,
+        { answered: Number(r.answered), adopted: Number(r.adopted) },
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,359 @@
+// /v1/insights: call analysis at the edge (DESIGN §7). Sentiment comes from the inference
+// worker within a budget; signals, call metrics and next-best actions from the tenant's
+// rules in core. When inference is off, slow or failing, the answer comes at once with
+// `insights: null`, the rules-only analysis and `Lifeline-Degraded: inference-off`.
+// Feedback on suggested actions feeds per-strategy adoption (A/B flag below 65%).
+import { createRoute, z } from "@hono/zod-openapi";
+import { AccountId, insights } from "../../../core/index.ts";
+import { Problem } from "../errors.ts";
+import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
+import { replaceTenantRules, tenantRules } from "../insights/rules.ts";
+import { recordFeedback, recordInsight, strategyCounts } from "../insights/store.ts";
+import { json, jsonBody, readProblems } from "../openapi.ts";
+import { fromReadModel, readModel } from "../read-model.ts";
+import { newRouter } from "../router.ts";
+import { accountStub } from "../stubs.ts";
+
+export const insightRoutes = newRouter();
+
+/** The model that scores utterances of each language (others get no sentiment). */
+const SENTIMENT_TASK = { zh: "sentiment-zh" } as const;
+const RULE_EDITORS = new Set(["manager", "integrator"]);
+const RECORD_BUDGET_MS = 150;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const AnalyzeRequest = z
+  .strictObject({
+    transcript: insights.Transcript,
+    customerId: AccountId.optional().meta({
+      description: "The customer the call was with; must exist in this tenant",
+    }),
+    industry: insights.Industry.optional().meta({
+      description: "Shorthand for profile.industry",
+    }),
+    profile: insights.CustomerProfile.optional(),
+  })
+  .meta({ id: "AnalyzeCallRequest" });
+
+const ShedSchema = z.object({
+  reason: z.enum(["off", "breaker-open", "timeout", "error", "unavailable"]),
+  detail: z.string(),
+});
+
+const AnalyzeResponse = z
+  .object({
+    id: z.string().meta({ description: "Quote it in feedback: /v1/insights/{id}/feedback" }),
+    createdAt: z.string(),
+    region: z.string(),
+    customerId: z.string().nullable(),
+    recorded: z.boolean().meta({
+      description: "Whether the suggestions were stored for feedback before answering",
+    }),
+    model: z
+      .object({ task: z.string(), version: z.string() })
+      .nullable()
+      .meta({ description: "The sentiment model used; null when none ran" }),
+    rules: z.object({
+      engine: z.string(),
+      fingerprint: z.string(),
+      source: z.enum(["tenant", "default"]),
+    }),
+    insights: insights.CallAnalysis.nullable().meta({
+      description: "null when inference was shed (see `shed` and `rulesOnly`)",
+    }),
+    rulesOnly: insights.CallAnalysis.optional().meta({
+      description:
+        "When shed: signals, metrics and actions from the rules alone, without sentiment",
+    }),
+    shed: ShedSchema.optional(),
+  })
+  .meta({ id: "CallInsights" });
+
+const analyze = createRoute({
+  method: "post",
+  path: "/v1/insights/analyze",
+  tags: ["insights"],
+  summary: "Analyse a sales call: sentiment, signals, metrics and next-best actions",
+  description:
+    "Runs in the region that owns the data; the transcript is not stored. Inference has a budget (INFERENCE_BUDGET_MS, default 300 ms): past it, or with `inference:off`, the answer carries `insights: null`, the rules-only analysis and `Lifeline-Degraded: inference-off`.",
+  security: [{ bearer: [] }],
+  request: { body: jsonBody(AnalyzeRequest) },
+  responses: {
+    200: json(AnalyzeResponse, "The analysis (or the rules-only one, when inference was shed)"),
+    ...readProblems,
+  },
+});
+
+function sentimentOf(
+  labels: string[],
+  result: { label: string; probabilities: number[] },
+): insights.Sentiment {
+  const label = insights.SentimentLabel.parse(result.label);
+  return { label, probability: result.probabilities[labels.indexOf(result.label)] ?? 0 };
+}
+
+insightRoutes.openapi(analyze, async (c) => {
+  const input = c.req.valid("json");
+  const principal = c.get("principal");
+  const { tenantId } = principal;
+  const profile = insights.CustomerProfile.parse({
+    ...input.profile,
+    ...(input.industry ? { industry: input.industry } : {}),
+  });
+  const customerCheck = input.customerId
+    ? accountStub(c.env, tenantId, input.customerId).getCustomer()
+    : Promise.resolve(null);
+
+  // Only utterances a model covers go to inference; the rest get no sentiment.
+  const zh = input.transcript.flatMap((u, i) => (insights.languageOf(u.text) === "zh" ? [i] : []));
+  const [rules, inferred, customer] = await Promise.all([
+    tenantRules(c.env, tenantId),
+    zh.length
+      ? inferTexts(
+          c.env,
+          SENTIMENT_TASK.zh,
+          zh.map((i) => input.transcript[i]!.text),
+        )
+      : null,
+    customerCheck,
+  ]);
+  if (input.customerId && !customer) {
+    throw new Problem(
+      404,
+      "not-found",
+      "customer not found",
+      `No customer ${input.customerId} in this tenant.`,
+    );
+  }
+
+  let shed: Shed | undefined;
+  let sentiment: Array<insights.Sentiment | null> | null = input.transcript.map(() => null);
+  let model: { task: string; version: string } | null = null;
+  if (inferred?.ok) {
+    const { labels, results, modelVersion, task } = inferred.value;
+    zh.forEach((at, k) => {
+      sentiment![at] = sentimentOf(labels, results[k]!);
+    });
+    model = { task, version: modelVersion };
+  } else if (inferred) {
+    shed = inferred.shed;
+    sentiment = null;
+  }
+  const now = new Date();
+  const analysis = insights.analyzeCall({
+    transcript: input.transcript,
+    sentiment,
+    rules: rules.compiled,
+    profile,
+    month: now.getUTCMonth() + 1,
+  });
+  const id = `ins_${crypto.randomUUID().replaceAll("-", "")}`;
+  const createdAt = now.toISOString();
+
+  // Recorded before the answer so feedback can follow at once, but within RECORD_BUDGET_MS:
+  // a slow or dead libSQL never holds an analysis. Past the budget the write goes on in
+  // the background and the answer says `recorded: false` (feedback may then 404).
+  const record = recordInsight(readModel(c.env), {
+    tenantId,
+    id,
+    customerId: input.customerId ?? null,
+    industry: profile.industry,
+    strategies: analysis.actions.map((a) => a.strategy),
+    modelVersion: model?.version ?? null,
+    rulesFingerprint: rules.compiled.fingerprint,
+    createdBy: principal.id,
+    createdAt,
+  }).then(
+    () => true,
+    (err: Error) => {
+      console.warn(`insight ${id} not recorded: ${err.message}`);
+      return false;
+    },
+  );
+  c.executionCtx.waitUntil(record);
+  const recorded = await Promise.race([record, sleep(RECORD_BUDGET_MS).then(() => false)]);
+
+  c.header("cache-control", "no-store");
+  if (shed) {
+    c.header("lifeline-degraded", INFERENCE_OFF);
+    c.header("lifeline-inference", shed.reason);
+  }
+  return c.json(
+    {
+      id,
+      createdAt,
+      region: c.env.REGION,
+      customerId: input.customerId ?? null,
+      recorded,
+      model,
+      rules: { ...analysis.rules, source: rules.source },
+      insights: shed ? null : analysis,
+      ...(shed ? { rulesOnly: analysis, shed } : {}),
+    },
+    200,
+  );
+});
+
+const Feedback = z
+  .strictObject({
+    strategy: z.string().min(1).max(120).meta({ description: "One of the analysis' actions" }),
+    adopted: z.boolean(),
+  })
+  .meta({ id: "InsightFeedback" });
+
+const feedback = createRoute({
+  method: "post",
+  path: "/v1/insights/{id}/feedback",
+  tags: ["insights"],
+  summary: "Say whether a suggested action was adopted (answering again replaces the answer)",
+  security: [{ bearer: [] }],
+  request: {
+    params: z.object({ id: z.string().regex(/^ins_[0-9a-f]{32}$/, "must be an insight id") }),
+    body: jsonBody(Feedback),
+  },
+  responses: {
+    200: json(
+      z.object({ insightId: z.string(), strategy: z.string(), adopted: z.boolean() }),
+      "Recorded",
+    ),
+    ...readProblems,
+    422: readProblems[404],
+    503: readProblems[404],
+  },
+});
+
+insightRoutes.openapi(feedback, async (c) => {
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const principal = c.get("principal");
+  const outcome = await fromReadModel(() =>
+    recordFeedback(readModel(c.env), {
+      tenantId: principal.tenantId,
+      insightId: id,
+      strategy: body.strategy,
+      adopted: body.adopted,
+      answeredBy: principal.id,
+      answeredAt: new Date().toISOString(),
+    }),
+  );
+  if (outcome === "unknown-insight")
+    throw new Problem(404, "not-found", "insight not found", `No insight ${id} in this tenant.`);
+  if (outcome === "not-suggested") {
+    throw new Problem(
+      422,
+      "not-suggested",
+      "Strategy was not suggested",
+      `Insight ${id} did not suggest ${body.strategy}.`,
+      { errors: [{ field: "strategy", pointer: "#/strategy", message: "not in this insight" }] },
+    );
+  }
+  return c.json({ insightId: id, strategy: body.strategy, adopted: body.adopted }, 200);
+});
+
+const StrategyRow = z.object({
+  strategy: z.string(),
+  suggested: z.number().int(),
+  answered: z.number().int(),
+  adopted: z.number().int(),
+  adoptionRate: z.number().nullable(),
+  interval95: z.tuple([z.number(), z.number()]).nullable(),
+  flag: z.enum(["ab-test"]).nullable(),
+});
+
+const strategies = createRoute({
+  method: "get",
+  path: "/v1/insights/strategies",
+  tags: ["insights"],
+  summary: "Adoption per strategy; strategies adopted less than 65% of the time are flagged",
+  security: [{ bearer: [] }],
+  responses: {
+    200: json(
+      z.object({ threshold: z.number(), strategies: z.array(StrategyRow) }).meta({
+        id: "StrategyAdoption",
+      }),
+      "Flagged strategies first, worst first",
+    ),
+    ...readProblems,
+    503: readProblems[404],
+  },
+});
+
+insightRoutes.openapi(strategies, async (c) => {
+  const { suggested, answers } = await fromReadModel(() =>
+    strategyCounts(readModel(c.env), c.get("principal").tenantId),
+  );
+  c.header("cache-control", "no-store");
+  return c.json(
+    {
+      threshold: insights.AB_TEST_THRESHOLD,
+      strategies: insights.adoptionReport(suggested, answers),
+    },
+    200,
+  );
+});
+
+const RulesView = z
+  .object({
+    source: z.enum(["tenant", "default"]),
+    engine: z.string(),
+    fingerprint: z.string(),
+    rules: insights.InsightRules,
+  })
+  .meta({ id: "InsightRulesView" });
+
+const getRules = createRoute({
+  method: "get",
+  path: "/v1/insights/rules",
+  tags: ["insights"],
+  summary: "The tenant's insight rules (signal keywords and patterns, competitor gazetteer)",
+  security: [{ bearer: [] }],
+  responses: { 200: json(RulesView, "The rules in force"), ...readProblems },
+});
+
+insightRoutes.openapi(getRules, async (c) => {
+  const r = await tenantRules(c.env, c.get("principal").tenantId);
+  c.header("cache-control", "no-store");
+  return c.json(
+    {
+      source: r.source,
+      engine: r.compiled.engine,
+      fingerprint: r.compiled.fingerprint,
+      rules: r.rules,
+    },
+    200,
+  );
+});
+
+const putRules = createRoute({
+  method: "put",
+  path: "/v1/insights/rules",
+  tags: ["insights"],
+  summary: "Replace the tenant's insight rules (managers and integrators)",
+  description:
+    "The rules are a whole document: they replace the defaults (GET them first to start from the defaults). Patterns that could backtrack catastrophically are refused.",
+  security: [{ bearer: [] }],
+  request: { body: jsonBody(insights.InsightRules) },
+  responses: {
+    200: json(RulesView, "The rules now in force"),
+    ...readProblems,
+    403: readProblems[401],
+  },
+});
+
+insightRoutes.openapi(putRules, async (c) => {
+  const principal = c.get("principal");
+  if (!RULE_EDITORS.has(principal.role))
+    throw new Problem(403, "forbidden", "Not allowed", "Only managers and integrators edit rules.");
+  const rules = c.req.valid("json");
+  await replaceTenantRules(c.env, principal.tenantId, rules);
+  const r = await tenantRules(c.env, principal.tenantId);
+  return c.json(
+    {
+      source: r.source,
+      engine: r.compiled.engine,
+      fingerprint: r.compiled.fingerprint,
+      rules: r.rules,
+    },
+    200,
+  );
+});
