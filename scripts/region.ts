@@ -62,6 +62,8 @@ export interface RegionHandle {
   apiUrl: string;
   libsqlUrl: string;
   openapiUrl: string;
+  /** Whether the inference worker answered with its models loaded by the time the region was ready. */
+  inference: "ready" | "not ready" | "absent";
   inspectorPort: number;
   dataDir: string;
   processes: Record<RegionProcess, ProcessGroup>;
@@ -179,6 +181,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       throw abort.aborted ? err : new Error(`${budget}: ${err.message}`);
     });
   let phase: RegionProcess = "libsql";
+  let inference: RegionHandle["inference"] = "absent";
   try {
     await ready(`${libsqlUrl}/health`);
     await applyMigrations(libsqlUrl).catch((err: Error) => {
@@ -186,6 +189,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     });
     phase = "worker";
     await ready(`${apiUrl}/v1/health`);
+    if (options.inferenceConfig) inference = await warmInference(apiUrl, remaining(), abort);
   } catch (err) {
     await stopAll();
     // Built after stopping, so the log tail includes the process's last words.
@@ -206,6 +210,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     apiUrl,
     libsqlUrl,
     openapiUrl: `${apiUrl}/v1/openapi.json`,
+    inference,
     inspectorPort,
     dataDir,
     processes,
@@ -216,6 +221,27 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       await Promise.all([worker.kill(), libsql.kill()]);
     },
   };
+}
+
+/**
+ * Polls /v1/health until the inference worker reports its models loaded, so the first
+ * analysis is not a cold one. Inference is sheddable: running out of time is no failure.
+ */
+async function warmInference(
+  apiUrl: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<"ready" | "not ready"> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    signal.throwIfAborted();
+    const health = await fetch(`${apiUrl}/v1/health`, { signal: AbortSignal.timeout(5_000) })
+      .then((r) => r.json() as Promise<{ checks?: { inference?: { ok?: boolean } } }>)
+      .catch(() => null);
+    if (health?.checks?.inference?.ok) return "ready";
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return "not ready";
 }
 
 /** A region that did not come up, with the end of the relevant log. */
