@@ -8,6 +8,7 @@ import { FeatureConfigSchema } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
 import { encodeModel } from "./codec.ts";
 import { labelSet, parseJsonl, type Row, stratifiedSplit } from "./dataset.ts";
+import { averageLogits } from "./ensemble.ts";
 import { featureScale, foldScale, scaleExamples } from "./feature-weights.ts";
 import { renderModelCard } from "./model-card.ts";
 import { PRESETS, type Preset } from "./tasks.ts";
@@ -125,20 +126,41 @@ log(
   `features extracted (D = 2^${fc.dimensionBits}, ${opts.kind}${opts.kind === "mlp" ? ` ${opts.hidden}` : ""})`,
 );
 const scale = featureScale(p.preset.weighting, trainEx, 2 ** fc.dimensionBits);
-const trained = train(
-  scaleExamples(trainEx, scale),
-  scaleExamples(validEx, scale),
-  labels,
-  fc,
-  opts,
-  (r) =>
+const scaledTrain = scaleExamples(trainEx, scale);
+const scaledValid = scaleExamples(validEx, scale);
+const members = p.preset.members;
+const refitEpochs = p.preset.refitEpochs;
+const runs = Array.from({ length: members }, (_, m) => {
+  if (members > 1) log(`member ${m + 1}/${members} (seed ${seed + m})`);
+  return train(scaledTrain, scaledValid, labels, fc, { ...opts, seed: seed + m }, (r) =>
     log(
       `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation accuracy ${(r.validation.accuracy * 100).toFixed(2)}%${r.best ? " *" : ""}`,
     ),
-);
-const history = trained.history;
+  );
+});
+const history = runs[0]!.history;
+const validated = averageLogits(runs.map((r) => r.model));
+const validationAccuracy = score(validated, scaledValid).accuracy;
+if (members > 1) log(`ensemble validation accuracy ${(validationAccuracy * 100).toFixed(2)}%`);
+// Validation rows join the refit with their source weights, like every training row.
+const refitValid = () => scaleExamples(toExamples(p.valid, true), scale);
+// Refit: the validation slice has done its job (early stopping, the epoch count), so the
+// shipped members also learn from it, for a fixed number of epochs and with no early stopping.
+const fitted =
+  refitEpochs === null
+    ? validated
+    : averageLogits(
+        Array.from({ length: members }, (_, m) => {
+          log(`refit member ${m + 1}/${members} on train ∪ validation, ${refitEpochs} epochs`);
+          return train([...scaledTrain, ...refitValid()], [], labels, fc, {
+            ...opts,
+            seed: seed + m,
+            epochs: refitEpochs,
+          }).model;
+        }),
+      );
 // The artifact is a plain model over `extract` output: the scaling lives in its weights.
-const model = foldScale(trained.model, scale);
+const model = foldScale(fitted, scale);
 const trainSeconds = (performance.now() - started) / 1000;
 const evalMetrics = score(model, evalEx);
 log(
@@ -155,8 +177,11 @@ const metrics = {
   accuracy: evalMetrics.accuracy,
   macroF1: evalMetrics.macroF1,
   perClassF1: Object.fromEntries(labels.map((l, i) => [l, evalMetrics.perClass[i]!.f1])),
-  validationAccuracy: Math.max(...history.map((h) => h.validation.accuracy)),
+  validationAccuracy,
   counts: { train: trainRows.length, validation: p.valid.length, eval: evalEx.length },
+  members,
+  refitEpochs,
+  selection: p.preset.selection,
   epochsRun: history.length,
   bestEpoch: history.findLast((h) => h.best)?.epoch,
   seed,
@@ -175,7 +200,14 @@ writeFileSync(join(outDir, "feature-config.json"), `${JSON.stringify(fc, null, 2
 writeFileSync(join(outDir, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
 writeFileSync(
   join(outDir, "MODEL_CARD.md"),
-  renderModelCard({ ...metrics, labels, dataNote: p.dataNote, kind: opts.kind, featureConfig: fc }),
+  renderModelCard({
+    ...metrics,
+    labels,
+    dataNote: p.dataNote,
+    kind: opts.kind,
+    hidden: opts.hidden,
+    featureConfig: fc,
+  }),
 );
 // `npm run check` runs biome over the repo, so committed artifacts are written in its format.
 const biome = join(repoRoot, "node_modules/.bin/biome");

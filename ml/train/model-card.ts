@@ -22,7 +22,25 @@ export type CardInput = {
   sourceWeights: Record<string, number>;
   weighting: FeatureWeighting;
   maxTrainChars: number | null;
+  /** Hidden units per member (kind "mlp"). */
+  hidden: number;
+  members: number;
+  refitEpochs: number | null;
+  selection: string;
 };
+
+function architecture(c: CardInput): string {
+  const one =
+    c.kind === "mlp"
+      ? `one-hidden-layer MLP${c.members > 1 ? "s" : ""} (${c.hidden} ReLU units${c.members > 1 ? " each" : ""})`
+      : `linear softmax classifier${c.members > 1 ? "s" : ""} (multinomial logistic regression)`;
+  if (c.members === 1) return `A ${one}`;
+  const folded =
+    c.kind === "mlp"
+      ? `one ${c.members * c.hidden}-unit MLP (hidden layers side by side, output rows ÷ ${c.members})`
+      : "one linear model (mean weights)";
+  return `An ensemble of ${c.members} ${one}, seeds ${c.seed}–${c.seed + c.members - 1}, whose averaged logits are folded into ${folded}, so serving runs a single graph,`;
+}
 
 function trainingNote(c: CardInput): string {
   const notes: string[] = [];
@@ -101,13 +119,21 @@ export function renderModelCard(c: CardInput): string {
     .join("\n");
   return `# Model card: ${c.task}
 
-A ${c.kind === "mlp" ? "one-hidden-layer MLP" : "linear softmax classifier (multinomial logistic regression)"} over
+${architecture(c)} over
 hashed ${fc.language === "zh" ? "character" : "word and in-word character"} n-grams, trained in TypeScript
 (\`ml/train\`) for edge inference (DESIGN.md §7).
 
 ## Data
 
-${d.data}${trainingNote(c)}
+${d.data}${trainingNote(c)}${
+  c.refitEpochs === null
+    ? ""
+    : `\n\nAfter the validation run (early stopping, epoch count), every member is refit on train ∪ validation for ${c.refitEpochs} epochs; the shipped weights are the refit ones, so the validation figure below is from before the refit.`
+}
+
+## How the configuration was chosen
+
+${c.selection}
 
 ## Licence and caveats
 
@@ -121,7 +147,7 @@ Evaluated on ${c.evaluatedOn}.
 |---|---|
 | accuracy | **${pct(c.accuracy)}** |
 | macro-F1 | ${pct(c.macroF1)} |
-| validation accuracy (train slice) | ${pct(c.validationAccuracy)} |
+| validation accuracy (train slice${c.refitEpochs === null ? "" : ", before refit"}) | ${pct(c.validationAccuracy)} |
 | rows (train / validation / eval) | ${c.counts.train} / ${c.counts.validation} / ${c.counts.eval} |
 | training wall time | ${c.trainSeconds} s |
 | weights | ${(c.weightsBytes / 2 ** 20).toFixed(2)} MiB float32 |

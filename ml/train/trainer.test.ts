@@ -115,6 +115,31 @@ describe("trainer", () => {
     },
   );
 
+  test("with no validation set every epoch runs and the last epoch's weights are returned", () => {
+    const data = separable(60, 1);
+    const last = train(data, [], labels, fc, { ...opts, epochs: 3, patience: 1 });
+    expect(last.history.length).toBe(3);
+    expect(last.history.every((h) => h.best)).toBe(true);
+    // Continuing to epoch 4 changes the weights, so the returned model is epoch 3's, not epoch 1's.
+    const first = train(data, [], labels, fc, { ...opts, epochs: 1 });
+    expect(
+      Buffer.from(encodeModel(last.model).blob).equals(Buffer.from(encodeModel(first.model).blob)),
+    ).toBe(false);
+  });
+
+  test("label smoothing 0 is plain cross-entropy, bit for bit; ε > 0 keeps targets soft", () => {
+    const data = separable(90, 1);
+    const run = (labelSmoothing?: number) =>
+      train(data, separable(30, 2), labels, fc, { ...opts, epochs: 5, labelSmoothing }).model;
+    const plain = encodeModel(run()).blob;
+    expect(Buffer.from(encodeModel(run(0)).blob).equals(Buffer.from(plain))).toBe(true);
+    const smooth = run(0.3);
+    // Smoothed targets cap confidence: the top class stays below 1 − ε + ε/C (plus slack).
+    const top = (m: Model) => Math.max(...data.map((e) => Math.max(...predict(m, e.x))));
+    expect(top(smooth)).toBeLessThan(top(run()));
+    expect(score(smooth, data).accuracy).toBeGreaterThan(0.95);
+  });
+
   test("an encoded model decodes to the same predictions", () => {
     const { model } = train(separable(90, 1), separable(30, 2), labels, fc, {
       ...opts,

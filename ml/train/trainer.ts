@@ -21,6 +21,8 @@ export type TrainOptions = {
   weightDecay: number;
   /** Stop after this many epochs without a better validation score. */
   patience: number;
+  /** Label smoothing ε in [0, 1): targets become (1 − ε)·onehot + ε/C; absent means 0. */
+  labelSmoothing?: number;
   seed: number;
 };
 
@@ -130,11 +132,13 @@ export function train(
       step++;
       const lr = (lr0 * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step);
       const decay = lr0 * opts.weightDecay;
-      loss += sgdStep(layers, data[i]!, lr, decay);
+      loss += sgdStep(layers, data[i]!, lr, decay, opts.labelSmoothing ?? 0);
     }
     lr0 *= opts.learningRateDecay;
+    // No validation set (a final refit on train ∪ validation for a fixed number of epochs):
+    // every epoch counts as the best so far, so the last epoch's weights are returned.
     const validation = score(model, valid);
-    const improved = validation.accuracy > bestScore;
+    const improved = valid.length === 0 || validation.accuracy > bestScore;
     if (improved) {
       bestScore = validation.accuracy;
       best = copyModel(model);
@@ -148,7 +152,13 @@ export function train(
   return { model: best, history };
 }
 
-function sgdStep(layers: Trainable[], ex: Example, lr: number, decay: number): number {
+function sgdStep(
+  layers: Trainable[],
+  ex: Example,
+  lr: number,
+  decay: number,
+  smoothing: number,
+): number {
   const acts: Float64Array[] = [];
   const x = ex.x;
   const first = layers[0]!;
@@ -186,7 +196,11 @@ function sgdStep(layers: Trainable[], ex: Example, lr: number, decay: number): n
   const loss = -Math.log(Math.max(out[ex.y]!, 1e-12)) * ex.weight;
   // backward: g = weight · (p − onehot(y)) at the softmax input
   let g = new Float64Array(out.length);
-  for (let j = 0; j < out.length; j++) g[j] = ex.weight * (out[j]! - (j === ex.y ? 1 : 0));
+  // Label smoothing ε: the target is (1 − ε)·onehot + ε/C (ε = 0 is plain cross-entropy).
+  const eps = smoothing;
+  const off = eps / out.length;
+  for (let j = 0; j < out.length; j++)
+    g[j] = ex.weight * (out[j]! - (j === ex.y ? 1 - eps + off : off));
   if (layers.length === 2) {
     const second = layers[1]!;
     const m1 = second.layer.outputs;

@@ -433,19 +433,22 @@ describe("authentication", () => {
 });
 
 describe("operations", () => {
-  test("health answers 200 with the region and its read model", async () => {
+  test("health answers 200 with the region and its read model; no inference worker is degraded, not down", async () => {
+    // This test region runs the API alone, as a region whose inference worker is gone.
     const res = await fetch(`${region.url}/v1/health`);
     const body = await readJson(res);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({
-      status: "ok",
+      status: "degraded",
       region: "cn-east",
       jurisdiction: "cn",
-      checks: { libsql: { ok: true } },
+      checks: { libsql: { ok: true }, inference: { ok: false } },
+      degraded: ["inference-off"],
     });
+    expect(res.headers.get("lifeline-degraded")).toBe("inference-off");
   });
 
-  test("the OpenAPI document describes every lifeline route", async () => {
+  test("the OpenAPI document describes every lifeline and insights route", async () => {
     const doc = await readJson(await fetch(`${region.url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
@@ -457,6 +460,10 @@ describe("operations", () => {
         "/v1/customers",
         "/v1/customers/{id}",
         "/v1/health",
+        "/v1/insights/analyze",
+        "/v1/insights/rules",
+        "/v1/insights/strategies",
+        "/v1/insights/{id}/feedback",
         "/v1/payments",
       ].sort(),
     );
@@ -539,6 +546,8 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
     expect(list.headers.get("retry-after")).toBe("5");
     const health = await readJson(await fetch(`${region.url}/v1/health`));
     expect(health.status).toBe("degraded");
+    expect(health.checks.libsql.ok).toBe(false);
+    expect(health.degraded).toContain("reads:unavailable");
   });
 
   test("[LF1] writes accepted while libSQL was down reach the read model once it is back", async () => {

@@ -1,10 +1,21 @@
 // One way to start a worker in workerd for a test: wrangler's unstable_startWorker on
 // loopback, with string bindings, no inspector and no file watching (tests share source
 // trees with other running workers; a rebuild must not restart this one mid-request).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { unstable_startWorker } from "wrangler";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
+
+/**
+ * A dev registry private to this test process: a service binding (the API's INFERENCE)
+ * whose worker is not running resolves to "not found" at call time, as in production when
+ * the worker is gone, instead of failing the whole config; and it never reaches a worker
+ * of another test or of a running `npm start`.
+ */
+const REGISTRY = mkdtempSync(join(tmpdir(), "lifeline-registry-"));
 
 export type TestWorker = { url: string; dispose(): Promise<void> };
 
@@ -31,6 +42,7 @@ export async function startTestWorker(options: {
       server: { hostname: "127.0.0.1", port: options.port ?? 0 },
       inspector: false,
       persist: options.persist ?? false,
+      registry: REGISTRY,
       logLevel: "warn",
     },
   });
