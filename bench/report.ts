@@ -110,3 +110,13 @@ export function formatTable(run: ConcurrencyRun, iterations: number): string {
 }
 
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+
+/** Writes `<name>-<timestamp>.json` and `<name>-latest.json`; returns the former's path. */
+export function writeResult(dir: string, name: string, startedAt: string, result: unknown): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}-${startedAt.replace(/[:.]/g, "-")}.json`);
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  writeFileSync(path, text);
+  writeFileSync(join(dir, `${name}-latest.json`), text);
+  return path;
+}

@@ -10,8 +10,12 @@ import testOnnx from "./models/test/model.onnx";
 
 export type ModelArtifact = { onnx: ArrayBuffer; manifest: ModelManifest };
 
+/**
+ * In warm-up order (sessions are created one at a time): sentiment-zh first, the model the
+ * insights API calls; the 5 KB `test` model (used by the worker's tests) last.
+ */
 export const MODELS: Readonly<Record<string, ModelArtifact>> = {
-  "intent-en": { onnx: intentEnOnnx, manifest: intentEnManifest as ModelManifest },
   "sentiment-zh": { onnx: sentimentZhOnnx, manifest: sentimentZhManifest as ModelManifest },
+  "intent-en": { onnx: intentEnOnnx, manifest: intentEnManifest as ModelManifest },
   test: { onnx: testOnnx, manifest: testManifest as ModelManifest },
 };

@@ -1,5 +1,6 @@
-// One ORT session per task per isolate, created on first use; records how long each
-// cold start took so /health can report it, and refuses a manifest it cannot serve.
+// One ORT session per task per isolate, created on first use, one creation at a time;
+// records how long each cold start took so /health can report it, and refuses a manifest
+// it cannot serve.
 import { dimension, type FeatureConfig, FeatureConfigSchema } from "../../ml/features/config.ts";
 import type { ModelManifest } from "../../ml/onnx/manifest.ts";
 import { MODELS } from "./models.ts";
@@ -10,13 +11,30 @@ export type LoadedModel = {
   manifest: ModelManifest;
   /** Validated recipe for text input; null for a model that only takes sparse features. */
   featureConfig: FeatureConfig | null;
-  /** Wall time of session creation; in workerd clocks advance only across I/O, so it may read 0. */
+  /**
+   * Wall time of session creation plus one warm-up run. Local workerd's clock has 1 ms steps;
+   * deployed Workers advance it only across I/O, so there it may read 0.
+   */
   coldStartMs: number;
 };
+
+/**
+ * The exported graphs are already minimal (Gather → Cast → Mul → ReduceSum → Add → …), so
+ * ORT's graph optimisers find nothing to rewrite (outputs are bit-identical with them off)
+ * but still cost time at creation. A fresh object per call: ORT writes into the options.
+ */
+const sessionOptions = (): ort.InferenceSession.SessionOptions => ({
+  graphOptimizationLevel: "disabled",
+});
 
 /** Promises, so concurrent first requests for a task share one creation. */
 const loaded = new Map<string, Promise<LoadedModel>>();
 const coldStarts = new Map<string, { modelVersion: string; coldStartMs: number }>();
+/**
+ * Creations run one after another: the single-threaded wasm backend gains nothing from
+ * overlapping them, the task asked for first is ready first, and each coldStartMs is its own.
+ */
+let creating: Promise<unknown> = Promise.resolve();
 
 function featureConfigOf(manifest: ModelManifest): FeatureConfig | null {
   if (manifest.featureConfig === undefined) return null;
@@ -32,7 +50,14 @@ async function create(task: string, now: () => number): Promise<LoadedModel> {
   const artifact = MODELS[task]!;
   const featureConfig = featureConfigOf(artifact.manifest);
   const started = now();
-  const session = await ort.InferenceSession.create(new Uint8Array(artifact.onnx));
+  // A view of the bundled bytes, not a copy; ORT copies them once into its wasm heap.
+  const session = await ort.InferenceSession.create(
+    new Uint8Array(artifact.onnx),
+    sessionOptions(),
+  );
+  // The first run compiles the kernels' wasm code lazily (tens of ms); pay it here, so a
+  // warmed session (readiness, /health) is really warm for the first utterance.
+  await runOne(session, [0], [0]);
   const coldStartMs = now() - started;
   coldStarts.set(task, { modelVersion: artifact.manifest.modelVersion, coldStartMs });
   return { session, manifest: artifact.manifest, featureConfig, coldStartMs };
@@ -43,7 +68,8 @@ export function sessionFor(task: string, now: () => number): Promise<LoadedModel
   if (!Object.hasOwn(MODELS, task)) return undefined;
   let pending = loaded.get(task);
   if (!pending) {
-    pending = create(task, now);
+    pending = creating.then(() => create(task, now));
+    creating = pending.catch(() => undefined);
     pending.catch(() => loaded.delete(task));
     loaded.set(task, pending);
   }
