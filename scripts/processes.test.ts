@@ -23,13 +23,16 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A parent that spawns a sleeping grandchild, prints its pid, and ignores nothing. */
+/**
+ * A parent that spawns a sleeping grandchild and prints its pid. `extra` (e.g. a signal
+ * handler) runs first: once the pid is printed, the test may signal the group at once.
+ */
 function parentWithGrandchild(name: string, extra = ""): ProcessGroup {
   const script = `
+    ${extra}
     const { spawn } = require("node:child_process");
     const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     console.log("grandchild " + child.pid);
-    ${extra}
     setInterval(() => {}, 1000);`;
   const group = spawnGroup({
     name,

@@ -19,7 +19,7 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
   return { content: { "application/json": { schema } }, description };
 }
 
-function problem(description: string) {
+export function problem(description: string) {
   return { content: { "application/problem+json": { schema: ProblemSchema } }, description };
 }
 

@@ -7,9 +7,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccountId, insights } from "../../../core/index.ts";
 import { Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
-import { replaceTenantRules, tenantRules } from "../insights/rules.ts";
+import { replaceTenantRules, type TenantRules, tenantRules } from "../insights/rules.ts";
 import { recordFeedback, recordInsight, strategyCounts } from "../insights/store.ts";
-import { json, jsonBody, readProblems } from "../openapi.ts";
+import { json, jsonBody, problem, readProblems } from "../openapi.ts";
 import { fromReadModel, readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
 import { accountStub } from "../stubs.ts";
@@ -217,8 +217,8 @@ const feedback = createRoute({
       "Recorded",
     ),
     ...readProblems,
-    422: readProblems[404],
-    503: readProblems[404],
+    422: problem("The strategy was not among the analysis' suggestions"),
+    503: problem("The regional database is unavailable; analyses are unaffected"),
   },
 });
 
@@ -274,7 +274,7 @@ const strategies = createRoute({
       "Flagged strategies first, worst first",
     ),
     ...readProblems,
-    503: readProblems[404],
+    503: problem("The regional database is unavailable; analyses are unaffected"),
   },
 });
 
@@ -301,6 +301,13 @@ const RulesView = z
   })
   .meta({ id: "InsightRulesView" });
 
+const rulesView = (r: TenantRules) => ({
+  source: r.source,
+  engine: r.compiled.engine,
+  fingerprint: r.compiled.fingerprint,
+  rules: r.rules,
+});
+
 const getRules = createRoute({
   method: "get",
   path: "/v1/insights/rules",
@@ -313,15 +320,7 @@ const getRules = createRoute({
 insightRoutes.openapi(getRules, async (c) => {
   const r = await tenantRules(c.env, c.get("principal").tenantId);
   c.header("cache-control", "no-store");
-  return c.json(
-    {
-      source: r.source,
-      engine: r.compiled.engine,
-      fingerprint: r.compiled.fingerprint,
-      rules: r.rules,
-    },
-    200,
-  );
+  return c.json(rulesView(r), 200);
 });
 
 const putRules = createRoute({
@@ -336,7 +335,7 @@ const putRules = createRoute({
   responses: {
     200: json(RulesView, "The rules now in force"),
     ...readProblems,
-    403: readProblems[401],
+    403: problem("Only managers and integrators edit rules"),
   },
 });
 
@@ -347,13 +346,5 @@ insightRoutes.openapi(putRules, async (c) => {
   const rules = c.req.valid("json");
   await replaceTenantRules(c.env, principal.tenantId, rules);
   const r = await tenantRules(c.env, principal.tenantId);
-  return c.json(
-    {
-      source: r.source,
-      engine: r.compiled.engine,
-      fingerprint: r.compiled.fingerprint,
-      rules: r.rules,
-    },
-    200,
-  );
+  return c.json(rulesView(r), 200);
 });
