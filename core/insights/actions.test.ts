@@ -1,9 +1,19 @@
+// Next-best actions: who can sign, how big the buyer is, where the budget cycle stands,
+// what the customer said and felt, and the language each action is written in.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { z } from "zod";
-import { type ActionInput, budgetState, monthsToFiscalYear, nextBestActions } from "./actions.ts";
 import {
+  type ActionInput,
+  budgetState,
+  monthsToFiscalYear,
+  nextBestActions,
+  renderLocale,
+} from "./actions.ts";
+import {
+  ActionTemplate,
   CustomerProfile,
+  Locale,
   ProcurementAuthority,
   Scale,
   type Sentiment,
@@ -30,7 +40,7 @@ const customer = (...kinds: SignalKind[]) =>
   );
 const profile = (p: z.input<typeof CustomerProfile>) => CustomerProfile.parse(p);
 const strategies = (utterances: Turn[], p: z.input<typeof CustomerProfile>, month = 6) =>
-  nextBestActions({ utterances, profile: profile(p), month }).map((a) => a.strategy);
+  nextBestActions({ locale: "en", utterances, profile: profile(p), month }).map((a) => a.strategy);
 
 const medical = { industry: "medical-devices" } as const;
 const intent = [customer("purchase-intent")];
@@ -150,6 +160,7 @@ describe("budget cycle", () => {
 
   test("an unapproved budget with next year's plan being drawn up gets a budget-plan action, not a discount", () => {
     const actions = nextBestActions({
+      locale: "en",
       utterances: [customer("price-sensitivity"), customer("purchase-intent")],
       profile: profile({
         industry: "manufacturing",
@@ -217,6 +228,7 @@ describe("evidence", () => {
 
   test("the comparison names the competitors in the order the customer mentioned them", () => {
     const actions = nextBestActions({
+      locale: "en",
       utterances: [
         turn("customer", [sig("competitor-mention", "瑞声", "瑞声影像")]),
         turn("customer", [
@@ -232,6 +244,7 @@ describe("evidence", () => {
       topic: "competitor",
       title: "Send a side-by-side comparison with 瑞声影像, 华康医疗",
       reason: "The customer brought up 瑞声影像, 华康医疗 (“瑞声”, “华康”).",
+      locale: "en",
       evidence: [0, 1],
       priority: 78,
     });
@@ -240,6 +253,7 @@ describe("evidence", () => {
     ]);
     expect(
       nextBestActions({
+        locale: "en",
         utterances: [customer("competitor-mention")],
         profile: profile({}),
         month: 1,
@@ -250,6 +264,7 @@ describe("evidence", () => {
   test("each supporting utterance raises priority by one, up to five", () => {
     const priority = (n: number) =>
       nextBestActions({
+        locale: "en",
         utterances: Array.from({ length: n }, () => customer("objection")),
         profile: profile({}),
         month: 1,
@@ -302,39 +317,152 @@ describe("ranking", () => {
 
   test("at most three actions, one per topic, by priority then strategy id, whatever the template order", () => {
     fc.assert(
-      fc.property(turns, anyProfile, fc.integer({ min: 1, max: 12 }), (utterances, p, month) => {
-        const actions = nextBestActions({ utterances, profile: p, month });
-        expect(actions.length).toBeLessThanOrEqual(3);
-        expect(new Set(actions.map((a) => a.topic)).size).toBe(actions.length);
-        for (let i = 1; i < actions.length; i++) {
-          const [a, b] = [actions[i - 1]!, actions[i]!];
-          expect(
-            a.priority > b.priority || (a.priority === b.priority && a.strategy < b.strategy),
-          ).toBe(true);
-        }
-        for (const a of actions) {
-          expect(a.evidence.length).toBeGreaterThan(0);
-          expect(a.evidence.every((i) => utterances[i]?.speaker === "customer")).toBe(true);
-          expect(a.title + a.reason).not.toMatch(/\{\w+\}/);
-        }
-        const reversed = nextBestActions({
-          utterances,
-          profile: p,
-          month,
-          templates: [...DEFAULT_TEMPLATES].reverse(),
-        });
-        expect(reversed).toEqual(actions);
-      }),
+      fc.property(
+        turns,
+        anyProfile,
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom(...Locale.options),
+        (utterances, p, month, locale) => {
+          const actions = nextBestActions({ locale, utterances, profile: p, month });
+          expect(actions.length).toBeLessThanOrEqual(3);
+          expect(new Set(actions.map((a) => a.topic)).size).toBe(actions.length);
+          for (let i = 1; i < actions.length; i++) {
+            const [a, b] = [actions[i - 1]!, actions[i]!];
+            expect(
+              a.priority > b.priority || (a.priority === b.priority && a.strategy < b.strategy),
+            ).toBe(true);
+          }
+          for (const a of actions) {
+            expect(a.evidence.length).toBeGreaterThan(0);
+            expect(a.evidence.every((i) => utterances[i]?.speaker === "customer")).toBe(true);
+            expect(a.title + a.reason).not.toMatch(/\{\w+\}/);
+            expect(a.locale).toBe(locale);
+          }
+          const reversed = nextBestActions({
+            locale,
+            utterances,
+            profile: p,
+            month,
+            templates: [...DEFAULT_TEMPLATES].reverse(),
+          });
+          expect(reversed).toEqual(actions);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   test("a month outside 1–12 is a caller's bug and throws", () => {
-    expect(() => nextBestActions({ utterances: intent, profile: profile({}), month: 0 })).toThrow(
-      RangeError,
+    expect(() =>
+      nextBestActions({ locale: "en", utterances: intent, profile: profile({}), month: 0 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      nextBestActions({ locale: "en", utterances: intent, profile: profile({}), month: 6.5 }),
+    ).toThrow(RangeError);
+  });
+});
+
+describe("locale", () => {
+  const rivals = [
+    turn("customer", [sig("competitor-mention", "瑞声", "瑞声影像")]),
+    turn("customer", [
+      sig("competitor-mention", "华康", "华康医疗"),
+      sig("price-sensitivity", "太贵"),
+    ]),
+  ];
+  const clinic = profile({ ...medical, scale: "small", facility: "社区卫生服务中心" });
+  const demo = (title: unknown, reason: unknown) =>
+    ActionTemplate.parse({
+      strategy: "acme.demo",
+      industry: "any",
+      topic: "product",
+      priority: 99,
+      when: { signals: ["purchase-intent"] },
+      title,
+      reason,
+    });
+  const render = (templates: ActionTemplate[], locale: Locale) =>
+    nextBestActions({ utterances: intent, profile: clinic, month: 6, locale, templates })[0]!;
+
+  test("in Chinese, quotes stay as said and names and quotes are listed with 、", () => {
+    const actions = nextBestActions({
+      utterances: rivals,
+      profile: clinic,
+      month: 6,
+      locale: "zh",
+    });
+    expect(actions.find((a) => a.topic === "competitor")).toEqual({
+      strategy: "generic.competitor-comparison",
+      topic: "competitor",
+      title: "发送与瑞声影像、华康医疗的逐项对比资料",
+      reason: "客户提到了瑞声影像、华康医疗（“瑞声”、“华康”）。",
+      locale: "zh",
+      evidence: [0, 1],
+      priority: 78,
+    });
+    expect(
+      nextBestActions({ utterances: intent, profile: clinic, month: 6, locale: "zh" }).find(
+        (a) => a.strategy === "medical.entry-ultrasound-trial",
+      ),
+    ).toMatchObject({
+      title: "安排入门级便携超声现场试用",
+      reason: "社区卫生服务中心规模较小（“purchase-intent”）；入门级设备与其检查量和预算相匹配。",
+    });
+  });
+
+  test("an unknown facility or competitor is named in the action's language", () => {
+    const zh = nextBestActions({
+      utterances: [customer("competitor-mention")],
+      profile: profile({}),
+      month: 1,
+      locale: "zh",
+    })[0]!;
+    expect(zh.title).toBe("发送与竞品的逐项对比资料");
+    const anonymous = nextBestActions({
+      utterances: intent,
+      profile: profile({}),
+      month: 1,
+      locale: "zh",
+      templates: [demo({ zh: "给{facility}演示", en: "Demo for {facility}" }, "{quotes}")],
+    })[0]!;
+    expect(anonymous.title).toBe("给客户演示");
+  });
+
+  test("a template without Chinese text falls back to English", () => {
+    const action = render(
+      [demo({ en: "Demo for {facility}" }, { en: "They said {quotes}" })],
+      "zh",
     );
-    expect(() => nextBestActions({ utterances: intent, profile: profile({}), month: 6.5 })).toThrow(
-      RangeError,
-    );
+    expect(action).toMatchObject({
+      title: "Demo for 社区卫生服务中心",
+      reason: "They said “purchase-intent”",
+      locale: "en",
+    });
+  });
+
+  test("a template with Chinese text only is shown in Chinese whatever the locale", () => {
+    const action = render([demo({ zh: "演示" }, { zh: "客户说了{quotes}" })], "en");
+    expect(action).toMatchObject({ title: "演示", locale: "zh" });
+  });
+
+  test("a tenant template given as one string is used for every locale", () => {
+    const template = demo("Demo for {facility}", "They said {quotes}");
+    for (const locale of Locale.options) {
+      expect(render([template], locale)).toMatchObject({
+        title: "Demo for 社区卫生服务中心",
+        reason: "They said “purchase-intent”",
+        locale: "en",
+      });
+    }
+    const chinese = demo("给{facility}演示", "客户说了{quotes}");
+    expect(render([chinese], "en")).toMatchObject({
+      title: "给社区卫生服务中心演示",
+      locale: "zh",
+    });
+  });
+
+  test("a plain string beside per-locale text follows the per-locale side", () => {
+    expect(renderLocale({ title: "Demo", reason: { zh: "原因" } }, "en")).toBe("zh");
+    expect(renderLocale({ title: { zh: "演示", en: "Demo" }, reason: "Why" }, "zh")).toBe("zh");
   });
 });

@@ -1,10 +1,16 @@
 // Next-best actions: the templates whose constraints the call and the customer meet, at
-// most one per topic and three in all, ranked by priority with the strategy id breaking ties.
+// most one per topic and three in all, ranked by priority with the strategy id breaking ties;
+// each rendered in the locale asked for, or in the fallback when its template lacks that one.
+import { languageOf } from "./language.ts";
 import {
   type ActionTemplate,
   type BudgetCycle,
   type BudgetState,
   type CustomerProfile,
+  FALLBACK_LOCALE,
+  type Locale,
+  type LocalisedText,
+  localesOf,
   MAX_ACTIONS,
   type NextBestAction,
   type SignalKind,
@@ -20,11 +26,19 @@ const MAX_QUOTES = 3;
 const MAX_NAMED_COMPETITORS = 3;
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+/** How values are joined and what stands in for an unknown one, per locale. */
+const WORDING: Record<Locale, { list: string; facility: string; competitor: string }> = {
+  en: { list: ", ", facility: "the customer", competitor: "the competitor" },
+  zh: { list: "、", facility: "客户", competitor: "竞品" },
+};
+
 export interface ActionInput {
   utterances: ReadonlyArray<Pick<UtteranceInsight, "speaker" | "signals" | "sentiment">>;
   profile: CustomerProfile;
   /** The current month, 1–12, in the customer's time zone. */
   month: number;
+  /** The language to write actions in; required so that no caller gets English by forgetting. */
+  locale: Locale;
   templates?: readonly ActionTemplate[];
 }
 
@@ -39,6 +53,31 @@ export function budgetState(cycle: BudgetCycle | undefined, month: number): Budg
   const months = monthsToFiscalYear(month, cycle.fiscalYearStartMonth);
   return months <= cycle.planningMonths ? "planning" : "unapproved";
 }
+
+/**
+ * The locale a template is rendered in: the one asked for if both its title and reason
+ * have it (a plain string has every locale), else the fallback, else the one they share.
+ * A template of plain strings alone is in whatever language its tenant wrote: read from
+ * the text, so that lists, stand-ins and the reported locale match it.
+ */
+export function renderLocale(
+  template: Pick<ActionTemplate, "title" | "reason">,
+  wanted: Locale,
+): Locale {
+  const { title, reason } = template;
+  if (typeof title === "string" && typeof reason === "string") {
+    return languageOf(`${title} ${reason}`.replace(PLACEHOLDER, " ")) === "zh" ? "zh" : "en";
+  }
+  const shared = localesOf(template.title).filter((l) => localesOf(template.reason).includes(l));
+  if (shared.includes(wanted)) return wanted;
+  if (shared.includes(FALLBACK_LOCALE)) return FALLBACK_LOCALE;
+  // The schema refuses templates whose per-locale title and reason share none.
+  if (shared[0] === undefined) throw new Error("template title and reason share no locale");
+  return shared[0];
+}
+
+const textIn = (text: LocalisedText, locale: Locale): string =>
+  typeof text === "string" ? text : text[locale]!;
 
 interface Candidate extends NextBestAction {
   specific: boolean;
@@ -57,7 +96,7 @@ interface Hit {
 }
 
 export function nextBestActions(input: ActionInput): NextBestAction[] {
-  const { utterances, profile, month, templates = DEFAULT_TEMPLATES } = input;
+  const { utterances, profile, month, locale: wanted, templates = DEFAULT_TEMPLATES } = input;
   if (!Number.isInteger(month) || month < 1 || month > 12) {
     throw new RangeError(`month must be 1–12, got ${month}`);
   }
@@ -78,7 +117,6 @@ export function nextBestActions(input: ActionInput): NextBestAction[] {
   const authority = profile.procurementAuthority ?? "unknown";
   const budget = budgetState(profile.budgetCycle, month);
   const months = String(monthsToFiscalYear(month, profile.budgetCycle?.fiscalYearStartMonth ?? 1));
-  const facility = profile.facility ?? "the customer";
 
   const best = new Map<string, Candidate>();
   for (const t of templates) {
@@ -95,19 +133,23 @@ export function nextBestActions(input: ActionInput): NextBestAction[] {
     hits.sort((a, b) => a.index - b.index);
     const evidence = [...new Set([...hits.map((h) => h.index), ...moved])].sort((a, b) => a - b);
     const named = [...new Set(hits.flatMap((h) => (h.competitor ? [h.competitor] : [])))];
+    const locale = renderLocale(t, wanted);
+    const words = WORDING[locale];
     const values: Record<string, string> = {
       months,
-      facility,
+      facility: profile.facility ?? words.facility,
       count: String(evidence.length),
-      competitor: named.slice(0, MAX_NAMED_COMPETITORS).join(", ") || "the competitor",
-      quotes: [...new Set(hits.map((h) => `“${h.match}”`))].slice(0, MAX_QUOTES).join(", "),
+      competitor: named.slice(0, MAX_NAMED_COMPETITORS).join(words.list) || words.competitor,
+      quotes: [...new Set(hits.map((h) => `“${h.match}”`))].slice(0, MAX_QUOTES).join(words.list),
     };
-    const render = (text: string) => text.replace(PLACEHOLDER, (_, name: string) => values[name]!);
+    const render = (text: LocalisedText) =>
+      textIn(text, locale).replace(PLACEHOLDER, (_, name: string) => values[name]!);
     const candidate: Candidate = {
       strategy: t.strategy,
       topic: t.topic,
       title: render(t.title),
       reason: render(t.reason),
+      locale,
       evidence,
       priority: t.priority + Math.min(evidence.length, EVIDENCE_BONUS_MAX),
       specific: t.industry !== "any",

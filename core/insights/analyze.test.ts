@@ -1,3 +1,5 @@
+// analyzeCall end to end on the fixtures: the Chinese clinic call, the rules in force, their
+// fingerprint, and actions in the language the call was asked for.
 import { describe, expect, test } from "vitest";
 import { analyzeCall } from "./analyze.ts";
 import {
@@ -7,6 +9,7 @@ import {
   CLINIC_PROFILE,
   TEST_RULES,
 } from "./fixtures.ts";
+import { callLocale, languageOf } from "./language.ts";
 import {
   compileRules,
   effectiveTemplates,
@@ -25,6 +28,7 @@ const clinic = (over: Partial<Parameters<typeof analyzeCall>[0]> = {}) =>
     rules,
     profile: CLINIC_PROFILE,
     month: CLINIC_CALL_MONTH,
+    locale: "zh",
     ...over,
   });
 
@@ -46,10 +50,39 @@ describe("analyzing a call", () => {
       "generic.champion-business-case",
       "medical.entry-ultrasound-trial",
     ]);
-    expect(result.actions[0]!.reason).toBe(
-      "The budget is not approved and the next fiscal year starts in 3 month(s); help 社区卫生服务中心 plan it (“想换”, “价格”, “报价”) instead of discounting now.",
-    );
+    expect(result.locale).toBe("zh");
+    expect(result.actions[0]).toMatchObject({
+      title: "争取列入明年预算",
+      reason:
+        "预算尚未批复，距下一财年开始还有3个月；与其现在降价，不如协助社区卫生服务中心把这笔采购做进预算（“想换”、“价格”、“报价”）。",
+      locale: "zh",
+    });
     expect(result.rules).toEqual({ engine: RULES_ENGINE_VERSION, fingerprint: rules.fingerprint });
+  });
+
+  test("a Chinese call gets its actions in Chinese", () => {
+    const locale = callLocale(CLINIC_CALL);
+    expect(locale).toBe("zh");
+    const { actions } = clinic({ locale });
+    expect(actions.length).toBeGreaterThan(0);
+    for (const a of actions) {
+      expect(a.locale).toBe("zh");
+      expect(languageOf(a.title)).toBe("zh");
+      expect(languageOf(a.reason)).toBe("zh");
+    }
+  });
+
+  test("the same call asked for in English gets the same actions in English", () => {
+    const [zh, en] = [clinic(), clinic({ locale: "en" })];
+    expect(en.locale).toBe("en");
+    expect(en.actions.map((a) => a.strategy)).toEqual(zh.actions.map((a) => a.strategy));
+    expect(en.actions.map((a) => a.evidence)).toEqual(zh.actions.map((a) => a.evidence));
+    expect(en.actions[0]).toMatchObject({
+      title: "Get the purchase into next year's budget plan",
+      reason:
+        "The budget is not approved and the next fiscal year starts in 3 month(s); help 社区卫生服务中心 plan it (“想换”, “价格”, “报价”) instead of discounting now.",
+      locale: "en",
+    });
   });
 
   test("with the sentiment model shed, every utterance says so and actions still come from rules", () => {
@@ -66,19 +99,26 @@ describe("analyzing a call", () => {
     expect(() => clinic({ sentiment: CLINIC_CALL_SENTIMENT.slice(1) })).toThrow(RangeError);
   });
 
-  test("an English call to a budget holder is asked to sign", () => {
+  test("an English call to a budget holder is asked to sign, in English", () => {
+    const transcript = Transcript.parse([
+      { speaker: "rep", text: "Thanks for your time. How is the pilot going?" },
+      { speaker: "customer", text: "Great. We'd like to move forward and sign this quarter." },
+      { speaker: "customer", text: "Can you send the contract by Friday?" },
+    ]);
     const result = analyzeCall({
-      transcript: Transcript.parse([
-        { speaker: "rep", text: "Thanks for your time. How is the pilot going?" },
-        { speaker: "customer", text: "Great. We'd like to move forward and sign this quarter." },
-        { speaker: "customer", text: "Can you send the contract by Friday?" },
-      ]),
+      transcript,
       sentiment: null,
       rules,
       profile: CustomerProfile.parse({ procurementAuthority: "budget-holder" }),
       month: 5,
+      locale: callLocale(transcript),
     });
-    expect(result.actions[0]).toMatchObject({ strategy: "generic.close-now", evidence: [1, 2] });
+    expect(result.actions[0]).toMatchObject({
+      strategy: "generic.close-now",
+      title: "Send the quote and contract for signature now",
+      locale: "en",
+      evidence: [1, 2],
+    });
     expect(result.call.questionRate).toEqual({ rep: 1, customer: 0.5 });
   });
 });
@@ -125,5 +165,27 @@ describe("rules in force", () => {
       { ...TEST_RULES, actions: { disabled: ["generic.value-case"] } },
     ];
     for (const v of variants) expect(fp(v)).not.toBe(base);
+  });
+
+  test("the fingerprint changes when any template text changes, in either locale", () => {
+    const fp = (templates: unknown[]) => {
+      const parsed = InsightRules.parse({ ...TEST_RULES, actions: { templates } });
+      return rulesFingerprint(parsed, effectiveTemplates(parsed));
+    };
+    const base = fp([]);
+    const close = DEFAULT_TEMPLATES[0]!;
+    expect(typeof close.title).toBe("object");
+    const title = close.title as { zh: string; en: string };
+    const reason = close.reason as { zh: string; en: string };
+    const variants = [
+      { ...close, title: { ...title, zh: `${title.zh}。` } },
+      { ...close, title: { ...title, en: `${title.en}.` } },
+      { ...close, reason: { ...reason, zh: `${reason.zh}！` } },
+      { ...close, title: title.en },
+    ];
+    const prints = variants.map((v) => fp([v]));
+    for (const p of prints) expect(p).not.toBe(base);
+    expect(new Set(prints).size).toBe(variants.length);
+    expect(fp([close])).toBe(base);
   });
 });

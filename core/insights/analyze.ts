@@ -1,9 +1,10 @@
 // The one entry point behind POST /v1/insights/analyze: per-utterance sentiment and signals,
-// call metrics and next-best actions, stamped with the engine version and rules fingerprint.
+// call metrics and next-best actions in the caller's locale, stamped with the engine version
+// and rules fingerprint.
 import { nextBestActions } from "./actions.ts";
 import { callMetrics } from "./metrics.ts";
 import type { CompiledRules } from "./rules.ts";
-import type { CallAnalysis, CustomerProfile, Sentiment, Utterance } from "./schema.ts";
+import type { CallAnalysis, CustomerProfile, Locale, Sentiment, Utterance } from "./schema.ts";
 import { detectSignals } from "./signals.ts";
 
 export interface AnalyzeInput {
@@ -17,6 +18,12 @@ export interface AnalyzeInput {
   profile: CustomerProfile;
   /** The current month, 1–12: core has no clock. */
   month: number;
+  /**
+   * The language to write actions in. Required: the caller knows the rep (see
+   * `callLocale` for a default from the transcript); a template without text in it
+   * falls back to English, or to the only language it has.
+   */
+  locale: Locale;
 }
 
 export function analyzeCall({
@@ -25,6 +32,7 @@ export function analyzeCall({
   rules,
   profile,
   month,
+  locale,
 }: AnalyzeInput): CallAnalysis {
   if (sentiment && sentiment.length !== transcript.length) {
     throw new RangeError(`${sentiment.length} sentiments for ${transcript.length} utterances`);
@@ -38,7 +46,8 @@ export function analyzeCall({
   return {
     utterances,
     call: callMetrics(transcript),
-    actions: nextBestActions({ utterances, profile, month, templates: rules.templates }),
+    locale,
+    actions: nextBestActions({ utterances, profile, month, locale, templates: rules.templates }),
     rules: { engine: rules.engine, fingerprint: rules.fingerprint },
   };
 }

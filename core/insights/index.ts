@@ -5,11 +5,12 @@ export {
   budgetState,
   monthsToFiscalYear,
   nextBestActions,
+  renderLocale,
   SENTIMENT_CONFIDENCE,
 } from "./actions.ts";
 export { AB_TEST_THRESHOLD, adoptionReport, type StrategyAdoption } from "./adoption.ts";
 export { type AnalyzeInput, analyzeCall } from "./analyze.ts";
-export { languageOf } from "./language.ts";
+export { callLocale, languageOf } from "./language.ts";
 export { callMetrics, countQuestions } from "./metrics.ts";
 export { fold } from "./normalise.ts";
 export {

@@ -1,3 +1,5 @@
+// The insight contract's refusals: each says which field is wrong and why, the way an API
+// client reads it.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { z } from "zod";
@@ -189,6 +191,55 @@ describe("action templates", () => {
   test("an unknown placeholder is refused, listing the known ones", () => {
     expect(refusal(ActionTemplate, { ...template, title: "Call {name}" })).toBe(
       "title: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}",
+    );
+  });
+
+  test("a title and reason are one string for every locale or texts by locale", () => {
+    expect(ActionTemplate.parse(template).title).toBe("Demo for {facility}");
+    const localised = { ...template, title: { zh: "给{facility}演示", en: "Demo for {facility}" } };
+    expect(ActionTemplate.parse(localised).title).toEqual(localised.title);
+    const english = { ...template, title: { en: "Demo" }, reason: { en: "They said {quotes}" } };
+    expect(ActionTemplate.safeParse(english).success).toBe(true);
+  });
+
+  test("texts by locale need at least one text and only known locales", () => {
+    expect(refusal(ActionTemplate, { ...template, title: {} })).toBe(
+      "title: give the text in at least one locale: zh or en",
+    );
+    expect(refusal(ActionTemplate, { ...template, title: { fr: "Démo" } })).toMatch(
+      /^title: Unrecognized key: "fr"/,
+    );
+    expect(refusal(ActionTemplate, { ...template, title: { zh: " " } })).toBe(
+      "title.zh: must not be empty",
+    );
+  });
+
+  test("a title that is neither a string nor texts by locale is refused, saying what is expected", () => {
+    expect(refusal(ActionTemplate, { ...template, title: 42 })).toBe(
+      "title: must be a string (used for every locale) or an object of texts by locale: zh, en",
+    );
+  });
+
+  test("an unknown placeholder in one locale's text is refused at that locale", () => {
+    expect(
+      refusal(ActionTemplate, {
+        ...template,
+        reason: { zh: "客户说{name}", en: "They said {quotes}" },
+      }),
+    ).toBe(
+      "reason.zh: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}",
+    );
+  });
+
+  test("a title and reason given by locale must be given in the same locales", () => {
+    expect(
+      refusal(ActionTemplate, {
+        ...template,
+        title: { zh: "演示", en: "Demo" },
+        reason: { en: "They said {quotes}" },
+      }),
+    ).toBe(
+      "reason: is given in en but the title in zh, en; give both the same locales, or one of them as a plain string",
     );
   });
 

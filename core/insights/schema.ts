@@ -156,6 +156,36 @@ export const StrategyId = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/, {
 export const PLACEHOLDERS = ["competitor", "months", "quotes", "facility", "count"] as const;
 const PLACEHOLDER_RE = /\{([^{}]*)\}/g;
 
+export const Locale = z.enum(["zh", "en"]).meta({
+  description: "The language next-best actions are written in: zh (Simplified Chinese) or en",
+});
+export type Locale = z.infer<typeof Locale>;
+/** What a template without text in the wanted locale is rendered in, when it has it. */
+export const FALLBACK_LOCALE: Locale = "en";
+
+/**
+ * A template's title or reason: one string, used for every locale (tenant templates
+ * written before locales existed stay valid), or text per locale, at least one.
+ */
+const LocalisedText = (max: number) =>
+  z.union(
+    [
+      Text(max),
+      z
+        .strictObject({ zh: Text(max).optional(), en: Text(max).optional() })
+        .refine((t) => t.zh !== undefined || t.en !== undefined, {
+          message: "give the text in at least one locale: zh or en",
+        }),
+    ],
+    { error: "must be a string (used for every locale) or an object of texts by locale: zh, en" },
+  );
+export type LocalisedText = z.infer<ReturnType<typeof LocalisedText>>;
+
+/** The locales a text is given in; a plain string serves them all. */
+export function localesOf(text: LocalisedText): Locale[] {
+  return Locale.options.filter((l) => typeof text === "string" || text[l] !== undefined);
+}
+
 export const ActionTemplate = z
   .strictObject({
     strategy: StrategyId.max(80),
@@ -186,24 +216,41 @@ export const ActionTemplate = z
       .refine((w) => w.signals || w.sentiment, {
         message: "needs evidence: set when.signals or when.sentiment",
       }),
-    title: Text(160),
-    reason: Text(400),
+    title: LocalisedText(160),
+    reason: LocalisedText(400),
   })
   .superRefine((template, ctx) => {
     for (const field of ["title", "reason"] as const) {
-      for (const [, name] of template[field].matchAll(PLACEHOLDER_RE)) {
-        if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [field],
-            message: `unknown placeholder {${name}}; use one of ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
-          });
+      const text = template[field];
+      const texts: Array<[string, string | undefined]> =
+        typeof text === "string" ? [["", text]] : Object.entries(text);
+      for (const [locale, value] of texts) {
+        for (const [, name] of (value ?? "").matchAll(PLACEHOLDER_RE)) {
+          if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
+            ctx.addIssue({
+              code: "custom",
+              path: locale ? [field, locale] : [field],
+              message: `unknown placeholder {${name}}; use one of ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
+            });
+          }
         }
+      }
+    }
+    // One action is rendered in one language: per-locale title and reason offer the same ones.
+    const { title, reason } = template;
+    if (typeof title !== "string" && typeof reason !== "string") {
+      const [given, wanted] = [localesOf(reason).join(", "), localesOf(title).join(", ")];
+      if (given !== wanted) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["reason"],
+          message: `is given in ${given} but the title in ${wanted}; give both the same locales, or one of them as a plain string`,
+        });
       }
     }
   })
   .meta({
-    description: `A next-best action and when it applies; title and reason may use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}`,
+    description: `A next-best action and when it applies; title and reason are one string for every locale or texts by locale ({ zh, en }), and may use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}`,
   });
 export type ActionTemplate = z.infer<typeof ActionTemplate>;
 
@@ -353,6 +400,10 @@ export const NextBestAction = z
     topic: Topic,
     title: z.string(),
     reason: z.string(),
+    locale: Locale.meta({
+      description:
+        "The language of title and reason: the analysis' locale; en (else the only one given) when the template has no text in it; for a template written as plain strings, the language they are in",
+    }),
     evidence: z.array(z.int().nonnegative()).meta({ description: "Utterance indexes" }),
     priority: z.number(),
   })
@@ -373,6 +424,7 @@ export const CallAnalysis = z
   .strictObject({
     utterances: z.array(UtteranceInsight),
     call: CallMetrics,
+    locale: Locale.meta({ description: "The language actions were asked for" }),
     actions: z.array(NextBestAction).max(MAX_ACTIONS),
     rules: z.strictObject({ engine: z.string(), fingerprint: z.string() }),
   })

@@ -1,6 +1,7 @@
 // Built-in next-best-action templates: generic ones for any industry and templates for
 // medical devices, education and manufacturing, each with the constraints that keep it
-// honest (who can sign, how big the buyer is, where the budget cycle stands).
+// honest (who can sign, how big the buyer is, where the budget cycle stands). Each says
+// what to do in Simplified Chinese and in English, with the same placeholders in both.
 import { z } from "zod";
 import { ActionTemplate } from "./schema.ts";
 
@@ -18,8 +19,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       authorities: ["budget-holder"],
       budget: ["approved", "unknown"],
     },
-    title: "Send the quote and contract for signature now",
-    reason: "The customer signalled intent to buy ({quotes}) and the contact holds the budget.",
+    title: {
+      zh: "立即发送报价单和合同，推动签约",
+      en: "Send the quote and contract for signature now",
+    },
+    reason: {
+      zh: "客户已表达购买意向（{quotes}），且对接人掌握预算。",
+      en: "The customer signalled intent to buy ({quotes}) and the contact holds the budget.",
+    },
   },
   {
     strategy: "generic.tender-prep",
@@ -27,9 +34,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "close",
     priority: 88,
     when: { signals: ["purchase-intent"], authorities: ["tender"] },
-    title: "Prepare the tender documents and register as a supplier",
-    reason:
-      "The customer intends to buy ({quotes}) through a public tender; a contract cannot be signed before it.",
+    title: {
+      zh: "准备投标文件，完成供应商注册",
+      en: "Prepare the tender documents and register as a supplier",
+    },
+    reason: {
+      zh: "客户有意通过公开招标采购（{quotes}）；招标完成前无法签订合同。",
+      en: "The customer intends to buy ({quotes}) through a public tender; a contract cannot be signed before it.",
+    },
   },
   {
     strategy: "generic.champion-business-case",
@@ -37,9 +49,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "close",
     priority: 84,
     when: { signals: ["purchase-intent", "price-sensitivity"], authorities: ["recommender"] },
-    title: "Equip your champion with a business case for the decision makers",
-    reason:
-      "The contact is interested ({quotes}) but does not sign; give them the ROI figures, references and a one-page case to present.",
+    title: {
+      zh: "为内部推动者准备一页商业论证，供决策层审阅",
+      en: "Equip your champion with a business case for the decision makers",
+    },
+    reason: {
+      zh: "对接人有意向（{quotes}），但并非签字人；为其准备投资回报测算、参考案例和一页商业论证，便于向上汇报。",
+      en: "The contact is interested ({quotes}) but does not sign; give them the ROI figures, references and a one-page case to present.",
+    },
   },
   {
     strategy: "generic.committee-presentation",
@@ -47,8 +64,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "close",
     priority: 84,
     when: { signals: ["purchase-intent"], authorities: ["committee"] },
-    title: "Ask for a slot to present to the purchasing committee",
-    reason: "The customer intends to buy ({quotes}) and a committee decides.",
+    title: {
+      zh: "争取在采购委员会上做方案汇报",
+      en: "Ask for a slot to present to the purchasing committee",
+    },
+    reason: {
+      zh: "客户有意采购（{quotes}），由采购委员会决策。",
+      en: "The customer intends to buy ({quotes}) and a committee decides.",
+    },
   },
   {
     strategy: "generic.qualify-decision",
@@ -56,9 +79,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "close",
     priority: 80,
     when: { signals: ["purchase-intent"], authorities: ["none", "unknown"] },
-    title: "Find out who signs and how the customer buys",
-    reason:
-      "The customer shows intent ({quotes}) but we do not know a contact who can decide; qualify before sending an offer.",
+    title: {
+      zh: "先弄清谁拍板、客户走什么采购流程",
+      en: "Find out who signs and how the customer buys",
+    },
+    reason: {
+      zh: "客户有购买意向（{quotes}），但我们还没有接触到能拍板的人；报价前先摸清决策链。",
+      en: "The customer shows intent ({quotes}) but we do not know a contact who can decide; qualify before sending an offer.",
+    },
   },
   // ---- Budget and price ----
   {
@@ -70,9 +98,11 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       signals: ["price-sensitivity", "objection", "purchase-intent"],
       budget: ["planning"],
     },
-    title: "Get the purchase into next year's budget plan",
-    reason:
-      "The budget is not approved and the next fiscal year starts in {months} month(s); help {facility} plan it ({quotes}) instead of discounting now.",
+    title: { zh: "争取列入明年预算", en: "Get the purchase into next year's budget plan" },
+    reason: {
+      zh: "预算尚未批复，距下一财年开始还有{months}个月；与其现在降价，不如协助{facility}把这笔采购做进预算（{quotes}）。",
+      en: "The budget is not approved and the next fiscal year starts in {months} month(s); help {facility} plan it ({quotes}) instead of discounting now.",
+    },
   },
   {
     strategy: "generic.value-case",
@@ -80,9 +110,11 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "price",
     priority: 70,
     when: { signals: ["price-sensitivity"], budget: ["approved", "unknown"] },
-    title: "Make the value case before talking discount",
-    reason:
-      "The customer raised price ({quotes}); show total cost of ownership and savings before conceding on price.",
+    title: { zh: "先讲清价值，再谈折扣", en: "Make the value case before talking discount" },
+    reason: {
+      zh: "客户提到了价格（{quotes}）；让步之前，先讲清总体拥有成本和能节省的费用。",
+      en: "The customer raised price ({quotes}); show total cost of ownership and savings before conceding on price.",
+    },
   },
   {
     strategy: "generic.phased-payment",
@@ -90,9 +122,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "price",
     priority: 70,
     when: { signals: ["price-sensitivity"], budget: ["unapproved"] },
-    title: "Offer phased payment that fits this year's funds",
-    reason:
-      "The customer raised price ({quotes}) and no budget is approved yet; spreading payments lowers what must be found now.",
+    title: {
+      zh: "提供与今年资金相匹配的分期付款方案",
+      en: "Offer phased payment that fits this year's funds",
+    },
+    reason: {
+      zh: "客户提到了价格（{quotes}），且预算尚未批复；分期付款可以减少眼下需要筹措的资金。",
+      en: "The customer raised price ({quotes}) and no budget is approved yet; spreading payments lowers what must be found now.",
+    },
   },
   // ---- Service, competitors, objections, mood ----
   {
@@ -101,8 +138,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "service",
     priority: 74,
     when: { signals: ["service-concern"] },
-    title: "Commit to response times in a written service-level agreement",
-    reason: "The customer is worried about service ({quotes}).",
+    title: {
+      zh: "以书面服务水平协议承诺响应时间",
+      en: "Commit to response times in a written service-level agreement",
+    },
+    reason: {
+      zh: "客户担心售后服务（{quotes}）。",
+      en: "The customer is worried about service ({quotes}).",
+    },
   },
   {
     strategy: "generic.competitor-comparison",
@@ -110,8 +153,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "competitor",
     priority: 76,
     when: { signals: ["competitor-mention"] },
-    title: "Send a side-by-side comparison with {competitor}",
-    reason: "The customer brought up {competitor} ({quotes}).",
+    title: {
+      zh: "发送与{competitor}的逐项对比资料",
+      en: "Send a side-by-side comparison with {competitor}",
+    },
+    reason: {
+      zh: "客户提到了{competitor}（{quotes}）。",
+      en: "The customer brought up {competitor} ({quotes}).",
+    },
   },
   {
     strategy: "generic.objection-discovery",
@@ -119,8 +168,11 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "objection",
     priority: 60,
     when: { signals: ["objection"] },
-    title: "Book a follow-up to get to the real objection",
-    reason: "The customer pushed back ({quotes}).",
+    title: {
+      zh: "约一次跟进，弄清客户真正的顾虑",
+      en: "Book a follow-up to get to the real objection",
+    },
+    reason: { zh: "客户提出了异议（{quotes}）。", en: "The customer pushed back ({quotes})." },
   },
   {
     strategy: "generic.manager-call",
@@ -128,8 +180,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "relationship",
     priority: 82,
     when: { sentiment: { label: "negative", atLeast: 3 } },
-    title: "Escalate: a manager calls the customer within a day",
-    reason: "{count} customer utterances were clearly negative.",
+    title: {
+      zh: "升级处理：一天内由经理致电客户",
+      en: "Escalate: a manager calls the customer within a day",
+    },
+    reason: {
+      zh: "客户有{count}句话明显带有负面情绪。",
+      en: "{count} customer utterances were clearly negative.",
+    },
   },
   {
     strategy: "generic.ask-referral",
@@ -137,8 +195,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "relationship",
     priority: 50,
     when: { sentiment: { label: "positive", atLeast: 3 } },
-    title: "Ask for a reference or a referral while the mood is good",
-    reason: "{count} customer utterances were clearly positive.",
+    title: {
+      zh: "趁客户满意，请其做参考客户或转介绍",
+      en: "Ask for a reference or a referral while the mood is good",
+    },
+    reason: {
+      zh: "客户有{count}句话明显带有正面情绪。",
+      en: "{count} customer utterances were clearly positive.",
+    },
   },
   // ---- Medical devices ----
   {
@@ -147,8 +211,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent"], scales: ["large"] },
-    title: "Invite the imaging department to a flagship MRI / CT reference site",
-    reason: "A large hospital intends to buy ({quotes}); a flagship system fits its case mix.",
+    title: {
+      zh: "邀请影像科到旗舰 MRI / CT 标杆医院参观",
+      en: "Invite the imaging department to a flagship MRI / CT reference site",
+    },
+    reason: {
+      zh: "大型医院有采购意向（{quotes}）；旗舰机型契合其病种结构和检查量。",
+      en: "A large hospital intends to buy ({quotes}); a flagship system fits its case mix.",
+    },
   },
   {
     strategy: "medical.mid-range-upgrade-path",
@@ -156,8 +226,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent"], scales: ["medium"] },
-    title: "Propose a mid-range system with a written upgrade path",
-    reason: "{facility} intends to buy ({quotes}); size the system to today's volume.",
+    title: {
+      zh: "推荐中端机型，并书面约定升级路径",
+      en: "Propose a mid-range system with a written upgrade path",
+    },
+    reason: {
+      zh: "{facility}有采购意向（{quotes}）；按目前的检查量配置机型。",
+      en: "{facility} intends to buy ({quotes}); size the system to today's volume.",
+    },
   },
   {
     strategy: "medical.entry-ultrasound-trial",
@@ -165,9 +241,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent", "price-sensitivity"], scales: ["small"] },
-    title: "Offer an on-site trial of the entry-level portable ultrasound",
-    reason:
-      "{facility} is a small facility ({quotes}); an entry-level unit fits its volume and budget.",
+    title: {
+      zh: "安排入门级便携超声现场试用",
+      en: "Offer an on-site trial of the entry-level portable ultrasound",
+    },
+    reason: {
+      zh: "{facility}规模较小（{quotes}）；入门级设备与其检查量和预算相匹配。",
+      en: "{facility} is a small facility ({quotes}); an entry-level unit fits its volume and budget.",
+    },
   },
   {
     strategy: "medical.leasing-or-refurbished",
@@ -179,8 +260,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       scales: ["small", "medium"],
       budget: ["planning", "unapproved", "unknown"],
     },
-    title: "Offer leasing or a certified refurbished unit",
-    reason: "Price is the obstacle ({quotes}) and no capital budget is approved.",
+    title: {
+      zh: "提供融资租赁或原厂认证翻新机方案",
+      en: "Offer leasing or a certified refurbished unit",
+    },
+    reason: {
+      zh: "价格是主要障碍（{quotes}），且尚无获批的设备采购预算。",
+      en: "Price is the obstacle ({quotes}) and no capital budget is approved.",
+    },
   },
   {
     strategy: "medical.local-engineer",
@@ -188,8 +275,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "service",
     priority: 76,
     when: { signals: ["service-concern"] },
-    title: "Put a named local engineer and a 4-hour response into the contract",
-    reason: "Downtime stops patient care; the customer asked about service ({quotes}).",
+    title: {
+      zh: "在合同中写明本地专属工程师和4小时响应",
+      en: "Put a named local engineer and a 4-hour response into the contract",
+    },
+    reason: {
+      zh: "设备停机会影响患者诊疗；客户询问了售后服务（{quotes}）。",
+      en: "Downtime stops patient care; the customer asked about service ({quotes}).",
+    },
   },
   {
     strategy: "medical.tender-compliance",
@@ -197,9 +290,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "close",
     priority: 88,
     when: { signals: ["purchase-intent"], authorities: ["tender"] },
-    title: "Prepare the registration certificate and check the tender parameters",
-    reason:
-      "The hospital buys by public tender ({quotes}); registration, authorisation letters and matching technical parameters decide eligibility.",
+    title: {
+      zh: "备齐医疗器械注册证，逐项核对招标技术参数",
+      en: "Prepare the registration certificate and check the tender parameters",
+    },
+    reason: {
+      zh: "医院通过公开招标采购（{quotes}）；注册证、授权书和技术参数是否相符决定能否入围。",
+      en: "The hospital buys by public tender ({quotes}); registration, authorisation letters and matching technical parameters decide eligibility.",
+    },
   },
   // ---- Education ----
   {
@@ -208,8 +306,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent", "price-sensitivity"], scales: ["small", "medium"] },
-    title: "Propose a one-classroom pilot for a semester",
-    reason: "{facility} shows interest ({quotes}); a pilot proves the case before a rollout.",
+    title: {
+      zh: "建议先在一间教室试点一个学期",
+      en: "Propose a one-classroom pilot for a semester",
+    },
+    reason: {
+      zh: "{facility}表现出兴趣（{quotes}）；先用试点验证效果，再全面推广。",
+      en: "{facility} shows interest ({quotes}); a pilot proves the case before a rollout.",
+    },
   },
   {
     strategy: "education.framework-agreement",
@@ -217,9 +321,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent"], scales: ["large"], budget: NOT_PLANNING },
-    title: "Offer a framework agreement covering every campus",
-    reason:
-      "A large buyer intends to purchase ({quotes}); one agreement saves repeated procurement.",
+    title: {
+      zh: "提供覆盖所有校区的框架协议",
+      en: "Offer a framework agreement covering every campus",
+    },
+    reason: {
+      zh: "大型采购方有采购意向（{quotes}）；一份框架协议可免去重复采购。",
+      en: "A large buyer intends to purchase ({quotes}); one agreement saves repeated procurement.",
+    },
   },
   {
     strategy: "education.teacher-training",
@@ -227,8 +336,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "service",
     priority: 76,
     when: { signals: ["service-concern"] },
-    title: "Include teacher training and on-site support for the first semester",
-    reason: "Adoption depends on teachers; the customer asked about support ({quotes}).",
+    title: {
+      zh: "首个学期包含教师培训和驻校支持",
+      en: "Include teacher training and on-site support for the first semester",
+    },
+    reason: {
+      zh: "能否用起来取决于老师；客户询问了支持服务（{quotes}）。",
+      en: "Adoption depends on teachers; the customer asked about support ({quotes}).",
+    },
   },
   // ---- Manufacturing ----
   {
@@ -237,8 +352,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "price",
     priority: 72,
     when: { signals: ["price-sensitivity"], budget: NOT_PLANNING },
-    title: "Quantify the payback from less downtime and scrap",
-    reason: "The customer raised price ({quotes}); plants buy on payback period.",
+    title: {
+      zh: "量化减少停机和废品带来的投资回报",
+      en: "Quantify the payback from less downtime and scrap",
+    },
+    reason: {
+      zh: "客户提到了价格（{quotes}）；工厂看的是投资回收期。",
+      en: "The customer raised price ({quotes}); plants buy on payback period.",
+    },
   },
   {
     strategy: "manufacturing.pilot-line",
@@ -246,8 +367,11 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent"], scales: ["small", "medium"] },
-    title: "Propose a pilot on one production line",
-    reason: "{facility} intends to buy ({quotes}); one line proves the gain.",
+    title: { zh: "建议先在一条产线上试点", en: "Propose a pilot on one production line" },
+    reason: {
+      zh: "{facility}有采购意向（{quotes}）；一条产线就能验证效益。",
+      en: "{facility} intends to buy ({quotes}); one line proves the gain.",
+    },
   },
   {
     strategy: "manufacturing.group-framework",
@@ -255,8 +379,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "product",
     priority: 78,
     when: { signals: ["purchase-intent"], scales: ["large"], budget: NOT_PLANNING },
-    title: "Offer a group-wide framework agreement with volume pricing",
-    reason: "A group intends to buy ({quotes}); standardising across plants is the larger deal.",
+    title: {
+      zh: "提供集团统一的框架协议和阶梯价格",
+      en: "Offer a group-wide framework agreement with volume pricing",
+    },
+    reason: {
+      zh: "集团有采购意向（{quotes}）；各工厂统一标准才是更大的订单。",
+      en: "A group intends to buy ({quotes}); standardising across plants is the larger deal.",
+    },
   },
   {
     strategy: "manufacturing.spare-parts",
@@ -264,8 +394,13 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     topic: "service",
     priority: 76,
     when: { signals: ["service-concern"] },
-    title: "Guarantee a spare-parts stock and on-site response time",
-    reason:
-      "An idle line costs more than the machine; the customer asked about service ({quotes}).",
+    title: {
+      zh: "保证备件库存，承诺现场响应时间",
+      en: "Guarantee a spare-parts stock and on-site response time",
+    },
+    reason: {
+      zh: "产线停工的损失远超设备本身；客户询问了售后服务（{quotes}）。",
+      en: "An idle line costs more than the machine; the customer asked about service ({quotes}).",
+    },
   },
 ]);

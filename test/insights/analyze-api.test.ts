@@ -52,7 +52,7 @@ describe("call analysis with the real sentiment model", () => {
     expect(body.id).toMatch(/^ins_[0-9a-f]{32}$/);
     expect(body.recorded).toBe(true);
     expect(body.model).toEqual({ task: "sentiment-zh", version: expect.stringMatching(/\S/) });
-    expect(body.rules).toMatchObject({ engine: "insights-rules/1", source: "tenant" });
+    expect(body.rules).toMatchObject({ engine: "insights-rules/2", source: "tenant" });
     const { utterances, call, actions } = body.insights;
     expect(utterances).toHaveLength(20);
     for (const u of utterances) {
@@ -73,6 +73,9 @@ describe("call analysis with the real sentiment model", () => {
     expect(call.questionRate.rep).toBeGreaterThan(0);
     expect(actions.length).toBeGreaterThanOrEqual(1);
     expect(actions.length).toBeLessThanOrEqual(3);
+    // A Chinese call gets its actions in Chinese.
+    expect(body.insights.locale).toBe("zh");
+    expect(actions[0].locale).toBe("zh");
     // A community clinic is never offered a flagship imaging system.
     expect(actions.map((a: { strategy: string }) => a.strategy).join(" ")).not.toMatch(/flagship/);
     expect(CLINIC_CALL_MONTH).toBeGreaterThan(0); // the fixture's month; the API uses today's

@@ -32,6 +32,10 @@ const AnalyzeRequest = z
       description: "Shorthand for profile.industry",
     }),
     profile: insights.CustomerProfile.optional(),
+    locale: insights.Locale.optional().meta({
+      description:
+        "The language to write actions in; by default that of most utterances (Chinese is zh, any other en)",
+    }),
   })
   .meta({ id: "AnalyzeCallRequest" });
 
@@ -146,6 +150,7 @@ insightRoutes.openapi(analyze, async (c) => {
     rules: rules.compiled,
     profile,
     month: now.getUTCMonth() + 1,
+    locale: input.locale ?? insights.callLocale(input.transcript),
   });
   const id = `ins_${crypto.randomUUID().replaceAll("-", "")}`;
   const createdAt = now.toISOString();
