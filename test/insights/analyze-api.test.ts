@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLINIC_CALL, CLINIC_CALL_MONTH, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { INFERENCE_CONFIG, ROOT } from "../../scripts/region.ts";
-import { client } from "../support/test-region.ts";
+import { client, eventually } from "../support/test-region.ts";
 
 const SLOW_INFERENCE = join(ROOT, "test", "support", "slow-inference", "wrangler.toml");
 /** The stand-in answers after this; every shed answer must come long before it. */
@@ -20,7 +20,7 @@ let none: Topology;
 
 beforeAll(async () => {
   [real, slow, none] = await Promise.all([
-    startTopology(["cn-east"], { inferenceConfig: INFERENCE_CONFIG }),
+    startTopology(["cn-east", "eu-central"], { inferenceConfig: INFERENCE_CONFIG }),
     startTopology(["cn-east"], {
       inferenceConfig: SLOW_INFERENCE,
       vars: { SLOW_MS: String(SLOW_MS) },
@@ -119,6 +119,31 @@ describe("call analysis with the real sentiment model", () => {
     });
     expect([400, 404]).toContain(missing.status);
     expect(missing.headers.get("content-type")).toMatch(/application\/problem\+json/);
+  });
+});
+
+describe("sovereignty", () => {
+  test("a call with a customer of another jurisdiction is refused before its transcript reaches inference, and analysed in its own", async () => {
+    const eu = client(real.url("eu-central"), DEV_KEY);
+    const customer = await eu("POST", "/v1/customers", { name: "Berlin Klinik", residency: "eu" });
+    expect(customer.status).toBe(201);
+    const id = customer.body.id as string;
+    // cn-east holds the masked projection once replication brings it.
+    await eventually(async () => {
+      const r = await api(real)("GET", `/v1/customers/${id}`);
+      return r.status === 200 ? true : undefined;
+    }, 15_000);
+    const request = {
+      customerId: id,
+      transcript: [{ speaker: "customer", text: "The price is too high for our clinic." }],
+    };
+    const refused = await api(real)("POST", "/v1/insights/analyze", request);
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toMatch(/wrong-jurisdiction/);
+    expect(refused.headers.get("lifeline-jurisdiction")).toBe("eu");
+    const home = await eu("POST", "/v1/insights/analyze", request);
+    expect(home.status).toBe(200);
+    expect(home.body).toMatchObject({ customerId: id, region: "eu-central" });
   });
 });
 

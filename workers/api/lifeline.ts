@@ -72,24 +72,35 @@ export async function runCommand(
       );
     case "misdirected": {
       c.executionCtx.waitUntil(registry.release(key, fp));
-      const regions = regionsOf(c.env)
-        .filter((r) => r.jurisdiction === result.jurisdiction)
-        .map((r) => ({ region: r.region, url: r.url }));
-      // 409, not 421: HTTP clients (undici among them) may silently resend a 421 on a new
-      // connection to the same origin, which cannot help here. No effect was taken.
-      throw new Problem(
-        409,
-        "wrong-jurisdiction",
-        "This account's data lives in another jurisdiction",
+      throw wrongJurisdiction(
+        c.env,
+        result.jurisdiction,
         `Send writes for this account to a ${result.jurisdiction} region.`,
-        { jurisdiction: result.jurisdiction, regions },
-        { "lifeline-jurisdiction": result.jurisdiction },
       );
     }
     case "rejected":
       c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);
   }
+}
+
+/**
+ * The account's data lives in another jurisdiction: no effect was taken, and the answer
+ * names that jurisdiction's regions. 409, not 421: HTTP clients (undici among them) may
+ * silently resend a 421 on a new connection to the same origin, which cannot help here.
+ */
+export function wrongJurisdiction(env: Env, jurisdiction: string, detail: string): Problem {
+  const regions = regionsOf(env)
+    .filter((r) => r.jurisdiction === jurisdiction)
+    .map((r) => ({ region: r.region, url: r.url }));
+  return new Problem(
+    409,
+    "wrong-jurisdiction",
+    "This account's data lives in another jurisdiction",
+    detail,
+    { jurisdiction, regions },
+    { "lifeline-jurisdiction": jurisdiction },
+  );
 }
 
 const keyReused = () =>

@@ -9,6 +9,7 @@ import { Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
 import { replaceTenantRules, type TenantRules, tenantRules } from "../insights/rules.ts";
 import { recordFeedback, recordInsight, strategyCounts } from "../insights/store.ts";
+import { wrongJurisdiction } from "../lifeline.ts";
 import { json, jsonBody, problem, readProblems } from "../openapi.ts";
 import { fromReadModel, readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
@@ -85,6 +86,7 @@ const analyze = createRoute({
   responses: {
     200: json(AnalyzeResponse, "The analysis (or the rules-only one, when inference was shed)"),
     ...readProblems,
+    409: problem("The customer's data lives in another jurisdiction; analyse the call there"),
   },
 });
 
@@ -104,23 +106,12 @@ insightRoutes.openapi(analyze, async (c) => {
     ...input.profile,
     ...(input.industry ? { industry: input.industry } : {}),
   });
-  const customerCheck = input.customerId
-    ? accountStub(c.env, tenantId, input.customerId).getCustomer()
-    : Promise.resolve(null);
-
-  // Only utterances a model covers go to inference; the rest get no sentiment.
-  const zh = input.transcript.flatMap((u, i) => (insights.languageOf(u.text) === "zh" ? [i] : []));
-  const [rules, inferred, customer] = await Promise.all([
-    tenantRules(c.env, tenantId),
-    zh.length
-      ? inferTexts(
-          c.env,
-          SENTIMENT_TASK.zh,
-          zh.map((i) => input.transcript[i]!.text),
-        )
-      : null,
-    customerCheck,
-  ]);
+  // The customer first: a call is analysed only in its customer's jurisdiction, like every
+  // write. A region outside it holds only the masked projection, and the transcript must
+  // not reach its inference worker either.
+  const customer = input.customerId
+    ? await accountStub(c.env, tenantId, input.customerId).getCustomer()
+    : null;
   if (input.customerId && !customer) {
     throw new Problem(
       404,
@@ -129,6 +120,26 @@ insightRoutes.openapi(analyze, async (c) => {
       `No customer ${input.customerId} in this tenant.`,
     );
   }
+  if (customer && customer.residency !== c.env.JURISDICTION) {
+    throw wrongJurisdiction(
+      c.env,
+      customer.residency,
+      `Analyse calls with this customer in a ${customer.residency} region: transcripts stay in their jurisdiction.`,
+    );
+  }
+
+  // Only utterances a model covers go to inference; the rest get no sentiment.
+  const zh = input.transcript.flatMap((u, i) => (insights.languageOf(u.text) === "zh" ? [i] : []));
+  const [rules, inferred] = await Promise.all([
+    tenantRules(c.env, tenantId),
+    zh.length
+      ? inferTexts(
+          c.env,
+          SENTIMENT_TASK.zh,
+          zh.map((i) => input.transcript[i]!.text),
+        )
+      : null,
+  ]);
 
   let shed: Shed | undefined;
   let sentiment: Array<insights.Sentiment | null> | null = input.transcript.map(() => null);
