@@ -30,6 +30,8 @@ export async function startTopology(
     secrets?: Record<string, string>;
     /** Run this inference worker beside each region's API (see `startRegion`). */
     inferenceConfig?: string;
+    /** Wait for its models to load before the region counts as started (default true). */
+    waitForInference?: boolean;
   } = {},
 ): Promise<Topology> {
   const root = mkdtempSync(join(tmpdir(), "lifeline-topology-"));
@@ -57,6 +59,7 @@ export async function startTopology(
       secrets: { ...workerSecrets(secrets), ...options.secrets },
       vars: { REGIONS: regions, ...options.vars },
       ...(options.inferenceConfig ? { inferenceConfig: options.inferenceConfig } : {}),
+      ...(options.waitForInference === false ? { waitForInference: false } : {}),
     });
     await seedRegion(handle.apiUrl, devSeeds(devCredentials()));
     handles.set(region, handle);

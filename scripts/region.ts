@@ -51,7 +51,12 @@ export interface StartRegionOptions {
    * and the API sheds insights, as it would with inference down.
    */
   inferenceConfig?: string;
+  /** With an inference config: wait (at most INFERENCE_WARM_MS) for its models to load. Default true. */
+  waitForInference?: boolean;
 }
+
+/** How long a region's start waits for inference to warm; it is sheddable, so never longer. */
+const INFERENCE_WARM_MS = 20_000;
 
 /** The edge inference worker's config (DESIGN §7), run beside each region's API. */
 export const INFERENCE_CONFIG = join(ROOT, "workers", "inference", "wrangler.toml");
@@ -189,7 +194,9 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     });
     phase = "worker";
     await ready(`${apiUrl}/v1/health`);
-    if (options.inferenceConfig) inference = await warmInference(apiUrl, remaining(), abort);
+    if (options.inferenceConfig && options.waitForInference !== false) {
+      inference = await warmInference(apiUrl, Math.min(remaining(), INFERENCE_WARM_MS), abort);
+    } else if (options.inferenceConfig) inference = "not ready";
   } catch (err) {
     await stopAll();
     // Built after stopping, so the log tail includes the process's last words.

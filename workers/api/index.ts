@@ -23,26 +23,28 @@ export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** A full transcript (100 utterances of 2,000 characters) is ~600 KB of Chinese UTF-8. */
+const MAX_TRANSCRIPT_BYTES = 1024 * 1024;
 
 const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", regionHeaders());
 // Every lifeline body is small; a bound keeps a slow or hostile client from holding memory.
 // Replication batches (up to 4 MiB) are bounded by their own route.
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new Problem(
-      413,
-      "too-large",
-      "Request body too large",
-      `At most ${MAX_BODY_BYTES} bytes.`,
-    );
-  },
+const limitTo = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new Problem(413, "too-large", "Request body too large", `At most ${maxSize} bytes.`);
+    },
+  });
+const limitBody = limitTo(MAX_BODY_BYTES);
+const limitTranscript = limitTo(MAX_TRANSCRIPT_BYTES);
+app.use("/v1/*", (c, next) => {
+  if (c.req.path.startsWith("/v1/replication/")) return next();
+  if (c.req.path === "/v1/insights/analyze") return limitTranscript(c, next);
+  return limitBody(c, next);
 });
-app.use("/v1/*", (c, next) =>
-  c.req.path.startsWith("/v1/replication/") ? next() : limitBody(c, next),
-);
 app.onError(onError);
 app.notFound(() => {
   throw new Problem(404, "not-found", "No such route");

@@ -20,7 +20,15 @@ export function readModel(env: Env): ReadModelDb {
   return cached.db;
 }
 
-export async function fromReadModel<T>(query: () => Promise<T>): Promise<T> {
+const LISTS_UNAVAILABLE = {
+  title: "Lists are temporarily unavailable",
+  detail: "The regional read model did not answer in time. Single reads and all writes still work.",
+};
+
+export async function fromReadModel<T>(
+  query: () => Promise<T>,
+  unavailable: { title: string; detail: string } = LISTS_UNAVAILABLE,
+): Promise<T> {
   try {
     return await query();
   } catch (err) {
@@ -28,8 +36,8 @@ export async function fromReadModel<T>(query: () => Promise<T>): Promise<T> {
     throw new Problem(
       503,
       "read-model-unavailable",
-      "Lists are temporarily unavailable",
-      "The regional read model did not answer in time. Single reads and all writes still work.",
+      unavailable.title,
+      unavailable.detail,
       {},
       { "retry-after": "5" },
     );

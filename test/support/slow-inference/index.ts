@@ -1,5 +1,5 @@
 // A deliberately slow stand-in for the inference worker, for shedding tests: the same RPC
-// surface as workers/inference, answering only after SLOW_MS (default 2 s), so the API's
+// surface as workers/inference, answering only after SLOW_MS (its wrangler.toml: 10 s), so the API's
 // budget is what decides. Run beside a region's API with its wrangler.toml.
 import { WorkerEntrypoint } from "cloudflare:workers";
 

@@ -2,6 +2,8 @@
 // breaker and an off switch, so a slow, failing or disabled inference worker costs an
 // insights request at most its budget (and nothing once the breaker is open), and never
 // touches a lifeline flow (DESIGN §5, §7).
+
+import { z } from "zod";
 import {
   admit,
   type Breaker,
@@ -22,7 +24,23 @@ const MAX_BUDGET_MS = 5_000;
  * Three misses in a row open the breaker for 10 s; then one trial call decides. While it
  * is open, insights are shed at once instead of each request waiting out its budget.
  */
-const POLICY: BreakerPolicy = { failureThreshold: 3, coolDownMs: 10_000, trialLeaseMs: 2_000 };
+const POLICY: BreakerPolicy = {
+  failureThreshold: 3,
+  coolDownMs: 10_000,
+  // Longer than any budget, so a half-open breaker never lets a second trial overlap the first.
+  trialLeaseMs: MAX_BUDGET_MS + 1_000,
+};
+
+/**
+ * The answer as this API needs it. The two workers deploy separately, so a skewed answer
+ * (other labels, fewer results) is a failure to shed, never a 500.
+ */
+const Answer = z.object({
+  ok: z.literal(true),
+  modelVersion: z.string(),
+  labels: z.array(z.string()).min(1),
+  results: z.array(z.object({ label: z.string(), probabilities: z.array(z.number()) })),
+});
 
 export type ShedReason = "off" | "breaker-open" | "timeout" | "error" | "unavailable";
 export type Shed = { reason: ShedReason; detail: string };
@@ -99,8 +117,24 @@ export async function inferTexts(
       breaker = record(breaker, "success", nowMs(), POLICY);
       return { ok: false, shed: { reason: "error", detail: `${answer.error}: ${answer.detail}` } };
     }
+    const parsed = Answer.safeParse(answer);
+    const fits =
+      parsed.success &&
+      parsed.data.results.length === texts.length &&
+      parsed.data.results.every(
+        (r) =>
+          r.probabilities.length === parsed.data.labels.length &&
+          parsed.data.labels.includes(r.label),
+      );
+    if (!parsed.success || !fits) {
+      breaker = record(breaker, "failure", nowMs(), POLICY);
+      return {
+        ok: false,
+        shed: { reason: "error", detail: "inference answered in an unexpected shape" },
+      };
+    }
     breaker = record(breaker, "success", nowMs(), POLICY);
-    const { modelVersion, labels, results } = answer;
+    const { modelVersion, labels, results } = parsed.data;
     return { ok: true, value: { task, modelVersion, labels, results } };
   } catch (err) {
     breaker = record(breaker, "failure", nowMs(), POLICY);

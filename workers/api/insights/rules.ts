@@ -3,6 +3,7 @@
 // per isolate for RULES_TTL_MS. A change made through this isolate is seen at once; other
 // isolates see it within the TTL.
 import { insights } from "../../../core/index.ts";
+import { Problem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
 
 const RULES_TTL_MS = 30_000;
@@ -60,6 +61,12 @@ export async function replaceTenantRules(
   tenantId: string,
   rules: insights.InsightRules | null,
 ): Promise<void> {
-  await directory(env).setInsightRules(tenantId, rules === null ? null : JSON.stringify(rules));
+  const stored = await directory(env).setInsightRules(
+    tenantId,
+    rules === null ? null : JSON.stringify(rules),
+  );
   cache.delete(tenantId);
+  // An authenticated tenant exists in every region it was provisioned in; one that is not
+  // here must not see its rules silently dropped.
+  if (!stored) throw new Problem(404, "not-found", "tenant not found in this region");
 }

@@ -1,7 +1,7 @@
 // Insights in the regional libSQL database: which strategies each analysis suggested and
 // the reps' answers, aggregated per strategy. Only ids and strategy names are stored; the
 // transcript never is. Bounded reads: a tenant's strategies are a short list by design.
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, gte, sql } from "drizzle-orm";
 import type { ReadModelDb } from "../../../db/client.ts";
 import { insightFeedback, insights } from "../../../db/schema.ts";
 
@@ -48,10 +48,15 @@ export async function recordFeedback(
   return "recorded";
 }
 
-/** Per strategy: how many analyses suggested it, and how many answers adopted it. */
+/**
+ * Per strategy, over analyses and answers since `since` (ISO time): how many analyses
+ * suggested it, and how many answers adopted it. The window bounds the work: the
+ * insights_by_created index limits the rows read to the window.
+ */
 export async function strategyCounts(
   db: ReadModelDb,
   tenantId: string,
+  since: string,
 ): Promise<{
   suggested: Map<string, number>;
   answers: Map<string, { answered: number; adopted: number }>;
@@ -60,7 +65,7 @@ export async function strategyCounts(
     db.all<{ strategy: string; n: number }>(sql`
       SELECT s.value AS strategy, count(*) AS n
       FROM ${insights}, json_each(${insights.strategies}) AS s
-      WHERE ${insights.tenantId} = ${tenantId}
+      WHERE ${insights.tenantId} = ${tenantId} AND ${insights.createdAt} >= ${since}
       GROUP BY s.value ORDER BY n DESC LIMIT ${MAX_STRATEGIES}`),
     db
       .select({
@@ -69,8 +74,9 @@ export async function strategyCounts(
         adopted: sql<number>`coalesce(sum(${insightFeedback.adopted}), 0)`,
       })
       .from(insightFeedback)
-      .where(eq(insightFeedback.tenantId, tenantId))
+      .where(and(eq(insightFeedback.tenantId, tenantId), gte(insightFeedback.answeredAt, since)))
       .groupBy(insightFeedback.strategy)
+      .orderBy(desc(sql`count(*)`))
       .limit(MAX_STRATEGIES),
   ]);
   return {

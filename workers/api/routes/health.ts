@@ -9,6 +9,11 @@ import { json } from "../openapi.ts";
 import { newRouter } from "../router.ts";
 
 const PROBE_TIMEOUT_MS = 500;
+/**
+ * Inference is asked briefly: a cold isolate loads its models for ~0.5 s, and the router's
+ * probe (500 ms) must never see a region as down for that. The warm-up goes on anyway.
+ */
+const INFERENCE_PROBE_MS = 150;
 
 export const health = newRouter();
 
@@ -45,15 +50,15 @@ const route = createRoute({
 type Check = { ok: boolean; latencyMs: number; error?: string };
 
 /** Runs one probe within PROBE_TIMEOUT_MS; a throw or a timeout is a failed check. */
-async function probe<T extends object>(run: () => Promise<T>): Promise<Check & Partial<T>> {
+async function probe<T extends object>(
+  run: () => Promise<T>,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<Check & Partial<T>> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
-      PROBE_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     const value = await Promise.race([run(), timeout]);
@@ -81,11 +86,19 @@ health.openapi(route, async (c) => {
     inferenceOff
       ? Promise.resolve({ ok: false, latencyMs: 0, error: "inference:off is set for this region" })
       : probe(async () => {
-          // Also warms the models, so the first analysis after a start is not a cold one.
-          const h = await c.env.INFERENCE.health();
+          // Also warms the models, so the first analysis after a start is not a cold one;
+          // the warm-up outlives this probe's short wait.
+          const warming = c.env.INFERENCE.health();
+          c.executionCtx.waitUntil(
+            warming.then(
+              () => undefined,
+              () => undefined,
+            ),
+          );
+          const h = await warming;
           if (!h.ok) throw new Error(`models failed to load: ${h.failed.join(", ")}`);
           return { models: h.loaded };
-        }),
+        }, INFERENCE_PROBE_MS),
   ]);
   const degraded = [
     ...[...modes].filter((m) => m !== "inference:off"),

@@ -5,7 +5,7 @@
 // Feedback on suggested actions feeds per-strategy adoption (A/B flag below 65%).
 import { createRoute, z } from "@hono/zod-openapi";
 import { AccountId, insights } from "../../../core/index.ts";
-import { Problem } from "../errors.ts";
+import { domainProblem, Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
 import { replaceTenantRules, type TenantRules, tenantRules } from "../insights/rules.ts";
 import { recordFeedback, recordInsight, strategyCounts } from "../insights/store.ts";
@@ -21,7 +21,11 @@ export const insightRoutes = newRouter();
 const SENTIMENT_TASK = { zh: "sentiment-zh" } as const;
 const RULE_EDITORS = new Set(["manager", "integrator"]);
 const RECORD_BUDGET_MS = 150;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const INSIGHTS_UNAVAILABLE = {
+  title: "Insights storage is temporarily unavailable",
+  detail:
+    "The regional database did not answer in time; retry shortly. Analyses and every lifeline flow still work.",
+};
 
 const AnalyzeRequest = z
   .strictObject({
@@ -90,11 +94,12 @@ const analyze = createRoute({
   },
 });
 
+/** One model result as a sentiment; its labels were checked against SentimentLabel. */
 function sentimentOf(
   labels: string[],
   result: { label: string; probabilities: number[] },
 ): insights.Sentiment {
-  const label = insights.SentimentLabel.parse(result.label);
+  const label = result.label as insights.Sentiment["label"];
   return { label, probability: result.probabilities[labels.indexOf(result.label)] ?? 0 };
 }
 
@@ -113,12 +118,13 @@ insightRoutes.openapi(analyze, async (c) => {
     ? await accountStub(c.env, tenantId, input.customerId).getCustomer()
     : null;
   if (input.customerId && !customer) {
-    throw new Problem(
-      404,
-      "not-found",
-      "customer not found",
-      `No customer ${input.customerId} in this tenant.`,
-    );
+    // As everywhere in the API: a missing entity named in the body is a 422 naming the field.
+    throw domainProblem({
+      code: "not-found",
+      entity: "customer",
+      id: input.customerId,
+      field: "customerId",
+    });
   }
   if (customer && customer.residency !== c.env.JURISDICTION) {
     throw wrongJurisdiction(
@@ -144,14 +150,22 @@ insightRoutes.openapi(analyze, async (c) => {
   let shed: Shed | undefined;
   let sentiment: Array<insights.Sentiment | null> | null = input.transcript.map(() => null);
   let model: { task: string; version: string } | null = null;
-  if (inferred?.ok) {
+  const foreignLabel = inferred?.ok
+    ? inferred.value.labels.find((l) => !insights.SentimentLabel.safeParse(l).success)
+    : undefined;
+  if (inferred?.ok && foreignLabel === undefined) {
     const { labels, results, modelVersion, task } = inferred.value;
     zh.forEach((at, k) => {
       sentiment![at] = sentimentOf(labels, results[k]!);
     });
     model = { task, version: modelVersion };
   } else if (inferred) {
-    shed = inferred.shed;
+    shed = inferred.ok
+      ? {
+          reason: "error",
+          detail: `the sentiment model has a label "${foreignLabel}" this API does not know`,
+        }
+      : inferred.shed;
     sentiment = null;
   }
   const now = new Date();
@@ -187,7 +201,11 @@ insightRoutes.openapi(analyze, async (c) => {
     },
   );
   c.executionCtx.waitUntil(record);
-  const recorded = await Promise.race([record, sleep(RECORD_BUDGET_MS).then(() => false)]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), RECORD_BUDGET_MS);
+  });
+  const recorded = await Promise.race([record, late]).finally(() => clearTimeout(timer));
 
   c.header("cache-control", "no-store");
   if (shed) {
@@ -242,15 +260,17 @@ insightRoutes.openapi(feedback, async (c) => {
   const { id } = c.req.valid("param");
   const body = c.req.valid("json");
   const principal = c.get("principal");
-  const outcome = await fromReadModel(() =>
-    recordFeedback(readModel(c.env), {
-      tenantId: principal.tenantId,
-      insightId: id,
-      strategy: body.strategy,
-      adopted: body.adopted,
-      answeredBy: principal.id,
-      answeredAt: new Date().toISOString(),
-    }),
+  const outcome = await fromReadModel(
+    () =>
+      recordFeedback(readModel(c.env), {
+        tenantId: principal.tenantId,
+        insightId: id,
+        strategy: body.strategy,
+        adopted: body.adopted,
+        answeredBy: principal.id,
+        answeredAt: new Date().toISOString(),
+      }),
+    INSIGHTS_UNAVAILABLE,
   );
   if (outcome === "unknown-insight")
     throw new Problem(404, "not-found", "insight not found", `No insight ${id} in this tenant.`);
@@ -281,12 +301,19 @@ const strategies = createRoute({
   path: "/v1/insights/strategies",
   tags: ["insights"],
   summary: "Adoption per strategy; strategies adopted less than 65% of the time are flagged",
+  description:
+    "Over the analyses and answers of the last `days` days, in this region (insights are regional records).",
   security: [{ bearer: [] }],
+  request: {
+    query: z.object({ days: z.coerce.number().int().min(1).max(365).default(90) }),
+  },
   responses: {
     200: json(
-      z.object({ threshold: z.number(), strategies: z.array(StrategyRow) }).meta({
-        id: "StrategyAdoption",
-      }),
+      z
+        .object({ threshold: z.number(), since: z.string(), strategies: z.array(StrategyRow) })
+        .meta({
+          id: "StrategyAdoption",
+        }),
       "Flagged strategies first, worst first",
     ),
     ...readProblems,
@@ -295,13 +322,17 @@ const strategies = createRoute({
 });
 
 insightRoutes.openapi(strategies, async (c) => {
-  const { suggested, answers } = await fromReadModel(() =>
-    strategyCounts(readModel(c.env), c.get("principal").tenantId),
+  const { days } = c.req.valid("query");
+  const since = new Date(Date.now() - days * 86_400_000).toISOString();
+  const { suggested, answers } = await fromReadModel(
+    () => strategyCounts(readModel(c.env), c.get("principal").tenantId, since),
+    INSIGHTS_UNAVAILABLE,
   );
   c.header("cache-control", "no-store");
   return c.json(
     {
       threshold: insights.AB_TEST_THRESHOLD,
+      since,
       strategies: insights.adoptionReport(suggested, answers),
     },
     200,
