@@ -139,6 +139,18 @@ describe("rules in force", () => {
     expect(templates).toHaveLength(DEFAULT_TEMPLATES.length);
   });
 
+  test("a tenant's reworded flagship template keeps its eligibility: a community clinic is still never offered it", () => {
+    const flagship = DEFAULT_TEMPLATES.find((t) => t.strategy.startsWith("medical.flagship"))!;
+    const { scales: _dropped, ...when } = flagship.when;
+    const reworded = { ...flagship, priority: 99, title: "旗舰影像参观", when };
+    const rules = InsightRules.parse({ ...TEST_RULES, actions: { templates: [reworded] } });
+    const effective = effectiveTemplates(rules).find((t) => t.strategy === flagship.strategy)!;
+    expect(effective.when.scales).toEqual(flagship.when.scales);
+    expect(effective.title).toBe("旗舰影像参观");
+    const strategies = clinic({ rules: compileRules(rules) }).actions.map((a) => a.strategy);
+    expect(strategies).not.toContain(flagship.strategy);
+  });
+
   test("a disabled strategy is never suggested", () => {
     const tenant = compileRules(
       InsightRules.parse({ ...TEST_RULES, actions: { disabled: ["generic.budget-plan"] } }),

@@ -1,9 +1,16 @@
 // Refuses tenant regular expressions shaped for catastrophic backtracking: a repeated group
-// whose body itself has a quantifier or an alternation, as in (a+)+, (a*)* or (a|a)*, and
-// more than one unbounded quantifier, as in \d*\d*x (polynomial: n³ steps on 2000 digits).
+// whose body itself has a quantifier or an alternation, as in (a+)+, (a*)* or (a|a)*; more
+// than one unbounded quantifier, as in \d*\d*x (polynomial: n³ steps on 2000 digits), where
+// a bound above MAX_BOUND counts as unbounded (\d{0,2000}\d{0,2000}x took 5 s); chains of
+// alternation groups, each of which doubles the paths ((a|\w) ×33 took > 20 s on 40
+// characters); and backreferences, which repeat a group's variable length.
 
 /** Each unbounded quantifier can multiply the steps of a failing match by the text length. */
 const MAX_UNBOUNDED = 1;
+/** A counted repetition above this is as costly as an unbounded one. */
+const MAX_BOUND = 10;
+/** Groups with alternatives in one pattern: their arities multiply the paths to try. */
+const MAX_ALTERNATION_GROUPS = 3;
 
 interface Quantifier {
   end: number;
@@ -25,7 +32,7 @@ function quantifierAt(source: string, i: number): Quantifier | null {
     const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
     if (!m) return null;
     end = i + m[0].length;
-    unbounded = m[3] === "";
+    unbounded = m[3] === "" || Number(m[3] ?? m[1]) > MAX_BOUND;
     repeats = unbounded || Number(m[3] ?? m[1]) > 1;
   } else {
     return null;
@@ -64,9 +71,11 @@ function groupBodyStart(source: string, i: number): number {
  */
 export function backtrackingRisk(source: string): string | null {
   // For every open group: where it starts and whether its body quantifies or alternates.
-  const open: Array<{ start: number; risky: boolean }> = [{ start: 0, risky: false }];
-  let closed: { start: number; risky: boolean } | null = null;
+  type Group = { start: number; risky: boolean; alternates: boolean };
+  const open: Group[] = [{ start: 0, risky: false, alternates: false }];
+  let closed: Group | null = null;
   let unbounded = 0;
+  let alternationGroups = 0;
   let i = 0;
   while (i < source.length) {
     const quantifier = quantifierAt(source, i);
@@ -83,22 +92,33 @@ export function backtrackingRisk(source: string): string | null {
     }
     closed = null;
     const c = source[i];
+    if (c === "\\" && /^\\([1-9]|k<)/.test(source.slice(i, i + 3))) {
+      return "uses a backreference, which repeats a group's variable-length match; list the forms as keywords instead";
+    }
     if (c === "\\") i = escapeEnd(source, i);
     else if (c === "[") i = classEnd(source, i);
     else if (c === "(") {
-      open.push({ start: i, risky: false });
+      open.push({ start: i, risky: false, alternates: false });
       i = groupBodyStart(source, i);
     } else if (c === ")" && open.length > 1) {
       closed = open.pop()!;
+      if (closed.alternates) alternationGroups++;
       if (closed.risky) open[open.length - 1]!.risky = true;
       i++;
     } else {
-      if (c === "|") open[open.length - 1]!.risky = true;
+      if (c === "|") {
+        open[open.length - 1]!.risky = true;
+        open[open.length - 1]!.alternates = true;
+      }
       i++;
     }
   }
+  if (open[0]!.alternates) alternationGroups++;
   if (unbounded > MAX_UNBOUNDED) {
-    return `has ${unbounded} unbounded quantifiers (*, + or {n,}); keep one and bound the others, e.g. .{0,20}`;
+    return `has ${unbounded} unbounded quantifiers (*, +, {n,} or a bound above ${MAX_BOUND}); keep one and bound the others, e.g. .{0,${MAX_BOUND}}`;
+  }
+  if (alternationGroups > MAX_ALTERNATION_GROUPS) {
+    return `has ${alternationGroups} groups of alternatives, whose paths multiply; use at most ${MAX_ALTERNATION_GROUPS}, or separate patterns and keywords`;
   }
   return null;
 }

@@ -16,11 +16,28 @@ export interface CompiledRules extends SignalMatcher {
   readonly templates: readonly ActionTemplate[];
 }
 
-/** Built-in templates minus the disabled ones; a tenant template replaces a built-in of its id. */
+/** The eligibility limits a tenant's replacement keeps from the built-in unless it restates them. */
+const LIMITS = ["scales", "authorities", "budget"] as const;
+
+/**
+ * Built-in templates minus the disabled ones; a tenant template replaces a built-in of its
+ * id, but keeps the built-in's eligibility limits (scale, procurement authority, budget)
+ * that it does not restate: rewording "flagship imaging" must not offer it to a clinic.
+ */
 export function effectiveTemplates(rules: InsightRules): ActionTemplate[] {
   const own = new Map(rules.actions.templates.map((t) => [t.strategy, t]));
   const disabled = new Set(rules.actions.disabled);
-  const builtIn = DEFAULT_TEMPLATES.map((t) => own.get(t.strategy) ?? t);
+  const builtIn = DEFAULT_TEMPLATES.map((t) => {
+    const replacement = own.get(t.strategy);
+    if (!replacement) return t;
+    const when = { ...replacement.when };
+    for (const limit of LIMITS) {
+      if (when[limit] === undefined && t.when[limit] !== undefined) {
+        (when as Record<string, unknown>)[limit] = t.when[limit];
+      }
+    }
+    return { ...replacement, when };
+  });
   const extra = [...own.values()].filter(
     (t) => !DEFAULT_TEMPLATES.some((d) => d.strategy === t.strategy),
   );

@@ -64,7 +64,8 @@ describe("tenant patterns", () => {
 
   test.each([
     "(什么时候|多久)(能|可以)?到货",
-    "价格.{0,20}太贵.*",
+    "价格.{0,10}太贵.*",
+    "(太贵|贵了).{0,10}(折扣|优惠)",
     "[(a+)]+",
     "\\(a+\\)",
     "(?:很|太)?贵",
@@ -80,10 +81,35 @@ describe("tenant patterns", () => {
     "the pattern %s, with more than one unbounded quantifier, is refused",
     (pattern) => {
       expect(refusal(Pattern, pattern)).toMatch(
-        /has 2 unbounded quantifiers \(\*, \+ or \{n,\}\); keep one/,
+        /has 2 unbounded quantifiers \(\*, \+, \{n,\} or a bound above 10\); keep one/,
       );
     },
   );
+
+  // Each of these was accepted once and measured: seconds to hours on a short utterance.
+  test.each([
+    ["\\d{0,2000}\\d{0,2000}x", /unbounded quantifiers/],
+    ["a{0,199}a{0,199}a{0,199}b", /unbounded quantifiers/],
+    [`${"(a|\\w)".repeat(33)}x`, /groups of alternatives/],
+    [`${"(?:\\w|\\d)".repeat(22)}!`, /groups of alternatives/],
+    ["(?<x>\\w+)\\k<x>\\k<x>z", /backreference/],
+    ["(a+)\\1", /backreference/],
+  ])("the slow pattern %s is refused", (pattern, reason) => {
+    expect(refusal(Pattern, pattern)).toMatch(reason);
+  });
+
+  test("more than 20 patterns in all signal kinds are refused: each runs over every utterance", () => {
+    const signals = ["price-sensitivity", "objection"].map((kind) => ({
+      kind,
+      keywords: [],
+      patterns: Array.from({ length: 11 }, (_, i) => `x${i}y`),
+    }));
+    const parsed = InsightRules.safeParse({ ...DEFAULT_RULES, signals });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.message).join()).toMatch(
+      /22 patterns in all; at most 20/,
+    );
+  });
 
   test("the refusal of a backtracking-prone pattern says why and what to do instead", () => {
     expect(refusal(Pattern, "(a+)+")).toBe(

@@ -7,6 +7,8 @@ import { backtrackingRisk } from "./pattern-safety.ts";
 export const MAX_UTTERANCES = 100;
 export const MAX_UTTERANCE_CHARS = 2000;
 export const MAX_PATTERN_CHARS = 200;
+/** Tenant patterns in all signal kinds together (each runs over every utterance). */
+export const MAX_PATTERNS = 20;
 export const MAX_ACTIONS = 3;
 
 const Text = (max: number) => z.string().trim().min(1, { message: "must not be empty" }).max(max);
@@ -94,7 +96,7 @@ export const Pattern = z
   })
   .meta({
     description:
-      "A regular expression (u and i flags) run on the folded text (NFKC, lower case, white space runs as one space). At most one unbounded quantifier, and no repeated group that itself repeats or alternates",
+      "A regular expression (u and i flags) run on the folded text (NFKC, lower case, white space runs as one space). At most one unbounded quantifier (a bound above 10 counts as unbounded), at most three groups of alternatives, no backreference, and no repeated group that itself repeats or alternates",
   });
 
 export const SignalRule = z.strictObject({
@@ -270,6 +272,15 @@ export const InsightRules = z
             });
           }
         });
+        // Every pattern runs over every utterance: the total bounds the work of one call.
+        const total = rules.reduce((n, r) => n + r.patterns.length, 0);
+        if (total > MAX_PATTERNS) {
+          ctx.addIssue({
+            code: "custom",
+            path: [],
+            message: `${total} patterns in all; at most ${MAX_PATTERNS} (keywords cost nothing extra)`,
+          });
+        }
       }),
     competitors: z
       .array(Competitor)
