@@ -13,6 +13,7 @@ import {
   Pattern,
   Transcript,
 } from "./schema.ts";
+import { DEFAULT_TEMPLATES } from "./templates-default.ts";
 
 /** Every issue as "path: message", the way an API client would read it. */
 function refusal(schema: z.ZodType, value: unknown): string {
@@ -97,6 +98,18 @@ describe("tenant patterns", () => {
   ])("the slow pattern %s is refused", (pattern, reason) => {
     expect(refusal(Pattern, pattern)).toMatch(reason);
   });
+
+  test.each(["｛facility｝有意向", "{{count}} 次", "{count 次"])(
+    "a template text with a brace outside a placeholder (%s) is refused: it would reach the rep unfilled",
+    (text) => {
+      const template = { ...DEFAULT_TEMPLATES[0]!, reason: { zh: text, en: "Fine {count}" } };
+      const parsed = ActionTemplate.safeParse(template);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.message).join()).toMatch(
+        /brace outside a placeholder/,
+      );
+    },
+  );
 
   test("more than 20 patterns in all signal kinds are refused: each runs over every utterance", () => {
     const signals = ["price-sensitivity", "objection"].map((kind) => ({

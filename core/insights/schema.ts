@@ -227,6 +227,17 @@ export const ActionTemplate = z
       const texts: Array<[string, string | undefined]> =
         typeof text === "string" ? [["", text]] : Object.entries(text);
       for (const [locale, value] of texts) {
+        // A brace left once the known placeholders are gone would reach the rep as is:
+        // an unclosed one, a doubled one, or full-width ｛｝ (NFKC folds them to {}).
+        const rest = (value ?? "").replace(PLACEHOLDER_RE, "").normalize("NFKC");
+        if (/[{}]/.test(rest)) {
+          ctx.addIssue({
+            code: "custom",
+            path: locale ? [field, locale] : [field],
+            message:
+              "a brace outside a placeholder; write placeholders with ASCII braces, e.g. {facility}, and no other braces",
+          });
+        }
         for (const [, name] of (value ?? "").matchAll(PLACEHOLDER_RE)) {
           if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
             ctx.addIssue({
