@@ -100,7 +100,10 @@ export function fakeTopology(
     const reply = await (behaviours.get(region) ?? healthyRegion)(request, region);
     if (reply === "refuse") throw new TypeError("fetch failed: connection refused");
     if (reply === "hang") {
+      // The router's attempt timeout may already have fired while this fake read the body
+      // (a loaded machine): an abort event that has passed never comes again.
       return new Promise((_, reject) => {
+        if (request.signal.aborted) return reject(request.signal.reason);
         request.signal.addEventListener("abort", () => reject(request.signal.reason));
       });
     }
