@@ -6,7 +6,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FeatureConfigSchema } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
-import { encodeModel } from "./codec.ts";
+import { decodeModel, encodeModel } from "./codec.ts";
 import { labelSet, parseJsonl, type Row, stratifiedSplit } from "./dataset.ts";
 import { averageLogits } from "./ensemble.ts";
 import { featureScale, foldScale, scaleExamples } from "./feature-weights.ts";
@@ -160,8 +160,10 @@ const fitted =
         }),
       );
 // The artifact is a plain model over `extract` output: the scaling lives in its weights.
-const model = foldScale(fitted, scale);
 const trainSeconds = (performance.now() - started) / 1000;
+const { header, blob } = encodeModel(foldScale(fitted, scale));
+// Scored as stored (first layer in float16, as it ships), not as trained.
+const model = decodeModel(header, blob);
 const evalMetrics = score(model, evalEx);
 log(
   `eval accuracy ${(evalMetrics.accuracy * 100).toFixed(2)}%, macro-F1 ${(evalMetrics.macroF1 * 100).toFixed(2)}%`,
@@ -169,7 +171,6 @@ log(
 
 const outDir = resolve(args.out ?? join(repoRoot, "models", p.name));
 mkdirSync(outDir, { recursive: true });
-const { header, blob } = encodeModel(model);
 const command = `npm run train -- ${process.argv.slice(2).join(" ")}`;
 const metrics = {
   task: p.name,

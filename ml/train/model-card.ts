@@ -150,7 +150,7 @@ Evaluated on ${c.evaluatedOn}.
 | validation accuracy (train slice${c.refitEpochs === null ? "" : ", before refit"}) | ${pct(c.validationAccuracy)} |
 | rows (train / validation / eval) | ${c.counts.train} / ${c.counts.validation} / ${c.counts.eval} |
 | training wall time | ${c.trainSeconds} s |
-| weights | ${(c.weightsBytes / 2 ** 20).toFixed(2)} MiB float32 |
+| weights | ${(c.weightsBytes / 2 ** 20).toFixed(2)} MiB (first layer float16, as shipped; the rest float32) |
 
 ${d.baseline}
 
