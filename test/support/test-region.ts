@@ -153,10 +153,28 @@ export function client(base: string, key: string) {
   };
 }
 
+/**
+ * wrangler dev's proxy answers a POST that was in flight while it swapped the worker
+ * with this 503 (it retries only GET and HEAD itself). It comes from the local dev
+ * server, not from Lifeline, so it is retried like a dropped socket.
+ */
+const DEV_PROXY_RESTART = "Your worker restarted mid-request";
+
+async function isDevProxyRestart(res: Response): Promise<boolean> {
+  if (res.status !== 503 || res.headers.get("content-type")?.includes("json")) return false;
+  return (await res.clone().text()).startsWith(DEV_PROXY_RESTART);
+}
+
 async function fetchRetrying(url: string, init: RequestInit, attempts = 3): Promise<Response> {
   for (let i = 1; ; i++) {
     try {
-      return await fetch(url, init);
+      const res = await fetch(url, init);
+      if (i < attempts && (await isDevProxyRestart(res))) {
+        await res.body?.cancel();
+        await new Promise((r) => setTimeout(r, 100 * i));
+        continue;
+      }
+      return res;
     } catch (err) {
       if (i >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 50 * i));

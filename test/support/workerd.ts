@@ -8,6 +8,9 @@ import { unstable_startWorker } from "wrangler";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
+// Tests never edit a wrangler.toml: a spurious change event from the config watcher would
+// reload the worker and answer an in-flight POST with wrangler's "restarted mid-request".
+process.env.WRANGLER_CI_DISABLE_CONFIG_WATCHING = "true";
 
 /**
  * A dev registry private to this test process: a service binding (the API's INFERENCE)
