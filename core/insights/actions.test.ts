@@ -362,6 +362,156 @@ describe("ranking", () => {
   });
 });
 
+describe("placeholders", () => {
+  const mood = (label: "negative" | "positive") =>
+    turn("customer", [], { label, probability: 0.95 });
+  const tenant = (over: Record<string, unknown>) =>
+    ActionTemplate.parse({
+      strategy: "acme.tenant",
+      industry: "any",
+      topic: "relationship",
+      priority: 100,
+      when: { sentiment: { label: "negative", atLeast: 1 } },
+      title: "Call back",
+      reason: "Why",
+      ...over,
+    });
+
+  test("a template whose {quotes} has nothing to quote is not offered; another of its topic is", () => {
+    const quoting = tenant({ reason: { en: "They said {quotes}", zh: "客户说了{quotes}" } });
+    const actions = nextBestActions({
+      locale: "en",
+      utterances: [mood("negative"), mood("negative"), mood("negative")],
+      profile: profile({}),
+      month: 6,
+      templates: [quoting, ...DEFAULT_TEMPLATES],
+    });
+    expect(actions.map((a) => a.strategy)).toEqual(["generic.manager-call"]);
+    // A blank match quotes nothing either.
+    const blank = nextBestActions({
+      locale: "en",
+      utterances: [turn("customer", [sig("objection", " ")])],
+      profile: profile({}),
+      month: 6,
+    });
+    expect(blank).toEqual([]);
+  });
+
+  test("a months figure is never derived from a missing fiscal-year start: no budget-plan action, no {months} template", () => {
+    const months = tenant({
+      topic: "budget",
+      when: { signals: ["price-sensitivity"] },
+      reason: "The fiscal year starts in {months} month(s)",
+    });
+    const unknownStart = profile({ budgetCycle: { budgetApproved: false } });
+    expect(budgetState(unknownStart.budgetCycle, 10)).toBe("unapproved");
+    const actions = nextBestActions({
+      locale: "en",
+      utterances: [customer("price-sensitivity"), customer("purchase-intent")],
+      profile: unknownStart,
+      month: 10,
+      templates: [months, ...DEFAULT_TEMPLATES],
+    });
+    const s = actions.map((a) => a.strategy);
+    expect(s).not.toContain("acme.tenant");
+    expect(s).not.toContain("generic.budget-plan");
+    expect(s).toContain("generic.phased-payment");
+    const known = nextBestActions({
+      locale: "en",
+      utterances: [customer("price-sensitivity")],
+      profile: profile({ budgetCycle: { fiscalYearStartMonth: 4, budgetApproved: false } }),
+      month: 10,
+      templates: [months],
+    });
+    expect(known[0]!.reason).toBe("The fiscal year starts in 6 month(s)");
+  });
+
+  test("no rendered action has a hole: no brace, no empty quote list, no months figure without a fiscal-year start", () => {
+    const MONTHS = /\{months\}/;
+    const extras = [
+      tenant({ strategy: "acme.mood-quotes", reason: "They said {quotes}" }),
+      tenant({
+        strategy: "acme.months-any",
+        topic: "budget",
+        when: { signals: ["objection", "price-sensitivity"] },
+        title: { en: "Plan for {facility}", zh: "为{facility}做计划" },
+        reason: { en: "{months} month(s) to go ({quotes})", zh: "还有{months}个月（{quotes}）" },
+      }),
+      tenant({
+        strategy: "acme.count",
+        topic: "close",
+        when: { signals: ["purchase-intent"] },
+        reason: "{count} signals: {quotes} from {competitor}",
+      }),
+    ];
+    const templates = [...extras, ...DEFAULT_TEMPLATES];
+    const usesMonths = new Set(
+      templates
+        .filter((t) => MONTHS.test(JSON.stringify([t.title, t.reason])))
+        .map((t) => t.strategy),
+    );
+    const hits = fc.array(
+      fc.record({
+        kind: fc.constantFrom(...SignalKind.options),
+        match: fc.constantFrom("", " ", "　", "太贵", "price", "华康"),
+      }),
+      { maxLength: 3 },
+    );
+    const turns = fc.array(
+      fc.record({
+        speaker: fc.constantFrom<Speaker>("customer", "rep"),
+        signals: hits.map((hs) => hs.map((h) => sig(h.kind, h.match))),
+        sentiment: fc.option(
+          fc.record({
+            label: fc.constantFrom("negative", "positive"),
+            probability: fc.constantFrom(0.5, 0.9),
+          }),
+          { nil: null },
+        ),
+      }),
+      { maxLength: 10 },
+    );
+    const profiles = fc
+      .record(
+        {
+          industry: fc.constantFrom("medical-devices", "education", "manufacturing", "other"),
+          scale: fc.constantFrom(...Scale.options),
+          procurementAuthority: fc.constantFrom(...ProcurementAuthority.options),
+          budgetCycle: fc.record(
+            {
+              fiscalYearStartMonth: fc.integer({ min: 1, max: 12 }),
+              budgetApproved: fc.boolean(),
+              planningMonths: fc.integer({ min: 0, max: 11 }),
+            },
+            { requiredKeys: [] },
+          ),
+        },
+        { requiredKeys: [] },
+      )
+      .map((p) => CustomerProfile.parse(p));
+    fc.assert(
+      fc.property(
+        turns,
+        profiles,
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom(...Locale.options),
+        (utterances, p, month, locale) => {
+          const start = p.budgetCycle?.fiscalYearStartMonth;
+          for (const a of nextBestActions({ locale, utterances, profile: p, month, templates })) {
+            const text = `${a.title} ${a.reason}`;
+            expect(text).not.toMatch(/[{}]/);
+            expect(text).not.toMatch(/“\s*”|\(\s*\)|（\s*）|: from|They said$/);
+            if (!usesMonths.has(a.strategy)) continue;
+            expect(start).toBeDefined();
+            expect(text).toContain(String(monthsToFiscalYear(month, start!)));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("locale", () => {
   const rivals = [
     turn("customer", [sig("competitor-mention", "瑞声", "瑞声影像")]),

@@ -47,9 +47,11 @@ export function monthsToFiscalYear(month: number, fiscalYearStartMonth: number):
   return (fiscalYearStartMonth - month + 12) % 12 || 12;
 }
 
+/** Without a fiscal-year start the planning window cannot be placed: not approved is all we know. */
 export function budgetState(cycle: BudgetCycle | undefined, month: number): BudgetState {
   if (cycle?.budgetApproved === undefined) return "unknown";
   if (cycle.budgetApproved) return "approved";
+  if (cycle.fiscalYearStartMonth === undefined) return "unapproved";
   const months = monthsToFiscalYear(month, cycle.fiscalYearStartMonth);
   return months <= cycle.planningMonths ? "planning" : "unapproved";
 }
@@ -78,6 +80,19 @@ export function renderLocale(
 
 const textIn = (text: LocalisedText, locale: Locale): string =>
   typeof text === "string" ? text : text[locale]!;
+
+/** `text` with its placeholders filled, or null when one has no value or a brace is stray. */
+function render(text: string, values: Record<string, string | undefined>): string | null {
+  // The schema refuses stray braces; templates handed in directly are held to it too.
+  if (/[{}]/u.test(text.replace(PLACEHOLDER, "").normalize("NFKC"))) return null;
+  let missing = false;
+  const out = text.replace(PLACEHOLDER, (_, name: string) => {
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    if (value === undefined) missing = true;
+    return value ?? "";
+  });
+  return missing ? null : out;
+}
 
 interface Candidate extends NextBestAction {
   specific: boolean;
@@ -116,7 +131,8 @@ export function nextBestActions(input: ActionInput): NextBestAction[] {
   const scale = profile.scale ?? "unknown";
   const authority = profile.procurementAuthority ?? "unknown";
   const budget = budgetState(profile.budgetCycle, month);
-  const months = String(monthsToFiscalYear(month, profile.budgetCycle?.fiscalYearStartMonth ?? 1));
+  const start = profile.budgetCycle?.fiscalYearStartMonth;
+  const months = start === undefined ? undefined : String(monthsToFiscalYear(month, start));
 
   const best = new Map<string, Candidate>();
   for (const t of templates) {
@@ -133,22 +149,28 @@ export function nextBestActions(input: ActionInput): NextBestAction[] {
     hits.sort((a, b) => a.index - b.index);
     const evidence = [...new Set([...hits.map((h) => h.index), ...moved])].sort((a, b) => a - b);
     const named = [...new Set(hits.flatMap((h) => (h.competitor ? [h.competitor] : [])))];
+    const quoted = [...new Set(hits.flatMap((h) => (h.match.trim() ? [`“${h.match}”`] : [])))];
     const locale = renderLocale(t, wanted);
     const words = WORDING[locale];
-    const values: Record<string, string> = {
+    // A value is missing rather than invented: no quotes without a quotable hit, no months
+    // without a fiscal-year start. Names have a neutral stand-in; numbers and quotes do not.
+    const values: Record<string, string | undefined> = {
       months,
       facility: profile.facility ?? words.facility,
       count: String(evidence.length),
       competitor: named.slice(0, MAX_NAMED_COMPETITORS).join(words.list) || words.competitor,
-      quotes: [...new Set(hits.map((h) => `“${h.match}”`))].slice(0, MAX_QUOTES).join(words.list),
+      quotes: quoted.slice(0, MAX_QUOTES).join(words.list) || undefined,
     };
-    const render = (text: LocalisedText) =>
-      textIn(text, locale).replace(PLACEHOLDER, (_, name: string) => values[name]!);
+    const title = render(textIn(t.title, locale), values);
+    const reason = render(textIn(t.reason, locale), values);
+    // A template that would show a hole or a made-up figure is not offered: another of its
+    // topic may be.
+    if (title === null || reason === null) continue;
     const candidate: Candidate = {
       strategy: t.strategy,
       topic: t.topic,
-      title: render(t.title),
-      reason: render(t.reason),
+      title,
+      reason,
       locale,
       evidence,
       priority: t.priority + Math.min(evidence.length, EVIDENCE_BONUS_MAX),

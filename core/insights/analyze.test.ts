@@ -4,9 +4,10 @@ import { describe, expect, test } from "vitest";
 import { analyzeCall } from "./analyze.ts";
 import {
   CLINIC_CALL,
-  CLINIC_CALL_MONTH,
+  CLINIC_CALL_NOW_MS,
   CLINIC_CALL_SENTIMENT,
   CLINIC_PROFILE,
+  CLINIC_TIME_ZONE,
   TEST_RULES,
 } from "./fixtures.ts";
 import { callLocale, languageOf } from "./language.ts";
@@ -27,7 +28,8 @@ const clinic = (over: Partial<Parameters<typeof analyzeCall>[0]> = {}) =>
     sentiment: CLINIC_CALL_SENTIMENT,
     rules,
     profile: CLINIC_PROFILE,
-    month: CLINIC_CALL_MONTH,
+    nowMs: CLINIC_CALL_NOW_MS,
+    timeZone: CLINIC_TIME_ZONE,
     locale: "zh",
     ...over,
   });
@@ -110,7 +112,8 @@ describe("analyzing a call", () => {
       sentiment: null,
       rules,
       profile: CustomerProfile.parse({ procurementAuthority: "budget-holder" }),
-      month: 5,
+      nowMs: Date.UTC(2026, 4, 12),
+      timeZone: "Europe/Berlin",
       locale: callLocale(transcript),
     });
     expect(result.actions[0]).toMatchObject({
@@ -120,6 +123,18 @@ describe("analyzing a call", () => {
       evidence: [1, 2],
     });
     expect(result.call.questionRate).toEqual({ rep: 1, customer: 0.5 });
+  });
+});
+
+describe("time zone", () => {
+  test("a cn customer's budget month turns at Beijing midnight: late on 31 August UTC it is already planning season", () => {
+    // 17:00 UTC on 31 August is 01:00 on 1 September in Shanghai: four months to a January
+    // fiscal year, inside the clinic's four-month planning window.
+    const nowMs = Date.UTC(2026, 7, 31, 17);
+    const strategies = (timeZone: string) =>
+      clinic({ nowMs, timeZone }).actions.map((a) => a.strategy);
+    expect(strategies("Asia/Shanghai")).toContain("generic.budget-plan");
+    expect(strategies("UTC")).not.toContain("generic.budget-plan");
   });
 });
 

@@ -2,10 +2,11 @@
 // call metrics and next-best actions in the caller's locale, stamped with the engine version
 // and rules fingerprint.
 import { nextBestActions } from "./actions.ts";
+import { monthAt } from "./calendar.ts";
 import { callMetrics } from "./metrics.ts";
 import type { CompiledRules } from "./rules.ts";
 import type { CallAnalysis, CustomerProfile, Locale, Sentiment, Utterance } from "./schema.ts";
-import { detectSignals } from "./signals.ts";
+import { detectSignals, patternBudget } from "./signals.ts";
 
 export interface AnalyzeInput {
   transcript: readonly Utterance[];
@@ -16,8 +17,13 @@ export interface AnalyzeInput {
   sentiment: ReadonlyArray<Sentiment | null> | null;
   rules: CompiledRules;
   profile: CustomerProfile;
-  /** The current month, 1–12: core has no clock. */
-  month: number;
+  /** Now, in ms since the epoch: core has no clock. */
+  nowMs: number;
+  /**
+   * The IANA time zone the customer's calendar runs in (e.g. Asia/Shanghai): it decides
+   * which month it is, and so where the budget cycle stands, around month ends.
+   */
+  timeZone: string;
   /**
    * The language to write actions in. Required: the caller knows the rep (see
    * `callLocale` for a default from the transcript); a template without text in it
@@ -31,23 +37,28 @@ export function analyzeCall({
   sentiment,
   rules,
   profile,
-  month,
+  nowMs,
+  timeZone,
   locale,
 }: AnalyzeInput): CallAnalysis {
   if (sentiment && sentiment.length !== transcript.length) {
     throw new RangeError(`${sentiment.length} sentiments for ${transcript.length} utterances`);
   }
+  const month = monthAt(nowMs, timeZone);
+  // One budget for the whole call: adversarial text cannot buy more regex work per utterance.
+  const budget = patternBudget();
   const utterances = transcript.map((u, index) => ({
     index,
     speaker: u.speaker,
     sentiment: sentiment?.[index] ?? null,
-    signals: detectSignals(u.text, rules),
+    signals: detectSignals(u.text, rules, budget),
   }));
   return {
     utterances,
     call: callMetrics(transcript),
     locale,
     actions: nextBestActions({ utterances, profile, month, locale, templates: rules.templates }),
+    signalsTruncated: budget.truncated,
     rules: { engine: rules.engine, fingerprint: rules.fingerprint },
   };
 }

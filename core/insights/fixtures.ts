@@ -108,5 +108,6 @@ export const CLINIC_PROFILE: CustomerProfile = CustomerProfile.parse({
   budgetCycle: { fiscalYearStartMonth: 1, budgetApproved: false },
 });
 
-/** October: next year's budget plan is being drawn up. */
-export const CLINIC_CALL_MONTH = 10;
+/** Mid-October in Beijing: next year's budget plan is being drawn up. */
+export const CLINIC_CALL_NOW_MS = Date.UTC(2026, 9, 15, 2, 0);
+export const CLINIC_TIME_ZONE = "Asia/Shanghai";

@@ -10,8 +10,9 @@ export {
 } from "./actions.ts";
 export { AB_TEST_THRESHOLD, adoptionReport, type StrategyAdoption } from "./adoption.ts";
 export { type AnalyzeInput, analyzeCall } from "./analyze.ts";
+export { monthAt } from "./calendar.ts";
 export { callLocale, languageOf } from "./language.ts";
-export { callMetrics, countQuestions } from "./metrics.ts";
+export { callMetrics, countQuestions, utteranceTalkMs } from "./metrics.ts";
 export { fold } from "./normalise.ts";
 export {
   type CompiledRules,
@@ -22,5 +23,10 @@ export {
 } from "./rules.ts";
 export { DEFAULT_RULES } from "./rules-default.ts";
 export * from "./schema.ts";
-export { detectSignals } from "./signals.ts";
+export {
+  detectSignals,
+  PATTERN_WORK_BUDGET,
+  type PatternBudget,
+  patternBudget,
+} from "./signals.ts";
 export { DEFAULT_TEMPLATES } from "./templates-default.ts";

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { CLINIC_CALL } from "./fixtures.ts";
-import { callMetrics, countQuestions, estimateSpeechMs, spokenChars } from "./metrics.ts";
+import {
+  callMetrics,
+  countQuestions,
+  estimateSpeechMs,
+  spokenChars,
+  utteranceTalkMs,
+} from "./metrics.ts";
 import type { Speaker, Utterance } from "./schema.ts";
 
 const u = (speaker: Speaker, text: string, atMs?: number): Utterance =>
@@ -14,12 +20,12 @@ describe("talk ratio", () => {
     expect(m.talkRatio).toEqual({ rep: 0.8, customer: 0.2 });
   });
 
-  test("with start times, an utterance lasts until the next starts; the last by its length", () => {
-    const m = callMetrics([u("rep", "你好", 0), u("customer", "好的", 3000), u("rep", "OK", 4000)]);
+  test("with start times, an utterance talks until the next starts; the last for its speech time", () => {
+    const m = callMetrics([u("rep", "你好", 0), u("customer", "好的", 800), u("rep", "OK", 1800)]);
     expect(m.basis).toBe("time");
-    // rep 3000 + 2 × 60 ms estimated for "OK"; customer 1000.
-    expect(m.durationMs).toBe(4120);
-    expect(m.talkRatio.rep).toBeCloseTo(3120 / 4120, 12);
+    // rep 800 + 2 × 60 ms estimated for "OK"; customer 1000 (within twice its 500 ms).
+    expect(m.durationMs).toBe(1920);
+    expect(m.talkRatio.rep).toBeCloseTo(920 / 1920, 12);
     expect(m.talkRatio.rep + m.talkRatio.customer).toBeCloseTo(1, 12);
   });
 
@@ -53,6 +59,88 @@ describe("talk ratio", () => {
   });
 });
 
+describe("talk time", () => {
+  test("an utterance's duration is capped near its estimated speech time: the silence after it is not talk", () => {
+    // 好 takes 250 ms to say; the 20 s before the customer answers are silence.
+    const transcript = [
+      u("rep", "好", 0),
+      u("customer", "价格太贵了", 20_000),
+      u("rep", "嗯", 21_500),
+    ];
+    expect(utteranceTalkMs(transcript)).toEqual([500, 1500, 250]);
+    const m = callMetrics(transcript);
+    expect(m.talkRatio.customer).toBeCloseTo(1500 / 2250, 12);
+    expect(m.durationMs).toBe(21_750);
+  });
+
+  test("an utterance's duration has a floor: a short gap gives at least 200 ms, an equal or backward start its speech time", () => {
+    const transcript = [
+      u("rep", "您好，我是康达医疗的小李", 1000),
+      u("customer", "你好", 1050),
+      u("rep", "今天想跟您聊一下超声设备", 1050),
+      u("customer", "好的", 900),
+    ];
+    expect(utteranceTalkMs(transcript)).toEqual([200, 500, 12 * 250, 500]);
+    expect(utteranceTalkMs([u("rep", "价格", 0), u("rep", "嗯", 10)])).toEqual([200, 250]);
+    // Nothing spoken takes no time, whatever the gap.
+    expect(utteranceTalkMs([u("rep", "……", 0), u("customer", "好", 5000)])).toEqual([0, 250]);
+  });
+
+  test("a call shorter than a minute has no per-minute rate, however many questions; equal start times never divide by zero", () => {
+    const burst = [u("rep", "价格多少？", 0), u("rep", "几台？", 0), u("customer", "两台", 0)];
+    const m = callMetrics(burst);
+    expect(m.basis).toBe("time");
+    expect(m.questionRate.rep).toBe(1);
+    expect(m.questionRate.repPerMinute).toBeNull();
+    // The call lasted at least as long as the talk in it: 4 + 2 + 2 characters.
+    expect(m.durationMs).toBe(8 * 250);
+    expect(
+      callMetrics([u("rep", "价格多少？", 0), u("customer", "十万", 59_000)]).questionRate
+        .repPerMinute,
+    ).toBeNull();
+    expect(
+      callMetrics([u("rep", "价格多少？", 0), u("customer", "十万", 60_000)]).questionRate
+        .repPerMinute,
+    ).toBeCloseTo(1 / (60_500 / 60_000), 12);
+  });
+
+  test("talk times stay within their bounds and per-minute rates are finite and at most the questions asked, for any timestamps", () => {
+    // Any order, collisions and huge jumps: what a recogniser or a client bug may send.
+    const atMs = fc.oneof(fc.constantFrom(0, 1, 1000), fc.nat({ max: 10_000_000 }));
+    const utterance = fc.record({
+      speaker: fc.constantFrom<Speaker>("rep", "customer"),
+      text: fc.oneof(
+        fc.constantFrom("价格多少？", "Can you do it?", "好", "……", "几台", "OK"),
+        fc.string({ unit: "binary", minLength: 1, maxLength: 40 }),
+      ),
+      atMs,
+    });
+    fc.assert(
+      fc.property(fc.array(utterance, { minLength: 1, maxLength: 100 }), (transcript) => {
+        const talk = utteranceTalkMs(transcript)!;
+        transcript.forEach((x, i) => {
+          const speech = estimateSpeechMs(x.text);
+          expect(talk[i]).toBeGreaterThanOrEqual(Math.min(200, speech));
+          expect(talk[i]).toBeLessThanOrEqual(2 * speech);
+        });
+        const m = callMetrics(transcript);
+        const total = talk.reduce((a, b) => a + b, 0);
+        expect(Number.isFinite(m.durationMs)).toBe(true);
+        expect(m.durationMs).toBeGreaterThanOrEqual(total);
+        const rate = m.questionRate.repPerMinute;
+        expect(rate === null).toBe(m.durationMs! < 60_000);
+        const asked = transcript
+          .filter((x) => x.speaker === "rep")
+          .reduce((n, x) => n + countQuestions(x.text), 0);
+        if (rate !== null && rate !== undefined) {
+          expect(Number.isFinite(rate) && rate >= 0 && rate <= asked).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("longest monologue", () => {
   test("consecutive utterances of one speaker make one monologue", () => {
     const m = callMetrics([
@@ -71,16 +159,17 @@ describe("longest monologue", () => {
   });
 
   test("on the time basis the longest is the longest in time, not in characters", () => {
+    // Latin letters are quicker to say than Han characters: 23 letters in 2 s, 5 characters in 2.5 s.
     const m = callMetrics([
-      u("rep", "嗯……", 0),
-      u("customer", "我们这边的情况比较复杂需要慢慢说", 20_000),
-      u("rep", "好", 22_000),
+      u("rep", "OK, we can do that for you today", 0),
+      u("customer", "价格太贵了", 2000),
+      u("rep", "好", 4500),
     ]);
     expect(m.longestMonologue).toMatchObject({
-      speaker: "rep",
-      fromIndex: 0,
-      toIndex: 0,
-      ms: 20_000,
+      speaker: "customer",
+      fromIndex: 1,
+      toIndex: 1,
+      ms: 2500,
     });
   });
 
@@ -115,6 +204,78 @@ describe("questions", () => {
     ["ＯＫ，没问题！", 0],
   ])("zh: %s has %i question(s)", (text, n) => {
     expect(countQuestions(text)).toBe(n);
+  });
+
+  test.each([
+    "多少都行",
+    "多少钱都行",
+    "什么时候都可以",
+    "怎么都行",
+    "怎么样都可以",
+    "谁都知道",
+    "哪个都行",
+    "随便哪个",
+    "没什么问题",
+    "没多少钱",
+    "不怎么用",
+    "好几个医院在用",
+    "十几台",
+    "几十万的设备",
+    "价格什么的好说",
+    "多少有点贵",
+    "多多少少有点贵",
+  ])("zh: a question word meaning any, some or not much asks nothing: %s", (text) => {
+    expect(countQuestions(text)).toBe(0);
+  });
+
+  test.each([
+    "多少钱",
+    "你们什么时候到货",
+    "怎么安装",
+    "谁负责采购",
+    "哪个型号好",
+    "买几台",
+    "为什么这么贵",
+    "你们都卖什么",
+    "什么都包括吗",
+  ])("zh: a question word that asks is still a question: %s", (text) => {
+    expect(countQuestions(text)).toBe(1);
+  });
+
+  test.each([
+    "Can do",
+    "Will do",
+    "Could be",
+    "Can do that by Friday",
+    "Will send it over today",
+    "Should be fine",
+    "Would love to",
+    "Might work",
+    "Won't happen again",
+    "Don't worry",
+    "Can’t complain",
+    "Have a great day",
+    "Do it now",
+    "What a deal",
+  ])("en: a statement opening with an auxiliary or what-a asks nothing: %s", (text) => {
+    expect(countQuestions(text)).toBe(0);
+  });
+
+  test.each([
+    "Could you send the quote",
+    "Will the price change",
+    "Is Tuesday ok",
+    "Would it be possible",
+    "Does it come with training",
+    "Do you have stock",
+    "Isn’t that expensive",
+    "Can we meet on Friday",
+    "Have you decided",
+    "What do you need",
+    "How long is the warranty",
+    "Can do?",
+  ])("en: an auxiliary before its subject still asks: %s", (text) => {
+    expect(countQuestions(text)).toBe(1);
   });
 
   test.each([

@@ -11,7 +11,7 @@ export interface Folded {
 const MARK = /\p{M}/u;
 
 /** Combining marks belong to the character before them: NFKC may compose the two. */
-function isMark(cp: number): boolean {
+export function isMark(cp: number): boolean {
   // Ranges without marks that make up nearly all of a zh or en call, tested without a regex.
   if (cp < 0x300 || (cp >= 0x3000 && cp < 0x302a) || (cp >= 0x4e00 && cp <= 0x9fff)) return false;
   return !(cp >= 0xff00 && cp <= 0xffef) && MARK.test(String.fromCodePoint(cp));

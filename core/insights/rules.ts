@@ -8,7 +8,7 @@ import { buildMatcher, type SignalMatcher } from "./signals.ts";
 import { DEFAULT_TEMPLATES } from "./templates-default.ts";
 
 /** Bump when matching, metrics or action logic changes meaning; data changes show in the fingerprint. */
-export const RULES_ENGINE_VERSION = "insights-rules/2";
+export const RULES_ENGINE_VERSION = "insights-rules/3";
 
 export interface CompiledRules extends SignalMatcher {
   readonly engine: string;

@@ -2,6 +2,7 @@
 // metrics and next-best actions out; the tenant-configurable rules that produce them.
 import { z } from "zod";
 import { fold } from "./normalise.ts";
+import { foldPattern } from "./pattern-fold.ts";
 import { backtrackingRisk } from "./pattern-safety.ts";
 
 export const MAX_UTTERANCES = 100;
@@ -90,13 +91,23 @@ export const Pattern = z
     }
     const risk = backtrackingRisk(pattern);
     if (risk) ctx.addIssue({ code: "custom", message: `pattern /${pattern}/ ${risk}` });
+    // What actually runs: the pattern with its literal characters folded like the text.
+    try {
+      re = new RegExp(foldPattern(pattern), "iu");
+    } catch (e) {
+      ctx.addIssue({
+        code: "custom",
+        message: `pattern /${pattern}/ does not compile once its characters are folded like the text (NFKC, lower case): ${(e as Error).message}`,
+      });
+      return;
+    }
     if (re.test("")) {
       ctx.addIssue({ code: "custom", message: `pattern /${pattern}/ matches empty text` });
     }
   })
   .meta({
     description:
-      "A regular expression (u and i flags) run on the folded text (NFKC, lower case, white space runs as one space). At most one unbounded quantifier (a bound above 10 counts as unbounded), at most three groups of alternatives, no backreference, and no repeated group that itself repeats or alternates",
+      "A regular expression (u and i flags) run on the folded text (NFKC, lower case, curly apostrophes straight, white space runs as one space); its literal characters, including those of character classes and \\uXXXX escapes, are folded the same way, so ＶＩＰ, don’t and [０-９] match. At most one unbounded quantifier (a bound above 10 counts as unbounded), optional and counted parts whose ranges multiply to at most 128, at most three groups of alternatives, no backreference, and no repeated group that itself repeats or alternates. Patterns share a per-request work budget; past it, pattern matching stops and the analysis says signalsTruncated",
   });
 
 export const SignalRule = z.strictObject({
@@ -133,7 +144,7 @@ export type ProcurementAuthority = z.infer<typeof ProcurementAuthority>;
 
 export const BudgetState = z.enum(["approved", "planning", "unapproved", "unknown"]).meta({
   description:
-    "approved: money is allocated; planning: not approved and next year's budget is being planned; unapproved: not approved, outside planning; unknown: no budget cycle on file",
+    "approved: money is allocated; planning: not approved and next year's budget is being planned; unapproved: not approved, and outside planning or with no fiscal-year start on file; unknown: approval not on file",
 });
 export type BudgetState = z.infer<typeof BudgetState>;
 
@@ -263,7 +274,7 @@ export const ActionTemplate = z
     }
   })
   .meta({
-    description: `A next-best action and when it applies; title and reason are one string for every locale or texts by locale ({ zh, en }), and may use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}`,
+    description: `A next-best action and when it applies; title and reason are one string for every locale or texts by locale ({ zh, en }), and may use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}. A template is not offered when a placeholder it uses has no value: {quotes} without a signal to quote (when.sentiment alone), {months} without the customer's fiscalYearStartMonth`,
   });
 export type ActionTemplate = z.infer<typeof ActionTemplate>;
 
@@ -346,12 +357,10 @@ export type InsightRules = z.infer<typeof InsightRules>;
 // ---- Customer ----
 
 export const BudgetCycle = z.strictObject({
-  fiscalYearStartMonth: z
-    .int()
-    .min(1)
-    .max(12)
-    .default(1)
-    .meta({ description: "First month of the customer's fiscal year (1 = January)" }),
+  fiscalYearStartMonth: z.int().min(1).max(12).optional().meta({
+    description:
+      "First month of the customer's fiscal year (1 = January); absent when not known, and then no action counts the months to it",
+  }),
   budgetApproved: z
     .boolean()
     .optional()
@@ -392,7 +401,8 @@ const Ratio = z.number().min(0).max(1);
 export const CallMetrics = z
   .strictObject({
     basis: z.enum(["time", "chars"]).meta({
-      description: "time when every utterance has atMs, else characters spoken",
+      description:
+        "time when every utterance has atMs, else characters spoken. On the time basis an utterance talks until the next starts, but at most twice the time its words take to say (silence is not talk) and at least 200 ms (or its speech time, if shorter); when the next starts at the same time or earlier, its speech time",
     }),
     talkRatio: z.strictObject({ rep: Ratio, customer: Ratio }),
     longestMonologue: z
@@ -402,16 +412,22 @@ export const CallMetrics = z
         toIndex: z.int().nonnegative(),
         utterances: z.int().positive(),
         chars: z.int().nonnegative(),
-        ms: z.number().nonnegative().optional(),
+        ms: z.number().nonnegative().optional().meta({ description: "Its talk time" }),
       })
       .nullable(),
     questionRate: z.strictObject({
       rep: z.number().nonnegative().meta({ description: "Questions per rep utterance" }),
       customer: z.number().nonnegative(),
-      repPerMinute: z.number().nonnegative().optional(),
+      repPerMinute: z.number().nonnegative().nullable().optional().meta({
+        description:
+          "Rep questions per minute of the call (durationMs), on the time basis only; null when the call is shorter than a minute, too short to rate",
+      }),
     }),
     utterances: z.strictObject({ rep: z.int().nonnegative(), customer: z.int().nonnegative() }),
-    durationMs: z.number().nonnegative().optional(),
+    durationMs: z.number().nonnegative().optional().meta({
+      description:
+        "On the time basis: from the first utterance's start to the last one's end, and never less than the talk in it",
+    }),
   })
   .meta({ id: "CallMetrics" });
 export type CallMetrics = z.infer<typeof CallMetrics>;
@@ -448,6 +464,10 @@ export const CallAnalysis = z
     call: CallMetrics,
     locale: Locale.meta({ description: "The language actions were asked for" }),
     actions: z.array(NextBestAction).max(MAX_ACTIONS),
+    signalsTruncated: z.boolean().meta({
+      description:
+        "true when tenant patterns used up the request's work budget (adversarial or very long text): pattern matches are missing from the utterance where it ran out onwards. Keyword and competitor matching is always complete",
+    }),
     rules: z.strictObject({ engine: z.string(), fingerprint: z.string() }),
   })
   .meta({ id: "CallAnalysis" });

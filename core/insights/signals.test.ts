@@ -2,10 +2,12 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { TEST_RULES } from "./fixtures.ts";
 import { fold, foldWithMap } from "./normalise.ts";
+import { foldPattern } from "./pattern-fold.ts";
+import { backtrackingRisk, patternShape } from "./pattern-safety.ts";
 import { compileRules } from "./rules.ts";
 import { DEFAULT_RULES } from "./rules-default.ts";
 import { InsightRules, type SignalKind } from "./schema.ts";
-import { detectSignals } from "./signals.ts";
+import { detectSignals, patternBudget } from "./signals.ts";
 
 const rules = compileRules(TEST_RULES);
 const kinds = (text: string) => detectSignals(text, rules).map((s) => `${s.kind}:${s.match}`);
@@ -151,6 +153,146 @@ describe("signals", () => {
     );
     expect(detectSignals("要两台ＡＢＣ１２型", tenant)).toEqual([
       { kind: "purchase-intent", match: "ＡＢＣ１２型", start: 3, end: 9 },
+    ]);
+  });
+});
+
+describe("tenant patterns are folded like the text", () => {
+  const withPatterns = (...patterns: string[]) =>
+    compileRules(InsightRules.parse({ signals: [{ kind: "objection", keywords: [], patterns }] }));
+  const matches = (text: string, matcher: ReturnType<typeof withPatterns>) =>
+    detectSignals(text, matcher).map((s) => s.match);
+
+  test("a full-width pattern matches the text it folds to, full-width or not", () => {
+    const vip = withPatterns("ＶＩＰ价", "[０-９]+台");
+    expect(matches("要ＶＩＰ价", vip)).toEqual(["ＶＩＰ价"]);
+    expect(matches("要vip价", vip)).toEqual(["vip价"]);
+    expect(matches("先买５台，再买12台", vip)).toEqual(["５台", "12台"]);
+  });
+
+  test("a curly-apostrophe pattern matches either apostrophe", () => {
+    for (const pattern of ["don’t need", "don\\u2019t need", "don[’]t need"]) {
+      const matcher = withPatterns(pattern);
+      expect(matches("We don't need it", matcher), pattern).toEqual(["don't need"]);
+      expect(matches("We DON’T need it", matcher), pattern).toEqual(["DON’T need"]);
+    }
+  });
+
+  test("escapes, classes and quantifiers keep their meaning; a character folding to two is grouped under its quantifier", () => {
+    expect(foldPattern("\\p{Script=Han}+\\d{2}(?<Name>Ａ)")).toBe(
+      "\\p{Script=Han}+\\d{2}(?<Name>a)",
+    );
+    expect(foldPattern("ﬁ+x")).toBe("(?:fi)+x");
+    expect(foldPattern("（太贵）")).toBe("\\(太贵\\)");
+    expect(foldPattern("a  \\tb")).toBe("a b");
+    expect(foldPattern("[^’]")).toBe("[^’']");
+  });
+
+  test("folding keeps a safe pattern safe and compiling, and its prefix compiles alone", () => {
+    const piece = fc.constantFrom(
+      "Ａ",
+      "ｂ",
+      "’",
+      "ﬁ",
+      "　",
+      " ",
+      "价",
+      "(",
+      ")",
+      "(?:",
+      "[",
+      "]",
+      "[０-９]",
+      "\\u2019",
+      "\\d",
+      "|",
+      "+",
+      "?",
+      "{2}",
+      "{0,3}",
+      ".",
+      "＋",
+      "（",
+      "）",
+      "e\u0301",
+      "*",
+      "(?<=价)",
+      "😀",
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const source = parts.join("");
+        try {
+          new RegExp(source, "iu");
+        } catch {
+          return;
+        }
+        if (backtrackingRisk(source) !== null) return;
+        const folded = foldPattern(source);
+        expect(() => new RegExp(folded, "iu")).not.toThrow();
+        expect(backtrackingRisk(folded)).toBeNull();
+        // The budget's estimate runs the part before the unbounded quantifier on its own.
+        const { prefix } = patternShape(folded);
+        if (prefix) expect(() => new RegExp(`(?=${prefix})`, "iu")).not.toThrow();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("pattern work budget", () => {
+  // Twenty patterns with an unbounded quantifier each, the most a tenant may configure: one
+  // leading (it may scan from every position) or behind a literal prefix.
+  const units = [..."万元块亿千百台套个年月天次件批项份笔条"];
+  const twenty = (pattern: (unit: string) => string) =>
+    compileRules(
+      InsightRules.parse({
+        signals: [{ kind: "price-sensitivity", keywords: ["太贵"], patterns: units.map(pattern) }],
+      }),
+    );
+  const leading = twenty((unit) => `.*${unit}`);
+  const behindPrefix = twenty((unit) => `预算.*${unit}`);
+  const normal = "我们的预算大概是三十万，".padEnd(200, "设备采购计划已经报上去了");
+
+  test("a normal call is never truncated: 100 utterances × 20 unbounded patterns × 200 characters", () => {
+    for (const [matcher, match] of [
+      [leading, "我们的预算大概是三十万"],
+      [behindPrefix, "预算大概是三十万"],
+    ] as const) {
+      const budget = patternBudget();
+      for (let i = 0; i < 100; i++) {
+        expect(detectSignals(normal, matcher, budget).map((s) => s.match)).toEqual([match]);
+      }
+      expect(budget.truncated).toBe(false);
+    }
+  });
+
+  test("adversarial text exhausts the budget: pattern matching stops and says so, keyword matching stays complete", () => {
+    // Each 预算 starts a scan to the end for a unit that never comes: quadratic per run.
+    const text = `${"预算".repeat(995)}太贵`;
+    const budget = patternBudget();
+    const started = performance.now();
+    const found = Array.from({ length: 100 }, () => detectSignals(text, behindPrefix, budget));
+    const elapsedMs = performance.now() - started;
+    expect(budget.truncated).toBe(true);
+    for (const signals of found) expect(signals.map((s) => s.match)).toEqual(["太贵"]);
+    // Not a speed target: under a second when measured; unbudgeted, the same call took 18 s.
+    expect(elapsedMs).toBeLessThan(10_000);
+  });
+
+  test("a pattern run that does not fit what is left is skipped, and so is every later one", () => {
+    const matcher = compileRules(
+      InsightRules.parse({
+        signals: [{ kind: "objection", keywords: ["不要"], patterns: ["不需要", "没兴趣"] }],
+      }),
+    );
+    const text = "不需要，没兴趣，不要"; // 10 characters: each bounded pattern costs 10
+    const budget = patternBudget(15);
+    expect(detectSignals(text, matcher, budget).map((s) => s.match)).toEqual(["不需要", "不要"]);
+    expect(budget).toEqual({ remaining: 5, truncated: true });
+    expect(detectSignals("不需要", matcher, budget)).toEqual([]);
+    expect(detectSignals("没兴趣", matcher, patternBudget(15)).map((s) => s.match)).toEqual([
+      "没兴趣",
     ]);
   });
 });

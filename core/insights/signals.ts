@@ -1,7 +1,16 @@
 // Finds sales signals in one utterance: each kind's keywords and patterns plus the tenant's
 // competitor gazetteer, matched on folded text and reported at the original's offsets.
+// Keyword matching is linear and always complete; tenant patterns draw on a work budget.
 import { fold, foldWithMap } from "./normalise.ts";
-import { type InsightRules, type Signal, SignalKind } from "./schema.ts";
+import { foldPattern } from "./pattern-fold.ts";
+import { patternShape } from "./pattern-safety.ts";
+import {
+  type InsightRules,
+  MAX_PATTERNS,
+  MAX_UTTERANCES,
+  type Signal,
+  SignalKind,
+} from "./schema.ts";
 
 interface Terminal {
   kind: SignalKind;
@@ -17,10 +26,59 @@ interface TrieNode {
   terminals: Terminal[];
 }
 
+interface CompiledPattern {
+  kind: SignalKind;
+  regex: RegExp;
+  /** Ways its bounded optional and counted parts can split a match (pattern-safety's paths). */
+  paths: number;
+  /**
+   * With an unbounded quantifier, where an attempt can reach it: "anywhere", or where this
+   * lookahead of the pattern before it matches. Null: no unbounded quantifier.
+   */
+  reaches: RegExp | "anywhere" | null;
+}
+
 export interface SignalMatcher {
   readonly trie: TrieNode;
-  readonly patterns: ReadonlyArray<{ kind: SignalKind; regex: RegExp }>;
+  readonly patterns: readonly CompiledPattern[];
   readonly negations: readonly string[];
+}
+
+/**
+ * Tenant patterns' work for one request, in estimated backtracking steps. A pattern run
+ * over n folded characters costs n × paths, plus, when it has an unbounded quantifier,
+ * (n − i) × paths for every position i where an attempt can reach the quantifier, which
+ * may then scan to the end and back. An upper bound, not a measurement: on ordinary text
+ * a quantifier behind a literal prefix (预算.*万) is reached rarely and costs little; on
+ * adversarial text the bound is what the engine does. A run that does not fit what is
+ * left is skipped, and so is every later one: the request's patterns stop there.
+ */
+export interface PatternBudget {
+  remaining: number;
+  /** Some pattern run was skipped: pattern signals are missing from there on. */
+  truncated: boolean;
+}
+
+/** A full call at this many characters per utterance fits even with 20 patterns that lead with .* */
+const NORMAL_UTTERANCE_CHARS = 256;
+/**
+ * 100 utterances × 20 patterns × 256 × 257 / 2 steps: about 66 million, which at the ~12 ns
+ * a step measured for `.*` over Chinese text (u flag, a loaded machine) is under a second,
+ * where adversarial text within the request limits took 18 s and more unbudgeted.
+ */
+export const PATTERN_WORK_BUDGET =
+  (MAX_UTTERANCES * MAX_PATTERNS * NORMAL_UTTERANCE_CHARS * (NORMAL_UTTERANCE_CHARS + 1)) / 2;
+
+export function patternBudget(steps: number = PATTERN_WORK_BUDGET): PatternBudget {
+  return { remaining: steps, truncated: false };
+}
+
+function runCost(p: CompiledPattern, text: string): number {
+  const n = text.length;
+  let reachable = 0;
+  if (p.reaches === "anywhere") reachable = (n * (n + 1)) / 2;
+  else if (p.reaches) for (const m of text.matchAll(p.reaches)) reachable += n - m.index;
+  return (n + reachable) * p.paths;
 }
 
 interface Candidate {
@@ -59,6 +117,18 @@ function insert(
   });
 }
 
+/** Where a pattern's unbounded quantifier can be reached from (see PatternBudget). */
+function reach(prefix: string | null): CompiledPattern["reaches"] {
+  if (prefix === null) return null;
+  if (prefix === "") return "anywhere";
+  try {
+    return new RegExp(`(?=${prefix})`, "giu");
+  } catch {
+    // The prefix is cut at a top-level atom and should compile; if not, assume the worst.
+    return "anywhere";
+  }
+}
+
 /** Compiles validated rules once; callers keep the result per tenant rules version. */
 export function buildMatcher(rules: InsightRules): SignalMatcher {
   const trie: TrieNode = { next: new Map(), terminals: [] };
@@ -79,7 +149,12 @@ export function buildMatcher(rules: InsightRules): SignalMatcher {
   return {
     trie,
     patterns: rules.signals.flatMap((r) =>
-      r.patterns.map((p) => ({ kind: r.kind, regex: new RegExp(p, "giu") })),
+      r.patterns.map((p): CompiledPattern => {
+        // The text is folded before matching; the pattern's own characters must be too.
+        const source = foldPattern(p);
+        const { paths, prefix } = patternShape(source);
+        return { kind: r.kind, regex: new RegExp(source, "giu"), paths, reaches: reach(prefix) };
+      }),
     ),
     negations: [...new Set(rules.negations.map(fold))],
   };
@@ -102,7 +177,7 @@ function negated(text: string, start: number, cues: readonly string[]): boolean 
   return false;
 }
 
-function candidates(text: string, matcher: SignalMatcher): Candidate[] {
+function candidates(text: string, matcher: SignalMatcher, budget: PatternBudget): Candidate[] {
   const found: Candidate[] = [];
   for (let p = 0; p < text.length; p++) {
     let node: TrieNode | undefined = matcher.trie;
@@ -122,7 +197,14 @@ function candidates(text: string, matcher: SignalMatcher): Candidate[] {
       }
     }
   }
-  for (const { kind, regex } of matcher.patterns) {
+  for (const p of matcher.patterns) {
+    const cost = budget.truncated ? 0 : runCost(p, text);
+    if (budget.truncated || cost > budget.remaining) {
+      budget.truncated = true;
+      break;
+    }
+    budget.remaining -= cost;
+    const { kind, regex } = p;
     for (const m of text.matchAll(regex)) {
       if (m[0] !== "")
         found.push({ kind, start: m.index, end: m.index + m[0].length, negatable: true });
@@ -134,11 +216,16 @@ function candidates(text: string, matcher: SignalMatcher): Candidate[] {
 /**
  * Signals in `text`, ordered by position. Within a kind, hits never overlap: the leftmost
  * wins, then the longest, then a named competitor. A negated hit still takes its span, so a
- * shorter keyword inside it cannot slip past the negation.
+ * shorter keyword inside it cannot slip past the negation. Pattern runs draw on `budget`,
+ * which a caller shares across a request's utterances.
  */
-export function detectSignals(text: string, matcher: SignalMatcher): Signal[] {
+export function detectSignals(
+  text: string,
+  matcher: SignalMatcher,
+  budget: PatternBudget = patternBudget(),
+): Signal[] {
   const folded = foldWithMap(text);
-  const found = candidates(folded.text, matcher).sort(
+  const found = candidates(folded.text, matcher, budget).sort(
     (a, b) =>
       KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)! ||
       a.start - b.start ||

@@ -9,6 +9,7 @@ import { domainProblem, Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
 import { replaceTenantRules, type TenantRules, tenantRules } from "../insights/rules.ts";
 import { recordFeedback, recordInsight, strategyCounts } from "../insights/store.ts";
+import { jurisdictionTimeZone } from "../insights/time-zone.ts";
 import { wrongJurisdiction } from "../lifeline.ts";
 import { json, jsonBody, problem, readProblems } from "../openapi.ts";
 import { fromReadModel, readModel } from "../read-model.ts";
@@ -174,7 +175,10 @@ insightRoutes.openapi(analyze, async (c) => {
     sentiment,
     rules: rules.compiled,
     profile,
-    month: now.getUTCMonth() + 1,
+    // The region's zone: the customer's when the call names one (it is analysed only in its
+    // customer's jurisdiction), the best guess otherwise.
+    nowMs: now.getTime(),
+    timeZone: jurisdictionTimeZone(c.env.JURISDICTION),
     locale: input.locale ?? insights.callLocale(input.transcript),
   });
   const id = `ins_${crypto.randomUUID().replaceAll("-", "")}`;

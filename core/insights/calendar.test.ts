@@ -1,0 +1,31 @@
+// Which month it is for a customer: the instant read in their time zone, so a budget cycle
+// turns over at their midnight.
+import fc from "fast-check";
+import { expect, test } from "vitest";
+import { monthAt } from "./calendar.ts";
+
+test("the month turns at the customer's midnight: 16:30 UTC on 31 October is November in Shanghai, still October in Berlin and UTC", () => {
+  const at = Date.UTC(2026, 9, 31, 16, 30);
+  expect(monthAt(at, "Asia/Shanghai")).toBe(11);
+  expect(monthAt(at, "Europe/Berlin")).toBe(10);
+  expect(monthAt(at, "UTC")).toBe(10);
+  // The last moment of October in Shanghai, and the first of November.
+  expect(monthAt(Date.UTC(2026, 9, 31, 15, 59, 59, 999), "Asia/Shanghai")).toBe(10);
+  expect(monthAt(Date.UTC(2026, 9, 31, 16), "Asia/Shanghai")).toBe(11);
+  // A year boundary, and a zone west of UTC that is still in the old month.
+  expect(monthAt(Date.UTC(2026, 11, 31, 16), "Asia/Shanghai")).toBe(1);
+  expect(monthAt(Date.UTC(2027, 0, 1, 3), "America/New_York")).toBe(12);
+});
+
+test("an unknown time zone is a caller's bug and throws", () => {
+  expect(() => monthAt(0, "Mars/Olympus_Mons")).toThrow(RangeError);
+});
+
+test("in UTC the month is the UTC month, at any instant", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+      expect(monthAt(ms, "UTC")).toBe(new Date(ms).getUTCMonth() + 1);
+    }),
+    { numRuns: 300 },
+  );
+});
