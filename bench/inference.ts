@@ -8,11 +8,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { CLINIC_CALL } from "../core/insights/fixtures.ts";
-import { FeatureConfigSchema } from "../ml/features/config.ts";
-import { extract } from "../ml/features/extract.ts";
+import { textReader } from "../ml/onnx/text-input.ts";
 import { DEV_KEY, startTopology, type Topology } from "../scripts/local-topology.ts";
 import { INFERENCE_CONFIG, ROOT } from "../scripts/region.ts";
-import { loadSession, runOne } from "../test/inference/ort-node.ts";
+import { loadSession, runInput } from "../test/inference/ort-node.ts";
 import { startTestWorker, type TestWorker } from "../test/support/workerd.ts";
 import { UTTERANCES, WAREHOUSE_CALL } from "./inference-utterances.ts";
 import { round, runPhase, type Stats, summarise } from "./measure.ts";
@@ -339,11 +338,10 @@ async function warmInNode() {
   const result: Record<string, unknown> = {};
   for (const task of TASKS) {
     const manifest = JSON.parse(readFileSync(join(MODELS_DIR, task, "manifest.json"), "utf8"));
-    const config = FeatureConfigSchema.parse(manifest.featureConfig);
+    const read = textReader(manifest)!;
     const session = await loadSession(readFileSync(join(MODELS_DIR, task, "model.onnx")));
     const once = async (text: string) => {
-      const { indices, values } = extract(text, config);
-      await runOne(session, Int32Array.from(indices), Float32Array.from(values));
+      await runInput(session, read(text));
     };
     for (let i = 0; i < 200; i++) await once(pick(task, 1, i)[0]!);
     const phase = await runPhase(ITERATIONS * 10, 1, async (i) => {

@@ -1,7 +1,7 @@
 // Experiment CLI: trains the char-CNN on sentiment-zh/train.jsonl (early stopping on a seeded
 // 10% of the weak-labelled chat) and reports accuracy on the hand-labelled dev.jsonl, which is
 // never used for training or for choosing epochs. Usage: npx tsx ml/cnn/cli.ts --help
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { FeatureConfig } from "../features/config.ts";
@@ -37,6 +37,8 @@ const { values: a } = parseArgs({
     limit: { type: "string", default: "0" },
     name: { type: "string", default: "" },
     out: { type: "string", default: "/tmp/cnn-runs.jsonl" },
+    /** Writes the first seed's trained parameters, vocabulary and config as JSON here. */
+    save: { type: "string" },
   },
 });
 const num = (k: keyof typeof a) => Number(a[k]);
@@ -121,6 +123,18 @@ const members: { seed: number; bestCheck: number; validation: number; dev: numbe
 for (const seed of seeds) {
   const t = performance.now();
   const r = trainCnn(config, trainS, validS, { ...opts, seed }, log);
+  if (a.save && seed === seeds[0]) {
+    const bytes = new Uint8Array(r.params.buffer, r.params.byteOffset, r.params.byteLength);
+    const saved = {
+      config,
+      opts: { ...opts, seed },
+      labels,
+      vocab: { chars: vocab.chars, buckets: vocab.buckets, hashSeed: vocab.hashSeed },
+      wide: wideOn ? zhWide : null,
+      params: Buffer.from(bytes).toString("base64"),
+    };
+    writeFileSync(a.save, JSON.stringify(saved));
+  }
   const vp = predictAll(config, r.params, validS, opts.maxLen);
   const dp = predictAll(config, r.params, devS, opts.maxLen);
   validProbs.push(vp);

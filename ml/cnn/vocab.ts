@@ -35,8 +35,25 @@ export function buildVocab(
     .filter(([, n]) => n >= minCount)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([c]) => c);
+  return vocabFrom(chars, buckets, hashSeed);
+}
+
+/** The vocabulary of an artifact: chars in id order (id = position + 1). */
+export function vocabFrom(chars: readonly string[], buckets: number, hashSeed: number): Vocab {
   const index = new Map(chars.map((c, i) => [c, i + 1]));
+  if (index.size !== chars.length) throw new Error("vocabulary repeats a character");
   return { chars, buckets, hashSeed, size: 1 + chars.length + buckets, index };
+}
+
+/**
+ * What the CNN reads of a text, in training's evaluation and in serving alike: the ids of its
+ * first `maxLen` normalised characters. An empty text reads as one padding id, which the
+ * forward pass treats exactly like no text (every window is padding either way), so the ONNX
+ * graph never sees an empty sequence.
+ */
+export function readTokens(vocab: Vocab, text: string, maxLen: number): Int32Array {
+  const ids = encode(vocab, textChars(text), maxLen);
+  return ids.length > 0 ? ids : Int32Array.of(0);
 }
 
 /** Token ids of a text, truncated to maxLen chars (from `start`), without padding. */

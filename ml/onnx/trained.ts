@@ -4,10 +4,15 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CNN_FORMAT, type CnnArtifact, decodeCnn } from "../cnn/artifact.ts";
+import { predictor } from "../cnn/predict.ts";
+import type { FeatureConfig } from "../features/config.ts";
+import { extract } from "../features/extract.ts";
 import { decodeModel } from "../train/codec.ts";
-import type { Model } from "../train/model.ts";
+import { type Model, predict } from "../train/model.ts";
 import { exportOnnx, type WeightType } from "./export.ts";
-import { type ModelManifest, manifestFor } from "./manifest.ts";
+import { exportCharCnn } from "./export-cnn.ts";
+import { cnnManifestFor, type ModelManifest, manifestFor } from "./manifest.ts";
 import type { SparseClassifier } from "./model.ts";
 
 /** float16 keeps both models' upload well inside the 10 MB budget; see export.ts. */
@@ -21,11 +26,32 @@ export function trainedTasks(modelsDir: string): string[] {
     .sort();
 }
 
-export function readTrained(taskDir: string): Model {
+/** A committed artifact of either format, told apart by its header's `format`. */
+export type TrainedArtifact =
+  | { kind: "sparse"; model: Model; featureConfig: FeatureConfig }
+  | { kind: "char-cnn"; model: CnnArtifact; featureConfig: FeatureConfig | null };
+
+export function readTrained(taskDir: string): TrainedArtifact {
   const header = JSON.parse(readFileSync(join(taskDir, "model.json"), "utf8"));
-  const blob = readFileSync(join(taskDir, header.weightsFile ?? "weights.bin"));
-  return decodeModel(header, new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength));
+  const file = readFileSync(join(taskDir, header.weightsFile ?? "weights.bin"));
+  const blob = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+  if (header.format === CNN_FORMAT) {
+    const model = decodeCnn(header, blob);
+    return { kind: "char-cnn", model, featureConfig: model.header.wideFeatures };
+  }
+  const model = decodeModel(header, blob);
+  return { kind: "sparse", model, featureConfig: model.featureConfig };
 }
+
+/** Class probabilities for one text, as the TypeScript reference computes them. */
+export function textPredictor(artifact: TrainedArtifact): (text: string) => ArrayLike<number> {
+  if (artifact.kind === "char-cnn") return predictor(artifact.model);
+  const { model } = artifact;
+  return (text) => predict(model, extract(text, model.featureConfig));
+}
+
+export const labelsOf = (artifact: TrainedArtifact): string[] =>
+  artifact.kind === "char-cnn" ? artifact.model.header.labels : [...artifact.model.labels];
 
 /** Both formats store weights row-major [in][out], so conversion only re-labels the layers. */
 export function toSparseClassifier(model: Model): SparseClassifier {
@@ -65,7 +91,17 @@ export function toSparseClassifier(model: Model): SparseClassifier {
 
 export type ShippedModel = { onnx: Uint8Array; manifest: ModelManifest; manifestJson: string };
 
-export function exportTrained(model: Model, weightType = SHIPPED_WEIGHT_TYPE): ShippedModel {
+export function exportTrained(
+  artifact: TrainedArtifact,
+  weightType = SHIPPED_WEIGHT_TYPE,
+): ShippedModel {
+  if (artifact.kind === "char-cnn") {
+    const onnx = exportCharCnn(artifact.model, { docString: "lifeline trained model" });
+    const sha = createHash("sha256").update(onnx).digest("hex");
+    const manifest = cnnManifestFor(artifact.model, sha);
+    return { onnx, manifest, manifestJson: `${JSON.stringify(manifest, null, 2)}\n` };
+  }
+  const { model } = artifact;
   const classifier = toSparseClassifier(model);
   // No timestamps or paths in the bytes: the same artifact always exports identically.
   const onnx = exportOnnx(classifier, { docString: "lifeline trained model", weightType });

@@ -4,6 +4,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { renderCnnCard } from "../cnn/card.ts";
+import { trainCharCnn } from "../cnn/task.ts";
 import { FeatureConfigSchema } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
 import { decodeModel, encodeModel } from "./codec.ts";
@@ -64,7 +66,7 @@ function plan(): Plan {
       train: [...all.filter((r) => r.source !== "conversation_weak_labels"), ...left],
       valid: right,
       evalRows: readRows(join(dataDir, "sentiment-zh/dev.jsonl")),
-      evalName: "sentiment-zh/dev.jsonl (hand-labelled conversation, never trained or tuned on)",
+      evalName: "sentiment-zh/dev.jsonl (hand-labelled conversation, never trained on; see how the configuration was chosen)",
       dataNote: "sentiment-zh/train.jsonl",
     };
   }
@@ -89,6 +91,78 @@ function plan(): Plan {
 }
 
 const p = plan();
+const outDir = resolve(args.out ?? join(repoRoot, "models", p.name));
+const command = `npm run train -- ${process.argv.slice(2).join(" ")}`;
+// `npm run check` runs biome over the repo, so committed artifacts are written in its format.
+function formatArtifact(): void {
+  const biome = join(repoRoot, "node_modules/.bin/biome");
+  // Outside the repo (e.g. --out /tmp/x) biome has nothing to say about the files; not an error.
+  const insideRepo = !relative(repoRoot, outDir).startsWith("..");
+  if (insideRepo && existsSync(biome))
+    execFileSync(biome, ["format", "--write", outDir], { stdio: "ignore" });
+}
+
+const cnnPreset = args.kind ? undefined : p.preset.charCnn;
+if (cnnPreset) {
+  const labels = labelSet([...p.train, ...p.valid]);
+  log(
+    `task ${p.name} (char-CNN): ${p.train.length} train, ${p.valid.length} validation, ${p.evalRows.length} eval rows; seed ${seed}`,
+  );
+  const result = trainCharCnn(cnnPreset, p, labels, seed, log);
+  const trainSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  log(
+    `eval accuracy ${(result.eval.accuracy * 100).toFixed(2)}%, macro-F1 ${(result.eval.macroF1 * 100).toFixed(2)}%`,
+  );
+  const counts = { train: p.train.length, validation: p.valid.length, eval: result.eval.count };
+  const metrics = {
+    task: p.name,
+    kind: "char-cnn",
+    evaluatedOn: p.evalName,
+    accuracy: result.eval.accuracy,
+    macroF1: result.eval.macroF1,
+    perClassF1: Object.fromEntries(labels.map((l, i) => [l, result.eval.perClass[i]!.f1])),
+    validationAccuracy: result.validation.accuracy,
+    counts,
+    selection: cnnPreset.selection,
+    checksRun: result.checks,
+    bestCheck: result.bestCheck,
+    seed,
+    trainOptions: cnnPreset.train,
+    sourceWeights: cnnPreset.sourceWeights,
+    maxLen: cnnPreset.maxLen,
+    params: result.params,
+    command,
+    trainSeconds,
+    weightsBytes: result.blob.length,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "model.json"), `${JSON.stringify(result.header, null, 2)}\n`);
+  writeFileSync(join(outDir, result.header.weightsFile), result.blob);
+  writeFileSync(join(outDir, "labels.json"), `${JSON.stringify(labels, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, "feature-config.json"),
+    `${JSON.stringify(cnnPreset.wideFeatures, null, 2)}\n`,
+  );
+  writeFileSync(join(outDir, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, "MODEL_CARD.md"),
+    renderCnnCard({
+      task: p.name,
+      preset: cnnPreset,
+      result,
+      labels,
+      evaluatedOn: p.evalName,
+      counts,
+      seed,
+      command,
+      trainSeconds,
+    }),
+  );
+  formatArtifact();
+  log(`wrote ${outDir} (${(result.blob.length / 2 ** 20).toFixed(2)} MiB of weights)`);
+  process.exit(0);
+}
+
 const opts: TrainOptions = {
   ...p.preset.train,
   seed,
@@ -169,9 +243,7 @@ log(
   `eval accuracy ${(evalMetrics.accuracy * 100).toFixed(2)}%, macro-F1 ${(evalMetrics.macroF1 * 100).toFixed(2)}%`,
 );
 
-const outDir = resolve(args.out ?? join(repoRoot, "models", p.name));
 mkdirSync(outDir, { recursive: true });
-const command = `npm run train -- ${process.argv.slice(2).join(" ")}`;
 const metrics = {
   task: p.name,
   evaluatedOn: p.evalName,
@@ -210,12 +282,7 @@ writeFileSync(
     featureConfig: fc,
   }),
 );
-// `npm run check` runs biome over the repo, so committed artifacts are written in its format.
-const biome = join(repoRoot, "node_modules/.bin/biome");
-// Outside the repo (e.g. --out /tmp/x) biome has nothing to say about the files; not an error.
-const insideRepo = !relative(repoRoot, outDir).startsWith("..");
-if (insideRepo && existsSync(biome))
-  execFileSync(biome, ["format", "--write", outDir], { stdio: "ignore" });
+formatArtifact();
 log(
   `wrote ${outDir} (${(blob.length / 2 ** 20).toFixed(2)} MiB of weights) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
 );

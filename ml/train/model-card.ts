@@ -64,9 +64,12 @@ function trainingNote(c: CardInput): string {
   return notes.length === 0 ? "" : `\n\n${notes.join(" ")}`;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+export const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-const DATA: Record<string, { data: string; licence: string; baseline: string; limits: string }> = {
+export const DATA: Record<
+  string,
+  { data: string; licence: string; baseline: string; limits: string }
+> = {
   "sentiment-zh": {
     data:
       "`sentiment-zh/train.jsonl` (92,778 rows): food-delivery reviews (waimai_10k), product " +

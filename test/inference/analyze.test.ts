@@ -4,9 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { extract } from "../../ml/features/extract.ts";
-import { readTrained, trainedTasks } from "../../ml/onnx/trained.ts";
-import { argmax, type Model, predict } from "../../ml/train/model.ts";
+import { labelsOf, readTrained, textPredictor, trainedTasks } from "../../ml/onnx/trained.ts";
+import { argmax } from "../../ml/train/model.ts";
 import { MAX_TEXT_LENGTH, MAX_TEXTS } from "../../workers/inference/limits.ts";
 import { startTestWorker, type TestWorker } from "../support/workerd.ts";
 
@@ -78,8 +77,11 @@ const samples: Record<string, string[]> = {
     "Please send me a new card, mine expired",
   ],
 };
-const models: Record<string, Model> = Object.fromEntries(
-  Object.keys(samples).map((task) => [task, readTrained(join("models", task))]),
+const models = Object.fromEntries(
+  Object.keys(samples).map((task) => {
+    const artifact = readTrained(join("models", task));
+    return [task, { labels: labelsOf(artifact), predict: textPredictor(artifact) }];
+  }),
 );
 
 let worker: TestWorker;
@@ -143,7 +145,7 @@ describe.each(Object.keys(samples))("%s", (task) => {
     let worst = 0;
     let nearTies = 0;
     body.results.forEach(({ label, probabilities }, i) => {
-      const expected = predict(model, extract(texts[i]!, model.featureConfig));
+      const expected = Array.from(model.predict(texts[i]!));
       const gap = Math.max(...probabilities.map((p, j) => Math.abs(p - expected[j]!)));
       worst = Math.max(worst, gap);
       expect(gap, `text ${i}: ${texts[i]}`).toBeLessThan(TOLERANCE);

@@ -113,4 +113,8 @@ test("an unknown task is a 404 problem and a bad input a 400 problem", async () 
   expect(mismatched.status).toBe(400);
   const notJson = await fetch(new URL("/classify", url), { method: "POST", body: "{" });
   expect(notJson.status).toBe(400);
+  // A char-CNN reads characters, not hashed n-grams: sparse input is refused, not misread.
+  const cnn = await post({ task: "sentiment-zh", inputs: [{ indices: [1], values: [1] }] });
+  expect(cnn.status).toBe(400);
+  expect(((await cnn.json()) as { detail: string }).detail).toMatch(/reads text/);
 });

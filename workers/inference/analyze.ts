@@ -1,9 +1,8 @@
 // Text in, labels out: runs the model's own feature recipe (ml/features, the code training
 // used) inside the worker, then the ONNX graph. Bounded so one call cannot hold the isolate.
 import { z } from "zod";
-import { extract } from "../../ml/features/extract.ts";
 import { MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
-import { runOne, sessionFor } from "./sessions.ts";
+import { run, sessionFor } from "./sessions.ts";
 
 export const AnalyzeRequest = z.object({
   task: z.string().min(1).max(64),
@@ -40,8 +39,8 @@ export async function analyzeTexts(
     return { ok: false, error: "invalid-input", detail: z.prettifyError(parsed.error) };
   const pending = sessionFor(task, now);
   if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
-  const { session, manifest, featureConfig } = await pending;
-  if (!featureConfig) {
+  const { session, manifest, reader } = await pending;
+  if (!reader) {
     return {
       ok: false,
       error: "no-text-model",
@@ -50,8 +49,7 @@ export async function analyzeTexts(
   }
   const results: Array<{ label: string; probabilities: number[] }> = [];
   for (const text of parsed.data.texts) {
-    const { indices, values } = extract(text, featureConfig);
-    const probabilities = await runOne(session, indices, values);
+    const probabilities = await run(session, reader(text));
     results.push({ label: manifest.labels[argmax(probabilities)]!, probabilities });
   }
   return { ok: true, task, modelVersion: manifest.modelVersion, labels: manifest.labels, results };

@@ -41,6 +41,13 @@ export async function classify(
   const pending = sessionFor(task, now);
   if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
   const { session, manifest } = await pending;
+  if (manifest.kind === "char-cnn") {
+    return {
+      ok: false,
+      error: "invalid-input",
+      detail: `task "${task}" reads text (a char-CNN): use analyzeTexts`,
+    };
+  }
   const { D } = manifest.dims;
   const outOfRange = inputs.findIndex((x) => x.indices.some((i) => i >= D));
   if (outOfRange >= 0) {

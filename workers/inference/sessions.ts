@@ -1,16 +1,16 @@
 // One ORT session per task per isolate, created on first use, one creation at a time;
 // records how long each cold start took so /health can report it, and refuses a manifest
 // it cannot serve.
-import { dimension, type FeatureConfig, FeatureConfigSchema } from "../../ml/features/config.ts";
 import type { ModelManifest } from "../../ml/onnx/manifest.ts";
+import { type GraphInput, textReader } from "../../ml/onnx/text-input.ts";
 import { MODELS } from "./models.ts";
 import { ort } from "./ort-workerd.ts";
 
 export type LoadedModel = {
   session: ort.InferenceSession;
   manifest: ModelManifest;
-  /** Validated recipe for text input; null for a model that only takes sparse features. */
-  featureConfig: FeatureConfig | null;
+  /** Text → graph inputs, with the model's own recipe; null for a sparse-input-only model. */
+  reader: ((text: string) => GraphInput) | null;
   /**
    * Wall time of session creation plus one warm-up run. Local workerd's clock has 1 ms steps;
    * deployed Workers advance it only across I/O, so there it may read 0.
@@ -36,19 +36,9 @@ const coldStarts = new Map<string, { modelVersion: string; coldStartMs: number }
  */
 let creating: Promise<unknown> = Promise.resolve();
 
-function featureConfigOf(manifest: ModelManifest): FeatureConfig | null {
-  if (manifest.featureConfig === undefined) return null;
-  const config = FeatureConfigSchema.parse(manifest.featureConfig);
-  // Hashed ids are masked to the config's dimension; the graph must accept all of them.
-  if (dimension(config) !== manifest.dims.D) {
-    throw new Error(`featureConfig dimension ${dimension(config)} != D=${manifest.dims.D}`);
-  }
-  return config;
-}
-
 async function create(task: string, now: () => number): Promise<LoadedModel> {
   const artifact = MODELS[task]!;
-  const featureConfig = featureConfigOf(artifact.manifest);
+  const reader = textReader(artifact.manifest);
   const started = now();
   // A view of the bundled bytes, not a copy; ORT copies them once into its wasm heap.
   const session = await ort.InferenceSession.create(
@@ -57,10 +47,10 @@ async function create(task: string, now: () => number): Promise<LoadedModel> {
   );
   // The first run compiles the kernels' wasm code lazily (tens of ms); pay it here, so a
   // warmed session (readiness, /health) is really warm for the first utterance.
-  await runOne(session, [0], [0]);
+  await (reader ? run(session, reader("")) : runOne(session, [0], [0]));
   const coldStartMs = now() - started;
   coldStarts.set(task, { modelVersion: artifact.manifest.modelVersion, coldStartMs });
-  return { session, manifest: artifact.manifest, featureConfig, coldStartMs };
+  return { session, manifest: artifact.manifest, reader, coldStartMs };
 }
 
 /** Undefined for a task with no model; a failed creation is forgotten so the next call retries. */
@@ -87,6 +77,18 @@ export async function runOne(
     indices: new ort.Tensor("int64", BigInt64Array.from(indices, BigInt), [n]),
     values: new ort.Tensor("float32", Float32Array.from(values), [n]),
   });
+  return Array.from(out.probabilities!.data as Float32Array);
+}
+
+const int64 = (a: Int32Array) => new ort.Tensor("int64", BigInt64Array.from(a, BigInt), [a.length]);
+
+/** One utterance's graph inputs through its session; class probabilities out. */
+export async function run(session: ort.InferenceSession, input: GraphInput): Promise<number[]> {
+  const feeds: Record<string, ort.Tensor> = {};
+  if (input.ids) feeds.ids = int64(input.ids);
+  if (input.indices) feeds.indices = int64(input.indices);
+  if (input.values) feeds.values = new ort.Tensor("float32", input.values, [input.values.length]);
+  const out = await session.run(feeds);
   return Array.from(out.probabilities!.data as Float32Array);
 }
 

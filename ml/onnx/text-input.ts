@@ -1,0 +1,48 @@
+// How a text becomes a shipped graph's inputs, from its manifest alone: hashed n-grams for an
+// n-gram model; for a char-CNN, the padded ids of its first `maxLen` characters plus its wide
+// n-grams. The inference worker and the Node benchmarks both read texts through here, with the
+// feature code training used, so serving cannot drift from what was evaluated.
+import { readTokens, vocabFrom } from "../cnn/vocab.ts";
+import { dimension, type FeatureConfig, FeatureConfigSchema } from "../features/config.ts";
+import { extract } from "../features/extract.ts";
+import { padIds } from "./export-cnn.ts";
+import type { ModelManifest } from "./manifest.ts";
+
+/** Plain arrays; the caller wraps them in its runtime's tensors (int64 ids and indices). */
+export type GraphInput = {
+  ids?: Int32Array;
+  indices?: Int32Array;
+  values?: Float32Array;
+};
+
+/** Validated n-gram recipe of a manifest; its hashed ids must fit the graph's table. */
+export function featureConfigOf(manifest: ModelManifest): FeatureConfig | null {
+  if (manifest.featureConfig === undefined) return null;
+  const config = FeatureConfigSchema.parse(manifest.featureConfig);
+  if (dimension(config) !== manifest.dims.D) {
+    throw new Error(`featureConfig dimension ${dimension(config)} != D=${manifest.dims.D}`);
+  }
+  return config;
+}
+
+/** Null for a model fed sparse features only (no recipe to read text with). */
+export function textReader(manifest: ModelManifest): ((text: string) => GraphInput) | null {
+  const recipe = featureConfigOf(manifest);
+  if (manifest.kind !== "char-cnn") {
+    return recipe ? (text) => extract(text, recipe) : null;
+  }
+  const { chars, buckets, hashSeed } = manifest.vocab;
+  const vocab = vocabFrom(chars, buckets, hashSeed);
+  if (vocab.size !== manifest.dims.vocab)
+    throw new Error(`vocabulary has ${vocab.size} ids, the graph ${manifest.dims.vocab}`);
+  const { maxLen, pad } = manifest.dims;
+  return (text) => {
+    const ids = padIds(readTokens(vocab, text, maxLen), pad);
+    if (!recipe) return { ids };
+    const wide = extract(text, recipe);
+    // The graph's wide part needs N ≥ 1: a zero-valued id 0 adds nothing.
+    return wide.indices.length > 0
+      ? { ids, indices: wide.indices, values: wide.values }
+      : { ids, indices: Int32Array.of(0), values: Float32Array.of(0) };
+  };
+}
