@@ -66,7 +66,8 @@ function plan(): Plan {
       train: [...all.filter((r) => r.source !== "conversation_weak_labels"), ...left],
       valid: right,
       evalRows: readRows(join(dataDir, "sentiment-zh/dev.jsonl")),
-      evalName: "sentiment-zh/dev.jsonl (hand-labelled conversation, never trained on; see how the configuration was chosen)",
+      evalName:
+        "sentiment-zh/dev.jsonl (hand-labelled conversation, never trained on; see how the configuration was chosen)",
       dataNote: "sentiment-zh/train.jsonl",
     };
   }
