@@ -6,9 +6,12 @@ import {
   accountOf,
   CONTRACT_ID,
   contractIdFor,
+  INSIGHT_ID,
+  insightIdFor,
   normalizeTaxId,
   PAYMENT_ID,
   paymentIdFor,
+  regionOfRecord,
 } from "./ids.ts";
 
 describe("ids", () => {
@@ -59,5 +62,37 @@ describe("ids", () => {
 
   test("normalizeTaxId drops separators and case", () => {
     expect(normalizeTaxId(" de 123.456-789 ")).toBe("DE123456789");
+  });
+});
+
+describe("insight ids name the region that holds the record", () => {
+  const hex = "0123456789abcdef0123456789abcdef";
+
+  test("the region reads back from the id", () => {
+    expect(regionOfRecord(insightIdFor("cn-east", hex))).toBe("cn-east");
+    expect(insightIdFor("eu-central", hex)).toBe(`ins_eu-central_${hex}`);
+  });
+
+  test("ids from before regions were named, and every other id, name no region", () => {
+    expect(INSIGHT_ID.test(`ins_${hex}`)).toBe(true);
+    expect(regionOfRecord(`ins_${hex}`)).toBeNull();
+    expect(regionOfRecord("acc_01HZY3R8S9T0V1W2X3Y4Z5A6B7")).toBeNull();
+    expect(regionOfRecord(`ins_cn-east_${hex.slice(1)}`)).toBeNull();
+    expect(regionOfRecord(`ins_CN_${hex}`)).toBeNull();
+  });
+
+  test("a region name that cannot be part of an id is refused", () => {
+    expect(() => insightIdFor("cn_east", hex)).toThrow(RangeError);
+    expect(() => insightIdFor("cn-east", "xyz")).toThrow(RangeError);
+  });
+
+  test("any region name and random part round-trip", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z0-9-]{1,32}$/),
+        fc.stringMatching(/^[0-9a-f]{32}$/),
+        (region, random) => regionOfRecord(insightIdFor(region, random)) === region,
+      ),
+    );
   });
 });

@@ -66,3 +66,23 @@ export function accountOf(id: string): string | null {
   const m = CONTRACT_ID.exec(id) ?? PAYMENT_ID.exec(id);
   return m ? `acc_${m[1]}` : null;
 }
+
+/**
+ * Call insights are regional records (the transcript never leaves the region that analysed
+ * it, and its suggestions are stored there only), so an insight id names its region:
+ * `ins_<region>_<32 hex>`. The router sends feedback to that region and nowhere else, and a
+ * region that gets another's insight says where it lives instead of "not found".
+ * `ins_<32 hex>` ids from before carry no region.
+ */
+export const INSIGHT_ID = /^ins_(?:([a-z0-9-]{1,32})_)?([0-9a-f]{32})$/;
+
+export function insightIdFor(region: string, randomHex32: string): string {
+  const id = `ins_${region}_${randomHex32}`;
+  if (!INSIGHT_ID.test(id)) throw new RangeError(`cannot make an insight id from ${region}`);
+  return id;
+}
+
+/** The region holding a record, for ids that name one (insights); null otherwise. */
+export function regionOfRecord(id: string): string | null {
+  return INSIGHT_ID.exec(id)?.[1] ?? null;
+}

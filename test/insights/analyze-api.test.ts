@@ -49,7 +49,7 @@ describe("call analysis with the real sentiment model", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("lifeline-degraded")).toBeNull();
     const body = res.body;
-    expect(body.id).toMatch(/^ins_[0-9a-f]{32}$/);
+    expect(body.id).toMatch(/^ins_cn-east_[0-9a-f]{32}$/);
     expect(body.recorded).toBe(true);
     expect(body.model).toEqual({ task: "sentiment-zh", version: expect.stringMatching(/\S/) });
     expect(body.rules).toMatchObject({ engine: "insights-rules/3", source: "tenant" });
@@ -194,6 +194,25 @@ describe("feedback loop", () => {
     expect(other.body.errors[0].field).toBe("strategy");
     const bad = await call("POST", `/v1/insights/${id}/feedback`, { strategy, adopted: "yes" });
     expect(bad.status).toBe(400);
+  });
+
+  test("an insight id names its region; feedback sent to another region is a 421 saying where it lives", async () => {
+    const res = await api(real)("POST", "/v1/insights/analyze", CLINIC_REQUEST);
+    const { id } = res.body;
+    expect(id).toMatch(/^ins_cn-east_[0-9a-f]{32}$/);
+    const strategy = res.body.insights.actions[0].strategy;
+    const eu = client(real.url("eu-central"), DEV_KEY);
+    const elsewhere = await eu("POST", `/v1/insights/${id}/feedback`, { strategy, adopted: true });
+    expect(elsewhere.status).toBe(421);
+    expect(elsewhere.body).toMatchObject({
+      type: "urn:lifeline:problem:misdirected-record",
+      region: "cn-east",
+    });
+    const home = await api(real)("POST", `/v1/insights/${id}/feedback`, {
+      strategy,
+      adopted: true,
+    });
+    expect(home.status).toBe(200);
   });
 });
 

@@ -385,3 +385,52 @@ describe("unknown accounts", () => {
     expect(net.regionsHit()).toEqual(["cn-east"]);
   });
 });
+
+describe("regional records (insights)", () => {
+  const INSIGHT = "ins_cn-south_0123456789abcdef0123456789abcdef";
+  const feedback = `/v1/insights/${INSIGHT}/feedback`;
+  const answer = { body: { strategy: "s", adopted: true }, headers: KEY };
+
+  test("feedback goes to the region its insight id names, not the preferred region", async () => {
+    const net = fakeTopology();
+    const res = await net.request("POST", feedback, {
+      ...answer,
+      headers: { ...KEY, "lifeline-region": "cn-east" },
+    });
+    expect(res.headers.get("lifeline-routed-to")).toBe("cn-south");
+    expect(net.regionsHit()).toEqual(["cn-south"]);
+  });
+
+  test("a failing owner region is not failed over to a peer that never had the record", async () => {
+    const net = fakeTopology();
+    net.set("cn-south", refuseRequests);
+    const res = await net.request("POST", feedback, answer);
+    expect(res.status).toBe(502);
+    expect(net.regionsHit()).toEqual(["cn-south"]);
+  });
+
+  test("with the owner region out, the answer is a 503 naming it, with Retry-After", async () => {
+    const net = fakeTopology();
+    net.set("cn-south", failRequests(502));
+    for (let i = 0; i < 3; i++) await net.request("POST", feedback, answer);
+    net.reset();
+    const res = await net.request("POST", feedback, answer);
+    expect(net.regionsHit()).toEqual([]);
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await res.json()).toMatchObject({
+      type: "urn:lifeline:problem:record-region-unavailable",
+      region: "cn-south",
+    });
+  });
+
+  test("an insight id naming a region the router does not know is routed as usual", async () => {
+    const net = fakeTopology();
+    const res = await net.request(
+      "POST",
+      "/v1/insights/ins_xx-gone_0123456789abcdef0123456789abcdef/feedback",
+      answer,
+    );
+    expect(res.headers.get("lifeline-routed-to")).toBe("cn-east");
+  });
+});

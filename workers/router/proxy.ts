@@ -115,8 +115,22 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
       }
     }
     if (held) return settle(held);
+    if (facts.owner) throw ownerUnavailable(state, facts.owner, deps.nowMs());
     throw noHealthyRegion(state, jurisdiction, deps.nowMs());
   };
+}
+
+/** A regional record's only region is out: no peer has it, so the client must wait, not move. */
+function ownerUnavailable({ health }: RouterState, owner: RegionInfo, nowMs: number) {
+  const waitMs = health.retryInMs([owner.region], nowMs);
+  return new Problem(
+    503,
+    "record-region-unavailable",
+    "The region holding this record is unavailable",
+    `It is stored only in ${owner.region} (call insights are regional records), which is unavailable. Retry later; nothing was recorded.`,
+    { region: owner.region },
+    { "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))) },
+  );
 }
 
 function noHealthyRegion({ config, health }: RouterState, jurisdiction: string, nowMs: number) {
@@ -142,7 +156,7 @@ function admitNext(
   const { config, health } = state;
   const ranked = candidates(config.regions, jurisdiction, facts.hint?.region, (r) =>
     health.standing(r, nowMs),
-  );
+  ).filter((r) => !facts.owner || r.region === facts.owner.region);
   return ranked.find((r) => !tried.has(r.region) && health.admit(r.region, nowMs));
 }
 

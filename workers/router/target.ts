@@ -1,6 +1,6 @@
 // What a request is about, as far as routing cares: the account it touches (ids embed
 // their account id, so no lookup is needed [LF5]) and which jurisdiction that puts it in.
-import { accountOf } from "../../core/ids.ts";
+import { accountOf, regionOfRecord } from "../../core/ids.ts";
 import type { RegionInfo, RouterConfig } from "./config.ts";
 import { regionNamed } from "./config.ts";
 import { type AccountJurisdictions, isObject } from "./jurisdictions.ts";
@@ -14,6 +14,11 @@ export type RequestFacts = {
   residency: string | null;
   /** The region named by the client's Lifeline-Region header, if it is one of ours. */
   hint: RegionInfo | undefined;
+  /**
+   * The one region holding the record the path names, for regional records (an insight id
+   * names its region): no other region can serve it, so it is the only candidate.
+   */
+  owner: RegionInfo | undefined;
 };
 
 /** Body and query fields that name an account's contract or the account itself. */
@@ -26,7 +31,9 @@ export function requestFacts(
   body: unknown,
   config: RouterConfig,
 ): RequestFacts {
-  const fromPath = url.pathname.split("/").map(decodeSegment).map(accountOf).find(Boolean);
+  const segments = url.pathname.split("/").map(decodeSegment);
+  const fromPath = segments.map(accountOf).find(Boolean);
+  const owner = segments.map(regionOfRecord).find((r) => r !== null);
   const fields = ID_FIELDS.flatMap((f) => [
     isObject(body) ? body[f] : undefined,
     url.searchParams.get(f) ?? undefined,
@@ -40,20 +47,25 @@ export function requestFacts(
     accountId: fromPath ?? fromFields ?? null,
     residency: typeof residency === "string" ? residency : null,
     hint: regionNamed(config, headers.get("lifeline-region")),
+    owner: owner ? regionNamed(config, owner) : undefined,
   };
 }
 
 export type Placement = {
   jurisdiction: string;
-  source: "residency" | "learned" | "hint" | "default";
+  source: "owner" | "residency" | "learned" | "hint" | "default";
 };
 
-/** Residency named in the body, then what the isolate learned, then the hint, then the default. */
+/**
+ * The region holding a regional record, then residency named in the body, then what the
+ * isolate learned, then the hint, then the default.
+ */
 export function placementOf(
   facts: RequestFacts,
   accounts: AccountJurisdictions,
   config: RouterConfig,
 ): Placement {
+  if (facts.owner) return { jurisdiction: facts.owner.jurisdiction, source: "owner" };
   if (facts.residency && config.jurisdictions.has(facts.residency)) {
     return { jurisdiction: facts.residency, source: "residency" };
   }

@@ -4,6 +4,7 @@
 // `insights: null`, the rules-only analysis and `Lifeline-Degraded: inference-off`.
 // Feedback on suggested actions feeds per-strategy adoption (A/B flag below 65%).
 import { createRoute, z } from "@hono/zod-openapi";
+import { INSIGHT_ID, insightIdFor, regionOfRecord } from "../../../core/ids.ts";
 import { AccountId, insights } from "../../../core/index.ts";
 import { domainProblem, Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
@@ -181,7 +182,7 @@ insightRoutes.openapi(analyze, async (c) => {
     timeZone: jurisdictionTimeZone(c.env.JURISDICTION),
     locale: input.locale ?? insights.callLocale(input.transcript),
   });
-  const id = `ins_${crypto.randomUUID().replaceAll("-", "")}`;
+  const id = insightIdFor(c.env.REGION, crypto.randomUUID().replaceAll("-", ""));
   const createdAt = now.toISOString();
 
   // Recorded before the answer so feedback can follow at once, but within RECORD_BUDGET_MS:
@@ -246,7 +247,7 @@ const feedback = createRoute({
   summary: "Say whether a suggested action was adopted (answering again replaces the answer)",
   security: [{ bearer: [] }],
   request: {
-    params: z.object({ id: z.string().regex(/^ins_[0-9a-f]{32}$/, "must be an insight id") }),
+    params: z.object({ id: z.string().regex(INSIGHT_ID, "must be an insight id") }),
     body: jsonBody(Feedback),
   },
   responses: {
@@ -255,6 +256,9 @@ const feedback = createRoute({
       "Recorded",
     ),
     ...readProblems,
+    421: problem(
+      "The insight was made in another region (its id names it); feedback goes there. The router sends it there by itself.",
+    ),
     422: problem("The strategy was not among the analysis' suggestions"),
     503: problem("The regional database is unavailable; analyses are unaffected"),
   },
@@ -264,6 +268,18 @@ insightRoutes.openapi(feedback, async (c) => {
   const { id } = c.req.valid("param");
   const body = c.req.valid("json");
   const principal = c.get("principal");
+  const home = regionOfRecord(id);
+  if (home !== null && home !== c.env.REGION) {
+    // Insights are regional records: this region never had it, so "not found" would be a
+    // lie that makes a client drop the feedback. Say where it lives instead.
+    throw new Problem(
+      421,
+      "misdirected-record",
+      "The insight lives in another region",
+      `Insight ${id} was made and stored in ${home}; send its feedback there (through the router it goes there by itself).`,
+      { region: home },
+    );
+  }
   const outcome = await fromReadModel(
     () =>
       recordFeedback(readModel(c.env), {
