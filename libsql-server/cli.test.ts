@@ -1,50 +1,14 @@
 // The CLI as an operator runs it: flags, env token, debug access log, and a clean SIGTERM.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, test } from "vitest";
+import { startCli, waitFor } from "../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// One process (node --import tsx) so signals reach the server itself, not a wrapper.
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-    cwd: resolve(import.meta.dirname, ".."),
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<Exit>((done) =>
-    child.on("exit", (code) => done({ code, stdout, stderr })),
-  );
-  const output = () => stderr;
-  return { child, exited, output };
-}
-
-async function waitFor(read: () => string, pattern: RegExp, child: ChildProcess): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(read());
-    if (match) return match[1] ?? match[0];
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${pattern} in output:\n${read()}`);
-}
+const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
 
 // Concurrent: each test pays for a process start, and they share nothing but the temp dir.
 describe.concurrent("libsql-server CLI", () => {

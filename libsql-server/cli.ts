@@ -1,7 +1,7 @@
 // Command-line entry point: parses flags, starts the server, and shuts it down cleanly on
 // SIGINT/SIGTERM (streams rolled back, WAL checkpointed) before exiting 0.
 
-import { cliChecks } from "../service-kit/cli.ts";
+import { cliChecks, serveUntilSignal } from "../service-kit/cli.ts";
 import { startLibsqlServer } from "./server.ts";
 
 const USAGE = `Usage: tsx libsql-server/cli.ts --db <path> [options]
@@ -24,30 +24,14 @@ const values = flags(["db", "port", "host", "auth-token", "log-level", "stream-i
 const dbPath = values.db || fail("--db is required");
 const logLevel = checkLogLevel(values["log-level"]);
 
-const server = await startLibsqlServer({
-  dbPath,
-  port: integer(values.port, "--port", 0, 65535) ?? 8811,
-  host: values.host ?? "127.0.0.1",
-  authToken: values["auth-token"] ?? process.env.LIBSQL_AUTH_TOKEN ?? undefined,
-  logLevel,
-  streamIdleMs: integer(values["stream-idle-ms"], "--stream-idle-ms", 1, 3_600_000),
-}).catch((e: Error) => {
-  process.stderr.write(`libsql-server: cannot start: ${e.message}\n`);
-  process.exit(1);
-});
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    // A second signal means the operator does not want to wait for in-flight requests.
-    if (stopping) process.exit(1);
-    stopping = true;
-    server.close().then(
-      () => process.exit(0),
-      (e: Error) => {
-        process.stderr.write(`libsql-server: shutdown failed: ${e.message}\n`);
-        process.exit(1);
-      },
-    );
-  });
-}
+await serveUntilSignal(
+  "libsql-server",
+  startLibsqlServer({
+    dbPath,
+    port: integer(values.port, "--port", 0, 65535) ?? 8811,
+    host: values.host ?? "127.0.0.1",
+    authToken: values["auth-token"] ?? process.env.LIBSQL_AUTH_TOKEN ?? undefined,
+    logLevel,
+    streamIdleMs: integer(values["stream-idle-ms"], "--stream-idle-ms", 1, 3_600_000),
+  }),
+);

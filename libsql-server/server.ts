@@ -3,10 +3,10 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, resolve } from "node:path";
 import Database from "libsql";
+import { listen, once } from "../service-kit/http-server.ts";
 import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import { handlePipeline } from "./pipeline.ts";
 import type { Connection } from "./statement.ts";
@@ -133,7 +133,6 @@ export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<Libs
     return text(404, "Not found");
   }
 
-  const inFlight = new Set<Promise<void>>();
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -158,31 +157,15 @@ export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<Libs
     log.debug(`${req.method} ${path} ${reply.status} ${ms}ms${count}`);
   }
 
-  const server = createServer((req, res) => {
-    const done = handle(req, res).finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  });
-  try {
-    await new Promise<void>((ok, fail) => {
-      server.once("error", fail);
-      server.listen(opts.port, host, () => ok());
-    });
-  } catch (e) {
+  const { url, port, drain } = await listen(handle, opts.port, host).catch((e: unknown) => {
     mainDb.close();
     throw e;
-  }
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  });
   log.info(`listening on ${url} (db ${dbPath})`);
 
-  let closing: Promise<void> | undefined;
   const close = async () => {
     shutdown.abort();
-    const stopped = new Promise<void>((ok) => server.close(() => ok()));
-    server.closeIdleConnections();
-    await Promise.allSettled([...inFlight]);
-    server.closeAllConnections();
-    await stopped;
+    await drain();
     streams.closeAll();
     try {
       // Reload the schema first: if the checkpoint statement has to do it, its own read
@@ -196,12 +179,5 @@ export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<Libs
     mainDb.close();
     log.info("stopped");
   };
-  return {
-    url,
-    port,
-    close: () => {
-      closing ??= close();
-      return closing;
-    },
-  };
+  return { url, port, close: once(close) };
 }

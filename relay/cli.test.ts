@@ -1,7 +1,6 @@
 // The CLI as an operator runs it: flags, env credentials, debug request and delivery logs, and
 // a clean SIGTERM that leaves undelivered messages in the data file.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,44 +8,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, test } from "vitest";
+import { startCli, waitFor } from "../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// One process (node --import tsx) so signals reach the relay itself, not a wrapper.
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-    cwd: resolve(import.meta.dirname, ".."),
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<Exit>((done) =>
-    child.on("exit", (code) => done({ code, stdout, stderr })),
-  );
-  return { child, exited, output: () => stderr };
-}
-
-async function waitFor(read: () => string, pattern: RegExp, child: ChildProcess): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(read());
-    if (match) return match[1] ?? match[0];
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${pattern} in output:\n${read()}`);
-}
+const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
 
 describe.concurrent("relay CLI", () => {
   let dir: string;

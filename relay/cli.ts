@@ -1,7 +1,7 @@
 // Command-line entry point: parses flags and env credentials, starts the relay, and shuts it
 // down cleanly on SIGINT/SIGTERM (in-flight deliveries finished or left pending) before exit 0.
 
-import { cliChecks } from "../service-kit/cli.ts";
+import { cliChecks, serveUntilSignal } from "../service-kit/cli.ts";
 import { startRelay } from "./server.ts";
 
 const USAGE = `Usage: tsx relay/cli.ts [--port 8080] [--data .data/relay/relay.db] [options]
@@ -39,34 +39,23 @@ const timeScale = Number(values["time-scale"] ?? 1);
 if (!(timeScale > 0 && timeScale <= 1000)) fail("--time-scale must be a number in (0, 1000]");
 const env = process.env;
 
-const relay = await startRelay({
-  port: integer(values.port ?? env.QSTASH_DEV_PORT, "--port", 0, 65535) ?? 8080,
-  host: values.host ?? "127.0.0.1",
-  dataPath: values.data ?? ".data/relay/relay.db",
-  token: env.QSTASH_TOKEN || undefined,
-  currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY || undefined,
-  nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY || undefined,
-  timeScale,
-  maxRetries: integer(values["max-retries"], "--max-retries", 0, 100),
-  deliveryTimeoutMs: integer(values["delivery-timeout-ms"], "--delivery-timeout-ms", 1, 3_600_000),
-  logLevel,
-}).catch((e: Error) => {
-  process.stderr.write(`relay: cannot start: ${e.message}\n`);
-  process.exit(1);
-});
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    // A second signal means the operator does not want to wait for in-flight deliveries.
-    if (stopping) process.exit(1);
-    stopping = true;
-    relay.close().then(
-      () => process.exit(0),
-      (e: Error) => {
-        process.stderr.write(`relay: shutdown failed: ${e.message}\n`);
-        process.exit(1);
-      },
-    );
-  });
-}
+await serveUntilSignal(
+  "relay",
+  startRelay({
+    port: integer(values.port ?? env.QSTASH_DEV_PORT, "--port", 0, 65535) ?? 8080,
+    host: values.host ?? "127.0.0.1",
+    dataPath: values.data ?? ".data/relay/relay.db",
+    token: env.QSTASH_TOKEN || undefined,
+    currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY || undefined,
+    nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY || undefined,
+    timeScale,
+    maxRetries: integer(values["max-retries"], "--max-retries", 0, 100),
+    deliveryTimeoutMs: integer(
+      values["delivery-timeout-ms"],
+      "--delivery-timeout-ms",
+      1,
+      3_600_000,
+    ),
+    logLevel,
+  }),
+);

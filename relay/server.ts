@@ -2,9 +2,9 @@
 // delivering signed messages with retries, queues, URL groups, dedup and a DLQ.
 
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
+import { listen, once } from "../service-kit/http-server.ts";
 import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import type { RelayConfig, RelayContext } from "./context.ts";
 import { closeDb, openDb } from "./db.ts";
@@ -116,7 +116,6 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     return errorReply(404, `no route for ${req.method} ${info.path}`);
   }
 
-  const inFlight = new Set<Promise<void>>();
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const rawUrl = req.url ?? "/";
@@ -147,43 +146,21 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     log.debug(`${req.method} ${rawUrl} ${reply.status} ${ms}ms`);
   }
 
-  const server = createServer((req, res) => {
-    const done = handle(req, res).finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  });
-  try {
-    await new Promise<void>((ok, fail) => {
-      server.once("error", fail);
-      server.listen(opts.port, opts.host ?? "127.0.0.1", () => ok());
-    });
-  } catch (e) {
-    closeDb(db);
-    throw e;
-  }
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? "127.0.0.1";
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const { url, port, drain } = await listen(handle, opts.port, opts.host ?? "127.0.0.1").catch(
+    (e: unknown) => {
+      closeDb(db);
+      throw e;
+    },
+  );
   log.info(`listening on ${url} (data ${dataPath}, time scale ${config.timeScale})`);
   scheduler.wake();
 
   const close = async () => {
     closing.abort();
-    const stopped = new Promise<void>((done) => server.close(() => done()));
-    server.closeIdleConnections();
-    await Promise.allSettled([...inFlight]);
-    server.closeAllConnections();
-    await stopped;
+    await drain();
     await scheduler.close(opts.closeGraceMs ?? 5000);
     closeDb(db);
     log.info("stopped");
   };
-  let closed: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    close: () => {
-      closed ??= close();
-      return closed;
-    },
-  };
+  return { url, port, close: once(close) };
 }

@@ -1,5 +1,5 @@
-// Flag checking shared by the stand-ins' command lines: a bad flag prints a readable
-// reason plus the usage and exits 2, never a stack trace.
+// What the stand-ins' command lines share: a bad flag prints a readable reason plus the
+// usage and exits 2, never a stack trace; a started server runs until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
 
@@ -46,4 +46,33 @@ export function cliChecks(name: string, usage: string) {
   }
 
   return { fail, integer, logLevel, flags };
+}
+
+/**
+ * Waits for the server to start (exits 1 with the reason if it cannot), then on SIGINT or
+ * SIGTERM closes it and exits 0, or 1 if the shutdown fails.
+ */
+export async function serveUntilSignal(
+  name: string,
+  starting: Promise<{ close(): Promise<void> }>,
+): Promise<void> {
+  const server = await starting.catch((e: Error) => {
+    process.stderr.write(`${name}: cannot start: ${e.message}\n`);
+    process.exit(1);
+  });
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      // A second signal means the operator does not want to wait for in-flight work.
+      if (stopping) process.exit(1);
+      stopping = true;
+      server.close().then(
+        () => process.exit(0),
+        (e: Error) => {
+          process.stderr.write(`${name}: shutdown failed: ${e.message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }

@@ -3,11 +3,11 @@
 // `predict` of the trained model; input is bounded; warm and cold costs are measured.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { labelsOf, readTrained, textPredictor, trainedTasks } from "../../ml/onnx/trained.ts";
 import { argmax } from "../../ml/train/model.ts";
 import { MAX_TEXT_LENGTH, MAX_TEXTS } from "../../workers/inference/limits.ts";
-import { startTestWorker, type TestWorker } from "../support/workerd.ts";
+import { useInferenceWorker } from "./inference-worker.ts";
 
 /**
  * Float16 storage rounds each weight by ≤ 2^-11 relative, so a logit moves by at most
@@ -84,24 +84,8 @@ const models = Object.fromEntries(
   }),
 );
 
-let worker: TestWorker;
-let url: string;
-
-beforeAll(async () => {
-  worker = await startTestWorker({ config: "workers/inference/wrangler.toml" });
-  url = worker.url;
-});
-
-afterAll(async () => {
-  await worker?.dispose();
-});
-
-const analyze = (body: unknown) =>
-  fetch(new URL("/analyze", url), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+const inference = useInferenceWorker();
+const analyze = (body: unknown) => inference.post("/analyze", body);
 
 type Ok = {
   ok: true;
@@ -119,7 +103,7 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
 test("/health creates a session for every trained task (cold start)", async () => {
   let health: { ok: boolean; tasks: string[]; loaded: Record<string, unknown> } | undefined;
   const firstHealthMs = await timeMs(async () => {
-    const res = await fetch(new URL("/health", url));
+    const res = await fetch(new URL("/health", inference.url));
     expect(res.status).toBe(200);
     health = (await res.json()) as typeof health;
   });

@@ -1,32 +1,16 @@
 // The inference worker in workerd (unstable_startWorker from workers/inference/wrangler.toml):
 // the shipped test model answers as the TypeScript reference does, and is fast when warm.
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { forward } from "../../ml/onnx/model.ts";
 import { randomFeatures } from "../../ml/onnx/random-model.ts";
 import { testModel, testModelOnnx } from "../../ml/onnx/test-model.ts";
-import { startTestWorker, type TestWorker } from "../support/workerd.ts";
+import { useInferenceWorker } from "./inference-worker.ts";
 
 const model = testModel();
 const { D } = model.dims;
-let worker: TestWorker;
-let url: string;
-
-beforeAll(async () => {
-  worker = await startTestWorker({ config: "workers/inference/wrangler.toml" });
-  url = worker.url;
-});
-
-afterAll(async () => {
-  await worker?.dispose();
-});
-
-const post = (body: unknown) =>
-  fetch(new URL("/classify", url), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+const inference = useInferenceWorker();
+const post = (body: unknown) => inference.post("/classify", body);
 
 const toWire = ({ indices, values }: { indices: Int32Array; values: Float32Array }) => ({
   indices: Array.from(indices),
@@ -61,7 +45,7 @@ test("/health warms the sessions and classify in workerd matches the reference f
   // The first request starts the isolate; /health then creates every session (ORT init).
   let health: { ok: boolean; loaded: Record<string, { coldStartMs: number }> } | undefined;
   const firstHealthMs = await timeMs(async () => {
-    const res = await fetch(new URL("/health", url));
+    const res = await fetch(new URL("/health", inference.url));
     expect(res.status).toBe(200);
     health = (await res.json()) as typeof health;
   });
@@ -111,7 +95,7 @@ test("an unknown task is a 404 problem and a bad input a 400 problem", async () 
   expect(outOfRange.status).toBe(400);
   const mismatched = await post({ task: "test", inputs: [{ indices: [1, 2], values: [1] }] });
   expect(mismatched.status).toBe(400);
-  const notJson = await fetch(new URL("/classify", url), { method: "POST", body: "{" });
+  const notJson = await fetch(new URL("/classify", inference.url), { method: "POST", body: "{" });
   expect(notJson.status).toBe(400);
   // A char-CNN reads characters, not hashed n-grams: sparse input is refused, not misread.
   const cnn = await post({ task: "sentiment-zh", inputs: [{ indices: [1], values: [1] }] });

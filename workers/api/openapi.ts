@@ -1,5 +1,5 @@
-// Shared OpenAPI building blocks: JSON bodies, the problem+json error shape and the
-// headers every lifeline write documents.
+// Shared OpenAPI building blocks: JSON bodies, the problem+json error shape, the headers
+// every lifeline write documents and the shapes of a create-once write and of a list.
 import { z } from "@hono/zod-openapi";
 
 export const ProblemSchema = z
@@ -61,3 +61,37 @@ export const ListQuery = {
 
 export const page = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+
+/**
+ * Security, request and responses of a lifeline write that creates or records something
+ * once: an Idempotency-Key, a JSON body, 201 the first time and 200 when it already had.
+ */
+export function createOnce<B extends z.ZodType, V extends z.ZodType>(
+  body: B,
+  view: V,
+  created: string,
+  already: string,
+) {
+  return {
+    security: [{ bearer: [] }],
+    request: { headers: IdempotencyHeaders, body: jsonBody(body) },
+    responses: { 201: json(view, created), 200: json(view, already), ...writeProblems },
+  };
+}
+
+/**
+ * Security, request and responses of a list from the regional read model: `filter` plus
+ * cursor and limit in the query, one page of `item` back.
+ */
+export function listPage<F extends z.ZodRawShape, I extends z.ZodType>(
+  filter: F,
+  item: I,
+  pageId: string,
+  description: string,
+) {
+  return {
+    security: [{ bearer: [] }],
+    request: { query: z.object({ ...filter, ...ListQuery }) },
+    responses: { 200: json(page(item, pageId), description), ...listProblems },
+  };
+}

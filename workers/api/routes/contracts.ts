@@ -13,18 +13,17 @@ import { listContracts } from "../../../db/queries.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import {
+  createOnce,
   IdempotencyHeaders,
   json,
   jsonBody,
-  ListQuery,
-  listProblems,
-  page,
+  listPage,
   readProblems,
   writeProblems,
 } from "../openapi.ts";
-import { cursorParts, fromReadModel, readModel } from "../read-model.ts";
 import { newRouter, raw } from "../router.ts";
 import { accountStub } from "../stubs.ts";
+import { readPage } from "./shared.ts";
 
 export const contracts = newRouter();
 
@@ -35,13 +34,7 @@ const create = createRoute({
   path: "/v1/contracts",
   tags: ["contracts"],
   summary: "Draft a contract for a customer",
-  security: [{ bearer: [] }],
-  request: { headers: IdempotencyHeaders, body: jsonBody(ContractCreate) },
-  responses: {
-    201: json(ContractView, "Drafted"),
-    200: json(ContractView, "Already drafted"),
-    ...writeProblems,
-  },
+  ...createOnce(ContractCreate, ContractView, "Drafted", "Already drafted"),
 });
 
 contracts.openapi(create, async (c) => {
@@ -157,19 +150,14 @@ const list = createRoute({
   path: "/v1/contracts",
   tags: ["contracts"],
   summary: "List contracts, optionally of one customer (regional read model)",
-  security: [{ bearer: [] }],
-  request: { query: z.object({ customerId: AccountId.optional(), ...ListQuery }) },
-  responses: {
-    200: json(page(ContractSummary, "ContractPage"), "A page of contracts, oldest first"),
-    ...listProblems,
-  },
+  ...listPage(
+    { customerId: AccountId.optional() },
+    ContractSummary,
+    "ContractPage",
+    "A page of contracts, oldest first",
+  ),
 });
 
-contracts.openapi(list, async (c) => {
-  const { customerId, cursor, limit } = c.req.valid("query");
-  const after = cursorParts(cursor, 2);
-  const result = await fromReadModel(() =>
-    listContracts(readModel(c.env), c.get("principal").tenantId, { customerId, after, limit }),
-  );
-  return c.json(result, 200);
-});
+contracts.openapi(list, async (c) =>
+  c.json(await readPage(c, c.req.valid("query"), listContracts), 200),
+);

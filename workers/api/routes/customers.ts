@@ -5,19 +5,10 @@ import { AccountId, accountIdFor, CustomerCreate, CustomerView } from "../../../
 import { listCustomers } from "../../../db/queries.ts";
 import { Problem } from "../errors.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
-import {
-  IdempotencyHeaders,
-  json,
-  jsonBody,
-  ListQuery,
-  listProblems,
-  page,
-  readProblems,
-  writeProblems,
-} from "../openapi.ts";
-import { cursorParts, fromReadModel, readModel } from "../read-model.ts";
+import { createOnce, json, listPage, readProblems } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
 import { accountStub } from "../stubs.ts";
+import { readPage } from "./shared.ts";
 
 export const customers = newRouter();
 
@@ -28,13 +19,12 @@ const create = createRoute({
   summary: "Create a customer (a lifeline flow)",
   description:
     "The customer's id is derived from its tax id, else the client-minted `id` (ULID), else the Idempotency-Key, so a retry or a concurrent create of the same tax id is the same customer.",
-  security: [{ bearer: [] }],
-  request: { headers: IdempotencyHeaders, body: jsonBody(CustomerCreate) },
-  responses: {
-    201: json(CustomerView, "Created"),
-    200: json(CustomerView, "A customer with this tax id already exists; nothing changed"),
-    ...writeProblems,
-  },
+  ...createOnce(
+    CustomerCreate,
+    CustomerView,
+    "Created",
+    "A customer with this tax id already exists; nothing changed",
+  ),
 });
 
 customers.openapi(create, async (c) => {
@@ -87,9 +77,8 @@ const list = createRoute({
   path: "/v1/customers",
   tags: ["customers"],
   summary: "List or search customers (regional read model, eventually consistent)",
-  security: [{ bearer: [] }],
-  request: {
-    query: z.object({
+  ...listPage(
+    {
       q: z
         .string()
         .trim()
@@ -97,23 +86,13 @@ const list = createRoute({
         .max(100)
         .optional()
         .meta({ description: "Part of the name, or the exact tax id" }),
-      ...ListQuery,
-    }),
-  },
-  responses: {
-    200: json(
-      page(CustomerView.omit({ conflicts: true }).meta({ id: "CustomerSummary" }), "CustomerPage"),
-      "A page of customers by name",
-    ),
-    ...listProblems,
-  },
+    },
+    CustomerView.omit({ conflicts: true }).meta({ id: "CustomerSummary" }),
+    "CustomerPage",
+    "A page of customers by name",
+  ),
 });
 
-customers.openapi(list, async (c) => {
-  const { q, cursor, limit } = c.req.valid("query");
-  const after = cursorParts(cursor, 2);
-  const result = await fromReadModel(() =>
-    listCustomers(readModel(c.env), c.get("principal").tenantId, { q, after, limit }),
-  );
-  return c.json(result, 200);
-});
+customers.openapi(list, async (c) =>
+  c.json(await readPage(c, c.req.valid("query"), listCustomers), 200),
+);

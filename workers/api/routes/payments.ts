@@ -1,19 +1,11 @@
 // /v1/payments: confirm a payment (keyed by contract and bank reference) and list them.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { accountOf, ContractId, PaymentCreate, PaymentView } from "../../../core/index.ts";
 import { listPayments } from "../../../db/queries.ts";
 import { runCommand } from "../lifeline.ts";
-import {
-  IdempotencyHeaders,
-  json,
-  jsonBody,
-  ListQuery,
-  listProblems,
-  page,
-  writeProblems,
-} from "../openapi.ts";
-import { cursorParts, fromReadModel, readModel } from "../read-model.ts";
+import { createOnce, listPage } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
+import { readPage } from "./shared.ts";
 
 export const payments = newRouter();
 
@@ -24,16 +16,12 @@ const confirm = createRoute({
   summary: "Confirm a payment on a signed or active contract",
   description:
     "A payment is keyed by (contractId, reference): the same bank reference confirmed again, under any Idempotency-Key, counts once. Over-payment is recorded and flagged.",
-  security: [{ bearer: [] }],
-  request: { headers: IdempotencyHeaders, body: jsonBody(PaymentCreate) },
-  responses: {
-    201: json(PaymentView, "Confirmed"),
-    200: json(
-      PaymentView,
-      "This reference was already confirmed with this amount; nothing changed",
-    ),
-    ...writeProblems,
-  },
+  ...createOnce(
+    PaymentCreate,
+    PaymentView,
+    "Confirmed",
+    "This reference was already confirmed with this amount; nothing changed",
+  ),
 });
 
 payments.openapi(confirm, async (c) => {
@@ -48,19 +36,14 @@ const list = createRoute({
   path: "/v1/payments",
   tags: ["payments"],
   summary: "List payments, optionally of one contract (regional read model)",
-  security: [{ bearer: [] }],
-  request: { query: z.object({ contractId: ContractId.optional(), ...ListQuery }) },
-  responses: {
-    200: json(page(PaymentView, "PaymentPage"), "A page of payments, oldest first"),
-    ...listProblems,
-  },
+  ...listPage(
+    { contractId: ContractId.optional() },
+    PaymentView,
+    "PaymentPage",
+    "A page of payments, oldest first",
+  ),
 });
 
-payments.openapi(list, async (c) => {
-  const { contractId, cursor, limit } = c.req.valid("query");
-  const after = cursorParts(cursor, 2);
-  const result = await fromReadModel(() =>
-    listPayments(readModel(c.env), c.get("principal").tenantId, { contractId, after, limit }),
-  );
-  return c.json(result, 200);
-});
+payments.openapi(list, async (c) =>
+  c.json(await readPage(c, c.req.valid("query"), listPayments), 200),
+);
