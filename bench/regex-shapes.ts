@@ -32,6 +32,13 @@ const cases: Case[] = [
     pattern: "(?<x>\\w+)\\k<x>\\k<x>z",
     input: "a".repeat(2000),
   },
+  {
+    // Each bound is small (≤ 10), but eight in a row split a match in up to 11^8 ways; the
+    // time grows several-fold with every 5 more characters, so the row keeps to 25.
+    shape: "eight small counted bounds in a row",
+    pattern: `${"a{0,10}".repeat(8)}b`,
+    input: "a".repeat(25),
+  },
   { shape: "accepted: one unbounded quantifier", pattern: "\\w*z", input: "a".repeat(2000) },
   { shape: "accepted: a bounded window", pattern: "价格.{0,10}太贵", input: "价".repeat(2000) },
 ];

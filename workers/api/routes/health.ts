@@ -3,9 +3,9 @@
 // region "degraded", never "down".
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { connectReadModel } from "../../../db/client.ts";
 import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
 import { json } from "../openapi.ts";
+import { readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
 
 const PROBE_TIMEOUT_MS = 500;
@@ -75,12 +75,11 @@ health.openapi(route, async (c) => {
   const modes = degradationModes(c.env);
   const inferenceOff = modes.has("inference:off");
   const [libsql, inference] = await Promise.all([
+    // The isolate's own read-model client, the one the routes use: a probe then reports
+    // what a request would meet, and does not open a new connection each time. A query
+    // past the probe's wait is abandoned to the client's own 2 s timeout.
     probe(async () => {
-      const db = connectReadModel(c.env.LIBSQL_URL, {
-        authToken: c.env.LIBSQL_AUTH_TOKEN,
-        timeoutMs: PROBE_TIMEOUT_MS,
-      });
-      await db.run(sql`SELECT 1`);
+      await readModel(c.env).run(sql`SELECT 1`);
       return {};
     }),
     inferenceOff
