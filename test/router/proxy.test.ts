@@ -424,6 +424,37 @@ describe("regional records (insights)", () => {
     });
   });
 
+  test("an insight-shaped segment outside the insight routes does not pick the region", async () => {
+    const net = fakeTopology();
+    const res = await net.request(
+      "GET",
+      "/v1/contracts/ins_eu-central_0123456789abcdef0123456789abcdef",
+    );
+    expect(res.headers.get("lifeline-routed-to")).toBe("cn-east");
+    const nested = await net.request(
+      "POST",
+      `/v1/customers/${ACC}/ins_eu-central_0123456789abcdef0123456789abcdef`,
+      answer,
+    );
+    expect(nested.headers.get("lifeline-routed-to")).toBe("cn-east");
+  });
+
+  test("[LF4] a 'not found' for a request that names no account is not re-sent abroad", async () => {
+    const net = fakeTopology();
+    net.set("cn-east", (req, r) =>
+      new URL(req.url).pathname === "/v1/health"
+        ? healthyRegion(req, r)
+        : json({ type: "urn:lifeline:problem:not-found" }, 404),
+    );
+    const res = await net.request(
+      "POST",
+      "/v1/insights/ins_0123456789abcdef0123456789abcdef/feedback",
+      answer,
+    );
+    expect(res.status).toBe(404);
+    expect(net.regionsHit()).toEqual(["cn-east"]);
+  });
+
   test("an insight id naming a region the router does not know is routed as usual", async () => {
     const net = fakeTopology();
     const res = await net.request(

@@ -32,8 +32,7 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
     let { jurisdiction } = placement;
     // A guess (hint or default) about an account the router has never seen may be wrong.
     const guessed =
-      facts.accountId !== undefined &&
-      (placement.source === "hint" || placement.source === "default");
+      facts.accountId !== null && (placement.source === "hint" || placement.source === "default");
     const triedJurisdictions = new Set<string>([jurisdiction]);
     const outgoing: Outgoing = {
       method,

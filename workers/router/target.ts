@@ -21,6 +21,9 @@ export type RequestFacts = {
   owner: RegionInfo | undefined;
 };
 
+/** `/v1/insights/{id}` and everything below it (feedback). */
+const INSIGHT_PATH = /^\/v1\/insights\/([^/]+)(?:\/[^/]+)?$/;
+
 /** Body and query fields that name an account's contract or the account itself. */
 const ID_FIELDS = ["customerId", "contractId"] as const;
 
@@ -33,7 +36,10 @@ export function requestFacts(
 ): RequestFacts {
   const segments = url.pathname.split("/").map(decodeSegment);
   const fromPath = segments.map(accountOf).find(Boolean);
-  const owner = segments.map(regionOfRecord).find((r) => r !== null);
+  // Only the insight routes address a regional record; an id-shaped segment elsewhere
+  // (a mistyped contract id) must not pull a request into another jurisdiction.
+  const record = INSIGHT_PATH.exec(url.pathname.replace(/\/$/, ""));
+  const owner = record ? regionOfRecord(decodeSegment(record[1]!)) : null;
   const fields = ID_FIELDS.flatMap((f) => [
     isObject(body) ? body[f] : undefined,
     url.searchParams.get(f) ?? undefined,
