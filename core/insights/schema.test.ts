@@ -45,6 +45,13 @@ describe("transcripts", () => {
       Transcript.safeParse(Array.from({ length: MAX_UTTERANCES + 1 }, () => say("嗯"))).success,
     ).toBe(false);
   });
+
+  test("an utterance within the length limit that folding expands past twice the limit is refused", () => {
+    // U+FDFA is one character that NFKC turns into 18.
+    expect(refusal(Transcript, [say("\uFDFA".repeat(300))])).toMatch(/when normalised \(NFKC\)/);
+    expect(Transcript.safeParse([say("\uFDFA".repeat(200))]).success).toBe(true);
+    expect(Transcript.safeParse([say("价".repeat(2000))]).success).toBe(true);
+  });
 });
 
 describe("tenant patterns", () => {

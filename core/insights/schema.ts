@@ -7,6 +7,12 @@ import { backtrackingRisk } from "./pattern-safety.ts";
 
 export const MAX_UTTERANCES = 100;
 export const MAX_UTTERANCE_CHARS = 2000;
+/**
+ * Folding (NFKC) can expand a character up to 18-fold (U+FDFA), and every signal, metric and
+ * model reads the folded text: the bound holds after folding too, so the work per utterance
+ * stays bounded by what the caller sent.
+ */
+export const MAX_FOLDED_CHARS = 2 * MAX_UTTERANCE_CHARS;
 export const MAX_PATTERN_CHARS = 200;
 /** Tenant patterns in all signal kinds together (each runs over every utterance). */
 export const MAX_PATTERNS = 20;
@@ -22,7 +28,10 @@ export const Utterance = z.strictObject({
   text: z
     .string()
     .max(MAX_UTTERANCE_CHARS)
-    .regex(/\S/u, { message: "must contain more than white space" }),
+    .regex(/\S/u, { message: "must contain more than white space" })
+    .refine((t) => t.normalize("NFKC").length <= MAX_FOLDED_CHARS, {
+      message: `expands to more than ${MAX_FOLDED_CHARS} characters when normalised (NFKC)`,
+    }),
   atMs: z
     .int()
     .nonnegative()

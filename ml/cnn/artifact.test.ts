@@ -135,3 +135,26 @@ test("same seed and data give bit-identical weights, and the stored artifact is 
     a.params.cnn + a.params.wide,
   );
 });
+
+test("non-finite weights, repeated labels and vocabulary entries no text can produce are refused", () => {
+  const model = randomCnn(11, { classes: 2, widths: [1, 2], wideBits: 8 });
+  const meta = {
+    labels: model.header.labels,
+    maxLen: 12,
+    vocab: model.header.vocab,
+    wideFeatures: model.header.wideFeatures,
+  };
+  const nan = model.params.slice();
+  nan[model.layout.out] = Number.NaN;
+  const { header, blob } = encodeCnn(meta, model.config, nan);
+  expect(() => decodeCnn(header, blob)).toThrow(/not finite/);
+  const ok = encodeCnn(meta, model.config, model.params);
+  expect(() => decodeCnn({ ...ok.header, labels: ["a", "a"] }, ok.blob)).toThrow(/repeat/);
+  for (const entry of ["Ａ", "A", "ab", "5"]) {
+    const chars = [...ok.header.vocab.chars];
+    chars[0] = entry;
+    expect(() =>
+      decodeCnn({ ...ok.header, vocab: { ...ok.header.vocab, chars } }, ok.blob),
+    ).toThrow(/not one normalised character/);
+  }
+});

@@ -8,14 +8,17 @@ import { z } from "zod";
 import { FeatureConfigSchema } from "../features/config.ts";
 import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16.ts";
 import { type CnnConfig, type Layout, layout } from "./model.ts";
-import { NORMALISE, type Vocab, vocabFrom } from "./vocab.ts";
+import { NORMALISE, textChars, type Vocab, vocabFrom } from "./vocab.ts";
 
 export const CNN_FORMAT = "lifeline-char-cnn/1";
 
 export const CnnHeaderSchema = z.object({
   format: z.literal(CNN_FORMAT),
   kind: z.literal("char-cnn"),
-  labels: z.array(z.string().min(1)).min(2),
+  labels: z
+    .array(z.string().min(1))
+    .min(2)
+    .refine((l) => new Set(l).size === l.length, "labels repeat"),
   config: z.object({
     vocab: z.number().int().positive(),
     embDim: z.number().int().positive(),
@@ -103,6 +106,15 @@ export function decodeCnn(headerJson: unknown, blob: Uint8Array): CnnArtifact {
   const config: CnnConfig = { ...header.config, widths: [...header.config.widths] };
   if (JSON.stringify(header.normalise) !== JSON.stringify(NORMALISE))
     throw new Error("artifact was trained with another text normalisation than vocab.ts");
+  // An entry that is not one character as textChars yields it (mid-text, where a space
+  // counts) could never be looked up.
+  const unreadable = header.vocab.chars.find(
+    (ch) => [...ch].length !== 1 || textChars(`x${ch}x`)[1] !== ch,
+  );
+  if (unreadable !== undefined)
+    throw new Error(
+      `vocabulary entry ${JSON.stringify(unreadable)} is not one normalised character`,
+    );
   const vocab = vocabFrom(header.vocab.chars, header.vocab.buckets, header.vocab.hashSeed);
   if (vocab.size !== config.vocab)
     throw new Error(`vocabulary has ${vocab.size} ids, config says ${config.vocab}`);
@@ -131,5 +143,7 @@ export function decodeCnn(headerJson: unknown, blob: Uint8Array): CnnArtifact {
       at += 4;
     }
   }
+  const bad = params.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new Error(`weights: parameter ${bad} is not finite`);
   return { header, config, layout: l, params, vocab };
 }

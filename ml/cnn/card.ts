@@ -62,7 +62,11 @@ ${d.licence}
 ## Metrics
 
 Evaluated on ${c.evaluatedOn}, on the stored artifact (embedding and wide tables float16, as
-shipped), reading each text as the worker does.
+shipped), reading each text as the worker does. The longest evaluated text has
+${r.longestChars.eval} characters (validation: ${r.longestChars.validation}), so these figures
+say nothing about longer utterances, which sales calls have; early stopping scored the
+validation slice in float32 reading ${p.train.maxLen} characters, which for texts this short
+reads the same.
 
 | metric | value |
 |---|---|
@@ -89,8 +93,8 @@ ${rows}
 ${c.command}
 \`\`\`
 
-Seed ${c.seed}. Same seed and data give bit-identical weights (single-threaded float32
-arithmetic in a fixed order). The n-gram model it replaced: \`npm run train -- --task ${c.task} --kind linear --out /tmp/linear\` (without \`--out\` it overwrites this artifact).
+Seed ${c.seed}. Same seed, data and Node/V8 version give bit-identical weights
+(single-threaded arithmetic in a fixed order; \`Math.exp\` may differ between engines). The n-gram model it replaced: \`npm run train -- --task ${c.task} --kind linear --out /tmp/linear\` (without \`--out\` it overwrites this artifact).
 
 ## Limitations
 

@@ -40,6 +40,8 @@ export type CnnTaskResult = {
   checks: number;
   params: { cnn: number; wide: number };
   vocabChars: number;
+  /** Longest normalised text in the eval and validation rows: what the metrics cover. */
+  longestChars: { eval: number; validation: number };
 };
 
 export function trainCharCnn(
@@ -118,5 +120,9 @@ export function trainCharCnn(
     checks: trained.history.length,
     params: { cnn: l.cnnSize, wide: l.size - l.cnnSize },
     vocabChars: vocab.chars.length,
+    longestChars: {
+      eval: Math.max(0, ...data.evalRows.map((r) => textChars(r.text).length)),
+      validation: Math.max(0, ...data.valid.map((r) => textChars(r.text).length)),
+    },
   };
 }

@@ -1,6 +1,6 @@
 // What the inference worker needs to know about a model besides its ONNX bytes; written
 // beside every exported model.onnx as manifest.json.
-import type { CnnArtifact } from "../cnn/artifact.ts";
+import type { CnnArtifact, CnnHeader } from "../cnn/artifact.ts";
 import type { FeatureConfig } from "../features/config.ts";
 import type { WeightType } from "./export.ts";
 import { cnnPad } from "./export-cnn.ts";
@@ -39,6 +39,8 @@ export type CnnManifest = {
   outputs: ["logits", "probabilities"];
   weightType: "float16";
   vocab: { chars: string[]; buckets: number; hashSeed: number };
+  /** The text normalisation the vocabulary was built with (ml/cnn/vocab.ts NORMALISE). */
+  normalise: CnnHeader["normalise"];
   /** The wide part's n-gram recipe; absent when it has none. */
   featureConfig?: FeatureConfig;
 };
@@ -80,6 +82,7 @@ export function cnnManifestFor(model: CnnArtifact, sha256Hex: string): CnnManife
     outputs: ["logits", "probabilities"],
     weightType: "float16",
     vocab: model.header.vocab,
+    normalise: model.header.normalise,
     ...(wide ? { featureConfig: wide } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // n-gram model; for a char-CNN, the padded ids of its first `maxLen` characters plus its wide
 // n-grams. The inference worker and the Node benchmarks both read texts through here, with the
 // feature code training used, so serving cannot drift from what was evaluated.
-import { readTokens, vocabFrom } from "../cnn/vocab.ts";
+import { NORMALISE, readTokens, vocabFrom } from "../cnn/vocab.ts";
 import { dimension, type FeatureConfig, FeatureConfigSchema } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
 import { padIds } from "./export-cnn.ts";
@@ -31,6 +31,10 @@ export function textReader(manifest: ModelManifest): ((text: string) => GraphInp
   if (manifest.kind !== "char-cnn") {
     return recipe ? (text) => extract(text, recipe) : null;
   }
+  // The worker reads text with the normalisation compiled into it: a model built with
+  // another one would be read wrongly without any error, so it is refused at load.
+  if (JSON.stringify(manifest.normalise) !== JSON.stringify(NORMALISE))
+    throw new Error(`${manifest.modelVersion} was built with another text normalisation`);
   const { chars, buckets, hashSeed } = manifest.vocab;
   const vocab = vocabFrom(chars, buckets, hashSeed);
   if (vocab.size !== manifest.dims.vocab)

@@ -103,7 +103,35 @@ function formatArtifact(): void {
     execFileSync(biome, ["format", "--write", outDir], { stdio: "ignore" });
 }
 
-const cnnPreset = args.kind ? undefined : p.preset.charCnn;
+if (
+  args.epochs !== undefined &&
+  !(Number.isInteger(Number(args.epochs)) && Number(args.epochs) > 0)
+) {
+  console.error(`--epochs must be a positive integer (got ${args.epochs})`);
+  process.exit(2);
+}
+if (args.kind !== undefined && args.kind !== "linear" && args.kind !== "mlp") {
+  console.error(`--kind must be linear or mlp (got ${args.kind})`);
+  process.exit(2);
+}
+const cnnBase = args.kind ? undefined : p.preset.charCnn;
+if (cnnBase) {
+  // The n-gram flags mean nothing to the CNN; refusing them keeps `command` in metrics.json
+  // and the model card a true record of how the artifact was made.
+  const ignored = (["lr", "wd", "hidden", "features", "source-weights"] as const).filter(
+    (f) => args[f] !== undefined,
+  );
+  if (ignored.length > 0) {
+    console.error(
+      `--${ignored.join(", --")}: not options of the ${p.name} char-CNN (try variants with \`npx tsx ml/cnn/cli.ts\`, or train the n-gram model with --kind linear|mlp)`,
+    );
+    process.exit(2);
+  }
+}
+const cnnPreset = cnnBase && {
+  ...cnnBase,
+  train: { ...cnnBase.train, ...(args.epochs ? { epochs: Number(args.epochs) } : {}) },
+};
 if (cnnPreset) {
   const labels = labelSet([...p.train, ...p.valid]);
   log(

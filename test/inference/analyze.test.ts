@@ -48,6 +48,9 @@ const samples: Record<string, string[]> = {
     "别再给我打电话了",
     "采购流程需要走招标",
     "ＯＫ，明天见面详谈",
+    // Empty, and longer than the 64 characters the CNN reads (its wide part reads it all).
+    "",
+    "我们院里的设备科、财务科和分管副院长都要签字，流程比较长，一般要两到三个月，所以如果你们希望年底前交付，最好下周就把完整的技术参数和报价单发过来，我们好提前准备论证材料。",
   ],
   "intent-en": [
     "My card still hasn't arrived, it has been two weeks",
@@ -179,6 +182,12 @@ describe("bounded input", () => {
     await problem({ task: "intent-en", texts: ["fine", long] }, 400, /longer than 2000/);
     await problem({ task: "intent-en", texts: [] }, 400, /empty/);
     await problem({ task: "intent-en", texts: [42] }, 400, /string/);
+    // One character NFKC turns into 18: within the raw limit, far past it once read.
+    await problem(
+      { task: "sentiment-zh", texts: ["\uFDFA".repeat(MAX_TEXT_LENGTH)] },
+      400,
+      /when normalised \(NFKC\)/,
+    );
   });
 
   test("an unknown task is a 404, a sparse-only model a 400, and limits are inclusive", async () => {

@@ -49,8 +49,17 @@ describe.each(shapes)("widths $widths, $classes classes, wide 2^$wideBits", (sha
   });
 });
 
-test("an empty text reads as one padding id, which predicts exactly like no tokens at all", () => {
+test("an empty or blank text reads as one padding id, so the graph never gets an empty sequence", () => {
   const model = randomCnn(7, { classes: 2, widths: [1, 2, 3], wideBits: 10 });
   expect(Array.from(readTokens(model.vocab, "", 12))).toEqual([0]);
   expect(Array.from(readTokens(model.vocab, "  ", 12))).toEqual([0]);
+});
+
+test("a manifest built with another text normalisation is refused at load, not read wrongly", () => {
+  const model = randomCnn(13, { classes: 2, widths: [1, 2], wideBits: 8 });
+  const manifest = cnnManifestFor(model, "0".repeat(64));
+  expect(textReader(manifest)).not.toBeNull();
+  expect(() =>
+    textReader({ ...manifest, normalise: { ...manifest.normalise, foldDigits: false } }),
+  ).toThrow(/another text normalisation/);
 });

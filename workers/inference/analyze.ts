@@ -1,13 +1,21 @@
 // Text in, labels out: runs the model's own feature recipe (ml/features, the code training
 // used) inside the worker, then the ONNX graph. Bounded so one call cannot hold the isolate.
 import { z } from "zod";
-import { MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
+import { MAX_NORMALISED_LENGTH, MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
 import { run, sessionFor } from "./sessions.ts";
 
 export const AnalyzeRequest = z.object({
   task: z.string().min(1).max(64),
   texts: z
-    .array(z.string().max(MAX_TEXT_LENGTH, `a text is longer than ${MAX_TEXT_LENGTH} characters`))
+    .array(
+      z
+        .string()
+        .max(MAX_TEXT_LENGTH, `a text is longer than ${MAX_TEXT_LENGTH} characters`)
+        .refine(
+          (t) => t.normalize("NFKC").length <= MAX_NORMALISED_LENGTH,
+          `a text expands to more than ${MAX_NORMALISED_LENGTH} characters when normalised (NFKC)`,
+        ),
+    )
     .min(1, "texts is empty")
     .max(MAX_TEXTS, `more than ${MAX_TEXTS} texts in one call`),
 });

@@ -1,6 +1,7 @@
 // Runs one task's model over a batch of utterances and says why when it cannot:
 // unknown task and invalid input are expected outcomes, not exceptions.
 import { z } from "zod";
+import { MODELS } from "./models.ts";
 import { runOne, sessionFor } from "./sessions.ts";
 
 /** Bounds so one call cannot hold the isolate: utterances per call, features per utterance. */
@@ -38,16 +39,16 @@ export async function classify(
   const parsed = ClassifyRequest.safeParse({ task, inputs });
   if (!parsed.success)
     return { ok: false, error: "invalid-input", detail: z.prettifyError(parsed.error) };
-  const pending = sessionFor(task, now);
-  if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
-  const { session, manifest } = await pending;
-  if (manifest.kind === "char-cnn") {
+  if (Object.hasOwn(MODELS, task) && MODELS[task]!.manifest.kind === "char-cnn") {
     return {
       ok: false,
       error: "invalid-input",
       detail: `task "${task}" reads text (a char-CNN): use analyzeTexts`,
     };
   }
+  const pending = sessionFor(task, now);
+  if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
+  const { session, manifest } = await pending;
   const { D } = manifest.dims;
   const outOfRange = inputs.findIndex((x) => x.indices.some((i) => i >= D));
   if (outOfRange >= 0) {
