@@ -196,16 +196,16 @@ describe("feedback loop", () => {
     expect(bad.status).toBe(400);
   });
 
-  test("an insight id names its region; feedback sent to another region is a 421 saying where it lives", async () => {
+  test("an insight id names its region; feedback sent to another region is a 409 wrong-region saying where it lives", async () => {
     const res = await api(real)("POST", "/v1/insights/analyze", CLINIC_REQUEST);
     const { id } = res.body;
     expect(id).toMatch(/^ins_cn-east_[0-9a-f]{32}$/);
     const strategy = res.body.insights.actions[0].strategy;
     const eu = client(real.url("eu-central"), DEV_KEY);
     const elsewhere = await eu("POST", `/v1/insights/${id}/feedback`, { strategy, adopted: true });
-    expect(elsewhere.status).toBe(421);
+    expect(elsewhere.status).toBe(409);
     expect(elsewhere.body).toMatchObject({
-      type: "urn:lifeline:problem:misdirected-record",
+      type: "urn:lifeline:problem:wrong-region",
       region: "cn-east",
     });
     const home = await api(real)("POST", `/v1/insights/${id}/feedback`, {

@@ -256,7 +256,7 @@ const feedback = createRoute({
       "Recorded",
     ),
     ...readProblems,
-    421: problem(
+    409: problem(
       "The insight was made in another region (its id names it); feedback goes there. The router sends it there by itself.",
     ),
     422: problem("The strategy was not among the analysis' suggestions"),
@@ -273,8 +273,9 @@ insightRoutes.openapi(feedback, async (c) => {
     // Insights are regional records: this region never had it, so "not found" would be a
     // lie that makes a client drop the feedback. Say where it lives instead.
     throw new Problem(
-      421,
-      "misdirected-record",
+      // 409 like wrong-jurisdiction, not 421: fetch clients resend a 421 on a new connection.
+      409,
+      "wrong-region",
       "The insight lives in another region",
       `Insight ${id} was made and stored in ${home}; send its feedback there (through the router it goes there by itself).`,
       { region: home },
