@@ -306,6 +306,8 @@ describe("action templates", () => {
 describe("customer profiles", () => {
   test("an empty profile is valid: industry other, everything else unknown", () => {
     expect(CustomerProfile.parse({})).toEqual({ industry: "other" });
+    expect(CustomerProfile.parse({ timeZone: "Europe/Lisbon" }).timeZone).toBe("Europe/Lisbon");
+    expect(CustomerProfile.safeParse({ timeZone: "Europe/Atlantis" }).success).toBe(false);
   });
 
   test("a budget cycle leaves an unknown fiscal-year start unknown and is planned four months ahead", () => {

@@ -1,6 +1,7 @@
 // The contract of call insights: transcripts and customer profiles in; signals, call
 // metrics and next-best actions out; the tenant-configurable rules that produce them.
 import { z } from "zod";
+import { isTimeZone } from "./calendar.ts";
 import { fold } from "./normalise.ts";
 import { foldPattern } from "./pattern-fold.ts";
 import { backtrackingRisk } from "./pattern-safety.ts";
@@ -390,6 +391,15 @@ export const CustomerProfile = z
       .meta({ description: "Human label such as 社区卫生服务中心; shown in reasons only" }),
     procurementAuthority: ProcurementAuthority.optional(),
     budgetCycle: BudgetCycle.optional(),
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Lisbon" })
+      .optional()
+      .meta({
+        description:
+          "The buyer's IANA time zone, for their budget month; default: the region's jurisdiction's (cn Asia/Shanghai, eu Europe/Berlin)",
+      }),
   })
   .meta({ id: "CustomerProfile", description: "What is known about the buyer; all optional" });
 export type CustomerProfile = z.infer<typeof CustomerProfile>;

@@ -176,10 +176,10 @@ insightRoutes.openapi(analyze, async (c) => {
     sentiment,
     rules: rules.compiled,
     profile,
-    // The region's zone: the customer's when the call names one (it is analysed only in its
-    // customer's jurisdiction), the best guess otherwise.
+    // The buyer's own zone when the profile gives one; else the jurisdiction's (a call with
+    // a customer is analysed only in its customer's jurisdiction), the best guess there.
     nowMs: now.getTime(),
-    timeZone: jurisdictionTimeZone(c.env.JURISDICTION),
+    timeZone: profile.timeZone ?? jurisdictionTimeZone(c.env.JURISDICTION),
     locale: input.locale ?? insights.callLocale(input.transcript),
   });
   const id = insightIdFor(c.env.REGION, crypto.randomUUID().replaceAll("-", ""));
