@@ -52,6 +52,16 @@ LIBSQL_URL = "http://127.0.0.1:2"
   expect(() => topologyFromToml(toml)).toThrow(/REGION is "b"/);
 });
 
+test("a region name that cannot travel inside an id is rejected at start", () => {
+  const toml = `[env.cn_east.vars]
+REGION = "cn_east"
+JURISDICTION = "cn"
+REGION_URL = "http://127.0.0.1:1"
+LIBSQL_URL = "http://127.0.0.1:2"
+`;
+  expect(() => topologyFromToml(toml)).toThrow(/region name is 1–32 of a-z, 0-9 and -/);
+});
+
 test("every env carries the same REGIONS map, and it matches each env's own URL and jurisdiction", () => {
   const envs = (parseToml(readFileSync(WRANGLER_TOML, "utf8")).env ?? {}) as Record<
     string,

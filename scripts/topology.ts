@@ -2,6 +2,7 @@
 // API port from REGION_URL and its libSQL port from LIBSQL_URL. No second port table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { RegionName } from "../core/sovereignty/jurisdiction.ts";
 import { parseToml, type TomlTable, type TomlValue } from "./toml.ts";
 
 export interface RegionTopology {
@@ -37,6 +38,10 @@ export function topologyFromToml(text: string): RegionTopology[] {
     };
     if (str("REGION") !== region)
       throw new Error(`wrangler.toml: env.${region}.vars.REGION is "${str("REGION")}"`);
+    // Region names travel inside ids (ins_<region>_…) and URLs: caught here, not at the
+    // first analysis.
+    if (!RegionName.safeParse(region).success)
+      throw new Error(`wrangler.toml: [env.${region}]: a region name is 1–32 of a-z, 0-9 and -`);
     const api = localUrl(str("REGION_URL"), `env.${region}.vars.REGION_URL`);
     const libsql = localUrl(str("LIBSQL_URL"), `env.${region}.vars.LIBSQL_URL`);
     const relay = localUrl(str("QSTASH_URL"), `env.${region}.vars.QSTASH_URL`);
