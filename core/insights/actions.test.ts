@@ -278,6 +278,27 @@ describe("evidence", () => {
   });
 });
 
+/** Any buyer profile the schema accepts (with and without each optional part). */
+const anyProfile = fc
+  .record(
+    {
+      industry: fc.constantFrom("medical-devices", "education", "manufacturing", "other"),
+      scale: fc.constantFrom(...Scale.options),
+      facility: fc.constantFrom("社区卫生服务中心", "Plant 3"),
+      procurementAuthority: fc.constantFrom(...ProcurementAuthority.options),
+      budgetCycle: fc.record(
+        {
+          fiscalYearStartMonth: fc.integer({ min: 1, max: 12 }),
+          budgetApproved: fc.boolean(),
+          planningMonths: fc.integer({ min: 0, max: 11 }),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .map((p) => CustomerProfile.parse(p));
+
 describe("ranking", () => {
   const turns = fc.array(
     fc.record({
@@ -295,25 +316,6 @@ describe("ranking", () => {
     }),
     { maxLength: 20 },
   );
-  const anyProfile = fc
-    .record(
-      {
-        industry: fc.constantFrom("medical-devices", "education", "manufacturing", "other"),
-        scale: fc.constantFrom(...Scale.options),
-        facility: fc.constantFrom("社区卫生服务中心", "Plant 3"),
-        procurementAuthority: fc.constantFrom(...ProcurementAuthority.options),
-        budgetCycle: fc.record(
-          {
-            fiscalYearStartMonth: fc.integer({ min: 1, max: 12 }),
-            budgetApproved: fc.boolean(),
-            planningMonths: fc.integer({ min: 0, max: 11 }),
-          },
-          { requiredKeys: [] },
-        ),
-      },
-      { requiredKeys: [] },
-    )
-    .map((p) => CustomerProfile.parse(p));
 
   test("at most three actions, one per topic, by priority then strategy id, whatever the template order", () => {
     fc.assert(
@@ -471,24 +473,7 @@ describe("placeholders", () => {
       }),
       { maxLength: 10 },
     );
-    const profiles = fc
-      .record(
-        {
-          industry: fc.constantFrom("medical-devices", "education", "manufacturing", "other"),
-          scale: fc.constantFrom(...Scale.options),
-          procurementAuthority: fc.constantFrom(...ProcurementAuthority.options),
-          budgetCycle: fc.record(
-            {
-              fiscalYearStartMonth: fc.integer({ min: 1, max: 12 }),
-              budgetApproved: fc.boolean(),
-              planningMonths: fc.integer({ min: 0, max: 11 }),
-            },
-            { requiredKeys: [] },
-          ),
-        },
-        { requiredKeys: [] },
-      )
-      .map((p) => CustomerProfile.parse(p));
+    const profiles = anyProfile;
     fc.assert(
       fc.property(
         turns,

@@ -6,7 +6,7 @@ import type { Row } from "../train/dataset.ts";
 import { decodeCnn, encodeCnn } from "./artifact.ts";
 import { forward, layout, workspace } from "./model.ts";
 import { predictor } from "./predict.ts";
-import { randomCnn } from "./random-artifact.ts";
+import { randomCnn, wideRecipe } from "./random-artifact.ts";
 import { type CharCnnPreset, trainCharCnn } from "./task.ts";
 
 test("decoding returns the float32 parameters, float16-rounded exactly in the two big tables", () => {
@@ -90,19 +90,7 @@ const tiny: CharCnnPreset = {
   minCount: 1,
   buckets: 2,
   vocabHashSeed: 1,
-  wideFeatures: {
-    version: 1,
-    language: "zh",
-    dimensionBits: 6,
-    hashSeed: 3,
-    signedHash: true,
-    normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: true },
-    charNgrams: [1, 2],
-    wordNgrams: null,
-    boundaryMarkers: true,
-    sublinearTf: true,
-    l2Normalise: true,
-  },
+  wideFeatures: wideRecipe(6, 3),
   train: {
     epochs: 3,
     batch: 4,

@@ -8,28 +8,30 @@ import { buildVocab } from "./vocab.ts";
 
 export const RANDOM_CNN_CHARS = "价格太贵了服务很好我们考虑一下不错满意差劲退款谢谢";
 
+/** A small wide-part recipe: hashed char 1–2-grams into 2^bits ids. */
+export function wideRecipe(bits: number, hashSeed: number): FeatureConfig {
+  return {
+    version: 1,
+    language: "zh",
+    dimensionBits: bits,
+    hashSeed,
+    signedHash: true,
+    normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: true },
+    charNgrams: [1, 2],
+    wordNgrams: null,
+    boundaryMarkers: true,
+    sublinearTf: true,
+    l2Normalise: true,
+  };
+}
+
 export function randomCnn(
   seed: number,
   shape: { classes: number; widths: number[]; wideBits: number | null; maxLen?: number },
 ): CnnArtifact {
   const rng = mulberry32(seed);
   const vocab = buildVocab([RANDOM_CNN_CHARS], 1, 4, 7);
-  const wide: FeatureConfig | null =
-    shape.wideBits === null
-      ? null
-      : {
-          version: 1,
-          language: "zh",
-          dimensionBits: shape.wideBits,
-          hashSeed: 11,
-          signedHash: true,
-          normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: true },
-          charNgrams: [1, 2],
-          wordNgrams: null,
-          boundaryMarkers: true,
-          sublinearTf: true,
-          l2Normalise: true,
-        };
+  const wide = shape.wideBits === null ? null : wideRecipe(shape.wideBits, 11);
   const config: CnnConfig = {
     vocab: vocab.size,
     embDim: 6,
