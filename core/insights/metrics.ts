@@ -11,6 +11,11 @@ const UNSPOKEN = /[^\p{L}\p{N}]+/gu;
 // After NFKC ？！；… read ?!;... as well.
 const SENTENCE = /[^.!?。;\n]+[.!?。;\n]*/gu;
 const A_NOT_A = /(\p{Script=Han})[不没]\1/u;
+/**
+ * 呢 after an ongoing or not-yet state tells, not asks: 我还在考虑呢, 正在开会呢, 早着呢,
+ * 还没定呢. 你们呢, 价格呢, 现在价格呢 (and the price?) still ask.
+ */
+const ZH_DURATIVE_NE = /(?:还在|正在|着|还没|还不)[^，,]*呢$/u;
 
 /** Chinese question words; the first four always ask, the rest also serve as "any", "some". */
 const ZH_WH = /为什么|为何|是否|请问|什么|怎么|多少|哪|几|谁/gu;
@@ -119,7 +124,12 @@ function isQuestion(sentence: string): boolean {
   if (body.endsWith("吗")) return true;
   // A full stop or exclamation mark says statement; only 吗 outweighs it.
   if (/[.!。]/u.test(end)) return false;
-  return body.endsWith("呢") || A_NOT_A.test(body) || zhAsks(body) || enAsks(body.trimStart());
+  return (
+    (body.endsWith("呢") && !ZH_DURATIVE_NE.test(body)) ||
+    A_NOT_A.test(body) ||
+    zhAsks(body) ||
+    enAsks(body.trimStart())
+  );
 }
 
 /** Questions in one utterance: zh and en, punctuated or not (speech recognisers often omit it). */
