@@ -1,6 +1,6 @@
 // MODEL_CARD.md for a char-CNN artifact: the same data, licence and baseline sections as the
 // n-gram models (ml/train/model-card.ts), with the architecture and serving recipe of ml/cnn.
-import { DATA, pct } from "../train/model-card.ts";
+import { DATA, metricsAndCommand } from "../train/model-card.ts";
 import type { CharCnnPreset, CnnTaskResult } from "./task.ts";
 
 export type CnnCardInput = {
@@ -21,7 +21,6 @@ export function renderCnnCard(c: CnnCardInput): string {
   const p = c.preset;
   const r = c.result;
   const wide = p.wideFeatures;
-  const rows = c.labels.map((l, i) => `| ${l} | ${pct(r.eval.perClass[i]!.f1)} |`).join("\n");
   const weights = Object.entries(p.sourceWeights)
     .map(([s, w]) => `\`${s}\` ×${w}`)
     .join(", ");
@@ -68,30 +67,18 @@ say nothing about longer utterances, which sales calls have; early stopping scor
 validation slice in float32 reading ${p.train.maxLen} characters, which for texts this short
 reads the same.
 
-| metric | value |
-|---|---|
-| accuracy | **${pct(r.eval.accuracy)}** |
-| macro-F1 | ${pct(r.eval.macroF1)} |
-| validation accuracy (train slice) | ${pct(r.validation.accuracy)} |
-| rows (train / validation / eval) | ${c.counts.train} / ${c.counts.validation} / ${c.counts.eval} |
-| training wall time | ${c.trainSeconds} s |
-| weights | ${(r.blob.length / 2 ** 20).toFixed(2)} MiB (embedding and wide tables float16; convolutions and output layer float32) |
-
-${d.baseline}
-
-<details><summary>Per-class F1</summary>
-
-| label | F1 |
-|---|---|
-${rows}
-
-</details>
-
-## Reproduce
-
-\`\`\`
-${c.command}
-\`\`\`
+${metricsAndCommand({
+  accuracy: r.eval.accuracy,
+  macroF1: r.eval.macroF1,
+  perClassF1: Object.fromEntries(c.labels.map((l, i) => [l, r.eval.perClass[i]!.f1])),
+  validationLabel: "train slice",
+  validationAccuracy: r.validation.accuracy,
+  counts: c.counts,
+  trainSeconds: c.trainSeconds,
+  weights: `${(r.blob.length / 2 ** 20).toFixed(2)} MiB (embedding and wide tables float16; convolutions and output layer float32)`,
+  baseline: d.baseline,
+  command: c.command,
+})}
 
 Seed ${c.seed}. Same seed, data and Node/V8 version give bit-identical weights
 (single-threaded arithmetic in a fixed order; \`Math.exp\` may differ between engines). The n-gram model it replaced: \`npm run train -- --task ${c.task} --kind linear --out /tmp/linear\` (without \`--out\` it overwrites this artifact).

@@ -7,6 +7,7 @@ import type { FeatureConfig } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
 import type { Row } from "../train/dataset.ts";
 import { evaluate, type Metrics } from "../train/metrics.ts";
+import { argmax } from "../train/model.ts";
 import { type CnnHeader, decodeCnn, encodeCnn } from "./artifact.ts";
 import { type CnnConfig, layout } from "./model.ts";
 import { predictor } from "./predict.ts";
@@ -99,15 +100,9 @@ export function trainCharCnn(
   const predict = predictor(decodeCnn(JSON.parse(JSON.stringify(header)), blob));
   const score = (rows: readonly Row[]) => {
     const kept = rows.filter((r) => labels.includes(r.label));
-    const predicted = kept.map((r) => {
-      const p = predict(r.text);
-      let best = 0;
-      for (let j = 1; j < p.length; j++) if (p[j]! > p[best]!) best = j;
-      return best;
-    });
     return evaluate(
       kept.map((r) => labels.indexOf(r.label)),
-      predicted,
+      kept.map((r) => argmax(predict(r.text))),
       labels.length,
     );
   };

@@ -2,6 +2,7 @@
 // on a validation slice carved from train. Same seed and data → identical weights.
 import type { SparseVector } from "../features/sparse.ts";
 import { evaluate, type Metrics } from "../train/metrics.ts";
+import { argmax } from "../train/model.ts";
 import { mulberry32, shuffle } from "../train/prng.ts";
 import {
   backward,
@@ -68,14 +69,9 @@ export function metricsOf(
   data: readonly Sample[],
   classes: number,
 ): Metrics {
-  const pred = probs.map((p) => {
-    let b = 0;
-    for (let j = 1; j < p.length; j++) if (p[j]! > p[b]!) b = j;
-    return b;
-  });
   return evaluate(
     data.map((s) => s.y),
-    pred,
+    probs.map(argmax),
     classes,
   );
 }

@@ -52,7 +52,12 @@ export function vocabFrom(chars: readonly string[], buckets: number, hashSeed: n
  * graph never sees an empty sequence.
  */
 export function readTokens(vocab: Vocab, text: string, maxLen: number): Int32Array {
-  const ids = encode(vocab, textChars(text), maxLen);
+  return tokensOf(vocab, normalise(text, NORMALISE), maxLen);
+}
+
+/** `readTokens` of a text already normalised with NORMALISE. */
+export function tokensOf(vocab: Vocab, normalised: string, maxLen: number): Int32Array {
+  const ids = encode(vocab, Array.from(normalised), maxLen);
   return ids.length > 0 ? ids : Int32Array.of(0);
 }
 

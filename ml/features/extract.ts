@@ -7,7 +7,12 @@ import { normalise } from "./normalise.ts";
 import { fromPairs, type SparseVector } from "./sparse.ts";
 
 export function extract(text: string, config: FeatureConfig): SparseVector {
-  const grams = ngrams(normalise(text, config.normalise), config);
+  return extractNormalised(normalise(text, config.normalise), config);
+}
+
+/** `extract` of a text already normalised with `config.normalise` (saves doing it twice). */
+export function extractNormalised(normalised: string, config: FeatureConfig): SparseVector {
+  const grams = ngrams(normalised, config);
   const mask = dimension(config) - 1;
   const indices = new Int32Array(grams.length);
   const values = new Float32Array(grams.length);

@@ -2,9 +2,10 @@
 // n-gram model; for a char-CNN, the padded ids of its first `maxLen` characters plus its wide
 // n-grams. The inference worker and the Node benchmarks both read texts through here, with the
 // feature code training used, so serving cannot drift from what was evaluated.
-import { NORMALISE, readTokens, vocabFrom } from "../cnn/vocab.ts";
+import { NORMALISE, tokensOf, vocabFrom } from "../cnn/vocab.ts";
 import { dimension, type FeatureConfig, FeatureConfigSchema } from "../features/config.ts";
-import { extract } from "../features/extract.ts";
+import { extract, extractNormalised } from "../features/extract.ts";
+import { normalise } from "../features/normalise.ts";
 import { padIds } from "./export-cnn.ts";
 import type { ModelManifest } from "./manifest.ts";
 
@@ -40,10 +41,14 @@ export function textReader(manifest: ModelManifest): ((text: string) => GraphInp
   if (vocab.size !== manifest.dims.vocab)
     throw new Error(`vocabulary has ${vocab.size} ids, the graph ${manifest.dims.vocab}`);
   const { maxLen, pad } = manifest.dims;
+  // The wide recipe normalises as the vocabulary does (both are the CNN preset's), so each
+  // text is normalised once for both; another recipe gets its own pass.
+  const shared = recipe !== null && JSON.stringify(recipe.normalise) === JSON.stringify(NORMALISE);
   return (text) => {
-    const ids = padIds(readTokens(vocab, text, maxLen), pad);
+    const normalised = normalise(text, NORMALISE);
+    const ids = padIds(tokensOf(vocab, normalised, maxLen), pad);
     if (!recipe) return { ids };
-    const wide = extract(text, recipe);
+    const wide = shared ? extractNormalised(normalised, recipe) : extract(text, recipe);
     // The graph's wide part needs N ≥ 1: a zero-valued id 0 adds nothing.
     return wide.indices.length > 0
       ? { ids, indices: wide.indices, values: wide.values }

@@ -1,25 +1,13 @@
 // Logit averaging folded into one model: its probabilities must equal softmax of the members'
 // mean logits, for linear and MLP members alike, and mismatched members are refused.
 import { describe, expect, test } from "vitest";
-import type { FeatureConfig } from "../features/config.ts";
 import { fromPairs } from "../features/sparse.ts";
 import { averageLogits } from "./ensemble.ts";
 import { type Model, predict } from "./model.ts";
 import { mulberry32 } from "./prng.ts";
+import { wordUnigrams } from "./test-config.ts";
 
-const fc: FeatureConfig = {
-  version: 1,
-  language: "en",
-  dimensionBits: 5,
-  hashSeed: 0,
-  signedHash: false,
-  normalise: { nfkc: true, lowercase: true, punctuation: "keep", foldDigits: false },
-  charNgrams: null,
-  wordNgrams: [1, 1],
-  boundaryMarkers: false,
-  sublinearTf: false,
-  l2Normalise: true,
-};
+const fc = wordUnigrams(5);
 
 function randomModel(kind: "linear" | "mlp", seed: number, hidden = 4): Model {
   const rng = mulberry32(seed);

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import type { FeatureConfig } from "../features/config.ts";
 import { fromPairs } from "../features/sparse.ts";
 import { featureScale, foldScale, idf, nbRatios, scaleExamples } from "./feature-weights.ts";
 import { predict } from "./model.ts";
 import { mulberry32 } from "./prng.ts";
+import { wordUnigrams } from "./test-config.ts";
 import { type Example, train } from "./trainer.ts";
 
 const raw = { sublinearTf: false, l2Normalise: false };
@@ -58,19 +58,7 @@ describe("feature weights", () => {
   test.each(["linear", "mlp"] as const)(
     "a %s model trained on scaled inputs and folded predicts the same on raw inputs",
     (kind) => {
-      const fc: FeatureConfig = {
-        version: 1,
-        language: "en",
-        dimensionBits: 5,
-        hashSeed: 0,
-        signedHash: false,
-        normalise: { nfkc: true, lowercase: true, punctuation: "keep", foldDigits: false },
-        charNgrams: null,
-        wordNgrams: [1, 1],
-        boundaryMarkers: false,
-        sublinearTf: false,
-        l2Normalise: true,
-      };
+      const fc = wordUnigrams(5);
       const rng = mulberry32(3);
       const data: Example[] = Array.from({ length: 80 }, (_, i) => {
         const y = i % 2;

@@ -109,6 +109,51 @@ export const DATA: Record<
   },
 };
 
+/**
+ * The metrics table, the baseline, per-class F1 and the command that reproduces them: the
+ * part every model card shares, whatever the architecture.
+ */
+export function metricsAndCommand(m: {
+  accuracy: number;
+  macroF1: number;
+  perClassF1: Record<string, number>;
+  validationLabel: string;
+  validationAccuracy: number;
+  counts: { train: number; validation: number; eval: number };
+  trainSeconds: number;
+  weights: string;
+  baseline: string;
+  command: string;
+}): string {
+  const rows = Object.entries(m.perClassF1)
+    .map(([label, f1]) => `| ${label} | ${pct(f1)} |`)
+    .join("\n");
+  return `| metric | value |
+|---|---|
+| accuracy | **${pct(m.accuracy)}** |
+| macro-F1 | ${pct(m.macroF1)} |
+| validation accuracy (${m.validationLabel}) | ${pct(m.validationAccuracy)} |
+| rows (train / validation / eval) | ${m.counts.train} / ${m.counts.validation} / ${m.counts.eval} |
+| training wall time | ${m.trainSeconds} s |
+| weights | ${m.weights} |
+
+${m.baseline}
+
+<details><summary>Per-class F1</summary>
+
+| label | F1 |
+|---|---|
+${rows}
+
+</details>
+
+## Reproduce
+
+\`\`\`
+${m.command}
+\`\`\``;
+}
+
 export function renderModelCard(c: CardInput): string {
   const d = DATA[c.task] ?? {
     data: `Tenant-supplied labelled utterances from \`${c.dataNote}\`; seeded stratified 80/20 split.`,
@@ -117,9 +162,6 @@ export function renderModelCard(c: CardInput): string {
     limits: "Only as good as the tenant's labels and their coverage.",
   };
   const fc = c.featureConfig;
-  const rows = Object.entries(c.perClassF1)
-    .map(([label, f1]) => `| ${label} | ${pct(f1)} |`)
-    .join("\n");
   return `# Model card: ${c.task}
 
 ${architecture(c)} over
@@ -146,30 +188,12 @@ ${d.licence}
 
 Evaluated on ${c.evaluatedOn}.
 
-| metric | value |
-|---|---|
-| accuracy | **${pct(c.accuracy)}** |
-| macro-F1 | ${pct(c.macroF1)} |
-| validation accuracy (train slice${c.refitEpochs === null ? "" : ", before refit"}) | ${pct(c.validationAccuracy)} |
-| rows (train / validation / eval) | ${c.counts.train} / ${c.counts.validation} / ${c.counts.eval} |
-| training wall time | ${c.trainSeconds} s |
-| weights | ${(c.weightsBytes / 2 ** 20).toFixed(2)} MiB (first layer float16, as shipped; the rest float32) |
-
-${d.baseline}
-
-<details><summary>Per-class F1</summary>
-
-| label | F1 |
-|---|---|
-${rows}
-
-</details>
-
-## Reproduce
-
-\`\`\`
-${c.command}
-\`\`\`
+${metricsAndCommand({
+  ...c,
+  validationLabel: `train slice${c.refitEpochs === null ? "" : ", before refit"}`,
+  weights: `${(c.weightsBytes / 2 ** 20).toFixed(2)} MiB (first layer float16, as shipped; the rest float32)`,
+  baseline: d.baseline,
+})}
 
 Seed ${c.seed}. Same seed and data give bit-identical weights. Features: \`feature-config.json\`
 (D = 2^${fc.dimensionBits}, char n-grams ${JSON.stringify(fc.charNgrams)}, word n-grams

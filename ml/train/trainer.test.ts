@@ -1,25 +1,13 @@
 import { describe, expect, test } from "vitest";
-import type { FeatureConfig } from "../features/config.ts";
 import { fromPairs, type SparseVector } from "../features/sparse.ts";
 import { roundToFloat16 } from "../onnx/float16.ts";
 import { decodeModel, encodeModel } from "./codec.ts";
 import { type Model, predict } from "./model.ts";
 import { mulberry32 } from "./prng.ts";
+import { wordUnigrams } from "./test-config.ts";
 import { type Example, score, type TrainOptions, train } from "./trainer.ts";
 
-const fc: FeatureConfig = {
-  version: 1,
-  language: "en",
-  dimensionBits: 6,
-  hashSeed: 0,
-  signedHash: false,
-  normalise: { nfkc: true, lowercase: true, punctuation: "keep", foldDigits: false },
-  charNgrams: null,
-  wordNgrams: [1, 1],
-  boundaryMarkers: false,
-  sublinearTf: false,
-  l2Normalise: true,
-};
+const fc = wordUnigrams(6);
 const opts: TrainOptions = {
   kind: "linear",
   hidden: 8,

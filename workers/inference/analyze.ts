@@ -1,6 +1,7 @@
 // Text in, labels out: runs the model's own feature recipe (ml/features, the code training
 // used) inside the worker, then the ONNX graph. Bounded so one call cannot hold the isolate.
 import { z } from "zod";
+import { argmax } from "../../ml/train/model.ts";
 import { MAX_NORMALISED_LENGTH, MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
 import { run, sessionFor } from "./sessions.ts";
 
@@ -30,12 +31,6 @@ export type AnalyzeResult =
       results: Array<{ label: string; probabilities: number[] }>;
     }
   | { ok: false; error: "unknown-task" | "invalid-input" | "no-text-model"; detail: string };
-
-function argmax(p: readonly number[]): number {
-  let best = 0;
-  for (let j = 1; j < p.length; j++) if (p[j]! > p[best]!) best = j;
-  return best;
-}
 
 export async function analyzeTexts(
   task: string,

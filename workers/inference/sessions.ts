@@ -1,6 +1,8 @@
 // One ORT session per task per isolate, created on first use, one creation at a time;
 // records how long each cold start took so /health can report it, and refuses a manifest
 // it cannot serve.
+
+import { graphFeeds } from "../../ml/onnx/feeds.ts";
 import type { ModelManifest } from "../../ml/onnx/manifest.ts";
 import { type GraphInput, textReader } from "../../ml/onnx/text-input.ts";
 import { MODELS } from "./models.ts";
@@ -72,23 +74,12 @@ export async function runOne(
   indices: ArrayLike<number>,
   values: ArrayLike<number>,
 ): Promise<number[]> {
-  const n = indices.length;
-  const out = await session.run({
-    indices: new ort.Tensor("int64", BigInt64Array.from(indices, BigInt), [n]),
-    values: new ort.Tensor("float32", Float32Array.from(values), [n]),
-  });
-  return Array.from(out.probabilities!.data as Float32Array);
+  return run(session, { indices: Int32Array.from(indices), values: Float32Array.from(values) });
 }
-
-const int64 = (a: Int32Array) => new ort.Tensor("int64", BigInt64Array.from(a, BigInt), [a.length]);
 
 /** One utterance's graph inputs through its session; class probabilities out. */
 export async function run(session: ort.InferenceSession, input: GraphInput): Promise<number[]> {
-  const feeds: Record<string, ort.Tensor> = {};
-  if (input.ids) feeds.ids = int64(input.ids);
-  if (input.indices) feeds.indices = int64(input.indices);
-  if (input.values) feeds.values = new ort.Tensor("float32", input.values, [input.values.length]);
-  const out = await session.run(feeds);
+  const out = await session.run(graphFeeds(input));
   return Array.from(out.probabilities!.data as Float32Array);
 }
 
