@@ -7,6 +7,7 @@ import { expect, test } from "vitest";
 
 const ROOTS = [
   "core",
+  "replication",
   "durable-objects",
   "workers",
   "db",

@@ -13,16 +13,16 @@ import {
 } from "../../core/index.ts";
 import { connectReadModel } from "../../db/client.ts";
 import { writeProjection } from "../../db/projector.ts";
-import { busFor } from "../../workers/api/replication/bus.ts";
-import { DirectBus } from "../../workers/api/replication/direct-bus.ts";
-import { rttTableOf } from "../../workers/api/replication/geography.ts";
+import { busFor } from "../../replication/bus.ts";
+import { DirectBus } from "../../replication/direct-bus.ts";
+import { rttTableOf } from "../../replication/geography.ts";
 import {
   jurisdictionPeers,
   peersOf,
   type RegionInfo,
   regionInfo,
-} from "../../workers/api/replication/regions.ts";
-import { keyRingOf } from "../../workers/api/replication/signing.ts";
+} from "../../replication/regions.ts";
+import { keyRingOf } from "../../replication/signing.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { AccountEngine, type ExecuteRequest, type ExecuteResult } from "./engine.ts";
 import { DEFAULT_SURVIVAL_DEADLINE_MS, SURVIVAL_POLICIES } from "./survival.ts";

@@ -24,9 +24,9 @@ import {
   type Relay,
   startRelay,
 } from "../../relay/server.ts";
-import type { ReplicationBus } from "../../workers/api/replication/bus.ts";
-import { DirectBus } from "../../workers/api/replication/direct-bus.ts";
-import { QstashBus } from "../../workers/api/replication/qstash-bus.ts";
+import type { ReplicationBus } from "../../replication/bus.ts";
+import { DirectBus } from "../../replication/direct-bus.ts";
+import { QstashBus } from "../../replication/qstash-bus.ts";
 import {
   client,
   DEMO_KEY,

@@ -2,10 +2,10 @@
 // registry (422/409) → AccountDO, which journals, dedups and replies in one transaction.
 import type { Context } from "hono";
 import { type Command, fingerprint, parseIdempotencyKey } from "../../core/index.ts";
+import { accountStub, idempotencyKeyStub } from "../../durable-objects/stubs.ts";
+import { regionsOf } from "../../replication/regions.ts";
 import type { AppEnv } from "./env.ts";
 import { domainProblem, Problem } from "./errors.ts";
-import { regionsOf } from "./replication/regions.ts";
-import { accountStub, idempotencyKeyStub } from "./stubs.ts";
 
 export function requireIdempotencyKey(c: Context<AppEnv>): string {
   const parsed = parseIdempotencyKey(c.req.header("idempotency-key"));

@@ -1,36 +1,9 @@
 // The router's configuration, parsed from its bindings once per isolate: the region map
 // and the tuning knobs. A malformed map is a deployment bug and fails every request loudly.
+import { parseRegions, type RegionInfo } from "../../replication/regions.ts";
 import type { RouterEnv } from "./env.ts";
 
-export type RegionInfo = { region: string; jurisdiction: string; url: string };
-
-// Checked by hand rather than with zod: the router is every client's first hop, and
-// importing zod added ~1 s to a cold isolate's first request (local workerd, wrangler 4.86).
-const REGION_NAME = /^[a-z0-9-]{1,32}$/;
-const JURISDICTION = /^[a-z]{2,8}$/;
-
-function parseRegions(raw: string): RegionInfo[] {
-  const list: unknown = JSON.parse(raw);
-  if (!Array.isArray(list) || list.length === 0) throw new Error("REGIONS: not a non-empty array");
-  const regions = list.map((entry: unknown, i): RegionInfo => {
-    const e = (entry ?? {}) as Record<string, unknown>;
-    const { region, jurisdiction, url } = e;
-    if (typeof region !== "string" || !REGION_NAME.test(region)) {
-      throw new Error(`REGIONS[${i}].region: expected ${REGION_NAME}`);
-    }
-    if (typeof jurisdiction !== "string" || !JURISDICTION.test(jurisdiction)) {
-      throw new Error(`REGIONS[${i}].jurisdiction: expected ${JURISDICTION}`);
-    }
-    if (typeof url !== "string" || !/^https?:$/.test(URL.parse(url)?.protocol ?? "")) {
-      throw new Error(`REGIONS[${i}].url: expected an http(s) URL`);
-    }
-    return { region, jurisdiction, url };
-  });
-  if (new Set(regions.map((r) => r.region)).size !== regions.length) {
-    throw new Error("REGIONS: region names repeat");
-  }
-  return regions;
-}
+export type { RegionInfo };
 
 function millis(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;

@@ -2,11 +2,11 @@
 // checkable, DESIGN §3) and verification of this region's audit chain [LF7].
 import { Hono } from "hono";
 import { sha256Hex } from "../../../core/index.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
+import { regionInfo } from "../../../replication/regions.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
-import { regionInfo } from "../replication/regions.ts";
-import { accountStub } from "../stubs.ts";
 
 /** Accounts hashed per request at most: the check is for operators, bounded like everything else. */
 const MAX_ACCOUNTS = 10_000;

@@ -10,6 +10,7 @@ import {
   SignatureCreate,
 } from "../../../core/index.ts";
 import { listContracts } from "../../../db/queries.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import {
@@ -22,7 +23,6 @@ import {
   writeProblems,
 } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
-import { accountStub } from "../stubs.ts";
 import { readPage } from "./shared.ts";
 
 export const contracts = newRouter();

@@ -3,11 +3,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AccountId, accountIdFor, CustomerCreate, CustomerView } from "../../../core/index.ts";
 import { listCustomers } from "../../../db/queries.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
 import { Problem } from "../errors.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import { createOnce, json, listPage, readProblems } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
-import { accountStub } from "../stubs.ts";
 import { readPage } from "./shared.ts";
 
 export const customers = newRouter();

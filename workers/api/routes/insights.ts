@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { INSIGHT_ID, insightIdFor, regionOfRecord } from "../../../core/ids.ts";
 import { AccountId, insights } from "../../../core/index.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
 import { domainProblem, Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
 import { replaceTenantRules, type TenantRules, tenantRules } from "../insights/rules.ts";
@@ -15,7 +16,6 @@ import { wrongJurisdiction } from "../lifeline.ts";
 import { json, jsonBody, problem, readProblems } from "../openapi.ts";
 import { fromReadModel, readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
-import { accountStub } from "../stubs.ts";
 
 export const insightRoutes = newRouter();
 

@@ -4,12 +4,13 @@
 import { Receiver } from "@upstash/qstash";
 import { Hono } from "hono";
 import { ReplicationBatchV1 } from "../../../core/index.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
+import { DIRECT_PATH } from "../../../replication/direct-bus.ts";
+import { QSTASH_PATH } from "../../../replication/qstash-bus.ts";
+import { type AccountSink, applyBatch } from "../../../replication/receive.ts";
+import { keyRingOf, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
-import { DIRECT_PATH } from "../replication/direct-bus.ts";
-import { QSTASH_PATH } from "../replication/qstash-bus.ts";
-import { applyBatch } from "../replication/receive.ts";
-import { keyRingOf, verifyRequest } from "../replication/signing.ts";
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -48,13 +49,23 @@ async function boundedText(req: Request): Promise<string> {
   return text;
 }
 
+async function receive(env: Env, batch: ReplicationBatchV1) {
+  const sink: AccountSink = (tenantId, accountId, events, masked, from) =>
+    accountStub(env, tenantId, accountId).applyRemote(tenantId, accountId, events, masked, from);
+  const outcome = await applyBatch(env, batch, sink);
+  if (!outcome.ok) {
+    const { status, slug, title, detail } = outcome.refusal;
+    throw new Problem(status, slug, title, detail);
+  }
+  return outcome.report;
+}
+
 replication.post(DIRECT_PATH, async (c) => {
   const body = await boundedText(c.req.raw);
   const verdict = verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now());
   if (!verdict.ok)
     throw new Problem(401, "bad-signature", "Replication signature rejected", verdict.reason);
-  const report = await applyBatch(c.env, await readBatch(body, false));
-  return c.json(report, 200);
+  return c.json(await receive(c.env, await readBatch(body, false)), 200);
 });
 
 replication.post(QSTASH_PATH, async (c) => {
@@ -75,6 +86,5 @@ replication.post(QSTASH_PATH, async (c) => {
       err instanceof Error ? err.message : String(err),
     );
   }
-  const report = await applyBatch(c.env, await readBatch(body, true));
-  return c.json(report, 200);
+  return c.json(await receive(c.env, await readBatch(body, true)), 200);
 });

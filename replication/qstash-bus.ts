@@ -2,7 +2,7 @@
 // local relay) delivers it to the peer's /v1/replication/qstash with retries, signed with
 // its HS256 keys. The deduplication id makes a re-published batch one message.
 import { Client } from "@upstash/qstash";
-import { type ReplicationBatchV1, sha256Hex } from "../../../core/index.ts";
+import { type ReplicationBatchV1, sha256Hex } from "../core/index.ts";
 import type { ReplicationBus } from "./bus.ts";
 import { ReplicationError } from "./direct-bus.ts";
 import type { RegionInfo } from "./regions.ts";

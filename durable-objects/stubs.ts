@@ -1,6 +1,6 @@
 // Where each id lives: DO names are tenant-scoped, so a key of tenant A can never
 // address tenant B's objects — the id alone is not enough to reach them.
-import { sha256Hex } from "../../core/index.ts";
+import { sha256Hex } from "../core/index.ts";
 
 export function accountStub(env: Env, tenantId: string, accountId: string) {
   return env.ACCOUNT.get(env.ACCOUNT.idFromName(`${tenantId}/${accountId}`));

@@ -3,7 +3,7 @@
 // key in its active set and rejects unknown ids, stale timestamps and bad MACs. The MAC
 // itself is core's `batchSignature`, so every runtime signs the same bytes the same way.
 
-import { batchSignature, verifyBatchSignature } from "../../../core/index.ts";
+import { batchSignature, verifyBatchSignature } from "../core/index.ts";
 
 export const KEY_ID_HEADER = "lifeline-key-id";
 export const SIGNATURE_HEADER = "lifeline-signature";

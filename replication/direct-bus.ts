@@ -1,6 +1,6 @@
 // Direct bus: a signed POST of the batch to the peer's /v1/replication/events. A 2xx means
 // the peer's AccountDOs committed every event (their output gates held the reply).
-import type { ReplicationBatchV1 } from "../../../core/index.ts";
+import type { ReplicationBatchV1 } from "../core/index.ts";
 import type { ReplicationBus } from "./bus.ts";
 import { type RttTable, rttBetween } from "./geography.ts";
 import type { RegionInfo } from "./regions.ts";

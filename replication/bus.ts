@@ -2,7 +2,7 @@
 // implementations pass one contract suite — `direct` (signed HTTP, the local default)
 // and `qstash` (Upstash QStash: durable, retried, outside Cloudflare's blast radius).
 // Selected per env by REPLICATION_BUS in wrangler.toml.
-import type { ReplicationBatchV1 } from "../../../core/index.ts";
+import type { ReplicationBatchV1 } from "../core/index.ts";
 import { DirectBus } from "./direct-bus.ts";
 import { rttTableOf } from "./geography.ts";
 import { QstashBus } from "./qstash-bus.ts";
