@@ -18,7 +18,18 @@ export * as insights from "./insights/index.ts";
 export * from "./money.ts";
 export {
   batchSignature,
+  type CrossBorderAudit,
+  checkRemoteEvent,
+  DEFAULT_MAX_EVENT_SKEW_MS,
+  type EventCheckContext,
+  type EventRule,
+  type EventVerdict,
+  type JurisdictionLookup,
   MAX_BATCH_EVENTS,
+  mustMask,
+  type Outgoing,
+  type OutgoingBatch,
+  outgoingBatch,
   ReplicationBatchV1,
   verifyBatchSignature,
 } from "./replication.ts";
@@ -26,3 +37,4 @@ export * from "./schemas.ts";
 export * from "./sovereignty/jurisdiction.ts";
 export * from "./sovereignty/mask.ts";
 export * from "./sovereignty/policy.ts";
+export * from "./survival.ts";

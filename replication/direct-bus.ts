@@ -1,6 +1,6 @@
 // Direct bus: a signed POST of the batch to the peer's /v1/replication/events. A 2xx means
 // the peer's AccountDOs committed every event (their output gates held the reply).
-import type { ReplicationBatchV1 } from "../core/index.ts";
+import type { OutgoingBatch } from "../core/index.ts";
 import type { ReplicationBus } from "./bus.ts";
 import { type RttTable, rttBetween } from "./geography.ts";
 import type { RegionInfo } from "./regions.ts";
@@ -28,11 +28,7 @@ export class DirectBus implements ReplicationBus {
     private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
-  async send(
-    peer: RegionInfo,
-    batch: ReplicationBatchV1,
-    timeoutMs = this.timeoutMs,
-  ): Promise<void> {
+  async send(peer: RegionInfo, batch: OutgoingBatch, timeoutMs = this.timeoutMs): Promise<void> {
     const emulatedMs = rttBetween(this.rtt, batch.from, peer.region);
     if (emulatedMs > 0) await new Promise((resolve) => setTimeout(resolve, emulatedMs));
     const body = JSON.stringify(batch);

@@ -1,19 +1,54 @@
-// Applying a peer's batch: each account's events go to its AccountDO (through `sink`),
-// which deduplicates by event id and merges. The reply (2xx) leaves only after every DO
-// committed, so the sender may count this region as holding the events durably.
-import type { DomainEvent, ReplicationBatchV1 } from "../core/index.ts";
-import { type RegionInfo, regionInfo } from "./regions.ts";
+// Receiving a peer's batch [LF8][LF4]: the envelope is checked whole (addressed here, from
+// a region of the map), then every event on its own (core's checkRemoteEvent). Events that
+// pass go to their AccountDO (through `sink`), which deduplicates by event id and merges;
+// events that fail are quarantined for an operator to list and redrive, and never fail the
+// rest of the batch. The reply (2xx) leaves only after every DO committed and every
+// quarantined event was stored, so the sender may count this region as holding them.
+import {
+  checkRemoteEvent,
+  DEFAULT_MAX_EVENT_SKEW_MS,
+  type DomainEvent,
+  type EventRule,
+  type FieldPolicy,
+  type ReplicationBatchV1,
+} from "../core/index.ts";
+import { type RegionInfo, regionInfo, regionsOf } from "./regions.ts";
 
-export type ApplyReport = { applied: number; duplicates: number; accounts: number };
+export type ApplyReport = {
+  applied: number;
+  duplicates: number;
+  accounts: number;
+  quarantined: number;
+};
 
-/** Where a receiver sends one account's events: its AccountDO. */
+/** Where a receiver sends one account's checked events: its AccountDO. */
 export type AccountSink = (
   tenantId: string,
   accountId: string,
   events: DomainEvent[],
-  masked: boolean,
   from: string,
 ) => Promise<{ applied: number; duplicates: number }>;
+
+/** An event that failed a rule, kept as it arrived. */
+export type QuarantineEntry = {
+  from: string;
+  rule: EventRule;
+  reason: string;
+  tenantId: string | null;
+  eventId: string | null;
+  /** The event as received (JSON), for redrive. */
+  raw: string;
+  forwarded: boolean;
+};
+
+export type ReceiveDeps = {
+  sink: AccountSink;
+  /** The tenants among `ids` that this region knows, with their field policies. */
+  tenants: (ids: string[]) => Promise<Map<string, FieldPolicy>>;
+  quarantine: (entries: QuarantineEntry[]) => Promise<void>;
+  nowMs: number;
+  maxSkewMs?: number;
+};
 
 /** Why a whole batch is refused; the HTTP layer renders it as problem+json. */
 export type BatchRefusal = { status: 403 | 409; slug: string; title: string; detail: string };
@@ -22,10 +57,12 @@ export type ReceiveOutcome =
   | { ok: true; report: ApplyReport }
   | { ok: false; refusal: BatchRefusal };
 
+type ReceiverEnv = { REGION: string; REGIONS: string; JURISDICTION: string };
+
 export async function applyBatch(
-  env: { REGION: string; REGIONS: string; JURISDICTION: string },
+  env: ReceiverEnv,
   batch: ReplicationBatchV1,
-  sink: AccountSink,
+  deps: ReceiveDeps,
 ): Promise<ReceiveOutcome> {
   if (batch.to !== env.REGION) {
     return refuse(
@@ -37,43 +74,80 @@ export async function applyBatch(
   }
   const sender: RegionInfo | undefined = regionInfo(env, batch.from);
   if (!sender)
-    return refuse(
-      403,
-      "unknown-region",
-      "Unknown sender region",
-      `${batch.from} is not in REGIONS.`,
-    );
-  // [LF4] defence in depth: a region outside the sender's jurisdiction accepts only
-  // masked projections; the sender masks, the receiver refuses anything else.
-  if (sender.jurisdiction !== env.JURISDICTION && !batch.masked) {
-    return refuse(
-      403,
-      "unmasked-cross-border",
-      "Unmasked data may not cross this border",
-      `${batch.from} (${sender.jurisdiction}) sent unmasked events to ${env.JURISDICTION}.`,
-    );
-  }
+    return refuse(403, "unknown-region", "Unknown sender region", "The sender is not in REGIONS.");
+
+  const checked = await checkEvents(env, batch, deps);
   const byAccount = new Map<string, DomainEvent[]>();
-  for (const e of batch.events) {
+  for (const e of checked.valid) {
     const k = `${e.tenantId}/${e.accountId}`;
     const list = byAccount.get(k);
     if (list) list.push(e);
     else byAccount.set(k, [e]);
   }
-  const results = await Promise.all(
-    [...byAccount.values()].map((events) => {
-      const { tenantId, accountId } = events[0]!;
-      return sink(tenantId, accountId, events, batch.masked, batch.from);
-    }),
-  );
+  const [results] = await Promise.all([
+    Promise.all(
+      [...byAccount.values()].map((events) => {
+        const { tenantId, accountId } = events[0]!;
+        return deps.sink(tenantId, accountId, events, batch.from);
+      }),
+    ),
+    checked.quarantined.length > 0 ? deps.quarantine(checked.quarantined) : undefined,
+  ]);
   return {
     ok: true,
     report: {
       applied: results.reduce((n, r) => n + r.applied, 0),
       duplicates: results.reduce((n, r) => n + r.duplicates, 0),
       accounts: results.length,
+      quarantined: checked.quarantined.length,
     },
   };
+}
+
+/** Runs every event of a batch through core's rules; the verdicts split the batch in two. */
+export async function checkEvents(
+  env: ReceiverEnv,
+  batch: Pick<ReplicationBatchV1, "from" | "to" | "events" | "forwarded">,
+  deps: Pick<ReceiveDeps, "tenants" | "nowMs" | "maxSkewMs">,
+): Promise<{ valid: DomainEvent[]; quarantined: QuarantineEntry[] }> {
+  const jurisdictions = new Map(regionsOf(env).map((r) => [r.region, r.jurisdiction]));
+  const tenantIds = new Set<string>();
+  for (const raw of batch.events) {
+    if (typeof raw === "object" && raw !== null && Object.hasOwn(raw, "tenantId")) {
+      const t = (raw as { tenantId: unknown }).tenantId;
+      if (typeof t === "string" && t.length <= 64) tenantIds.add(t);
+    }
+  }
+  const tenants = tenantIds.size > 0 ? await deps.tenants([...tenantIds]) : new Map();
+  const forwarded = new Set(batch.forwarded ?? []);
+  const valid: DomainEvent[] = [];
+  const quarantined: QuarantineEntry[] = [];
+  for (const raw of batch.events) {
+    const verdict = checkRemoteEvent(raw, {
+      from: batch.from,
+      to: batch.to,
+      forwarded,
+      jurisdictionOf: (r) => jurisdictions.get(r) ?? null,
+      tenantKnown: (t) => tenants.has(t),
+      policyOf: (t) => tenants.get(t)!,
+      nowMs: deps.nowMs,
+      maxSkewMs: deps.maxSkewMs ?? DEFAULT_MAX_EVENT_SKEW_MS,
+    });
+    if (verdict.ok) {
+      valid.push(verdict.event);
+      continue;
+    }
+    quarantined.push({
+      from: batch.from,
+      rule: verdict.rule,
+      reason: verdict.reason,
+      tenantId: verdict.tenantId,
+      eventId: verdict.eventId,
+      raw: JSON.stringify(raw),
+      forwarded: verdict.eventId !== null && forwarded.has(verdict.eventId),
+    });
+  }
+  return { valid, quarantined };
 }
 
 function refuse(status: 403 | 409, slug: string, title: string, detail: string): ReceiveOutcome {

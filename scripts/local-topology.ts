@@ -56,7 +56,10 @@ export async function startTopology(
       apiPort: p.api,
       libsqlPort: p.libsql,
       topology: all,
-      secrets: { ...workerSecrets(secrets), ...options.secrets },
+      secrets: {
+        ...workerSecrets(secrets, all.find((t) => t.region === region)?.jurisdiction),
+        ...options.secrets,
+      },
       vars: { REGIONS: regions, ...options.vars },
       ...(options.inferenceConfig ? { inferenceConfig: options.inferenceConfig } : {}),
       ...(options.waitForInference === false ? { waitForInference: false } : {}),

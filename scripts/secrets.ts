@@ -10,6 +10,19 @@ export interface LocalSecrets {
   /** Region-to-region HMAC keys by id; k1 signs. */
   REPLICATION_KEYS: Record<string, string>;
   MASKING_KEY: string;
+  /** End-to-end keys for batches sent through the relay, per pair of jurisdictions ("cn|eu"). */
+  RELAY_SEAL_KEYS: Record<string, { current: string; keys: Record<string, string> }>;
+}
+
+/** The jurisdictions local seal keys are made for (wrangler.toml's). */
+const LOCAL_JURISDICTIONS = ["cn", "eu"];
+
+function sealKeys(): LocalSecrets["RELAY_SEAL_KEYS"] {
+  const out: LocalSecrets["RELAY_SEAL_KEYS"] = {};
+  for (const a of LOCAL_JURISDICTIONS)
+    for (const b of LOCAL_JURISDICTIONS)
+      if (a <= b) out[`${a}|${b}`] = { current: "s1", keys: { s1: secret() } };
+  return out;
 }
 
 /** The QStash dev server's published credentials: what the local relay accepts and signs with. */
@@ -22,7 +35,12 @@ export const QSTASH_DEV = {
 const secret = () => randomBytes(32).toString("base64url");
 
 export function newSecrets(): LocalSecrets {
-  return { AUTH_TOKEN_SECRET: secret(), REPLICATION_KEYS: { k1: secret() }, MASKING_KEY: secret() };
+  return {
+    AUTH_TOKEN_SECRET: secret(),
+    REPLICATION_KEYS: { k1: secret() },
+    MASKING_KEY: secret(),
+    RELAY_SEAL_KEYS: sealKeys(),
+  };
 }
 
 export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
@@ -44,18 +62,28 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
     AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
     REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
     MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
+    RELAY_SEAL_KEYS: stored.RELAY_SEAL_KEYS ?? fresh.RELAY_SEAL_KEYS,
   };
-  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY) {
+  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY || !stored.RELAY_SEAL_KEYS) {
     writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
 }
 
-/** The worker secrets of a local region (all but AUTH_TOKEN_SECRET, which startRegion takes). */
-export function workerSecrets(s: LocalSecrets): Record<string, string> {
+/**
+ * The worker secrets of a local region (all but AUTH_TOKEN_SECRET, which startRegion
+ * takes). Given its jurisdiction, a region gets only the seal keys of pairs it is in.
+ */
+export function workerSecrets(s: LocalSecrets, jurisdiction?: string): Record<string, string> {
+  const seal = Object.fromEntries(
+    Object.entries(s.RELAY_SEAL_KEYS).filter(
+      ([pair]) => jurisdiction === undefined || pair.split("|").includes(jurisdiction),
+    ),
+  );
   return {
     REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
     MASKING_KEY: s.MASKING_KEY,
+    RELAY_SEAL_KEYS: JSON.stringify(seal),
     ...QSTASH_DEV,
   };
 }

@@ -15,6 +15,7 @@ export const AuditKind = z.enum([
   "conflict-recorded",
   "policy-change",
   "key-rotation",
+  "relay-transfer",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -141,3 +141,66 @@ export function maskEvent(event: DomainEvent, policy: FieldPolicy, opts: MaskOpt
     maskedFields: [...m.fields].sort(),
   };
 }
+
+// --- Receiving side [LF4]: what arrives from abroad must already be in masked form. ---
+
+/** The exact shapes the maskers above produce; anything else is raw data. */
+const MASKED_SHAPES: Record<RestrictableField, RegExp> = {
+  "customer.name": /^[\s\S]?\*\*$/u,
+  "customer.taxId": /^[\s\S]?\*\*$/u,
+  "contact.name": /^[\s\S]?\*\*$/u,
+  "contact.phone": /^(?:\+86 |\+)?\d{0,3}\*{4}\d{0,4}$/,
+  "contact.email": /^(?:[\s\S]\*\*\*@[^@]*|\*\*\*)$/u,
+  "signer.name": /^[\s\S]?\*\*$/u,
+  "signer.title": /^[\s\S]?\*\*$/u,
+  "signer.email": /^(?:[\s\S]\*\*\*@[^@]*|\*\*\*)$/u,
+};
+const HASHED_SHAPE = /^hmac-sha256:[0-9a-f]{64}$/;
+
+function inMaskedForm(field: RestrictableField, action: MaskAction, value: unknown): boolean {
+  if (value === undefined || value === null) return true; // nothing to leak
+  if (typeof value !== "string") return false;
+  switch (action) {
+    case "omit":
+      return false;
+    case "hash":
+      return HASHED_SHAPE.test(value);
+    case "mask":
+      return MASKED_SHAPES[field].test(value);
+  }
+}
+
+/**
+ * The restricted fields of `event` that are NOT in the masked form `policy` prescribes:
+ * empty when the event may be held outside the account's jurisdiction. A receiver runs
+ * this on every event from abroad, field by field, instead of trusting a sender's flag.
+ */
+export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): RestrictableField[] {
+  const bad = new Set<RestrictableField>();
+  const check = (field: RestrictableField, value: unknown) => {
+    const rule = policy[field];
+    if (rule && !inMaskedForm(field, rule.action, value)) bad.add(field);
+  };
+  const data = event.data;
+  switch (data.type) {
+    case "customer.created":
+      check("customer.name", data.name);
+      check("customer.taxId", data.taxId);
+      for (const c of data.contacts) {
+        check("contact.name", c.name);
+        check("contact.phone", c.phone);
+        check("contact.email", c.email);
+      }
+      break;
+    case "contract.signed":
+      check("signer.name", data.signer.name);
+      check("signer.title", data.signer.title);
+      check("signer.email", data.signer.email);
+      break;
+    case "contract.drafted":
+    case "contract.sent":
+    case "payment.confirmed":
+      break;
+  }
+  return [...bad].sort();
+}

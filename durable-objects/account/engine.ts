@@ -76,7 +76,11 @@ export type ExecuteResult =
     }
   | { kind: "mismatch" }
   | { kind: "in-flight" }
-  | { kind: "rejected"; error: DomainError };
+  | { kind: "rejected"; error: DomainError }
+  /** [LF4] The account lives in another jurisdiction: nothing was written. */
+  | { kind: "misdirected"; jurisdiction: string }
+  /** [LF4] This region holds some of the account's events but not yet its residency. */
+  | { kind: "jurisdiction-unknown" };
 
 /** Current rows for the regional read model; idempotent, guarded by `version`. */
 export type Projection = {
@@ -92,6 +96,8 @@ export type ProjectionSink = (projection: Projection) => Promise<void>;
 
 export type EngineOptions = {
   region: string;
+  /** The jurisdiction of this region: the only one whose accounts it accepts writes for. */
+  jurisdiction?: string;
   now: () => number;
   random: () => number;
   /** Other regions every local event is replicated to (`peer:<region>` outbox rows). */
@@ -160,6 +166,8 @@ export class AccountEngine {
         case "new":
           break;
       }
+      const gate = this.jurisdictionGate(req);
+      if (gate) return gate;
       const state = this.ensureState(req.tenantId, req.accountId);
       const decision = decide(state, req.command);
       // A refused command took no effect, so its key stays free for a corrected retry.
@@ -210,6 +218,26 @@ export class AccountEngine {
         ? { kind: "response", response, replayed: false, awaitingRegion: eventIds }
         : { kind: "response", response, replayed: false };
     });
+  }
+
+  /**
+   * [LF4] Jurisdiction before anything else: a write is taken only for an account whose
+   * residency this region knows and shares. A region that holds a contract draft whose
+   * customer has not arrived yet does not know where the account lives, so it refuses
+   * (a retry succeeds once the customer arrives, or at a region of its jurisdiction).
+   * An account this region holds nothing of is left to `decide` (not found).
+   */
+  private jurisdictionGate(req: ExecuteRequest): ExecuteResult | null {
+    const own = this.options.jurisdiction;
+    if (own === undefined) return null;
+    const residency =
+      req.command.type === "customer.create"
+        ? req.command.input.residency
+        : (this.state?.customer?.residency ?? null);
+    if (residency !== null)
+      return residency === own ? null : { kind: "misdirected", jurisdiction: residency };
+    const holdsAnything = this.state !== null && this.state.version !== null;
+    return holdsAnything ? { kind: "jurisdiction-unknown" } : null;
   }
 
   /** Settles a pending write: from now on a replay returns it with this durability. */
@@ -328,17 +356,17 @@ export class AccountEngine {
 
   /**
    * Merges events from another region: deduplicated by event id, folded with the same
-   * join as local events, the clock advanced past them, projected locally. New unmasked
-   * events are also forwarded to the regions other than their origin (`forwardTo`): if
-   * the origin is lost right after a peer acknowledged them, they still reach every
-   * region. Duplicates stop at the receiver's dedup, so each event crosses each link at
-   * most once per holder. Masked copies are never forwarded.
+   * join as local events, the clock advanced past them, projected locally. New events
+   * this region holds unmasked are also forwarded (`forwardTo(event)`: the regions other
+   * than their origin and sender): if the origin is lost right after a peer acknowledged
+   * them, they still reach every region. Duplicates stop at the receiver's dedup, so each
+   * event crosses each link at most once per holder. Masked copies are never forwarded.
    */
   applyRemote(
     tenantId: string,
     accountId: string,
     events: readonly DomainEvent[],
-    forwardTo: readonly string[] = [],
+    forwardTo: (event: DomainEvent) => readonly string[] = () => [],
   ): RemoteApplyResult {
     return this.store.transactionSync(() => {
       let state = this.ensureState(tenantId, accountId);
@@ -365,7 +393,9 @@ export class AccountEngine {
         );
         if (merged.ok) hlc = merged.hlc;
         state = evolve(state, event);
-        const onward = forwardTo.filter((r) => r !== event.region).map(peerDestination);
+        const onward = forwardTo(event)
+          .filter((r) => r !== event.region)
+          .map(peerDestination);
         this.enqueue(event.id, [PROJECTION, ...onward]);
         applied++;
       }

@@ -4,11 +4,16 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   DEFAULT_FIELD_POLICY,
+  DEFAULT_SURVIVAL_DEADLINE_MS,
   type DomainEvent,
   emptyAccount,
   type FieldPolicy,
   maskEvent,
+  mustMask,
+  type OutgoingBatch,
+  outgoingBatch,
   replay,
+  SURVIVAL_POLICIES,
   stateHash,
 } from "../../core/index.ts";
 import { connectReadModel } from "../../db/client.ts";
@@ -21,21 +26,18 @@ import {
   peersOf,
   type RegionInfo,
   regionInfo,
+  regionsOf,
 } from "../../replication/regions.ts";
 import { keyRingOf } from "../../replication/signing.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { AccountEngine, type ExecuteRequest, type ExecuteResult } from "./engine.ts";
-import { DEFAULT_SURVIVAL_DEADLINE_MS, SURVIVAL_POLICIES } from "./survival.ts";
 
 /** Budget of one projection write to libSQL; past it the alarm backs off and retries. */
 const PROJECTION_TIMEOUT_MS = 5_000;
 /** How long a tenant's field policy is reused before it is read again. */
 const POLICY_CACHE_MS = 60_000;
 
-export type AccountResult =
-  | ExecuteResult
-  | { kind: "unavailable"; detail: string }
-  | { kind: "misdirected"; jurisdiction: string };
+export type AccountResult = ExecuteResult | { kind: "unavailable"; detail: string };
 
 export class AccountDO extends DurableObject<Env> {
   private engine!: AccountEngine;
@@ -49,6 +51,7 @@ export class AccountDO extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.engine = new AccountEngine(durableObjectStore(ctx.storage), {
         region: env.REGION,
+        jurisdiction: env.JURISDICTION,
         now: () => Date.now(),
         random: () => Math.random(),
         peers: peersOf(env).map((p) => p.region),
@@ -57,14 +60,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   async execute(request: ExecuteRequest): Promise<AccountResult> {
-    // [LF4] a write is accepted only inside the account's jurisdiction.
-    const residency =
-      request.command.type === "customer.create"
-        ? request.command.input.residency
-        : this.engine.current()?.customer?.residency;
-    if (residency && residency !== this.env.JURISDICTION)
-      return { kind: "misdirected", jurisdiction: residency };
-
+    // [LF4] the engine accepts a write only inside the account's known jurisdiction.
     const policy = SURVIVAL_POLICIES[request.command.type];
     const peers = jurisdictionPeers(this.env, this.env.JURISDICTION);
     // A jurisdiction with one region cannot meet `region` survival; it acks as local.
@@ -99,19 +95,16 @@ export class AccountDO extends DurableObject<Env> {
     }
   }
 
-  applyRemote(
-    tenantId: string,
-    accountId: string,
-    events: DomainEvent[],
-    masked: boolean,
-    from: string,
-  ) {
-    // Forward only what this region holds unmasked, to the regions other than the sender.
-    const forwardTo = masked
-      ? []
-      : peersOf(this.env)
-          .map((p) => p.region)
-          .filter((r) => r !== from);
+  /** Events a receiver already checked [LF8] (replication/receive.ts). */
+  applyRemote(tenantId: string, accountId: string, events: DomainEvent[], from: string) {
+    // Forward only what this region holds unmasked (written in its own jurisdiction), to
+    // the regions other than the sender; core's outgoingBatch masks per receiver.
+    const own = this.env.JURISDICTION;
+    const jurisdictionOf = this.jurisdictionLookup();
+    const others = peersOf(this.env)
+      .map((p) => p.region)
+      .filter((r) => r !== from);
+    const forwardTo = (event: DomainEvent) => (jurisdictionOf(event.region) === own ? others : []);
     const result = this.engine.applyRemote(tenantId, accountId, events, forwardTo);
     if (result.applied > 0) this.ctx.waitUntil(this.armAlarm());
     return result;
@@ -177,9 +170,16 @@ export class AccountDO extends DurableObject<Env> {
     if (theyHoldFull) return iHoldFull ? { hash: stateHash(state), view: "full" } : null;
     if (!iHoldFull) return { hash: stateHash(state), view: "masked" };
     const policy = await this.fieldPolicy(state.tenantId);
+    const jurisdictionOf = this.jurisdictionLookup();
     const masked = replay(
       emptyAccount(state.tenantId, state.accountId),
-      this.engine.journal().map((e) => maskEvent(e, policy, { hashKey: this.maskingKey() }).event),
+      this.engine
+        .journal()
+        .map((e) =>
+          mustMask(e, asRegion, jurisdictionOf, residency)
+            ? maskEvent(e, policy, { hashKey: this.maskingKey() }).event
+            : e,
+        ),
     );
     return { hash: stateHash(masked), view: "masked" };
   }
@@ -213,16 +213,13 @@ export class AccountDO extends DurableObject<Env> {
   ): Promise<string | null> {
     const deadlineMs = Number(this.env.SURVIVAL_DEADLINE_MS ?? DEFAULT_SURVIVAL_DEADLINE_MS);
     const bus = new DirectBus(keyRingOf(this.env), deadlineMs, rttTableOf(this.env));
-    const batch = (peer: RegionInfo) => ({
-      v: 1 as const,
-      from: this.env.REGION,
-      to: peer.region,
-      sentAt: new Date().toISOString(),
-      masked: false,
-      events,
-    });
     try {
-      await Promise.any(peers.map((peer) => bus.send(peer, batch(peer))));
+      await Promise.any(
+        peers.map(async (peer) => {
+          const batch = await this.outgoing(peer.region, events);
+          if (batch) await bus.send(peer, batch);
+        }),
+      );
       return null;
     } catch (err) {
       const reasons =
@@ -233,45 +230,67 @@ export class AccountDO extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Ships events to one peer through the configured bus. Outside the account's
-   * jurisdiction only the masked projection leaves, and the transfer is audited first
-   * (idempotently, so a retried batch is one audit entry) [LF4][LF7].
-   */
+  /** Ships events to one peer through the configured bus (masked and audited as core decides). */
   private async ship(region: string, events: DomainEvent[]): Promise<void> {
     const peer = regionInfo(this.env, region);
     if (!peer) return; // a region removed from REGIONS: nothing left to deliver to
-    const residency = this.engine.current()?.customer?.residency ?? this.env.JURISDICTION;
-    const masked = peer.jurisdiction !== residency;
-    let outgoing = events;
-    if (masked) {
-      const policy = await this.fieldPolicy(events[0]?.tenantId ?? "");
-      const results = events.map((e) => maskEvent(e, policy, { hashKey: this.maskingKey() }));
-      outgoing = results.map((r) => r.event);
-      const maskedFields = [...new Set(results.flatMap((r) => r.maskedFields))].sort();
-      const audit = this.env.AUDIT.get(this.env.AUDIT.idFromName("audit"));
-      await audit.append({
-        key: `transfer:${region}:${events.map((e) => e.id).join(",")}`,
-        kind: "cross-border-transfer",
+    const batch = await this.outgoing(region, events);
+    if (!batch) return; // nothing this region may pass on (masked copies are not forwarded)
+    const bus = busFor(this.env);
+    if (bus.kind === "qstash") {
+      // The relay is outside the jurisdiction's infrastructure: even sealed, each transfer
+      // through it is on the record [LF4][LF7].
+      await this.audit({
+        key: `relay:${region}:${batch.events.map((e) => e.id).join(",")}`,
+        kind: "relay-transfer",
         detail: {
-          tenantId: events[0]?.tenantId,
-          accountId: events[0]?.accountId,
+          tenantId: batch.events[0]?.tenantId,
+          accountId: batch.events[0]?.accountId,
           from: this.env.REGION,
           to: region,
-          toJurisdiction: peer.jurisdiction,
-          eventIds: events.map((e) => e.id),
-          maskedFields,
+          eventIds: batch.events.map((e) => e.id),
+          sealed: true,
         },
       });
     }
-    await busFor(this.env).send(peer, {
-      v: 1,
+    await bus.send(peer, batch);
+  }
+
+  /**
+   * The batch for `region` as core builds it: each event masked when it leaves its
+   * jurisdiction, and the cross-border transfer audited before anything is sent
+   * (idempotently, so a retried batch is one audit entry) [LF4][LF7].
+   */
+  private async outgoing(region: string, events: DomainEvent[]): Promise<OutgoingBatch | null> {
+    const tenantId = events[0]?.tenantId ?? "";
+    const jurisdictionOf = this.jurisdictionLookup();
+    const residency = this.engine.current()?.customer?.residency ?? null;
+    const needsMask = events.some((e) => mustMask(e, region, jurisdictionOf, residency));
+    const { batch, audit } = outgoingBatch({
       from: this.env.REGION,
       to: region,
       sentAt: new Date().toISOString(),
-      masked,
-      events: outgoing,
+      events,
+      jurisdictionOf,
+      residency,
+      policy: needsMask ? await this.fieldPolicy(tenantId) : DEFAULT_FIELD_POLICY,
+      hashKey: needsMask ? this.maskingKey() : "",
     });
+    if (audit) await this.audit(audit);
+    return batch;
+  }
+
+  private async audit(entry: {
+    key: string;
+    kind: "cross-border-transfer" | "relay-transfer";
+    detail: Record<string, unknown>;
+  }) {
+    await this.env.AUDIT.get(this.env.AUDIT.idFromName("audit")).append(entry);
+  }
+
+  private jurisdictionLookup(): (region: string) => string | null {
+    const map = new Map(regionsOf(this.env).map((r) => [r.region, r.jurisdiction]));
+    return (region) => map.get(region) ?? null;
   }
 
   /** Without a key, hashed fields (tax ids) could be reversed by dictionary: refuse to mask. */

@@ -88,6 +88,24 @@ export class DirectoryDO extends DurableObject<Env> {
     return row?.field_policy ? FieldPolicy.parse(JSON.parse(row.field_policy)) : null;
   }
 
+  /**
+   * Which of `ids` are tenants of this region, with their field policies (null: the
+   * default): what a receiver needs to check a peer's batch [LF8]. At most 256 ids.
+   */
+  tenantPolicies(ids: string[]): Array<{ id: string; policy: FieldPolicy | null }> {
+    if (ids.length === 0 || ids.length > 256) return [];
+    return this.ctx.storage.sql
+      .exec<{ id: string; field_policy: string | null }>(
+        "SELECT id, field_policy FROM tenants WHERE id IN (SELECT value FROM json_each(?))",
+        JSON.stringify(ids),
+      )
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        policy: r.field_policy ? FieldPolicy.parse(JSON.parse(r.field_policy)) : null,
+      }));
+  }
+
   /** The tenant's insight rules as stored JSON text, or null for the defaults. */
   insightRules(tenantId: string): string | null {
     const row = this.ctx.storage.sql

@@ -156,6 +156,19 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         async () => (storageBytes("cn-south").includes(Buffer.from(RAW_EMAIL)) ? true : undefined),
         5_000,
       );
+      if (relayDir) {
+        // [LF4] the relay is a third party: it carried cn-east → cn-south batches with the
+        // raw values, sealed end to end, so its storage holds none of them.
+        const relayBytes = Buffer.concat(
+          readdirSync(relayDir).map((f) => readFileSync(join(relayDir!, f))),
+        );
+        expect(relayBytes.length).toBeGreaterThan(0);
+        for (const raw of [RAW_PHONE, RAW_EMAIL, created.body.taxId as string, "李雷"]) {
+          expect(relayBytes.includes(Buffer.from(raw, "utf8")), `relay storage holds ${raw}`).toBe(
+            false,
+          );
+        }
+      }
     });
 
     test("[LF4] a tenant's own field policy decides what crosses the border", async () => {

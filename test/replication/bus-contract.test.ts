@@ -15,7 +15,7 @@ import {
   emptyAccount,
   encodeHlc,
   evolve,
-  type ReplicationBatchV1,
+  type OutgoingBatch,
 } from "../../core/index.ts";
 import {
   DEV_CURRENT_SIGNING_KEY,
@@ -27,6 +27,7 @@ import {
 import type { ReplicationBus } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { QstashBus } from "../../replication/qstash-bus.ts";
+import { sealRingOf } from "../../replication/seal.ts";
 import {
   client,
   DEMO_KEY,
@@ -36,9 +37,25 @@ import {
 } from "../support/test-region.ts";
 
 const REPLICATION_KEYS = {
-  k1: "old-key-still-accepted-0123456789",
-  k2: "current-key-0123456789abcdef",
+  k1: "old-key-still-accepted-0123456789-rotation",
+  k2: "current-key-0123456789abcdef-0123456789",
 };
+const ring = (current: string, keys: Record<string, string>) => ({
+  current,
+  keys: new Map(Object.entries(keys)),
+});
+const SEAL_KEYS = JSON.stringify({
+  "cn|cn": { current: "s1", keys: { s1: Buffer.alloc(32, 7).toString("base64url") } },
+});
+const senderSeal = () =>
+  sealRingOf({
+    REGIONS: JSON.stringify([
+      SENDER,
+      { region: "cn-south", jurisdiction: "cn", url: "http://127.0.0.1:9" },
+    ]),
+    JURISDICTION: "cn",
+    RELAY_SEAL_KEYS: SEAL_KEYS,
+  });
 const SENDER = { region: "cn-east", jurisdiction: "cn", url: "http://127.0.0.1:9" };
 const HASH = "9".repeat(64);
 
@@ -61,6 +78,7 @@ beforeAll(async () => {
       REPLICATION_KEY_ID: "k2",
       QSTASH_CURRENT_SIGNING_KEY: DEV_CURRENT_SIGNING_KEY,
       QSTASH_NEXT_SIGNING_KEY: DEV_NEXT_SIGNING_KEY,
+      RELAY_SEAL_KEYS: SEAL_KEYS,
     },
   });
 }, 60_000);
@@ -85,7 +103,7 @@ function accountEvents(): { accountId: string; contractId: string; events: Domai
       const hlc = encodeHlc({ wallMs: Date.now() + events.length, counter: 0, region: "cn-east" });
       const e: DomainEvent = {
         v: 1,
-        id: `evt_${hlc}`,
+        id: `evt_${acc.slice(4)}_${hlc}`,
         tenantId: "ten_demo",
         accountId: acc,
         hlc,
@@ -116,12 +134,11 @@ function accountEvents(): { accountId: string; contractId: string; events: Domai
   return { accountId: acc, contractId, events };
 }
 
-const batchOf = (events: DomainEvent[]): ReplicationBatchV1 => ({
+const batchOf = (events: DomainEvent[]): OutgoingBatch => ({
   v: 1,
   from: "cn-east",
   to: "cn-south",
   sentAt: new Date().toISOString(),
-  masked: false,
   events,
 });
 
@@ -129,8 +146,8 @@ const peer = () => ({ region: "cn-south", jurisdiction: "cn", url: receiver.url 
 const api = () => client(receiver.url, DEMO_KEY);
 
 const buses: Array<[string, () => ReplicationBus]> = [
-  ["direct", () => new DirectBus({ current: "k2", keys: REPLICATION_KEYS }, 5_000)],
-  ["qstash", () => new QstashBus({ baseUrl: relay.url, token: DEV_TOKEN })],
+  ["direct", () => new DirectBus(ring("k2", REPLICATION_KEYS), 5_000)],
+  ["qstash", () => new QstashBus({ baseUrl: relay.url, token: DEV_TOKEN }, senderSeal())],
 ];
 
 describe.each(buses)("%s bus", (_name, makeBus) => {
@@ -176,11 +193,11 @@ describe("signatures", () => {
   test("a direct delivery signed with an unknown key or a tampered body is rejected", async () => {
     const { events } = accountEvents();
     const forged = new DirectBus(
-      { current: "k3", keys: { k3: "not-a-key-the-peer-knows-000" } },
+      ring("k3", { k3: "not-a-key-the-peer-knows-0000000000000" }),
       5_000,
     );
     await expect(forged.send(peer(), batchOf(events))).rejects.toThrow(/HTTP 401/);
-    const rotatedOut = new DirectBus({ current: "k1", keys: REPLICATION_KEYS }, 5_000);
+    const rotatedOut = new DirectBus(ring("k1", REPLICATION_KEYS), 5_000);
     await expect(rotatedOut.send(peer(), batchOf(events))).resolves.toBeUndefined();
   });
 
@@ -202,7 +219,10 @@ describe("qstash bus durability", () => {
   test("a batch published while the peer is down survives a relay restart and is delivered", async () => {
     const { contractId, events } = accountEvents();
     await receiver.stopWorker();
-    await new QstashBus({ baseUrl: relay.url, token: DEV_TOKEN }).send(peer(), batchOf(events));
+    await new QstashBus({ baseUrl: relay.url, token: DEV_TOKEN }, senderSeal()).send(
+      peer(),
+      batchOf(events),
+    );
     await relay.close();
     relay = await startRelay({
       port: relay.port,

@@ -17,6 +17,10 @@ declare global {
       EMULATED_RTT_MS?: string;
       /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
       MASKING_KEY?: string;
+      /** JSON: end-to-end keys for batches through the relay, per jurisdiction pair (replication/seal.ts). */
+      RELAY_SEAL_KEYS?: string;
+      /** How far ahead of this region's clock a received event may be (ms, default 5 min). */
+      REPLICATION_MAX_SKEW_MS?: string;
     }
   }
 }

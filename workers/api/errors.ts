@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { DomainError } from "../../core/index.ts";
+import { ConfigError } from "../../replication/signing.ts";
 import { Problem, problemResponse } from "../shared/problem.ts";
 
 export { Problem };
@@ -17,6 +18,11 @@ function problemFor(c: Context, p: Problem): Response {
 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof Problem) return problemFor(c, err);
+  if (err instanceof ConfigError) {
+    // The region cannot run as configured: say what to fix, refuse everything else.
+    console.error("configuration", err.message);
+    return problemFor(c, new Problem(503, "misconfigured", "Region misconfigured", err.message));
+  }
   if (err instanceof HTTPException && err.status === 415) {
     return problemFor(
       c,
@@ -49,6 +55,17 @@ export function onError(err: Error, c: Context): Response {
       "Internal error",
       "The error was logged; retry with the same Idempotency-Key.",
     ),
+  );
+}
+
+/** The one 413 of the API: every route that bounds a body says it the same way. */
+export function tooLarge(limitBytes: number): Problem {
+  return new Problem(
+    413,
+    "too-large",
+    "Request body too large",
+    `This route reads at most ${limitBytes} bytes.`,
+    { limitBytes },
   );
 }
 

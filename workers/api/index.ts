@@ -3,8 +3,9 @@
 import "./env.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { keyRingOf } from "../../replication/signing.ts";
 import type { AppEnv } from "./env.ts";
-import { onError, Problem } from "./errors.ts";
+import { onError, Problem, tooLarge } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { regionHeaders } from "./middleware/region.ts";
 import { admin } from "./routes/admin.ts";
@@ -21,6 +22,7 @@ export { AccountDO } from "../../durable-objects/account/index.ts";
 export { AuditDO } from "../../durable-objects/audit/index.ts";
 export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
+export { QuarantineDO } from "../../durable-objects/quarantine/index.ts";
 
 const MAX_BODY_BYTES = 256 * 1024;
 /** A full transcript (100 utterances of 2,000 characters) is ~600 KB of Chinese UTF-8. */
@@ -29,13 +31,19 @@ const MAX_TRANSCRIPT_BYTES = 1024 * 1024;
 const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", regionHeaders());
+// A region whose replication keys are missing or short refuses every request with a
+// readable 503 instead of running with a guessable key [LF8].
+app.use("*", async (c, next) => {
+  keyRingOf(c.env);
+  await next();
+});
 // Every lifeline body is small; a bound keeps a slow or hostile client from holding memory.
 // Replication batches (up to 4 MiB) are bounded by their own route.
 const limitTo = (maxSize: number) =>
   bodyLimit({
     maxSize,
     onError: () => {
-      throw new Problem(413, "too-large", "Request body too large", `At most ${maxSize} bytes.`);
+      throw tooLarge(maxSize);
     },
   });
 const limitBody = limitTo(MAX_BODY_BYTES);

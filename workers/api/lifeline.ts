@@ -78,6 +78,16 @@ export async function runCommand(
         `Send writes for this account to a ${result.jurisdiction} region.`,
       );
     }
+    case "jurisdiction-unknown":
+      c.executionCtx.waitUntil(registry.release(key, fp));
+      throw new Problem(
+        409,
+        "jurisdiction-unknown",
+        "This region does not know the account's jurisdiction yet",
+        "Part of this account has reached this region but not its customer record, so the region cannot tell where the account may be written. Nothing was written; retry shortly, or at a region of the account's jurisdiction.",
+        {},
+        { "retry-after": "1" },
+      );
     case "rejected":
       c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);

@@ -1,7 +1,7 @@
 // Survival goals per lifeline command (DESIGN §2, write path step 4): `zone` acks after the
 // local commit; `region` only once another region of the same jurisdiction holds the
 // events; on a missed deadline `strict` fails (503, retry) and `degrade` acks as local.
-import type { Command } from "../../core/index.ts";
+import type { Command } from "./account/decide.ts";
 
 export type SurvivalPolicy = { goal: "zone" | "region"; onDeadline: "strict" | "degrade" };
 

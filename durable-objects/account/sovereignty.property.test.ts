@@ -1,0 +1,207 @@
+// [LF4] Jurisdiction before anything else, as a property: three regions (cn-east, cn-south,
+// eu-central) run the real AccountEngine over SQLite, send with core's outgoingBatch and
+// receive with the real receiver checks (replication/receive.ts checkEvents). Batches are
+// delivered in any order, forwarded on, and eu-central is asked to write to the CN account
+// at arbitrary moments. Whatever the order, eu-central never stores a restricted field of
+// the CN-resident account unmasked, and never journals a write of its own for it.
+import fc from "fast-check";
+import { afterEach, expect, test } from "vitest";
+import {
+  accountIdFor,
+  type Command,
+  CustomerCreate,
+  DEFAULT_FIELD_POLICY,
+  type DomainEvent,
+  fingerprint,
+  type OutgoingBatch,
+  outgoingBatch,
+  PaymentCreate,
+  SignatureCreate,
+  unmaskedFields,
+} from "../../core/index.ts";
+import { checkEvents } from "../../replication/receive.ts";
+import { openLibsqlStore } from "../storage/libsql-store.ts";
+import { AccountEngine } from "./engine.ts";
+
+const REGIONS = [
+  { region: "cn-east", jurisdiction: "cn", url: "http://127.0.0.1:1" },
+  { region: "cn-south", jurisdiction: "cn", url: "http://127.0.0.1:2" },
+  { region: "eu-central", jurisdiction: "eu", url: "http://127.0.0.1:3" },
+];
+const J = new Map(REGIONS.map((r) => [r.region, r.jurisdiction]));
+const jurisdictionOf = (r: string) => J.get(r) ?? null;
+const TENANT = "ten_demo";
+const TAX = "91310000MA1FL00T3X";
+const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX });
+const HASH = "e".repeat(64);
+const RAW = ["13800138000", "zhang.san@example.cn", "张三", "李四", "wang@example.cn", TAX];
+
+const stores: Array<{ close(): void }> = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function region(name: string, clock: { now: number }) {
+  const store = openLibsqlStore();
+  stores.push(store);
+  return new AccountEngine(store, {
+    region: name,
+    jurisdiction: J.get(name)!,
+    now: () => clock.now,
+    random: () => 0.5,
+    peers: REGIONS.map((r) => r.region).filter((r) => r !== name),
+  });
+}
+
+let keys = 0;
+function run(engine: AccountEngine, command: Command) {
+  const key = `k${keys++}`;
+  return engine.execute({
+    tenantId: TENANT,
+    accountId,
+    idempotencyKey: key,
+    fingerprint: fingerprint("POST", `/x/${key}`, command),
+    actor: { kind: "user", id: "usr_rep" },
+    command,
+  });
+}
+
+/** What eu-central is asked to do, at arbitrary moments: every write names raw personal data. */
+function euAttempt(i: number, contractId: string): Command {
+  switch (i % 3) {
+    case 0:
+      return {
+        type: "contract.sign",
+        contractId,
+        input: SignatureCreate.parse({
+          party: "vendor",
+          signer: { name: "王五", email: "wang@example.cn" },
+          documentHash: HASH,
+        }),
+      };
+    case 1:
+      return {
+        type: "payment.confirm",
+        input: PaymentCreate.parse({
+          contractId,
+          reference: `EU-${i}`,
+          amount: { value: 1, currency: "CNY" },
+        }),
+      };
+    default:
+      return {
+        type: "customer.create",
+        input: CustomerCreate.parse({ name: "X", taxId: TAX, residency: "cn" }),
+      };
+  }
+}
+
+test("[LF4] in any delivery order, no region stores unmasked personal data of a foreign-resident account", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.nat(), { minLength: 40, maxLength: 80 }),
+      fc.array(fc.boolean(), { minLength: 40, maxLength: 80 }),
+      async (choices, euTries) => {
+        const clock = { now: 1_800_000_000_000 };
+        const engines = new Map(REGIONS.map((r) => [r.region, region(r.region, clock)]));
+        const east = engines.get("cn-east")!;
+        // cn-east writes the account: customer with contacts, contract drafted, sent, signed.
+        const created = run(east, {
+          type: "customer.create",
+          input: CustomerCreate.parse({
+            name: "上海示例医疗器械有限公司",
+            taxId: TAX,
+            residency: "cn",
+            contacts: [{ name: "张三", phone: "13800138000", email: "zhang.san@example.cn" }],
+          }),
+        });
+        expect(created.kind).toBe("response");
+        const drafted = run(east, {
+          type: "contract.create",
+          seed: "s1",
+          input: {
+            customerId: accountId,
+            title: "CT",
+            amount: { value: 9, currency: "CNY" },
+            documentHash: HASH,
+          },
+        });
+        const contractId =
+          drafted.kind === "response"
+            ? (JSON.parse(drafted.response.body) as { id: string }).id
+            : "";
+        run(east, { type: "contract.send", contractId, documentHash: HASH });
+        run(east, {
+          type: "contract.sign",
+          contractId,
+          input: SignatureCreate.parse({
+            party: "customer",
+            signer: { name: "李四", email: "li.si@example.cn" },
+            documentHash: HASH,
+          }),
+        });
+        // One batch per event and peer, so the order of arrival is free.
+        const queue: OutgoingBatch[] = [];
+        const send = (from: string, events: DomainEvent[]) => {
+          for (const to of REGIONS.map((r) => r.region).filter((r) => r !== from)) {
+            for (const e of events) {
+              const { batch } = outgoingBatch({
+                from,
+                to,
+                sentAt: new Date(clock.now).toISOString(),
+                events: [e],
+                jurisdictionOf,
+                residency: engines.get(from)!.current()?.customer?.residency ?? null,
+                policy: DEFAULT_FIELD_POLICY,
+                hashKey: `${J.get(from)}-masking-key-0123456789abcdef`,
+              });
+              if (batch) queue.push(batch);
+            }
+          }
+        };
+        send("cn-east", east.journal());
+        let step = 0;
+        while (queue.length > 0 && step < 200) {
+          const pick = choices[step % choices.length]! % queue.length;
+          const batch = queue.splice(pick, 1)[0]!;
+          const receiver = engines.get(batch.to)!;
+          const env = {
+            REGION: batch.to,
+            REGIONS: JSON.stringify(REGIONS),
+            JURISDICTION: J.get(batch.to)!,
+          };
+          const { valid } = await checkEvents(env, batch, {
+            tenants: async () => new Map([[TENANT, DEFAULT_FIELD_POLICY]]),
+            nowMs: clock.now,
+          });
+          const own = J.get(batch.to);
+          const before = new Set(receiver.journal().map((e) => e.id));
+          if (valid.length > 0)
+            receiver.applyRemote(TENANT, accountId, valid, (e) =>
+              jurisdictionOf(e.region) === own
+                ? REGIONS.map((r) => r.region).filter((r) => r !== batch.to && r !== batch.from)
+                : [],
+            );
+          // The receiver's forwards go out like its outbox would send them.
+          const fresh = receiver.journal().filter((e) => !before.has(e.id));
+          if (fresh.length > 0 && batch.to === "cn-south") send("cn-south", fresh);
+          if (euTries[step % euTries.length]) {
+            const verdict = run(engines.get("eu-central")!, euAttempt(step, contractId));
+            expect(["misdirected", "jurisdiction-unknown", "rejected"]).toContain(verdict.kind);
+          }
+          const eu = engines.get("eu-central")!.journal();
+          for (const e of eu) {
+            expect(e.region, "eu-central journaled a write of its own").not.toBe("eu-central");
+            expect(unmaskedFields(e, DEFAULT_FIELD_POLICY)).toEqual([]);
+          }
+          const text = JSON.stringify(eu);
+          for (const raw of RAW) expect(text.includes(raw), `eu-central holds ${raw}`).toBe(false);
+          clock.now += 10;
+          step++;
+        }
+        for (const s of stores.splice(0)) s.close();
+      },
+    ),
+    { numRuns: 40, seed: 20261203 },
+  );
+});
