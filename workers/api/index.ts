@@ -16,6 +16,7 @@ import { health } from "./routes/health.ts";
 import { insightRoutes } from "./routes/insights.ts";
 import { local } from "./routes/local.ts";
 import { payments } from "./routes/payments.ts";
+import { quarantine } from "./routes/quarantine.ts";
 import { replication } from "./routes/replication.ts";
 
 export { AccountDO } from "../../durable-objects/account/index.ts";
@@ -75,6 +76,7 @@ app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);
 app.route("/", admin);
+app.route("/", quarantine);
 app.route("/", insightRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
