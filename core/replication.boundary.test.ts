@@ -2,11 +2,9 @@
 // origin and receiver), the cross-border audit entry, and every rule a receiver applies
 // to an event before any AccountDO sees it.
 import { describe, expect, test } from "vitest";
-import { decide } from "./account/decide.ts";
-import { evolve } from "./account/evolve.ts";
-import { emptyAccount } from "./account/state.ts";
+import { journalOf } from "../test/support/journal.ts";
+import type { Target } from "./account/decide.ts";
 import type { DomainEvent } from "./events.ts";
-import { encodeHlc } from "./hlc.ts";
 import { accountIdFor } from "./ids.ts";
 import {
   checkRemoteEvent,
@@ -32,59 +30,44 @@ const HASH = "d".repeat(64);
 
 /** Events of one CN account as `region` journals them: customer with contacts, a signed draft. */
 function cnEvents(region = "cn-east"): DomainEvent[] {
-  let state = emptyAccount(TENANT, accountId);
-  const out: DomainEvent[] = [];
-  const run = (command: Parameters<typeof decide>[1]) => {
-    const d = decide(state, command);
-    if (!d.ok) throw new Error(JSON.stringify(d.error));
-    for (const data of d.events) {
-      const hlc = encodeHlc({ wallMs: NOW + out.length, counter: 0, region });
-      const e: DomainEvent = {
-        v: 1,
-        id: `evt_${accountId.slice(4)}_${hlc}`,
-        tenantId: TENANT,
-        accountId,
-        hlc,
-        region,
-        actor: { kind: "system", id: "test" },
-        data,
-      };
-      out.push(e);
-      state = evolve(state, e);
-    }
-    return d;
-  };
-  run({
-    type: "customer.create",
-    input: CustomerCreate.parse({
-      name: "上海示例医疗器械有限公司",
-      taxId: TAX,
-      residency: "cn",
-      contacts: [{ name: "张三", phone: "13800138000", email: "zhang.san@example.cn" }],
-    }),
-  });
-  const drafted = run({
-    type: "contract.create",
-    seed: "s1",
-    input: {
-      customerId: accountId,
-      title: "Ultrasound",
-      amount: { value: 100, currency: "CNY" },
-      documentHash: HASH,
-    },
-  });
-  const contractId = drafted.ok ? drafted.target.id : "";
-  run({ type: "contract.send", contractId, documentHash: HASH });
-  run({
-    type: "contract.sign",
-    contractId,
-    input: SignatureCreate.parse({
-      party: "customer",
-      signer: { name: "李四", email: "li.si@example.cn" },
-      documentHash: HASH,
-    }),
-  });
-  return out;
+  const contractId = (targets: Target[]) => targets[1]!.id;
+  return journalOf(
+    region,
+    TENANT,
+    accountId,
+    [
+      {
+        type: "customer.create",
+        input: CustomerCreate.parse({
+          name: "上海示例医疗器械有限公司",
+          taxId: TAX,
+          residency: "cn",
+          contacts: [{ name: "张三", phone: "13800138000", email: "zhang.san@example.cn" }],
+        }),
+      },
+      {
+        type: "contract.create",
+        seed: "s1",
+        input: {
+          customerId: accountId,
+          title: "Ultrasound",
+          amount: { value: 100, currency: "CNY" },
+          documentHash: HASH,
+        },
+      },
+      (t) => ({ type: "contract.send", contractId: contractId(t), documentHash: HASH }),
+      (t) => ({
+        type: "contract.sign",
+        contractId: contractId(t),
+        input: SignatureCreate.parse({
+          party: "customer",
+          signer: { name: "李四", email: "li.si@example.cn" },
+          documentHash: HASH,
+        }),
+      }),
+    ],
+    NOW,
+  ).events;
 }
 
 const ctx = (over: Partial<EventCheckContext> = {}): EventCheckContext => ({
@@ -194,33 +177,26 @@ describe("[LF8] every received event is checked on its own", () => {
 
 describe("[LF4] masking is decided per event, by origin and receiver", () => {
   const events = cnEvents();
-
-  test("to a region of the same jurisdiction everything travels as written, unaudited", () => {
-    const out = outgoingBatch({
-      from: "cn-east",
-      to: "cn-south",
+  const send = (from: string, to: string, evs: DomainEvent[], residency: string | null = "cn") =>
+    outgoingBatch({
+      from,
+      to,
       sentAt: new Date(NOW).toISOString(),
-      events,
+      events: evs,
       jurisdictionOf,
-      residency: "cn",
+      residency,
       policy: DEFAULT_FIELD_POLICY,
       hashKey: "k".repeat(32),
     });
+
+  test("to a region of the same jurisdiction everything travels as written, unaudited", () => {
+    const out = send("cn-east", "cn-south", events, "cn");
     expect(out.batch?.events).toEqual(events);
     expect(out.audit).toBeNull();
   });
 
   test("abroad, every event is masked field by field and the transfer is audited", () => {
-    const out = outgoingBatch({
-      from: "cn-east",
-      to: "eu-central",
-      sentAt: new Date(NOW).toISOString(),
-      events,
-      jurisdictionOf,
-      residency: "cn",
-      policy: DEFAULT_FIELD_POLICY,
-      hashKey: "k".repeat(32),
-    });
+    const out = send("cn-east", "eu-central", events, "cn");
     for (const e of out.batch!.events) expect(unmaskedFields(e, DEFAULT_FIELD_POLICY)).toEqual([]);
     const text = JSON.stringify(out.batch);
     for (const raw of ["13800138000", "zhang.san@example.cn", "张三", "李四", TAX])
@@ -237,41 +213,14 @@ describe("[LF4] masking is decided per event, by origin and receiver", () => {
   test("a residency merged to the receiver's jurisdiction does not unmask events written abroad", () => {
     // e.g. a conflicting create flipped the effective residency: the origin still decides.
     expect(mustMask(events[0]!, "eu-central", jurisdictionOf, "eu")).toBe(true);
-    const out = outgoingBatch({
-      from: "cn-east",
-      to: "eu-central",
-      sentAt: new Date(NOW).toISOString(),
-      events,
-      jurisdictionOf,
-      residency: "eu",
-      policy: DEFAULT_FIELD_POLICY,
-      hashKey: "k".repeat(32),
-    });
+    const out = send("cn-east", "eu-central", events, "eu");
     expect(JSON.stringify(out.batch)).not.toContain("13800138000");
   });
 
   test("forwards say so, and a copy held masked is never passed on", () => {
-    const south = outgoingBatch({
-      from: "cn-south",
-      to: "eu-central",
-      sentAt: new Date(NOW).toISOString(),
-      events,
-      jurisdictionOf,
-      residency: "cn",
-      policy: DEFAULT_FIELD_POLICY,
-      hashKey: "k".repeat(32),
-    });
+    const south = send("cn-south", "eu-central", events, "cn");
     expect(south.batch?.forwarded).toEqual(events.map((e) => e.id));
-    const fromEu = outgoingBatch({
-      from: "eu-central",
-      to: "cn-south",
-      sentAt: new Date(NOW).toISOString(),
-      events: south.batch!.events,
-      jurisdictionOf,
-      residency: "cn",
-      policy: DEFAULT_FIELD_POLICY,
-      hashKey: "k".repeat(32),
-    });
+    const fromEu = send("eu-central", "cn-south", south.batch!.events, "cn");
     expect(fromEu.batch).toBeNull();
   });
 

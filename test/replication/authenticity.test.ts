@@ -6,15 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   accountIdFor,
   batchSignature,
-  type Command,
   CustomerCreate,
   type DomainEvent,
-  decide,
-  emptyAccount,
-  encodeHlc,
-  evolve,
   hmacSha256Hex,
 } from "../../core/index.ts";
+import { journalOf } from "../support/journal.ts";
 import {
   client,
   DEMO_KEY,
@@ -50,30 +46,13 @@ function customerEvent(
 ): DomainEvent {
   const taxId = `91440000AUTH${Date.now()}${n++}`;
   const accountId = accountIdFor(tenantId, { kind: "taxId", taxId });
-  const command: Command = {
-    type: "customer.create",
-    input: CustomerCreate.parse({
-      name: `Auth ${n}`,
-      taxId,
-      residency,
-      contacts: [{ name: "赵六", phone: "13912345678", email: "zhao.liu@example.cn" }],
-    }),
-  };
-  const d = decide(emptyAccount(tenantId, accountId), command);
-  if (!d.ok) throw new Error(JSON.stringify(d.error));
-  const hlc = encodeHlc({ wallMs: Date.now(), counter: n, region: origin });
-  const event: DomainEvent = {
-    v: 1,
-    id: `evt_${accountId.slice(4)}_${hlc}`,
-    tenantId,
-    accountId,
-    hlc,
-    region: origin,
-    actor: { kind: "system", id: "test" },
-    data: d.events[0]!,
-  };
-  evolve(emptyAccount(tenantId, accountId), event);
-  return event;
+  const input = CustomerCreate.parse({
+    name: `Auth ${n}`,
+    taxId,
+    residency,
+    contacts: [{ name: "赵六", phone: "13912345678", email: "zhao.liu@example.cn" }],
+  });
+  return journalOf(origin, tenantId, accountId, [{ type: "customer.create", input }]).events[0]!;
 }
 
 function batchBody(events: unknown[], from = "cn-east") {

@@ -7,14 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   accountIdFor,
-  type Command,
   ContractCreate,
   CustomerCreate,
   type DomainEvent,
-  decide,
-  emptyAccount,
-  encodeHlc,
-  evolve,
   type OutgoingBatch,
 } from "../../core/index.ts";
 import {
@@ -28,6 +23,7 @@ import type { ReplicationBus } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { QstashBus } from "../../replication/qstash-bus.ts";
 import { sealRingOf } from "../../replication/seal.ts";
+import { journalOf } from "../support/journal.ts";
 import {
   client,
   DEMO_KEY,
@@ -94,44 +90,23 @@ let n = 0;
 function accountEvents(): { accountId: string; contractId: string; events: DomainEvent[] } {
   const taxId = `91440000BUS${Date.now()}${n++}`;
   const acc = accountIdFor("ten_demo", { kind: "taxId", taxId });
-  let state = emptyAccount("ten_demo", acc);
-  const events: DomainEvent[] = [];
-  const run = (command: Command) => {
-    const d = decide(state, command);
-    if (!d.ok) throw new Error(JSON.stringify(d.error));
-    for (const data of d.events) {
-      const hlc = encodeHlc({ wallMs: Date.now() + events.length, counter: 0, region: "cn-east" });
-      const e: DomainEvent = {
-        v: 1,
-        id: `evt_${acc.slice(4)}_${hlc}`,
-        tenantId: "ten_demo",
-        accountId: acc,
-        hlc,
-        region: "cn-east",
-        actor: { kind: "system", id: "test" },
-        data,
-      };
-      events.push(e);
-      state = evolve(state, e);
-    }
-    return d;
-  };
-  run({
-    type: "customer.create",
-    input: CustomerCreate.parse({ name: `Bus ${n}`, taxId, residency: "cn" }),
-  });
-  const drafted = run({
-    type: "contract.create",
-    seed: `seed-${n}`,
-    input: ContractCreate.parse({
-      customerId: acc,
-      title: "Bus",
-      amount: { value: 5, currency: "CNY" },
-      documentHash: HASH,
-    }),
-  });
-  const contractId = drafted.ok && drafted.target.kind === "contract" ? drafted.target.id : "";
-  return { accountId: acc, contractId, events };
+  const { events, targets } = journalOf("cn-east", "ten_demo", acc, [
+    {
+      type: "customer.create",
+      input: CustomerCreate.parse({ name: `Bus ${n}`, taxId, residency: "cn" }),
+    },
+    {
+      type: "contract.create",
+      seed: `seed-${n}`,
+      input: ContractCreate.parse({
+        customerId: acc,
+        title: "Bus",
+        amount: { value: 5, currency: "CNY" },
+        documentHash: HASH,
+      }),
+    },
+  ]);
+  return { accountId: acc, contractId: targets[1]!.id, events };
 }
 
 const batchOf = (events: DomainEvent[]): OutgoingBatch => ({

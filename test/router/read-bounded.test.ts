@@ -1,7 +1,7 @@
 // Bounded body reads: what lets the router learn from streamed customer views without
 // ever buffering more than its limit.
 import { describe, expect, test } from "vitest";
-import { readBounded } from "../../workers/router/read-bounded.ts";
+import { readBounded } from "../../replication/body.ts";
 
 function stream(...chunks: string[]) {
   const encoder = new TextEncoder();

@@ -2,13 +2,13 @@
 // region there, fail over once to a peer of the same jurisdiction when that is safe, and
 // follow a wrong-jurisdiction answer (409 + Lifeline-Jurisdiction) once to the jurisdiction it names. At most three attempts, within a budget.
 import type { Handler } from "hono";
+import { readBounded } from "../../replication/body.ts";
 import { candidates } from "./candidates.ts";
 import type { RegionInfo } from "./config.ts";
 import type { RouterAppEnv } from "./env.ts";
 import { Problem, problemResponse } from "./errors.ts";
 import { forward, forwardHeaders, type Outgoing } from "./forward.ts";
 import { isObject } from "./jurisdictions.ts";
-import { readBounded } from "./read-bounded.ts";
 import { type Attempt, judge } from "./retry.ts";
 import type { RouterDeps, RouterState } from "./state.ts";
 import { jsonOf, placementOf, type RequestFacts, requestFacts } from "./target.ts";
