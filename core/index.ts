@@ -6,6 +6,7 @@ export * from "./account/state.ts";
 export * from "./account/state-hash.ts";
 export * from "./account/view.ts";
 export * from "./audit/chain.ts";
+export * from "./audit/checkpoint.ts";
 export * from "./backoff.ts";
 export { hmacSha256, hmacSha256Hex, timingSafeEqual } from "./crypto/hmac.ts";
 export { sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
