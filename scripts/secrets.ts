@@ -10,6 +10,8 @@ export interface LocalSecrets {
   /** Region-to-region HMAC keys by id; k1 signs. */
   REPLICATION_KEYS: Record<string, string>;
   MASKING_KEY: string;
+  /** HMAC key of the audit chain [LF7]; local regions share one (deployed regions each have their own). */
+  AUDIT_KEY: string;
 }
 
 /** The QStash dev server's published credentials: what the local relay accepts and signs with. */
@@ -22,7 +24,12 @@ export const QSTASH_DEV = {
 const secret = () => randomBytes(32).toString("base64url");
 
 export function newSecrets(): LocalSecrets {
-  return { AUTH_TOKEN_SECRET: secret(), REPLICATION_KEYS: { k1: secret() }, MASKING_KEY: secret() };
+  return {
+    AUTH_TOKEN_SECRET: secret(),
+    REPLICATION_KEYS: { k1: secret() },
+    MASKING_KEY: secret(),
+    AUDIT_KEY: secret(),
+  };
 }
 
 export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
@@ -44,8 +51,13 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
     AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
     REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
     MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
+    AUDIT_KEY: stored.AUDIT_KEY ?? fresh.AUDIT_KEY,
   };
-  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY) {
+  if (Buffer.byteLength(secrets.AUDIT_KEY) < 32)
+    throw new Error(
+      `${path}: AUDIT_KEY shorter than 32 bytes; delete it from the file to regenerate`,
+    );
+  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY || !stored.AUDIT_KEY) {
     writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
@@ -56,6 +68,7 @@ export function workerSecrets(s: LocalSecrets): Record<string, string> {
   return {
     REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
     MASKING_KEY: s.MASKING_KEY,
+    AUDIT_KEY: s.AUDIT_KEY,
     ...QSTASH_DEV,
   };
 }

@@ -73,9 +73,12 @@ export function appendAudit(key: string, prev: AuditEntry | null, input: AuditIn
   return { ...body, hash: auditHash(key, body) };
 }
 
+/** What a broken verdict found: a link that does not hold, or a chain that disagrees with a checkpoint. */
+export type AuditFinding = "chain-broken" | "checkpoint-differs" | "entries-removed";
+
 export type AuditVerdict =
   | { ok: true; count: number; head: AuditHead }
-  | { ok: false; brokenAt: number; reason: string };
+  | { ok: false; brokenAt: number; finding: AuditFinding; reason: string };
 
 /**
  * Verifies a chain, or a segment of one that continues `anchor` (the last entry before
@@ -90,7 +93,12 @@ export function verifyAuditChain(
   let prevHash = anchor.hash;
   for (const [i, entry] of entries.entries()) {
     const seq = anchor.seq + 1 + i;
-    const broken = (reason: string): AuditVerdict => ({ ok: false, brokenAt: seq, reason });
+    const broken = (reason: string): AuditVerdict => ({
+      ok: false,
+      brokenAt: seq,
+      finding: "chain-broken",
+      reason,
+    });
     if (!AuditEntry.safeParse(entry).success) return broken("malformed entry");
     if (entry.seq !== seq) return broken(`expected seq ${seq}, found ${entry.seq}`);
     if (entry.prevHash !== prevHash) return broken("prevHash does not link to the previous entry");
@@ -144,6 +152,7 @@ export function verifyAuditLog(
         return {
           ok: false as const,
           brokenAt: cp.seq,
+          finding: "checkpoint-differs" as const,
           reason: "differs from a checkpoint held by a peer region",
         };
     }
@@ -169,6 +178,7 @@ export function verifyAuditLog(
     return {
       ok: false,
       brokenAt: anchor.seq + 1,
+      finding: "entries-removed",
       reason: `the chain ends at seq ${anchor.seq}, but a peer region holds a checkpoint at seq ${beyond.seq}: entries were removed`,
     };
   return { ok: true, count, head: anchor };

@@ -39,7 +39,7 @@ export type DirectorySeed = {
     id: string;
     email: string;
     name: string;
-    role: "rep" | "manager";
+    role: "rep" | "manager" | "admin";
     password: string;
   }>;
 };

@@ -17,9 +17,14 @@ declare global {
       EMULATED_RTT_MS?: string;
       /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
       MASKING_KEY?: string;
+      /** HMAC key of this region's audit chain (≥ 32 bytes); never leaves the region. */
+      AUDIT_KEY?: string;
     }
   }
 }
+
+/** admin: a tenant's operator (audit, state hash); rep/manager: people; integrator: an API key. */
+export type Role = "admin" | "manager" | "rep" | "integrator";
 
 export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
 

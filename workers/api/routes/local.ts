@@ -37,7 +37,7 @@ const Seed = z.strictObject({
         id: z.string().min(1),
         email: z.email(),
         name: z.string().min(1),
-        role: z.enum(["rep", "manager"]),
+        role: z.enum(["rep", "manager", "admin"]),
         password: z.string().min(8),
       }),
     )
