@@ -236,6 +236,18 @@ describe("[LF7] audit and admin routes need the admin role", () => {
       );
   });
 
+  test("[LF7] the admin routes are in the OpenAPI document, with their 403", async () => {
+    const doc = (await client(east.url, DEMO_KEY)("GET", "/v1/openapi.json")).body;
+    for (const path of ["/v1/admin/state-hash", "/v1/audit/verify"]) {
+      expect(doc.paths[path]?.get?.responses?.["403"], path).toBeDefined();
+      expect(doc.paths[path].get.security).toEqual([{ bearer: [] }]);
+    }
+    const params = doc.paths["/v1/admin/state-hash"].get.parameters.map(
+      (p: { name: string }) => p.name,
+    );
+    expect(params.sort()).toEqual(["as", "cursor", "limit"]);
+  });
+
   test("state-hash pages through the tenant's accounts with a bounded limit", async () => {
     const all = await admin()("GET", "/v1/admin/state-hash");
     expect(all.status).toBe(200);
