@@ -8,6 +8,7 @@ export * from "./account/view.ts";
 export * from "./audit/chain.ts";
 export * from "./audit/checkpoint.ts";
 export * from "./backoff.ts";
+export * from "./concurrency.ts";
 export { hmacSha256, hmacSha256Hex, timingSafeEqual } from "./crypto/hmac.ts";
 export { sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
 export * from "./encoding.ts";

@@ -3,7 +3,7 @@
 // caller's tenant, page by page (convergence is checkable, DESIGN §3), and verification
 // of this region's keyed audit chain against the checkpoints its peers hold [LF7].
 import { createRoute, z } from "@hono/zod-openapi";
-import { sha256Hex } from "../../../core/index.ts";
+import { mapLimit, sha256Hex } from "../../../core/index.ts";
 import { checkpointHolders, fetchCheckpoint } from "../../../durable-objects/audit/checkpoints.ts";
 import { accountStub, auditStub } from "../../../durable-objects/stubs.ts";
 import { regionInfo } from "../../../replication/regions.ts";
@@ -74,20 +74,6 @@ const stateHashRoute = createRoute({
     ...adminProblems,
   },
 });
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>) {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 admin.openapi(stateHashRoute, async (c) => {
   const tenantId = c.get("principal").tenantId;
