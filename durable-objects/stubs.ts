@@ -13,3 +13,8 @@ export function idempotencyKeyStub(env: Env, tenantId: string, key: string) {
   const shard = Number.parseInt(sha256Hex(key).slice(0, 8), 16) % KEY_REGISTRY_SHARDS;
   return env.IDEMPOTENCY_KEY.get(env.IDEMPOTENCY_KEY.idFromName(`${tenantId}/keys/${shard}`));
 }
+
+/** The region's one audit log [LF7]. */
+export function auditStub(env: Env) {
+  return env.AUDIT.get(env.AUDIT.idFromName("audit"));
+}

@@ -46,6 +46,7 @@ export function banner({
     `  Tenant        ${c.tenantId} (Demo Sales Org)`,
     `  API key       ${c.apiKey}   (Authorization: Bearer …)`,
     `  Rep login     ${c.repEmail} / ${c.repPassword}   (POST /v1/auth/login)`,
+    `  Admin login   ${c.adminEmail} / ${c.adminPassword}   (audit, state hash)`,
     `  Other tenant  ${c.otherTenantId}, API key ${c.otherApiKey}   (for trying tenant isolation)`,
     "",
     "Create a customer:",

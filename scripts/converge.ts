@@ -1,32 +1,67 @@
 // `npm run converge`: asks every running region for the state hash of the dev tenant as
 // each region should hold it, and says whether they agree [LF3]. Exit 0 = converged.
+// The state hash is for admins: it logs in as the dev admin (or takes `--token`) and
+// reads every page of accounts.
 import { parseArgs } from "node:util";
 import { devCredentials } from "./seed.ts";
 import { readTopology } from "./topology.ts";
 
-type View = {
-  region: string;
-  as: string;
+type AccountHash = { hash?: string; view?: string };
+type Page = {
   count: number;
-  hash: string;
-  accounts: Record<string, { hash?: string; view?: string }>;
+  accounts: Record<string, AccountHash>;
+  nextCursor: string | null;
 };
+type View = { count: number; accounts: Record<string, AccountHash> };
+
+/** Pages read per region and view at most (1,000 accounts each). */
+const MAX_PAGES = 100;
 
 const args = parseArgs({
-  options: { "api-key": { type: "string" }, wait: { type: "string", default: "0" } },
+  options: { token: { type: "string" }, wait: { type: "string", default: "0" } },
 });
-const apiKey = args.values["api-key"] ?? devCredentials().apiKey;
 const regions = readTopology();
 const waitMs = Number(args.values.wait) * 1000;
 
+/** A session token of the dev admin, from the first region that answers (every region accepts it). */
+async function adminToken(): Promise<string> {
+  const c = devCredentials();
+  for (const r of regions) {
+    try {
+      const res = await fetch(`${r.apiUrl}/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: c.adminEmail, password: c.adminPassword }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (res.ok) return ((await res.json()) as { token: string }).token;
+    } catch {
+      // the next region may answer
+    }
+  }
+  throw new Error("no region accepted the dev admin's login; pass --token");
+}
+
+const token = args.values.token ?? (await adminToken());
+
 async function view(apiUrl: string, as: string): Promise<View | string> {
+  const out: View = { count: 0, accounts: {} };
+  let cursor = "";
   try {
-    const res = await fetch(`${apiUrl}/v1/admin/state-hash?as=${as}`, {
-      headers: { authorization: `Bearer ${apiKey}` },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) return `HTTP ${res.status}`;
-    return (await res.json()) as View;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const query = new URLSearchParams({ as, ...(cursor ? { cursor } : {}) });
+      const res = await fetch(`${apiUrl}/v1/admin/state-hash?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) return `HTTP ${res.status}`;
+      const page = (await res.json()) as Page;
+      out.count += page.count;
+      Object.assign(out.accounts, page.accounts);
+      if (!page.nextCursor) return out;
+      cursor = page.nextCursor;
+    }
+    return `more than ${MAX_PAGES} pages`;
   } catch (err) {
     return (err as Error).message;
   }

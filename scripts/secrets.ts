@@ -12,6 +12,8 @@ export interface LocalSecrets {
   MASKING_KEY: string;
   /** End-to-end keys for batches sent through the relay, per pair of jurisdictions ("cn|eu"). */
   RELAY_SEAL_KEYS: Record<string, { current: string; keys: Record<string, string> }>;
+  /** HMAC key of the audit chain [LF7]; local regions share one (deployed regions each have their own). */
+  AUDIT_KEY: string;
 }
 
 /** The jurisdictions local seal keys are made for (wrangler.toml's). */
@@ -40,6 +42,7 @@ export function newSecrets(): LocalSecrets {
     REPLICATION_KEYS: { k1: secret() },
     MASKING_KEY: secret(),
     RELAY_SEAL_KEYS: sealKeys(),
+    AUDIT_KEY: secret(),
   };
 }
 
@@ -63,8 +66,18 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
     REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
     MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
     RELAY_SEAL_KEYS: stored.RELAY_SEAL_KEYS ?? fresh.RELAY_SEAL_KEYS,
+    AUDIT_KEY: stored.AUDIT_KEY ?? fresh.AUDIT_KEY,
   };
-  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY || !stored.RELAY_SEAL_KEYS) {
+  if (Buffer.byteLength(secrets.AUDIT_KEY) < 32)
+    throw new Error(
+      `${path}: AUDIT_KEY shorter than 32 bytes; delete it from the file to regenerate`,
+    );
+  if (
+    !stored.REPLICATION_KEYS ||
+    !stored.MASKING_KEY ||
+    !stored.RELAY_SEAL_KEYS ||
+    !stored.AUDIT_KEY
+  ) {
     writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
@@ -84,6 +97,7 @@ export function workerSecrets(s: LocalSecrets, jurisdiction?: string): Record<st
     REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
     MASKING_KEY: s.MASKING_KEY,
     RELAY_SEAL_KEYS: JSON.stringify(seal),
+    AUDIT_KEY: s.AUDIT_KEY,
     ...QSTASH_DEV,
   };
 }

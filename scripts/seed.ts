@@ -1,5 +1,5 @@
-// Dev data for local regions: the demo tenant (integrator key + rep user, insight rules
-// with a demo competitor gazetteer) and a second tenant for trying tenant isolation.
+// Dev data for local regions: the demo tenant (integrator key, rep and admin users,
+// insight rules with a demo competitor gazetteer) and a second tenant for trying tenant isolation.
 // Seeding is an idempotent upsert via /__local/seed.
 import { insights } from "../core/index.ts";
 
@@ -8,6 +8,9 @@ export interface DevCredentials {
   apiKey: string;
   repEmail: string;
   repPassword: string;
+  /** The tenant's admin: audit verification and the state hash need the admin role. */
+  adminEmail: string;
+  adminPassword: string;
   otherTenantId: string;
   otherApiKey: string;
 }
@@ -19,26 +22,31 @@ export interface SeedBody {
     id: string;
     email: string;
     name: string;
-    role: "rep" | "manager";
+    role: "rep" | "manager" | "admin";
     password: string;
   }[];
 }
 
 const API_KEY = /^lk_[A-Za-z0-9_]{8,100}$/;
 
-/** Reads LIFELINE_DEV_API_KEY / LIFELINE_DEV_REP_PASSWORD, failing early on values the API would refuse. */
+/** Reads LIFELINE_DEV_API_KEY / LIFELINE_DEV_REP_PASSWORD / LIFELINE_DEV_ADMIN_PASSWORD, failing early on values the API would refuse. */
 export function devCredentials(env: NodeJS.ProcessEnv = process.env): DevCredentials {
   const apiKey = env.LIFELINE_DEV_API_KEY || "lk_dev_demo_integrator";
   const repPassword = env.LIFELINE_DEV_REP_PASSWORD || "lifeline-demo";
   if (!API_KEY.test(apiKey))
     throw new Error("LIFELINE_DEV_API_KEY must match lk_ followed by 8–100 of [A-Za-z0-9_]");
+  const adminPassword = env.LIFELINE_DEV_ADMIN_PASSWORD || "lifeline-admin";
   if (repPassword.length < 8)
     throw new Error("LIFELINE_DEV_REP_PASSWORD must be at least 8 characters");
+  if (adminPassword.length < 8)
+    throw new Error("LIFELINE_DEV_ADMIN_PASSWORD must be at least 8 characters");
   return {
     tenantId: "ten_demo",
     apiKey,
     repEmail: "rep@demo.lifeline.local",
     repPassword,
+    adminEmail: "admin@demo.lifeline.local",
+    adminPassword,
     otherTenantId: "ten_other",
     otherApiKey: "lk_dev_other_tenant",
   };
@@ -67,6 +75,13 @@ export function devSeeds(c: DevCredentials): SeedBody[] {
           name: "Demo Rep",
           role: "rep",
           password: c.repPassword,
+        },
+        {
+          id: "usr_demo_admin",
+          email: c.adminEmail,
+          name: "Demo Admin",
+          role: "admin",
+          password: c.adminPassword,
         },
       ],
     },

@@ -23,7 +23,7 @@ Options:
   --data-dir <dir>   where state and logs live (default: .data)
   -h, --help         show this help
 
-Environment: LIFELINE_DEV_API_KEY, LIFELINE_DEV_REP_PASSWORD override the dev credentials.
+Environment: LIFELINE_DEV_API_KEY, LIFELINE_DEV_REP_PASSWORD, LIFELINE_DEV_ADMIN_PASSWORD override the dev credentials.
 `;
 const INSPECTOR_BASE_PORT = 9230;
 // Lines worth a glance while the stack runs; everything is in the log files regardless.

@@ -1,69 +1,101 @@
-// AuditDO: one per region, the region's hash-chained audit log [LF7]. Appends are
-// serialised by the object, each entry commits the previous hash, and an idempotency key
-// makes a retried append (e.g. a re-sent cross-border batch) one entry.
+// AuditDO: one per region, the region's keyed audit chain [LF7] and the checkpoints it
+// holds for its peers. A thin shell over AuditLog: the key comes from AUDIT_KEY (refused
+// when missing or short), appends are serialised by the object, and an alarm hands the
+// chain's head to the checkpoint holders after appends, re-armed with backoff until each
+// has acknowledged it.
 import { DurableObject } from "cloudflare:workers";
-import { type AuditEntry, appendAudit, verifyAuditChain } from "../../core/index.ts";
+import {
+  type AuditCheckpointV1,
+  type AuditEntry,
+  type AuditHead,
+  auditKey,
+} from "../../core/index.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
-import { migrate } from "../storage/sql-store.ts";
+import { checkpointHolders, pushCheckpoint } from "./checkpoints.ts";
+import { type AuditAppend, AuditLog, type HeldCheckpoint, type HoldOutcome } from "./log.ts";
 
-const MIGRATIONS = [
-  `CREATE TABLE audit (seq INTEGER PRIMARY KEY, dedup_key TEXT UNIQUE, body TEXT NOT NULL)`,
-] as const;
+export type { AuditAppend } from "./log.ts";
 
-/** Entries returned per verification page; verification walks the whole chain in pages. */
-const PAGE = 1_000;
-
-export type AuditAppend = {
-  key: string;
-  kind: AuditEntry["kind"];
-  detail: Record<string, unknown>;
-};
+/** How soon after an append its head is handed to the holders. */
+const CHECKPOINT_DELAY_MS = 1_000;
+/** Retries of an unacknowledged head back off up to this. */
+const CHECKPOINT_RETRY_MAX_MS = 60_000;
 
 export class AuditDO extends DurableObject<Env> {
+  private log: AuditLog | null = null;
+  private failure: Error | null = null;
+  private retries = 0;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => migrate(durableObjectStore(ctx.storage), MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => {
+      try {
+        this.log = new AuditLog(durableObjectStore(ctx.storage), auditKey(env.AUDIT_KEY));
+      } catch (err) {
+        // Every call fails with the reason (e.g. a missing AUDIT_KEY) instead of a bare reset.
+        this.failure = err as Error;
+      }
+    });
   }
 
-  append(input: AuditAppend): AuditEntry {
-    const sql = this.ctx.storage.sql;
-    const existing = sql
-      .exec<{ body: string }>("SELECT body FROM audit WHERE dedup_key = ?", input.key)
-      .toArray()[0];
-    if (existing) return JSON.parse(existing.body) as AuditEntry;
-    const last = sql
-      .exec<{ body: string }>("SELECT body FROM audit ORDER BY seq DESC LIMIT 1")
-      .toArray()[0];
-    const entry = appendAudit(last ? (JSON.parse(last.body) as AuditEntry) : null, {
-      at: new Date().toISOString(),
-      kind: input.kind,
-      detail: input.detail,
-    });
-    sql.exec(
-      "INSERT INTO audit (seq, dedup_key, body) VALUES (?, ?, ?)",
-      entry.seq,
-      input.key,
-      JSON.stringify(entry),
-    );
+  private get audit(): AuditLog {
+    if (!this.log) throw this.failure ?? new Error("AuditDO is not initialised");
+    return this.log;
+  }
+
+  async append(input: AuditAppend): Promise<AuditEntry> {
+    const entry = this.audit.append(input, new Date().toISOString());
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + CHECKPOINT_DELAY_MS);
     return entry;
   }
 
-  list(afterSeq: number, limit: number): AuditEntry[] {
-    return this.ctx.storage.sql
-      .exec<{ body: string }>(
-        "SELECT body FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-        afterSeq,
-        Math.min(limit, PAGE),
-      )
-      .toArray()
-      .map((r) => JSON.parse(r.body) as AuditEntry);
+  verify(checkpoints: readonly AuditHead[], tenantId: string) {
+    return this.audit.verify(checkpoints, tenantId);
   }
 
-  verify() {
-    const entries = this.ctx.storage.sql
-      .exec<{ body: string }>("SELECT body FROM audit ORDER BY seq")
-      .toArray()
-      .map((r) => JSON.parse(r.body) as AuditEntry);
-    return verifyAuditChain(entries);
+  /** A peer region's head, handed to this region to hold. */
+  hold(cp: AuditCheckpointV1): HoldOutcome {
+    const outcome = this.audit.hold(cp, new Date().toISOString());
+    if (outcome.kind === "rollback" || outcome.kind === "fork")
+      console.error(
+        `[LF7] audit checkpoint ${outcome.kind} from ${cp.region}: seq ${cp.seq} offered, ${outcome.heldSeq} held`,
+      );
+    return outcome;
+  }
+
+  held(region: string): HeldCheckpoint {
+    return this.audit.held(region);
+  }
+
+  override async alarm(): Promise<void> {
+    const head = this.audit.head();
+    if (head.seq === 0) return;
+    const cp: AuditCheckpointV1 = {
+      v: 1,
+      region: this.env.REGION,
+      seq: head.seq,
+      hash: head.hash,
+      at: new Date().toISOString(),
+    };
+    let retry = false;
+    for (const holder of checkpointHolders(this.env)) {
+      if (this.audit.ackedBy(holder.region) === head.seq) continue;
+      const result = await pushCheckpoint(this.env, holder, cp);
+      if (result.ok) {
+        this.audit.recordAck(holder.region, cp.seq, result.countersignature, cp.at);
+      } else {
+        console.error(`[LF7] audit checkpoint to ${holder.region} failed: ${result.detail}`);
+        retry ||= result.retry;
+      }
+    }
+    this.retries = retry ? this.retries + 1 : 0;
+    if (retry) {
+      const delay = Math.min(CHECKPOINT_DELAY_MS * 2 ** this.retries, CHECKPOINT_RETRY_MAX_MS);
+      await this.ctx.storage.setAlarm(Date.now() + delay);
+    } else if (this.audit.head().seq !== head.seq) {
+      // Appended while the pushes were in flight: that head goes out too.
+      await this.ctx.storage.setAlarm(Date.now() + CHECKPOINT_DELAY_MS);
+    }
   }
 }

@@ -448,10 +448,12 @@ describe("operations", () => {
     expect(res.headers.get("lifeline-degraded")).toBe("inference-off");
   });
 
-  test("the OpenAPI document describes every lifeline and insights route", async () => {
+  test("the OpenAPI document describes every lifeline, insights and admin route", async () => {
     const doc = await readJson(await fetch(`${region.url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        "/v1/admin/state-hash",
+        "/v1/audit/verify",
         "/v1/auth/login",
         "/v1/contracts",
         "/v1/contracts/{id}",

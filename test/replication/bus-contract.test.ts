@@ -25,9 +25,11 @@ import { QstashBus } from "../../replication/qstash-bus.ts";
 import { sealRingOf } from "../../replication/seal.ts";
 import { journalOf } from "../support/journal.ts";
 import {
+  ADMIN,
   client,
   DEMO_KEY,
   eventually,
+  login,
   startTestRegion,
   type TestRegion,
 } from "../support/test-region.ts";
@@ -119,6 +121,8 @@ const batchOf = (events: DomainEvent[]): OutgoingBatch => ({
 
 const peer = () => ({ region: "cn-south", jurisdiction: "cn", url: receiver.url });
 const api = () => client(receiver.url, DEMO_KEY);
+/** The state hash needs the admin role. */
+const admin = async () => client(receiver.url, await login(receiver.url, ADMIN));
 
 const buses: Array<[string, () => ReplicationBus]> = [
   ["direct", () => new DirectBus(ring("k2", REPLICATION_KEYS), 5_000)],
@@ -143,13 +147,15 @@ describe.each(buses)("%s bus", (_name, makeBus) => {
     await bus.send(peer(), batchOf(events));
     await bus.send(peer(), { ...batchOf(events), sentAt: new Date(Date.now() + 1).toISOString() });
     const hash = await eventually(async () => {
-      const r = await api()("GET", "/v1/admin/state-hash");
+      const r = await (await admin())("GET", "/v1/admin/state-hash");
       return r.body.accounts?.[accountId]?.hash as string | undefined;
     });
     // Re-deliver once more and check the account's state did not change.
     await bus.send(peer(), batchOf(events));
     await new Promise((r) => setTimeout(r, 300));
-    expect((await api()("GET", "/v1/admin/state-hash")).body.accounts[accountId].hash).toBe(hash);
+    expect(
+      (await (await admin())("GET", "/v1/admin/state-hash")).body.accounts[accountId].hash,
+    ).toBe(hash);
   });
 
   test("[LF3] batches that arrive out of order still merge to the whole account", async () => {

@@ -14,6 +14,8 @@ import { startTestWorker, type TestWorker } from "./workerd.ts";
 export const DEMO_KEY = "lk_test_demo_integrator";
 export const OTHER_KEY = "lk_test_other_integrator";
 export const REP = { email: "rep@demo.test", password: "rep-password-1" };
+/** The demo tenant's admin: audit verification and the state hash need the admin role. */
+export const ADMIN = { email: "admin@demo.test", password: "admin-password-1" };
 
 export type TestRegion = {
   url: string;
@@ -36,6 +38,8 @@ export type TestRegionOptions = {
   peers?: Array<{ region: string; jurisdiction: string; url: string }>;
   /** Extra or overriding bindings (vars and secrets), e.g. REPLICATION_KEYS. */
   bindings?: Record<string, string>;
+  /** The API's port (default: a free one), for regions that must know each other's URL up front. */
+  port?: number;
 };
 
 export async function startTestRegion(
@@ -49,7 +53,7 @@ export async function startTestRegion(
     logLevel: (process.env.LIBSQL_LOG as "debug") ?? "warn",
   });
   await migrate(drizzle(createClient({ url: libsql.url })), { migrationsFolder: "migrations" });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
   const bindings = {
@@ -71,7 +75,8 @@ export async function startTestRegion(
   let worker: TestWorker | null = await launch();
   if ((options.mode ?? "local") === "local") {
     await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
-      { id: "usr_rep", email: REP.email, password: REP.password },
+      { id: "usr_rep", email: REP.email, password: REP.password, role: "rep" },
+      { id: "usr_admin", email: ADMIN.email, password: ADMIN.password, role: "admin" },
     ]);
     await seed(url, "ten_other", "key_other", OTHER_KEY, []);
   }
@@ -113,7 +118,7 @@ async function seed(
   tenant: string,
   keyId: string,
   key: string,
-  users: Array<{ id: string; email: string; password: string }>,
+  users: Array<{ id: string; email: string; password: string; role: "rep" | "admin" }>,
 ) {
   const res = await fetch(`${url}/__local/seed`, {
     method: "POST",
@@ -121,7 +126,7 @@ async function seed(
     body: JSON.stringify({
       tenant: { id: tenant, name: tenant },
       apiKeys: [{ id: keyId, name: "test", key }],
-      users: users.map((u) => ({ ...u, name: "Test Rep", role: "rep" })),
+      users: users.map((u) => ({ ...u, name: `Test ${u.role}` })),
     }),
   });
   if (res.status !== 204) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
@@ -180,6 +185,17 @@ async function fetchRetrying(url: string, init: RequestInit, attempts = 3): Prom
       await new Promise((r) => setTimeout(r, 50 * i));
     }
   }
+}
+
+/** A session token for `who` (e.g. ADMIN), from `base`'s login. */
+export async function login(base: string, who: { email: string; password: string }) {
+  const res = await fetch(`${base}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(who),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (JSON.parse(await res.text()) as { token: string }).token;
 }
 
 /** The parsed JSON body of a response (typed loosely: tests assert on its shape). */

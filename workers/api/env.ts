@@ -21,9 +21,14 @@ declare global {
       RELAY_SEAL_KEYS?: string;
       /** How far ahead of this region's clock a received event may be (ms, default 5 min). */
       REPLICATION_MAX_SKEW_MS?: string;
+      /** HMAC key of this region's audit chain (≥ 32 bytes); never leaves the region. */
+      AUDIT_KEY?: string;
     }
   }
 }
+
+/** admin: a tenant's operator (audit, state hash); rep/manager: people; integrator: an API key. */
+export type Role = "admin" | "manager" | "rep" | "integrator";
 
 export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
 

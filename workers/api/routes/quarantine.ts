@@ -1,7 +1,7 @@
 // Operator routes for quarantined replication events [LF8]: list a tenant's quarantined
 // events, redrive one (checked again against today's state — e.g. its tenant now exists —
-// and applied if it passes), or drop it. Admin role only; an admin sees only their own
-// tenant's events, and only a count of events that name no readable tenant.
+// and applied if it passes), or drop it. Admin role only (requireRole on /v1/admin/*); an
+// admin sees only their own tenant's events, and only a count of events naming no tenant.
 import { createRoute, z } from "@hono/zod-openapi";
 import { QUARANTINE_PAGE } from "../../../durable-objects/quarantine/index.ts";
 import { checkEvents } from "../../../replication/receive.ts";
@@ -32,15 +32,6 @@ const adminProblems = {
   403: problem("The caller is not an admin"),
 } as const;
 
-function requireAdmin(role: string) {
-  if (role !== "admin")
-    throw new Problem(
-      403,
-      "forbidden",
-      "Admin role required",
-      "Only an admin may manage replication quarantine.",
-    );
-}
 
 const stub = (env: Env) => env.QUARANTINE.get(env.QUARANTINE.idFromName("quarantine"));
 
@@ -73,7 +64,6 @@ const list = createRoute({
 
 quarantine.openapi(list, async (c) => {
   const principal = c.get("principal");
-  requireAdmin(principal.role);
   const { cursor, limit } = c.req.valid("query");
   const page = await stub(c.env).list(principal.tenantId, cursor, limit);
   c.header("cache-control", "no-store");
@@ -114,7 +104,6 @@ const redrive = createRoute({
 
 quarantine.openapi(redrive, async (c) => {
   const principal = c.get("principal");
-  requireAdmin(principal.role);
   const { id } = c.req.valid("param");
   const entry = await stub(c.env).get(principal.tenantId, id);
   if (!entry) throw new Problem(404, "not-found", "No such quarantined event");
@@ -159,7 +148,6 @@ const drop = createRoute({
 
 quarantine.openapi(drop, async (c) => {
   const principal = c.get("principal");
-  requireAdmin(principal.role);
   const { id } = c.req.valid("param");
   if (!(await stub(c.env).remove(principal.tenantId, id)))
     throw new Problem(404, "not-found", "No such quarantined event");
