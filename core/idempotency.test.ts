@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { fingerprint, judge, judgeClaim, parseIdempotencyKey } from "./idempotency.ts";
+import { fingerprint, judge, judgeClaim, outcomeOf, parseIdempotencyKey } from "./idempotency.ts";
 
 describe("idempotency", () => {
   test("parses structured-field strings and bare tokens alike", () => {
@@ -21,8 +21,35 @@ describe("idempotency", () => {
     expect(fingerprint("POST", "/v1/customers", { a: 1, b: { c: 2, d: 3 } })).not.toBe(a);
   });
 
+  test("[LF2] a ledger row written as an HTTP response before outcomes were typed reads as the same outcome", () => {
+    expect(
+      outcomeOf({
+        status: 201,
+        headers: {
+          "content-type": "application/json",
+          "lifeline-hlc": "000001800000000.0000.cn-east",
+          location: "/v1/contracts/ctr_A_B",
+          "lifeline-durability": "region",
+        },
+        body: '{"id":"ctr_A_B"}',
+      }),
+    ).toEqual({
+      target: { kind: "contract", id: "ctr_A_B" },
+      created: true,
+      version: "000001800000000.0000.cn-east",
+      durability: "region",
+      body: '{"id":"ctr_A_B"}',
+    });
+  });
+
   test("judges a ledger entry per the draft: new, replay, 422 mismatch, 409 in flight", () => {
-    const response = { status: 201, headers: {}, body: "{}" };
+    const response = {
+      target: { kind: "customer" as const, id: "acc_X" },
+      created: true,
+      version: "000001800000000.0000.cn-east",
+      durability: "local" as const,
+      body: "{}",
+    };
     expect(judge(null, "f")).toEqual({ kind: "new" });
     expect(judge({ state: "done", fingerprint: "f", createdAtMs: 0, response }, "f")).toEqual({
       kind: "replay",

@@ -28,15 +28,51 @@ export function fingerprint(method: string, path: string, body: unknown): string
   return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, body: body ?? null }));
 }
 
-export type StoredResponse = { status: number; headers: Record<string, string>; body: string };
+/**
+ * What a lifeline write did, as the AccountDO ledger keeps it: typed facts, not HTTP. The
+ * API renders status and headers from it; `body` is the view as first rendered, so a
+ * replay answers byte for byte what the first attempt answered.
+ */
+export type WriteOutcome = {
+  target: { kind: "customer" | "contract" | "payment"; id: string };
+  created: boolean;
+  /** HLC of the write: the account's version after it. */
+  version: string;
+  /** `pending` until a `region` write is held by a peer or settled as local. */
+  durability: "local" | "region" | "pending";
+  body: string;
+};
+
+/** Ledger rows written before outcomes were typed held an HTTP response; read them as one. */
+export function outcomeOf(stored: unknown): WriteOutcome {
+  const o = stored as Partial<WriteOutcome> & {
+    status?: number;
+    headers?: Record<string, string>;
+  };
+  if (o.target && typeof o.body === "string") return o as WriteOutcome;
+  const headers = o.headers ?? {};
+  const location = headers.location ?? "";
+  const [, path = "", id = ""] = /^\/v1\/([a-z]+)\/(.+)$/.exec(location) ?? [];
+  const kind = ({ customers: "customer", contracts: "contract", payments: "payment" } as const)[
+    path as "customers" | "contracts" | "payments"
+  ];
+  const durability = headers["lifeline-durability"];
+  return {
+    target: { kind: kind ?? "customer", id },
+    created: o.status === 201,
+    version: headers["lifeline-hlc"] ?? "",
+    durability: durability === "region" || durability === "local" ? durability : "pending",
+    body: typeof o.body === "string" ? o.body : "",
+  };
+}
 
 export type LedgerEntry =
   | { state: "pending"; fingerprint: string; createdAtMs: number }
-  | { state: "done"; fingerprint: string; createdAtMs: number; response: StoredResponse };
+  | { state: "done"; fingerprint: string; createdAtMs: number; response: WriteOutcome };
 
 export type LedgerVerdict =
   | { kind: "new" }
-  | { kind: "replay"; response: StoredResponse }
+  | { kind: "replay"; response: WriteOutcome }
   | { kind: "mismatch" }
   | { kind: "in-flight" };
 

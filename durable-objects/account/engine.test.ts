@@ -59,7 +59,7 @@ function activeContract(engine: AccountEngine) {
     }),
   });
   if (created.kind !== "response") throw new Error("contract not created");
-  const contractId = JSON.parse(created.response.body).id as string;
+  const contractId = JSON.parse(created.outcome.body).id as string;
   run(engine, "k3", { type: "contract.send", contractId });
   run(engine, "k4", {
     type: "contract.sign",
@@ -74,11 +74,11 @@ describe("AccountEngine", () => {
     const { engine } = open();
     const first = run(engine, "k1", createCustomer);
     const again = run(engine, "k1", createCustomer);
-    expect(first).toMatchObject({ kind: "response", replayed: false, response: { status: 201 } });
+    expect(first).toMatchObject({ kind: "response", replayed: false, outcome: { created: true } });
     expect(again).toEqual({
       kind: "response",
       replayed: true,
-      response: (first as { response: unknown }).response,
+      outcome: (first as { outcome: unknown }).outcome,
     });
     expect(engine.journal()).toHaveLength(1);
   });
@@ -118,7 +118,7 @@ describe("AccountEngine", () => {
     run(engine, "k0", createCustomer);
     expect(run(engine, "k1", contract)).toMatchObject({
       kind: "response",
-      response: { status: 201 },
+      outcome: { created: true },
     });
   });
 
@@ -163,8 +163,8 @@ describe("AccountEngine", () => {
           amount: { value: 60, currency: "CNY" },
         }),
       });
-    expect(pay("p1")).toMatchObject({ response: { status: 201 } });
-    expect(pay("p2")).toMatchObject({ response: { status: 200 } });
+    expect(pay("p1")).toMatchObject({ outcome: { created: true } });
+    expect(pay("p2")).toMatchObject({ outcome: { created: false } });
     expect(engine.contract(contractId)?.paid).toEqual({ value: 60, currency: "CNY" });
   });
 

@@ -21,12 +21,13 @@ import {
   judge,
   type LedgerEntry,
   OUTBOX_BACKOFF,
+  outcomeOf,
   type PaymentView,
   paymentViewOf,
   receive,
-  type StoredResponse,
   type Target,
   tick,
+  type WriteOutcome,
   zeroHlc,
 } from "../../core/index.ts";
 import { migrate, type SqlStore } from "../storage/sql-store.ts";
@@ -69,8 +70,10 @@ export type ExecuteOptions = {
 export type ExecuteResult =
   | {
       kind: "response";
-      response: StoredResponse;
+      outcome: WriteOutcome;
       replayed: boolean;
+      /** Degradation modes this answer was given under (not part of the stored outcome). */
+      degraded?: string[];
       /** Events a peer of the same jurisdiction must hold before this response may be sent. */
       awaitingRegion?: string[];
     }
@@ -151,7 +154,7 @@ export class AccountEngine {
         // A earlier attempt committed locally but no peer confirmed it: push again, then reply.
         return {
           kind: "response",
-          response: pending.response,
+          outcome: pending.outcome,
           replayed: true,
           awaitingRegion: pending.eventIds,
         };
@@ -159,7 +162,7 @@ export class AccountEngine {
       const verdict = judge(this.ledgerEntry(req.idempotencyKey), req.fingerprint);
       switch (verdict.kind) {
         case "replay":
-          return { kind: "response", response: verdict.response, replayed: true };
+          return { kind: "response", outcome: verdict.response, replayed: true };
         case "mismatch":
         case "in-flight":
           return verdict;
@@ -201,22 +204,26 @@ export class AccountEngine {
       if (decision.events.length > 0) this.setMeta("hlc", lastHlc);
       this.state = next;
 
-      const response = this.render(decision.target, decision.created, next.version ?? lastHlc);
       const eventIds = decision.events.length > 0 ? this.lastEventIds(decision.events.length) : [];
       const awaiting = opts.survival === "region" && eventIds.length > 0;
-      if (!awaiting) response.headers["lifeline-durability"] = "local";
+      const outcome = this.render(
+        decision.target,
+        decision.created,
+        next.version ?? lastHlc,
+        awaiting ? "pending" : "local",
+      );
       this.store.sql.exec(
         "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
         req.idempotencyKey,
         req.fingerprint,
         awaiting ? "pending" : "done",
         this.options.now(),
-        JSON.stringify(response),
+        JSON.stringify(outcome),
         JSON.stringify(eventIds),
       );
       return awaiting
-        ? { kind: "response", response, replayed: false, awaitingRegion: eventIds }
-        : { kind: "response", response, replayed: false };
+        ? { kind: "response", outcome, replayed: false, awaitingRegion: eventIds }
+        : { kind: "response", outcome, replayed: false };
     });
   }
 
@@ -241,26 +248,25 @@ export class AccountEngine {
   }
 
   /** Settles a pending write: from now on a replay returns it with this durability. */
-  markDone(key: string, durability: Durability): StoredResponse | null {
+  markDone(key: string, durability: Durability): WriteOutcome | null {
     return this.store.transactionSync(() => {
       const row = this.store.sql
         .exec<{ response: string | null }>("SELECT response FROM idempotency WHERE key = ?", key)
         .toArray()[0];
       if (!row?.response) return null;
-      const response = JSON.parse(row.response) as StoredResponse;
-      response.headers["lifeline-durability"] = durability;
+      const outcome: WriteOutcome = { ...outcomeOf(JSON.parse(row.response)), durability };
       this.store.sql.exec(
         "UPDATE idempotency SET state = 'done', response = ? WHERE key = ?",
-        JSON.stringify(response),
+        JSON.stringify(outcome),
         key,
       );
-      return response;
+      return outcome;
     });
   }
 
   private pendingEntry(
     key: string,
-  ): { fingerprint: string; response: StoredResponse; eventIds: string[] } | null {
+  ): { fingerprint: string; outcome: WriteOutcome; eventIds: string[] } | null {
     const row = this.store.sql
       .exec<{ fingerprint: string; response: string | null; event_ids: string | null }>(
         "SELECT fingerprint, response, event_ids FROM idempotency WHERE key = ? AND state = 'pending'",
@@ -270,7 +276,7 @@ export class AccountEngine {
     if (!row?.response) return null;
     return {
       fingerprint: row.fingerprint,
-      response: JSON.parse(row.response) as StoredResponse,
+      outcome: outcomeOf(JSON.parse(row.response)),
       eventIds: JSON.parse(row.event_ids ?? "[]") as string[],
     };
   }
@@ -283,7 +289,13 @@ export class AccountEngine {
       .reverse();
   }
 
-  private render(target: Target, created: boolean, version: string): StoredResponse {
+  /** The typed outcome of a write; the API turns it into status and headers. */
+  private render(
+    target: Target,
+    created: boolean,
+    version: string,
+    durability: WriteOutcome["durability"],
+  ): WriteOutcome {
     const state = this.state!;
     const body =
       target.kind === "customer"
@@ -291,14 +303,11 @@ export class AccountEngine {
         : target.kind === "contract"
           ? contractView(state, target.id)
           : paymentViewOf(state, target.contractId, target.id);
-    const path = { customer: "customers", contract: "contracts", payment: "payments" }[target.kind];
     return {
-      status: created ? 201 : 200,
-      headers: {
-        "content-type": "application/json",
-        "lifeline-hlc": version,
-        location: `/v1/${path}/${target.id}`,
-      },
+      target: { kind: target.kind, id: target.id },
+      created,
+      version,
+      durability,
       body: JSON.stringify(body),
     };
   }
@@ -529,7 +538,7 @@ export class AccountEngine {
       state: "done",
       fingerprint: row.fingerprint,
       createdAtMs: row.created_at_ms,
-      response: JSON.parse(row.response) as StoredResponse,
+      response: outcomeOf(JSON.parse(row.response)),
     };
   }
 

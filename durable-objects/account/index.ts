@@ -78,14 +78,14 @@ export class AccountDO extends DurableObject<Env> {
       if (failure === null) {
         return {
           ...result,
-          response: this.engine.markDone(key, "region") ?? result.response,
+          outcome: this.engine.markDone(key, "region") ?? result.outcome,
           awaitingRegion: undefined,
         };
       }
       if (policy.onDeadline === "degrade") {
-        const response = this.engine.markDone(key, "local") ?? result.response;
-        response.headers["lifeline-degraded"] = "replication";
-        return { ...result, response, awaitingRegion: undefined };
+        // Acknowledged as local, and this answer (not its replays) says why.
+        const outcome = this.engine.markDone(key, "local") ?? result.outcome;
+        return { ...result, outcome, degraded: ["replication"], awaitingRegion: undefined };
       }
       // Committed here but not yet held elsewhere: not acknowledged. A retry with the same
       // key pushes again and replays this response once a peer holds the events.

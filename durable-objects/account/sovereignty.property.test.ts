@@ -128,7 +128,7 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
         });
         const contractId =
           drafted.kind === "response"
-            ? (JSON.parse(drafted.response.body) as { id: string }).id
+            ? (JSON.parse(drafted.outcome.body) as { id: string }).id
             : "";
         run(east, { type: "contract.send", contractId, documentHash: HASH });
         run(east, {

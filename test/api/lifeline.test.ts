@@ -452,6 +452,9 @@ describe("operations", () => {
     const doc = await readJson(await fetch(`${region.url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        "/v1/admin/replication/quarantine",
+        "/v1/admin/replication/quarantine/{id}",
+        "/v1/admin/replication/quarantine/{id}/redrive",
         "/v1/admin/state-hash",
         "/v1/audit/verify",
         "/v1/auth/login",

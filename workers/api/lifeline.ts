@@ -1,7 +1,12 @@
 // The write path shared by every lifeline command (DESIGN §2): Idempotency-Key → key
 // registry (422/409) → AccountDO, which journals, dedups and replies in one transaction.
 import type { Context } from "hono";
-import { type Command, fingerprint, parseIdempotencyKey } from "../../core/index.ts";
+import {
+  type Command,
+  fingerprint,
+  parseIdempotencyKey,
+  type WriteOutcome,
+} from "../../core/index.ts";
 import { accountStub, idempotencyKeyStub } from "../../durable-objects/stubs.ts";
 import { regionsOf } from "../../replication/regions.ts";
 import type { AppEnv } from "./env.ts";
@@ -48,10 +53,7 @@ export async function runCommand(
   switch (result.kind) {
     case "response": {
       c.executionCtx.waitUntil(registry.complete(key, fp));
-      const headers = new Headers(result.response.headers);
-      if (!headers.has("lifeline-durability")) headers.set("lifeline-durability", "local");
-      if (result.replayed) headers.set("idempotent-replayed", "true");
-      return new Response(result.response.body, { status: result.response.status, headers });
+      return renderOutcome(result.outcome, result.replayed, result.degraded);
     }
     case "mismatch":
       throw keyReused();
@@ -92,6 +94,29 @@ export async function runCommand(
       c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);
   }
+}
+
+const PATHS = { customer: "customers", contract: "contracts", payment: "payments" } as const;
+
+/**
+ * The one place a write's HTTP answer is shaped: status, Location, the Lifeline-* headers
+ * and the stored body (byte for byte, so a replay answers what the first attempt did).
+ */
+export function renderOutcome(
+  outcome: WriteOutcome,
+  replayed: boolean,
+  degraded: readonly string[] = [],
+): Response {
+  const headers = new Headers({
+    "content-type": "application/json",
+    "lifeline-hlc": outcome.version,
+    location: `/v1/${PATHS[outcome.target.kind]}/${outcome.target.id}`,
+    // A write answered while still pending is held only here.
+    "lifeline-durability": outcome.durability === "region" ? "region" : "local",
+  });
+  if (replayed) headers.set("idempotent-replayed", "true");
+  if (degraded.length > 0) headers.set("lifeline-degraded", degraded.join(", "));
+  return new Response(outcome.body, { status: outcome.created ? 201 : 200, headers });
 }
 
 /**

@@ -32,7 +32,6 @@ const adminProblems = {
   403: problem("The caller is not an admin"),
 } as const;
 
-
 const stub = (env: Env) => env.QUARANTINE.get(env.QUARANTINE.idFromName("quarantine"));
 
 const list = createRoute({
