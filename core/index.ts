@@ -26,3 +26,4 @@ export * from "./schemas.ts";
 export * from "./sovereignty/jurisdiction.ts";
 export * from "./sovereignty/mask.ts";
 export * from "./sovereignty/policy.ts";
+export * from "./text.ts";

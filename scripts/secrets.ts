@@ -1,7 +1,8 @@
 // Local secrets, generated once into <dataRoot>/secrets.json (mode 0600) and reused, so
 // rep session tokens signed before a restart still verify after it, and every region
-// shares the replication and masking keys. Missing keys are added to an older file.
-import { randomBytes } from "node:crypto";
+// shares the replication keys. Masking and account id keys are per jurisdiction: a region
+// is given only its own jurisdiction's. Missing keys are added to an older file.
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -9,7 +10,11 @@ export interface LocalSecrets {
   AUTH_TOKEN_SECRET: string;
   /** Region-to-region HMAC keys by id; k1 signs. */
   REPLICATION_KEYS: Record<string, string>;
-  MASKING_KEY: string;
+  /**
+   * Seed of the per-jurisdiction keys (MASKING_KEY, ACCOUNT_ID_KEY). Regions get keys
+   * derived from it for their own jurisdiction only, never the seed.
+   */
+  JURISDICTION_KEY_SEED: string;
 }
 
 /** The QStash dev server's published credentials: what the local relay accepts and signs with. */
@@ -22,7 +27,11 @@ export const QSTASH_DEV = {
 const secret = () => randomBytes(32).toString("base64url");
 
 export function newSecrets(): LocalSecrets {
-  return { AUTH_TOKEN_SECRET: secret(), REPLICATION_KEYS: { k1: secret() }, MASKING_KEY: secret() };
+  return {
+    AUTH_TOKEN_SECRET: secret(),
+    REPLICATION_KEYS: { k1: secret() },
+    JURISDICTION_KEY_SEED: secret(),
+  };
 }
 
 export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
@@ -34,7 +43,10 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  const stored = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets>;
+  const stored = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets> & {
+    /** One masking key for every region: replaced by per-jurisdiction keys. */
+    MASKING_KEY?: string;
+  };
   if (typeof stored.AUTH_TOKEN_SECRET !== "string" || stored.AUTH_TOKEN_SECRET.length < 16)
     throw new Error(
       `${path}: AUTH_TOKEN_SECRET missing or too short; delete the file to regenerate`,
@@ -43,19 +55,30 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   const secrets: LocalSecrets = {
     AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
     REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
-    MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
+    JURISDICTION_KEY_SEED: stored.JURISDICTION_KEY_SEED ?? fresh.JURISDICTION_KEY_SEED,
   };
-  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY) {
+  if (!stored.REPLICATION_KEYS || !stored.JURISDICTION_KEY_SEED || stored.MASKING_KEY) {
     writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
 }
 
-/** The worker secrets of a local region (all but AUTH_TOKEN_SECRET, which startRegion takes). */
-export function workerSecrets(s: LocalSecrets): Record<string, string> {
+/** A jurisdiction's own key for one purpose: the same for its regions, unrelated elsewhere. */
+function jurisdictionKey(s: LocalSecrets, purpose: string, jurisdiction: string): string {
+  return createHmac("sha256", s.JURISDICTION_KEY_SEED)
+    .update(`${purpose}\u0000${jurisdiction}`)
+    .digest("base64url");
+}
+
+/**
+ * The worker secrets of a local region of `jurisdiction` (all but AUTH_TOKEN_SECRET,
+ * which startRegion takes): its jurisdiction's masking and account id keys, no other's.
+ */
+export function workerSecrets(s: LocalSecrets, jurisdiction: string): Record<string, string> {
   return {
     REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
-    MASKING_KEY: s.MASKING_KEY,
+    MASKING_KEY: jurisdictionKey(s, "masking", jurisdiction),
+    ACCOUNT_ID_KEY: jurisdictionKey(s, "account-id", jurisdiction),
     ...QSTASH_DEV,
   };
 }

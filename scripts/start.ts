@@ -171,7 +171,7 @@ const settling = Promise.allSettled(
       topology: regions,
       wranglerLogPath: join(dataRoot, "wrangler-logs"),
       signal: startup.signal,
-      secrets: workerSecrets(secrets),
+      secrets: workerSecrets(secrets, topology.jurisdiction),
       inferenceConfig: INFERENCE_CONFIG,
       // Peers are the regions this run starts: a region never ships to one that is not there.
       vars: { REGIONS: regionsVar(regions) },

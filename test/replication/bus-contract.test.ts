@@ -75,11 +75,12 @@ let n = 0;
 /** A customer with a drafted contract, as events cn-east would have journaled. */
 function accountEvents(): { accountId: string; contractId: string; events: DomainEvent[] } {
   const taxId = `91440000BUS${Date.now()}${n++}`;
-  const acc = accountIdFor("ten_demo", { kind: "taxId", taxId });
+  const key = "cn-account-id-key-for-tests";
+  const acc = accountIdFor("ten_demo", { kind: "taxId", taxId, key });
   let state = emptyAccount("ten_demo", acc);
   const events: DomainEvent[] = [];
   const run = (command: Command) => {
-    const d = decide(state, command);
+    const d = decide(state, command, { accountIdKey: key });
     if (!d.ok) throw new Error(JSON.stringify(d.error));
     for (const data of d.events) {
       const hlc = encodeHlc({ wallMs: Date.now() + events.length, counter: 0, region: "cn-east" });

@@ -15,8 +15,18 @@ declare global {
       QSTASH_NEXT_SIGNING_KEY?: string;
       /** Local benchmarks only: emulated round trips between regions (see replication/geography.ts). */
       EMULATED_RTT_MS?: string;
-      /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
+      /**
+       * Keyed-hash secret for `hash` field policies (masking before data leaves its
+       * jurisdiction). One per jurisdiction: a region outside it must not hold it, or it
+       * could test guesses (tax ids) against the hashes it receives [LF4].
+       */
       MASKING_KEY?: string;
+      /**
+       * Account id key of this region's jurisdiction (16+ characters): ids derived from tax
+       * ids are keyed with it, so a foreign region cannot recover a tax id from an id.
+       * The same in every region of the jurisdiction, held by no other region [LF4].
+       */
+      ACCOUNT_ID_KEY?: string;
     }
   }
 }

@@ -1,7 +1,12 @@
 // The write path shared by every lifeline command (DESIGN §2): Idempotency-Key → key
 // registry (422/409) → AccountDO, which journals, dedups and replies in one transaction.
 import type { Context } from "hono";
-import { type Command, fingerprint, parseIdempotencyKey } from "../../core/index.ts";
+import {
+  type Command,
+  fingerprint,
+  MIN_JURISDICTION_KEY_CHARS,
+  parseIdempotencyKey,
+} from "../../core/index.ts";
 import { accountStub, idempotencyKeyStub } from "../../durable-objects/stubs.ts";
 import { regionsOf } from "../../replication/regions.ts";
 import type { AppEnv } from "./env.ts";
@@ -82,6 +87,24 @@ export async function runCommand(
       c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);
   }
+}
+
+/**
+ * The key that derives ids of accounts resident in `residency` from their tax ids. Only
+ * regions of that jurisdiction hold it, so a write for another jurisdiction is sent there
+ * before any id is derived [LF4]. A region without its key is misconfigured (500).
+ */
+export function accountIdKey(env: Env, residency: string): string {
+  if (residency !== env.JURISDICTION)
+    throw wrongJurisdiction(
+      env,
+      residency,
+      `Create customers resident in ${residency} in a ${residency} region.`,
+    );
+  const key = env.ACCOUNT_ID_KEY;
+  if (!key || key.length < MIN_JURISDICTION_KEY_CHARS)
+    throw new Error(`ACCOUNT_ID_KEY is not set (${MIN_JURISDICTION_KEY_CHARS}+ characters)`);
+  return key;
 }
 
 /**
