@@ -2,6 +2,7 @@
 // the field (through the schema's path) and the character.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { Utterance } from "./insights/schema.ts";
 import { CustomerCreate, PaymentCreate, SignatureCreate } from "./schemas.ts";
 import { FreeText, normalizeText, unsafeTextReason } from "./text.ts";
 
@@ -78,6 +79,18 @@ describe("free text", () => {
       documentHash: "a".repeat(64),
     });
     expect(issuesOf(signature).map((i) => i.path)).toEqual(["signer.title"]);
+  });
+});
+
+describe("call transcripts (multi-line notes)", () => {
+  test("keep line breaks and tabs but refuse bidi overrides and other controls, naming the field", () => {
+    expect(Utterance.safeParse({ speaker: "customer", text: "价格太高\n\t再说" }).success).toBe(
+      true,
+    );
+    for (const text of ["ok\u202Eko", "ok\u0000"]) {
+      const r = Utterance.safeParse({ speaker: "customer", text });
+      expect(issuesOf(r).map((i) => i.path)).toEqual(["text"]);
+    }
   });
 });
 
