@@ -75,15 +75,17 @@ function createCustomer(state: AccountState, input: CustomerCreate, ctx: DecideC
   // The same natural key, created again anywhere, is the same customer: no new effect [LF2].
   if (state.customer) return { ok: true, events: [], target, created: false };
   const taxId = input.taxId ? normalizeTaxId(input.taxId) : null;
-  // A region without its jurisdiction's id key is misconfigured, not the request wrong.
-  if (taxId && !ctx.accountIdKey) throw new Error("no account id key: cannot create by tax id");
-  const key = ctx.accountIdKey ?? "";
-  if (taxId && accountIdFor(state.tenantId, { kind: "taxId", taxId, key }) !== state.accountId) {
-    return fail({
-      code: "identity-mismatch",
-      message: "account id does not match the tax id",
-      field: "taxId",
-    });
+  if (taxId) {
+    // A region without its jurisdiction's id key is misconfigured, not the request wrong.
+    if (!ctx.accountIdKey) throw new Error("no account id key: cannot create by tax id");
+    const key = ctx.accountIdKey;
+    if (accountIdFor(state.tenantId, { kind: "taxId", taxId, key }) !== state.accountId) {
+      return fail({
+        code: "identity-mismatch",
+        message: "account id does not match the tax id",
+        field: "taxId",
+      });
+    }
   }
   const event: EventData = {
     type: "customer.created",
@@ -251,7 +253,8 @@ function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
     });
   }
   // Over-payment is recorded and flagged in the view, never refused: the money arrived.
-  // A total past exact integers is refused, naming the field (a merge caps it instead).
+  // A total past exact integers is refused, naming the field; payments merged from other
+  // regions past it are left out of `paid` and named by a conflict (see paidTotalOf).
   if (!Number.isSafeInteger(paidOf(c)!.value + input.amount.value)) {
     return fail({
       code: "amount-overflow",
