@@ -109,7 +109,7 @@ try {
     authTokenSecret: secrets.AUTH_TOKEN_SECRET,
     apiPort,
     libsqlPort: await freePort(),
-    secrets: workerSecrets(secrets),
+    secrets: workerSecrets(secrets, jurisdiction),
     // A region of its own: no peers, so nothing leaks into a running `npm start`.
     vars: {
       REGIONS: regionsVar([

@@ -8,23 +8,47 @@ import {
   contractIdFor,
   INSIGHT_ID,
   insightIdFor,
+  normalizePaymentReference,
   normalizeTaxId,
   PAYMENT_ID,
   paymentIdFor,
   regionOfRecord,
 } from "./ids.ts";
 
+const CN_KEY = "cn-account-id-key-for-tests";
+const EU_KEY = "eu-account-id-key-for-tests";
+
 describe("ids", () => {
   test("[LF2] the same tax id in the same tenant is the same account, however it is typed", () => {
-    const a = accountIdFor("ten_a", { kind: "taxId", taxId: "91310000-MA1FL0 0T3X" });
-    const b = accountIdFor("ten_a", { kind: "taxId", taxId: "91310000ma1fl00t3x" });
+    const a = accountIdFor("ten_a", { kind: "taxId", taxId: "91310000-MA1FL0 0T3X", key: CN_KEY });
+    const b = accountIdFor("ten_a", { kind: "taxId", taxId: "91310000ma1fl00t3x", key: CN_KEY });
     expect(a).toBe(b);
     expect(a).toMatch(ACCOUNT_ID);
   });
 
+  test("[LF2] regions of one jurisdiction (one key) derive one account for a tax id; another key, another id", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9A-Z]{4,20}$/), (taxId) => {
+        const east = accountIdFor("ten_a", { kind: "taxId", taxId, key: CN_KEY });
+        const south = accountIdFor("ten_a", { kind: "taxId", taxId, key: CN_KEY });
+        expect(south).toBe(east);
+        expect(accountIdFor("ten_a", { kind: "taxId", taxId, key: EU_KEY })).not.toBe(east);
+      }),
+    );
+  });
+
+  test("[LF4] an account id is never derived from a tax id without a real key", () => {
+    expect(() => accountIdFor("ten_a", { kind: "taxId", taxId: "X1234", key: "" })).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      accountIdFor("ten_a", { kind: "taxId", taxId: "X1234", key: "x".repeat(15) }),
+    ).toThrow(RangeError);
+  });
+
   test("tenants never share an account id for the same tax id", () => {
-    expect(accountIdFor("ten_a", { kind: "taxId", taxId: "X1" })).not.toBe(
-      accountIdFor("ten_b", { kind: "taxId", taxId: "X1" }),
+    expect(accountIdFor("ten_a", { kind: "taxId", taxId: "X1", key: CN_KEY })).not.toBe(
+      accountIdFor("ten_b", { kind: "taxId", taxId: "X1", key: CN_KEY }),
     );
   });
 
@@ -53,6 +77,39 @@ describe("ids", () => {
     const ctr = contractIdFor(accountIdFor("t", { kind: "idempotencyKey", key: "k" }), "c1");
     expect(paymentIdFor(ctr, "BANK-001")).toBe(paymentIdFor(ctr, " BANK-001 "));
     expect(paymentIdFor(ctr, "BANK-001")).not.toBe(paymentIdFor(ctr, "BANK-002"));
+  });
+
+  test("[LF2] a payment reference keys its payment however it is typed: case, white space, full width", () => {
+    const ctr = contractIdFor(accountIdFor("t", { kind: "idempotencyKey", key: "k" }), "c1");
+    for (const typed of [
+      " icbc-1",
+      "ICBC-1 ",
+      "icbc-1",
+      "ICBC -1",
+      "\tIc bC-1\n",
+      "ＩＣＢＣ－１",
+      "icbc\u3000-1",
+    ])
+      expect(paymentIdFor(ctr, typed)).toBe(paymentIdFor(ctr, "ICBC-1"));
+    expect(normalizePaymentReference(" icbc -1 ")).toBe("ICBC-1");
+    expect(paymentIdFor(ctr, "ICBC-1")).not.toBe(paymentIdFor(ctr, "ICBC-11"));
+  });
+
+  test("[LF2] reference normalisation is idempotent and ignores case and white space (property)", () => {
+    const typedArb = fc
+      .array(fc.constantFrom(..."abcXYZ019-/. \t\u00a0\u3000"), { minLength: 1, maxLength: 24 })
+      .map((cs) => cs.join(""));
+    const ctr = contractIdFor(accountIdFor("t", { kind: "idempotencyKey", key: "k" }), "c1");
+    fc.assert(
+      fc.property(typedArb, (typed) => {
+        const n = normalizePaymentReference(typed);
+        expect(normalizePaymentReference(n)).toBe(n);
+        expect(n).not.toMatch(/\s|[a-z]/);
+        const variant = ` ${typed.toLowerCase().split("").join(" ")} `;
+        expect(normalizePaymentReference(variant)).toBe(n);
+        expect(paymentIdFor(ctr, variant)).toBe(paymentIdFor(ctr, typed));
+      }),
+    );
   });
 
   test("foreign ids have no account", () => {

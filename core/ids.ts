@@ -1,6 +1,8 @@
 // Identity rules (DESIGN §3): ids are derived, never drawn at random before the
 // idempotency ledger is consulted, and contract/payment ids embed their account id so
-// every write reaches its AccountDO without a lookup [LF5].
+// every write reaches its AccountDO without a lookup [LF5]. An id a foreign region holds
+// never undoes masking: ids from personal data are keyed per jurisdiction [LF4].
+import { hmacSha256 } from "./crypto/hmac.ts";
 import { sha256 } from "./crypto/sha256.ts";
 import { base32 } from "./encoding.ts";
 
@@ -16,13 +18,27 @@ function digest(parts: readonly string[], chars: number): string {
   return base32(sha256(parts.join("\u0000")), chars);
 }
 
+/** Shortest per-jurisdiction key (account ids, `hash` masking) a region may run with. */
+export const MIN_JURISDICTION_KEY_CHARS = 16;
+
+function keyedDigest(key: string, parts: readonly string[], chars: number): string {
+  if (key.length < MIN_JURISDICTION_KEY_CHARS)
+    throw new RangeError(`a jurisdiction key needs ${MIN_JURISDICTION_KEY_CHARS}+ characters`);
+  return base32(hmacSha256(key, parts.join("\u0000")), chars);
+}
+
 /** Tax ids compare without spaces, hyphens, dots or case (USCC / VAT id as typed). */
 export function normalizeTaxId(taxId: string): string {
   return taxId.replace(/[\s\-.]/g, "").toUpperCase();
 }
 
 export type AccountIdSource =
-  | { kind: "taxId"; taxId: string }
+  /**
+   * `key`: the id key of the customer's residency jurisdiction. Every region of that
+   * jurisdiction holds it (one tax id, one account, wherever it is created); no region
+   * outside it does, so a foreign region cannot test tax ids against the id by dictionary.
+   */
+  | { kind: "taxId"; taxId: string; key: string }
   | { kind: "client"; ulid: string }
   | { kind: "idempotencyKey"; key: string };
 
@@ -34,7 +50,7 @@ export type AccountIdSource =
 export function accountIdFor(tenantId: string, source: AccountIdSource): string {
   switch (source.kind) {
     case "taxId":
-      return `acc_${digest([tenantId, "taxId", normalizeTaxId(source.taxId)], 26)}`;
+      return `acc_${keyedDigest(source.key, [tenantId, "taxId", normalizeTaxId(source.taxId)], 26)}`;
     case "client":
       return `acc_${source.ulid.toUpperCase()}`;
     case "idempotencyKey":
@@ -53,11 +69,24 @@ export function contractIdFor(accountId: string, seed: string): string {
   return `ctr_${accountBody(accountId)}_${digest([accountId, "contract", seed], 16)}`;
 }
 
+/**
+ * A bank reference as it keys a payment: compatibility-folded (NFKC: full-width
+ * `ＩＣＢＣ－１` is `ICBC-1`), every white space removed (inside too: `ICBC 1` as read off
+ * a slip is `ICBC1`), ASCII letters upper-cased. Idempotent.
+ */
+export function normalizePaymentReference(reference: string): string {
+  return reference
+    .normalize("NFKC")
+    .replace(/\s+/gu, "")
+    .replace(/[a-z]+/g, (s) => s.toUpperCase());
+}
+
 /** Payment id from (contractId, reference): the same bank reference is the same payment. */
 export function paymentIdFor(contractId: string, reference: string): string {
   const m = CONTRACT_ID.exec(contractId);
   if (!m) throw new RangeError(`not a contract id: ${contractId}`);
-  return `pay_${m[1]}_${digest([contractId, "payment", reference.trim()], 16)}`;
+  const ref = normalizePaymentReference(reference);
+  return `pay_${m[1]}_${digest([contractId, "payment", ref], 16)}`;
 }
 
 /** The account that owns any Lifeline id, or null when the id is not one of ours. */

@@ -40,3 +40,4 @@ export * from "./sovereignty/jurisdiction.ts";
 export * from "./sovereignty/mask.ts";
 export * from "./sovereignty/policy.ts";
 export * from "./survival.ts";
+export * from "./text.ts";

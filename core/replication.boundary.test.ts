@@ -2,7 +2,7 @@
 // origin and receiver), the cross-border audit entry, and every rule a receiver applies
 // to an event before any AccountDO sees it.
 import { describe, expect, test } from "vitest";
-import { journalOf } from "../test/support/journal.ts";
+import { journalOf, TEST_ACCOUNT_ID_KEY } from "../test/support/journal.ts";
 import type { Target } from "./account/decide.ts";
 import type { DomainEvent } from "./events.ts";
 import { accountIdFor } from "./ids.ts";
@@ -25,7 +25,7 @@ const jurisdictionOf = (r: string) => J.get(r) ?? null;
 const NOW = 1_800_000_000_000;
 const TENANT = "ten_demo";
 const TAX = "91310000MA1FL00T3X";
-const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX });
+const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX, key: TEST_ACCOUNT_ID_KEY });
 const HASH = "d".repeat(64);
 
 /** Events of one CN account as `region` journals them: customer with contacts, a signed draft. */
@@ -134,7 +134,11 @@ describe("[LF8] every received event is checked on its own", () => {
   });
 
   test("a contract id of another account is refused", () => {
-    const other = accountIdFor(TENANT, { kind: "taxId", taxId: "91440300MA5FXXXX1X" });
+    const other = accountIdFor(TENANT, {
+      kind: "taxId",
+      taxId: "91440300MA5FXXXX1X",
+      key: TEST_ACCOUNT_ID_KEY,
+    });
     const data = {
       ...(drafted!.data as { contractId: string }),
       contractId: `ctr_${other.slice(4)}_0000000000000000`,

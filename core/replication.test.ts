@@ -12,7 +12,11 @@ import {
   verifyBatchSignature,
 } from "./replication.ts";
 
-const accountId = accountIdFor("ten_demo", { kind: "taxId", taxId: "91310000MA1FL00T3X" });
+const accountId = accountIdFor("ten_demo", {
+  kind: "taxId",
+  taxId: "91310000MA1FL00T3X",
+  key: "cn-account-id-key-for-tests",
+});
 const event = (i: number): DomainEvent => {
   const hlc = encodeHlc({ wallMs: 1_700_000_000_000 + i, counter: 0, region: "cn-east" });
   return {

@@ -1,8 +1,9 @@
 // The wire contract for customers, contracts and payments: request bodies and the views
 // the API returns. zod is the single source of truth; OpenAPI is generated from these.
 import { z } from "zod";
-import { ACCOUNT_ID, CONTRACT_ID, PAYMENT_ID, ULID } from "./ids.ts";
+import { ACCOUNT_ID, CONTRACT_ID, normalizePaymentReference, PAYMENT_ID, ULID } from "./ids.ts";
 import { Money, PositiveMoney } from "./money.ts";
+import { FreeText } from "./text.ts";
 
 export const Residency = z
   .enum(["cn", "eu"])
@@ -23,10 +24,8 @@ export const DocumentHash = z.string().regex(/^[0-9a-f]{64}$/, {
   message: "must be the SHA-256 of the document as 64 lower-case hex digits",
 });
 
-const Text = (max: number) => z.string().trim().min(1, { message: "must not be empty" }).max(max);
-
 export const Contact = z.strictObject({
-  name: Text(120),
+  name: FreeText(120),
   phone: z
     .string()
     .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, {
@@ -40,7 +39,7 @@ export type Contact = z.infer<typeof Contact>;
 export const CustomerCreate = z
   .strictObject({
     id: z.string().regex(ULID, { message: "must be a ULID minted by the client" }).optional(),
-    name: Text(200),
+    name: FreeText(200),
     taxId: z
       .string()
       .trim()
@@ -59,7 +58,7 @@ export const ContractCreate = z
   .strictObject({
     id: z.string().regex(ULID, { message: "must be a ULID minted by the client" }).optional(),
     customerId: AccountId,
-    title: Text(200),
+    title: FreeText(200),
     amount: PositiveMoney,
     documentHash: DocumentHash,
   })
@@ -71,8 +70,8 @@ export const ContractSend = z
   .meta({ id: "ContractSend" });
 
 export const Signer = z.strictObject({
-  name: Text(120),
-  title: Text(120).optional(),
+  name: FreeText(120),
+  title: FreeText(120).optional(),
   email: z.email().max(254).optional(),
 });
 export type Signer = z.infer<typeof Signer>;
@@ -87,11 +86,14 @@ export const PaymentCreate = z
     contractId: ContractId,
     reference: z
       .string()
-      .trim()
+      .max(256)
+      .overwrite(normalizePaymentReference)
       .min(1, { message: "must not be empty" })
       .max(64)
-      .regex(/^[\x21-\x7e]+$/, {
-        message: "must be the bank's reference, printable ASCII without spaces",
+      .regex(/^[\x21-\x7e]+$/, { message: "must be the bank's reference, printable ASCII" })
+      .meta({
+        description:
+          "The bank's reference. It keys the payment once normalised: NFKC, white space removed (inside too), ASCII letters upper-cased, so ` icbc-1` and `ICBC-1` are one payment",
       }),
     amount: PositiveMoney,
     receivedAt: z.iso.datetime({ offset: true }).optional(),
@@ -139,6 +141,7 @@ export const ConflictKind = z.enum([
   "signature-document",
   "payment-amount",
   "payment-currency",
+  "payment-overflow",
 ]);
 export type ConflictKind = z.infer<typeof ConflictKind>;
 
@@ -173,6 +176,15 @@ export const ConflictView = z
       kind: z.literal("payment-currency"),
       resolution: z.literal("excluded-from-paid"),
       facts: z.array(ConflictFact(z.object({ amount: Money }))),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("payment-overflow"),
+      resolution: z.literal("excluded-from-paid"),
+      facts: z.array(ConflictFact(z.object({ amount: Money }))).meta({
+        description:
+          "A payment merged from another region that would take `paid` past exact integers (Number.MAX_SAFE_INTEGER minor units); it is listed, never counted",
+      }),
     }),
   ])
   .meta({

@@ -1,6 +1,7 @@
 // Several real regions for multi-region tests and benchmarks: each is `startRegion` (its libSQL server and
 // `wrangler dev`, each in its own process group) on free ports in a temp dir, sharing one
-// REGIONS map and one set of secrets — so a region can be SIGKILLed and restarted alone.
+// REGIONS map and one set of secrets (each region given its own jurisdiction's keys) — so
+// a region can be SIGKILLed and restarted alone.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +47,7 @@ export async function startTopology(
       apiUrl: `http://127.0.0.1:${ports.get(t.region)!.api}`,
     })),
   );
+  const jurisdictionOf = (region: string) => all.find((t) => t.region === region)!.jurisdiction;
   const handles = new Map<string, RegionHandle>();
   const start = async (region: string) => {
     const p = ports.get(region)!;
@@ -56,10 +58,7 @@ export async function startTopology(
       apiPort: p.api,
       libsqlPort: p.libsql,
       topology: all,
-      secrets: {
-        ...workerSecrets(secrets, all.find((t) => t.region === region)?.jurisdiction),
-        ...options.secrets,
-      },
+      secrets: { ...workerSecrets(secrets, jurisdictionOf(region)), ...options.secrets },
       vars: { REGIONS: regions, ...options.vars },
       ...(options.inferenceConfig ? { inferenceConfig: options.inferenceConfig } : {}),
       ...(options.waitForInference === false ? { waitForInference: false } : {}),

@@ -115,6 +115,8 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
   };
   const vars = [
     "LIFELINE_MODE:local",
+    // workerd does not implement Durable Object jurisdictions (production pins EU objects).
+    "DO_JURISDICTIONS:{}",
     ...(apiPort !== topology!.apiPort ? [`REGION_URL:${apiUrl}`] : []),
     ...(libsqlPort !== topology!.libsqlPort ? [`LIBSQL_URL:${libsqlUrl}`] : []),
     ...Object.entries(options.vars ?? {}).map(([k, v]) => `${k}:${v}`),

@@ -1,7 +1,8 @@
 // Local secrets, generated once into <dataRoot>/secrets.json (mode 0600) and reused, so
 // rep session tokens signed before a restart still verify after it, and every region
-// shares the replication and masking keys. Missing keys are added to an older file.
-import { randomBytes } from "node:crypto";
+// shares the replication keys. Masking and account id keys are per jurisdiction: a region
+// is given only its own jurisdiction's. Missing keys are added to an older file.
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -9,7 +10,11 @@ export interface LocalSecrets {
   AUTH_TOKEN_SECRET: string;
   /** Region-to-region HMAC keys by id; k1 signs. */
   REPLICATION_KEYS: Record<string, string>;
-  MASKING_KEY: string;
+  /**
+   * Seed of the per-jurisdiction keys (MASKING_KEY, ACCOUNT_ID_KEY). Regions get keys
+   * derived from it for their own jurisdiction only, never the seed.
+   */
+  JURISDICTION_KEY_SEED: string;
   /** End-to-end keys for batches sent through the relay, per pair of jurisdictions ("cn|eu"). */
   RELAY_SEAL_KEYS: Record<string, { current: string; keys: Record<string, string> }>;
   /** HMAC key of the audit chain [LF7]; local regions share one (deployed regions each have their own). */
@@ -40,7 +45,7 @@ export function newSecrets(): LocalSecrets {
   return {
     AUTH_TOKEN_SECRET: secret(),
     REPLICATION_KEYS: { k1: secret() },
-    MASKING_KEY: secret(),
+    JURISDICTION_KEY_SEED: secret(),
     RELAY_SEAL_KEYS: sealKeys(),
     AUDIT_KEY: secret(),
   };
@@ -55,7 +60,10 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  const stored = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets>;
+  const stored = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets> & {
+    /** One masking key for every region: replaced by per-jurisdiction keys. */
+    MASKING_KEY?: string;
+  };
   if (typeof stored.AUTH_TOKEN_SECRET !== "string" || stored.AUTH_TOKEN_SECRET.length < 16)
     throw new Error(
       `${path}: AUTH_TOKEN_SECRET missing or too short; delete the file to regenerate`,
@@ -64,7 +72,7 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   const secrets: LocalSecrets = {
     AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
     REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
-    MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
+    JURISDICTION_KEY_SEED: stored.JURISDICTION_KEY_SEED ?? fresh.JURISDICTION_KEY_SEED,
     RELAY_SEAL_KEYS: stored.RELAY_SEAL_KEYS ?? fresh.RELAY_SEAL_KEYS,
     AUDIT_KEY: stored.AUDIT_KEY ?? fresh.AUDIT_KEY,
   };
@@ -74,7 +82,8 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
     );
   if (
     !stored.REPLICATION_KEYS ||
-    !stored.MASKING_KEY ||
+    !stored.JURISDICTION_KEY_SEED ||
+    stored.MASKING_KEY ||
     !stored.RELAY_SEAL_KEYS ||
     !stored.AUDIT_KEY
   ) {
@@ -83,19 +92,26 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   return secrets;
 }
 
+/** A jurisdiction's own key for one purpose: the same for its regions, unrelated elsewhere. */
+function jurisdictionKey(s: LocalSecrets, purpose: string, jurisdiction: string): string {
+  return createHmac("sha256", s.JURISDICTION_KEY_SEED)
+    .update(`${purpose}\u0000${jurisdiction}`)
+    .digest("base64url");
+}
+
 /**
- * The worker secrets of a local region (all but AUTH_TOKEN_SECRET, which startRegion
- * takes). Given its jurisdiction, a region gets only the seal keys of pairs it is in.
+ * The worker secrets of a local region of `jurisdiction` (all but AUTH_TOKEN_SECRET,
+ * which startRegion takes): its jurisdiction's masking and account id keys, no other's,
+ * and the relay seal keys of the jurisdiction pairs it is in.
  */
-export function workerSecrets(s: LocalSecrets, jurisdiction?: string): Record<string, string> {
+export function workerSecrets(s: LocalSecrets, jurisdiction: string): Record<string, string> {
   const seal = Object.fromEntries(
-    Object.entries(s.RELAY_SEAL_KEYS).filter(
-      ([pair]) => jurisdiction === undefined || pair.split("|").includes(jurisdiction),
-    ),
+    Object.entries(s.RELAY_SEAL_KEYS).filter(([pair]) => pair.split("|").includes(jurisdiction)),
   );
   return {
     REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
-    MASKING_KEY: s.MASKING_KEY,
+    MASKING_KEY: jurisdictionKey(s, "masking", jurisdiction),
+    ACCOUNT_ID_KEY: jurisdictionKey(s, "account-id", jurisdiction),
     RELAY_SEAL_KEYS: JSON.stringify(seal),
     AUDIT_KEY: s.AUDIT_KEY,
     ...QSTASH_DEV,

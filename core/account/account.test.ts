@@ -14,6 +14,7 @@ import { contractView, customerView } from "./view.ts";
 const HASH = "a".repeat(64);
 const HASH2 = "b".repeat(64);
 const TENANT = "ten_demo";
+const ID_KEY = "cn-account-id-key-for-tests";
 
 class Harness {
   state: AccountState;
@@ -23,7 +24,7 @@ class Harness {
     this.state = emptyAccount(TENANT, accountId);
   }
   run(command: Command): Decision {
-    const d = decide(this.state, command);
+    const d = decide(this.state, command, { accountIdKey: ID_KEY });
     if (d.ok) {
       for (const data of d.events) {
         const hlc = encodeHlc({ wallMs: this.clock++, counter: 0, region: "cn-east" });
@@ -46,7 +47,11 @@ class Harness {
 }
 
 function setup() {
-  const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91310000MA1FL00T3X" });
+  const accountId = accountIdFor(TENANT, {
+    kind: "taxId",
+    taxId: "91310000MA1FL00T3X",
+    key: ID_KEY,
+  });
   const h = new Harness(accountId);
   h.run({
     type: "customer.create",
@@ -170,6 +175,41 @@ describe("account aggregate", () => {
     expect(v.outstanding.value).toBe(0);
     expect(v.overpaid).toEqual({ value: 100_000, currency: "CNY" });
     expect(v.payments.map((p) => p.overpayment)).toEqual([false, true]);
+  });
+
+  test("a payment that would take paid past Number.MAX_SAFE_INTEGER is refused, naming amount.value", () => {
+    const { h, contractId } = setup();
+    h.run({ type: "contract.send", contractId });
+    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", max - 1) }).ok).toBe(
+      true,
+    );
+    const d = h.run({ type: "payment.confirm", input: pay(contractId, "BANK-2", 2) });
+    expect(d).toMatchObject({
+      ok: false,
+      error: { code: "amount-overflow", field: "amount.value" },
+    });
+    expect(h.run({ type: "payment.confirm", input: pay(contractId, "BANK-3", 1) }).ok).toBe(true);
+    expect(contractView(h.state, contractId)?.paid.value).toBe(max);
+  });
+
+  test("[LF4] creating a customer by tax id needs this jurisdiction's id key, and checks the id with it", () => {
+    const input = CustomerCreate.parse({ name: "X", taxId: "91310000MA1FL00T3X", residency: "cn" });
+    const foreign = accountIdFor(TENANT, {
+      kind: "taxId",
+      taxId: input.taxId!,
+      key: "eu-key-0123456789",
+    });
+    const d = decide(
+      emptyAccount(TENANT, foreign),
+      { type: "customer.create", input },
+      { accountIdKey: ID_KEY },
+    );
+    expect(d).toMatchObject({ ok: false, error: { code: "identity-mismatch", field: "taxId" } });
+    expect(() => decide(emptyAccount(TENANT, foreign), { type: "customer.create", input })).toThrow(
+      /id key/,
+    );
   });
 
   test("[LF2] creating the same customer again has no effect", () => {

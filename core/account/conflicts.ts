@@ -6,7 +6,12 @@ import { canonicalJson } from "../encoding.ts";
 import type { Money } from "../money.ts";
 import type { ConflictKind, Party, Residency } from "../schemas.ts";
 import { compareFacts, effective, maxHlc, sortedVariants, type Variant } from "./lattice.ts";
-import type { ContractState, ContractTerms, CustomerState } from "./state.ts";
+import {
+  type ContractState,
+  type ContractTerms,
+  type CustomerState,
+  paidTotalOf,
+} from "./state.ts";
 
 /** One competing fact; `effective` says whether it is the one the state acts on. */
 export type ConflictFact<V> = { eventId: string; hlc: string; effective: boolean; value: V };
@@ -30,7 +35,8 @@ export type Conflict =
       facts: ConflictFact<{ party: Party; documentHash: string }>[];
     })
   | (Base & { kind: "payment-amount"; facts: ConflictFact<{ amount: Money }>[] })
-  | (Base & { kind: "payment-currency"; facts: ConflictFact<{ amount: Money }>[] });
+  | (Base & { kind: "payment-currency"; facts: ConflictFact<{ amount: Money }>[] })
+  | (Base & { kind: "payment-overflow"; facts: ConflictFact<{ amount: Money }>[] });
 
 /**
  * Conflict ids are recomputed on every join that touches their contract; a bounded memo
@@ -143,6 +149,14 @@ export function contractConflicts(c: ContractState): Conflict[] {
         ]),
       );
     }
+  }
+  // Payments merged from several regions whose sum would pass exact integers.
+  const total = paidTotalOf(c);
+  for (const paymentId of total?.excluded ?? []) {
+    const pay = effective(c.payments[paymentId]!)!;
+    out.push(
+      record("payment-overflow", paymentId, c.id, [fact(pay, false, { amount: pay.value.amount })]),
+    );
   }
   return out;
 }

@@ -1,8 +1,14 @@
 // Command handlers: (state, command) → events or a domain error, pure. Every rule a
 // lifeline flow must obey lives here, so the DO, the simulator and tests share it.
 import type { EventData } from "../events.ts";
-import { accountIdFor, contractIdFor, normalizeTaxId, paymentIdFor } from "../ids.ts";
-import { add, format, type Money } from "../money.ts";
+import {
+  accountIdFor,
+  contractIdFor,
+  normalizePaymentReference,
+  normalizeTaxId,
+  paymentIdFor,
+} from "../ids.ts";
+import { format, type Money } from "../money.ts";
 import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
 import {
   type AccountState,
@@ -34,7 +40,8 @@ export type DomainError =
   | { code: "document-mismatch"; expected: string; actual: string; field: string }
   | { code: "currency-mismatch"; expected: string; actual: string; field: string }
   | { code: "payment-reference-conflict"; reference: string; existing: string; field: string }
-  | { code: "identity-mismatch"; message: string; field: string };
+  | { code: "identity-mismatch"; message: string; field: string }
+  | { code: "amount-overflow"; message: string; field: string };
 
 export type Decision =
   | { ok: true; events: EventData[]; target: Target; created: boolean }
@@ -42,10 +49,16 @@ export type Decision =
 
 const fail = (error: DomainError): Decision => ({ ok: false, error });
 
-export function decide(state: AccountState, command: Command): Decision {
+/** What a decision needs besides state and command: keys of this region's jurisdiction. */
+export type DecideContext = {
+  /** The jurisdiction's account id key (see `accountIdFor`); needed to create by tax id. */
+  accountIdKey?: string | undefined;
+};
+
+export function decide(state: AccountState, command: Command, ctx: DecideContext = {}): Decision {
   switch (command.type) {
     case "customer.create":
-      return createCustomer(state, command.input);
+      return createCustomer(state, command.input, ctx);
     case "contract.create":
       return createContract(state, command.seed, command.input);
     case "contract.send":
@@ -57,17 +70,22 @@ export function decide(state: AccountState, command: Command): Decision {
   }
 }
 
-function createCustomer(state: AccountState, input: CustomerCreate): Decision {
+function createCustomer(state: AccountState, input: CustomerCreate, ctx: DecideContext): Decision {
   const target: Target = { kind: "customer", id: state.accountId };
   // The same natural key, created again anywhere, is the same customer: no new effect [LF2].
   if (state.customer) return { ok: true, events: [], target, created: false };
   const taxId = input.taxId ? normalizeTaxId(input.taxId) : null;
-  if (taxId && accountIdFor(state.tenantId, { kind: "taxId", taxId }) !== state.accountId) {
-    return fail({
-      code: "identity-mismatch",
-      message: "account id does not match the tax id",
-      field: "taxId",
-    });
+  if (taxId) {
+    // A region without its jurisdiction's id key is misconfigured, not the request wrong.
+    if (!ctx.accountIdKey) throw new Error("no account id key: cannot create by tax id");
+    const key = ctx.accountIdKey;
+    if (accountIdFor(state.tenantId, { kind: "taxId", taxId, key }) !== state.accountId) {
+      return fail({
+        code: "identity-mismatch",
+        message: "account id does not match the tax id",
+        field: "taxId",
+      });
+    }
   }
   const event: EventData = {
     type: "customer.created",
@@ -216,7 +234,7 @@ function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
       field: "amount.currency",
     });
   }
-  const reference = input.reference.trim();
+  const reference = normalizePaymentReference(input.reference);
   const paymentId = paymentIdFor(c.id, reference);
   const target: Target = { kind: "payment", id: paymentId, contractId: c.id };
   const known = paymentVariants(c, paymentId);
@@ -235,7 +253,15 @@ function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
     });
   }
   // Over-payment is recorded and flagged in the view, never refused: the money arrived.
-  add(paidOf(c)!, input.amount);
+  // A total past exact integers is refused, naming the field; payments merged from other
+  // regions past it are left out of `paid` and named by a conflict (see paidTotalOf).
+  if (!Number.isSafeInteger(paidOf(c)!.value + input.amount.value)) {
+    return fail({
+      code: "amount-overflow",
+      message: `the contract's paid total would exceed ${Number.MAX_SAFE_INTEGER} minor units`,
+      field: "amount.value",
+    });
+  }
   const event: EventData = {
     type: "payment.confirmed",
     paymentId,

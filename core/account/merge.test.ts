@@ -8,7 +8,13 @@ import { canonicalJson } from "../encoding.ts";
 import type { DomainEvent, EventData } from "../events.ts";
 import { decodeHlc, encodeHlc, type Hlc, receive, tick, zeroHlc } from "../hlc.ts";
 import { accountIdFor, contractIdFor, paymentIdFor } from "../ids.ts";
-import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
+import {
+  type ContractCreate,
+  ContractView,
+  type CustomerCreate,
+  type PaymentCreate,
+  type SignatureCreate,
+} from "../schemas.ts";
 import { type Command, decide } from "./decide.ts";
 import { evolve, mergeStates, replay } from "./evolve.ts";
 import { type AccountState, contractStatus, draftOf, emptyAccount } from "./state.ts";
@@ -18,7 +24,9 @@ import { contractView, customerView } from "./view.ts";
 const REGIONS = ["cn-east", "cn-south", "eu-central"] as const;
 const TENANT = "ten_demo";
 const TAX_ID = "91310000MA1FL00T3X";
-const ACCOUNT = accountIdFor(TENANT, { kind: "taxId", taxId: TAX_ID });
+/** The cn jurisdiction's account id key, as every cn region holds it. */
+const ID_KEY = "cn-account-id-key-for-tests";
+const ACCOUNT = accountIdFor(TENANT, { kind: "taxId", taxId: TAX_ID, key: ID_KEY });
 const HASHES = ["a".repeat(64), "b".repeat(64)] as const;
 const SEEDS = ["ctr-1", "ctr-2"] as const;
 const T0 = 1_700_000_000_000;
@@ -69,7 +77,7 @@ class Cluster {
   /** Decide on the replica's own state, stamp with its HLC, apply, and send to the others. */
   run(r: number, command: Command): void {
     const rep = this.replicas[r]!;
-    const d = decide(rep.state, command);
+    const d = decide(rep.state, command, { accountIdKey: ID_KEY });
     if (!d.ok) return;
     for (const data of d.events) {
       rep.clock = tick(rep.clock, rep.wallMs);
@@ -798,6 +806,46 @@ describe("conflict records, by example", () => {
       expect(v.conflicts[0]!.detectedHlc).toBe(v.conflicts[0]!.facts[1]!.hlc);
     }
     expect(new Set(all.map((v) => v.conflicts[0]!.id)).size).toBe(1);
+  });
+
+  test("[LF6] payments merged past Number.MAX_SAFE_INTEGER: paid stays exact, the excess is a conflict, the view renders", () => {
+    const cluster = signedEverywhere();
+    const big = 2 ** 52; // each alone fits; any two together do not
+    const confirm = (r: number, reference: string, value: number) =>
+      cluster.run(r, {
+        type: "payment.confirm",
+        input: { contractId, reference, amount: { value, currency: "CNY" } },
+      });
+    confirm(0, "BIG-EAST", big);
+    cluster.replicas[1]!.wallMs += 5;
+    confirm(1, "BIG-SOUTH", big);
+    cluster.replicas[1]!.wallMs += 5;
+    confirm(1, "SMALL", 7);
+    cluster.drain([]);
+    const all = views(cluster);
+    for (const v of all) {
+      expect(ContractView.safeParse(v).success).toBe(true);
+      expect(v.paid).toEqual({ value: big + 7, currency: "CNY" });
+      expect(v.payments).toHaveLength(3);
+      expect(v.conflicts).toMatchObject([
+        {
+          kind: "payment-overflow",
+          subject: paymentIdFor(contractId, "BIG-SOUTH"),
+          resolution: "excluded-from-paid",
+          facts: [{ effective: false, value: { amount: { value: big, currency: "CNY" } } }],
+        },
+      ]);
+    }
+    expect(new Set(cluster.replicas.map((r) => stateHash(r.state))).size).toBe(1);
+    // And a region that now sees the full total refuses a further payment that would pass it.
+    const refused = decide(cluster.replicas[0]!.state, {
+      type: "payment.confirm",
+      input: { contractId, reference: "MORE", amount: { value: big, currency: "CNY" } },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: "amount-overflow", field: "amount.value" },
+    });
   });
 
   test("[LF6] residency never flips by LWW: the first one holds and the other is a conflict", () => {

@@ -135,17 +135,46 @@ export function contractStatus(c: ContractState): ContractStatusValue {
   return "draft";
 }
 
+/** The part of a contract's payments that counts toward `paid`, and what was left out. */
+export type PaidTotal = {
+  paid: Money;
+  /** Payments in the currency that would have taken `paid` past exact integers. */
+  excluded: ReadonlySet<string>;
+};
+
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * Sum of effective payments in the contract's currency; a payment in another currency
  * (possible when concurrent drafts disagree) is excluded and is a conflict instead.
- * Null while the draft, and so the currency, is unknown.
+ * Each region refuses a payment that would take the total past Number.MAX_SAFE_INTEGER,
+ * but payments accepted in two regions can pass it together once merged: then, in
+ * confirmation order, a payment that would overflow is left out of `paid` (a conflict
+ * names it), so the total stays exact and the view renders. Null while the draft, and
+ * so the currency, is unknown.
  */
-export function paidOf(c: ContractState): Money | null {
+export function paidTotalOf(c: ContractState): PaidTotal | null {
   const draft = draftOf(c);
   if (!draft) return null;
-  let value = 0;
-  for (const p of paymentsOf(c)) {
-    if (p.amount.currency === draft.amount.currency) value += p.amount.value;
+  const currency = draft.amount.currency;
+  let sum = 0;
+  for (const vs of Object.values(c.payments)) {
+    const v = effective(vs);
+    if (v && v.value.amount.currency === currency) sum += v.value.amount.value;
   }
-  return { value, currency: draft.amount.currency };
+  if (Number.isSafeInteger(sum)) return { paid: { value: sum, currency }, excluded: NONE };
+  // Rare: the order decides which payments fit, so walk them in confirmation order.
+  let value = 0;
+  const excluded = new Set<string>();
+  for (const p of paymentsOf(c)) {
+    if (p.amount.currency !== currency) continue;
+    if (Number.isSafeInteger(value + p.amount.value)) value += p.amount.value;
+    else excluded.add(p.id);
+  }
+  return { paid: { value, currency }, excluded };
+}
+
+/** `paidTotalOf(c).paid`: what the contract has been paid, exact, in its currency. */
+export function paidOf(c: ContractState): Money | null {
+  return paidTotalOf(c)?.paid ?? null;
 }

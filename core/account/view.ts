@@ -10,7 +10,7 @@ import {
   contractStatus,
   draftOf,
   type PaymentFact,
-  paidOf,
+  paidTotalOf,
   paymentsOf,
 } from "./state.ts";
 
@@ -43,6 +43,7 @@ export function conflictView(c: Conflict): ConflictView {
         facts: c.facts,
       };
     case "payment-currency":
+    case "payment-overflow":
       return { ...common, kind: c.kind, resolution: "excluded-from-paid", facts: c.facts };
   }
 }
@@ -73,7 +74,7 @@ export function contractView(state: AccountState, contractId: string): ContractV
   const draft = c ? draftOf(c) : null;
   if (!c || !draft) return null;
   const amount = draft.amount;
-  const paid = paidOf(c)!;
+  const { paid, excluded } = paidTotalOf(c)!;
   const outstanding: Money = {
     value: Math.max(0, amount.value - paid.value),
     currency: amount.currency,
@@ -97,7 +98,7 @@ export function contractView(state: AccountState, contractId: string): ContractV
         documentHash: s.documentHash,
         signedAt: hlcTime(s.hlc),
       })),
-    payments: paymentViews(c, amount),
+    payments: paymentViews(c, amount, excluded),
     paid,
     outstanding,
     overpaid,
@@ -109,12 +110,17 @@ export function contractView(state: AccountState, contractId: string): ContractV
 
 /**
  * Effective payments in confirmation order, each flagged when it took the contract past
- * its amount. A payment in another currency is listed but never counted (see conflicts).
+ * its amount. A payment in another currency, or one past exact totals, is listed but
+ * never counted (see conflicts).
  */
-function paymentViews(c: ContractState, amount: Money): PaymentView[] {
+function paymentViews(
+  c: ContractState,
+  amount: Money,
+  excluded: ReadonlySet<string>,
+): PaymentView[] {
   let running = 0;
   return paymentsOf(c).map((p) => {
-    if (p.amount.currency !== amount.currency) return paymentView(p, false);
+    if (p.amount.currency !== amount.currency || excluded.has(p.id)) return paymentView(p, false);
     running += p.amount.value;
     return paymentView(p, running > amount.value);
   });
@@ -140,5 +146,6 @@ export function paymentViewOf(
   const c = state.contracts[contractId];
   const draft = c ? draftOf(c) : null;
   if (!c || !draft) return null;
-  return paymentViews(c, draft.amount).find((p) => p.id === paymentId) ?? null;
+  const { excluded } = paidTotalOf(c)!;
+  return paymentViews(c, draft.amount, excluded).find((p) => p.id === paymentId) ?? null;
 }

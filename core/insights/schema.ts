@@ -1,6 +1,7 @@
 // The contract of call insights: transcripts and customer profiles in; signals, call
 // metrics and next-best actions out; the tenant-configurable rules that produce them.
 import { z } from "zod";
+import { FreeText, unsafeTextReason } from "../text.ts";
 import { isTimeZone } from "./calendar.ts";
 import { fold } from "./normalise.ts";
 import { foldPattern } from "./pattern-fold.ts";
@@ -19,7 +20,7 @@ export const MAX_PATTERN_CHARS = 200;
 export const MAX_PATTERNS = 20;
 export const MAX_ACTIONS = 3;
 
-const Text = (max: number) => z.string().trim().min(1, { message: "must not be empty" }).max(max);
+const Text = FreeText;
 
 export const Speaker = z.enum(["customer", "rep"]);
 export type Speaker = z.infer<typeof Speaker>;
@@ -32,6 +33,10 @@ export const Utterance = z.strictObject({
     .regex(/\S/u, { message: "must contain more than white space" })
     .refine((t) => t.normalize("NFKC").length <= MAX_FOLDED_CHARS, {
       message: `expands to more than ${MAX_FOLDED_CHARS} characters when normalised (NFKC)`,
+    })
+    .superRefine((t, ctx) => {
+      const reason = unsafeTextReason(t, { multiline: true });
+      if (reason) ctx.addIssue({ code: "custom", message: reason });
     }),
   atMs: z
     .int()

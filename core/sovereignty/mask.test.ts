@@ -16,6 +16,7 @@ import { DEFAULT_FIELD_POLICY, FieldPolicy } from "./policy.ts";
 
 const TENANT = "ten_demo";
 const KEY = "tenant-masking-key";
+const ID_KEY = "cn-account-id-key-for-tests";
 const T0 = 1_700_000_000_000;
 
 function envelope(accountId: string, ms: number, region: string, data: EventData): DomainEvent {
@@ -144,7 +145,11 @@ const customerArb = fc.record({
 const createdArb = fc
   .tuple(customerArb, fc.constantFrom("cn-east", "cn-south"))
   .map(([c, region]) => {
-    const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: c.taxId ?? "none" });
+    const accountId = accountIdFor(TENANT, {
+      kind: "taxId",
+      taxId: c.taxId ?? "none",
+      key: ID_KEY,
+    });
     return envelope(accountId, 0, region, { type: "customer.created", ...c });
   });
 
@@ -221,7 +226,11 @@ describe("maskEvent", () => {
   });
 
   test("omit drops optional fields and nulls the tax id; signers are masked; other events pass through", () => {
-    const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91310000MA1FL00T3X" });
+    const accountId = accountIdFor(TENANT, {
+      kind: "taxId",
+      taxId: "91310000MA1FL00T3X",
+      key: ID_KEY,
+    });
     const policy = FieldPolicy.parse({
       "customer.taxId": { restricted: true, action: "omit" },
       "contact.phone": { restricted: true, action: "omit" },
@@ -271,7 +280,11 @@ describe("maskEvent", () => {
       }),
       { numRuns: 200, seed: 7 },
     );
-    const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91310000MA1FL00T3X" });
+    const accountId = accountIdFor(TENANT, {
+      kind: "taxId",
+      taxId: "91310000MA1FL00T3X",
+      key: ID_KEY,
+    });
     for (const batch of events) {
       const raw = batch.map(([c, region, ms]) =>
         envelope(accountId, ms, region, {

@@ -17,7 +17,8 @@ import { AccountEngine, OUTBOX_BATCH, type Projection } from "./engine.ts";
 const TENANT = "ten_demo";
 const HASH = "c".repeat(64);
 let clock = 1_800_000_000_000;
-const options = { region: "cn-east", now: () => clock, random: () => 1 };
+const ID_KEY = "cn-account-id-key-for-tests";
+const options = { region: "cn-east", now: () => clock, random: () => 1, accountIdKey: ID_KEY };
 const stores: Array<{ close(): void }> = [];
 afterEach(() => {
   for (const s of stores.splice(0)) s.close();
@@ -29,7 +30,7 @@ function open() {
   return { store, engine: new AccountEngine(store, options) };
 }
 
-const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91440300MA5FXXXX1X" });
+const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: "91440300MA5FXXXX1X", key: ID_KEY });
 const createCustomer: Command = {
   type: "customer.create",
   input: CustomerCreate.parse({ name: "深圳客户", taxId: "91440300MA5FXXXX1X", residency: "cn" }),

@@ -105,6 +105,8 @@ export type EngineOptions = {
   random: () => number;
   /** Other regions every local event is replicated to (`peer:<region>` outbox rows). */
   peers?: readonly string[];
+  /** This region's jurisdiction's account id key: creating a customer by tax id checks its id. */
+  accountIdKey?: string | undefined;
 };
 
 /** Where outbox rows go: the regional read model, or a peer region. */
@@ -172,7 +174,7 @@ export class AccountEngine {
       const gate = this.jurisdictionGate(req);
       if (gate) return gate;
       const state = this.ensureState(req.tenantId, req.accountId);
-      const decision = decide(state, req.command);
+      const decision = decide(state, req.command, { accountIdKey: this.options.accountIdKey });
       // A refused command took no effect, so its key stays free for a corrected retry.
       if (!decision.ok) return { kind: "rejected", error: decision.error };
 

@@ -55,6 +55,7 @@ export class AccountDO extends DurableObject<Env> {
         now: () => Date.now(),
         random: () => Math.random(),
         peers: peersOf(env).map((p) => p.region),
+        accountIdKey: env.ACCOUNT_ID_KEY,
       });
     });
   }

@@ -20,6 +20,7 @@ import {
   unmaskedFields,
 } from "../../core/index.ts";
 import { checkEvents } from "../../replication/receive.ts";
+import { TEST_ACCOUNT_ID_KEY } from "../../test/support/journal.ts";
 import { openLibsqlStore } from "../storage/libsql-store.ts";
 import { AccountEngine } from "./engine.ts";
 
@@ -32,7 +33,7 @@ const J = new Map(REGIONS.map((r) => [r.region, r.jurisdiction]));
 const jurisdictionOf = (r: string) => J.get(r) ?? null;
 const TENANT = "ten_demo";
 const TAX = "91310000MA1FL00T3X";
-const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX });
+const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX, key: TEST_ACCOUNT_ID_KEY });
 const HASH = "e".repeat(64);
 const RAW = ["13800138000", "zhang.san@example.cn", "张三", "李四", "wang@example.cn", TAX];
 
@@ -47,6 +48,7 @@ function region(name: string, clock: { now: number }) {
   return new AccountEngine(store, {
     region: name,
     jurisdiction: J.get(name)!,
+    accountIdKey: J.get(name) === "cn" ? TEST_ACCOUNT_ID_KEY : "eu-account-id-key-for-tests",
     now: () => clock.now,
     random: () => 0.5,
     peers: REGIONS.map((r) => r.region).filter((r) => r !== name),

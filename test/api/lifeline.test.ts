@@ -312,6 +312,78 @@ describe("contract and payment lifecycle", () => {
   });
 });
 
+describe("money and text: normalised input, exact totals, clear refusals", () => {
+  test("[LF2] a payment reference is normalised before it keys the payment: ICBC-1 and ' icbc-1' are one payment", async () => {
+    const { contractId } = await activeContract();
+    const amount = { value: 1_000, currency: "CNY" };
+    const first = await api("POST", "/v1/payments", { contractId, reference: "ICBC-1", amount });
+    const again = await api("POST", "/v1/payments", { contractId, reference: " icbc-1", amount });
+    const spaced = await api("POST", "/v1/payments", { contractId, reference: "icbc -1 ", amount });
+    expect(first.status).toBe(201);
+    expect(first.body.reference).toBe("ICBC-1");
+    expect([again.status, spaced.status]).toEqual([200, 200]);
+    expect(again.body.id).toBe(first.body.id);
+    expect(spaced.body.id).toBe(first.body.id);
+    const contract = await api("GET", `/v1/contracts/${contractId}`);
+    expect(contract.body.paid).toEqual(amount);
+    expect(contract.body.payments).toHaveLength(1);
+  });
+
+  test("a paid total past Number.MAX_SAFE_INTEGER is a 422 naming amount.value, never a 500", async () => {
+    const { contractId } = await activeContract();
+    const max = Number.MAX_SAFE_INTEGER;
+    const near = await api("POST", "/v1/payments", {
+      contractId,
+      reference: "BIG-1",
+      amount: { value: max - 1, currency: "CNY" },
+    });
+    expect(near.status).toBe(201);
+    const over = await api("POST", "/v1/payments", {
+      contractId,
+      reference: "BIG-2",
+      amount: { value: 2, currency: "CNY" },
+    });
+    expect(over.status).toBe(422);
+    expect(over.body.type).toBe("urn:lifeline:problem:amount-overflow");
+    expect(over.body.errors).toEqual([
+      expect.objectContaining({ field: "amount.value", pointer: "#/amount/value" }),
+    ]);
+    const contract = await api("GET", `/v1/contracts/${contractId}`);
+    expect(contract.status).toBe(200);
+    expect(contract.body.paid.value).toBe(max - 1);
+  });
+
+  test("names with bidi overrides or control characters are a 400 pointing at the field", async () => {
+    const res = await api("POST", "/v1/customers", {
+      name: "ACME\u202Egnp.exe",
+      residency: "cn",
+      contacts: [{ name: "张三\u0007" }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+      "#/contacts/0/name",
+      "#/name",
+    ]);
+    expect(res.body.detail).toContain("U+202E");
+  });
+
+  test("free text is stored in NFC", async () => {
+    const res = await api("POST", "/v1/customers", { name: "Cafe\u0301 Zürich", residency: "cn" });
+    expect(res.status).toBe(201);
+    expect(res.body.name).toBe("Café Zürich".normalize("NFC"));
+  });
+
+  test("[LF4] a customer of another jurisdiction with a tax id is sent there before any id is derived", async () => {
+    const res = await api("POST", "/v1/customers", {
+      name: "Berlin GmbH",
+      taxId: "DE123456789",
+      residency: "eu",
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe("urn:lifeline:problem:wrong-jurisdiction");
+  });
+});
+
 describe("lists come from the regional libSQL read model", () => {
   test("customer, contract and payment appear in the list endpoints within 5 s", async () => {
     const { customerId, contractId } = await activeContract();

@@ -10,7 +10,7 @@ import {
   type DomainEvent,
   hmacSha256Hex,
 } from "../../core/index.ts";
-import { journalOf } from "../support/journal.ts";
+import { journalOf, TEST_ACCOUNT_ID_KEY } from "../support/journal.ts";
 import {
   client,
   DEMO_KEY,
@@ -45,7 +45,7 @@ function customerEvent(
   residency: "cn" | "eu" = "cn",
 ): DomainEvent {
   const taxId = `91440000AUTH${Date.now()}${n++}`;
-  const accountId = accountIdFor(tenantId, { kind: "taxId", taxId });
+  const accountId = accountIdFor(tenantId, { kind: "taxId", taxId, key: TEST_ACCOUNT_ID_KEY });
   const input = CustomerCreate.parse({
     name: `Auth ${n}`,
     taxId,

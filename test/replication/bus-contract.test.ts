@@ -23,7 +23,7 @@ import type { ReplicationBus } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { QstashBus } from "../../replication/qstash-bus.ts";
 import { sealRingOf } from "../../replication/seal.ts";
-import { journalOf } from "../support/journal.ts";
+import { journalOf, TEST_ACCOUNT_ID_KEY } from "../support/journal.ts";
 import {
   ADMIN,
   client,
@@ -91,7 +91,7 @@ let n = 0;
 /** A customer with a drafted contract, as events cn-east would have journaled. */
 function accountEvents(): { accountId: string; contractId: string; events: DomainEvent[] } {
   const taxId = `91440000BUS${Date.now()}${n++}`;
-  const acc = accountIdFor("ten_demo", { kind: "taxId", taxId });
+  const acc = accountIdFor("ten_demo", { kind: "taxId", taxId, key: TEST_ACCOUNT_ID_KEY });
   const { events, targets } = journalOf("cn-east", "ten_demo", acc, [
     {
       type: "customer.create",

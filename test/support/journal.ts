@@ -11,6 +11,9 @@ import {
   type Target,
 } from "../../core/index.ts";
 
+/** The account id key these journals are derived with (a cn region's, in tests). */
+export const TEST_ACCOUNT_ID_KEY = "cn-account-id-key-for-tests";
+
 export type Journal = { events: DomainEvent[]; targets: Target[]; state: AccountState };
 
 /** Runs `commands` on a fresh account in `origin`, one millisecond per event from `startMs`. */
@@ -26,7 +29,7 @@ export function journalOf(
   const targets: Target[] = [];
   for (const c of commands) {
     const command = typeof c === "function" ? c(targets) : c;
-    const d = decide(state, command);
+    const d = decide(state, command, { accountIdKey: TEST_ACCOUNT_ID_KEY });
     if (!d.ok) throw new Error(JSON.stringify(d.error));
     targets.push(d.target);
     for (const data of d.events) {

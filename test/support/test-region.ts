@@ -42,6 +42,12 @@ export type TestRegionOptions = {
   port?: number;
 };
 
+/**
+ * One set of secrets per test process: regions of one jurisdiction share its masking and
+ * account id keys (one tax id is one account in both), and a foreign one does not.
+ */
+const SECRETS = newSecrets();
+
 export async function startTestRegion(
   region = "cn-east",
   options: TestRegionOptions = {},
@@ -61,7 +67,9 @@ export async function startTestRegion(
     LIFELINE_MODE: options.mode ?? "local",
     AUTH_TOKEN_SECRET: "test-secret-0123456789",
     REGIONS: JSON.stringify([{ region, jurisdiction, url }, ...(options.peers ?? [])]),
-    ...workerSecrets(newSecrets()),
+    // workerd does not implement Durable Object jurisdictions (production pins EU objects).
+    DO_JURISDICTIONS: "{}",
+    ...workerSecrets(SECRETS, jurisdiction),
     ...options.bindings,
   };
   const launch = () =>

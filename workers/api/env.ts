@@ -15,7 +15,11 @@ declare global {
       QSTASH_NEXT_SIGNING_KEY?: string;
       /** Local benchmarks only: emulated round trips between regions (see replication/geography.ts). */
       EMULATED_RTT_MS?: string;
-      /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
+      /**
+       * Keyed-hash secret for `hash` field policies (masking before data leaves its
+       * jurisdiction). One per jurisdiction: a region outside it must not hold it, or it
+       * could test guesses (tax ids) against the hashes it receives [LF4].
+       */
       MASKING_KEY?: string;
       /** JSON: end-to-end keys for batches through the relay, per jurisdiction pair (replication/seal.ts). */
       RELAY_SEAL_KEYS?: string;
@@ -23,6 +27,12 @@ declare global {
       REPLICATION_MAX_SKEW_MS?: string;
       /** HMAC key of this region's audit chain (≥ 32 bytes); never leaves the region. */
       AUDIT_KEY?: string;
+      /**
+       * Account id key of this region's jurisdiction (16+ characters): ids derived from tax
+       * ids are keyed with it, so a foreign region cannot recover a tax id from an id.
+       * The same in every region of the jurisdiction, held by no other region [LF4].
+       */
+      ACCOUNT_ID_KEY?: string;
     }
   }
 }

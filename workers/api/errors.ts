@@ -142,6 +142,14 @@ export function domainProblem(e: DomainError): Problem {
         e.message,
         fieldOf(e.field, e.message),
       );
+    case "amount-overflow":
+      return new Problem(
+        422,
+        "amount-overflow",
+        "Amount too large to total exactly",
+        `${e.field}: ${e.message}.`,
+        fieldOf(e.field, e.message),
+      );
   }
 }
 

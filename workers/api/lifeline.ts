@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import {
   type Command,
   fingerprint,
+  MIN_JURISDICTION_KEY_CHARS,
   parseIdempotencyKey,
   type WriteOutcome,
 } from "../../core/index.ts";
@@ -117,6 +118,24 @@ export function renderOutcome(
   if (replayed) headers.set("idempotent-replayed", "true");
   if (degraded.length > 0) headers.set("lifeline-degraded", degraded.join(", "));
   return new Response(outcome.body, { status: outcome.created ? 201 : 200, headers });
+}
+
+/**
+ * The key that derives ids of accounts resident in `residency` from their tax ids. Only
+ * regions of that jurisdiction hold it, so a write for another jurisdiction is sent there
+ * before any id is derived [LF4]. A region without its key is misconfigured (500).
+ */
+export function accountIdKey(env: Env, residency: string): string {
+  if (residency !== env.JURISDICTION)
+    throw wrongJurisdiction(
+      env,
+      residency,
+      `Create customers resident in ${residency} in a ${residency} region.`,
+    );
+  const key = env.ACCOUNT_ID_KEY;
+  if (!key || key.length < MIN_JURISDICTION_KEY_CHARS)
+    throw new Error(`ACCOUNT_ID_KEY is not set (${MIN_JURISDICTION_KEY_CHARS}+ characters)`);
+  return key;
 }
 
 /**

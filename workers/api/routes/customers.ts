@@ -5,7 +5,7 @@ import { AccountId, accountIdFor, CustomerCreate, CustomerView } from "../../../
 import { listCustomers } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { Problem } from "../errors.ts";
-import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
+import { accountIdKey, requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import { createOnce, json, listPage, readProblems } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
 import { readPage } from "./shared.ts";
@@ -32,7 +32,11 @@ customers.openapi(create, async (c) => {
   const input = c.req.valid("json");
   const tenantId = c.get("principal").tenantId;
   const accountId = input.taxId
-    ? accountIdFor(tenantId, { kind: "taxId", taxId: input.taxId })
+    ? accountIdFor(tenantId, {
+        kind: "taxId",
+        taxId: input.taxId,
+        key: accountIdKey(c.env, input.residency),
+      })
     : input.id
       ? accountIdFor(tenantId, { kind: "client", ulid: input.id })
       : accountIdFor(tenantId, { kind: "idempotencyKey", key });

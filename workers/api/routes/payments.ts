@@ -15,7 +15,7 @@ const confirm = createRoute({
   tags: ["payments"],
   summary: "Confirm a payment on a signed or active contract",
   description:
-    "A payment is keyed by (contractId, reference): the same bank reference confirmed again, under any Idempotency-Key, counts once. Over-payment is recorded and flagged.",
+    "A payment is keyed by (contractId, reference): the same bank reference confirmed again, under any Idempotency-Key, counts once. References are normalised first (NFKC, white space removed, letters upper-cased), so ` icbc-1` and `ICBC-1` are one payment. Over-payment is recorded and flagged; a paid total past exact integers is refused (422, `amount.value`).",
   ...createOnce(
     PaymentCreate,
     PaymentView,
