@@ -101,6 +101,12 @@ export type PaymentCreate = z.infer<typeof PaymentCreate>;
 
 // ---------------------------------------------------------------- views
 
+/** Single reads say whether this region serves the record's masked copy [LF4]. */
+const masked = z.boolean().optional().meta({
+  description:
+    "On single reads: true when the answering region is outside the record's jurisdiction and holds only its masked copy (phones, e-mails, contact names and the tax id masked); also `Lifeline-Masked: true`",
+});
+
 /**
  * Stored and served contacts and signers: plain strings, not the request formats, because
  * a region outside the customer's jurisdiction holds them masked (`138****5678`) [LF4],
@@ -193,6 +199,7 @@ export const CustomerView = z
     conflicts: z.array(ConflictView),
     createdAt: z.string(),
     updatedAt: z.string(),
+    masked,
   })
   .meta({ id: "Customer" });
 export type CustomerView = z.infer<typeof CustomerView>;
@@ -215,6 +222,7 @@ export const PaymentView = z
     overpayment: z
       .boolean()
       .meta({ description: "This payment took the contract above its amount" }),
+    masked,
   })
   .meta({ id: "Payment" });
 export type PaymentView = z.infer<typeof PaymentView>;
@@ -231,10 +239,13 @@ export const ContractView = z
     payments: z.array(PaymentView),
     paid: Money,
     outstanding: Money,
-    overpaid: Money.nullable(),
+    // A union, not .nullable(): zod-to-openapi renders a nullable $ref as allOf [$ref, null],
+    // which no null can satisfy; the union is anyOf [$ref, {type: null}].
+    overpaid: z.union([Money, z.null()]),
     conflicts: z.array(ConflictView),
     createdAt: z.string(),
     updatedAt: z.string(),
+    masked,
   })
   .meta({ id: "Contract" });
 export type ContractView = z.infer<typeof ContractView>;
