@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { DomainError } from "../../core/index.ts";
-import { Problem, problemResponse } from "../shared/problem.ts";
+import { Problem, problemResponse, reasonOf } from "../shared/problem.ts";
 
 export { Problem };
 
@@ -34,12 +34,7 @@ export function onError(err: Error, c: Context): Response {
       c,
       malformed
         ? new Problem(400, "malformed-body", "The body is not valid JSON", err.message)
-        : new Problem(
-            err.status,
-            "http",
-            REASONS.get(err.status) ?? "Request refused",
-            err.message,
-          ),
+        : new Problem(err.status, "http", reasonOf(err.status), err.message),
     );
   }
   console.error("unhandled", err);
@@ -53,17 +48,6 @@ export function onError(err: Error, c: Context): Response {
     ),
   );
 }
-
-const REASONS = new Map([
-  [400, "Bad request"],
-  [401, "Authentication required"],
-  [403, "Not allowed for this caller"],
-  [404, "Not found"],
-  [405, "Method not allowed"],
-  [408, "The request took too long to arrive"],
-  [413, "Request body too large"],
-  [429, "Too many requests"],
-]);
 
 /** What a validation target is called in a title: the part of the request that is wrong. */
 const TARGETS = new Map([

@@ -63,3 +63,19 @@ export function unknownRegionHint(hint: string, known: readonly string[]): Probl
     },
   );
 }
+
+const REASONS = new Map([
+  [400, "Bad request"],
+  [401, "Authentication required"],
+  [403, "Not allowed for this caller"],
+  [404, "Not found"],
+  [405, "Method not allowed"],
+  [408, "The request took too long to arrive"],
+  [413, "Request body too large"],
+  [429, "Too many requests"],
+]);
+
+/** A title for an HTTP error that carries no problem of its own (a framework's exception). */
+export function reasonOf(status: number): string {
+  return REASONS.get(status) ?? "Request refused";
+}

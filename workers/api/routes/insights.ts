@@ -91,7 +91,15 @@ const analyze = createRoute({
   security: [{ bearer: [] }],
   request: { body: jsonBody(AnalyzeRequest) },
   responses: {
-    200: json(AnalyzeResponse, "The analysis (or the rules-only one, when inference was shed)"),
+    200: {
+      ...json(AnalyzeResponse, "The analysis (or the rules-only one, when inference was shed)"),
+      headers: {
+        "Lifeline-Inference": {
+          description: "When inference was shed: why (as `shed` in the body)",
+          schema: { type: "string" },
+        },
+      },
+    },
     ...readProblems,
     409: problem("The customer's data lives in another jurisdiction; analyse the call there"),
   },
