@@ -104,7 +104,7 @@ export type PaymentCreate = z.infer<typeof PaymentCreate>;
 /** Single reads say whether this region serves the record's masked copy [LF4]. */
 const masked = z.boolean().optional().meta({
   description:
-    "On single reads: true when the answering region is outside the record's jurisdiction and holds only its masked copy (phones, e-mails, contact names and the tax id masked); also `Lifeline-Masked: true`",
+    "On single reads and customer lists: true when the answering region is outside the record's jurisdiction and holds only its masked copy (phones, e-mails, contact names and the tax id masked); also `Lifeline-Masked: true`",
 });
 
 /**

@@ -168,7 +168,7 @@ describe("[contract] the README against the document and a running region", () =
       };
       if (res.status >= 300)
         issues.push(`${request.method} ${request.target} → ${res.status}: ${text}`);
-      issues.push(...responseIssues(doc, exchange));
+      issues.push(...requestIssues(doc, request), ...responseIssues(doc, exchange));
       const id = (exchange.responseBody as { id?: string } | null)?.id;
       if (request.target === "/v1/customers" && id) values.CUSTOMER = id;
       if (request.target === "/v1/contracts" && id) values.CONTRACT = id;
@@ -347,7 +347,7 @@ describe("[LF4] a masked copy says so", () => {
     await topo?.stop();
   });
 
-  test("[LF4] an EU customer and contract read through cn-east are marked masked (field and header); in eu-central they are not", async () => {
+  test("[LF4] an EU customer and contract read through cn-east are marked masked (field and header, and in the customer list); in eu-central they are not", async () => {
     const eu = client(topo.url("eu-central"), DEV_KEY);
     const cn = client(topo.url("cn-east"), DEV_KEY);
     const customer = await eu("POST", "/v1/customers", {
@@ -374,5 +374,10 @@ describe("[LF4] a masked copy says so", () => {
       expect(home.body.masked, path).toBe(false);
       expect(home.headers.get("lifeline-masked"), path).toBeNull();
     }
+    const listed = await eventually(async () => {
+      const r = await cn("GET", `/v1/customers?q=${encodeURIComponent("Klinik Mitte")}`);
+      return r.status === 200 && r.body.items.length > 0 ? r.body.items : undefined;
+    }, 20_000);
+    expect(listed.map((i: { masked: boolean }) => i.masked)).toEqual([true]);
   }, 60_000);
 });

@@ -94,6 +94,9 @@ const list = createRoute({
   ),
 });
 
-customers.openapi(list, async (c) =>
-  c.json(await readPage(c, c.req.valid("query"), listCustomers), 200),
-);
+customers.openapi(list, async (c) => {
+  const found = await readPage(c, c.req.valid("query"), listCustomers);
+  // The read model holds what this region holds: foreign customers in their masked form.
+  const items = found.items.map((i) => ({ ...i, masked: i.residency !== c.env.JURISDICTION }));
+  return c.json({ ...found, items }, 200);
+});
