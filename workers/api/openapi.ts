@@ -216,18 +216,17 @@ const problemRef = (description: string) => ({
 /** The answers and headers every operation can give, whoever wrote its route. */
 function shared(path: string, op: { responses: Responses; requestBody?: { required?: boolean } }) {
   const r = op.responses;
-  const problem = problemRef;
   const limit = bodyLimitOf(path);
   if (op.requestBody && limit !== null) {
-    r[413] ??= problem(
+    r[413] ??= problemRef(
       `The body is larger than ${limit} bytes (\`body-too-large\`, \`limitBytes\` says the limit)`,
     );
   }
   if (op.requestBody?.required) {
-    r[415] ??= problem("The body is not `application/json`");
+    r[415] ??= problemRef("The body is not `application/json`");
   }
-  r[429] ??= problem("Rate limited: retry after `Retry-After` seconds");
-  r[503] ??= problem(
+  r[429] ??= problemRef("Rate limited: retry after `Retry-After` seconds");
+  r[503] ??= problemRef(
     "No healthy region of the account's jurisdiction (through the router); retry after `Retry-After` seconds",
   );
   for (const [status, response] of Object.entries(r)) {
