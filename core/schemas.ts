@@ -102,9 +102,9 @@ export type PaymentCreate = z.infer<typeof PaymentCreate>;
 // ---------------------------------------------------------------- views
 
 /** Single reads say whether this region serves the record's masked copy [LF4]. */
-const masked = z.boolean().optional().meta({
+const masked = z.literal(true).optional().meta({
   description:
-    "On single reads and customer lists: true when the answering region is outside the record's jurisdiction and holds only its masked copy (phones, e-mails, contact names and the tax id masked); also `Lifeline-Masked: true`",
+    "Present (true) on single reads and customer lists when the answering region is outside the record's jurisdiction and holds only its masked copy (phones, e-mails, contact names and the tax id masked); also `Lifeline-Masked: true`. Absent on a full copy.",
 });
 
 /**

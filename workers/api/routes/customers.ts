@@ -8,7 +8,7 @@ import { notFound, Problem } from "../errors.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import { createOnce, listPage, readOne } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
-import { readPage, served } from "./shared.ts";
+import { isMaskedHere, readPage, served } from "./shared.ts";
 
 export const customers = newRouter();
 
@@ -97,6 +97,8 @@ const list = createRoute({
 customers.openapi(list, async (c) => {
   const found = await readPage(c, c.req.valid("query"), listCustomers);
   // The read model holds what this region holds: foreign customers in their masked form.
-  const items = found.items.map((i) => ({ ...i, masked: i.residency !== c.env.JURISDICTION }));
+  const items = found.items.map((i) =>
+    isMaskedHere(c, i.residency) ? { ...i, masked: true as const } : i,
+  );
   return c.json({ ...found, items }, 200);
 });

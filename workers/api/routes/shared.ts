@@ -23,15 +23,21 @@ export function readPage<Q extends { cursor?: string | undefined }, T>(
 
 /**
  * A single read as this region holds it. Outside the record's jurisdiction a region holds
- * only the masked copy [LF4]; the answer says so (`masked`, `Lifeline-Masked`) so nobody
- * mistakes `138****5678` for the number.
+ * only the masked copy [LF4]; the answer says so (`masked: true`, `Lifeline-Masked: true`)
+ * so nobody mistakes `138****5678` for the number. A full copy reads exactly as its write
+ * answered (no field added).
  */
 export function served<V extends object>(
   c: Context<AppEnv>,
   view: V,
   residency: string | null,
-): V & { masked: boolean } {
-  const masked = residency !== null && residency !== c.env.JURISDICTION;
-  if (masked) c.header("lifeline-masked", "true");
-  return { ...view, masked };
+): V & { masked?: true } {
+  if (!isMaskedHere(c, residency)) return view;
+  c.header("lifeline-masked", "true");
+  return { ...view, masked: true };
+}
+
+/** Whether this region holds the masked copy of a record of that residency. */
+export function isMaskedHere(c: Context<AppEnv>, residency: string | null): boolean {
+  return residency !== null && residency !== c.env.JURISDICTION;
 }
