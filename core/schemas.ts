@@ -103,6 +103,12 @@ export type PaymentCreate = z.infer<typeof PaymentCreate>;
 
 // ---------------------------------------------------------------- views
 
+/** Single reads say whether this region serves the record's masked copy [LF4]. */
+const masked = z.literal(true).optional().meta({
+  description:
+    "Present (true) on single reads and customer lists when the answering region is outside the record's jurisdiction and holds only its masked copy (phones, e-mails, contact names and the tax id masked); also `Lifeline-Masked: true`. Absent on a full copy.",
+});
+
 /**
  * Stored and served contacts and signers: plain strings, not the request formats, because
  * a region outside the customer's jurisdiction holds them masked (`138****5678`) [LF4],
@@ -205,6 +211,7 @@ export const CustomerView = z
     conflicts: z.array(ConflictView),
     createdAt: z.string(),
     updatedAt: z.string(),
+    masked,
   })
   .meta({ id: "Customer" });
 export type CustomerView = z.infer<typeof CustomerView>;
@@ -227,6 +234,7 @@ export const PaymentView = z
     overpayment: z
       .boolean()
       .meta({ description: "This payment took the contract above its amount" }),
+    masked,
   })
   .meta({ id: "Payment" });
 export type PaymentView = z.infer<typeof PaymentView>;
@@ -243,10 +251,13 @@ export const ContractView = z
     payments: z.array(PaymentView),
     paid: Money,
     outstanding: Money,
-    overpaid: Money.nullable(),
+    // A union, not .nullable(): zod-to-openapi renders a nullable $ref as allOf [$ref, null],
+    // which no null can satisfy; the union is anyOf [$ref, {type: null}].
+    overpaid: z.union([Money, z.null()]),
     conflicts: z.array(ConflictView),
     createdAt: z.string(),
     updatedAt: z.string(),
+    masked,
   })
   .meta({ id: "Contract" });
 export type ContractView = z.infer<typeof ContractView>;

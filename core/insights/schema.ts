@@ -30,7 +30,9 @@ export const Utterance = z.strictObject({
   text: z
     .string()
     .max(MAX_UTTERANCE_CHARS)
-    .regex(/\S/u, { message: "must contain more than white space" })
+    // No flags: zod-to-openapi publishes `source` plus "/flags" as the pattern (a `/u` once
+    // made every generated client refuse every transcript); \S needs none.
+    .regex(/\S/, { message: "must contain more than white space" })
     .refine((t) => t.normalize("NFKC").length <= MAX_FOLDED_CHARS, {
       message: `expands to more than ${MAX_FOLDED_CHARS} characters when normalised (NFKC)`,
     })

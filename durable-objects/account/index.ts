@@ -12,6 +12,7 @@ import {
   mustMask,
   type OutgoingBatch,
   outgoingBatch,
+  paymentViewOf,
   replay,
   SURVIVAL_POLICIES,
   stateHash,
@@ -117,6 +118,22 @@ export class AccountDO extends DurableObject<Env> {
 
   getContract(contractId: string) {
     return this.engine.contract(contractId);
+  }
+
+  /** A payment by id; its id names the account, not the contract, so contracts are searched. */
+  getPayment(paymentId: string) {
+    const state = this.engine.current();
+    if (!state) return null;
+    for (const contractId of Object.keys(state.contracts)) {
+      const view = paymentViewOf(state, contractId, paymentId);
+      if (view) return view;
+    }
+    return null;
+  }
+
+  /** The account's jurisdiction, null before its customer arrived: reads compare it with ours. */
+  getResidency() {
+    return this.engine.current()?.customer?.residency ?? null;
   }
 
   /** The benchmark floor: one bare SQLite write in this DO, through the same worker. */

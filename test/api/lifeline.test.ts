@@ -2,6 +2,12 @@
 // libSQL server. Each describe states the rule it proves.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
+  type OpenApiDoc,
+  recordedExchanges,
+  requestIssues,
+  responseIssues,
+} from "../support/contract.ts";
+import {
   client,
   DEMO_KEY,
   eventually,
@@ -542,6 +548,7 @@ describe("operations", () => {
         "/v1/insights/strategies",
         "/v1/insights/{id}/feedback",
         "/v1/payments",
+        "/v1/payments/{id}",
       ].sort(),
     );
     expect(
@@ -638,5 +645,25 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
       const r = await api("GET", `/v1/customers?q=${encodeURIComponent(customer.body.name)}`);
       return r.status === 200 && r.body.items.length === 1 ? true : undefined;
     }, 20_000);
+  });
+});
+
+// Last: it checks everything the tests above sent and got.
+describe("[contract] this suite's traffic against /v1/openapi.json", () => {
+  const doc = async () =>
+    (await readJson(await fetch(`${region.url}/v1/openapi.json`))) as OpenApiDoc;
+
+  test("[contract] every request body this suite sent that the region accepted validates against /v1/openapi.json", async () => {
+    const accepted = recordedExchanges().filter((e) => e.status < 300);
+    expect(accepted.filter((e) => e.body !== undefined).length).toBeGreaterThan(50);
+    const d = await doc();
+    expect(accepted.flatMap((e) => requestIssues(d, e))).toEqual([]);
+  });
+
+  test("[contract] every response this suite got validates against its documented status, body and headers", async () => {
+    const exchanges = recordedExchanges();
+    expect(exchanges.length).toBeGreaterThan(100);
+    const d = await doc();
+    expect(exchanges.flatMap((e) => responseIssues(d, e))).toEqual([]);
   });
 });

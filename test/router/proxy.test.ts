@@ -331,7 +331,7 @@ describe("the router's own answers", () => {
       headers: KEY,
     });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as ProblemBody).type).toBe("urn:lifeline:problem:payload-too-large");
+    expect(((await res.json()) as ProblemBody).type).toBe("urn:lifeline:problem:body-too-large");
     expect(net.regionsHit()).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import { migrate } from "drizzle-orm/libsql/migrator";
 import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server.ts";
 import { freePort } from "../../scripts/processes.ts";
 import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
+import { recordExchange } from "./contract.ts";
 import { startTestWorker, type TestWorker } from "./workerd.ts";
 
 export const DEMO_KEY = "lk_test_demo_integrator";
@@ -162,7 +163,16 @@ export function client(base: string, key: string) {
     // exactly the retry the key exists for, and what a real client does.
     const res = await fetchRetrying(`${base}${path}`, init);
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null, text };
+    const parsed = text ? JSON.parse(text) : null;
+    recordExchange({
+      method,
+      target: path,
+      body,
+      status: res.status,
+      headers: res.headers,
+      responseBody: parsed,
+    });
+    return { status: res.status, headers: res.headers, body: parsed, text };
   };
 }
 

@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { DomainError } from "../../core/index.ts";
 import { ConfigError } from "../../replication/signing.ts";
-import { Problem, problemResponse } from "../shared/problem.ts";
+import { Problem, problemResponse, reasonOf } from "../shared/problem.ts";
 
 export { Problem };
 
@@ -29,7 +29,7 @@ export function onError(err: Error, c: Context): Response {
       new Problem(
         415,
         "unsupported-media-type",
-        "Unsupported media type",
+        "The body is not JSON",
         "Send the body as JSON with content-type: application/json.",
       ),
     );
@@ -38,12 +38,9 @@ export function onError(err: Error, c: Context): Response {
     const malformed = /JSON|Content-Type/i.test(err.message);
     return problemFor(
       c,
-      new Problem(
-        err.status,
-        malformed ? "malformed-body" : "http",
-        malformed ? "Malformed request body" : err.message,
-        err.message,
-      ),
+      malformed
+        ? new Problem(400, "malformed-body", "The body is not valid JSON", err.message)
+        : new Problem(err.status, "http", reasonOf(err.status), err.message),
     );
   }
   console.error("unhandled", err);
@@ -52,35 +49,52 @@ export function onError(err: Error, c: Context): Response {
     new Problem(
       500,
       "internal",
-      "Internal error",
+      "The server failed to handle the request",
       "The error was logged; retry with the same Idempotency-Key.",
     ),
   );
 }
 
-/** The one 413 of the API: every route that bounds a body says it the same way. */
-export function tooLarge(limitBytes: number): Problem {
-  return new Problem(
-    413,
-    "too-large",
-    "Request body too large",
-    `This route reads at most ${limitBytes} bytes.`,
-    { limitBytes },
-  );
-}
+/** What a validation target is called in a title: the part of the request that is wrong. */
+const TARGETS = new Map([
+  ["json", { title: "The request body has invalid fields", unknown: "is not a known field" }],
+  ["query", { title: "Invalid query parameters", unknown: "is not a known query parameter" }],
+  ["param", { title: "Invalid path parameter", unknown: "is not a known path parameter" }],
+  ["header", { title: "Invalid request header", unknown: "is not a known header" }],
+]);
 
-/** zod issues → a 400 that names every offending field. */
+/**
+ * zod issues → a 400 that names every offending field. An unknown key (strict objects) is
+ * named itself, with a pointer to it, not to the object that holds it.
+ */
 export function validationProblem(error: z.ZodError, target: string): Problem {
-  const errors: FieldError[] = error.issues.map((i) => {
+  const words = TARGETS.get(target) ?? { title: `Invalid ${target}`, unknown: "is not known" };
+  const errors: FieldError[] = error.issues.flatMap((i) => {
     const path = i.path.map(String);
-    return {
-      field: path.join(".") || target,
-      pointer: `#/${path.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`,
-      message: i.message,
-    };
+    if (i.code === "unrecognized_keys")
+      return i.keys.map((key) => fieldError([...path, key], target, words.unknown));
+    return [fieldError(path, target, i.message)];
   });
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  return new Problem(400, "validation", `Invalid request ${target}`, detail, { errors });
+  return new Problem(400, "validation", words.title, detail, { errors });
+}
+
+function fieldError(path: string[], target: string, message: string): FieldError {
+  return {
+    field: path.join(".") || target,
+    pointer: `#/${path.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`,
+    message,
+  };
+}
+
+/** 404 for a record the path names. */
+export function notFound(entity: "Customer" | "Contract" | "Payment", id: string): Problem {
+  return new Problem(
+    404,
+    "not-found",
+    `${entity} not found`,
+    `No ${entity.toLowerCase()} ${id} in this tenant.`,
+  );
 }
 
 export function domainProblem(e: DomainError): Problem {
@@ -91,7 +105,7 @@ export function domainProblem(e: DomainError): Problem {
       return new Problem(
         status,
         "not-found",
-        `${e.entity} not found`,
+        `${e.entity.charAt(0).toUpperCase()}${e.entity.slice(1)} not found`,
         `No ${e.entity} ${e.id} in this tenant.`,
         e.field
           ? {

@@ -2,13 +2,15 @@
 // errors become problem+json in exactly one place (errors.ts).
 import "./env.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { keyRingOf } from "../../replication/signing.ts";
+import { noRoute } from "../shared/allow.ts";
 import type { AppEnv } from "./env.ts";
-import { onError, Problem, tooLarge } from "./errors.ts";
+import { onError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
+import { limitBodies } from "./middleware/body-limit.ts";
 import { regionHeaders } from "./middleware/region.ts";
 import { requireRole } from "./middleware/roles.ts";
+import { openApiDocument } from "./openapi.ts";
 import { admin } from "./routes/admin.ts";
 import { auditCheckpoints } from "./routes/audit-checkpoints.ts";
 import { auth } from "./routes/auth.ts";
@@ -27,10 +29,6 @@ export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 export { QuarantineDO } from "../../durable-objects/quarantine/index.ts";
 
-const MAX_BODY_BYTES = 256 * 1024;
-/** A full transcript (100 utterances of 2,000 characters) is ~600 KB of Chinese UTF-8. */
-const MAX_TRANSCRIPT_BYTES = 1024 * 1024;
-
 const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", regionHeaders());
@@ -40,25 +38,11 @@ app.use("*", async (c, next) => {
   keyRingOf(c.env);
   await next();
 });
-// Every lifeline body is small; a bound keeps a slow or hostile client from holding memory.
 // Replication batches (up to 4 MiB) are bounded by their own route.
-const limitTo = (maxSize: number) =>
-  bodyLimit({
-    maxSize,
-    onError: () => {
-      throw tooLarge(maxSize);
-    },
-  });
-const limitBody = limitTo(MAX_BODY_BYTES);
-const limitTranscript = limitTo(MAX_TRANSCRIPT_BYTES);
-app.use("/v1/*", (c, next) => {
-  if (c.req.path.startsWith("/v1/replication/")) return next();
-  if (c.req.path === "/v1/insights/analyze") return limitTranscript(c, next);
-  return limitBody(c, next);
-});
+app.use("/v1/*", limitBodies());
 app.onError(onError);
-app.notFound(() => {
-  throw new Problem(404, "not-found", "No such route");
+app.notFound((c) => {
+  throw noRoute(app.routes, c.req.method, c.req.path);
 });
 
 app.route("/", health);
@@ -87,14 +71,6 @@ app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   scheme: "bearer",
   description: "An integrator API key (`lk_…`) or a rep session token from /v1/auth/login",
 });
-app.doc31("/v1/openapi.json", {
-  openapi: "3.1.0",
-  info: {
-    title: "Lifeline regional API",
-    version: "1.0.0",
-    description:
-      "Customers, contracts and payments that keep working through region loss. Errors are RFC 9457 problem+json.",
-  },
-});
+app.get("/v1/openapi.json", (c) => c.json(openApiDocument(app, c.env)));
 
 export default app;

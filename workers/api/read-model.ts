@@ -51,7 +51,7 @@ export function cursorParts(cursor: string | undefined, arity: number): string[]
     throw new Problem(
       400,
       "validation",
-      "Invalid request query",
+      "Invalid query parameters",
       "cursor: is not a cursor this API issued",
       {
         errors: [

@@ -2,18 +2,24 @@
 // problem+json, the same shape the regional API speaks, so clients parse one format.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { Problem, problemResponse } from "../shared/problem.ts";
+import { Problem, problemResponse, reasonOf } from "../shared/problem.ts";
 
 export { Problem, problemResponse };
 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof Problem) return problemResponse(err, c.req.path);
   if (err instanceof HTTPException) {
-    return problemResponse(new Problem(err.status, "http", err.message), c.req.path);
+    const title = reasonOf(err.status);
+    return problemResponse(new Problem(err.status, "http", title, err.message), c.req.path);
   }
   console.error("router: unhandled", err);
   return problemResponse(
-    new Problem(500, "internal", "Internal error", "The router failed; the error was logged."),
+    new Problem(
+      500,
+      "internal",
+      "The router failed to handle the request",
+      "The error was logged.",
+    ),
     c.req.path,
   );
 }

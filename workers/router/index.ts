@@ -3,6 +3,8 @@
 // errors become problem+json in exactly one place (errors.ts).
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { noRoute } from "../shared/allow.ts";
+import { bodyTooLarge } from "../shared/problem.ts";
 import type { RouterAppEnv } from "./env.ts";
 import { onError, Problem } from "./errors.ts";
 import { probeRegions } from "./middleware/probes.ts";
@@ -19,12 +21,12 @@ export function createRouter(deps: RouterDeps) {
   app.use("*", routedTo());
   app.use("*", probeRegions(deps));
   app.onError(onError);
-  app.notFound(() => {
+  app.notFound((c) => {
     // Static web assets (the PWA) will be served here; until then only the API is routed.
-    throw new Problem(
-      404,
-      "not-found",
-      "No such route",
+    throw noRoute(
+      app.routes,
+      c.req.method,
+      c.req.path,
       "The router serves /v1/* and /router/health.",
     );
   });
@@ -44,12 +46,7 @@ export function createRouter(deps: RouterDeps) {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new Problem(
-          413,
-          "payload-too-large",
-          "Request body too large",
-          `Bodies are limited to ${MAX_BODY_BYTES} bytes.`,
-        );
+        throw bodyTooLarge(MAX_BODY_BYTES);
       },
     }),
   );

@@ -3,8 +3,9 @@
 // follow a wrong-jurisdiction answer (409 + Lifeline-Jurisdiction) once to the jurisdiction it names. At most three attempts, within a budget.
 import type { Handler } from "hono";
 import { readBounded } from "../../replication/body.ts";
+import { unknownRegionHint } from "../shared/problem.ts";
 import { candidates } from "./candidates.ts";
-import type { RegionInfo } from "./config.ts";
+import { type RegionInfo, regionNamed } from "./config.ts";
 import type { RouterAppEnv } from "./env.ts";
 import { Problem, problemResponse } from "./errors.ts";
 import { forward, forwardHeaders, type Outgoing } from "./forward.ts";
@@ -23,6 +24,14 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
   return async function proxy(c) {
     const state = deps.state(c.env);
     const { config, health, accounts } = state;
+    // A hint naming no region is a client's mistake to hear about, not to route around.
+    const hint = c.req.header("lifeline-region");
+    if (hint !== undefined && !regionNamed(config, hint)) {
+      throw unknownRegionHint(
+        hint,
+        config.regions.map((r) => r.region),
+      );
+    }
     const url = new URL(c.req.url);
     const method = c.req.method;
     const body =

@@ -13,40 +13,12 @@ import { regionInfo } from "../../../replication/regions.ts";
 import { keyRingOf, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
+import { readBodyWithin } from "../middleware/body-limit.ts";
 
 /** A checkpoint is ~200 bytes of JSON. */
 const MAX_CHECKPOINT_BYTES = 2_048;
 
 export const auditCheckpoints = new Hono<AppEnv>();
-
-const tooLarge = () =>
-  new Problem(413, "too-large", "Request body too large", `At most ${MAX_CHECKPOINT_BYTES} bytes.`);
-
-/** Reads at most `max` bytes, whatever the framing (a chunked body is cut off, not read whole). */
-async function boundedText(req: Request, max: number): Promise<string> {
-  if (Number(req.headers.get("content-length") ?? 0) > max) throw tooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
 
 function checkSignature(env: Env, headers: Headers, signed: string): void {
   const verdict = verifyRequest(keyRingOf(env), headers, signed, Date.now());
@@ -66,7 +38,7 @@ function knownPeer(env: Env, region: string): void {
 }
 
 auditCheckpoints.post(CHECKPOINTS_PATH, async (c) => {
-  const body = await boundedText(c.req.raw, MAX_CHECKPOINT_BYTES);
+  const body = await readBodyWithin(c.req.raw, MAX_CHECKPOINT_BYTES);
   checkSignature(c.env, c.req.raw.headers, body);
   let json: unknown;
   try {

@@ -26,6 +26,7 @@ const Session = z
 const route = createRoute({
   method: "post",
   path: "/v1/auth/login",
+  operationId: "login",
   tags: ["auth"],
   summary: "Log a rep in",
   request: { body: jsonBody(Login) },

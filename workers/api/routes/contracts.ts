@@ -11,19 +11,21 @@ import {
 } from "../../../core/index.ts";
 import { listContracts } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
-import { Problem, validationProblem } from "../errors.ts";
+import { notFound, Problem, validationProblem } from "../errors.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import {
   createOnce,
   IdempotencyHeaders,
-  json,
   jsonBody,
   listPage,
+  NoQuery,
+  readOne,
   readProblems,
   writeProblems,
+  written,
 } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
-import { readPage } from "./shared.ts";
+import { readPage, served } from "./shared.ts";
 
 export const contracts = newRouter();
 
@@ -32,6 +34,7 @@ const IdParam = z.object({ id: ContractId });
 const create = createRoute({
   method: "post",
   path: "/v1/contracts",
+  operationId: "draftContract",
   tags: ["contracts"],
   summary: "Draft a contract for a customer",
   ...createOnce(ContractCreate, ContractView, "Drafted", "Already drafted"),
@@ -51,19 +54,30 @@ contracts.openapi(create, async (c) => {
   );
 });
 
+// The send body is optional and read by the handler (below), so it is documented by
+// reference only: a zod schema here would add a validator that refuses an empty body.
+contracts.openAPIRegistry.register("ContractSend", ContractSend);
+
 const send = createRoute({
   method: "post",
   path: "/v1/contracts/{id}/send",
+  operationId: "sendContract",
   tags: ["contracts"],
   summary: "Send the current document to the customer for signature",
   description:
     'The body is optional: none (or an empty body) sends the current document; `{ "documentHash": … }` sends it only if that is still the current one (else 409).',
   security: [{ bearer: [] }],
-  // The body is parsed by the handler, not the route validator, so that an empty body
-  // with any content type means "send what is current".
-  request: { headers: IdempotencyHeaders, params: IdParam },
+  request: {
+    headers: IdempotencyHeaders,
+    params: IdParam,
+    query: NoQuery,
+    body: {
+      content: { "application/json": { schema: { $ref: "#/components/schemas/ContractSend" } } },
+      required: false,
+    },
+  },
   responses: {
-    200: json(ContractView, "Sent (or already sent)"),
+    200: written(ContractView, "Sent (or already sent)"),
     ...writeProblems,
     404: readProblems[404],
   },
@@ -78,7 +92,12 @@ contracts.openapi(send, async (c) => {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new Problem(400, "malformed-body", "Malformed request body", "The body is not JSON.");
+      throw new Problem(
+        400,
+        "malformed-body",
+        "The body is not valid JSON",
+        "Send no body, or a JSON object.",
+      );
     }
   }
   const parsed = ContractSend.safeParse(body);
@@ -96,15 +115,21 @@ contracts.openapi(send, async (c) => {
 const sign = createRoute({
   method: "post",
   path: "/v1/contracts/{id}/signatures",
+  operationId: "signContract",
   tags: ["contracts"],
   summary: "Record a signature on the contract's current document",
   description:
     "`party: customer` signs a sent contract (status `signed`); `party: vendor` countersigns it (status `active`).",
   security: [{ bearer: [] }],
-  request: { headers: IdempotencyHeaders, params: IdParam, body: jsonBody(SignatureCreate) },
+  request: {
+    headers: IdempotencyHeaders,
+    params: IdParam,
+    query: NoQuery,
+    body: jsonBody(SignatureCreate),
+  },
   responses: {
-    201: json(ContractView, "Signed"),
-    200: json(ContractView, "This party already signed this document"),
+    201: written(ContractView, "Signed"),
+    200: written(ContractView, "This party already signed this document"),
     ...writeProblems,
     404: readProblems[404],
   },
@@ -121,21 +146,18 @@ contracts.openapi(sign, async (c) => {
 const get = createRoute({
   method: "get",
   path: "/v1/contracts/{id}",
+  operationId: "getContract",
   tags: ["contracts"],
   summary: "Read a contract with its signatures and payments (authoritative)",
-  security: [{ bearer: [] }],
-  request: { params: IdParam },
-  responses: { 200: json(ContractView, "The contract"), ...readProblems },
+  ...readOne(IdParam, ContractView, "The contract"),
 });
 
 contracts.openapi(get, async (c) => {
   const { id } = c.req.valid("param");
-  const view = await accountStub(c.env, c.get("principal").tenantId, accountOf(id)!).getContract(
-    id,
-  );
-  if (!view)
-    throw new Problem(404, "not-found", "contract not found", `No contract ${id} in this tenant.`);
-  return c.json(view, 200);
+  const stub = accountStub(c.env, c.get("principal").tenantId, accountOf(id)!);
+  const [view, residency] = await Promise.all([stub.getContract(id), stub.getResidency()]);
+  if (!view) throw notFound("Contract", id);
+  return c.json(served(c, view, residency), 200);
 });
 
 const ContractSummary = ContractView.omit({
@@ -148,6 +170,7 @@ const ContractSummary = ContractView.omit({
 const list = createRoute({
   method: "get",
   path: "/v1/contracts",
+  operationId: "listContracts",
   tags: ["contracts"],
   summary: "List contracts, optionally of one customer (regional read model)",
   ...listPage(

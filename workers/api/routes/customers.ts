@@ -4,17 +4,18 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccountId, accountIdFor, CustomerCreate, CustomerView } from "../../../core/index.ts";
 import { listCustomers } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
-import { Problem } from "../errors.ts";
+import { notFound, Problem } from "../errors.ts";
 import { accountIdKey, requireIdempotencyKey, runCommand } from "../lifeline.ts";
-import { createOnce, json, listPage, readProblems } from "../openapi.ts";
+import { createOnce, json, listPage, readOne, readProblems } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
-import { readPage } from "./shared.ts";
+import { isMaskedHere, readPage, served } from "./shared.ts";
 
 export const customers = newRouter();
 
 const create = createRoute({
   method: "post",
   path: "/v1/customers",
+  operationId: "createCustomer",
   tags: ["customers"],
   summary: "Create a customer (a lifeline flow)",
   description:
@@ -48,7 +49,7 @@ customers.openapi(create, async (c) => {
     throw new Problem(
       400,
       "validation",
-      "Invalid request json",
+      "The request body has invalid fields",
       "id: a customer with a tax id takes the id derived from it; omit id",
       {
         errors: [{ field: "id", pointer: "#/id", message: "omit id when taxId is given" }],
@@ -61,24 +62,24 @@ customers.openapi(create, async (c) => {
 const get = createRoute({
   method: "get",
   path: "/v1/customers/{id}",
+  operationId: "getCustomer",
   tags: ["customers"],
   summary: "Read a customer (authoritative, from its AccountDO)",
-  security: [{ bearer: [] }],
-  request: { params: z.object({ id: AccountId }) },
-  responses: { 200: json(CustomerView, "The customer"), ...readProblems },
+  ...readOne(z.object({ id: AccountId }), CustomerView, "The customer"),
 });
 
 customers.openapi(get, async (c) => {
   const { id } = c.req.valid("param");
-  const view = await accountStub(c.env, c.get("principal").tenantId, id).getCustomer();
-  if (!view)
-    throw new Problem(404, "not-found", "customer not found", `No customer ${id} in this tenant.`);
-  return c.json(view, 200);
+  const stub = accountStub(c.env, c.get("principal").tenantId, id);
+  const view = await stub.getCustomer();
+  if (!view) throw notFound("Customer", id);
+  return c.json(served(c, view, view.residency), 200);
 });
 
 const list = createRoute({
   method: "get",
   path: "/v1/customers",
+  operationId: "listCustomers",
   tags: ["customers"],
   summary: "List or search customers (regional read model, eventually consistent)",
   ...listPage(
@@ -97,6 +98,11 @@ const list = createRoute({
   ),
 });
 
-customers.openapi(list, async (c) =>
-  c.json(await readPage(c, c.req.valid("query"), listCustomers), 200),
-);
+customers.openapi(list, async (c) => {
+  const found = await readPage(c, c.req.valid("query"), listCustomers);
+  // The read model holds what this region holds: foreign customers in their masked form.
+  const items = found.items.map((i) =>
+    isMaskedHere(c, i.residency) ? { ...i, masked: true as const } : i,
+  );
+  return c.json({ ...found, items }, 200);
+});

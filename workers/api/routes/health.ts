@@ -42,6 +42,7 @@ const Health = z
 const route = createRoute({
   method: "get",
   path: "/v1/health",
+  operationId: "getHealth",
   tags: ["operations"],
   summary: "Region health (no authentication)",
   responses: { 200: json(Health, "The region answers; `status` says whether it is degraded") },

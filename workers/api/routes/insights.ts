@@ -83,6 +83,7 @@ const AnalyzeResponse = z
 const analyze = createRoute({
   method: "post",
   path: "/v1/insights/analyze",
+  operationId: "analyzeCall",
   tags: ["insights"],
   summary: "Analyse a sales call: sentiment, signals, metrics and next-best actions",
   description:
@@ -90,7 +91,15 @@ const analyze = createRoute({
   security: [{ bearer: [] }],
   request: { body: jsonBody(AnalyzeRequest) },
   responses: {
-    200: json(AnalyzeResponse, "The analysis (or the rules-only one, when inference was shed)"),
+    200: {
+      ...json(AnalyzeResponse, "The analysis (or the rules-only one, when inference was shed)"),
+      headers: {
+        "Lifeline-Inference": {
+          description: "When inference was shed: why (as `shed` in the body)",
+          schema: { type: "string" },
+        },
+      },
+    },
     ...readProblems,
     409: problem("The customer's data lives in another jurisdiction; analyse the call there"),
   },
@@ -243,6 +252,7 @@ const Feedback = z
 const feedback = createRoute({
   method: "post",
   path: "/v1/insights/{id}/feedback",
+  operationId: "recordInsightFeedback",
   tags: ["insights"],
   summary: "Say whether a suggested action was adopted (answering again replaces the answer)",
   security: [{ bearer: [] }],
@@ -320,6 +330,7 @@ const StrategyRow = z.object({
 const strategies = createRoute({
   method: "get",
   path: "/v1/insights/strategies",
+  operationId: "listStrategyAdoption",
   tags: ["insights"],
   summary: "Adoption per strategy; strategies adopted less than 65% of the time are flagged",
   description:
@@ -379,6 +390,7 @@ const rulesView = (r: TenantRules) => ({
 const getRules = createRoute({
   method: "get",
   path: "/v1/insights/rules",
+  operationId: "getInsightRules",
   tags: ["insights"],
   summary: "The tenant's insight rules (signal keywords and patterns, competitor gazetteer)",
   security: [{ bearer: [] }],
@@ -394,6 +406,7 @@ insightRoutes.openapi(getRules, async (c) => {
 const putRules = createRoute({
   method: "put",
   path: "/v1/insights/rules",
+  operationId: "putInsightRules",
   tags: ["insights"],
   summary: "Replace the tenant's insight rules (managers and integrators)",
   description:

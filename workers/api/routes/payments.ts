@@ -1,17 +1,27 @@
-// /v1/payments: confirm a payment (keyed by contract and bank reference) and list them.
-import { createRoute } from "@hono/zod-openapi";
-import { accountOf, ContractId, PaymentCreate, PaymentView } from "../../../core/index.ts";
+// /v1/payments: confirm a payment (keyed by contract and bank reference), read one (the
+// Location of a confirmation) and list them.
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  accountOf,
+  ContractId,
+  PaymentCreate,
+  PaymentId,
+  PaymentView,
+} from "../../../core/index.ts";
 import { listPayments } from "../../../db/queries.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
+import { notFound } from "../errors.ts";
 import { runCommand } from "../lifeline.ts";
-import { createOnce, listPage } from "../openapi.ts";
+import { createOnce, listPage, readOne } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
-import { readPage } from "./shared.ts";
+import { readPage, served } from "./shared.ts";
 
 export const payments = newRouter();
 
 const confirm = createRoute({
   method: "post",
   path: "/v1/payments",
+  operationId: "confirmPayment",
   tags: ["payments"],
   summary: "Confirm a payment on a signed or active contract",
   description:
@@ -31,9 +41,27 @@ payments.openapi(confirm, async (c) => {
   );
 });
 
+const get = createRoute({
+  method: "get",
+  path: "/v1/payments/{id}",
+  operationId: "getPayment",
+  tags: ["payments"],
+  summary: "Read a payment (authoritative, from its AccountDO; the Location of a confirmation)",
+  ...readOne(z.object({ id: PaymentId }), PaymentView, "The payment"),
+});
+
+payments.openapi(get, async (c) => {
+  const { id } = c.req.valid("param");
+  const stub = accountStub(c.env, c.get("principal").tenantId, accountOf(id)!);
+  const [view, residency] = await Promise.all([stub.getPayment(id), stub.getResidency()]);
+  if (!view) throw notFound("Payment", id);
+  return c.json(served(c, view, residency), 200);
+});
+
 const list = createRoute({
   method: "get",
   path: "/v1/payments",
+  operationId: "listPayments",
   tags: ["payments"],
   summary: "List payments, optionally of one contract (regional read model)",
   ...listPage(

@@ -8,15 +8,15 @@ import { Receiver } from "@upstash/qstash";
 import { Hono } from "hono";
 import { DEFAULT_FIELD_POLICY, ReplicationBatchV1 } from "../../../core/index.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
-import { BodyTooLarge, readBoundedText } from "../../../replication/body.ts";
 import { DIRECT_PATH } from "../../../replication/direct-bus.ts";
 import { QSTASH_PATH } from "../../../replication/qstash-bus.ts";
 import { applyBatch, type ReceiveDeps } from "../../../replication/receive.ts";
 import { openSealed, SealError, sealRingOf } from "../../../replication/seal.ts";
 import { keyRingOf, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
-import { Problem, tooLarge, validationProblem } from "../errors.ts";
+import { Problem, validationProblem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
+import { readBodyWithin } from "../middleware/body-limit.ts";
 
 /** The largest batch a region reads: 256 events of a few KiB each, with room to spare. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -44,15 +44,6 @@ function rejection(nonRetryable: boolean, p: Problem): Problem {
   return new Problem(489, p.slug, p.title, p.detail, p.extra, {
     "upstash-nonretryable-error": "true",
   });
-}
-
-async function boundedBody(req: Request): Promise<string> {
-  try {
-    return await readBoundedText(req, MAX_BATCH_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLarge) throw tooLarge(err.limit);
-    throw err;
-  }
 }
 
 export function receiverDeps(env: Env, nowMs = Date.now()): ReceiveDeps {
@@ -90,7 +81,7 @@ const signatureRejected = () =>
 
 replication.post(DIRECT_PATH, async (c) => {
   const ring = keyRingOf(c.env);
-  const body = await boundedBody(c.req.raw);
+  const body = await readBodyWithin(c.req.raw, MAX_BATCH_BYTES);
   const verdict = verifyRequest(ring, c.req.raw.headers, body, Date.now());
   if (!verdict.ok) throw signatureRejected();
   return c.json(await receive(c.env, readBatch(body, false), false), 200);
@@ -98,7 +89,7 @@ replication.post(DIRECT_PATH, async (c) => {
 
 replication.post(QSTASH_PATH, async (c) => {
   const seal = sealRingOf(c.env);
-  const body = await boundedBody(c.req.raw);
+  const body = await readBodyWithin(c.req.raw, MAX_BATCH_BYTES);
   const signature = c.req.header("upstash-signature");
   if (!signature) throw signatureRejected();
   const receiver = new Receiver({

@@ -1,0 +1,133 @@
+// The README's curl commands as requests: each ```sh block is split into commands and
+// each command into words the way a POSIX shell would for what the README uses (quotes,
+// backslash-newline, $VAR, ${VAR}, $(…) and # comments), with variables taken from a map.
+
+export type CurlRequest = {
+  method: string;
+  /** Path and query after `$API`. */
+  target: string;
+  headers: Record<string, string>;
+  /** The `-d` body, parsed as JSON; undefined without one. */
+  body: unknown;
+};
+
+/** Every curl command (also inside `X=$(curl … | …)`) in the ```sh blocks of `markdown`, in order, with `vars` substituted. */
+export function curlRequests(markdown: string, vars: (name: string) => string): CurlRequest[] {
+  const blocks = [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return blocks.flatMap((block) =>
+    commands(block)
+      .map((cmd) => /(?:^|[\s(])(curl\s[\s\S]*)$/.exec(cmd)?.[1])
+      .filter((cmd) => cmd !== undefined)
+      .map((cmd) => toRequest(words(cmd, vars))),
+  );
+}
+
+/** Commands of a block: a newline ends one unless it is inside quotes or escaped. */
+function commands(block: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  let quote: string | null = null;
+  for (let i = 0; i < block.length; i++) {
+    const ch = block[i]!;
+    if (quote === null && ch === "\\" && block[i + 1] === "\n") {
+      i++;
+      current += " ";
+      continue;
+    }
+    if (quote === null && ch === "#" && (current === "" || /\s$/.test(current))) {
+      while (i < block.length && block[i] !== "\n") i++;
+      i--;
+      continue;
+    }
+    if (quote === null && ch === "\n") {
+      if (current.trim()) out.push(current.trim());
+      current = "";
+      continue;
+    }
+    if (ch === "\\" && quote === '"') {
+      current += ch + (block[++i] ?? "");
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = quote === null ? ch : quote === ch ? null : quote;
+    current += ch;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
+
+function words(command: string, vars: (name: string) => string): string[] {
+  const out: string[] = [];
+  let word: string | null = null;
+  const add = (s: string) => {
+    word = (word ?? "") + s;
+  };
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i]!;
+    // A pipe, `)` (the end of `X=$(curl …)`), `;` or `&&` ends the curl command.
+    if (/[|);&]/.test(ch)) break;
+    if (/\s/.test(ch)) {
+      if (word !== null) out.push(word);
+      word = null;
+    } else if (ch === "'") {
+      const end = command.indexOf("'", i + 1);
+      add(command.slice(i + 1, end));
+      i = end;
+    } else if (ch === '"') {
+      let j = i + 1;
+      let s = "";
+      while (command[j] !== '"') {
+        if (command[j] === "\\" && /["\\$`]/.test(command[j + 1]!)) {
+          s += command[j + 1];
+          j += 2;
+        } else if (command[j] === "$") {
+          const [value, next] = expand(command, j, vars);
+          s += value;
+          j = next;
+        } else s += command[j++];
+      }
+      add(s);
+      i = j;
+    } else if (ch === "$") {
+      const [value, next] = expand(command, i, vars);
+      add(value);
+      i = next - 1;
+    } else add(ch);
+  }
+  if (word !== null) out.push(word);
+  return out;
+}
+
+/** `$NAME`, `${NAME}` or `$(command)` at `i`: its value and the index after it. */
+function expand(s: string, i: number, vars: (name: string) => string): [string, number] {
+  if (s[i + 1] === "(") {
+    const end = s.indexOf(")", i);
+    return [vars(`$(${s.slice(i + 2, end)})`), end + 1];
+  }
+  if (s[i + 1] === "{") {
+    const end = s.indexOf("}", i);
+    return [vars(s.slice(i + 2, end)), end + 1];
+  }
+  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i + 1))![0];
+  return [vars(name), i + 1 + name.length];
+}
+
+function toRequest(w: string[]): CurlRequest {
+  let method = "GET";
+  let url = "";
+  let data: string | undefined;
+  const headers: Record<string, string> = {};
+  for (let i = 1; i < w.length; i++) {
+    const a = w[i]!;
+    if (a.startsWith("-X") && a.length > 2) method = a.slice(2);
+    else if (a === "-X") method = w[++i]!;
+    else if (a === "-H") {
+      const [name, ...rest] = w[++i]!.split(":");
+      headers[name!.trim().toLowerCase()] = rest.join(":").trim();
+    } else if (a === "-d" || a === "--data") data = w[++i];
+    else if (a.startsWith("-")) continue;
+    else url = a;
+  }
+  const target = url.replace(/^https?:\/\/[^/]+/, "");
+  if (data !== undefined && method === "GET") method = "POST";
+  return { method, target, headers, body: data === undefined ? undefined : JSON.parse(data) };
+}
