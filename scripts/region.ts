@@ -242,10 +242,11 @@ async function warmInference(
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     signal.throwIfAborted();
+    // The public summary: inference is ready when the region is not degraded by its absence.
     const health = await fetch(`${apiUrl}/v1/health`, { signal: AbortSignal.timeout(5_000) })
-      .then((r) => r.json() as Promise<{ checks?: { inference?: { ok?: boolean } } }>)
+      .then((r) => r.json() as Promise<{ degraded?: string[] }>)
       .catch(() => null);
-    if (health?.checks?.inference?.ok) return "ready";
+    if (health?.degraded && !health.degraded.some((m) => m.startsWith("inference"))) return "ready";
     await new Promise((r) => setTimeout(r, 250));
   }
   return "not ready";

@@ -2,9 +2,17 @@
 // unknown id leaves behind, what unauthenticated callers learn, and who may seed.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { sign } from "hono/jwt";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { client, DEMO_KEY, startTestRegion, type TestRegion } from "../support/test-region.ts";
+import {
+  client,
+  DEMO_KEY,
+  REP,
+  readJson,
+  startTestRegion,
+  type TestRegion,
+} from "../support/test-region.ts";
 
 let region: TestRegion;
 let api: ReturnType<typeof client>;
@@ -63,5 +71,47 @@ describe("reading an unknown id creates no stored state", () => {
       expect(contract.status).toBe(404);
     }
     expect(accountsWithState()).toEqual(before);
+  });
+});
+
+/** A session token as /v1/auth/login issues it, for a role the test seed has no user for. */
+async function sessionToken(role: string): Promise<string> {
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const claims = { iss: "lifeline", sub: `usr_${role}`, tid: "ten_demo", role, exp };
+  return sign(claims, "test-secret-0123456789", "HS256");
+}
+
+describe("public /v1/health is a summary; the detail is for admins", () => {
+  test("anyone gets status, region, jurisdiction and modes, and nothing about dependencies", async () => {
+    const res = await fetch(`${region.url}/v1/health`);
+    expect(res.status).toBe(200);
+    const body = await readJson(res);
+    // This region runs without its inference worker: degraded, and the summary says only that.
+    expect(body).toEqual({
+      status: "degraded",
+      region: "cn-east",
+      jurisdiction: "cn",
+      degraded: ["inference-off"],
+    });
+  });
+
+  test("detail needs credentials, and an admin's", async () => {
+    const anonymous = await fetch(`${region.url}/v1/health?detail=1`);
+    expect(anonymous.status).toBe(401);
+    const integrator = await api("GET", "/v1/health?detail=1");
+    expect(integrator.status).toBe(403);
+    const login = await fetch(`${region.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(REP),
+    });
+    const rep = client(region.url, (await readJson(login)).token);
+    expect((await rep("GET", "/v1/health?detail=1")).status).toBe(403);
+    const admin = client(region.url, await sessionToken("admin"));
+    const detail = await admin("GET", "/v1/health?detail=1");
+    expect(detail.status).toBe(200);
+    expect(detail.body.checks.libsql.ok).toBe(true);
+    expect(detail.body.checks.inference.ok).toBe(false);
+    expect(detail.body.checks.inference.error).toEqual(expect.any(String));
   });
 });

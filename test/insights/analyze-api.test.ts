@@ -321,7 +321,6 @@ describe("shedding: inference slow, failing or absent never holds an answer or a
     expect(read.body.paid).toEqual({ value: 120_000_00, currency: "CNY" });
 
     const health = await call("GET", "/v1/health");
-    expect(health.body.checks.inference.ok).toBe(false);
     expect(health.body.degraded).toContain("inference-off");
   });
 });

@@ -29,15 +29,20 @@ export function onError(err: Error, c: Context): Response {
     );
   }
   if (err instanceof HTTPException) {
+    // A framework's message may quote a parser's or a library's error text: bodies say what
+    // went wrong in our words only, and the original goes to the log.
+    console.warn("request refused", err.status, err.message);
     const malformed = /JSON|Content-Type/i.test(err.message);
     return problemFor(
       c,
-      new Problem(
-        err.status,
-        malformed ? "malformed-body" : "http",
-        malformed ? "Malformed request body" : err.message,
-        err.message,
-      ),
+      malformed
+        ? new Problem(
+            err.status,
+            "malformed-body",
+            "Malformed request body",
+            "The body could not be read as JSON; send one JSON object with content-type: application/json.",
+          )
+        : new Problem(err.status, "http", statusTitle(err.status)),
     );
   }
   console.error("unhandled", err);
@@ -50,6 +55,17 @@ export function onError(err: Error, c: Context): Response {
       "The error was logged; retry with the same Idempotency-Key.",
     ),
   );
+}
+
+/** A title for a status the API did not refuse in its own words. */
+export function statusTitle(status: number): string {
+  if (status === 401) return "Authentication required";
+  if (status === 403) return "Not allowed";
+  if (status === 404) return "Not found";
+  if (status === 405) return "Method not allowed";
+  if (status === 413) return "Request body too large";
+  if (status >= 500) return "The server could not answer";
+  return "Request refused";
 }
 
 /** zod issues → a 400 that names every offending field. */

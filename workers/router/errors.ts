@@ -9,7 +9,10 @@ export { Problem, problemResponse };
 export function onError(err: Error, c: Context): Response {
   if (err instanceof Problem) return problemResponse(err, c.req.path);
   if (err instanceof HTTPException) {
-    return problemResponse(new Problem(err.status, "http", err.message), c.req.path);
+    // The message may quote a library's error text: logged, never sent.
+    console.warn("router: request refused", err.status, err.message);
+    const title = err.status >= 500 ? "The router could not answer" : "Request refused";
+    return problemResponse(new Problem(err.status, "http", title), c.req.path);
   }
   console.error("router: unhandled", err);
   return problemResponse(
