@@ -10,19 +10,29 @@ export interface LocalSecrets {
   /** Region-to-region HMAC keys by id; k1 signs. */
   REPLICATION_KEYS: Record<string, string>;
   MASKING_KEY: string;
+  /** What each region's libSQL server requires as `Authorization: Bearer`. */
+  LIBSQL_AUTH_TOKEN: string;
+  /** The local relay's API token and its delivery-signing keys (never QStash's published dev ones). */
+  QSTASH_TOKEN: string;
+  QSTASH_CURRENT_SIGNING_KEY: string;
+  QSTASH_NEXT_SIGNING_KEY: string;
+  /** Sent as `Lifeline-Local-Admin` by local tooling: /__local/* answers nothing else. */
+  LOCAL_ADMIN_SECRET: string;
 }
-
-/** The QStash dev server's published credentials: what the local relay accepts and signs with. */
-export const QSTASH_DEV = {
-  QSTASH_TOKEN: "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=",
-  QSTASH_CURRENT_SIGNING_KEY: "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
-  QSTASH_NEXT_SIGNING_KEY: "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
-} as const;
 
 const secret = () => randomBytes(32).toString("base64url");
 
 export function newSecrets(): LocalSecrets {
-  return { AUTH_TOKEN_SECRET: secret(), REPLICATION_KEYS: { k1: secret() }, MASKING_KEY: secret() };
+  return {
+    AUTH_TOKEN_SECRET: secret(),
+    REPLICATION_KEYS: { k1: secret() },
+    MASKING_KEY: secret(),
+    LIBSQL_AUTH_TOKEN: secret(),
+    QSTASH_TOKEN: secret(),
+    QSTASH_CURRENT_SIGNING_KEY: `sig_${secret()}`,
+    QSTASH_NEXT_SIGNING_KEY: `sig_${secret()}`,
+    LOCAL_ADMIN_SECRET: secret(),
+  };
 }
 
 export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
@@ -41,14 +51,23 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
     );
   const fresh = newSecrets();
   const secrets: LocalSecrets = {
+    ...fresh,
+    ...stored,
     AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
-    REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
-    MASKING_KEY: stored.MASKING_KEY ?? fresh.MASKING_KEY,
   };
-  if (!stored.REPLICATION_KEYS || !stored.MASKING_KEY) {
+  if (Object.keys(fresh).some((k) => !Object.hasOwn(stored, k))) {
     writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
+}
+
+/** The relay's credentials, as its CLI reads them from the environment. */
+export function relaySecrets(s: LocalSecrets): Record<string, string> {
+  return {
+    QSTASH_TOKEN: s.QSTASH_TOKEN,
+    QSTASH_CURRENT_SIGNING_KEY: s.QSTASH_CURRENT_SIGNING_KEY,
+    QSTASH_NEXT_SIGNING_KEY: s.QSTASH_NEXT_SIGNING_KEY,
+  };
 }
 
 /** The worker secrets of a local region (all but AUTH_TOKEN_SECRET, which startRegion takes). */
@@ -56,6 +75,8 @@ export function workerSecrets(s: LocalSecrets): Record<string, string> {
   return {
     REPLICATION_KEYS: JSON.stringify(s.REPLICATION_KEYS),
     MASKING_KEY: s.MASKING_KEY,
-    ...QSTASH_DEV,
+    LIBSQL_AUTH_TOKEN: s.LIBSQL_AUTH_TOKEN,
+    LOCAL_ADMIN_SECRET: s.LOCAL_ADMIN_SECRET,
+    ...relaySecrets(s),
   };
 }

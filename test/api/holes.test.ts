@@ -115,3 +115,25 @@ describe("public /v1/health is a summary; the detail is for admins", () => {
     expect(detail.body.checks.inference.error).toEqual(expect.any(String));
   });
 });
+
+describe("/__local/* needs the local admin secret", () => {
+  const seedBody = JSON.stringify({
+    tenant: { id: "ten_holes", name: "Holes" },
+    apiKeys: [],
+    users: [],
+  });
+  const seed = (headers: Record<string, string>) =>
+    fetch(`${region.url}/__local/seed`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: seedBody,
+    });
+
+  test("without it, or with another, seeding and the floor route are 403; with it, 204", async () => {
+    expect((await seed({})).status).toBe(403);
+    expect((await seed({ "lifeline-local-admin": "not-the-secret-0123456789" })).status).toBe(403);
+    const floor = await fetch(`${region.url}/__local/floor/1`, { method: "POST", body: "x" });
+    expect(floor.status).toBe(403);
+    expect((await seed({ "lifeline-local-admin": region.localAdminSecret })).status).toBe(204);
+  });
+});

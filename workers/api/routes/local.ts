@@ -1,5 +1,6 @@
 // Local-mode-only routes (LIFELINE_MODE=local, set by `npm start`): dev seeding and the
-// benchmark floor. They do not exist in a deployed region.
+// benchmark floor. They do not exist in a deployed region, and locally they answer only
+// local tooling: the caller must send the generated local admin secret.
 import { Hono } from "hono";
 import { z } from "zod";
 import { FieldPolicy, insights, sha256Hex } from "../../../core/index.ts";
@@ -9,8 +10,22 @@ import { directory } from "../middleware/auth.ts";
 
 export const local = new Hono<AppEnv>();
 
+/** The header local tooling (scripts/seed.ts, bench, test regions) sends the secret in. */
+export const LOCAL_ADMIN_HEADER = "lifeline-local-admin";
+
 local.use("/__local/*", async (c, next) => {
   if (!isLocalMode(c.env)) throw new Problem(404, "not-found", "Not found");
+  const expected = c.env.LOCAL_ADMIN_SECRET;
+  const sent = c.req.header(LOCAL_ADMIN_HEADER);
+  // Compared as hashes, so the time taken says nothing about the secret's characters.
+  if (!expected || expected.length < 16 || !sent || sha256Hex(sent) !== sha256Hex(expected)) {
+    throw new Problem(
+      403,
+      "forbidden",
+      "Local tooling only",
+      "Send the local admin secret from .data/secrets.json in the Lifeline-Local-Admin header.",
+    );
+  }
   await next();
 });
 
