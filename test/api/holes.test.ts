@@ -137,3 +137,22 @@ describe("/__local/* needs the local admin secret", () => {
     expect((await seed({ "lifeline-local-admin": region.localAdminSecret })).status).toBe(204);
   });
 });
+
+describe("insight rules round-trip", () => {
+  test("a PUT accepts exactly what GET returns, defaults and tenant rules alike", async () => {
+    const defaults = await api("GET", "/v1/insights/rules");
+    expect(defaults.status).toBe(200);
+    expect(defaults.body.source).toBe("default");
+    const put = await api("PUT", "/v1/insights/rules", defaults.body);
+    expect(put.status).toBe(200);
+    expect(put.body.source).toBe("tenant");
+    expect(put.body.rules).toEqual(defaults.body.rules);
+    // The tenant's own document, as GET now returns it, goes back unchanged too.
+    const again = await api("PUT", "/v1/insights/rules", put.body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(put.body);
+    // Read-only fields are only that: a field the view does not have is still refused.
+    const extra = await api("PUT", "/v1/insights/rules", { ...put.body, owner: "x" });
+    expect(extra.status).toBe(400);
+  });
+});

@@ -226,7 +226,7 @@ describe("tenant rules", () => {
       competitors: [...before.body.rules.competitors, { name: "北辰器械", aliases: ["北辰"] }],
     };
     try {
-      const put = await call("PUT", "/v1/insights/rules", rules);
+      const put = await call("PUT", "/v1/insights/rules", { ...before.body, rules });
       expect(put.status).toBe(200);
       expect(put.body.fingerprint).not.toBe(before.body.fingerprint);
       const res = await call("POST", "/v1/insights/analyze", {
@@ -237,7 +237,7 @@ describe("tenant rules", () => {
         expect.objectContaining({ kind: "competitor-mention", competitor: "北辰器械" }),
       );
     } finally {
-      await call("PUT", "/v1/insights/rules", before.body.rules);
+      await call("PUT", "/v1/insights/rules", before.body);
     }
   });
 
@@ -245,12 +245,14 @@ describe("tenant rules", () => {
     const call = api(real);
     const { rules } = (await call("GET", "/v1/insights/rules")).body;
     const res = await call("PUT", "/v1/insights/rules", {
-      ...rules,
-      signals: [{ kind: "objection", keywords: ["不需要"], patterns: ["(a+)+b"] }],
+      rules: {
+        ...rules,
+        signals: [{ kind: "objection", keywords: ["不需要"], patterns: ["(a+)+b"] }],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
-    expect(res.body.errors[0].pointer).toMatch(/^#\/signals\/0\/patterns\/0/);
+    expect(res.body.errors[0].pointer).toMatch(/^#\/rules\/signals\/0\/patterns\/0/);
   });
 });
 

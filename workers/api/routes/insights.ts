@@ -369,6 +369,28 @@ const RulesView = z
   })
   .meta({ id: "InsightRulesView" });
 
+/**
+ * What a PUT takes is what a GET returns: the view, so a client can GET, edit `rules` and
+ * send the document back. Only `rules` is written; the other fields are read-only and
+ * ignored (the server derives them), so a stale copy of them is harmless.
+ */
+const readOnly = (description: string) => ({ readOnly: true, description });
+const RulesDocument = z
+  .strictObject({
+    source: z
+      .enum(["tenant", "default"])
+      .optional()
+      .meta(readOnly("Where the rules come from; ignored on PUT")),
+    engine: z.string().max(100).optional().meta(readOnly("Rules engine version; ignored on PUT")),
+    fingerprint: z
+      .string()
+      .max(200)
+      .optional()
+      .meta(readOnly("Fingerprint of the compiled rules; ignored on PUT")),
+    rules: insights.InsightRules,
+  })
+  .meta({ id: "InsightRulesDocument" });
+
 const rulesView = (r: TenantRules) => ({
   source: r.source,
   engine: r.compiled.engine,
@@ -397,9 +419,9 @@ const putRules = createRoute({
   tags: ["insights"],
   summary: "Replace the tenant's insight rules (managers and integrators)",
   description:
-    "The rules are a whole document: they replace the defaults (GET them first to start from the defaults). Patterns that could backtrack catastrophically are refused.",
+    "Send back what GET returned, with `rules` edited: the rules are a whole document and replace the defaults (GET them first to start from the defaults). `source`, `engine` and `fingerprint` are read-only and ignored. Patterns that could backtrack catastrophically are refused.",
   security: [{ bearer: [] }],
-  request: { body: jsonBody(insights.InsightRules) },
+  request: { body: jsonBody(RulesDocument) },
   responses: {
     200: json(RulesView, "The rules now in force"),
     ...readProblems,
@@ -411,7 +433,7 @@ insightRoutes.openapi(putRules, async (c) => {
   const principal = c.get("principal");
   if (!RULE_EDITORS.has(principal.role))
     throw new Problem(403, "forbidden", "Not allowed", "Only managers and integrators edit rules.");
-  const rules = c.req.valid("json");
+  const { rules } = c.req.valid("json");
   await replaceTenantRules(c.env, principal.tenantId, rules);
   const r = await tenantRules(c.env, principal.tenantId);
   return c.json(rulesView(r), 200);
