@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { sign } from "hono/jwt";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CLINIC_CALL, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
 import {
   client,
   DEMO_KEY,
@@ -154,5 +155,39 @@ describe("insight rules round-trip", () => {
     // Read-only fields are only that: a field the view does not have is still refused.
     const extra = await api("PUT", "/v1/insights/rules", { ...put.body, owner: "x" });
     expect(extra.status).toBe(400);
+  });
+});
+
+describe("local scripts do not count in adoption statistics", () => {
+  const analyze = (headers: Record<string, string>) =>
+    api(
+      "POST",
+      "/v1/insights/analyze",
+      { industry: "medical-devices", profile: CLINIC_PROFILE, transcript: CLINIC_CALL },
+      headers,
+    );
+
+  test("analyses and answers sent as local tooling are recorded but never counted", async () => {
+    const tooling = { "lifeline-local-admin": region.localAdminSecret };
+    const scripted = await analyze(tooling);
+    expect(scripted.status).toBe(200);
+    const strategy = (scripted.body.insights ?? scripted.body.rulesOnly).actions[0].strategy;
+    const answered = await api(
+      "POST",
+      `/v1/insights/${scripted.body.id}/feedback`,
+      { strategy, adopted: false },
+      tooling,
+    );
+    expect(answered.status).toBe(200);
+    const rep = await analyze({});
+    await api("POST", `/v1/insights/${rep.body.id}/feedback`, { strategy, adopted: true });
+
+    const report = await api("GET", "/v1/insights/strategies");
+    expect(report.status).toBe(200);
+    const row = report.body.strategies.find((r: { strategy: string }) => r.strategy === strategy);
+    expect(row).toMatchObject({ suggested: 1, answered: 1, adopted: 1 });
+    // …and the report states when it flags.
+    expect(report.body.rule).toMatchObject({ threshold: 0.65, minAnswers: 20, confidence: 0.95 });
+    expect(row.assessment).toBe("too-few-answers");
   });
 });
