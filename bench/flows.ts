@@ -22,6 +22,8 @@ export type FlowName = (typeof FLOWS)[number];
 export interface BenchTarget {
   apiUrl: string;
   apiKey: string;
+  /** The floor route is local tooling: /__local/* needs this secret. */
+  localAdminSecret: string;
   residency: "cn" | "eu";
   /** Unique per phase set, so reruns against the same region never collide. */
   runId: string;
@@ -150,7 +152,10 @@ async function call(
   idempotencyKey: string | null,
   expected: number[],
 ): Promise<Outcome & { json?: unknown; replayed?: string | null }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${t.apiKey}` };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${t.apiKey}`,
+    ...(path.startsWith("/__local/") ? { "lifeline-local-admin": t.localAdminSecret } : {}),
+  };
   if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
   // No body means no content-type: the API refuses an empty body labelled JSON (400) or
   // text/plain (415, fetch's default for a string body).

@@ -26,10 +26,13 @@ Options:
   --cold-starts <n>    fresh worker starts per cold-start method (default 5)
   --only <list>        sections to run: artifacts,cold,warm,api (default all)
   --config <path>      inference worker's wrangler config for the workerd sections
-                       (default workers/inference/wrangler.toml; e.g. to compare a variant)
+                       (default test/inference/fixture/wrangler.toml: the shipped worker
+                       plus the tiny \`test\` model the cold-start steps use)
   --out <dir>          where results go (default bench/results)
   -h, --help           show this help
 `;
+/** The shipped worker plus the tiny `test` model (test/inference/fixture), never deployed. */
+const INFERENCE_TEST_CONFIG = join(ROOT, "test", "inference", "fixture", "wrangler.toml");
 const TASKS = ["sentiment-zh", "intent-en"] as const;
 type Task = (typeof TASKS)[number];
 const SECTIONS = ["artifacts", "cold", "warm", "api"] as const;
@@ -54,7 +57,7 @@ const { values } = (() => {
         "cold-starts": { type: "string", default: "5" },
         only: { type: "string", default: SECTIONS.join(",") },
         out: { type: "string", default: join(ROOT, "bench", "results") },
-        config: { type: "string", default: INFERENCE_CONFIG },
+        config: { type: "string", default: INFERENCE_TEST_CONFIG },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -274,7 +277,7 @@ async function coldStart() {
   const stepNames = Object.keys(stepwise[0]!.costMs);
   return {
     method:
-      "Each sample is a fresh `unstable_startWorker` of workers/inference/wrangler.toml (a new workerd, so a new isolate). stepwise: four requests in order — GET of an unknown path (isolate start: script evaluation, including V8 compiling the ORT wasm module), POST /classify on the 128×8 `test` model (ORT wasm backend initialisation: instantiate + OrtInit, plus that tiny session and one run), then POST /analyze with one text for sentiment-zh and for intent-en (that model's session creation plus its first run). Each step's cost is its first call minus the median of " +
+      "Each sample is a fresh `unstable_startWorker` of test/inference/fixture/wrangler.toml, the shipped worker plus the `test` model (a new workerd, so a new isolate). stepwise: four requests in order — GET of an unknown path (isolate start: script evaluation, including V8 compiling the ORT wasm module), POST /classify on the 128×8 `test` model (ORT wasm backend initialisation: instantiate + OrtInit, plus that tiny session and one run), then POST /analyze with one text for sentiment-zh and for intent-en (that model's session creation plus its first run). Each step's cost is its first call minus the median of " +
       `${BASELINE_REPEATS} repeats once warm, which cancels loopback HTTP and the wrangler proxy. inWorkerColdStartMs is what /health reports, timed inside workerd (its clock advances only at I/O, so it is indicative). firstAnalyze: a separate fresh worker whose first request is a one-text sentiment-zh /analyze: readyToFirstAnalyzeMs is everything a first caller waits for after workerd is listening.`,
     samples: COLD_STARTS,
     stepwiseMs: Object.fromEntries(

@@ -118,7 +118,7 @@ try {
     },
     signal: interrupted.signal,
   });
-  await seedRegion(region.apiUrl, devSeeds(credentials));
+  await seedRegion(region.apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET);
   void region.crashed.then(({ process: which }) => {
     interrupted.abort(new Error(`${regionName} ${which} died during the benchmark`));
   });
@@ -126,6 +126,7 @@ try {
   const target = (runId: string) => ({
     apiUrl: region!.apiUrl,
     apiKey: credentials.apiKey,
+    localAdminSecret: secrets.LOCAL_ADMIN_SECRET,
     residency: region!.jurisdiction === "eu" ? ("eu" as const) : ("cn" as const),
     runId,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,

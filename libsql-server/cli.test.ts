@@ -9,6 +9,7 @@ import { startCli, waitFor } from "../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
+const TOKEN = "cli-token-0123456789";
 
 // Concurrent: each test pays for a process start, and they share nothing but the temp dir.
 describe.concurrent("libsql-server CLI", () => {
@@ -35,12 +36,23 @@ describe.concurrent("libsql-server CLI", () => {
     expect(badPort.stderr).toContain("--port must be an integer in 0..65535");
   });
 
+  test("refuses to start without a token of 16+ characters", async ({ expect }) => {
+    const [none, short] = await Promise.all([
+      start(["--db", join(dir, "open.db")], { LIBSQL_AUTH_TOKEN: "" }).exited,
+      start(["--db", join(dir, "open.db"), "--auth-token", "tok"]).exited,
+    ]);
+    for (const refused of [none, short]) {
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("set LIBSQL_AUTH_TOKEN (or --auth-token), 16+ characters");
+    }
+  });
+
   test("serves with the env token until SIGTERM, then rolls back and exits 0", async ({
     expect,
   }) => {
     const dbPath = join(dir, "created", "by-cli.db");
     const server = start(["--port", "0", "--db", dbPath, "--log-level", "debug"], {
-      LIBSQL_AUTH_TOKEN: "tok",
+      LIBSQL_AUTH_TOKEN: TOKEN,
     });
     const url = await waitFor(server.output, /listening on (http:\/\/\S+)/, server.child);
     expect((await fetch(`${url}/health`)).status).toBe(200);
@@ -52,9 +64,9 @@ describe.concurrent("libsql-server CLI", () => {
       });
     expect((await post(null, [])).status).toBe(401);
     const exec = (sql: string) => ({ type: "execute", stmt: { sql } });
-    const setup = await post("tok", [exec("CREATE TABLE cli_t (x)"), { type: "close" }]);
+    const setup = await post(TOKEN, [exec("CREATE TABLE cli_t (x)"), { type: "close" }]);
     expect(setup.status).toBe(200);
-    const open = await post("tok", [exec("BEGIN"), exec("INSERT INTO cli_t VALUES (1)")]);
+    const open = await post(TOKEN, [exec("BEGIN"), exec("INSERT INTO cli_t VALUES (1)")]);
     const { baton } = (await open.json()) as { baton: unknown };
     expect(typeof baton).toBe("string");
 

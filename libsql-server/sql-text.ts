@@ -184,3 +184,35 @@ export function analyzeStatement(sql: string): StatementInfo {
   const paramNames = Array.from({ length: count }, (_, i) => names[i] ?? null);
   return { kind: kind ?? "other", verb, paramCount: count, paramNames };
 }
+
+export interface NameToken {
+  /** Upper-cased; quoted names ("x", `x`, [x], 'x') unquoted, as SQLite may read any as a name. */
+  name: string;
+  quoted: boolean;
+  /** Whether `(` follows: a function call or a table-valued function. */
+  call: boolean;
+}
+
+const QUOTES: Record<number, string> = { 34: '"', 96: "`", 39: "'", 91: "]" };
+
+/** Every keyword and name of one statement, in order (comments and whitespace skipped). */
+export function namesOf(sql: string): NameToken[] {
+  const names: NameToken[] = [];
+  let last: NameToken | null = null;
+  for (const tok of tokenize(sql)) {
+    if (tok.kind === "ws") continue;
+    if (tok.kind === "lparen" && last) last.call = true;
+    last = null;
+    const first = sql.charCodeAt(tok.start);
+    if (tok.kind === "word") {
+      last = { name: sql.slice(tok.start, tok.end).toUpperCase(), quoted: false, call: false };
+    } else if (tok.kind === "other" && QUOTES[first] !== undefined) {
+      const close = QUOTES[first] as string;
+      const inner = sql.slice(tok.start + 1, tok.end - 1);
+      const text = close === "]" ? inner : inner.split(close + close).join(close);
+      last = { name: text.toUpperCase(), quoted: true, call: false };
+    }
+    if (last) names.push(last);
+  }
+  return names;
+}

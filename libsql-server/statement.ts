@@ -11,6 +11,7 @@ import {
   StmtError,
   stmtErrorFromSqlite,
 } from "./errors.ts";
+import { refuseFileAccess } from "./file-guard.ts";
 import { analyzeStatement, type StatementInfo, splitStatements } from "./sql-text.ts";
 import { type HranaValue, type SqlValue, valueFromSql, valueToSql } from "./values.ts";
 import type { Stmt, StmtResult } from "./wire.ts";
@@ -137,6 +138,7 @@ export async function executeStmt(
   c: CompiledStmt,
   busy: BusyPolicy,
 ): Promise<StmtResult> {
+  refuseFileAccess(c.sql);
   const params = bindParams(c);
   const started = performance.now();
   let stmt: Database.Statement;

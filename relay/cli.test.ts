@@ -11,6 +11,11 @@ import { afterAll, beforeAll, describe, test } from "vitest";
 import { startCli, waitFor } from "../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
+const CREDENTIALS = {
+  QSTASH_TOKEN: "cli-token-0123456789",
+  QSTASH_CURRENT_SIGNING_KEY: "sig_cli_current_0123456789",
+  QSTASH_NEXT_SIGNING_KEY: "sig_cli_next_0123456789",
+};
 const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
 
 describe.concurrent("relay CLI", () => {
@@ -39,6 +44,24 @@ describe.concurrent("relay CLI", () => {
     expect(badScale.stderr).toContain("--time-scale must be a number");
   });
 
+  test("refuses to start without generated credentials or an allow-list of origins", async ({
+    expect,
+  }) => {
+    const data = join(dir, "refused.db");
+    const origins = ["--allow-origins", "http://127.0.0.1:8801"];
+    const [noCredentials, noOrigins, notAnOrigin] = await Promise.all([
+      start(["--data", data, ...origins]).exited,
+      start(["--data", data], CREDENTIALS).exited,
+      start(["--data", data, "--allow-origins", "http://127.0.0.1:8801/v1/x"], CREDENTIALS).exited,
+    ]);
+    expect(noCredentials.code).toBe(2);
+    expect(noCredentials.stderr).toContain("set QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY");
+    expect(noOrigins.code).toBe(2);
+    expect(noOrigins.stderr).toContain("--allow-origins is required");
+    expect(notAnOrigin.code).toBe(2);
+    expect(notAnOrigin.stderr).toContain("is not an http(s) origin");
+  });
+
   test("serves with env credentials, logs requests and attempts, and stops cleanly on SIGTERM", async ({
     expect,
   }) => {
@@ -50,20 +73,20 @@ describe.concurrent("relay CLI", () => {
     await new Promise<void>((ok) => dest.listen(0, "127.0.0.1", () => ok()));
     const destUrl = `http://127.0.0.1:${(dest.address() as AddressInfo).port}/hook`;
     const data = join(dir, "created", "relay.db");
-    const relay = start(["--port", "0", "--data", data, "--log-level", "debug"], {
-      QSTASH_TOKEN: "cli-token",
-      QSTASH_CURRENT_SIGNING_KEY: "sig_cli_current",
-      QSTASH_NEXT_SIGNING_KEY: "sig_cli_next",
-    });
+    const origin = new URL(destUrl).origin;
+    const relay = start(
+      ["--port", "0", "--data", data, "--log-level", "debug", "--allow-origins", origin],
+      CREDENTIALS,
+    );
     const url = await waitFor(relay.output, /info relay: listening on (http:\/\/\S+)/, relay.child);
     const call = (path: string, token: string, init: RequestInit = {}) =>
       fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
     expect((await call("/v2/keys", "wrong")).status).toBe(401);
-    expect(await (await call("/v2/keys", "cli-token")).json()).toEqual({
-      current: "sig_cli_current",
-      next: "sig_cli_next",
+    expect(await (await call("/v2/keys", CREDENTIALS.QSTASH_TOKEN)).json()).toEqual({
+      current: CREDENTIALS.QSTASH_CURRENT_SIGNING_KEY,
+      next: CREDENTIALS.QSTASH_NEXT_SIGNING_KEY,
     });
-    const published = await call(`/v2/publish/${destUrl}`, "cli-token", {
+    const published = await call(`/v2/publish/${destUrl}`, CREDENTIALS.QSTASH_TOKEN, {
       method: "POST",
       body: "x",
     });

@@ -3,10 +3,13 @@
 
 import type { Logger } from "../service-kit/log.ts";
 import type { Db } from "./db.ts";
+import type { AllowedOrigins } from "./destinations.ts";
 
 export interface RelayConfig {
   token: string;
   signingKeys: { current: string; next: string };
+  /** Origins messages may be delivered to (destinations, callbacks, group endpoints). */
+  allowedOrigins: AllowedOrigins;
   /** Multiplies every relative wait: Upstash-Delay, backoff, Upstash-Retry-Delay, Retry-After. */
   timeScale: number;
   defaultRetries: number;

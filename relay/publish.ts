@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { RelayContext } from "./context.ts";
 import { scalar } from "./db.ts";
+import { assertAllowed } from "./destinations.ts";
 import { RelayError } from "./http.ts";
 import { insertMessage, newMessageId, pendingCount } from "./message-store.ts";
 import type { PublishSpec } from "./publish-request.ts";
@@ -62,6 +63,10 @@ export function storePublish(ctx: RelayContext, spec: PublishSpec): PublishOutco
   if (!endpoints) throw new RelayError(404, `url group ${spec.destination} not found`);
   if (endpoints.length === 0)
     throw new RelayError(400, `url group ${spec.destination} has no endpoints`);
+  for (const e of endpoints) assertAllowed(config.allowedOrigins, e.url, "destination");
+  if (spec.callback) assertAllowed(config.allowedOrigins, spec.callback, "Upstash-Callback");
+  if (spec.failureCallback)
+    assertAllowed(config.allowedOrigins, spec.failureCallback, "Upstash-Failure-Callback");
   const pending = pendingCount(db);
   if (pending + endpoints.length > config.maxPendingMessages) {
     ctx.log.warn(

@@ -6,6 +6,7 @@ import { callbackMessage } from "./callbacks.ts";
 import type { RelayContext } from "./context.ts";
 import { inTransaction } from "./db.ts";
 import { type Attempt, attemptDelivery } from "./deliver.ts";
+import { isAllowed } from "./destinations.ts";
 import {
   deletePending,
   dueMessages,
@@ -73,12 +74,16 @@ export class Scheduler {
   private start(row: MessageRow): void {
     const { config, log } = this.ctx;
     const started = performance.now();
-    const run = attemptDelivery(row, {
-      signingKey: config.signingKeys.current,
-      timeoutMs: row.timeout_ms ?? config.deliveryTimeoutMs,
-      shutdown: this.shutdown.signal,
-      now: this.ctx.now(),
-    })
+    // Stored under an earlier, wider allow-list: never sent, it fails into the DLQ.
+    const attempted: Promise<Attempt> = isAllowed(config.allowedOrigins, row.url)
+      ? attemptDelivery(row, {
+          signingKey: config.signingKeys.current,
+          timeoutMs: row.timeout_ms ?? config.deliveryTimeoutMs,
+          shutdown: this.shutdown.signal,
+          now: this.ctx.now(),
+        })
+      : Promise.resolve({ kind: "failed", reason: "destination is not an allowed origin" });
+    const run = attempted
       .then((attempt) => {
         const ms = (performance.now() - started).toFixed(1);
         log.debug(

@@ -8,6 +8,7 @@ import { listen, once } from "../service-kit/http-server.ts";
 import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import type { RelayConfig, RelayContext } from "./context.ts";
 import { closeDb, openDb } from "./db.ts";
+import { allowedOrigins } from "./destinations.ts";
 import { errorReply, ok, RelayError, type Reply, type RequestInfo, type Route } from "./http.ts";
 import { dlqRoutes } from "./routes/dlq.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -29,6 +30,11 @@ export interface RelayOptions {
   token?: string;
   currentSigningKey?: string;
   nextSigningKey?: string;
+  /**
+   * The only origins messages are delivered to (the topology's regions). Omitted: any,
+   * which suits contract tests; the CLI always sets it.
+   */
+  allowedOrigins?: readonly string[];
   /** Multiplies relative waits (delays, backoff); 1 = real QStash seconds, tests use ~0.001. */
   timeScale?: number;
   maxRetries?: number;
@@ -69,6 +75,7 @@ function configFrom(opts: RelayOptions): RelayConfig {
       current: opts.currentSigningKey ?? DEV_CURRENT_SIGNING_KEY,
       next: opts.nextSigningKey ?? DEV_NEXT_SIGNING_KEY,
     },
+    allowedOrigins: allowedOrigins(opts.allowedOrigins),
     timeScale,
     defaultRetries: opts.maxRetries ?? 3,
     deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 30_000,

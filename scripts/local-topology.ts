@@ -16,6 +16,8 @@ export const DEV_KEY = devCredentials().apiKey;
 export type Topology = {
   /** The REGIONS var these regions share (JSON), e.g. for a router in front of them. */
   regions: string;
+  /** What /__local/* needs in the Lifeline-Local-Admin header. */
+  localAdminSecret: string;
   url(region: string): string;
   handle(region: string): RegionHandle;
   dataDir(region: string): string;
@@ -63,7 +65,7 @@ export async function startTopology(
       ...(options.inferenceConfig ? { inferenceConfig: options.inferenceConfig } : {}),
       ...(options.waitForInference === false ? { waitForInference: false } : {}),
     });
-    await seedRegion(handle.apiUrl, devSeeds(devCredentials()));
+    await seedRegion(handle.apiUrl, devSeeds(devCredentials()), secrets.LOCAL_ADMIN_SECRET);
     handles.set(region, handle);
   };
   try {
@@ -74,6 +76,7 @@ export async function startTopology(
   }
   return {
     regions,
+    localAdminSecret: secrets.LOCAL_ADMIN_SECRET,
     url: (r) => `http://127.0.0.1:${ports.get(r)!.api}`,
     handle: (r) => handles.get(r)!,
     dataDir: (r) => join(root, r),

@@ -41,7 +41,7 @@ export interface StartRegionOptions {
   onLine?: (process: RegionProcess, line: string) => void;
   /** Aborting during startup stops what was started and rejects. */
   signal?: AbortSignal;
-  /** More secrets for the worker (env file, mode 0600), e.g. REPLICATION_KEYS. */
+  /** More secrets for the worker (env file, mode 0600), e.g. REPLICATION_KEYS; LIBSQL_AUTH_TOKEN is required (the libSQL server takes it too). */
   secrets?: Record<string, string>;
   /** Var overrides for the worker (`--var`), e.g. REGIONS with test ports. */
   vars?: Record<string, string>;
@@ -94,6 +94,9 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     { port: inspectorPort, purpose: `${region} worker inspector` },
   ]);
 
+  // The libSQL server refuses to start without a token; the worker sends the same one.
+  const libsqlToken = options.secrets?.LIBSQL_AUTH_TOKEN;
+  if (!libsqlToken) throw new Error("startRegion: secrets.LIBSQL_AUTH_TOKEN is required");
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // Secrets go through an env file (mode 0600), not argv, so `ps` does not show them.
@@ -134,7 +137,8 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       ["--log-level", "info"],
     ].flat(),
     cwd: ROOT,
-    env,
+    // The token through the environment, not argv, so `ps` does not show it.
+    env: { ...env, LIBSQL_AUTH_TOKEN: libsqlToken },
     logPath: join(dataDir, "libsql.log"),
     onLine: (line) => options.onLine?.("libsql", line),
   });
@@ -191,7 +195,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
   let inference: RegionHandle["inference"] = "absent";
   try {
     await ready(`${libsqlUrl}/health`);
-    await applyMigrations(libsqlUrl).catch((err: Error) => {
+    await applyMigrations(libsqlUrl, libsqlToken).catch((err: Error) => {
       throw new Error(`because applying migrations failed: ${err.message}`);
     });
     phase = "worker";
@@ -244,10 +248,11 @@ async function warmInference(
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     signal.throwIfAborted();
+    // The public summary: inference is ready when the region is not degraded by its absence.
     const health = await fetch(`${apiUrl}/v1/health`, { signal: AbortSignal.timeout(5_000) })
-      .then((r) => r.json() as Promise<{ checks?: { inference?: { ok?: boolean } } }>)
+      .then((r) => r.json() as Promise<{ degraded?: string[] }>)
       .catch(() => null);
-    if (health?.checks?.inference?.ok) return "ready";
+    if (health?.degraded && !health.degraded.some((m) => m.startsWith("inference"))) return "ready";
     await new Promise((r) => setTimeout(r, 250));
   }
   return "not ready";

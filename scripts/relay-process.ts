@@ -9,6 +9,10 @@ const RELAY_CLI = join(ROOT, "relay", "cli.ts");
 export async function startRelayProcess(options: {
   port: number;
   dataDir: string;
+  /** Its token and signing keys (QSTASH_*), passed in its environment. */
+  secrets: Record<string, string>;
+  /** The origins it may deliver to: the API URLs of the regions this run starts. */
+  allowedOrigins: readonly string[];
   signal?: AbortSignal;
   onLine?: (line: string) => void;
 }): Promise<ProcessGroup> {
@@ -25,9 +29,11 @@ export async function startRelayProcess(options: {
       join(options.dataDir, "relay.db"),
       "--log-level",
       "info",
+      "--allow-origins",
+      options.allowedOrigins.join(","),
     ],
     cwd: ROOT,
-    env: { ...process.env },
+    env: { ...process.env, ...options.secrets },
     logPath: join(options.dataDir, "relay.log"),
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });

@@ -1,7 +1,9 @@
 // Local secrets, generated once into <dataRoot>/secrets.json (mode 0600) and reused, so
 // rep session tokens signed before a restart still verify after it, and every region
 // shares the replication keys. Masking and account id keys are per jurisdiction: a region
-// is given only its own jurisdiction's. Missing keys are added to an older file.
+// is given only its own jurisdiction's, and only the relay seal keys of pairs it is in.
+// The local stand-ins get generated credentials too (libSQL token, relay token and signing
+// keys, the local admin secret). Missing keys are added to an older file.
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,10 +21,20 @@ export interface LocalSecrets {
   RELAY_SEAL_KEYS: Record<string, { current: string; keys: Record<string, string> }>;
   /** HMAC key of the audit chain [LF7]; local regions share one (deployed regions each have their own). */
   AUDIT_KEY: string;
+  /** What each region's libSQL server requires as `Authorization: Bearer`. */
+  LIBSQL_AUTH_TOKEN: string;
+  /** The local relay's API token and its delivery-signing keys (never QStash's published dev ones). */
+  QSTASH_TOKEN: string;
+  QSTASH_CURRENT_SIGNING_KEY: string;
+  QSTASH_NEXT_SIGNING_KEY: string;
+  /** Sent as `Lifeline-Local-Admin` by local tooling: /__local/* answers nothing else. */
+  LOCAL_ADMIN_SECRET: string;
 }
 
 /** The jurisdictions local seal keys are made for (wrangler.toml's). */
 const LOCAL_JURISDICTIONS = ["cn", "eu"];
+
+const secret = () => randomBytes(32).toString("base64url");
 
 function sealKeys(): LocalSecrets["RELAY_SEAL_KEYS"] {
   const out: LocalSecrets["RELAY_SEAL_KEYS"] = {};
@@ -32,15 +44,6 @@ function sealKeys(): LocalSecrets["RELAY_SEAL_KEYS"] {
   return out;
 }
 
-/** The QStash dev server's published credentials: what the local relay accepts and signs with. */
-export const QSTASH_DEV = {
-  QSTASH_TOKEN: "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=",
-  QSTASH_CURRENT_SIGNING_KEY: "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
-  QSTASH_NEXT_SIGNING_KEY: "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
-} as const;
-
-const secret = () => randomBytes(32).toString("base64url");
-
 export function newSecrets(): LocalSecrets {
   return {
     AUTH_TOKEN_SECRET: secret(),
@@ -48,6 +51,11 @@ export function newSecrets(): LocalSecrets {
     JURISDICTION_KEY_SEED: secret(),
     RELAY_SEAL_KEYS: sealKeys(),
     AUDIT_KEY: secret(),
+    LIBSQL_AUTH_TOKEN: secret(),
+    QSTASH_TOKEN: secret(),
+    QSTASH_CURRENT_SIGNING_KEY: `sig_${secret()}`,
+    QSTASH_NEXT_SIGNING_KEY: `sig_${secret()}`,
+    LOCAL_ADMIN_SECRET: secret(),
   };
 }
 
@@ -60,7 +68,9 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  const stored = JSON.parse(readFileSync(path, "utf8")) as Partial<LocalSecrets> & {
+  const { MASKING_KEY: sharedMaskingKey, ...stored } = JSON.parse(
+    readFileSync(path, "utf8"),
+  ) as Partial<LocalSecrets> & {
     /** One masking key for every region: replaced by per-jurisdiction keys. */
     MASKING_KEY?: string;
   };
@@ -70,23 +80,15 @@ export function loadOrCreateSecrets(dataRoot: string): LocalSecrets {
     );
   const fresh = newSecrets();
   const secrets: LocalSecrets = {
+    ...fresh,
+    ...stored,
     AUTH_TOKEN_SECRET: stored.AUTH_TOKEN_SECRET,
-    REPLICATION_KEYS: stored.REPLICATION_KEYS ?? fresh.REPLICATION_KEYS,
-    JURISDICTION_KEY_SEED: stored.JURISDICTION_KEY_SEED ?? fresh.JURISDICTION_KEY_SEED,
-    RELAY_SEAL_KEYS: stored.RELAY_SEAL_KEYS ?? fresh.RELAY_SEAL_KEYS,
-    AUDIT_KEY: stored.AUDIT_KEY ?? fresh.AUDIT_KEY,
   };
   if (Buffer.byteLength(secrets.AUDIT_KEY) < 32)
     throw new Error(
       `${path}: AUDIT_KEY shorter than 32 bytes; delete it from the file to regenerate`,
     );
-  if (
-    !stored.REPLICATION_KEYS ||
-    !stored.JURISDICTION_KEY_SEED ||
-    stored.MASKING_KEY ||
-    !stored.RELAY_SEAL_KEYS ||
-    !stored.AUDIT_KEY
-  ) {
+  if (sharedMaskingKey !== undefined || Object.keys(fresh).some((k) => !Object.hasOwn(stored, k))) {
     writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
@@ -99,10 +101,19 @@ function jurisdictionKey(s: LocalSecrets, purpose: string, jurisdiction: string)
     .digest("base64url");
 }
 
+/** The relay's credentials, as its CLI reads them from the environment. */
+export function relaySecrets(s: LocalSecrets): Record<string, string> {
+  return {
+    QSTASH_TOKEN: s.QSTASH_TOKEN,
+    QSTASH_CURRENT_SIGNING_KEY: s.QSTASH_CURRENT_SIGNING_KEY,
+    QSTASH_NEXT_SIGNING_KEY: s.QSTASH_NEXT_SIGNING_KEY,
+  };
+}
+
 /**
  * The worker secrets of a local region of `jurisdiction` (all but AUTH_TOKEN_SECRET,
  * which startRegion takes): its jurisdiction's masking and account id keys, no other's,
- * and the relay seal keys of the jurisdiction pairs it is in.
+ * the relay seal keys of the jurisdiction pairs it is in, and the stand-ins' credentials.
  */
 export function workerSecrets(s: LocalSecrets, jurisdiction: string): Record<string, string> {
   const seal = Object.fromEntries(
@@ -114,6 +125,8 @@ export function workerSecrets(s: LocalSecrets, jurisdiction: string): Record<str
     ACCOUNT_ID_KEY: jurisdictionKey(s, "account-id", jurisdiction),
     RELAY_SEAL_KEYS: JSON.stringify(seal),
     AUDIT_KEY: s.AUDIT_KEY,
-    ...QSTASH_DEV,
+    LIBSQL_AUTH_TOKEN: s.LIBSQL_AUTH_TOKEN,
+    LOCAL_ADMIN_SECRET: s.LOCAL_ADMIN_SECRET,
+    ...relaySecrets(s),
   };
 }

@@ -93,11 +93,16 @@ export function devSeeds(c: DevCredentials): SeedBody[] {
   ];
 }
 
-export async function seedRegion(apiUrl: string, seeds: SeedBody[]): Promise<void> {
+/** `localAdminSecret`: LOCAL_ADMIN_SECRET of the region's secrets; /__local/* needs it. */
+export async function seedRegion(
+  apiUrl: string,
+  seeds: SeedBody[],
+  localAdminSecret: string,
+): Promise<void> {
   for (const seed of seeds) {
     const res = await fetch(`${apiUrl}/__local/seed`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "lifeline-local-admin": localAdminSecret },
       body: JSON.stringify(seed),
       signal: AbortSignal.timeout(30_000),
     });

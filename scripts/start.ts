@@ -8,7 +8,7 @@ import { describeExit, INFERENCE_CONFIG, type RegionHandle, ROOT, startRegion } 
 import { startRelayProcess } from "./relay-process.ts";
 import { routerPort, startRouterProcess } from "./router-process.ts";
 import { forgetRun, previousRun, recordRun } from "./run-file.ts";
-import { loadOrCreateSecrets, workerSecrets } from "./secrets.ts";
+import { loadOrCreateSecrets, relaySecrets, workerSecrets } from "./secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
 import { readTopology, regionsVar, selectRegions } from "./topology.ts";
 
@@ -152,6 +152,8 @@ try {
   relay = await startRelayProcess({
     port: regions[0]!.relayPort,
     dataDir: join(dataRoot, "relay"),
+    secrets: relaySecrets(secrets),
+    allowedOrigins: regions.map((r) => r.apiUrl),
     signal: startup.signal,
     onLine: (line) => {
       if (NOTEWORTHY.test(line)) console.error(`[relay] ${line}`);
@@ -181,7 +183,7 @@ const settling = Promise.allSettled(
     });
     handles.push(handle);
     recordRun(dataRoot, handles);
-    await seedRegion(handle.apiUrl, devSeeds(credentials));
+    await seedRegion(handle.apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET);
     return handle;
   }),
 );

@@ -2,9 +2,13 @@
 // sends the 20-utterance clinic call (core/insights/fixtures.ts) to POST /v1/insights/analyze
 // through the router and directly to one region, one request at a time, and prints latency
 // (p50/p90/max, as the caller sees it) and what the answer said. A quick check by hand;
-// `npm run bench:inference` is the measurement of record.
+// `npm run bench:inference` is the measurement of record. Its analyses are sent as local
+// tooling (the local admin secret of .data/secrets.json), so they never count in adoption.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CLINIC_CALL, CLINIC_PROFILE } from "../core/insights/fixtures.ts";
+import { ROOT } from "./region.ts";
 import { routerPort } from "./router-process.ts";
 import { devCredentials } from "./seed.ts";
 import { readTopology } from "./topology.ts";
@@ -27,9 +31,22 @@ const body = JSON.stringify({
   profile: CLINIC_PROFILE,
   transcript: CLINIC_CALL,
 });
+const localAdminSecret = (() => {
+  try {
+    const secrets = JSON.parse(readFileSync(join(ROOT, ".data", "secrets.json"), "utf8"));
+    return String(secrets.LOCAL_ADMIN_SECRET ?? "");
+  } catch {
+    return "";
+  }
+})();
+if (!localAdminSecret) {
+  console.error("no LOCAL_ADMIN_SECRET in .data/secrets.json: start the stack with `npm start`");
+  process.exit(2);
+}
 const headers = {
   authorization: `Bearer ${devCredentials().apiKey}`,
   "content-type": "application/json",
+  "lifeline-local-admin": localAdminSecret,
 };
 const at = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

@@ -8,7 +8,13 @@ export {
   renderLocale,
   SENTIMENT_CONFIDENCE,
 } from "./actions.ts";
-export { AB_TEST_THRESHOLD, adoptionReport, type StrategyAdoption } from "./adoption.ts";
+export {
+  AB_TEST_MIN_ANSWERS,
+  AB_TEST_RULE,
+  AB_TEST_THRESHOLD,
+  adoptionReport,
+  type StrategyAdoption,
+} from "./adoption.ts";
 export { type AnalyzeInput, analyzeCall } from "./analyze.ts";
 export { monthAt } from "./calendar.ts";
 export { callLocale, languageOf } from "./language.ts";

@@ -92,6 +92,7 @@ describe("AccountEngine", () => {
 
   test("a duplicate while the first is still pending is in flight", () => {
     const { store, engine } = open();
+    run(engine, "k0", createCustomer); // the first write makes the ledger table
     const fp = fingerprint("POST", "/x", createCustomer);
     store.sql.exec(
       "INSERT INTO idempotency (key, fingerprint, state, created_at_ms) VALUES ('k9', ?, 'pending', 0)",
@@ -273,5 +274,43 @@ describe("AccountEngine replication", () => {
       },
     });
     expect(shipped).toEqual([["eu-central", events.map((e) => e.id)]]);
+  });
+});
+
+describe("reading an unknown id creates no stored state", () => {
+  const tables = (store: SqlStore) =>
+    store.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((r) => r.name);
+
+  test("reads and a refused first command leave a never-written account without tables", () => {
+    const { store, engine } = open();
+    expect(engine.customer()).toBeNull();
+    expect(engine.contract("ctr_x")).toBeNull();
+    expect(engine.journal()).toEqual([]);
+    expect(engine.flag("indexed")).toBe(false);
+    expect(engine.outboxStatus()).toEqual({ remaining: 0, nextAlarmMs: null });
+    // A contract for a customer this account never had: refused, nothing written.
+    const refused = run(engine, "k-refused", {
+      type: "contract.create",
+      seed: "k-refused",
+      input: ContractCreate.parse({
+        customerId: accountId,
+        title: "T",
+        amount: { value: 100, currency: "CNY" },
+        documentHash: HASH,
+      }),
+    });
+    expect(refused.kind).toBe("rejected");
+    expect(new AccountEngine(store, options).customer()).toBeNull();
+    expect(tables(store)).toEqual([]);
+  });
+
+  test("the first write makes the tables, and a reopened engine sees the account", () => {
+    const { store, engine } = open();
+    expect(run(engine, "k1", createCustomer).kind).toBe("response");
+    expect(tables(store)).toContain("journal");
+    expect(new AccountEngine(store, options).customer()?.id).toBe(accountId);
   });
 });

@@ -30,7 +30,7 @@ import {
   type WriteOutcome,
   zeroHlc,
 } from "../../core/index.ts";
-import { migrate, type SqlStore } from "../storage/sql-store.ts";
+import { migrate, type SqlStore, schemaExists } from "../storage/sql-store.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -126,14 +126,27 @@ export type DrainReport = {
 
 export class AccountEngine {
   private state: AccountState | null = null;
+  /**
+   * Whether this account's tables exist. They are made by the first write, never by a read:
+   * a GET of an id nobody created must leave no stored state behind.
+   */
+  private hasSchema: boolean;
 
   constructor(
     private readonly store: SqlStore,
     private readonly options: EngineOptions,
   ) {
+    this.hasSchema = schemaExists(store);
+    if (!this.hasSchema) return;
     migrate(store, MIGRATIONS);
     const ids = this.meta("tenantId") && this.meta("accountId");
     if (ids) this.state = this.replayJournal(this.meta("tenantId")!, this.meta("accountId")!);
+  }
+
+  private ensureSchema(): void {
+    if (this.hasSchema) return;
+    migrate(this.store, MIGRATIONS);
+    this.hasSchema = true;
   }
 
   /** The aggregate, or null when this account has never accepted a command. */
@@ -150,6 +163,13 @@ export class AccountEngine {
   }
 
   execute(req: ExecuteRequest, opts: ExecuteOptions = {}): ExecuteResult {
+    if (!this.hasSchema) {
+      // A never-written account has no ledger to consult; a command refused here leaves
+      // it as unstored as it was.
+      const decision = decide(emptyAccount(req.tenantId, req.accountId), req.command);
+      if (!decision.ok) return { kind: "rejected", error: decision.error };
+      this.ensureSchema();
+    }
     return this.store.transactionSync((): ExecuteResult => {
       const pending = this.pendingEntry(req.idempotencyKey);
       if (pending && pending.fingerprint === req.fingerprint && !opts.inFlight) {
@@ -251,6 +271,7 @@ export class AccountEngine {
 
   /** Settles a pending write: from now on a replay returns it with this durability. */
   markDone(key: string, durability: Durability): WriteOutcome | null {
+    if (!this.hasSchema) return null;
     return this.store.transactionSync(() => {
       const row = this.store.sql
         .exec<{ response: string | null }>("SELECT response FROM idempotency WHERE key = ?", key)
@@ -320,6 +341,7 @@ export class AccountEngine {
    * an acknowledged fact that the read model or a peer region still lacks.
    */
   async drainOutbox({ projection, peer }: OutboxSinks): Promise<DrainReport> {
+    if (!this.hasSchema) return { delivered: 0, failed: 0, remaining: 0, nextAlarmMs: null };
     const now = this.options.now();
     const due = this.store.sql
       .exec<{ seq: number; destination: string; event_id: string; attempts: number }>(
@@ -379,6 +401,7 @@ export class AccountEngine {
     events: readonly DomainEvent[],
     forwardTo: (event: DomainEvent) => readonly string[] = () => [],
   ): RemoteApplyResult {
+    this.ensureSchema();
     return this.store.transactionSync(() => {
       let state = this.ensureState(tenantId, accountId);
       let hlc = decodeHlc(this.meta("hlc") ?? encodeHlc(zeroHlc(this.options.region)));
@@ -418,7 +441,7 @@ export class AccountEngine {
 
   /** Events of this account by id, in journal order (at most one outbox batch at a time). */
   eventsById(ids: readonly string[]): DomainEvent[] {
-    if (ids.length === 0) return [];
+    if (ids.length === 0 || !this.hasSchema) return [];
     return this.store.sql
       .exec<{ body: string }>(
         `SELECT body FROM journal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
@@ -462,6 +485,7 @@ export class AccountEngine {
 
   /** Remaining rows and when the alarm should next fire (null: nothing pending). */
   outboxStatus(): { remaining: number; nextAlarmMs: number | null } {
+    if (!this.hasSchema) return { remaining: 0, nextAlarmMs: null };
     const row = this.store.sql
       .exec<{ n: number; next: number | null }>(
         "SELECT count(*) AS n, min(next_attempt_ms) AS next FROM outbox",
@@ -498,6 +522,7 @@ export class AccountEngine {
   }
 
   journal(): DomainEvent[] {
+    if (!this.hasSchema) return [];
     return this.store.sql
       .exec<{ body: string }>("SELECT body FROM journal ORDER BY seq")
       .toArray()
@@ -546,10 +571,12 @@ export class AccountEngine {
 
   /** Small durable flags the shell keeps (e.g. "registered in the account index"). */
   flag(name: string): boolean {
+    if (!this.hasSchema) return false;
     return this.meta(`flag:${name}`) === "1";
   }
 
   setFlag(name: string): void {
+    this.ensureSchema();
     this.setMeta(`flag:${name}`, "1");
   }
 

@@ -15,6 +15,15 @@ export interface SqlStore {
   transactionSync<T>(fn: () => T): T;
 }
 
+/** Whether `migrate` ever ran on this store (a read of sqlite_master, which writes nothing). */
+export function schemaExists(store: SqlStore): boolean {
+  return (
+    store.sql
+      .exec("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = '_migrations'")
+      .toArray().length > 0
+  );
+}
+
 /**
  * Append-only schema migrations: entry i is applied once, in order, and the recorded
  * prefix must match the code's, so an edited past migration fails loudly instead of

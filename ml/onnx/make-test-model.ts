@@ -1,5 +1,6 @@
-// Writes workers/inference/models/test/{model.onnx,manifest.json} from the seeded test
-// model: `npx tsx ml/onnx/make-test-model.ts`. Same seed, same bytes.
+// Writes test/inference/fixture/models/test/{model.onnx,manifest.json} from the seeded test
+// model: `npx tsx ml/onnx/make-test-model.ts`. Same seed, same bytes. Only the tests' build
+// of the inference worker carries it; the shipped worker does not.
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -7,7 +8,10 @@ import { fileURLToPath } from "node:url";
 import { manifestFor } from "./manifest.ts";
 import { testModel, testModelOnnx } from "./test-model.ts";
 
-const out = join(dirname(fileURLToPath(import.meta.url)), "../../workers/inference/models/test");
+const out = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../test/inference/fixture/models/test",
+);
 const bytes = testModelOnnx();
 const manifest = manifestFor(testModel(), createHash("sha256").update(bytes).digest("hex"));
 mkdirSync(out, { recursive: true });

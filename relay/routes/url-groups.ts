@@ -3,6 +3,7 @@
 
 import type { RelayContext } from "../context.ts";
 import { type Db, scalar } from "../db.ts";
+import { assertAllowed } from "../destinations.ts";
 import {
   decodeParam,
   ok,
@@ -41,6 +42,7 @@ async function addEndpoints(ctx: RelayContext, r: RequestInfo, name: string): Pr
   const endpoints = await endpointList(ctx, r);
   if (endpoints.some((e) => e.url === undefined))
     throw new RelayError(400, "every endpoint needs a url");
+  for (const e of endpoints) assertAllowed(ctx.config.allowedOrigins, e.url!, "endpoint");
   const { db } = ctx;
   const now = ctx.now();
   db.transaction(() => {

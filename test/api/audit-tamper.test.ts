@@ -8,7 +8,6 @@ import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { canonicalJson, sha256Hex } from "../../core/index.ts";
 import { freePort } from "../../scripts/processes.ts";
-import { newSecrets } from "../../scripts/secrets.ts";
 import {
   ADMIN,
   client,

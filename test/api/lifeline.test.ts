@@ -511,7 +511,7 @@ describe("authentication", () => {
 });
 
 describe("operations", () => {
-  test("health answers 200 with the region and its read model; no inference worker is degraded, not down", async () => {
+  test("health answers 200 with the region; no inference worker is degraded, not down", async () => {
     // This test region runs the API alone, as a region whose inference worker is gone.
     const res = await fetch(`${region.url}/v1/health`);
     const body = await readJson(res);
@@ -520,7 +520,6 @@ describe("operations", () => {
       status: "degraded",
       region: "cn-east",
       jurisdiction: "cn",
-      checks: { libsql: { ok: true }, inference: { ok: false } },
       degraded: ["inference-off"],
     });
     expect(res.headers.get("lifeline-degraded")).toBe("inference-off");
@@ -630,7 +629,6 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
     expect(list.headers.get("retry-after")).toBe("5");
     const health = await readJson(await fetch(`${region.url}/v1/health`));
     expect(health.status).toBe("degraded");
-    expect(health.checks.libsql.ok).toBe(false);
     expect(health.degraded).toContain("reads:unavailable");
   });
 

@@ -1,13 +1,17 @@
-// The inference worker (workers/inference/wrangler.toml) in workerd for one test file:
-// started before its tests, stopped after them, and a JSON POST to one of its routes.
+// The inference worker in workerd for one test file, in its test build (fixture/: the
+// shipped worker plus the tiny `test` model): started before its tests, stopped after
+// them, and a JSON POST to one of its routes.
 import { afterAll, beforeAll } from "vitest";
 import { startTestWorker, type TestWorker } from "../support/workerd.ts";
+
+/** The shipped inference worker with the `test` model added (never deployed). */
+export const INFERENCE_TEST_CONFIG = "test/inference/fixture/wrangler.toml";
 
 export function useInferenceWorker() {
   let worker: TestWorker | undefined;
 
   beforeAll(async () => {
-    worker = await startTestWorker({ config: "workers/inference/wrangler.toml" });
+    worker = await startTestWorker({ config: INFERENCE_TEST_CONFIG });
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 // The ONNX files the inference worker bundles are exactly what `ml/onnx/export-models.ts`
 // makes from the committed `models/*`: a retrained model that was not re-exported fails here.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { exportTrained, readTrained, trainedTasks } from "../../ml/onnx/trained.ts";
@@ -11,6 +11,14 @@ const tasks = trainedTasks("models");
 
 test("both trained tasks are found", () => {
   expect(tasks).toEqual(expect.arrayContaining(["intent-en", "sentiment-zh"]));
+});
+
+test("the test model is not shipped: the worker bundles the trained tasks and nothing else", () => {
+  expect(readdirSync("workers/inference/models").sort()).toEqual([...tasks].sort());
+  const imports = [
+    ...readFileSync("workers/inference/models.ts", "utf8").matchAll(/from "\.\/models\/([^/]+)\//g),
+  ].map((m) => m[1]);
+  expect([...new Set(imports)].sort()).toEqual([...tasks].sort());
 });
 
 test.each(tasks)("%s: shipped model.onnx and manifest.json match a fresh export", (task) => {

@@ -1,5 +1,5 @@
-// The inference worker in workerd (unstable_startWorker from workers/inference/wrangler.toml):
-// the shipped test model answers as the TypeScript reference does, and is fast when warm.
+// The inference worker in workerd (unstable_startWorker of its test build, fixture/): the
+// test model answers as the TypeScript reference does, and is fast when warm.
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { forward } from "../../ml/onnx/model.ts";
@@ -30,9 +30,9 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-test("the shipped test model is the seeded one, byte for byte", () => {
-  const shipped = readFileSync("workers/inference/models/test/model.onnx");
-  expect(new Uint8Array(shipped)).toEqual(testModelOnnx());
+test("the test build's test model is the seeded one, byte for byte", () => {
+  const fixture = readFileSync("test/inference/fixture/models/test/model.onnx");
+  expect(new Uint8Array(fixture)).toEqual(testModelOnnx());
 });
 
 test("/health warms the sessions and classify in workerd matches the reference forward pass", async () => {

@@ -150,7 +150,7 @@ describe("sovereignty", () => {
 });
 
 describe("feedback loop", () => {
-  test("answers on suggested actions feed adoption per strategy; below 65% is flagged for A/B testing", async () => {
+  test("answers on suggested actions feed adoption per strategy; three answers are too few to flag", async () => {
     const call = api(real);
     const strategies: string[] = [];
     for (const adopted of [true, false, false]) {
@@ -168,7 +168,13 @@ describe("feedback loop", () => {
     const row = report.body.strategies.find(
       (r: { strategy: string }) => r.strategy === strategies[0],
     );
-    expect(row).toMatchObject({ answered: 3, adopted: 1, flag: "ab-test" });
+    // 1 in 3 is below 65%, but the rule needs 20 answers and an interval wholly below it.
+    expect(row).toMatchObject({
+      answered: 3,
+      adopted: 1,
+      flag: null,
+      assessment: "too-few-answers",
+    });
     expect(row.suggested).toBeGreaterThanOrEqual(3);
     expect(row.adoptionRate).toBeCloseTo(1 / 3, 9);
   });
@@ -226,7 +232,7 @@ describe("tenant rules", () => {
       competitors: [...before.body.rules.competitors, { name: "北辰器械", aliases: ["北辰"] }],
     };
     try {
-      const put = await call("PUT", "/v1/insights/rules", rules);
+      const put = await call("PUT", "/v1/insights/rules", { ...before.body, rules });
       expect(put.status).toBe(200);
       expect(put.body.fingerprint).not.toBe(before.body.fingerprint);
       const res = await call("POST", "/v1/insights/analyze", {
@@ -237,7 +243,7 @@ describe("tenant rules", () => {
         expect.objectContaining({ kind: "competitor-mention", competitor: "北辰器械" }),
       );
     } finally {
-      await call("PUT", "/v1/insights/rules", before.body.rules);
+      await call("PUT", "/v1/insights/rules", before.body);
     }
   });
 
@@ -245,12 +251,14 @@ describe("tenant rules", () => {
     const call = api(real);
     const { rules } = (await call("GET", "/v1/insights/rules")).body;
     const res = await call("PUT", "/v1/insights/rules", {
-      ...rules,
-      signals: [{ kind: "objection", keywords: ["不需要"], patterns: ["(a+)+b"] }],
+      rules: {
+        ...rules,
+        signals: [{ kind: "objection", keywords: ["不需要"], patterns: ["(a+)+b"] }],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
-    expect(res.body.errors[0].pointer).toMatch(/^#\/signals\/0\/patterns\/0/);
+    expect(res.body.errors[0].pointer).toMatch(/^#\/rules\/signals\/0\/patterns\/0/);
   });
 });
 
@@ -321,7 +329,6 @@ describe("shedding: inference slow, failing or absent never holds an answer or a
     expect(read.body.paid).toEqual({ value: 120_000_00, currency: "CNY" });
 
     const health = await call("GET", "/v1/health");
-    expect(health.body.checks.inference.ok).toBe(false);
     expect(health.body.degraded).toContain("inference-off");
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HASH_PREFIX } from "../../core/index.ts";
 import { type Relay, startRelay } from "../../relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
+import { newSecrets, relaySecrets } from "../../scripts/secrets.ts";
 import { devCredentials } from "../../scripts/seed.ts";
 import { client, eventually, login } from "../support/test-region.ts";
 import { startTestWorker } from "../support/workerd.ts";
@@ -41,6 +42,8 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
 
   beforeAll(async () => {
     let vars: Record<string, string> = {};
+    // The relay's generated token and signing keys, shared with the regions.
+    const relayKeys = relaySecrets(newSecrets());
     if (bus === "qstash") {
       relayDir = mkdtempSync(join(tmpdir(), "lifeline-relay-"));
       relay = await startRelay({
@@ -48,10 +51,16 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         dataPath: join(relayDir, "relay.db"),
         timeScale: 0.001,
         logLevel: "warn",
+        token: relayKeys.QSTASH_TOKEN,
+        currentSigningKey: relayKeys.QSTASH_CURRENT_SIGNING_KEY,
+        nextSigningKey: relayKeys.QSTASH_NEXT_SIGNING_KEY,
       });
       vars = { REPLICATION_BUS: "qstash", QSTASH_URL: relay.url };
     }
-    topo = await startTopology(["cn-east", "cn-south", "eu-central"], { vars });
+    topo = await startTopology(["cn-east", "cn-south", "eu-central"], {
+      vars,
+      secrets: relayKeys,
+    });
     const dev = devCredentials();
     adminToken = await login(topo.url("cn-east"), {
       email: dev.adminEmail,
@@ -185,7 +194,10 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
       for (const region of ["cn-east", "cn-south", "eu-central"]) {
         const res = await fetch(`${topo.url(region)}/__local/seed`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: {
+            "content-type": "application/json",
+            "lifeline-local-admin": topo.localAdminSecret,
+          },
           body: JSON.stringify({
             tenant: {
               id: "ten_strict",

@@ -163,7 +163,10 @@ describe("[LF8] a malformed event is quarantined and never fails the rest of its
     // The tenant the event named did not exist here; once it does, an admin redrives it.
     const seeded = await fetch(`${region.url}/__local/seed`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        "lifeline-local-admin": region.localAdminSecret,
+      },
       body: JSON.stringify({
         tenant: { id: "ten_later", name: "Later" },
         apiKeys: [{ id: "key_later", name: "t", key: "lk_test_later_integrator" }],

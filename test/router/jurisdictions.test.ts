@@ -2,7 +2,7 @@
 // the precedence residency > learned > hint > default.
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../workers/router/config.ts";
-import { AccountJurisdictions } from "../../workers/router/jurisdictions.ts";
+import { AccountJurisdictions, credentialScope } from "../../workers/router/jurisdictions.ts";
 import { Lru } from "../../workers/router/lru.ts";
 import { placementOf, requestFacts } from "../../workers/router/target.ts";
 import { ACC, ACC_EU, CTR, REGIONS } from "./fake-network.ts";
@@ -31,7 +31,7 @@ describe("LRU", () => {
   test("stays bounded however many accounts pass through", () => {
     const accounts = new AccountJurisdictions(100, config.jurisdictions);
     for (let i = 0; i < 1_000; i++) {
-      accounts.learn(`acc_${i.toString().padStart(26, "0")}`, "cn");
+      accounts.learn("s", `acc_${i.toString().padStart(26, "0")}`, "cn");
     }
     expect(accounts.size).toBe(100);
   });
@@ -40,24 +40,24 @@ describe("LRU", () => {
 describe("learning", () => {
   test("learns only account ids and jurisdictions some region serves", () => {
     const accounts = new AccountJurisdictions(10, config.jurisdictions);
-    expect(accounts.learn(ACC, "cn")).toBe(true);
-    expect(accounts.learn(CTR, "cn")).toBe(false);
-    expect(accounts.learn(ACC_EU, "us")).toBe(false);
-    expect(accounts.learn(null, "eu")).toBe(false);
-    expect(accounts.get(ACC)).toBe("cn");
+    expect(accounts.learn("s", ACC, "cn")).toBe(true);
+    expect(accounts.learn("s", CTR, "cn")).toBe(false);
+    expect(accounts.learn("s", ACC_EU, "us")).toBe(false);
+    expect(accounts.learn("s", null, "eu")).toBe(false);
+    expect(accounts.get("s", ACC)).toBe("cn");
   });
 
   test("learns residency from a customer view and from a page of them", () => {
     const accounts = new AccountJurisdictions(10, config.jurisdictions);
-    expect(accounts.learnFromCustomers({ id: ACC, residency: "cn", name: "x" })).toBe(1);
+    expect(accounts.learnFromCustomers("s", { id: ACC, residency: "cn", name: "x" })).toBe(1);
     expect(
-      accounts.learnFromCustomers({
+      accounts.learnFromCustomers("s", {
         items: [{ id: ACC_EU, residency: "eu" }, { id: "nope", residency: "eu" }, 7],
         nextCursor: null,
       }),
     ).toBe(1);
-    expect(accounts.get(ACC_EU)).toBe("eu");
-    expect(accounts.learnFromCustomers("not a view")).toBe(0);
+    expect(accounts.get("s", ACC_EU)).toBe("eu");
+    expect(accounts.learnFromCustomers("s", "not a view")).toBe(0);
   });
 });
 
@@ -92,7 +92,8 @@ describe("request facts", () => {
 
 describe("placement", () => {
   const accounts = new AccountJurisdictions(10, config.jurisdictions);
-  accounts.learn(ACC, "cn");
+  // Requests below carry no credential: their scope is the anonymous one.
+  accounts.learn(credentialScope(null), ACC, "cn");
   const eu = { "lifeline-region": "eu-central" };
 
   test("a customer being created goes where its residency says", () => {
@@ -121,6 +122,32 @@ describe("placement", () => {
       jurisdiction: "cn",
       source: "default",
     });
+  });
+});
+
+describe("the account → jurisdiction cache is keyed by tenant", () => {
+  test("what one credential's answers taught does not place another credential's request", () => {
+    const accounts = new AccountJurisdictions(10, config.jurisdictions);
+    const tenantA = { authorization: "Bearer lk_tenant_a_key" };
+    const tenantB = { authorization: "Bearer lk_tenant_b_key" };
+    accounts.learn(credentialScope(tenantA.authorization), ACC, "eu");
+    const path = `/v1/customers/${ACC}`;
+    expect(placementOf(facts("GET", path, undefined, tenantA), accounts, config)).toEqual({
+      jurisdiction: "eu",
+      source: "learned",
+    });
+    expect(placementOf(facts("GET", path, undefined, tenantB), accounts, config)).toEqual({
+      jurisdiction: "cn",
+      source: "default",
+    });
+    expect(placementOf(facts("GET", path), accounts, config).source).toBe("default");
+  });
+
+  test("a scope is a hash of the credential, never the credential itself", () => {
+    const scope = credentialScope("Bearer lk_tenant_a_key");
+    expect(scope).toMatch(/^[0-9a-f]{64}$/);
+    expect(scope).not.toBe(credentialScope("Bearer lk_tenant_b_key"));
+    expect(credentialScope(undefined)).toBe(credentialScope("  "));
   });
 });
 

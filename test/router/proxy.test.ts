@@ -89,6 +89,23 @@ describe("placement", () => {
     expect(net.regionsHit()).not.toContain("eu-central");
   });
 
+  test("an account id learned from tenant A's answers does not steer tenant B's request", async () => {
+    const net = fakeTopology();
+    const tenantA = { ...KEY, authorization: "Bearer lk_tenant_a" };
+    // Tenant A's write to ACC lands in eu-central (it holds ACC there): the router learns eu.
+    await net.request("POST", "/v1/customers", {
+      body: { id: ACC, residency: "eu" },
+      headers: tenantA,
+    });
+    const again = await net.request("GET", `/v1/customers/${ACC}`, { headers: tenantA });
+    expect(again.headers.get("lifeline-routed-to")).toBe("eu-central");
+    // Tenant B names the same id: its own account (ids are per tenant), placed by default.
+    const other = await net.request("GET", `/v1/customers/${ACC}`, {
+      headers: { authorization: "Bearer lk_tenant_b" },
+    });
+    expect(other.headers.get("lifeline-routed-to")).toBe("cn-east");
+  });
+
   test("passes method, path, query, headers and body through, minus hop-by-hop fields", async () => {
     const net = fakeTopology();
     await net.request("POST", "/v1/contracts?x=1", {

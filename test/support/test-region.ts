@@ -22,6 +22,8 @@ export type TestRegion = {
   url: string;
   libsql: LibsqlServer;
   dataDir: string;
+  /** What /__local/* needs in the Lifeline-Local-Admin header. */
+  localAdminSecret: string;
   /** Stops the libSQL server only (the worker keeps running): a dead read model. */
   stopLibsql(): Promise<void>;
   /** Starts it again on the same port and file. */
@@ -54,12 +56,18 @@ export async function startTestRegion(
   options: TestRegionOptions = {},
 ): Promise<TestRegion> {
   const dataDir = mkdtempSync(join(tmpdir(), `lifeline-${region}-`));
+  const secrets = SECRETS;
+  // As under npm start: the libSQL server takes a token, and the worker sends it.
+  const authToken = secrets.LIBSQL_AUTH_TOKEN;
   const libsql = await startLibsqlServer({
     port: 0,
     dbPath: join(dataDir, "libsql.db"),
+    authToken,
     logLevel: (process.env.LIBSQL_LOG as "debug") ?? "warn",
   });
-  await migrate(drizzle(createClient({ url: libsql.url })), { migrationsFolder: "migrations" });
+  await migrate(drizzle(createClient({ url: libsql.url, authToken })), {
+    migrationsFolder: "migrations",
+  });
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
@@ -83,11 +91,12 @@ export async function startTestRegion(
     });
   let worker: TestWorker | null = await launch();
   if ((options.mode ?? "local") === "local") {
-    await seed(url, "ten_demo", "key_demo", DEMO_KEY, [
+    const admin = secrets.LOCAL_ADMIN_SECRET;
+    await seed(url, admin, "ten_demo", "key_demo", DEMO_KEY, [
       { id: "usr_rep", email: REP.email, password: REP.password, role: "rep" },
       { id: "usr_admin", email: ADMIN.email, password: ADMIN.password, role: "admin" },
     ]);
-    await seed(url, "ten_other", "key_other", OTHER_KEY, []);
+    await seed(url, admin, "ten_other", "key_other", OTHER_KEY, []);
   }
   let libsqlStopped = false;
   let current = libsql;
@@ -95,6 +104,7 @@ export async function startTestRegion(
     url,
     libsql,
     dataDir,
+    localAdminSecret: secrets.LOCAL_ADMIN_SECRET,
     async stopLibsql() {
       libsqlStopped = true;
       await current.close();
@@ -103,6 +113,7 @@ export async function startTestRegion(
       current = await startLibsqlServer({
         port: libsql.port,
         dbPath: join(dataDir, "libsql.db"),
+        authToken,
         logLevel: "warn",
       });
       libsqlStopped = false;
@@ -124,6 +135,7 @@ export async function startTestRegion(
 
 async function seed(
   url: string,
+  localAdminSecret: string,
   tenant: string,
   keyId: string,
   key: string,
@@ -131,7 +143,7 @@ async function seed(
 ) {
   const res = await fetch(`${url}/__local/seed`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "lifeline-local-admin": localAdminSecret },
     body: JSON.stringify({
       tenant: { id: tenant, name: tenant },
       apiKeys: [{ id: keyId, name: "test", key }],

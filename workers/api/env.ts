@@ -8,6 +8,8 @@ declare global {
       LIBSQL_AUTH_TOKEN?: string;
       /** "local" only under `npm start`: enables dev seeding and the benchmark floor route. */
       LIFELINE_MODE?: string;
+      /** Local mode: the secret /__local/* requires in `Lifeline-Local-Admin` (.data/secrets.json). */
+      LOCAL_ADMIN_SECRET?: string;
       /** JSON `{ "<key id>": "<secret>" }`: the active region-to-region HMAC keys (two during rotation). */
       REPLICATION_KEYS: string;
       QSTASH_TOKEN?: string;

@@ -35,12 +35,20 @@ export function onError(err: Error, c: Context): Response {
     );
   }
   if (err instanceof HTTPException) {
+    // A framework's message may quote a parser's or a library's error text: bodies say what
+    // went wrong in our words only, and the original goes to the log.
+    console.warn("request refused", err.status, err.message);
     const malformed = /JSON|Content-Type/i.test(err.message);
     return problemFor(
       c,
       malformed
-        ? new Problem(400, "malformed-body", "The body is not valid JSON", err.message)
-        : new Problem(err.status, "http", reasonOf(err.status), err.message),
+        ? new Problem(
+            err.status,
+            "malformed-body",
+            "The body is not valid JSON",
+            "The body could not be read as JSON; send one JSON object with content-type: application/json.",
+          )
+        : new Problem(err.status, "http", reasonOf(err.status)),
     );
   }
   console.error("unhandled", err);

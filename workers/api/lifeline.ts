@@ -65,11 +65,13 @@ export async function runCommand(
       // retried completes it without a second effect, so the key is bound (not left in
       // flight, which would answer the retry with 409 until the lease ran out).
       c.executionCtx.waitUntil(registry.complete(key, fp));
+      // The peers' failure texts are for the log: the client learns what to do, in our words.
+      console.warn("region durability unavailable", result.detail);
       throw new Problem(
         503,
         "region-durability-unavailable",
         "No second region confirmed the write in time",
-        `This write needs a second region of the jurisdiction before it is acknowledged; retry with the same Idempotency-Key. (${result.detail})`,
+        "This write needs a second region of the jurisdiction before it is acknowledged; retry with the same Idempotency-Key.",
         {},
         { "retry-after": "1" },
       );

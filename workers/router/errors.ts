@@ -9,8 +9,9 @@ export { Problem, problemResponse };
 export function onError(err: Error, c: Context): Response {
   if (err instanceof Problem) return problemResponse(err, c.req.path);
   if (err instanceof HTTPException) {
-    const title = reasonOf(err.status);
-    return problemResponse(new Problem(err.status, "http", title, err.message), c.req.path);
+    // The message may quote a library's error text: logged, never sent.
+    console.warn("router: request refused", err.status, err.message);
+    return problemResponse(new Problem(err.status, "http", reasonOf(err.status)), c.req.path);
   }
   console.error("router: unhandled", err);
   return problemResponse(

@@ -2,8 +2,22 @@
 // carry `residency`; a wrong-jurisdiction answer names the account's jurisdiction; a write that took effect
 // proves the region's). A cache, not a source of truth: a miss or a stale entry costs at
 // most one wrong-jurisdiction round trip, because the regions themselves refuse foreign writes [LF4].
+// Entries are per credential scope: what one tenant's answers taught never steers another's.
+import { sha256Hex } from "../../core/crypto/sha256.ts";
 import { ACCOUNT_ID } from "../../core/ids.ts";
 import { Lru } from "./lru.ts";
+
+/**
+ * The router does not authenticate, so "tenant" here is the credential the request carries:
+ * a hash of its Authorization header (an API key or a session token belongs to one tenant).
+ * Learning happens only from answers a region gave after authenticating that same
+ * credential, so a forged or foreign credential learns nothing and reads nothing learned
+ * under another. A tenant with several credentials warms one cache per credential.
+ */
+export function credentialScope(authorization: string | null | undefined): string {
+  const credential = authorization?.trim();
+  return credential ? sha256Hex(credential) : "anonymous";
+}
 
 /** A list page is learned from its first entries only: enough to warm the cache, bounded. */
 const MAX_ITEMS_LEARNED = 200;
@@ -22,25 +36,25 @@ export class AccountJurisdictions {
     return this.#cache.size;
   }
 
-  get(accountId: string): string | undefined {
-    return this.#cache.get(accountId);
+  get(scope: string, accountId: string): string | undefined {
+    return this.#cache.get(`${scope} ${accountId}`);
   }
 
   /** Ignores ids that are not account ids and jurisdictions no configured region serves. */
-  learn(accountId: unknown, jurisdiction: unknown): boolean {
+  learn(scope: string, accountId: unknown, jurisdiction: unknown): boolean {
     if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId)) return false;
     if (typeof jurisdiction !== "string" || !this.known.has(jurisdiction)) return false;
-    this.#cache.set(accountId, jurisdiction);
+    this.#cache.set(`${scope} ${accountId}`, jurisdiction);
     return true;
   }
 
   /** Learns from a customer view (`{ id, residency }`) or a page of them (`{ items }`). */
-  learnFromCustomers(body: unknown): number {
+  learnFromCustomers(scope: string, body: unknown): number {
     if (!isObject(body)) return 0;
     const views = Array.isArray(body.items) ? body.items.slice(0, MAX_ITEMS_LEARNED) : [body];
     let learned = 0;
     for (const view of views) {
-      if (isObject(view) && this.learn(view.id, view.residency)) learned++;
+      if (isObject(view) && this.learn(scope, view.id, view.residency)) learned++;
     }
     return learned;
   }

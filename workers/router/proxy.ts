@@ -90,7 +90,7 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
         }
         case "misdirected": {
           const { named, response } = await misdirection(verdict.response);
-          accounts.learn(facts.accountId, named);
+          accounts.learn(facts.scope, facts.accountId, named);
           const follow =
             named !== undefined && named !== jurisdiction && config.jurisdictions.has(named);
           if (!follow || reroutes === 0 || !timeForAnother()) return settle({ region, response });
@@ -239,7 +239,7 @@ async function learnFromAnswer(
   if (!response.ok) return;
   // A region refuses writes for accounts of other jurisdictions (409 wrong-jurisdiction), so one it accepted
   // belongs to its jurisdiction. Reads prove nothing: regions serve masked foreign copies.
-  if (facts.write) accounts.learn(facts.accountId, region.jurisdiction);
+  if (facts.write) accounts.learn(facts.scope, facts.accountId, region.jurisdiction);
   // Customer views carry `residency`. The API streams them without Content-Length, so a
   // copy is read up to a bound; past it the client gets the body unread and unlearned.
   const learnable =
@@ -248,5 +248,5 @@ async function learnFromAnswer(
     Number(response.headers.get("content-length") ?? 0) <= MAX_LEARN_BYTES;
   if (!learnable) return;
   const bytes = await readBounded(response.clone().body, MAX_LEARN_BYTES);
-  accounts.learnFromCustomers(jsonOf(bytes));
+  accounts.learnFromCustomers(facts.scope, jsonOf(bytes));
 }

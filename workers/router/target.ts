@@ -3,13 +3,15 @@
 import { accountOf, regionOfRecord } from "../../core/ids.ts";
 import type { RegionInfo, RouterConfig } from "./config.ts";
 import { regionNamed } from "./config.ts";
-import { type AccountJurisdictions, isObject } from "./jurisdictions.ts";
+import { type AccountJurisdictions, credentialScope, isObject } from "./jurisdictions.ts";
 import { isIdempotent, isWrite } from "./retry.ts";
 
 export type RequestFacts = {
   write: boolean;
   idempotent: boolean;
   accountId: string | null;
+  /** Whose learned jurisdictions apply: the credential's scope (see credentialScope). */
+  scope: string;
   /** `residency` of a customer being created: the one request that names its jurisdiction. */
   residency: string | null;
   /** The region named by the client's Lifeline-Region header, if it is one of ours. */
@@ -51,6 +53,7 @@ export function requestFacts(
     write: isWrite(method),
     idempotent: isIdempotent(method, headers),
     accountId: fromPath ?? fromFields ?? null,
+    scope: credentialScope(headers.get("authorization")),
     residency: typeof residency === "string" ? residency : null,
     hint: regionNamed(config, headers.get("lifeline-region")),
     owner: owner ? regionNamed(config, owner) : undefined,
@@ -75,7 +78,7 @@ export function placementOf(
   if (facts.residency && config.jurisdictions.has(facts.residency)) {
     return { jurisdiction: facts.residency, source: "residency" };
   }
-  const learned = facts.accountId ? accounts.get(facts.accountId) : undefined;
+  const learned = facts.accountId ? accounts.get(facts.scope, facts.accountId) : undefined;
   if (learned) return { jurisdiction: learned, source: "learned" };
   if (facts.hint) return { jurisdiction: facts.hint.jurisdiction, source: "hint" };
   return { jurisdiction: config.defaultJurisdiction, source: "default" };

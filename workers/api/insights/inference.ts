@@ -138,7 +138,10 @@ export async function inferTexts(
     return { ok: true, value: { task, modelVersion, labels, results } };
   } catch (err) {
     breaker = record(breaker, "failure", nowMs(), POLICY);
-    const detail = err instanceof Error ? err.message : String(err);
-    return { ok: false, shed: { reason: err instanceof Timeout ? "timeout" : "error", detail } };
+    // The worker's own error text goes to the log; the caller reads why in our words.
+    const timedOut = err instanceof Timeout;
+    if (!timedOut) console.warn("inference failed", err instanceof Error ? err.message : err);
+    const detail = timedOut ? (err as Error).message : "inference failed; the error was logged";
+    return { ok: false, shed: { reason: timedOut ? "timeout" : "error", detail } };
   }
 }

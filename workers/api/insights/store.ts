@@ -1,11 +1,18 @@
 // Insights in the regional libSQL database: which strategies each analysis suggested and
 // the reps' answers, aggregated per strategy. Only ids and strategy names are stored; the
 // transcript never is. Bounded reads: a tenant's strategies are a short list by design.
-import { and, desc, eq, gte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, notLike, sql } from "drizzle-orm";
 import type { ReadModelDb } from "../../../db/client.ts";
 import { insightFeedback, insights } from "../../../db/schema.ts";
 
 export type InsightRecord = typeof insights.$inferInsert;
+
+/**
+ * Analyses and answers sent by local tooling (scripts/time-analyze.ts) are recorded with
+ * this prefix on their principal and never counted in adoption statistics.
+ */
+export const TOOLING_PREFIX = "tooling:";
+const TOOLING_LIKE = `${TOOLING_PREFIX}%`;
 
 /** Strategies listed at most (templates define a few dozen; a bound all the same). */
 const MAX_STRATEGIES = 500;
@@ -66,6 +73,7 @@ export async function strategyCounts(
       SELECT s.value AS strategy, count(*) AS n
       FROM ${insights}, json_each(${insights.strategies}) AS s
       WHERE ${insights.tenantId} = ${tenantId} AND ${insights.createdAt} >= ${since}
+        AND ${insights.createdBy} NOT LIKE ${TOOLING_LIKE}
       GROUP BY s.value ORDER BY n DESC LIMIT ${MAX_STRATEGIES}`),
     db
       .select({
@@ -74,7 +82,16 @@ export async function strategyCounts(
         adopted: sql<number>`coalesce(sum(${insightFeedback.adopted}), 0)`,
       })
       .from(insightFeedback)
-      .where(and(eq(insightFeedback.tenantId, tenantId), gte(insightFeedback.answeredAt, since)))
+      .where(
+        and(
+          eq(insightFeedback.tenantId, tenantId),
+          gte(insightFeedback.answeredAt, since),
+          notLike(insightFeedback.answeredBy, TOOLING_LIKE),
+          // An answer on a tooling analysis is no rep's answer either.
+          sql`${insightFeedback.insightId} NOT IN (SELECT ${insights.id} FROM ${insights}
+            WHERE ${insights.tenantId} = ${tenantId} AND ${insights.createdBy} LIKE ${TOOLING_LIKE})`,
+        ),
+      )
       .groupBy(insightFeedback.strategy)
       .orderBy(desc(sql`count(*)`))
       .limit(MAX_STRATEGIES),

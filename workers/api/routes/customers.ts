@@ -6,7 +6,7 @@ import { listCustomers } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { notFound, Problem } from "../errors.ts";
 import { accountIdKey, requireIdempotencyKey, runCommand } from "../lifeline.ts";
-import { createOnce, json, listPage, readOne, readProblems } from "../openapi.ts";
+import { createOnce, listPage, readOne } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
 import { isMaskedHere, readPage, served } from "./shared.ts";
 

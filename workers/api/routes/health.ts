@@ -1,10 +1,16 @@
 // /v1/health: is this region's API up, and how are its read model and its inference
 // worker doing. Lifeline writes depend on neither, so either one slow or down makes the
-// region "degraded", never "down".
+// region "degraded", never "down". Anyone gets the summary (status, region, jurisdiction,
+// degradation modes, which every response's Lifeline-Degraded header shows anyway); the
+// checks behind it (latencies, dependency error texts, loaded models) are for admins only.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
 import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
-import { json } from "../openapi.ts";
+import { authenticate } from "../middleware/auth.ts";
+import { requireRole } from "../middleware/roles.ts";
+import { json, problem } from "../openapi.ts";
 import { readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
 
@@ -22,18 +28,21 @@ const Health = z
     status: z.enum(["ok", "degraded"]),
     region: z.string(),
     jurisdiction: z.string(),
-    checks: z.object({
-      libsql: z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
-      inference: z.object({
-        ok: z.boolean(),
-        latencyMs: z.number(),
-        /** Models loaded in the inference isolate, with their versions and cold starts. */
-        models: z
-          .record(z.string(), z.object({ modelVersion: z.string(), coldStartMs: z.number() }))
-          .optional(),
-        error: z.string().optional(),
-      }),
-    }),
+    /** Only with `?detail=1`, for an admin. */
+    checks: z
+      .object({
+        libsql: z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
+        inference: z.object({
+          ok: z.boolean(),
+          latencyMs: z.number(),
+          /** Models loaded in the inference isolate, with their versions and cold starts. */
+          models: z
+            .record(z.string(), z.object({ modelVersion: z.string(), coldStartMs: z.number() }))
+            .optional(),
+          error: z.string().optional(),
+        }),
+      })
+      .optional(),
     /** Degradation modes in force (also in the `Lifeline-Degraded` header). */
     degraded: z.array(z.string()),
   })
@@ -44,9 +53,31 @@ const route = createRoute({
   path: "/v1/health",
   operationId: "getHealth",
   tags: ["operations"],
-  summary: "Region health (no authentication)",
-  responses: { 200: json(Health, "The region answers; `status` says whether it is degraded") },
+  summary: "Region health: a public summary; `?detail=1` adds the checks (admin only)",
+  request: {
+    query: z.object({
+      detail: z
+        .enum(["1"])
+        .optional()
+        .meta({ description: "Add each dependency's check; needs an admin's credentials" }),
+    }),
+  },
+  responses: {
+    200: json(Health, "The region answers; `status` says whether it is degraded"),
+    401: problem("Detail asked for without credentials"),
+    403: problem("Detail asked for by a principal that is not an admin"),
+  },
 });
+
+/**
+ * The checks name dependencies and carry their error texts, so only an admin sees them.
+ * Authentication runs only when detail is asked for: the summary stays anonymous.
+ */
+async function requireAdmin(c: Context<AppEnv>): Promise<void> {
+  await authenticate()(c, async () => {
+    await requireRole("admin")(c, async () => {});
+  });
+}
 
 type Check = { ok: boolean; latencyMs: number; error?: string };
 
@@ -73,6 +104,8 @@ async function probe<T extends object>(
 }
 
 health.openapi(route, async (c) => {
+  const detail = c.req.valid("query").detail === "1";
+  if (detail) await requireAdmin(c);
   const modes = degradationModes(c.env);
   const inferenceOff = modes.has("inference:off");
   const [libsql, inference] = await Promise.all([
@@ -112,7 +145,7 @@ health.openapi(route, async (c) => {
       status: degraded.length ? ("degraded" as const) : ("ok" as const),
       region: c.env.REGION,
       jurisdiction: c.env.JURISDICTION,
-      checks: { libsql, inference },
+      ...(detail ? { checks: { libsql, inference } } : {}),
       degraded,
     },
     200,

@@ -4,18 +4,30 @@
 // `insights: null`, the rules-only analysis and `Lifeline-Degraded: inference-off`.
 // Feedback on suggested actions feeds per-strategy adoption (A/B flag below 65%).
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { INSIGHT_ID, insightIdFor, regionOfRecord } from "../../../core/ids.ts";
 import { AccountId, insights } from "../../../core/index.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
+import type { AppEnv } from "../env.ts";
 import { domainProblem, Problem } from "../errors.ts";
 import { INFERENCE_OFF, inferTexts, type Shed } from "../insights/inference.ts";
 import { replaceTenantRules, type TenantRules, tenantRules } from "../insights/rules.ts";
-import { recordFeedback, recordInsight, strategyCounts } from "../insights/store.ts";
+import {
+  recordFeedback,
+  recordInsight,
+  strategyCounts,
+  TOOLING_PREFIX,
+} from "../insights/store.ts";
 import { jurisdictionTimeZone } from "../insights/time-zone.ts";
 import { wrongJurisdiction } from "../lifeline.ts";
 import { json, jsonBody, problem, readProblems } from "../openapi.ts";
 import { fromReadModel, readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
+import { isLocalTooling } from "./local.ts";
+
+/** Who an insight or an answer is recorded as: local tooling is marked, never counted. */
+const recordedAs = (c: Context<AppEnv>, principalId: string) =>
+  isLocalTooling(c) ? `${TOOLING_PREFIX}${principalId}` : principalId;
 
 export const insightRoutes = newRouter();
 
@@ -205,7 +217,7 @@ insightRoutes.openapi(analyze, async (c) => {
     strategies: analysis.actions.map((a) => a.strategy),
     modelVersion: model?.version ?? null,
     rulesFingerprint: rules.compiled.fingerprint,
-    createdBy: principal.id,
+    createdBy: recordedAs(c, principal.id),
     createdAt,
   }).then(
     () => true,
@@ -298,7 +310,7 @@ insightRoutes.openapi(feedback, async (c) => {
         insightId: id,
         strategy: body.strategy,
         adopted: body.adopted,
-        answeredBy: principal.id,
+        answeredBy: recordedAs(c, principal.id),
         answeredAt: new Date().toISOString(),
       }),
     INSIGHTS_UNAVAILABLE,
@@ -325,16 +337,29 @@ const StrategyRow = z.object({
   adoptionRate: z.number().nullable(),
   interval95: z.tuple([z.number(), z.number()]).nullable(),
   flag: z.enum(["ab-test"]).nullable(),
+  assessment: z.enum(["ab-test", "too-few-answers", "inconclusive", "adopted"]).meta({
+    description: "Why the strategy is or is not flagged, under `rule`",
+  }),
 });
+
+const AdoptionRule = z
+  .object({
+    threshold: z.number(),
+    minAnswers: z.number().int(),
+    confidence: z.number(),
+    statement: z.string(),
+  })
+  .meta({ id: "AdoptionRule", description: "When a strategy is flagged for A/B testing" });
 
 const strategies = createRoute({
   method: "get",
   path: "/v1/insights/strategies",
   operationId: "listStrategyAdoption",
   tags: ["insights"],
-  summary: "Adoption per strategy; strategies adopted less than 65% of the time are flagged",
+  summary:
+    "Adoption per strategy; strategies shown, by enough answers, to be adopted less than 65% of the time are flagged",
   description:
-    "Over the analyses and answers of the last `days` days, in this region (insights are regional records).",
+    "Over the analyses and answers of the last `days` days, in this region (insights are regional records). A strategy is flagged only with at least 20 answers and a 95% Wilson interval wholly below 65% (`rule` states it). Analyses and answers sent by local tooling are not counted.",
   security: [{ bearer: [] }],
   request: {
     query: z.object({ days: z.coerce.number().int().min(1).max(365).default(90) }),
@@ -342,7 +367,12 @@ const strategies = createRoute({
   responses: {
     200: json(
       z
-        .object({ threshold: z.number(), since: z.string(), strategies: z.array(StrategyRow) })
+        .object({
+          threshold: z.number(),
+          rule: AdoptionRule,
+          since: z.string(),
+          strategies: z.array(StrategyRow),
+        })
         .meta({
           id: "StrategyAdoption",
         }),
@@ -364,6 +394,7 @@ insightRoutes.openapi(strategies, async (c) => {
   return c.json(
     {
       threshold: insights.AB_TEST_THRESHOLD,
+      rule: insights.AB_TEST_RULE,
       since,
       strategies: insights.adoptionReport(suggested, answers),
     },
@@ -379,6 +410,28 @@ const RulesView = z
     rules: insights.InsightRules,
   })
   .meta({ id: "InsightRulesView" });
+
+/**
+ * What a PUT takes is what a GET returns: the view, so a client can GET, edit `rules` and
+ * send the document back. Only `rules` is written; the other fields are read-only and
+ * ignored (the server derives them), so a stale copy of them is harmless.
+ */
+const readOnly = (description: string) => ({ readOnly: true, description });
+const RulesDocument = z
+  .strictObject({
+    source: z
+      .enum(["tenant", "default"])
+      .optional()
+      .meta(readOnly("Where the rules come from; ignored on PUT")),
+    engine: z.string().max(100).optional().meta(readOnly("Rules engine version; ignored on PUT")),
+    fingerprint: z
+      .string()
+      .max(200)
+      .optional()
+      .meta(readOnly("Fingerprint of the compiled rules; ignored on PUT")),
+    rules: insights.InsightRules,
+  })
+  .meta({ id: "InsightRulesDocument" });
 
 const rulesView = (r: TenantRules) => ({
   source: r.source,
@@ -410,9 +463,9 @@ const putRules = createRoute({
   tags: ["insights"],
   summary: "Replace the tenant's insight rules (managers and integrators)",
   description:
-    "The rules are a whole document: they replace the defaults (GET them first to start from the defaults). Patterns that could backtrack catastrophically are refused.",
+    "Send back what GET returned, with `rules` edited: the rules are a whole document and replace the defaults (GET them first to start from the defaults). `source`, `engine` and `fingerprint` are read-only and ignored. Patterns that could backtrack catastrophically are refused.",
   security: [{ bearer: [] }],
-  request: { body: jsonBody(insights.InsightRules) },
+  request: { body: jsonBody(RulesDocument) },
   responses: {
     200: json(RulesView, "The rules now in force"),
     ...readProblems,
@@ -424,7 +477,7 @@ insightRoutes.openapi(putRules, async (c) => {
   const principal = c.get("principal");
   if (!RULE_EDITORS.has(principal.role))
     throw new Problem(403, "forbidden", "Not allowed", "Only managers and integrators edit rules.");
-  const rules = c.req.valid("json");
+  const { rules } = c.req.valid("json");
   await replaceTenantRules(c.env, principal.tenantId, rules);
   const r = await tenantRules(c.env, principal.tenantId);
   return c.json(rulesView(r), 200);

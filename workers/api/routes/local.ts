@@ -1,6 +1,7 @@
 // Local-mode-only routes (LIFELINE_MODE=local, set by `npm start`): dev seeding and the
-// benchmark floor. They do not exist in a deployed region.
-import { Hono } from "hono";
+// benchmark floor. They do not exist in a deployed region, and locally they answer only
+// local tooling: the caller must send the generated local admin secret.
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { FieldPolicy, insights, sha256Hex } from "../../../core/index.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
@@ -9,8 +10,34 @@ import { directory } from "../middleware/auth.ts";
 
 export const local = new Hono<AppEnv>();
 
+/** The header local tooling (scripts/seed.ts, bench, test regions) sends the secret in. */
+export const LOCAL_ADMIN_HEADER = "lifeline-local-admin";
+
+/** Whether the request carries the local admin secret (compared as hashes: constant-time enough). */
+function hasLocalAdminSecret(c: Context<AppEnv>): boolean {
+  const expected = c.env.LOCAL_ADMIN_SECRET;
+  const sent = c.req.header(LOCAL_ADMIN_HEADER);
+  return !!expected && expected.length >= 16 && !!sent && sha256Hex(sent) === sha256Hex(expected);
+}
+
+/**
+ * A request from local tooling (time-analyze, seeds): local mode and the local admin
+ * secret. What it records is marked, so it never counts as a rep's behaviour.
+ */
+export function isLocalTooling(c: Context<AppEnv>): boolean {
+  return isLocalMode(c.env) && hasLocalAdminSecret(c);
+}
+
 local.use("/__local/*", async (c, next) => {
   if (!isLocalMode(c.env)) throw new Problem(404, "not-found", "Not found");
+  if (!hasLocalAdminSecret(c)) {
+    throw new Problem(
+      403,
+      "forbidden",
+      "Local tooling only",
+      "Send the local admin secret from .data/secrets.json in the Lifeline-Local-Admin header.",
+    );
+  }
   await next();
 });
 
