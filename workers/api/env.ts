@@ -17,6 +17,8 @@ declare global {
       EMULATED_RTT_MS?: string;
       /** Keyed-hash secret for `hash` field policies (masking before data leaves its jurisdiction). */
       MASKING_KEY?: string;
+      /** JSON overriding any of the rate limits in middleware/rate-limit.ts (DEFAULT_LIMITS). */
+      RATE_LIMITS?: string;
     }
   }
 }

@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./env.ts";
 import { onError, Problem } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { regionHeaders } from "./middleware/region.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
@@ -21,6 +22,7 @@ export { AccountDO } from "../../durable-objects/account/index.ts";
 export { AuditDO } from "../../durable-objects/audit/index.ts";
 export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
+export { RateLimitDO } from "../../durable-objects/rate-limit/index.ts";
 
 const MAX_BODY_BYTES = 256 * 1024;
 /** A full transcript (100 utterances of 2,000 characters) is ~600 KB of Chinese UTF-8. */
@@ -63,6 +65,8 @@ app.use("/v1/payments", authenticate());
 app.use("/v1/admin/*", authenticate());
 app.use("/v1/audit/*", authenticate());
 app.use("/v1/insights/*", authenticate());
+// After authenticate (it needs the principal); routes registered above are not limited here.
+app.use("/v1/*", rateLimit());
 app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);

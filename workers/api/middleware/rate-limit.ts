@@ -1,0 +1,278 @@
+// Rate limits (DESIGN §12): token buckets per API key or user and per tenant on every
+// authenticated route, per client address and per e-mail on login, all held in RateLimitDO.
+//
+// Correctness vs latency: a DO round trip on every request would add a hop to every call
+// and serialise a whole tenant through one object. Instead each isolate *leases* tokens:
+// it takes a batch from the DO (1 at first, doubling while it spends a lease before the
+// lease expires, at most burst/LEASE_DIVISOR) and spends it locally. Leased tokens come out
+// of the one shared bucket, so all isolates together never admit more than the policy;
+// tokens a lease does not spend within LEASE_MS are lost (the error is on the strict side,
+// at most one lease per isolate). A quiet key pays one DO call per request; a busy one one
+// per lease. Header `r` values are this isolate's view: the DO's count after the last
+// lease plus what is left of it.
+import type { Context, MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { sha256Hex } from "../../../core/index.ts";
+import {
+  type BucketPolicy,
+  type LockoutPolicy,
+  secondsToFull,
+} from "../../../durable-objects/rate-limit/bucket.ts";
+import { type RateLimitKind, rateLimitStub } from "../../../durable-objects/rate-limit/index.ts";
+import type { AppEnv } from "../env.ts";
+import { Problem } from "../errors.ts";
+
+const Policy = z.strictObject({
+  burst: z.number().int().min(1).max(10_000_000),
+  perS: z.number().positive().max(1_000_000),
+});
+const Limits = z.strictObject({
+  key: Policy,
+  tenant: Policy,
+  loginAddress: Policy,
+  loginEmail: Policy,
+  lockout: z.strictObject({
+    freeFailures: z.number().int().min(0).max(1_000),
+    baseDelayMs: z.number().int().min(1).max(3_600_000),
+    maxDelayMs: z.number().int().min(1).max(86_400_000),
+  }),
+});
+export type Limits = z.infer<typeof Limits>;
+
+/**
+ * Defaults: far above what an integrator or the benchmarks (hundreds of requests per second
+ * with one key) send, low enough that one key cannot take a region. Login: a burst of 30
+ * per address, then one a second; 10 per e-mail, then one every 10 s; after 5 consecutive
+ * failures for an e-mail, 1 s, 2 s, 4 s … at most 15 min between attempts.
+ */
+export const DEFAULT_LIMITS: Limits = {
+  key: { burst: 6_000, perS: 600 },
+  tenant: { burst: 30_000, perS: 3_000 },
+  loginAddress: { burst: 30, perS: 1 },
+  loginEmail: { burst: 10, perS: 0.1 },
+  lockout: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
+};
+
+let parsed: { text: string | undefined; limits: Limits } | undefined;
+
+/** The limits: DEFAULT_LIMITS with the `RATE_LIMITS` var (JSON, any subset of keys) on top. */
+export function limitsOf(env: Env): Limits {
+  const text = env.RATE_LIMITS;
+  if (parsed && parsed.text === text) return parsed.limits;
+  let overrides: unknown = {};
+  try {
+    overrides = text ? JSON.parse(text) : {};
+  } catch {
+    throw new Error("RATE_LIMITS is not JSON");
+  }
+  const result = Limits.partial().safeParse(overrides);
+  if (!result.success) throw new Error(`RATE_LIMITS: ${result.error.message}`);
+  parsed = { text, limits: { ...DEFAULT_LIMITS, ...result.data } };
+  return parsed.limits;
+}
+
+/**
+ * The key a login's client address is counted under: CF-Connecting-IP, which Cloudflare
+ * sets on every request that reaches a Worker. Without it (only under local `wrangler dev`
+ * from a raw socket, never in production) every client is one fixed local address: on a
+ * laptop the limit is per machine.
+ */
+export const LOCAL_ADDRESS = "local";
+export const clientAddress = (c: Context) => c.req.header("cf-connecting-ip") ?? LOCAL_ADDRESS;
+
+function tooMany(retryAfterMs: number, detail: string, headers: Record<string, string> = {}) {
+  const retryAfterS = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new Problem(
+    429,
+    "rate-limited",
+    "Too many requests",
+    `${detail} Retry after ${retryAfterS} s.`,
+    { retryAfterS },
+    { "retry-after": String(retryAfterS), ...headers },
+  );
+}
+
+// ---------------------------------------------------------------- leases (every route)
+
+const LEASE_MS = 1_000;
+const LEASE_DIVISOR = 50;
+const MAX_LEASES = 10_000;
+
+type Lease = {
+  tokens: number;
+  size: number;
+  expiresAtMs: number;
+  /** The shared bucket's count when the lease was taken. */
+  sharedRemaining: number;
+  blockedUntilMs: number;
+  pending?: Promise<void> | undefined;
+};
+const leases = new Map<string, Lease>();
+
+type Verdict = { ok: boolean; remaining: number; retryAfterMs: number };
+
+async function admit(
+  env: Env,
+  kind: RateLimitKind,
+  key: string,
+  policy: BucketPolicy,
+): Promise<Verdict> {
+  const id = `${kind}\u0000${key}`;
+  // Two rounds at most: a request that waited for another's renewal and still finds the
+  // lease empty renews it itself.
+  for (let round = 0; ; round++) {
+    const now = Date.now();
+    const lease = leases.get(id);
+    if (lease && lease.blockedUntilMs > now) {
+      return { ok: false, remaining: 0, retryAfterMs: lease.blockedUntilMs - now };
+    }
+    if (lease && lease.tokens > 0 && lease.expiresAtMs > now) {
+      lease.tokens--;
+      return { ok: true, remaining: lease.sharedRemaining + lease.tokens, retryAfterMs: 0 };
+    }
+    if (lease?.pending && round === 0) {
+      await lease.pending;
+      continue;
+    }
+    return renew(env, kind, key, id, policy, lease, now);
+  }
+}
+
+async function renew(
+  env: Env,
+  kind: RateLimitKind,
+  key: string,
+  id: string,
+  policy: BucketPolicy,
+  previous: Lease | undefined,
+  now: number,
+): Promise<Verdict> {
+  const maxSize = Math.max(1, Math.floor(policy.burst / LEASE_DIVISOR));
+  // Spent before it expired: the key is busy, lease more; otherwise start small again.
+  const size = previous && previous.expiresAtMs > now ? Math.min(maxSize, previous.size * 2) : 1;
+  const lease: Lease = previous ?? {
+    tokens: 0,
+    size,
+    expiresAtMs: 0,
+    sharedRemaining: 0,
+    blockedUntilMs: 0,
+  };
+  let done!: () => void;
+  lease.pending = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  if (!previous) {
+    if (leases.size >= MAX_LEASES) leases.delete(leases.keys().next().value!);
+    leases.set(id, lease);
+  }
+  try {
+    const { stub, name } = rateLimitStub(env, kind, key);
+    const r = await stub.take(name, policy, size, 1);
+    const at = Date.now();
+    if (!r.ok) {
+      lease.tokens = 0;
+      lease.blockedUntilMs = at + r.retryAfterMs;
+      return { ok: false, remaining: 0, retryAfterMs: r.retryAfterMs };
+    }
+    lease.size = size;
+    lease.tokens = r.granted - 1;
+    lease.expiresAtMs = at + LEASE_MS;
+    lease.sharedRemaining = r.remaining;
+    return { ok: true, remaining: r.remaining + lease.tokens, retryAfterMs: 0 };
+  } finally {
+    lease.pending = undefined;
+    done();
+  }
+}
+
+const windowS = (p: BucketPolicy) => Math.max(1, Math.round(p.burst / p.perS));
+
+/**
+ * Every authenticated route: one bucket per API key or user, one per tenant. Answers carry
+ * `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers); past either
+ * budget the answer is 429 with `Retry-After`. Health, the OpenAPI document, replication
+ * and the local routes are never limited here (they are not behind `authenticate`).
+ */
+export function rateLimit(): MiddlewareHandler<AppEnv> {
+  return async function rateLimit(c, next) {
+    const principal = c.get("principal");
+    if (!principal || isExempt(c.req.path)) return next();
+    const limits = limitsOf(c.env);
+    const [key, tenant] = await Promise.all([
+      admit(c.env, "key", `${principal.tenantId}/${principal.kind}/${principal.id}`, limits.key),
+      admit(c.env, "tenant", principal.tenantId, limits.tenant),
+    ]);
+    const headers = {
+      "ratelimit-policy": `"key";q=${limits.key.burst};w=${windowS(limits.key)}, "tenant";q=${limits.tenant.burst};w=${windowS(limits.tenant)}`,
+      ratelimit: `"key";r=${key.remaining};t=${secondsToFull(limits.key, key.remaining)}, "tenant";r=${tenant.remaining};t=${secondsToFull(limits.tenant, tenant.remaining)}`,
+    };
+    if (!key.ok || !tenant.ok) {
+      const which = !key.ok ? "this credential" : "this tenant";
+      throw tooMany(
+        Math.max(key.retryAfterMs, tenant.retryAfterMs),
+        `The request budget of ${which} is spent.`,
+        headers,
+      );
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
+}
+
+const EXEMPT = [/^\/v1\/health$/, /^\/v1\/openapi\.json$/, /^\/v1\/replication\//, /^\/__local\//];
+const isExempt = (path: string) => EXEMPT.some((re) => re.test(path));
+
+// ---------------------------------------------------------------- login
+
+const MAX_BLOCKED = 10_000;
+/** Addresses this isolate knows to be out of login budget, and until when. */
+const blockedAddresses = new Map<string, number>();
+
+/**
+ * Login, before the body is read: the client address's bucket. Once the DO has said an
+ * address is out of budget, this isolate answers 429 itself until the stated time, so a
+ * storm costs neither a DO call nor a password hash.
+ */
+export function loginAddressLimit(): MiddlewareHandler<AppEnv> {
+  return async function loginAddressLimit(c, next) {
+    const address = clientAddress(c);
+    const now = Date.now();
+    const until = blockedAddresses.get(address);
+    if (until !== undefined && until > now) {
+      throw tooMany(until - now, "Too many logins from this address.");
+    }
+    if (until !== undefined) blockedAddresses.delete(address);
+    const { stub, name } = rateLimitStub(c.env, "login-ip", address);
+    const r = await stub.take(name, limitsOf(c.env).loginAddress, 1, 1);
+    if (!r.ok) {
+      if (blockedAddresses.size >= MAX_BLOCKED) {
+        blockedAddresses.delete(blockedAddresses.keys().next().value!);
+      }
+      blockedAddresses.set(address, Date.now() + r.retryAfterMs);
+      throw tooMany(r.retryAfterMs, "Too many logins from this address.");
+    }
+    await next();
+  };
+}
+
+const emailKey = (email: string) => sha256Hex(email.trim().toLowerCase());
+
+/** The e-mail's gate: its bucket and its lockout after consecutive failures. */
+export async function loginEmailGate(env: Env, email: string): Promise<void> {
+  const { stub, name } = rateLimitStub(env, "login-email", emailKey(email));
+  const gate = await stub.loginAttempt(name, limitsOf(env).loginEmail);
+  if (!gate.ok) {
+    throw tooMany(
+      gate.retryAfterMs,
+      gate.reason === "locked"
+        ? "Too many failed logins for this e-mail; each further failure doubles the wait."
+        : "Too many logins for this e-mail.",
+    );
+  }
+}
+
+export async function loginOutcome(env: Env, email: string, ok: boolean): Promise<void> {
+  const { stub, name } = rateLimitStub(env, "login-email", emailKey(email));
+  if (ok) await stub.loginSucceeded(name);
+  else await stub.loginFailed(name, limitsOf(env).lockout satisfies LockoutPolicy);
+}
