@@ -112,6 +112,7 @@ export class RateLimitDO extends DurableObject<Env> {
       row ? { failures: row.failures, lockedUntilMs: row.locked_until_ms } : undefined,
       now,
     );
+    // Normally loginAttempt made the row; if it was evicted since, start it empty (strict).
     if (!row) this.write(name, { tokens: 0, atMs: now }, row, now);
     this.ctx.storage.sql.exec(
       "UPDATE buckets SET failures = ?, locked_until_ms = ?, touched_ms = ? WHERE name = ?",
@@ -123,8 +124,17 @@ export class RateLimitDO extends DurableObject<Env> {
     return next;
   }
 
-  /** A successful login forgets the failures. */
-  loginSucceeded(name: string): void {
+  /**
+   * A successful login forgets the failures; with `forgetBudget` (an e-mail: only its
+   * owner can succeed) the spent budget too. An address keeps its budget, or one valid
+   * account would buy its address unlimited guesses for others.
+   */
+  loginSucceeded(name: string, forgetBudget: boolean): void {
+    if (forgetBudget) {
+      const cursor = this.ctx.storage.sql.exec("DELETE FROM buckets WHERE name = ?", name);
+      this.count -= cursor.rowsWritten;
+      return;
+    }
     this.ctx.storage.sql.exec(
       "UPDATE buckets SET failures = 0, locked_until_ms = 0 WHERE name = ?",
       name,

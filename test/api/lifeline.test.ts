@@ -453,6 +453,7 @@ describe("operations", () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/v1/auth/login",
+        "/v1/auth/logout",
         "/v1/contracts",
         "/v1/contracts/{id}",
         "/v1/contracts/{id}/send",

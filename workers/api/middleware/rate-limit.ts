@@ -13,11 +13,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { sha256Hex } from "../../../core/index.ts";
-import {
-  type BucketPolicy,
-  type LockoutPolicy,
-  secondsToFull,
-} from "../../../durable-objects/rate-limit/bucket.ts";
+import { type BucketPolicy, secondsToFull } from "../../../durable-objects/rate-limit/bucket.ts";
 import { type RateLimitKind, rateLimitStub } from "../../../durable-objects/rate-limit/index.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem } from "../errors.ts";
@@ -26,31 +22,37 @@ const Policy = z.strictObject({
   burst: z.number().int().min(1).max(10_000_000),
   perS: z.number().positive().max(1_000_000),
 });
+const Lockout = z.strictObject({
+  freeFailures: z.number().int().min(0).max(1_000),
+  baseDelayMs: z.number().int().min(1).max(3_600_000),
+  maxDelayMs: z.number().int().min(1).max(86_400_000),
+});
 const Limits = z.strictObject({
   key: Policy,
   tenant: Policy,
   loginAddress: Policy,
   loginEmail: Policy,
-  lockout: z.strictObject({
-    freeFailures: z.number().int().min(0).max(1_000),
-    baseDelayMs: z.number().int().min(1).max(3_600_000),
-    maxDelayMs: z.number().int().min(1).max(86_400_000),
-  }),
+  emailLockout: Lockout,
+  addressLockout: Lockout,
 });
 export type Limits = z.infer<typeof Limits>;
 
 /**
  * Defaults: far above what an integrator or the benchmarks (hundreds of requests per second
  * with one key) send, low enough that one key cannot take a region. Login: a burst of 30
- * per address, then one a second; 10 per e-mail, then one every 10 s; after 5 consecutive
- * failures for an e-mail, 1 s, 2 s, 4 s … at most 15 min between attempts.
+ * per address, then one a second; 10 per e-mail, then one every 10 s. Growing waits after
+ * consecutive failures: after 5 for an e-mail, 1 s, 2 s, 4 s … at most 15 min; after 10
+ * from one address the same (an office behind one NAT has headroom, and any success from
+ * the address clears its failures). A password check is ~40 ms of a thread nothing else
+ * can use meanwhile, so a storm from one address costs a handful of them, then none.
  */
 export const DEFAULT_LIMITS: Limits = {
   key: { burst: 6_000, perS: 600 },
   tenant: { burst: 30_000, perS: 3_000 },
   loginAddress: { burst: 30, perS: 1 },
   loginEmail: { burst: 10, perS: 0.1 },
-  lockout: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
+  emailLockout: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
+  addressLockout: { freeFailures: 10, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
 };
 
 let parsed: { text: string | undefined; limits: Limits } | undefined;
@@ -198,19 +200,29 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
     const principal = c.get("principal");
     if (!principal || isExempt(c.req.path)) return next();
     const limits = limitsOf(c.env);
-    const [key, tenant] = await Promise.all([
-      admit(c.env, "key", `${principal.tenantId}/${principal.kind}/${principal.id}`, limits.key),
-      admit(c.env, "tenant", principal.tenantId, limits.tenant),
-    ]);
+    // One after the other: a request the key's budget refuses spends none of the tenant's.
+    const key = await admit(
+      c.env,
+      "key",
+      `${principal.tenantId}/${principal.kind}/${principal.id}`,
+      limits.key,
+    );
+    const tenant = key.ok ? await admit(c.env, "tenant", principal.tenantId, limits.tenant) : null;
+    const item = (name: string, p: BucketPolicy, v: Verdict) =>
+      `"${name}";r=${v.remaining};t=${v.ok ? secondsToFull(p, v.remaining) : Math.ceil(v.retryAfterMs / 1000)}`;
     const headers = {
       "ratelimit-policy": `"key";q=${limits.key.burst};w=${windowS(limits.key)}, "tenant";q=${limits.tenant.burst};w=${windowS(limits.tenant)}`,
-      ratelimit: `"key";r=${key.remaining};t=${secondsToFull(limits.key, key.remaining)}, "tenant";r=${tenant.remaining};t=${secondsToFull(limits.tenant, tenant.remaining)}`,
+      // The tenant's count is unknown (and untouched) when the key's budget refused.
+      ratelimit: [
+        item("key", limits.key, key),
+        ...(tenant ? [item("tenant", limits.tenant, tenant)] : []),
+      ].join(", "),
     };
-    if (!key.ok || !tenant.ok) {
-      const which = !key.ok ? "this credential" : "this tenant";
+    const refused = !key.ok ? key : tenant && !tenant.ok ? tenant : null;
+    if (refused) {
       throw tooMany(
-        Math.max(key.retryAfterMs, tenant.retryAfterMs),
-        `The request budget of ${which} is spent.`,
+        refused.retryAfterMs,
+        `The request budget of ${refused === key ? "this credential" : "this tenant"} is spent.`,
         headers,
       );
     }
@@ -225,13 +237,44 @@ const isExempt = (path: string) => EXEMPT.some((re) => re.test(path));
 // ---------------------------------------------------------------- login
 
 const MAX_BLOCKED = 10_000;
-/** Addresses this isolate knows to be out of login budget, and until when. */
+/**
+ * A refused login is answered after min(wait, TARPIT_MS), up to MAX_TARPITTED at a time
+ * per isolate (past that, at once). A client that ignores Retry-After and retries at once,
+ * in any number of parallel connections, then costs the isolate a few cheap answers per
+ * second each, instead of keeping its event loop busy; nothing of the isolate is held
+ * while a refusal waits.
+ */
+const TARPIT_MS = 1_000;
+const MAX_TARPITTED = 2_000;
+let tarpitted = 0;
+
+async function refuseLogin(retryAfterMs: number, detail: string): Promise<never> {
+  const delayMs = Math.min(retryAfterMs, TARPIT_MS);
+  if (tarpitted < MAX_TARPITTED && delayMs > 0) {
+    tarpitted++;
+    try {
+      await new Promise((r) => setTimeout(r, delayMs));
+    } finally {
+      tarpitted--;
+    }
+  }
+  throw tooMany(retryAfterMs - delayMs, detail);
+}
+/** Addresses this isolate knows to be refused, and until when. */
 const blockedAddresses = new Map<string, number>();
 
+function block(address: string, untilMs: number) {
+  blockedAddresses.delete(address);
+  if (blockedAddresses.size >= MAX_BLOCKED) {
+    blockedAddresses.delete(blockedAddresses.keys().next().value!);
+  }
+  blockedAddresses.set(address, untilMs);
+}
+
 /**
- * Login, before the body is read: the client address's bucket. Once the DO has said an
- * address is out of budget, this isolate answers 429 itself until the stated time, so a
- * storm costs neither a DO call nor a password hash.
+ * Login, before the body is read: the client address's budget and lockout. Once the DO
+ * has refused an address, this isolate answers 429 itself until the stated time, so a
+ * storm costs neither a DO call nor a password check.
  */
 export function loginAddressLimit(): MiddlewareHandler<AppEnv> {
   return async function loginAddressLimit(c, next) {
@@ -239,17 +282,14 @@ export function loginAddressLimit(): MiddlewareHandler<AppEnv> {
     const now = Date.now();
     const until = blockedAddresses.get(address);
     if (until !== undefined && until > now) {
-      throw tooMany(until - now, "Too many logins from this address.");
+      await refuseLogin(until - now, "Too many logins from this address.");
     }
     if (until !== undefined) blockedAddresses.delete(address);
     const { stub, name } = rateLimitStub(c.env, "login-ip", address);
-    const r = await stub.take(name, limitsOf(c.env).loginAddress, 1, 1);
-    if (!r.ok) {
-      if (blockedAddresses.size >= MAX_BLOCKED) {
-        blockedAddresses.delete(blockedAddresses.keys().next().value!);
-      }
-      blockedAddresses.set(address, Date.now() + r.retryAfterMs);
-      throw tooMany(r.retryAfterMs, "Too many logins from this address.");
+    const gate = await stub.loginAttempt(name, limitsOf(c.env).loginAddress);
+    if (!gate.ok) {
+      block(address, Date.now() + gate.retryAfterMs);
+      await refuseLogin(gate.retryAfterMs, "Too many logins from this address.");
     }
     await next();
   };
@@ -257,12 +297,12 @@ export function loginAddressLimit(): MiddlewareHandler<AppEnv> {
 
 const emailKey = (email: string) => sha256Hex(email.trim().toLowerCase());
 
-/** The e-mail's gate: its bucket and its lockout after consecutive failures. */
+/** The e-mail's gate: its budget and its lockout after consecutive failures. */
 export async function loginEmailGate(env: Env, email: string): Promise<void> {
   const { stub, name } = rateLimitStub(env, "login-email", emailKey(email));
   const gate = await stub.loginAttempt(name, limitsOf(env).loginEmail);
   if (!gate.ok) {
-    throw tooMany(
+    await refuseLogin(
       gate.retryAfterMs,
       gate.reason === "locked"
         ? "Too many failed logins for this e-mail; each further failure doubles the wait."
@@ -271,8 +311,22 @@ export async function loginEmailGate(env: Env, email: string): Promise<void> {
   }
 }
 
-export async function loginOutcome(env: Env, email: string, ok: boolean): Promise<void> {
-  const { stub, name } = rateLimitStub(env, "login-email", emailKey(email));
-  if (ok) await stub.loginSucceeded(name);
-  else await stub.loginFailed(name, limitsOf(env).lockout satisfies LockoutPolicy);
+/** Records a checked password's outcome for the e-mail and the address. */
+export async function loginOutcome(c: Context, email: string, ok: boolean): Promise<void> {
+  const limits = limitsOf(c.env);
+  const byEmail = rateLimitStub(c.env, "login-email", emailKey(email));
+  const byAddress = rateLimitStub(c.env, "login-ip", clientAddress(c));
+  if (ok) {
+    await Promise.all([
+      byEmail.stub.loginSucceeded(byEmail.name, true),
+      byAddress.stub.loginSucceeded(byAddress.name, false),
+    ]);
+    return;
+  }
+  const [, address] = await Promise.all([
+    byEmail.stub.loginFailed(byEmail.name, limits.emailLockout),
+    byAddress.stub.loginFailed(byAddress.name, limits.addressLockout),
+  ]);
+  // The address's wait starts now: this isolate need not ask the DO again until it ends.
+  if (address.lockedUntilMs > Date.now()) block(clientAddress(c), address.lockedUntilMs);
 }

@@ -66,7 +66,7 @@ auth.openapi(loginRoute, async (c) => {
   // An unknown e-mail is checked against a dummy hash: the same cost, so timing does not
   // reveal who has an account.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  await loginOutcome(c.env, email, ok && user !== null);
+  await loginOutcome(c, email, ok && user !== null);
   if (!ok || !user) throw new Problem(401, "unauthorized", "Wrong e-mail or password");
   const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_S;
   const token = await sign(
