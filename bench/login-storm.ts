@@ -22,6 +22,7 @@ Options:
   --concurrency <n>    API-key requests in flight while measuring (default 4)
   --region <name>      wrangler.toml env whose topology to use (default cn-east)
   --out <dir>          where results go (default bench/results)
+  --keep-data          keep the temporary region data directory (logs)
   -h, --help           show this help
 `;
 const MAX_STORM = 1_000;
@@ -46,6 +47,7 @@ function parse() {
       concurrency: { type: "string" },
       region: { type: "string" },
       out: { type: "string" },
+      "keep-data": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -235,6 +237,7 @@ try {
   exitCode = 1;
 } finally {
   await region?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (values["keep-data"]) process.stdout.write(`Region data kept in ${dataDir}\n`);
+  else rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

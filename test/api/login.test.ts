@@ -103,7 +103,7 @@ describe("login", () => {
     for (let i = 1; i <= 5; i++) {
       expect((await login(region.url, wrong, freshAddress())).status).toBe(401);
     }
-    // The refusal is held for up to 1 s (the wait, at most 1 s) and then says how much is left.
+    // The refusal is held (for the wait, at most 2 s) and then says how much is left.
     const waited = async () => {
       const t0 = Date.now();
       const res = await login(region.url, wrong, freshAddress());

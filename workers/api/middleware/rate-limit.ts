@@ -39,8 +39,8 @@ export type Limits = z.infer<typeof Limits>;
 
 /**
  * Defaults: far above what an integrator or the benchmarks (hundreds of requests per second
- * with one key) send, low enough that one key cannot take a region. Login: a burst of 30
- * per address, then one a second; 10 per e-mail, then one every 10 s. Growing waits after
+ * with one key) send, low enough that one key cannot take a region. Login: a burst of 10
+ * per address, then one every 2 s; 10 per e-mail, then one every 10 s. Growing waits after
  * consecutive failures: after 5 for an e-mail, 1 s, 2 s, 4 s … at most 15 min; after 10
  * from one address the same (an office behind one NAT has headroom, and any success from
  * the address clears its failures). A password check is ~40 ms of a thread nothing else
@@ -49,7 +49,7 @@ export type Limits = z.infer<typeof Limits>;
 export const DEFAULT_LIMITS: Limits = {
   key: { burst: 6_000, perS: 600 },
   tenant: { burst: 30_000, perS: 3_000 },
-  loginAddress: { burst: 30, perS: 1 },
+  loginAddress: { burst: 10, perS: 0.5 },
   loginEmail: { burst: 10, perS: 0.1 },
   emailLockout: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
   addressLockout: { freeFailures: 10, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 },
@@ -244,7 +244,7 @@ const MAX_BLOCKED = 10_000;
  * second each, instead of keeping its event loop busy; nothing of the isolate is held
  * while a refusal waits.
  */
-const TARPIT_MS = 1_000;
+const TARPIT_MS = 2_000;
 const MAX_TARPITTED = 2_000;
 let tarpitted = 0;
 
