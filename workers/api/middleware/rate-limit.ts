@@ -169,7 +169,15 @@ async function renew(
   }
   try {
     const { stub, name } = rateLimitStub(env, kind, key);
-    const r = await stub.take(name, policy, size, 1);
+    let r: Awaited<ReturnType<typeof stub.take>>;
+    try {
+      r = await stub.take(name, policy, size, 1);
+    } catch (err) {
+      // Budgets protect the region; they must not take it down [LF5]: without its
+      // RateLimitDO a request is admitted (and the failure logged), never refused.
+      console.warn("rate-limit: RateLimitDO unavailable, admitting", String(err));
+      return { ok: true, remaining: lease.sharedRemaining, retryAfterMs: 0 };
+    }
     const at = Date.now();
     if (!r.ok) {
       lease.tokens = 0;
