@@ -107,7 +107,6 @@ type Lease = {
   /** The shared bucket's count when the lease was taken. */
   sharedRemaining: number;
   blockedUntilMs: number;
-  pending?: Promise<void> | undefined;
 };
 const leases = new Map<string, Lease>();
 
@@ -120,24 +119,18 @@ async function admit(
   policy: BucketPolicy,
 ): Promise<Verdict> {
   const id = `${kind}\u0000${key}`;
-  // Two rounds at most: a request that waited for another's renewal and still finds the
-  // lease empty renews it itself.
-  for (let round = 0; ; round++) {
-    const now = Date.now();
-    const lease = leases.get(id);
-    if (lease && lease.blockedUntilMs > now) {
-      return { ok: false, remaining: 0, retryAfterMs: lease.blockedUntilMs - now };
-    }
-    if (lease && lease.tokens > 0 && lease.expiresAtMs > now) {
-      lease.tokens--;
-      return { ok: true, remaining: lease.sharedRemaining + lease.tokens, retryAfterMs: 0 };
-    }
-    if (lease?.pending && round === 0) {
-      await lease.pending;
-      continue;
-    }
-    return renew(env, kind, key, id, policy, lease, now);
+  const now = Date.now();
+  const lease = leases.get(id);
+  if (lease && lease.blockedUntilMs > now) {
+    return { ok: false, remaining: 0, retryAfterMs: lease.blockedUntilMs - now };
   }
+  if (lease && lease.tokens > 0 && lease.expiresAtMs > now) {
+    lease.tokens--;
+    return { ok: true, remaining: lease.sharedRemaining + lease.tokens, retryAfterMs: 0 };
+  }
+  // Concurrent renewals each ask the DO (no request awaits another's promise: a request
+  // that is cancelled mid-call would leave the others waiting forever).
+  return renew(env, kind, key, id, policy, lease, now);
 }
 
 async function renew(
@@ -159,40 +152,31 @@ async function renew(
     sharedRemaining: 0,
     blockedUntilMs: 0,
   };
-  let done!: () => void;
-  lease.pending = new Promise<void>((resolve) => {
-    done = resolve;
-  });
   if (!previous) {
     if (leases.size >= MAX_LEASES) leases.delete(leases.keys().next().value!);
     leases.set(id, lease);
   }
+  const { stub, name } = rateLimitStub(env, kind, key);
+  let r: Awaited<ReturnType<typeof stub.take>>;
   try {
-    const { stub, name } = rateLimitStub(env, kind, key);
-    let r: Awaited<ReturnType<typeof stub.take>>;
-    try {
-      r = await stub.take(name, policy, size, 1);
-    } catch (err) {
-      // Budgets protect the region; they must not take it down [LF5]: without its
-      // RateLimitDO a request is admitted (and the failure logged), never refused.
-      console.warn("rate-limit: RateLimitDO unavailable, admitting", String(err));
-      return { ok: true, remaining: lease.sharedRemaining, retryAfterMs: 0 };
-    }
-    const at = Date.now();
-    if (!r.ok) {
-      lease.tokens = 0;
-      lease.blockedUntilMs = at + r.retryAfterMs;
-      return { ok: false, remaining: 0, retryAfterMs: r.retryAfterMs };
-    }
-    lease.size = size;
-    lease.tokens = r.granted - 1;
-    lease.expiresAtMs = at + LEASE_MS;
-    lease.sharedRemaining = r.remaining;
-    return { ok: true, remaining: r.remaining + lease.tokens, retryAfterMs: 0 };
-  } finally {
-    lease.pending = undefined;
-    done();
+    r = await stub.take(name, policy, size, 1);
+  } catch (err) {
+    // Budgets protect the region; they must not take it down [LF5]: without its
+    // RateLimitDO a request is admitted (and the failure logged), never refused.
+    console.warn("rate-limit: RateLimitDO unavailable, admitting", String(err));
+    return { ok: true, remaining: lease.sharedRemaining, retryAfterMs: 0 };
   }
+  const at = Date.now();
+  if (!r.ok) {
+    lease.tokens = 0;
+    lease.blockedUntilMs = at + r.retryAfterMs;
+    return { ok: false, remaining: 0, retryAfterMs: r.retryAfterMs };
+  }
+  lease.size = size;
+  lease.tokens = r.granted - 1;
+  lease.expiresAtMs = at + LEASE_MS;
+  lease.sharedRemaining = r.remaining;
+  return { ok: true, remaining: r.remaining + lease.tokens, retryAfterMs: 0 };
 }
 
 const windowS = (p: BucketPolicy) => Math.max(1, Math.round(p.burst / p.perS));
