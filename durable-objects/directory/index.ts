@@ -1,11 +1,12 @@
 // DirectoryDO: one per region. Tenants, integrator API keys (stored as SHA-256 hashes)
-// and rep users (PBKDF2 password hashes). Authentication reads only this DO, never
-// libSQL, so logging in and calling the API keep working when libSQL is down [LF5].
+// and rep users (PBKDF2 password hashes, session token versions). Authentication reads
+// only this DO, never libSQL, so logging in and calling the API keep working when libSQL
+// is down [LF5]. It never hashes a password: the region-wide singleton that resolves API
+// keys must not queue them behind PBKDF2 (DESIGN §12); the API worker hashes.
 import { DurableObject } from "cloudflare:workers";
 import { FieldPolicy } from "../../core/index.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { migrate } from "../storage/sql-store.ts";
-import { hashPassword, verifyPassword } from "./password.ts";
 
 const MIGRATIONS = [
   `CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -19,6 +20,8 @@ const MIGRATIONS = [
   // A tenant's insight rules (signal keywords and patterns, competitor gazetteer: DESIGN
   // §7) as JSON, validated by the API before it is stored; null means the defaults.
   `ALTER TABLE tenants ADD COLUMN insight_rules TEXT`,
+  // Session tokens carry the version they were issued under; logout bumps it.
+  `ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0`,
 ] as const;
 
 /** Accounts returned per page of the account index. */
@@ -40,8 +43,19 @@ export type DirectorySeed = {
     email: string;
     name: string;
     role: "rep" | "manager" | "admin";
-    password: string;
+    /** The PBKDF2 hash (password.ts), computed by the caller. */
+    passwordHash: string;
   }>;
+};
+
+/** What a login needs to check a password outside this object. */
+export type LoginRow = {
+  id: string;
+  tenantId: string;
+  name: string;
+  role: string;
+  passwordHash: string;
+  tokenVersion: number;
 };
 
 export class DirectoryDO extends DurableObject<Env> {
@@ -60,21 +74,55 @@ export class DirectoryDO extends DurableObject<Env> {
     return row ? { tenantId: row.tenant_id, kind: "apiKey", id: row.id, role: "integrator" } : null;
   }
 
-  async verifyUser(
-    email: string,
-    password: string,
-  ): Promise<(Principal & { name: string }) | null> {
+  /** The user's row for a login; the caller verifies the password. */
+  userByEmail(email: string): LoginRow | null {
     const row = this.ctx.storage.sql
-      .exec<{ id: string; tenant_id: string; name: string; role: string; password: string }>(
-        "SELECT id, tenant_id, name, role, password FROM users WHERE email = ?",
+      .exec<{
+        id: string;
+        tenant_id: string;
+        name: string;
+        role: string;
+        password: string;
+        token_version: number;
+      }>(
+        "SELECT id, tenant_id, name, role, password, token_version FROM users WHERE email = ?",
         email.trim().toLowerCase(),
       )
       .toArray()[0];
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal it.
-    const ok = await verifyPassword(password, row?.password ?? DUMMY_HASH);
-    return row && ok
-      ? { tenantId: row.tenant_id, kind: "user", id: row.id, role: row.role, name: row.name }
+    return row
+      ? {
+          id: row.id,
+          tenantId: row.tenant_id,
+          name: row.name,
+          role: row.role,
+          passwordHash: row.password,
+          tokenVersion: row.token_version,
+        }
       : null;
+  }
+
+  /** The version a user's session tokens must carry; null for an unknown user. */
+  tokenVersion(tenantId: string, userId: string): number | null {
+    const row = this.ctx.storage.sql
+      .exec<{ token_version: number }>(
+        "SELECT token_version FROM users WHERE id = ? AND tenant_id = ?",
+        userId,
+        tenantId,
+      )
+      .toArray()[0];
+    return row ? row.token_version : null;
+  }
+
+  /** Revokes every session token of the user issued so far; returns the new version. */
+  revokeSessions(tenantId: string, userId: string): number | null {
+    const row = this.ctx.storage.sql
+      .exec<{ token_version: number }>(
+        "UPDATE users SET token_version = token_version + 1 WHERE id = ? AND tenant_id = ? RETURNING token_version",
+        userId,
+        tenantId,
+      )
+      .toArray()[0];
+    return row ? row.token_version : null;
   }
 
   /** The tenant's field policy, or null for the default. */
@@ -148,13 +196,7 @@ export class DirectoryDO extends DurableObject<Env> {
   }
 
   /** Local mode only (the API refuses the route elsewhere): creates or refreshes a tenant. */
-  async seed(seed: DirectorySeed): Promise<void> {
-    const users = await Promise.all(
-      seed.users.map(async (u) => ({
-        ...u,
-        hash: await hashPassword(u.password, crypto.getRandomValues(new Uint8Array(16))),
-      })),
-    );
+  seed(seed: DirectorySeed): void {
     const now = new Date().toISOString();
     this.ctx.storage.transactionSync(() => {
       const sql = this.ctx.storage.sql;
@@ -177,7 +219,7 @@ export class DirectoryDO extends DurableObject<Env> {
           now,
         );
       }
-      for (const u of users) {
+      for (const u of seed.users) {
         sql.exec(
           "INSERT INTO users (id, tenant_id, email, name, role, password) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role, password = excluded.password",
           u.id,
@@ -185,12 +227,9 @@ export class DirectoryDO extends DurableObject<Env> {
           u.email.toLowerCase(),
           u.name,
           u.role,
-          u.hash,
+          u.passwordHash,
         );
       }
     });
   }
 }
-
-const DUMMY_HASH =
-  "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

@@ -33,3 +33,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await derive(password, unb64(salt), Number(iterations));
   return timingSafeEqual(toHex(actual), toHex(unb64(hash)));
 }
+
+/**
+ * A well-formed hash no password matches: an unknown e-mail is verified against it, so
+ * a login for it costs what a real one costs and timing does not reveal who exists.
+ */
+export const DUMMY_HASH =
+  "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

@@ -535,6 +535,7 @@ describe("operations", () => {
         "/v1/admin/state-hash",
         "/v1/audit/verify",
         "/v1/auth/login",
+        "/v1/auth/logout",
         "/v1/contracts",
         "/v1/contracts/{id}",
         "/v1/contracts/{id}/send",

@@ -35,6 +35,8 @@ declare global {
        * The same in every region of the jurisdiction, held by no other region [LF4].
        */
       ACCOUNT_ID_KEY?: string;
+      /** JSON overriding any of the rate limits in middleware/rate-limit.ts (DEFAULT_LIMITS). */
+      RATE_LIMITS?: string;
     }
   }
 }

@@ -8,6 +8,7 @@ import type { AppEnv } from "./env.ts";
 import { onError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodies } from "./middleware/body-limit.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { regionHeaders } from "./middleware/region.ts";
 import { requireRole } from "./middleware/roles.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -28,6 +29,7 @@ export { AuditDO } from "../../durable-objects/audit/index.ts";
 export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 export { QuarantineDO } from "../../durable-objects/quarantine/index.ts";
+export { RateLimitDO } from "../../durable-objects/rate-limit/index.ts";
 
 const app = new OpenAPIHono<AppEnv>();
 
@@ -59,6 +61,8 @@ app.use("/v1/payments", authenticate());
 app.use("/v1/admin/*", authenticate(), requireRole("admin"));
 app.use("/v1/audit/*", authenticate(), requireRole("admin"));
 app.use("/v1/insights/*", authenticate());
+// After authenticate (it needs the principal); routes registered above are not limited here.
+app.use("/v1/*", rateLimit());
 app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);

@@ -1,15 +1,50 @@
-// Authentication: integrator API keys (`lk_…`, looked up by SHA-256 in DirectoryDO and
-// cached per isolate) or rep session tokens (HS256 JWT). Sets the tenant-scoped principal
-// every route uses; no route reads or writes outside `principal.tenantId`.
+// Authentication: integrator API keys (`lk_…`, looked up by SHA-256 in DirectoryDO) or rep
+// session tokens (HS256 JWT carrying the user's token version). Sets the tenant-scoped
+// principal every route uses; no route reads or writes outside `principal.tenantId`.
+//
+// Per-isolate caches, each bounded and expiring:
+// * known API keys for KEY_TTL_MS (a revoked key works up to that long in a warm isolate);
+// * unknown keys for UNKNOWN_KEY_TTL_MS, in a cache of their own, so spraying random keys
+//   neither reaches DirectoryDO on every request nor evicts the known ones;
+// * users' token versions for TOKEN_VERSION_TTL_MS. Revocation latency: a logout rejects
+//   the user's earlier tokens at once in the isolate that served it, and in every other
+//   isolate of the region within TOKEN_VERSION_TTL_MS (30 s). The version lives in this
+//   region's DirectoryDO: another region keeps accepting the token until it expires.
 import type { MiddlewareHandler } from "hono";
 import { verify } from "hono/jwt";
 import { sha256Hex } from "../../../core/index.ts";
 import type { AppEnv, Principal } from "../env.ts";
 import { Problem } from "../errors.ts";
 
-const KEY_CACHE_TTL_MS = 60_000;
-const KEY_CACHE_MAX = 1_000;
-const keyCache = new Map<string, { principal: Principal | null; expiresAt: number }>();
+const KEY_TTL_MS = 60_000;
+const UNKNOWN_KEY_TTL_MS = 10_000;
+const TOKEN_VERSION_TTL_MS = 30_000;
+const CACHE_MAX = 1_000;
+
+/** A Map that forgets its oldest entry past `max` and every entry after its TTL. */
+class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max: number,
+  ) {}
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.expiresAt > Date.now()) return hit.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, expiresAt: Date.now() + this.ttlMs });
+  }
+}
+
+const knownKeys = new TtlCache<Principal>(KEY_TTL_MS, CACHE_MAX);
+const unknownKeys = new TtlCache<true>(UNKNOWN_KEY_TTL_MS, CACHE_MAX);
+const tokenVersions = new TtlCache<number | null>(TOKEN_VERSION_TTL_MS, 10 * CACHE_MAX);
 
 export const TOKEN_ISSUER = "lifeline";
 
@@ -30,12 +65,50 @@ export function directory(env: Env) {
 
 async function resolveApiKey(env: Env, key: string): Promise<Principal | null> {
   const hash = sha256Hex(key);
-  const hit = keyCache.get(hash);
-  if (hit && hit.expiresAt > Date.now()) return hit.principal;
+  const known = knownKeys.get(hash);
+  if (known) return known;
+  if (unknownKeys.get(hash)) return null;
   const principal = await directory(env).resolveApiKey(hash);
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(hash, { principal, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
+  if (principal) knownKeys.set(hash, principal);
+  else unknownKeys.set(hash, true);
   return principal;
+}
+
+const versionKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
+
+async function tokenVersion(env: Env, tenantId: string, userId: string): Promise<number | null> {
+  const key = versionKey(tenantId, userId);
+  const cached = tokenVersions.get(key);
+  if (cached !== undefined) return cached;
+  const version = await directory(env).tokenVersion(tenantId, userId);
+  tokenVersions.set(key, version);
+  return version;
+}
+
+/** After a logout: this isolate rejects the old tokens from now on. */
+export function rememberTokenVersion(tenantId: string, userId: string, version: number | null) {
+  tokenVersions.set(versionKey(tenantId, userId), version);
+}
+
+async function userPrincipal(env: Env, credential: string): Promise<Principal> {
+  let claims: Record<string, unknown>;
+  try {
+    claims = await verify(credential, env.AUTH_TOKEN_SECRET, "HS256");
+  } catch {
+    throw unauthorized("Invalid or expired session token; log in again.");
+  }
+  if (
+    claims.iss !== TOKEN_ISSUER ||
+    typeof claims.tid !== "string" ||
+    typeof claims.sub !== "string" ||
+    !Number.isSafeInteger(claims.ver)
+  ) {
+    throw unauthorized("Invalid or expired session token; log in again.");
+  }
+  if ((await tokenVersion(env, claims.tid, claims.sub)) !== claims.ver) {
+    throw unauthorized("This session was ended (logout); log in again.");
+  }
+  return { tenantId: claims.tid, kind: "user", id: claims.sub, role: String(claims.role ?? "rep") };
 }
 
 export function authenticate(): MiddlewareHandler<AppEnv> {
@@ -44,29 +117,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw unauthorized("Send Authorization: Bearer <API key or session token>.");
     const credential = m[1]!;
-    let principal: Principal | null = null;
+    let principal: Principal | null;
     if (credential.startsWith("lk_")) {
       principal = await resolveApiKey(c.env, credential);
       if (!principal) throw unauthorized("Unknown or revoked API key.");
     } else {
-      try {
-        const claims = await verify(credential, c.env.AUTH_TOKEN_SECRET, "HS256");
-        if (
-          claims.iss !== TOKEN_ISSUER ||
-          typeof claims.tid !== "string" ||
-          typeof claims.sub !== "string"
-        ) {
-          throw new Error("claims");
-        }
-        principal = {
-          tenantId: claims.tid,
-          kind: "user",
-          id: claims.sub,
-          role: String(claims.role ?? "rep"),
-        };
-      } catch {
-        throw unauthorized("Invalid or expired session token; log in again.");
-      }
+      principal = await userPrincipal(c.env, credential);
     }
     c.set("principal", principal);
     await next();

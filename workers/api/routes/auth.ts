@@ -1,9 +1,18 @@
-// /v1/auth/login: a rep exchanges e-mail and password for a signed session token
-// (HS256, 12 h), accepted by every region that shares AUTH_TOKEN_SECRET.
+// /v1/auth/login and /v1/auth/logout: a rep exchanges e-mail and password for a signed
+// session token (HS256, 12 h, carrying the user's token version), accepted by every region
+// that shares AUTH_TOKEN_SECRET; logout bumps the version, ending every earlier session.
+// The password is checked here, in the worker: DirectoryDO only hands over the stored row.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sign } from "hono/jwt";
+import { DUMMY_HASH, verifyPassword } from "../../../durable-objects/directory/password.ts";
 import { Problem } from "../errors.ts";
-import { directory, TOKEN_ISSUER } from "../middleware/auth.ts";
+import { authenticate, directory, rememberTokenVersion, TOKEN_ISSUER } from "../middleware/auth.ts";
+import {
+  loginAddressLimit,
+  loginEmailGate,
+  loginOutcome,
+  rateLimit,
+} from "../middleware/rate-limit.ts";
 import { json, jsonBody, ProblemSchema } from "../openapi.ts";
 import { newRouter } from "../router.ts";
 
@@ -23,7 +32,12 @@ const Session = z
   })
   .meta({ id: "Session" });
 
-const route = createRoute({
+const problem = (description: string) => ({
+  content: { "application/problem+json": { schema: ProblemSchema } },
+  description,
+});
+
+const loginRoute = createRoute({
   method: "post",
   path: "/v1/auth/login",
   operationId: "login",
@@ -32,24 +46,39 @@ const route = createRoute({
   request: { body: jsonBody(Login) },
   responses: {
     200: json(Session, "A session token for `Authorization: Bearer`"),
-    400: {
-      content: { "application/problem+json": { schema: ProblemSchema } },
-      description: "Invalid body",
-    },
-    401: {
-      content: { "application/problem+json": { schema: ProblemSchema } },
-      description: "Wrong e-mail or password",
+    400: problem("Invalid body"),
+    401: problem("Wrong e-mail or password"),
+    429: {
+      ...problem(
+        "Too many logins from this address or for this e-mail, or too many recent failures for it; see `Retry-After`",
+      ),
+      headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } },
     },
   },
 });
 
-auth.openapi(route, async (c) => {
+// The address's budget is checked before the body is even read.
+auth.use("/v1/auth/login", loginAddressLimit());
+
+auth.openapi(loginRoute, async (c) => {
   const { email, password } = c.req.valid("json");
-  const user = await directory(c.env).verifyUser(email, password);
-  if (!user) throw new Problem(401, "unauthorized", "Wrong e-mail or password");
+  await loginEmailGate(c.env, email);
+  const user = await directory(c.env).userByEmail(email);
+  // An unknown e-mail is checked against a dummy hash: the same cost, so timing does not
+  // reveal who has an account.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  await loginOutcome(c, email, ok && user !== null);
+  if (!ok || !user) throw new Problem(401, "unauthorized", "Wrong e-mail or password");
   const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_S;
   const token = await sign(
-    { iss: TOKEN_ISSUER, sub: user.id, tid: user.tenantId, role: user.role, exp },
+    {
+      iss: TOKEN_ISSUER,
+      sub: user.id,
+      tid: user.tenantId,
+      role: user.role,
+      ver: user.tokenVersion,
+      exp,
+    },
     c.env.AUTH_TOKEN_SECRET,
     "HS256",
   );
@@ -62,4 +91,36 @@ auth.openapi(route, async (c) => {
     },
     200,
   );
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/logout",
+  tags: ["auth"],
+  summary: "End every session of the calling rep",
+  description:
+    "Every session token of the caller issued so far stops working: at once in the isolate that answers, everywhere in this region within 30 s. Other regions accept the token until it expires.",
+  security: [{ bearer: [] }],
+  responses: {
+    204: { description: "Sessions ended" },
+    401: problem("No valid session token"),
+    409: problem("The caller is an API key, which has no session"),
+  },
+});
+
+auth.use("/v1/auth/logout", authenticate(), rateLimit());
+
+auth.openapi(logoutRoute, async (c) => {
+  const principal = c.get("principal");
+  if (principal.kind !== "user") {
+    throw new Problem(
+      409,
+      "not-a-session",
+      "API keys have no session to end",
+      "Log out with a session token; API keys are revoked by an admin.",
+    );
+  }
+  const version = await directory(c.env).revokeSessions(principal.tenantId, principal.id);
+  rememberTokenVersion(principal.tenantId, principal.id, version);
+  return c.body(null, 204);
 });
