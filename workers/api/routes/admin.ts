@@ -48,6 +48,7 @@ const StateHash = z
 const stateHashRoute = createRoute({
   method: "get",
   path: "/v1/admin/state-hash",
+  operationId: "stateHash",
   tags: ["operations"],
   summary: "State hash of the caller's tenant in this region, one page of accounts at a time",
   description:
@@ -131,6 +132,7 @@ const AuditVerification = z
 const verifyRoute = createRoute({
   method: "get",
   path: "/v1/audit/verify",
+  operationId: "verifyAudit",
   tags: ["operations"],
   summary: "Verify this region's audit chain against the checkpoints its peers hold",
   description:

@@ -96,6 +96,7 @@ auth.openapi(loginRoute, async (c) => {
 const logoutRoute = createRoute({
   method: "post",
   path: "/v1/auth/logout",
+  operationId: "logout",
   tags: ["auth"],
   summary: "End every session of the calling rep",
   description:
