@@ -166,7 +166,11 @@ export class AccountEngine {
     if (!this.hasSchema) {
       // A never-written account has no ledger to consult; a command refused here leaves
       // it as unstored as it was.
-      const decision = decide(emptyAccount(req.tenantId, req.accountId), req.command);
+      const gate = this.jurisdictionGate(req);
+      if (gate) return gate;
+      const decision = decide(emptyAccount(req.tenantId, req.accountId), req.command, {
+        accountIdKey: this.options.accountIdKey,
+      });
       if (!decision.ok) return { kind: "rejected", error: decision.error };
       this.ensureSchema();
     }

@@ -9,23 +9,31 @@ export type CurlRequest = {
   headers: Record<string, string>;
   /** The `-d` body, parsed as JSON; undefined without one. */
   body: unknown;
+  /** The status the README says the command answers (`# … → 409`), if it says one. */
+  expect?: number;
 };
 
 /** Every curl command (also inside `X=$(curl … | …)`) in the ```sh blocks of `markdown`, in order, with `vars` substituted. */
 export function curlRequests(markdown: string, vars: (name: string) => string): CurlRequest[] {
   const blocks = [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
   return blocks.flatMap((block) =>
-    commands(block)
-      .map((cmd) => /(?:^|[\s(])(curl\s[\s\S]*)$/.exec(cmd)?.[1])
-      .filter((cmd) => cmd !== undefined)
-      .map((cmd) => toRequest(words(cmd, vars))),
+    commands(block).flatMap(({ text, expect }) => {
+      const curl = /(?:^|[\s(])(curl\s[\s\S]*)$/.exec(text)?.[1];
+      if (curl === undefined) return [];
+      const request = toRequest(words(curl, vars));
+      return [expect === undefined ? request : { ...request, expect }];
+    }),
   );
 }
 
-/** Commands of a block: a newline ends one unless it is inside quotes or escaped. */
-function commands(block: string): string[] {
-  const out: string[] = [];
+/**
+ * Commands of a block: a newline ends one unless it is inside quotes or escaped. A comment
+ * on a command's line that says `→ NNN` states the status it answers.
+ */
+function commands(block: string): Array<{ text: string; expect?: number }> {
+  const out: Array<{ text: string; expect?: number }> = [];
   let current = "";
+  let expect: number | undefined;
   let quote: string | null = null;
   for (let i = 0; i < block.length; i++) {
     const ch = block[i]!;
@@ -35,13 +43,17 @@ function commands(block: string): string[] {
       continue;
     }
     if (quote === null && ch === "#" && (current === "" || /\s$/.test(current))) {
+      const start = i;
       while (i < block.length && block[i] !== "\n") i++;
+      const stated = /→\s*(\d{3})/.exec(block.slice(start, i));
+      if (stated && current.trim()) expect = Number(stated[1]);
       i--;
       continue;
     }
     if (quote === null && ch === "\n") {
-      if (current.trim()) out.push(current.trim());
+      if (current.trim()) out.push({ text: current.trim(), ...(expect ? { expect } : {}) });
       current = "";
+      expect = undefined;
       continue;
     }
     if (ch === "\\" && quote === '"') {
@@ -51,7 +63,7 @@ function commands(block: string): string[] {
     if (ch === "'" || ch === '"') quote = quote === null ? ch : quote === ch ? null : quote;
     current += ch;
   }
-  if (current.trim()) out.push(current.trim());
+  if (current.trim()) out.push({ text: current.trim(), ...(expect ? { expect } : {}) });
   return out;
 }
 
@@ -124,6 +136,7 @@ function toRequest(w: string[]): CurlRequest {
       const [name, ...rest] = w[++i]!.split(":");
       headers[name!.trim().toLowerCase()] = rest.join(":").trim();
     } else if (a === "-d" || a === "--data") data = w[++i];
+    else if (a === "-w" || a === "-o") i++;
     else if (a.startsWith("-")) continue;
     else url = a;
   }
