@@ -5,8 +5,6 @@ import type { ContractView, CustomerView, PaymentView } from "../core/index.ts";
 import type { ReadModelDb } from "./client.ts";
 import { contracts, customers, payments } from "./schema.ts";
 
-export const MAX_PAGE = 100;
-
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export function encodeCursor(parts: string[]): string {

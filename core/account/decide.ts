@@ -1,5 +1,5 @@
 // Command handlers: (state, command) → events or a domain error, pure. Every rule a
-// lifeline flow must obey lives here, so the DO, the simulator and tests share it.
+// lifeline flow must obey lives here, so the DO and the tests share it.
 import type { EventData } from "../events.ts";
 import {
   accountIdFor,

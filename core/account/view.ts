@@ -48,11 +48,6 @@ export function conflictView(c: Conflict): ConflictView {
   }
 }
 
-/** Every conflict record of the account, customer and contracts alike, by id. */
-export function conflictViews(state: AccountState): ConflictView[] {
-  return state.conflicts.map(conflictView);
-}
-
 export function customerView(state: AccountState): CustomerView | null {
   const c = state.customer;
   if (!c) return null;

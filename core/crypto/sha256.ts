@@ -1,5 +1,5 @@
 // Synchronous SHA-256 (FIPS 180-4). core/ needs hashes inside synchronous code paths
-// (ids derived in transactionSync, the simulator), where WebCrypto's async digest cannot go.
+// (ids derived in transactionSync), where WebCrypto's async digest cannot go.
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

@@ -1,5 +1,5 @@
-// SqlStore over the libsql engine in Node: lets DO logic run in plain vitest and in the
-// simulator with the same SQLite semantics it has inside workerd.
+// SqlStore over the libsql engine in Node: lets DO logic run in plain vitest with the same
+// SQLite semantics it has inside workerd.
 import Database from "libsql";
 import type { SqlCursor, SqlRow, SqlStore, SqlValue } from "./sql-store.ts";
 

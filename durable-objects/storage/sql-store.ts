@@ -1,6 +1,6 @@
 // The narrow storage surface Durable Object logic is written against: the subset of
-// `ctx.storage` (`sql.exec`, `transactionSync`) that workerd provides. Node tests and the
-// simulator implement it over the libsql engine, so the same logic runs everywhere.
+// `ctx.storage` (`sql.exec`, `transactionSync`) that workerd provides. Node tests
+// implement it over the libsql engine, so the same logic runs in both.
 
 export type SqlValue = string | number | null | ArrayBuffer | Uint8Array;
 export type SqlRow = Record<string, SqlValue>;

@@ -4,14 +4,7 @@
 // touches a lifeline flow (DESIGN §5, §7).
 
 import { z } from "zod";
-import {
-  admit,
-  type Breaker,
-  type BreakerPolicy,
-  CLOSED,
-  current,
-  record,
-} from "../../../core/breaker.ts";
+import { admit, type Breaker, type BreakerPolicy, CLOSED, record } from "../../../core/breaker.ts";
 import type { AnalyzeResult } from "../../inference/analyze.ts";
 
 export const DEFAULT_BUDGET_MS = 300;
@@ -69,10 +62,6 @@ export function degradationModes(env: Env): Set<string> {
 export function inferenceBudgetMs(env: Env): number {
   const n = Number(env.INFERENCE_BUDGET_MS);
   return Number.isFinite(n) && n > 0 ? Math.min(n, MAX_BUDGET_MS) : DEFAULT_BUDGET_MS;
-}
-
-export function inferenceState(nowMs: number): Breaker["state"] {
-  return current(breaker, nowMs).state;
 }
 
 class Timeout extends Error {}
