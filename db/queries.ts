@@ -1,6 +1,7 @@
 // List and search queries over the read model, with keyset pagination: a cursor names
 // the last row seen, so pages stay stable while rows are inserted.
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { ContractView, CustomerView, PaymentView } from "../core/index.ts";
 import type { ReadModelDb } from "./client.ts";
 import { contracts, customers, payments } from "./schema.ts";
@@ -23,16 +24,40 @@ export function decodeCursor(cursor: string, arity: number): string[] | null {
   return null;
 }
 
-function page<T, R>(
-  rows: R[],
-  limit: number,
-  view: (r: R) => T,
-  cursorOf: (r: R) => string[],
-): Page<T> {
-  const more = rows.length > limit;
-  const items = rows.slice(0, limit);
+/**
+ * One keyset page of a tenant's rows, ordered by (`sort`, id): the cursor is the last row's
+ * pair, so the next page starts strictly after it and never skips or repeats a row.
+ */
+async function keysetPage<Row extends { id: string }, T>(
+  db: ReadModelDb,
+  list: {
+    table: SQLiteTable & { tenantId: AnySQLiteColumn; id: AnySQLiteColumn };
+    sort: AnySQLiteColumn;
+    sortOf: (r: Row) => string;
+  },
+  tenantId: string,
+  filters: Array<SQL | undefined>,
+  opts: { after?: string[] | null | undefined; limit: number },
+  view: (r: Row) => T,
+): Promise<Page<T>> {
+  const conditions = [eq(list.table.tenantId, tenantId), ...filters];
+  if (opts.after) {
+    const [sorted, id] = opts.after as [string, string];
+    conditions.push(or(gt(list.sort, sorted), and(eq(list.sort, sorted), gt(list.table.id, id))));
+  }
+  const rows = (await db
+    .select()
+    .from(list.table)
+    .where(and(...conditions))
+    .orderBy(asc(list.sort), asc(list.table.id))
+    .limit(opts.limit + 1)) as Row[];
+  const more = rows.length > opts.limit;
+  const items = rows.slice(0, opts.limit);
   const last = items.at(-1);
-  return { items: items.map(view), nextCursor: more && last ? encodeCursor(cursorOf(last)) : null };
+  return {
+    items: items.map(view),
+    nextCursor: more && last ? encodeCursor([list.sortOf(last), last.id]) : null,
+  };
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -45,31 +70,24 @@ export async function listCustomers(
   tenantId: string,
   opts: { q?: string | undefined; after?: string[] | null; limit: number },
 ): Promise<Page<CustomerSummary>> {
-  const conditions = [eq(customers.tenantId, tenantId)];
-  if (opts.q) {
-    const pattern = `%${escapeLike(opts.q)}%`;
-    conditions.push(
-      or(
-        sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`,
-        eq(customers.taxId, opts.q.toUpperCase()),
-      )!,
-    );
-  }
-  if (opts.after) {
-    const [name, id] = opts.after as [string, string];
-    conditions.push(
-      or(gt(customers.name, name), and(eq(customers.name, name), gt(customers.id, id)))!,
-    );
-  }
-  const rows = await db
-    .select()
-    .from(customers)
-    .where(and(...conditions))
-    .orderBy(asc(customers.name), asc(customers.id))
-    .limit(opts.limit + 1);
-  return page(
-    rows,
-    opts.limit,
+  const pattern = opts.q ? `%${escapeLike(opts.q)}%` : undefined;
+  return keysetPage(
+    db,
+    {
+      table: customers,
+      sort: customers.name,
+      sortOf: (r: typeof customers.$inferSelect) => r.name,
+    },
+    tenantId,
+    [
+      opts.q
+        ? or(
+            sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`,
+            eq(customers.taxId, opts.q.toUpperCase()),
+          )
+        : undefined,
+    ],
+    opts,
     (r): CustomerSummary => ({
       id: r.id,
       name: r.name,
@@ -80,7 +98,6 @@ export async function listCustomers(
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }),
-    (r) => [r.name, r.id],
   );
 }
 
@@ -94,26 +111,16 @@ export async function listContracts(
   tenantId: string,
   opts: { customerId?: string | undefined; after?: string[] | null; limit: number },
 ): Promise<Page<ContractSummary>> {
-  const conditions = [eq(contracts.tenantId, tenantId)];
-  if (opts.customerId) conditions.push(eq(contracts.customerId, opts.customerId));
-  if (opts.after) {
-    const [createdAt, id] = opts.after as [string, string];
-    conditions.push(
-      or(
-        gt(contracts.createdAt, createdAt),
-        and(eq(contracts.createdAt, createdAt), gt(contracts.id, id)),
-      )!,
-    );
-  }
-  const rows = await db
-    .select()
-    .from(contracts)
-    .where(and(...conditions))
-    .orderBy(asc(contracts.createdAt), asc(contracts.id))
-    .limit(opts.limit + 1);
-  return page(
-    rows,
-    opts.limit,
+  return keysetPage(
+    db,
+    {
+      table: contracts,
+      sort: contracts.createdAt,
+      sortOf: (r: typeof contracts.$inferSelect) => r.createdAt,
+    },
+    tenantId,
+    [opts.customerId ? eq(contracts.customerId, opts.customerId) : undefined],
+    opts,
     (r): ContractSummary => ({
       id: r.id,
       customerId: r.customerId,
@@ -126,7 +133,6 @@ export async function listContracts(
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }),
-    (r) => [r.createdAt, r.id],
   );
 }
 
@@ -135,26 +141,16 @@ export async function listPayments(
   tenantId: string,
   opts: { contractId?: string | undefined; after?: string[] | null; limit: number },
 ): Promise<Page<PaymentView>> {
-  const conditions = [eq(payments.tenantId, tenantId)];
-  if (opts.contractId) conditions.push(eq(payments.contractId, opts.contractId));
-  if (opts.after) {
-    const [confirmedAt, id] = opts.after as [string, string];
-    conditions.push(
-      or(
-        gt(payments.confirmedAt, confirmedAt),
-        and(eq(payments.confirmedAt, confirmedAt), gt(payments.id, id)),
-      )!,
-    );
-  }
-  const rows = await db
-    .select()
-    .from(payments)
-    .where(and(...conditions))
-    .orderBy(asc(payments.confirmedAt), asc(payments.id))
-    .limit(opts.limit + 1);
-  return page(
-    rows,
-    opts.limit,
+  return keysetPage(
+    db,
+    {
+      table: payments,
+      sort: payments.confirmedAt,
+      sortOf: (r: typeof payments.$inferSelect) => r.confirmedAt,
+    },
+    tenantId,
+    [opts.contractId ? eq(payments.contractId, opts.contractId) : undefined],
+    opts,
     (r): PaymentView => ({
       id: r.id,
       contractId: r.contractId,
@@ -164,6 +160,5 @@ export async function listPayments(
       confirmedAt: r.confirmedAt,
       overpayment: r.overpayment,
     }),
-    (r) => [r.confirmedAt, r.id],
   );
 }
