@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { CLINIC_CALL } from "../core/insights/fixtures.ts";
-import { textReader } from "../ml/onnx/text-input.ts";
+import { textReader } from "../ml/serve/text-input.ts";
 import { DEV_KEY, startTopology, type Topology } from "../scripts/local-topology.ts";
 import { INFERENCE_CONFIG, ROOT } from "../scripts/region.ts";
 import { loadSession, runInput } from "../test/inference/ort-node.ts";

@@ -6,9 +6,9 @@
 // metrics are measured on exactly what ships.
 import { z } from "zod";
 import { FeatureConfigSchema } from "../features/config.ts";
+import { NORMALISE, textChars, type Vocab, vocabFrom } from "../features/vocab.ts";
 import { fromFloat16Bits, toFloat16Bits } from "../onnx/float16.ts";
 import { type CnnConfig, type Layout, layout } from "./model.ts";
-import { NORMALISE, textChars, type Vocab, vocabFrom } from "./vocab.ts";
 
 export const CNN_FORMAT = "lifeline-char-cnn/1";
 

@@ -3,9 +3,9 @@
 // artifact and the ONNX parity tests both go through here.
 import { extract } from "../features/extract.ts";
 import type { SparseVector } from "../features/sparse.ts";
+import { readTokens } from "../features/vocab.ts";
 import type { CnnArtifact } from "./artifact.ts";
 import { forward, workspace } from "./model.ts";
-import { readTokens } from "./vocab.ts";
 
 /** The wide part's input; one zero-valued id when the text yields no n-gram (N ≥ 1 in ONNX). */
 export function wideInput(model: CnnArtifact, text: string): SparseVector | null {

@@ -1,10 +1,10 @@
 // A small char-CNN artifact with every parameter (biases and wide table included) drawn from
 // a seed, for tests of the artifact codec, the ONNX export and the worker's text path.
 import type { FeatureConfig } from "../features/config.ts";
+import { buildVocab } from "../features/vocab.ts";
 import { mulberry32 } from "../train/prng.ts";
 import { type CnnArtifact, decodeCnn, encodeCnn } from "./artifact.ts";
 import { type CnnConfig, layout } from "./model.ts";
-import { buildVocab } from "./vocab.ts";
 
 export const RANDOM_CNN_CHARS = "价格太贵了服务很好我们考虑一下不错满意差劲退款谢谢";
 

@@ -5,14 +5,14 @@
 // what ships.
 import type { FeatureConfig } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
+import { buildVocab, encode, textChars } from "../features/vocab.ts";
+import { argmax } from "../serve/argmax.ts";
 import type { Row } from "../train/dataset.ts";
 import { evaluate, type Metrics } from "../train/metrics.ts";
-import { argmax } from "../train/model.ts";
 import { type CnnHeader, decodeCnn, encodeCnn } from "./artifact.ts";
 import { type CnnConfig, layout } from "./model.ts";
 import { predictor } from "./predict.ts";
 import { type CnnTrainOptions, type Sample, trainCnn } from "./train.ts";
-import { buildVocab, encode, textChars } from "./vocab.ts";
 
 export type CharCnnPreset = {
   embDim: number;

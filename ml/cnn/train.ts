@@ -1,8 +1,8 @@
 // Mini-batch Adam training for the char-CNN with seeded shuffling, dropout and early stopping
 // on a validation slice carved from train. Same seed and data → identical weights.
 import type { SparseVector } from "../features/sparse.ts";
+import { argmax } from "../serve/argmax.ts";
 import { evaluate, type Metrics } from "../train/metrics.ts";
-import { argmax } from "../train/model.ts";
 import { mulberry32, shuffle } from "../train/prng.ts";
 import {
   backward,

@@ -6,22 +6,16 @@
 //   indices [N], values [N] ─Gather(wide, float16)→Cast→Mul→ReduceSum ─────────────────────────────────────┘
 //
 // `ids` are the utterance's token ids with `pad` = max(width) − 1 padding ids (0) on each side
-// (see `padIds`). The forward pass in TypeScript scans, for width w, only windows holding at
-// least one real character: those start pad − w + 1 places into the padded row. Each branch
-// slices its row to exactly those windows, so max-over-time pools the same set of values.
+// (`padIds` in ml/serve/text-input.ts). The forward pass in TypeScript scans, for width w,
+// only windows holding at least one real character: those start pad − w + 1 places into the
+// padded row. Each branch slices its row to exactly those windows, so max-over-time pools
+// the same set of values.
 import type { CnnArtifact } from "../cnn/artifact.ts";
 import { classifierModel, f16, f32, gatherSum, i64, SPARSE_INPUTS } from "./graph.ts";
 import { DataType, type Node, type Tensor } from "./onnx-proto.ts";
 
 /** Padding ids on each side of an utterance's tokens, as the graph expects them. */
 export const cnnPad = (widths: readonly number[]): number => Math.max(...widths) - 1;
-
-/** The `ids` input: tokens with `pad` padding ids (0) before and after. */
-export function padIds(tokens: Int32Array, pad: number): Int32Array {
-  const out = new Int32Array(tokens.length + 2 * pad);
-  out.set(tokens, pad);
-  return out;
-}
 
 /**
  * Inputs `ids` int64 [T] (see padIds), `indices` int64 [N] and `values` float32 [N] (the wide

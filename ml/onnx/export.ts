@@ -1,16 +1,17 @@
 // Turns a SparseClassifier into ONNX bytes whose graph costs O(N·C) per utterance: it
 // gathers the N touched weight rows instead of multiplying a dense [D] vector.
+import type { WeightType } from "../serve/manifest.ts";
 import { classifierModel, f16, f32, gatherSum, i64, SPARSE_INPUTS } from "./graph.ts";
 import { type SparseClassifier, validateModel } from "./model.ts";
 import type { Node, Tensor } from "./onnx-proto.ts";
 
-/**
- * How the first layer's [D][H|C] table is stored. "float16" halves the artifact (it dominates
- * the Worker upload); rows are Cast back to float32 right after the Gather, so all arithmetic
- * stays float32 and only the stored weights are rounded (relative error ≤ 2^-11 each).
- */
-export type WeightType = "float32" | "float16";
+export type { WeightType } from "../serve/manifest.ts";
 
+/**
+ * `weightType`: how the first layer's [D][H|C] table is stored. "float16" halves the artifact
+ * (it dominates the Worker upload); rows are Cast back to float32 right after the Gather, so
+ * all arithmetic stays float32 and only the stored weights are rounded (≤ 2^-11 each).
+ */
 export type ExportOptions = { modelVersion?: number; docString?: string; weightType?: WeightType };
 
 /**

@@ -77,9 +77,3 @@ export function forward(model: Model, x: SparseVector): Float64Array[] {
 export function predict(model: Model, x: SparseVector): Float64Array {
   return forward(model, x).at(-1)!;
 }
-
-export function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let j = 1; j < p.length; j++) if (p[j]! > p[best]!) best = j;
-  return best;
-}

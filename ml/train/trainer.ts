@@ -3,8 +3,9 @@
 // shuffling, and early stopping on a validation set. Same seed and data → identical bits.
 import type { FeatureConfig } from "../features/config.ts";
 import type { SparseVector } from "../features/sparse.ts";
+import { argmax } from "../serve/argmax.ts";
 import { evaluate, type Metrics } from "./metrics.ts";
-import { argmax, type Layer, type Model, predict } from "./model.ts";
+import { type Layer, type Model, predict } from "./model.ts";
 import { mulberry32, type Rng, shuffle } from "./prng.ts";
 
 export type Example = { readonly x: SparseVector; readonly y: number; readonly weight: number };

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { labelsOf, readTrained, textPredictor, trainedTasks } from "../../ml/onnx/trained.ts";
-import { argmax } from "../../ml/train/model.ts";
+import { argmax } from "../../ml/serve/argmax.ts";
 import { MAX_TEXT_LENGTH, MAX_TEXTS } from "../../workers/inference/limits.ts";
 import { useInferenceWorker } from "./inference-worker.ts";
 

@@ -3,10 +3,10 @@
 import { describe, expect, test } from "vitest";
 import { predictor } from "../../ml/cnn/predict.ts";
 import { RANDOM_CNN_CHARS, randomCnn } from "../../ml/cnn/random-artifact.ts";
-import { readTokens } from "../../ml/cnn/vocab.ts";
+import { readTokens } from "../../ml/features/vocab.ts";
 import { exportCharCnn } from "../../ml/onnx/export-cnn.ts";
 import { cnnManifestFor } from "../../ml/onnx/manifest.ts";
-import { textReader } from "../../ml/onnx/text-input.ts";
+import { textReader } from "../../ml/serve/text-input.ts";
 import { loadSession, runInput } from "./ort-node.ts";
 
 const TOLERANCE = 1e-5;

@@ -1,8 +1,8 @@
 // Loads ONNX bytes into onnxruntime-web's WASM backend under Node and runs one utterance,
 // the same API the inference worker uses inside workerd.
 import * as ort from "onnxruntime-web/wasm";
-import { graphFeeds } from "../../ml/onnx/feeds.ts";
-import type { GraphInput } from "../../ml/onnx/text-input.ts";
+import { graphFeeds } from "../../ml/serve/feeds.ts";
+import type { GraphInput } from "../../ml/serve/text-input.ts";
 
 // Node resolves `onnxruntime-web/wasm` to the bundled build, which finds its .wasm next to
 // itself through import.meta.url; one thread, because Node has no crossOriginIsolated workers.

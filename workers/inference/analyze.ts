@@ -1,7 +1,7 @@
 // Text in, labels out: runs the model's own feature recipe (ml/features, the code training
 // used) inside the worker, then the ONNX graph. Bounded so one call cannot hold the isolate.
 import { z } from "zod";
-import { argmax } from "../../ml/train/model.ts";
+import { argmax } from "../../ml/serve/argmax.ts";
 import { MAX_NORMALISED_LENGTH, MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
 import { run, sessionFor } from "./sessions.ts";
 

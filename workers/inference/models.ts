@@ -1,6 +1,6 @@
 // The tasks this worker serves and the artifact behind each: ONNX bytes plus manifest,
 // bundled into the upload. Trained tasks come from `npx tsx ml/onnx/export-models.ts`.
-import type { ModelManifest } from "../../ml/onnx/manifest.ts";
+import type { ModelManifest } from "../../ml/serve/manifest.ts";
 import intentEnManifest from "./models/intent-en/manifest.json";
 import intentEnOnnx from "./models/intent-en/model.onnx";
 import sentimentZhManifest from "./models/sentiment-zh/manifest.json";

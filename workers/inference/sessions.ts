@@ -2,9 +2,9 @@
 // records how long each cold start took so /health can report it, and refuses a manifest
 // it cannot serve.
 
-import { graphFeeds } from "../../ml/onnx/feeds.ts";
-import type { ModelManifest } from "../../ml/onnx/manifest.ts";
-import { type GraphInput, textReader } from "../../ml/onnx/text-input.ts";
+import { graphFeeds } from "../../ml/serve/feeds.ts";
+import type { ModelManifest } from "../../ml/serve/manifest.ts";
+import { type GraphInput, textReader } from "../../ml/serve/text-input.ts";
 import { MODELS } from "./models.ts";
 import { ort } from "./ort-workerd.ts";
 

@@ -1,7 +1,7 @@
 // Character vocabulary for the char-CNN: chars seen ≥ minCount times in train get their own
 // id, every other char hashes into a few OOV buckets; id 0 is the padding/boundary token.
-import { murmur3String } from "../features/murmur3.ts";
-import { normalise } from "../features/normalise.ts";
+import { murmur3String } from "./murmur3.ts";
+import { normalise } from "./normalise.ts";
 
 export const NORMALISE = {
   nfkc: true,

@@ -2,11 +2,10 @@
 // n-gram model; for a char-CNN, the padded ids of its first `maxLen` characters plus its wide
 // n-grams. The inference worker and the Node benchmarks both read texts through here, with the
 // feature code training used, so serving cannot drift from what was evaluated.
-import { NORMALISE, tokensOf, vocabFrom } from "../cnn/vocab.ts";
 import { dimension, type FeatureConfig, FeatureConfigSchema } from "../features/config.ts";
 import { extract, extractNormalised } from "../features/extract.ts";
 import { normalise } from "../features/normalise.ts";
-import { padIds } from "./export-cnn.ts";
+import { NORMALISE, tokensOf, vocabFrom } from "../features/vocab.ts";
 import type { ModelManifest } from "./manifest.ts";
 
 /** Plain arrays; the caller wraps them in its runtime's tensors (int64 ids and indices). */
@@ -15,6 +14,13 @@ export type GraphInput = {
   indices?: Int32Array;
   values?: Float32Array;
 };
+
+/** The `ids` input: tokens with `pad` padding ids (0) before and after (ml/onnx/export-cnn.ts). */
+export function padIds(tokens: Int32Array, pad: number): Int32Array {
+  const out = new Int32Array(tokens.length + 2 * pad);
+  out.set(tokens, pad);
+  return out;
+}
 
 /** Validated n-gram recipe of a manifest; its hashed ids must fit the graph's table. */
 export function featureConfigOf(manifest: ModelManifest): FeatureConfig | null {
