@@ -1,6 +1,6 @@
 // A small char-CNN artifact with every parameter (biases and wide table included) drawn from
 // a seed, for tests of the artifact codec, the ONNX export and the worker's text path.
-import type { FeatureConfig } from "../features/config.ts";
+import { type FeatureConfig, zhCharRecipe } from "../features/config.ts";
 import { buildVocab } from "../features/vocab.ts";
 import { mulberry32 } from "../train/prng.ts";
 import { type CnnArtifact, decodeCnn, encodeCnn } from "./artifact.ts";
@@ -10,19 +10,7 @@ export const RANDOM_CNN_CHARS = "价格太贵了服务很好我们考虑一下�
 
 /** A small wide-part recipe: hashed char 1–2-grams into 2^bits ids. */
 export function wideRecipe(bits: number, hashSeed: number): FeatureConfig {
-  return {
-    version: 1,
-    language: "zh",
-    dimensionBits: bits,
-    hashSeed,
-    signedHash: true,
-    normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: true },
-    charNgrams: [1, 2],
-    wordNgrams: null,
-    boundaryMarkers: true,
-    sublinearTf: true,
-    l2Normalise: true,
-  };
+  return zhCharRecipe({ dimensionBits: bits, hashSeed, charNgrams: [1, 2] });
 }
 
 export function randomCnn(

@@ -40,3 +40,24 @@ export type FeatureConfig = z.infer<typeof FeatureConfigSchema>;
 export function dimension(config: FeatureConfig): number {
   return 2 ** config.dimensionBits;
 }
+
+/**
+ * The Chinese character n-gram recipe the shipped zh models start from (signed hashes, CJK
+ * punctuation folded, digits folded, sublinear tf, L2); the fields a caller names replace it.
+ */
+export function zhCharRecipe(overrides: Partial<FeatureConfig> = {}): FeatureConfig {
+  return {
+    version: 1,
+    language: "zh",
+    dimensionBits: 18,
+    hashSeed: 0,
+    signedHash: true,
+    normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: true },
+    charNgrams: [1, 3],
+    wordNgrams: null,
+    boundaryMarkers: true,
+    sublinearTf: true,
+    l2Normalise: true,
+    ...overrides,
+  };
+}

@@ -1,20 +1,15 @@
 import { describe, expect, test } from "vitest";
-import type { FeatureConfig } from "./config.ts";
+import { type FeatureConfig, zhCharRecipe } from "./config.ts";
 import { charNgrams, ngrams, wordNgrams, words } from "./ngrams.ts";
 
-const zh: FeatureConfig = {
-  version: 1,
-  language: "zh",
+const zh = zhCharRecipe({
   dimensionBits: 10,
-  hashSeed: 0,
   signedHash: false,
   normalise: { nfkc: true, lowercase: true, punctuation: "keep", foldDigits: false },
   charNgrams: [1, 2],
-  wordNgrams: null,
-  boundaryMarkers: true,
   sublinearTf: false,
   l2Normalise: false,
-};
+});
 
 describe("ngrams", () => {
   test("character n-grams of a short Chinese string cover every window", () => {

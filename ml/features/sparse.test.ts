@@ -1,22 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { FeatureConfig } from "./config.ts";
+import { zhCharRecipe } from "./config.ts";
 import { extract } from "./extract.ts";
 import { fromPairs } from "./sparse.ts";
 
-const config: FeatureConfig = {
-  version: 1,
-  language: "zh",
+const config = zhCharRecipe({
   dimensionBits: 8,
   hashSeed: 42,
-  signedHash: true,
   normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: false },
-  charNgrams: [1, 3],
-  wordNgrams: null,
-  boundaryMarkers: true,
-  sublinearTf: true,
-  l2Normalise: true,
-};
+});
 
 function l2(values: Float32Array): number {
   return Math.sqrt(values.reduce((s, v) => s + v * v, 0));

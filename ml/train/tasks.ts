@@ -1,7 +1,7 @@
 // Built-in task presets: the feature recipe and hyper-parameters each task trains with.
 // Chosen on validation slices carved from TRAIN only, never on the reported eval sets.
 import type { CharCnnPreset } from "../cnn/task.ts";
-import type { FeatureConfig } from "../features/config.ts";
+import { type FeatureConfig, zhCharRecipe } from "../features/config.ts";
 import type { FeatureWeighting } from "./feature-weights.ts";
 import type { TrainOptions } from "./trainer.ts";
 
@@ -35,19 +35,7 @@ export type Preset = {
 
 const none: FeatureWeighting = { kind: "none" };
 
-const zhFeatures: FeatureConfig = {
-  version: 1,
-  language: "zh",
-  dimensionBits: 18,
-  hashSeed: 0x5eed,
-  signedHash: true,
-  normalise: { nfkc: true, lowercase: true, punctuation: "fold", foldDigits: true },
-  charNgrams: [1, 3],
-  wordNgrams: null,
-  boundaryMarkers: true,
-  sublinearTf: true,
-  l2Normalise: true,
-};
+const zhFeatures: FeatureConfig = zhCharRecipe({ hashSeed: 0x5eed });
 
 const enFeatures: FeatureConfig = {
   version: 1,
