@@ -87,10 +87,18 @@ export const PaymentCreate = z
     reference: z
       .string()
       .max(256)
+      // What a client may send (published): printable ASCII, its full-width forms and
+      // white space. What keys the payment is checked after normalising (not published).
+      .regex(/^[\s\x21-\x7e\uff01-\uff5e]+$/, {
+        message: "must be the bank's reference, printable ASCII",
+        abort: true,
+      })
       .overwrite(normalizePaymentReference)
-      .min(1, { message: "must not be empty" })
-      .max(64)
-      .regex(/^[\x21-\x7e]+$/, { message: "must be the bank's reference, printable ASCII" })
+      .refine((r) => r.length >= 1, { message: "must not be empty" })
+      .refine((r) => r.length <= 64, { message: "must be at most 64 characters once normalised" })
+      .refine((r) => /^[\x21-\x7e]+$/.test(r), {
+        message: "must be the bank's reference, printable ASCII",
+      })
       .meta({
         description:
           "The bank's reference. It keys the payment once normalised: NFKC, white space removed (inside too), ASCII letters upper-cased, so ` icbc-1` and `ICBC-1` are one payment",

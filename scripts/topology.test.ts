@@ -33,6 +33,8 @@ test("every env declares the same Durable Object bindings", () => {
     "AuditDO",
     "DirectoryDO",
     "IdempotencyKeyDO",
+    "QuarantineDO",
+    "RateLimitDO",
   ]);
   for (const bindings of rest) expect(bindings).toEqual(first);
 });

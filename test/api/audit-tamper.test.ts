@@ -205,7 +205,10 @@ describe("[LF7] audit and admin routes need the admin role", () => {
   test("verify reveals no region-wide counts: another tenant's admin sees none of this tenant's entries", async () => {
     const seeded = await fetch(`${east.url}/__local/seed`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        "lifeline-local-admin": east.localAdminSecret,
+      },
       body: JSON.stringify({
         tenant: { id: "ten_other", name: "ten_other" },
         apiKeys: [],

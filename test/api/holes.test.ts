@@ -2,13 +2,14 @@
 // unknown id leaves behind, what unauthenticated callers learn, and who may seed.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { sign } from "hono/jwt";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLINIC_CALL, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
 import {
+  ADMIN,
   client,
   DEMO_KEY,
+  login as loginAs,
   REP,
   readJson,
   startTestRegion,
@@ -75,13 +76,6 @@ describe("reading an unknown id creates no stored state", () => {
   });
 });
 
-/** A session token as /v1/auth/login issues it, for a role the test seed has no user for. */
-async function sessionToken(role: string): Promise<string> {
-  const exp = Math.floor(Date.now() / 1000) + 600;
-  const claims = { iss: "lifeline", sub: `usr_${role}`, tid: "ten_demo", role, exp };
-  return sign(claims, "test-secret-0123456789", "HS256");
-}
-
 describe("public /v1/health is a summary; the detail is for admins", () => {
   test("anyone gets status, region, jurisdiction and modes, and nothing about dependencies", async () => {
     const res = await fetch(`${region.url}/v1/health`);
@@ -108,7 +102,7 @@ describe("public /v1/health is a summary; the detail is for admins", () => {
     });
     const rep = client(region.url, (await readJson(login)).token);
     expect((await rep("GET", "/v1/health?detail=1")).status).toBe(403);
-    const admin = client(region.url, await sessionToken("admin"));
+    const admin = client(region.url, await loginAs(region.url, ADMIN));
     const detail = await admin("GET", "/v1/health?detail=1");
     expect(detail.status).toBe(200);
     expect(detail.body.checks.libsql.ok).toBe(true);
