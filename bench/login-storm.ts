@@ -166,6 +166,9 @@ try {
     authTokenSecret: secrets.AUTH_TOKEN_SECRET,
     apiPort,
     libsqlPort: await freePort(),
+    // As `npm start` runs it: password checks in their own process, as in their own
+    // isolates in production (workerd runs one process on one thread).
+    credentials: "own-process",
     secrets: workerSecrets(secrets, jurisdiction),
     vars: {
       REGIONS: regionsVar([

@@ -1,5 +1,6 @@
-// One local region = its libSQL server + its `wrangler dev`, each in its own process group,
-// started ready (migrated, healthy) and stoppable or killable as a unit.
+// One local region = its libSQL server + its `wrangler dev` (+ the credentials worker's own
+// `wrangler dev`, when asked), each in its own process group, started ready (migrated,
+// healthy) and stoppable or killable as a unit.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { applyMigrations } from "./migrate.ts";
@@ -20,7 +21,7 @@ const LIBSQL_CLI = join(ROOT, "libsql-server", "cli.ts");
 export const READY_TIMEOUT_MS = 60_000;
 const LOG_TAIL_LINES = 25;
 
-export type RegionProcess = "libsql" | "worker";
+export type RegionProcess = "libsql" | "worker" | "credentials";
 
 export interface StartRegionOptions {
   /** An env name in wrangler.toml. */
@@ -53,6 +54,15 @@ export interface StartRegionOptions {
   inferenceConfig?: string;
   /** With an inference config: wait (at most INFERENCE_WARM_MS) for its models to load. Default true. */
   waitForInference?: boolean;
+  /**
+   * Where the credentials worker (password checks, behind the CREDENTIALS binding) runs:
+   * "same-process" (default) in the region's `wrangler dev`, or "own-process" in a second
+   * `wrangler dev` of its own, found through the region's private dev registry. workerd
+   * runs a process on one thread, so only "own-process" keeps password checks from
+   * delaying the region's other requests, as separate isolates do in production: `npm
+   * start` and the login storm bench use it; tests that do not measure it save a process.
+   */
+  credentials?: "same-process" | "own-process";
 }
 
 /** How long a region's start waits for inference to warm; it is sheddable, so never longer. */
@@ -60,6 +70,8 @@ const INFERENCE_WARM_MS = 20_000;
 
 /** The edge inference worker's config (DESIGN §7), run beside each region's API. */
 export const INFERENCE_CONFIG = join(ROOT, "workers", "inference", "wrangler.toml");
+/** The credentials worker's config: logins' password checks, off the API's isolate. */
+export const CREDENTIALS_CONFIG = join(ROOT, "workers", "credentials", "wrangler.toml");
 
 export interface RegionHandle {
   region: string;
@@ -71,12 +83,12 @@ export interface RegionHandle {
   inference: "ready" | "not ready" | "absent";
   inspectorPort: number;
   dataDir: string;
-  processes: Record<RegionProcess, ProcessGroup>;
-  /** Resolves when either process exits without having been asked to. */
+  processes: Record<"libsql" | "worker", ProcessGroup> & { credentials?: ProcessGroup };
+  /** Resolves when any of its processes exits without having been asked to. */
   crashed: Promise<{ process: RegionProcess; exit: ExitInfo }>;
   /** Graceful: SIGTERM the worker, then libSQL; SIGKILL whatever outlives `graceMs`. */
   stop(graceMs?: number): Promise<void>;
-  /** SIGKILL both groups at once, as a region loss would. */
+  /** SIGKILL every group at once, as a region loss would. */
   kill(): Promise<void>;
 }
 
@@ -85,6 +97,10 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
   const apiPort = options.apiPort ?? topology!.apiPort;
   const libsqlPort = options.libsqlPort ?? topology!.libsqlPort;
   const inspectorPort = options.inspectorPort ?? (await freePort());
+  const ownCredentials = options.credentials === "own-process";
+  const credentialsPorts = ownCredentials
+    ? { http: await freePort(), inspector: await freePort() }
+    : undefined;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const libsqlUrl = `http://127.0.0.1:${libsqlPort}`;
   const { region, jurisdiction } = topology!;
@@ -149,6 +165,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       ["dev", "--env", region, "--ip", "127.0.0.1", "--port", String(apiPort)],
       ["-c", join(ROOT, "wrangler.toml")],
       options.inferenceConfig ? ["-c", options.inferenceConfig] : [],
+      ownCredentials ? [] : ["-c", CREDENTIALS_CONFIG],
       ["--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false"],
       ["--persist-to", join(dataDir, "wrangler"), "--env-file", envFile],
       vars.flatMap((v) => ["--var", v]),
@@ -158,12 +175,33 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     logPath: join(dataDir, "worker.log"),
     onLine: (line) => options.onLine?.("worker", line),
   });
-  const processes = { libsql, worker };
+  // Its own `wrangler dev`: the API's CREDENTIALS binding finds it through the region's
+  // private dev registry (WRANGLER_REGISTRY_PATH), as it would find it in its own process.
+  const credentials = credentialsPorts
+    ? spawnGroup({
+        name: `${region} credentials`,
+        command: WRANGLER_BIN,
+        args: [
+          ["dev", "--env", region, "--ip", "127.0.0.1", "--port", String(credentialsPorts.http)],
+          ["-c", CREDENTIALS_CONFIG],
+          ["--inspector-port", String(credentialsPorts.inspector)],
+          ["--show-interactive-dev-session=false"],
+        ].flat(),
+        cwd: ROOT,
+        env,
+        logPath: join(dataDir, "credentials.log"),
+        onLine: (line) => options.onLine?.("credentials", line),
+      })
+    : undefined;
+  const processes = { libsql, worker, ...(credentials ? { credentials } : {}) };
+
+  const logOf = (name: RegionProcess) =>
+    (processes as Partial<Record<RegionProcess, ProcessGroup>>)[name]?.logPath ?? dataDir;
 
   let stopping = false;
   const crashed = Promise.race(
-    (Object.keys(processes) as RegionProcess[]).map((name) =>
-      processes[name].exited.then((exit) => ({ process: name, exit, stopping })),
+    (Object.entries(processes) as [RegionProcess, ProcessGroup][]).map(([name, group]) =>
+      group.exited.then((exit) => ({ process: name, exit, stopping })),
     ),
   ).then((first) =>
     // Never resolves for an exit we caused: callers race this against their own shutdown.
@@ -172,7 +210,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
   const stopAll = async (graceMs?: number) => {
     stopping = true;
     // The worker first, so it is not left writing to a libSQL that is already gone.
-    await worker.stop(graceMs);
+    await Promise.all([worker.stop(graceMs), credentials?.stop(graceMs)]);
     await libsql.stop(graceMs);
   };
 
@@ -198,6 +236,10 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     await applyMigrations(libsqlUrl, libsqlToken).catch((err: Error) => {
       throw new Error(`because applying migrations failed: ${err.message}`);
     });
+    if (credentialsPorts) {
+      phase = "credentials";
+      await ready(`http://127.0.0.1:${credentialsPorts.http}/health`);
+    }
     phase = "worker";
     await ready(`${apiUrl}/v1/health`);
     if (options.inferenceConfig && options.waitForInference !== false) {
@@ -210,11 +252,11 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       throw new StartupError(
         region,
         death.process,
-        processes[death.process].logPath,
+        logOf(death.process),
         `(it ${describeExit(death.exit)})`,
       );
     if (options.signal?.aborted) throw options.signal.reason;
-    throw new StartupError(region, phase, processes[phase].logPath, (err as Error).message);
+    throw new StartupError(region, phase, logOf(phase), (err as Error).message);
   }
 
   return {
@@ -231,7 +273,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     stop: stopAll,
     async kill() {
       stopping = true;
-      await Promise.all([worker.kill(), libsql.kill()]);
+      await Promise.all([worker.kill(), libsql.kill(), credentials?.kill()]);
     },
   };
 }

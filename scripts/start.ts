@@ -175,6 +175,7 @@ const settling = Promise.allSettled(
       signal: startup.signal,
       secrets: workerSecrets(secrets, topology.jurisdiction),
       inferenceConfig: INFERENCE_CONFIG,
+      credentials: "own-process",
       // Peers are the regions this run starts: a region never ships to one that is not there.
       vars: { REGIONS: regionsVar(regions) },
       onLine: (process, line) => {
@@ -241,7 +242,7 @@ const crash = await Promise.race([
 if (!shuttingDown) {
   const { region, process: which, exit } = crash;
   console.error(
-    `\n${region.region} ${which} ${describeExit(exit)} unexpectedly (log: ${region.processes[which].logPath}).` +
+    `\n${region.region} ${which} ${describeExit(exit)} unexpectedly (log: ${region.processes[which]?.logPath ?? region.dataDir}).` +
       "\nStopping everything.",
   );
   await shutdown(1);

@@ -2,7 +2,7 @@
 // and rep users (PBKDF2 password hashes, session token versions). Authentication reads
 // only this DO, never libSQL, so logging in and calling the API keep working when libSQL
 // is down [LF5]. It never hashes a password: the region-wide singleton that resolves API
-// keys must not queue them behind PBKDF2 (DESIGN §12); the API worker hashes.
+// keys must not queue them behind PBKDF2 (DESIGN §12); the credentials worker hashes.
 import { DurableObject } from "cloudflare:workers";
 import { FieldPolicy } from "../../core/index.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
@@ -43,7 +43,7 @@ export type DirectorySeed = {
     email: string;
     name: string;
     role: "rep" | "manager" | "admin";
-    /** The PBKDF2 hash (password.ts), computed by the caller. */
+    /** The PBKDF2 hash (workers/credentials/password.ts), computed there. */
     passwordHash: string;
   }>;
 };

@@ -1,6 +1,7 @@
 // Login cannot stall a region, sessions can be ended, and every authenticated route has a
 // budget (DESIGN §12; issue 8, items 8 and 19), through the real stack in workerd.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   client,
@@ -51,12 +52,22 @@ function login(base: string, body: { email: string; password: string }, address?
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("login", () => {
-  test("[login] DirectoryDO never hashes a password", () => {
-    // The region-wide singleton that resolves API keys must not run PBKDF2 (the worker does).
-    const source = readFileSync("durable-objects/directory/index.ts", "utf8");
-    expect(source).not.toMatch(
-      /from "\.\/password\.ts"|verifyPassword\(|hashPassword\(|crypto\.subtle/,
+  test("[login] passwords are hashed only in the credentials worker, never by the API or a Durable Object", () => {
+    // The API's isolate serves API keys and the lifeline flows; DirectoryDO resolves every
+    // key of the region. Neither may spend ~40 ms of CPU on PBKDF2 (workers/credentials does).
+    const sources = ["durable-objects", "workers/api"].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+        .map((f) => join(dir, f)),
     );
+    expect(sources.length).toBeGreaterThan(20);
+    const hashing = sources.filter((f) =>
+      /from "[^"]*password\.ts"|"PBKDF2"|deriveBits\(|verifyPassword\(|hashPassword\(/.test(
+        readFileSync(f, "utf8"),
+      ),
+    );
+    expect(hashing).toEqual([]);
+    expect(readFileSync("workers/credentials/index.ts", "utf8")).toMatch(/verifyPassword\(/);
   });
 
   test("[login] a login storm never delays API-key checks", async () => {

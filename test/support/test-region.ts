@@ -10,7 +10,7 @@ import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server
 import { freePort } from "../../scripts/processes.ts";
 import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
 import { recordExchange } from "./contract.ts";
-import { startTestWorker, type TestWorker } from "./workerd.ts";
+import { holdCredentialsWorker, startTestWorker, type TestWorker } from "./workerd.ts";
 
 export const DEMO_KEY = "lk_test_demo_integrator";
 export const OTHER_KEY = "lk_test_other_integrator";
@@ -43,6 +43,11 @@ export type TestRegionOptions = {
   bindings?: Record<string, string>;
   /** The API's port (default: a free one), for regions that must know each other's URL up front. */
   port?: number;
+  /**
+   * Run the credentials worker (default true). False only in a file where no other
+   * region holds it: regions of one test process share it through their registry.
+   */
+  credentials?: boolean;
 };
 
 /**
@@ -89,6 +94,9 @@ export async function startTestRegion(
       port,
       persist: join(dataDir, "wrangler"),
     });
+  // Logins' password checks run in the credentials worker, as under `npm start`.
+  const releaseCredentials =
+    options.credentials === false ? async () => {} : await holdCredentialsWorker();
   let worker: TestWorker | null = await launch();
   if ((options.mode ?? "local") === "local") {
     const admin = secrets.LOCAL_ADMIN_SECRET;
@@ -127,6 +135,7 @@ export async function startTestRegion(
     },
     async stop() {
       await worker?.dispose();
+      await releaseCredentials();
       if (!libsqlStopped) await current.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -52,3 +52,33 @@ export async function startTestWorker(options: {
   await worker.ready;
   return { url: (await worker.url).toString().replace(/\/$/, ""), dispose: () => worker.dispose() };
 }
+
+/**
+ * The credentials worker (password checks behind the API's CREDENTIALS binding), shared
+ * by every region of this test process through REGISTRY: started with the first region
+ * that holds it, stopped when the last one lets go, so no workerd outlives the file.
+ */
+let credentials: { holders: number; worker: Promise<TestWorker> } | undefined;
+
+export async function holdCredentialsWorker(): Promise<() => Promise<void>> {
+  credentials ??= {
+    holders: 0,
+    worker: startTestWorker({ config: "workers/credentials/wrangler.toml" }),
+  };
+  const held = credentials;
+  held.holders++;
+  try {
+    await held.worker;
+  } catch (err) {
+    if (credentials === held) credentials = undefined;
+    throw err;
+  }
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    if (--held.holders > 0) return;
+    if (credentials === held) credentials = undefined;
+    await (await held.worker).dispose();
+  };
+}

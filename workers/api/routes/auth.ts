@@ -1,10 +1,10 @@
 // /v1/auth/login and /v1/auth/logout: a rep exchanges e-mail and password for a signed
 // session token (HS256, 12 h, carrying the user's token version), accepted by every region
 // that shares AUTH_TOKEN_SECRET; logout bumps the version, ending every earlier session.
-// The password is checked here, in the worker: DirectoryDO only hands over the stored row.
+// The password is checked by the credentials worker (workers/credentials), off this
+// isolate; DirectoryDO only hands over the stored row.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sign } from "hono/jwt";
-import { DUMMY_HASH, verifyPassword } from "../../../durable-objects/directory/password.ts";
 import { Problem } from "../errors.ts";
 import { authenticate, directory, rememberTokenVersion, TOKEN_ISSUER } from "../middleware/auth.ts";
 import {
@@ -54,8 +54,27 @@ const loginRoute = createRoute({
       ),
       headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } },
     },
+    503: problem(
+      "The password check could not run in this region (`credentials-unavailable`); retry after `Retry-After` seconds",
+    ),
   },
 });
+
+/** A password check in the credentials worker; unreachable, the login is a 503, never a 401. */
+async function checkPassword(env: Env, password: string, stored: string | null) {
+  try {
+    return await env.CREDENTIALS.verify(password, stored);
+  } catch {
+    throw new Problem(
+      503,
+      "credentials-unavailable",
+      "Logins are unavailable in this region",
+      "The password check could not run; try again shortly or in another region of your jurisdiction.",
+      {},
+      { "retry-after": "5" },
+    );
+  }
+}
 
 // The address's budget is checked before the body is even read.
 auth.use("/v1/auth/login", loginAddressLimit());
@@ -64,9 +83,9 @@ auth.openapi(loginRoute, async (c) => {
   const { email, password } = c.req.valid("json");
   await loginEmailGate(c.env, email);
   const user = await directory(c.env).userByEmail(email);
-  // An unknown e-mail is checked against a dummy hash: the same cost, so timing does not
-  // reveal who has an account.
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  // Checked in the credentials worker, off this isolate. An unknown e-mail is checked
+  // against a dummy hash there: the same cost, so timing does not reveal who has an account.
+  const ok = await checkPassword(c.env, password, user?.passwordHash ?? null);
   await loginOutcome(c, email, ok && user !== null);
   if (!ok || !user) throw new Problem(401, "unauthorized", "Wrong e-mail or password");
   const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_S;

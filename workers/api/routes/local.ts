@@ -4,7 +4,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { FieldPolicy, insights, sha256Hex } from "../../../core/index.ts";
-import { hashPassword } from "../../../durable-objects/directory/password.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
@@ -82,11 +81,12 @@ local.post("/__local/seed", async (c) => {
       insightRules: tenant.insightRules ? JSON.stringify(tenant.insightRules) : undefined,
     },
     apiKeys: apiKeys.map((k) => ({ id: k.id, name: k.name, keyHash: sha256Hex(k.key) })),
-    // Hashed here, in the worker: the region-wide DirectoryDO never runs PBKDF2.
+    // Hashed by the credentials worker: neither this isolate nor the region-wide
+    // DirectoryDO runs PBKDF2.
     users: await Promise.all(
       users.map(async ({ password, ...u }) => ({
         ...u,
-        passwordHash: await hashPassword(password, crypto.getRandomValues(new Uint8Array(16))),
+        passwordHash: await c.env.CREDENTIALS.hash(password),
       })),
     ),
   });
