@@ -35,4 +35,7 @@ test("[login] with the credentials worker unreachable, a login is a 503 credenti
   expect(body.type).toBe("urn:lifeline:problem:credentials-unavailable");
   // No upstream error text reaches an unauthenticated caller.
   expect(body.detail).not.toMatch(/not found|lifeline-credentials|Worker/i);
+  // An SRE sees it in the region's health.
+  const health = (await (await fetch(`${region.url}/v1/health`)).json()) as { degraded: string[] };
+  expect(health.degraded).toContain("logins:unavailable");
 });

@@ -5,8 +5,7 @@
 // checks behind it (latencies, dependency error texts, loaded models) are for admins only.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import type { Context } from "hono";
-import type { AppEnv } from "../env.ts";
+import { every } from "hono/combine";
 import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
 import { authenticate } from "../middleware/auth.ts";
 import { requireRole } from "../middleware/roles.ts";
@@ -32,6 +31,12 @@ const Health = z
     checks: z
       .object({
         libsql: z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
+        /** The credentials worker: logins' password checks. */
+        credentials: z.object({
+          ok: z.boolean(),
+          latencyMs: z.number(),
+          error: z.string().optional(),
+        }),
         inference: z.object({
           ok: z.boolean(),
           latencyMs: z.number(),
@@ -73,11 +78,8 @@ const route = createRoute({
  * The checks name dependencies and carry their error texts, so only an admin sees them.
  * Authentication runs only when detail is asked for: the summary stays anonymous.
  */
-async function requireAdmin(c: Context<AppEnv>): Promise<void> {
-  await authenticate()(c, async () => {
-    await requireRole("admin")(c, async () => {});
-  });
-}
+const asAdmin = every(authenticate(), requireRole("admin"));
+health.use("/v1/health", (c, next) => (c.req.query("detail") === "1" ? asAdmin(c, next) : next()));
 
 type Check = { ok: boolean; latencyMs: number; error?: string };
 
@@ -105,15 +107,20 @@ async function probe<T extends object>(
 
 health.openapi(route, async (c) => {
   const detail = c.req.valid("query").detail === "1";
-  if (detail) await requireAdmin(c);
   const modes = degradationModes(c.env);
   const inferenceOff = modes.has("inference:off");
-  const [libsql, inference] = await Promise.all([
+  const [libsql, credentials, inference] = await Promise.all([
     // The isolate's own read-model client, the one the routes use: a probe then reports
     // what a request would meet, and does not open a new connection each time. A query
     // past the probe's wait is abandoned to the client's own 2 s timeout.
     probe(async () => {
       await readModel(c.env).run(sql`SELECT 1`);
+      return {};
+    }),
+    probe(async () => {
+      const res = await c.env.CREDENTIALS.fetch("https://credentials/health");
+      await res.body?.cancel();
+      if (!res.ok) throw new Error(`the credentials worker answered ${res.status}`);
       return {};
     }),
     inferenceOff
@@ -136,6 +143,7 @@ health.openapi(route, async (c) => {
   const degraded = [
     ...[...modes].filter((m) => m !== "inference:off"),
     ...(libsql.ok ? [] : ["reads:unavailable"]),
+    ...(credentials.ok ? [] : ["logins:unavailable"]),
     ...(inference.ok ? [] : [INFERENCE_OFF]),
   ];
   c.header("cache-control", "no-store");
@@ -145,7 +153,7 @@ health.openapi(route, async (c) => {
       status: degraded.length ? ("degraded" as const) : ("ok" as const),
       region: c.env.REGION,
       jurisdiction: c.env.JURISDICTION,
-      ...(detail ? { checks: { libsql, inference } } : {}),
+      ...(detail ? { checks: { libsql, credentials, inference } } : {}),
       degraded,
     },
     200,
