@@ -42,6 +42,20 @@ describe("idempotency", () => {
     });
   });
 
+  test("[LF2] a ledger row that names no target is refused, never replayed as a guessed customer", () => {
+    const bad = [
+      null,
+      "text",
+      {},
+      { status: 200, headers: {}, body: "{}" },
+      { status: 201, headers: { location: "/v1/widgets/w_1" }, body: "{}" },
+      { status: 201, headers: { location: "/v1/customers/acc_1" } },
+      { target: { kind: "toString", id: "x" }, body: "{}" },
+      { status: 201, headers: Object.create({ location: "/v1/customers/acc_1" }), body: "{}" },
+    ];
+    for (const row of bad) expect(() => outcomeOf(row), JSON.stringify(row)).toThrow(/unreadable/);
+  });
+
   test("judges a ledger entry per the draft: new, replay, 422 mismatch, 409 in flight", () => {
     const response = {
       target: { kind: "customer" as const, id: "acc_X" },

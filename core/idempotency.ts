@@ -43,26 +43,48 @@ export type WriteOutcome = {
   body: string;
 };
 
-/** Ledger rows written before outcomes were typed held an HTTP response; read them as one. */
+const KIND_OF_PATH = new Map([
+  ["customers", "customer"],
+  ["contracts", "contract"],
+  ["payments", "payment"],
+] as const);
+const KINDS = new Set<string>(KIND_OF_PATH.values());
+
+/**
+ * Reads a ledger row's outcome. Rows written before outcomes were typed held an HTTP
+ * response (status, headers, body); every such response named its target in `Location`,
+ * so it reads as the same outcome. A row that is neither names no target to answer with:
+ * it throws (a 500 that says so) rather than replay a guess.
+ */
 export function outcomeOf(stored: unknown): WriteOutcome {
-  const o = stored as Partial<WriteOutcome> & {
-    status?: number;
-    headers?: Record<string, string>;
+  const o = (
+    typeof stored === "object" && stored !== null ? stored : {}
+  ) as Partial<WriteOutcome> & {
+    status?: unknown;
+    headers?: Record<string, unknown>;
   };
-  if (o.target && typeof o.body === "string") return o as WriteOutcome;
-  const headers = o.headers ?? {};
-  const location = headers.location ?? "";
-  const [, path = "", id = ""] = /^\/v1\/([a-z]+)\/(.+)$/.exec(location) ?? [];
-  const kind = ({ customers: "customer", contracts: "contract", payments: "payment" } as const)[
-    path as "customers" | "contracts" | "payments"
-  ];
-  const durability = headers["lifeline-durability"];
+  if (
+    typeof o.target === "object" &&
+    o.target !== null &&
+    KINDS.has(o.target.kind) &&
+    typeof o.target.id === "string" &&
+    typeof o.body === "string"
+  )
+    return o as WriteOutcome;
+  const headers = typeof o.headers === "object" && o.headers !== null ? o.headers : {};
+  const header = (name: string) =>
+    Object.hasOwn(headers, name) && typeof headers[name] === "string" ? headers[name] : undefined;
+  const [, path = "", id = ""] = /^\/v1\/([a-z]+)\/([^/]+)$/.exec(header("location") ?? "") ?? [];
+  const kind = KIND_OF_PATH.get(path as "customers");
+  if (!kind || typeof o.body !== "string" || typeof o.status !== "number")
+    throw new Error("unreadable idempotency ledger row: neither an outcome nor a stored response");
+  const durability = header("lifeline-durability");
   return {
-    target: { kind: kind ?? "customer", id },
+    target: { kind, id },
     created: o.status === 201,
-    version: headers["lifeline-hlc"] ?? "",
+    version: header("lifeline-hlc") ?? "",
     durability: durability === "region" || durability === "local" ? durability : "pending",
-    body: typeof o.body === "string" ? o.body : "",
+    body: o.body,
   };
 }
 
