@@ -81,15 +81,17 @@ export function parseSealKeys(raw: string | undefined): Map<string, PairRing> {
   return pairs;
 }
 
-const imported = new Map<string, Promise<CryptoKey>>();
+/**
+ * Imported keys, held per key material object: the ring is parsed once per isolate, so
+ * its Uint8Arrays are the identities; no copy of the material is made into a cache key.
+ */
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
-function cryptoKey(pair: string, kid: string, material: Uint8Array): Promise<CryptoKey> {
-  const id = `${pair}/${kid}/${b64urlEncode(material)}`;
-  let key = imported.get(id);
+function cryptoKey(material: Uint8Array): Promise<CryptoKey> {
+  let key = imported.get(material);
   if (!key) {
-    if (imported.size > 64) imported.clear();
     key = crypto.subtle.importKey("raw", material, "AES-GCM", false, ["encrypt", "decrypt"]);
-    imported.set(id, key);
+    imported.set(material, key);
   }
   return key;
 }
@@ -112,7 +114,7 @@ export async function seal(
   const head = { pair, kid: keys.current, from, to };
   const ct = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: aad(head) },
-    await cryptoKey(pair, keys.current, keys.keys.get(keys.current)!),
+    await cryptoKey(keys.keys.get(keys.current)!),
     new TextEncoder().encode(plain),
   );
   const body: SealedBody = {
@@ -153,7 +155,7 @@ export async function openSealed(
         iv: b64urlDecode(iv!),
         additionalData: aad({ pair: pair!, kid: kid!, from: from!, to: to! }),
       },
-      await cryptoKey(pair!, kid!, material),
+      await cryptoKey(material),
       b64urlDecode(ct!),
     );
     return { plain: new TextDecoder().decode(plain), from: from! };
@@ -162,7 +164,8 @@ export async function openSealed(
   }
 }
 
-const rings = new Map<string, SealRing>();
+/** The last ring parsed, with the settings it was parsed from (one per isolate). */
+let parsedRing: { jurisdiction: string; regions: string; keys: string; ring: SealRing } | undefined;
 
 /** This region's seal keys (RELAY_SEAL_KEYS) and the region map, parsed once per isolate. */
 export function sealRingOf(env: {
@@ -170,17 +173,21 @@ export function sealRingOf(env: {
   JURISDICTION: string;
   RELAY_SEAL_KEYS?: string;
 }): SealRing {
-  const id = `${env.JURISDICTION}\u0000${env.REGIONS}\u0000${env.RELAY_SEAL_KEYS ?? ""}`;
-  let ring = rings.get(id);
-  if (!ring) {
-    const jurisdictions = new Map(regionsOf(env).map((r) => [r.region, r.jurisdiction]));
-    ring = {
-      jurisdiction: env.JURISDICTION,
-      jurisdictionOf: (region) => jurisdictions.get(region) ?? null,
-      pairs: parseSealKeys(env.RELAY_SEAL_KEYS),
-    };
-    if (rings.size > 8) rings.clear();
-    rings.set(id, ring);
-  }
+  const keys = env.RELAY_SEAL_KEYS ?? "";
+  const last = parsedRing;
+  if (
+    last &&
+    last.jurisdiction === env.JURISDICTION &&
+    last.regions === env.REGIONS &&
+    last.keys === keys
+  )
+    return last.ring;
+  const jurisdictions = new Map(regionsOf(env).map((r) => [r.region, r.jurisdiction]));
+  const ring: SealRing = {
+    jurisdiction: env.JURISDICTION,
+    jurisdictionOf: (region) => jurisdictions.get(region) ?? null,
+    pairs: parseSealKeys(env.RELAY_SEAL_KEYS),
+  };
+  parsedRing = { jurisdiction: env.JURISDICTION, regions: env.REGIONS, keys, ring };
   return ring;
 }
