@@ -12,7 +12,7 @@ import {
   type FieldPolicy,
   type ReplicationBatchV1,
 } from "../core/index.ts";
-import { type RegionInfo, regionInfo, regionsOf } from "./regions.ts";
+import { jurisdictionLookup, type RegionInfo, regionInfo } from "./regions.ts";
 
 export type ApplyReport = {
   applied: number;
@@ -110,7 +110,6 @@ export async function checkEvents(
   batch: Pick<ReplicationBatchV1, "from" | "to" | "events" | "forwarded">,
   deps: Pick<ReceiveDeps, "tenants" | "nowMs" | "maxSkewMs">,
 ): Promise<{ valid: DomainEvent[]; quarantined: QuarantineEntry[] }> {
-  const jurisdictions = new Map(regionsOf(env).map((r) => [r.region, r.jurisdiction]));
   const tenantIds = new Set<string>();
   for (const raw of batch.events) {
     if (typeof raw === "object" && raw !== null && Object.hasOwn(raw, "tenantId")) {
@@ -127,7 +126,7 @@ export async function checkEvents(
       from: batch.from,
       to: batch.to,
       forwarded,
-      jurisdictionOf: (r) => jurisdictions.get(r) ?? null,
+      jurisdictionOf: jurisdictionLookup(env),
       tenantKnown: (t) => tenants.has(t),
       policyOf: (t) => tenants.get(t)!,
       nowMs: deps.nowMs,

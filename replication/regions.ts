@@ -37,13 +37,30 @@ export function parseRegions(raw: string): RegionInfo[] {
   return regions;
 }
 
-let cached: { raw: string; regions: RegionInfo[] } | null = null;
+type Parsed = {
+  raw: string;
+  regions: RegionInfo[];
+  jurisdictionOf: (region: string) => string | null;
+};
+let cached: Parsed | null = null;
+
+function parsed(env: { REGIONS: string }): Parsed {
+  if (cached?.raw !== env.REGIONS) {
+    const regions = parseRegions(env.REGIONS);
+    const byRegion = new Map(regions.map((r) => [r.region, r.jurisdiction]));
+    cached = { raw: env.REGIONS, regions, jurisdictionOf: (r) => byRegion.get(r) ?? null };
+  }
+  return cached;
+}
 
 /** Parsed once per isolate. */
 export function regionsOf(env: { REGIONS: string }): RegionInfo[] {
-  if (cached?.raw !== env.REGIONS)
-    cached = { raw: env.REGIONS, regions: parseRegions(env.REGIONS) };
-  return cached.regions;
+  return parsed(env).regions;
+}
+
+/** A region's jurisdiction by name (own-property: a Map), null for a region not in REGIONS. */
+export function jurisdictionLookup(env: { REGIONS: string }): (region: string) => string | null {
+  return parsed(env).jurisdictionOf;
 }
 
 export function peersOf(env: { REGIONS: string; REGION: string }): RegionInfo[] {

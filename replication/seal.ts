@@ -6,7 +6,7 @@
 // The associated data binds the ciphertext to its pair, key, sender and receiver, so a
 // sealed body replayed to another region or relabelled fails to open.
 
-import { regionsOf } from "./regions.ts";
+import { jurisdictionLookup } from "./regions.ts";
 
 export const SEAL_FORMAT = "lifeline-sealed/1";
 const KEY_BYTES = 32;
@@ -182,10 +182,9 @@ export function sealRingOf(env: {
     last.keys === keys
   )
     return last.ring;
-  const jurisdictions = new Map(regionsOf(env).map((r) => [r.region, r.jurisdiction]));
   const ring: SealRing = {
     jurisdiction: env.JURISDICTION,
-    jurisdictionOf: (region) => jurisdictions.get(region) ?? null,
+    jurisdictionOf: jurisdictionLookup(env),
     pairs: parseSealKeys(env.RELAY_SEAL_KEYS),
   };
   parsedRing = { jurisdiction: env.JURISDICTION, regions: env.REGIONS, keys, ring };

@@ -23,11 +23,11 @@ import { busFor } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { rttTableOf } from "../../replication/geography.ts";
 import {
+  jurisdictionLookup,
   jurisdictionPeers,
   peersOf,
   type RegionInfo,
   regionInfo,
-  regionsOf,
 } from "../../replication/regions.ts";
 import { keyRingOf } from "../../replication/signing.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
@@ -102,7 +102,7 @@ export class AccountDO extends DurableObject<Env> {
     // Forward only what this region holds unmasked (written in its own jurisdiction), to
     // the regions other than the sender; core's outgoingBatch masks per receiver.
     const own = this.env.JURISDICTION;
-    const jurisdictionOf = this.jurisdictionLookup();
+    const jurisdictionOf = jurisdictionLookup(this.env);
     const others = peersOf(this.env)
       .map((p) => p.region)
       .filter((r) => r !== from);
@@ -188,7 +188,7 @@ export class AccountDO extends DurableObject<Env> {
     if (theyHoldFull) return iHoldFull ? { hash: stateHash(state), view: "full" } : null;
     if (!iHoldFull) return { hash: stateHash(state), view: "masked" };
     const policy = await this.fieldPolicy(state.tenantId);
-    const jurisdictionOf = this.jurisdictionLookup();
+    const jurisdictionOf = jurisdictionLookup(this.env);
     const masked = replay(
       emptyAccount(state.tenantId, state.accountId),
       this.engine
@@ -281,7 +281,7 @@ export class AccountDO extends DurableObject<Env> {
    */
   private async outgoing(region: string, events: DomainEvent[]): Promise<OutgoingBatch | null> {
     const tenantId = events[0]?.tenantId ?? "";
-    const jurisdictionOf = this.jurisdictionLookup();
+    const jurisdictionOf = jurisdictionLookup(this.env);
     const residency = this.engine.current()?.customer?.residency ?? null;
     const needsMask = events.some((e) => mustMask(e, region, jurisdictionOf, residency));
     const { batch, audit } = outgoingBatch({
@@ -304,11 +304,6 @@ export class AccountDO extends DurableObject<Env> {
     detail: Record<string, unknown>;
   }) {
     await this.env.AUDIT.get(this.env.AUDIT.idFromName("audit")).append(entry);
-  }
-
-  private jurisdictionLookup(): (region: string) => string | null {
-    const map = new Map(regionsOf(this.env).map((r) => [r.region, r.jurisdiction]));
-    return (region) => map.get(region) ?? null;
   }
 
   /** Without a key, hashed fields (tax ids) could be reversed by dictionary: refuse to mask. */
