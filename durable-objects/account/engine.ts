@@ -10,6 +10,7 @@ import {
   type CustomerView,
   contractView,
   customerView,
+  type Decision,
   type DomainError,
   type DomainEvent,
   decide,
@@ -31,6 +32,8 @@ import {
   zeroHlc,
 } from "../../core/index.ts";
 import { migrate, type SqlStore, schemaExists } from "../storage/sql-store.ts";
+
+type Accepted = Extract<Decision, { ok: true }>;
 
 const MIGRATIONS = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -163,18 +166,19 @@ export class AccountEngine {
   }
 
   execute(req: ExecuteRequest, opts: ExecuteOptions = {}): ExecuteResult {
+    // A never-written account has no ledger to consult: the command is judged before any
+    // storage exists, so one refused here leaves the account as unstored as it was, and
+    // the decision carries into the transaction (nothing runs in between: this is sync).
+    let firstWrite: Accepted | undefined;
     if (!this.hasSchema) {
-      // A never-written account has no ledger to consult; a command refused here leaves
-      // it as unstored as it was.
-      const gate = this.jurisdictionGate(req);
-      if (gate) return gate;
-      const decision = decide(emptyAccount(req.tenantId, req.accountId), req.command, {
-        accountIdKey: this.options.accountIdKey,
-      });
-      if (!decision.ok) return { kind: "rejected", error: decision.error };
+      const admitted = this.admit(req, emptyAccount(req.tenantId, req.accountId));
+      if (!admitted.ok) return admitted.result;
+      firstWrite = admitted.decision;
       this.ensureSchema();
     }
     return this.store.transactionSync((): ExecuteResult => {
+      if (firstWrite)
+        return this.commit(req, opts, this.ensureState(req.tenantId, req.accountId), firstWrite);
       const pending = this.pendingEntry(req.idempotencyKey);
       if (pending && pending.fingerprint === req.fingerprint && !opts.inFlight) {
         // A earlier attempt committed locally but no peer confirmed it: push again, then reply.
@@ -195,62 +199,82 @@ export class AccountEngine {
         case "new":
           break;
       }
-      const gate = this.jurisdictionGate(req);
-      if (gate) return gate;
       const state = this.ensureState(req.tenantId, req.accountId);
-      const decision = decide(state, req.command, { accountIdKey: this.options.accountIdKey });
-      // A refused command took no effect, so its key stays free for a corrected retry.
-      if (!decision.ok) return { kind: "rejected", error: decision.error };
-
-      let next = state;
-      let lastHlc = this.meta("hlc") ?? encodeHlc(zeroHlc(this.options.region));
-      for (const data of decision.events) {
-        const hlc = encodeHlc(tick(decodeHlc(lastHlc), this.options.now()));
-        const event: DomainEvent = {
-          v: 1,
-          // Globally unique: two accounts of one region can stamp the same HLC.
-          id: `evt_${req.accountId.slice(4)}_${hlc}`,
-          tenantId: req.tenantId,
-          accountId: req.accountId,
-          hlc,
-          region: this.options.region,
-          actor: req.actor,
-          data,
-        };
-        this.store.sql.exec(
-          "INSERT INTO journal (id, hlc, body) VALUES (?, ?, ?)",
-          event.id,
-          hlc,
-          JSON.stringify(event),
-        );
-        this.enqueue(event.id, [PROJECTION, ...(this.options.peers ?? []).map(peerDestination)]);
-        next = evolve(next, event);
-        lastHlc = hlc;
-      }
-      if (decision.events.length > 0) this.setMeta("hlc", lastHlc);
-      this.state = next;
-
-      const eventIds = decision.events.length > 0 ? this.lastEventIds(decision.events.length) : [];
-      const awaiting = opts.survival === "region" && eventIds.length > 0;
-      const outcome = this.render(
-        decision.target,
-        decision.created,
-        next.version ?? lastHlc,
-        awaiting ? "pending" : "local",
-      );
-      this.store.sql.exec(
-        "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
-        req.idempotencyKey,
-        req.fingerprint,
-        awaiting ? "pending" : "done",
-        this.options.now(),
-        JSON.stringify(outcome),
-        JSON.stringify(eventIds),
-      );
-      return awaiting
-        ? { kind: "response", outcome, replayed: false, awaitingRegion: eventIds }
-        : { kind: "response", outcome, replayed: false };
+      const admitted = this.admit(req, state);
+      return admitted.ok ? this.commit(req, opts, state, admitted.decision) : admitted.result;
     });
+  }
+
+  /**
+   * The jurisdiction gate, then the domain's decision. A refused command takes no
+   * effect, so its key stays free for a corrected retry.
+   */
+  private admit(
+    req: ExecuteRequest,
+    state: AccountState,
+  ): { ok: true; decision: Accepted } | { ok: false; result: ExecuteResult } {
+    const gate = this.jurisdictionGate(req);
+    if (gate) return { ok: false, result: gate };
+    const decision = decide(state, req.command, { accountIdKey: this.options.accountIdKey });
+    if (!decision.ok) return { ok: false, result: { kind: "rejected", error: decision.error } };
+    return { ok: true, decision };
+  }
+
+  /** Journals an accepted decision's events and its ledger entry (inside the transaction). */
+  private commit(
+    req: ExecuteRequest,
+    opts: ExecuteOptions,
+    state: AccountState,
+    decision: Accepted,
+  ): ExecuteResult {
+    let next = state;
+    let lastHlc = this.meta("hlc") ?? encodeHlc(zeroHlc(this.options.region));
+    for (const data of decision.events) {
+      const hlc = encodeHlc(tick(decodeHlc(lastHlc), this.options.now()));
+      const event: DomainEvent = {
+        v: 1,
+        // Globally unique: two accounts of one region can stamp the same HLC.
+        id: `evt_${req.accountId.slice(4)}_${hlc}`,
+        tenantId: req.tenantId,
+        accountId: req.accountId,
+        hlc,
+        region: this.options.region,
+        actor: req.actor,
+        data,
+      };
+      this.store.sql.exec(
+        "INSERT INTO journal (id, hlc, body) VALUES (?, ?, ?)",
+        event.id,
+        hlc,
+        JSON.stringify(event),
+      );
+      this.enqueue(event.id, [PROJECTION, ...(this.options.peers ?? []).map(peerDestination)]);
+      next = evolve(next, event);
+      lastHlc = hlc;
+    }
+    if (decision.events.length > 0) this.setMeta("hlc", lastHlc);
+    this.state = next;
+
+    const eventIds = decision.events.length > 0 ? this.lastEventIds(decision.events.length) : [];
+    const awaiting = opts.survival === "region" && eventIds.length > 0;
+    const outcome = this.render(
+      decision.target,
+      decision.created,
+      next.version ?? lastHlc,
+      awaiting ? "pending" : "local",
+    );
+    this.store.sql.exec(
+      "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
+      req.idempotencyKey,
+      req.fingerprint,
+      awaiting ? "pending" : "done",
+      this.options.now(),
+      JSON.stringify(outcome),
+      JSON.stringify(eventIds),
+    );
+    return awaiting
+      ? { kind: "response", outcome, replayed: false, awaitingRegion: eventIds }
+      : { kind: "response", outcome, replayed: false };
   }
 
   /**
