@@ -12,6 +12,8 @@ export interface BannerInput {
   /** The global entry (router worker) and the QStash relay, when this run started them. */
   routerUrl?: string;
   relayUrl?: string;
+  /** The replication bus the regions were started with. */
+  bus?: string;
 }
 
 export function banner({
@@ -21,6 +23,7 @@ export function banner({
   readySeconds,
   routerUrl,
   relayUrl,
+  bus,
 }: BannerInput): string {
   const first = handles[0]!;
   const residency = first.jurisdiction === "eu" ? "eu" : "cn";
@@ -31,6 +34,7 @@ export function banner({
     "",
     ...(routerUrl ? [`  Router (global entry, routes by jurisdiction)  ${routerUrl}`] : []),
     ...(relayUrl ? [`  QStash relay (local stand-in)                  ${relayUrl}`] : []),
+    ...(bus ? [`  Replication bus                                ${bus}`] : []),
     ...(routerUrl || relayUrl ? [""] : []),
     ...handles.flatMap((h) => [
       `  ${h.region} (jurisdiction ${h.jurisdiction})`,
@@ -39,7 +43,7 @@ export function banner({
       `    Health    ${h.apiUrl}/v1/health`,
       `    Inference ${h.inference === "ready" ? "ready (models loaded)" : h.inference === "absent" ? "not running (insights are shed)" : "still loading (insights are shed until it is ready)"}`,
       `    libSQL    ${h.libsqlUrl}`,
-      `    Logs      ${relative(process.cwd(), h.dataDir) || "."}/{worker,libsql}.log`,
+      `    Logs      ${relative(process.cwd(), h.dataDir) || "."}/{worker,libsql${h.processes.credentials ? ",credentials" : ""}}.log`,
       "",
     ]),
     "Dev credentials (the same in every region):",

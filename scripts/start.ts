@@ -21,6 +21,8 @@ Options:
   --regions <a,b>    regions to start (default: every env in wrangler.toml)
   --all              start every region in wrangler.toml
   --data-dir <dir>   where state and logs live (default: .data)
+  --bus <name>       the replication bus: direct (signed HTTP between regions, the
+                     default) or qstash (through the local QStash relay, sealed end to end)
   -h, --help         show this help
 
 Environment: LIFELINE_DEV_API_KEY, LIFELINE_DEV_REP_PASSWORD, LIFELINE_DEV_ADMIN_PASSWORD override the dev credentials.
@@ -41,6 +43,7 @@ function parse() {
       regions: { type: "string" },
       all: { type: "boolean" },
       "data-dir": { type: "string" },
+      bus: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: false,
@@ -55,6 +58,11 @@ if (args.values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+
+const BUSES = new Set(["direct", "qstash"]);
+const bus = args.values.bus ?? "direct";
+if (!BUSES.has(bus))
+  fail(`--bus must be direct or qstash, not ${JSON.stringify(bus)}\n\n${USAGE}`, 2);
 
 const startedMs = performance.now();
 const dataRoot = resolve(ROOT, args.values["data-dir"] ?? ".data");
@@ -177,7 +185,7 @@ const settling = Promise.allSettled(
       inferenceConfig: INFERENCE_CONFIG,
       credentials: "own-process",
       // Peers are the regions this run starts: a region never ships to one that is not there.
-      vars: { REGIONS: regionsVar(regions) },
+      vars: { REGIONS: regionsVar(regions), REPLICATION_BUS: bus },
       onLine: (process, line) => {
         if (NOTEWORTHY.test(line)) console.error(`[${topology.region} ${process}] ${line}`);
       },
@@ -218,6 +226,7 @@ process.stdout.write(
   banner({
     routerUrl: `http://127.0.0.1:${routerPort()}`,
     relayUrl: regions[0]!.relayUrl,
+    bus,
     // In wrangler.toml order, whichever came up first.
     handles: regions.map((r) => handles.find((h) => h.region === r.region)!),
     credentials,
