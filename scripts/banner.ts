@@ -14,6 +14,8 @@ export interface BannerInput {
   relayUrl?: string;
   /** The replication bus the regions were started with. */
   bus?: string;
+  /** npm start's control API (for `npm run chaos`). */
+  controlUrl?: string;
 }
 
 export function banner({
@@ -24,6 +26,7 @@ export function banner({
   routerUrl,
   relayUrl,
   bus,
+  controlUrl,
 }: BannerInput): string {
   const first = handles[0]!;
   const residency = first.jurisdiction === "eu" ? "eu" : "cn";
@@ -35,6 +38,7 @@ export function banner({
     ...(routerUrl ? [`  Router (global entry, routes by jurisdiction)  ${routerUrl}`] : []),
     ...(relayUrl ? [`  QStash relay (local stand-in)                  ${relayUrl}`] : []),
     ...(bus ? [`  Replication bus                                ${bus}`] : []),
+    ...(controlUrl ? [`  Control (npm run chaos -- status)              ${controlUrl}`] : []),
     ...(routerUrl || relayUrl ? [""] : []),
     ...handles.flatMap((h) => [
       `  ${h.region} (jurisdiction ${h.jurisdiction})`,
@@ -70,6 +74,8 @@ export function banner({
     `    -d '{"email":"${c.repEmail}","password":"${c.repPassword}"}'`,
     "",
     `Data and logs: ${dataDir}/ (kept across restarts). Ctrl-C to stop.`,
+    "A part that dies is reported and the others keep serving; drill it with",
+    "  npm run chaos -- region kill|restart|pause|resume <region>   (and: status)",
     "",
   ];
   return `${lines.join("\n")}\n`;

@@ -63,6 +63,11 @@ export interface StartRegionOptions {
    * start` and the login storm bench use it; tests that do not measure it save a process.
    */
   credentials?: "same-process" | "own-process";
+  /**
+   * Run once the API answers, before the region counts as ready: `npm start` applies the
+   * dev seed here, so a ready region can serve its tenants.
+   */
+  seed?: (apiUrl: string) => Promise<void>;
 }
 
 /** How long a region's start waits for inference to warm; it is sheddable, so never longer. */
@@ -242,6 +247,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     }
     phase = "worker";
     await ready(`${apiUrl}/v1/health`);
+    await options.seed?.(apiUrl);
     if (options.inferenceConfig && options.waitForInference !== false) {
       inference = await warmInference(apiUrl, Math.min(remaining(), INFERENCE_WARM_MS), abort);
     } else if (options.inferenceConfig) inference = "not ready";

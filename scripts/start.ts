@@ -1,8 +1,12 @@
 // `npm start`: runs the chosen regions of wrangler.toml locally (libSQL + worker each),
-// migrated and seeded, until Ctrl-C; all state lives under .data/ and survives restarts.
+// migrated and seeded, with the relay and the router, until Ctrl-C; all state lives under
+// .data/ and survives restarts. A part that dies is reported and the rest keep serving
+// (scripts/supervisor.ts); `npm run chaos` kills, pauses and restarts parts through the
+// loopback control API (scripts/control.ts).
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { banner } from "./banner.ts";
+import { CONTROL_PORT, startControlServer } from "./control.ts";
 import { assertPortsFree, PortInUseError, type ProcessGroup } from "./processes.ts";
 import { describeExit, INFERENCE_CONFIG, type RegionHandle, ROOT, startRegion } from "./region.ts";
 import { startRelayProcess } from "./relay-process.ts";
@@ -10,6 +14,7 @@ import { routerPort, startRouterProcess } from "./router-process.ts";
 import { forgetRun, previousRun, recordRun } from "./run-file.ts";
 import { loadOrCreateSecrets, relaySecrets, workerSecrets } from "./secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
+import { type PartStatus, type Running, Supervisor } from "./supervisor.ts";
 import { readTopology, regionsVar, selectRegions } from "./topology.ts";
 
 const USAGE = `Usage: npm start [-- options]
@@ -92,6 +97,7 @@ try {
       .concat([
         { port: regions[0]!.relayPort, purpose: "QStash relay" },
         { port: routerPort(), purpose: "router" },
+        { port: CONTROL_PORT, purpose: "npm start's control API" },
       ]),
   );
 } catch (err) {
@@ -112,21 +118,106 @@ try {
 }
 
 const secrets = loadOrCreateSecrets(dataRoot);
-const startup = new AbortController();
-const handles: RegionHandle[] = [];
-let relay: ProcessGroup | null = null;
-let router: ProcessGroup | null = null;
-let starting: Promise<unknown> = Promise.resolve();
-let shuttingDown = false;
+const handles = new Map<string, RegionHandle>();
+
+/** What a process group's unasked exit is reported as. */
+const exitOf = (group: ProcessGroup): Promise<string> =>
+  group.exited.then((exit) => `The ${group.name} ${describeExit(exit)} (log: ${group.logPath})`);
+
+const asRunning = (group: ProcessGroup): Running => ({
+  groups: [group],
+  crashed: exitOf(group),
+  stop: async () => void (await group.stop()),
+  kill: async () => void (await group.kill()),
+});
+
+/** The chaos command's words for an action on a part: `region restart cn-east`, `relay restart`. */
+const chaosWords = (s: PartStatus, action: string) =>
+  s.kind === "region" ? `region ${action} ${s.name}` : `${s.name} ${action}`;
+const supervisor = new Supervisor({
+  say: (line) => console.error(`\n${line}`),
+  changed: () => recordRun(dataRoot, supervisor.groups(), CONTROL_PORT),
+  restartHint: (s) => `npm run chaos -- ${chaosWords(s, "restart")}`,
+});
+
+supervisor.add({
+  name: "relay",
+  kind: "relay",
+  // The relay first: regions configured with the qstash bus publish to it from their first write.
+  start: async (signal) =>
+    asRunning(
+      await startRelayProcess({
+        port: regions[0]!.relayPort,
+        dataDir: join(dataRoot, "relay"),
+        secrets: relaySecrets(secrets),
+        allowedOrigins: regions.map((r) => r.apiUrl),
+        signal,
+        onLine: (line) => {
+          if (NOTEWORTHY.test(line)) console.error(`[relay] ${line}`);
+        },
+      }),
+    ),
+});
+
+regions.forEach((topology, i) => {
+  supervisor.add({
+    name: topology.region,
+    kind: "region",
+    start: async (signal) => {
+      const handle = await startRegion({
+        region: topology.region,
+        dataDir: join(dataRoot, topology.region),
+        authTokenSecret: secrets.AUTH_TOKEN_SECRET,
+        inspectorPort: INSPECTOR_BASE_PORT + i,
+        topology: regions,
+        wranglerLogPath: join(dataRoot, "wrangler-logs"),
+        signal,
+        secrets: workerSecrets(secrets, topology.jurisdiction),
+        inferenceConfig: INFERENCE_CONFIG,
+        credentials: "own-process",
+        // Peers are the regions this run starts: a region never ships to one that is not there.
+        vars: { REGIONS: regionsVar(regions), REPLICATION_BUS: bus },
+        // Ready means able to serve its tenants: the dev seed is applied first.
+        seed: (apiUrl) => seedRegion(apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET),
+        onLine: (process, line) => {
+          if (NOTEWORTHY.test(line)) console.error(`[${topology.region} ${process}] ${line}`);
+        },
+      });
+      handles.set(topology.region, handle);
+      return {
+        groups: Object.values(handle.processes),
+        crashed: handle.crashed.then(
+          ({ process: which, exit }) =>
+            `${topology.region} ${which} ${describeExit(exit)} (log: ${handle.processes[which]?.logPath ?? handle.dataDir})`,
+        ),
+        stop: () => handle.stop(),
+        kill: () => handle.kill(),
+      };
+    },
+  });
+});
+
+supervisor.add({
+  name: "router",
+  kind: "router",
+  start: async (signal) =>
+    asRunning(
+      await startRouterProcess({
+        port: routerPort(),
+        regions: regionsVar(regions),
+        dataDir: join(dataRoot, "router"),
+        wranglerLogPath: join(dataRoot, "wrangler-logs"),
+        signal,
+        onLine: (line) => {
+          if (NOTEWORTHY.test(line)) console.error(`[router] ${line}`);
+        },
+      }),
+    ),
+});
 
 async function shutdown(code: number): Promise<never> {
-  shuttingDown = true;
-  startup.abort(new Error("shutting down"));
-  // A region still starting either aborts (and cleans up after itself) or lands in handles.
-  await starting;
-  await router?.stop();
-  await Promise.all(handles.map((h) => h.stop()));
-  await relay?.stop();
+  await supervisor.shutdown();
+  control?.close();
   forgetRun(dataRoot);
   process.exit(code);
 }
@@ -140,12 +231,11 @@ let firstSignalAt = 0;
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (shuttingDown) {
+    if (supervisor.stopping) {
       if (performance.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       // A second Ctrl-C: the operator will not wait for a graceful stop.
       process.stderr.write("\nKilling everything now.\n");
-      const groups = [...handles.map((h) => h.kill()), relay?.kill(), router?.kill()];
-      void Promise.all(groups).finally(() => process.exit(1));
+      void supervisor.killAll().finally(() => process.exit(1));
       return;
     }
     firstSignalAt = performance.now();
@@ -154,71 +244,25 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-process.stdout.write(`Starting the QStash relay and ${regions.map((r) => r.region).join(", ")}…\n`);
+let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
 try {
-  // The relay first: regions configured with the qstash bus publish to it from their first write.
-  relay = await startRelayProcess({
-    port: regions[0]!.relayPort,
-    dataDir: join(dataRoot, "relay"),
-    secrets: relaySecrets(secrets),
-    allowedOrigins: regions.map((r) => r.apiUrl),
-    signal: startup.signal,
-    onLine: (line) => {
-      if (NOTEWORTHY.test(line)) console.error(`[relay] ${line}`);
-    },
+  control = await startControlServer({
+    port: CONTROL_PORT,
+    secret: secrets.LOCAL_ADMIN_SECRET,
+    supervisor,
   });
 } catch (err) {
-  console.error(`The relay did not start: ${(err as Error).message}`);
-  await shutdown(1);
-}
-const settling = Promise.allSettled(
-  regions.map(async (topology, i) => {
-    const handle = await startRegion({
-      region: topology.region,
-      dataDir: join(dataRoot, topology.region),
-      authTokenSecret: secrets.AUTH_TOKEN_SECRET,
-      inspectorPort: INSPECTOR_BASE_PORT + i,
-      topology: regions,
-      wranglerLogPath: join(dataRoot, "wrangler-logs"),
-      signal: startup.signal,
-      secrets: workerSecrets(secrets, topology.jurisdiction),
-      inferenceConfig: INFERENCE_CONFIG,
-      credentials: "own-process",
-      // Peers are the regions this run starts: a region never ships to one that is not there.
-      vars: { REGIONS: regionsVar(regions), REPLICATION_BUS: bus },
-      onLine: (process, line) => {
-        if (NOTEWORTHY.test(line)) console.error(`[${topology.region} ${process}] ${line}`);
-      },
-    });
-    handles.push(handle);
-    recordRun(dataRoot, handles);
-    await seedRegion(handle.apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET);
-    return handle;
-  }),
-);
-starting = settling;
-const results = await settling;
-if (shuttingDown) await new Promise(() => {}); // the signal handler exits
-const failures = results.filter((r) => r.status === "rejected");
-if (failures.length) {
-  for (const f of failures) console.error(`\n${(f.reason as Error).message}`);
-  console.error("\nStopping the regions that did start.");
-  await shutdown(1);
+  fail(`the control API did not start on 127.0.0.1:${CONTROL_PORT}: ${(err as Error).message}`);
 }
 
+process.stdout.write(`Starting the QStash relay and ${regions.map((r) => r.region).join(", ")}…\n`);
 try {
-  router = await startRouterProcess({
-    port: routerPort(),
-    regions: regionsVar(regions),
-    dataDir: join(dataRoot, "router"),
-    wranglerLogPath: join(dataRoot, "wrangler-logs"),
-    signal: startup.signal,
-    onLine: (line) => {
-      if (NOTEWORTHY.test(line)) console.error(`[router] ${line}`);
-    },
-  });
+  await supervisor.start("relay");
+  await supervisor.startAll(regions.map((r) => r.region));
+  await supervisor.start("router");
 } catch (err) {
-  console.error(`The router did not start: ${(err as Error).message}`);
+  if (supervisor.stopping) await new Promise(() => {}); // the signal handler exits
+  console.error(`\n${(err as Error).message}\n\nStopping what did start.`);
   await shutdown(1);
 }
 
@@ -228,31 +272,10 @@ process.stdout.write(
     relayUrl: regions[0]!.relayUrl,
     bus,
     // In wrangler.toml order, whichever came up first.
-    handles: regions.map((r) => handles.find((h) => h.region === r.region)!),
+    handles: regions.map((r) => handles.get(r.region)!),
     credentials,
     dataDir: relative(process.cwd(), dataRoot) || ".",
     readySeconds: (performance.now() - startedMs) / 1000,
+    controlUrl: `http://127.0.0.1:${CONTROL_PORT}`,
   }),
 );
-
-const died = (group: ProcessGroup) =>
-  group.exited.then((exit) => {
-    if (shuttingDown) return new Promise<never>(() => {});
-    console.error(
-      `\nThe ${group.name} ${describeExit(exit)} unexpectedly (log: ${group.logPath}).\nStopping everything.`,
-    );
-    return shutdown(1);
-  });
-const relayDied = Promise.race([died(relay!), died(router!)]);
-const crash = await Promise.race([
-  ...handles.map((h) => h.crashed.then((c) => ({ region: h, ...c }))),
-  relayDied,
-]);
-if (!shuttingDown) {
-  const { region, process: which, exit } = crash;
-  console.error(
-    `\n${region.region} ${which} ${describeExit(exit)} unexpectedly (log: ${region.processes[which]?.logPath ?? region.dataDir}).` +
-      "\nStopping everything.",
-  );
-  await shutdown(1);
-}
