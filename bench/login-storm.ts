@@ -1,16 +1,11 @@
 // `npm run bench:login`: a login storm against one private region (free ports, temp data
 // dir) while API-key requests are timed, before and during the storm, in one run (issue 8:
 // the loaded p99 stays within 2× of the unloaded p99).
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
-import { freePort } from "../scripts/processes.ts";
-import { type RegionHandle, ROOT, startRegion } from "../scripts/region.ts";
-import { newSecrets, workerSecrets } from "../scripts/secrets.ts";
-import { devCredentials, devSeeds, seedRegion } from "../scripts/seed.ts";
-import { readTopology, regionsVar, selectRegions } from "../scripts/topology.ts";
+import { ROOT } from "../scripts/region.ts";
+import { type BenchRegion, benchArgs, startBenchRegion } from "./cli.ts";
 import { round, type Sample, summarise } from "./measure.ts";
 import { gitInfo, machineInfo, writeResult } from "./report.ts";
 
@@ -33,43 +28,18 @@ const MAX_REQUESTS_PER_LANE = 100_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_RATIO = 2;
 
-function fail(message: string): never {
-  process.stderr.write(`bench:login: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-let values: ReturnType<typeof parse>["values"];
-function parse() {
-  return parseArgs({
-    options: {
-      storm: { type: "string" },
-      seconds: { type: "string" },
-      concurrency: { type: "string" },
-      region: { type: "string" },
-      out: { type: "string" },
-      "keep-data": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (err) {
-  fail((err as Error).message);
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-function count(text: string | undefined, fallback: number, name: string, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) fail(`--${name} must be an integer in 1..${max}`);
-  return n;
-}
-const storm = count(values.storm, 200, "storm", MAX_STORM);
-const seconds = count(values.seconds, 10, "seconds", MAX_SECONDS);
-const concurrency = count(values.concurrency, 4, "concurrency", MAX_CONCURRENCY);
+const { values, int } = benchArgs("bench:login", USAGE, {
+  storm: { type: "string" },
+  seconds: { type: "string" },
+  concurrency: { type: "string" },
+  region: { type: "string" },
+  out: { type: "string" },
+  "keep-data": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+});
+const storm = int(values.storm, 200, "storm", 1, MAX_STORM);
+const seconds = int(values.seconds, 10, "seconds", 1, MAX_SECONDS);
+const concurrency = int(values.concurrency, 4, "concurrency", 1, MAX_CONCURRENCY);
 const regionName = values.region ?? "cn-east";
 const outDir = values.out ?? join(ROOT, "bench", "results");
 
@@ -151,32 +121,16 @@ function runStorm(url: string, lanes: number, ms: number, repEmail: string) {
 }
 
 const startedAt = new Date().toISOString();
-const dataDir = mkdtempSync(join(os.tmpdir(), "lifeline-bench-login-"));
-let region: RegionHandle | undefined;
+let bench: BenchRegion | undefined;
 let exitCode = 0;
 try {
-  const credentials = devCredentials();
-  process.stdout.write(`Starting ${regionName} on free ports (data in ${dataDir})…\n`);
-  const secrets = newSecrets();
-  const apiPort = await freePort();
-  const jurisdiction = selectRegions(readTopology(), [regionName])[0]!.jurisdiction;
-  region = await startRegion({
-    region: regionName,
-    dataDir,
-    authTokenSecret: secrets.AUTH_TOKEN_SECRET,
-    apiPort,
-    libsqlPort: await freePort(),
-    // As `npm start` runs it: password checks in their own process, as in their own
-    // isolates in production (workerd runs one process on one thread).
+  // As `npm start` runs it: password checks in their own process, as in their own
+  // isolates in production (workerd runs one process on one thread).
+  bench = await startBenchRegion(regionName, "lifeline-bench-login", {
     credentials: "own-process",
-    secrets: workerSecrets(secrets, jurisdiction),
-    vars: {
-      REGIONS: regionsVar([
-        { region: regionName, jurisdiction, apiUrl: `http://127.0.0.1:${apiPort}` },
-      ]),
-    },
   });
-  await seedRegion(region.apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET);
+  const { region, credentials } = bench;
+  const jurisdiction = region.jurisdiction;
   const created = await fetch(`${region.apiUrl}/v1/customers`, {
     method: "POST",
     headers: {
@@ -239,8 +193,6 @@ try {
   process.stderr.write(`bench:login: ${(err as Error).message}\n`);
   exitCode = 1;
 } finally {
-  await region?.stop();
-  if (values["keep-data"]) process.stdout.write(`Region data kept in ${dataDir}\n`);
-  else rmSync(dataDir, { recursive: true, force: true });
+  await bench?.stop(Boolean(values["keep-data"]));
 }
 process.exit(exitCode);

@@ -1,14 +1,8 @@
 // `npm run bench`: starts a private region (free ports, temp data dir), drives each
 // lifeline flow and the DO-write floor through the HTTP API, and records the latencies.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { freePort } from "../scripts/processes.ts";
-import { type RegionHandle, ROOT, startRegion } from "../scripts/region.ts";
-import { newSecrets, workerSecrets } from "../scripts/secrets.ts";
-import { devCredentials, devSeeds, seedRegion } from "../scripts/seed.ts";
-import { readTopology, regionsVar, selectRegions } from "../scripts/topology.ts";
+import { ROOT } from "../scripts/region.ts";
+import { type BenchRegion, benchArgs, startBenchRegion } from "./cli.ts";
 import { type FlowName, phases } from "./flows.ts";
 import { round, runPhase, summarise } from "./measure.ts";
 import {
@@ -37,57 +31,31 @@ const MAX_CONCURRENCY = 256;
 const REQUEST_TIMEOUT_MS = 30_000;
 const ERROR_SAMPLES_PER_FLOW = 3;
 
-function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function count(text: string | undefined, fallback: number, name: string, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > max) fail(`--${name} must be an integer in 0..${max}`);
-  return n;
-}
-
-let values: ReturnType<typeof parse>["values"];
-function parse() {
-  return parseArgs({
-    options: {
-      iterations: { type: "string" },
-      warmup: { type: "string" },
-      concurrency: { type: "string" },
-      region: { type: "string" },
-      out: { type: "string" },
-      "keep-data": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (err) {
-  fail((err as Error).message);
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const iterations = count(values.iterations, 500, "iterations", MAX_ITERATIONS);
-const warmup = count(values.warmup, 50, "warmup", MAX_ITERATIONS);
+const { values, fail, int } = benchArgs("bench", USAGE, {
+  iterations: { type: "string" },
+  warmup: { type: "string" },
+  concurrency: { type: "string" },
+  region: { type: "string" },
+  out: { type: "string" },
+  "keep-data": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+});
+const iterations = int(values.iterations, 500, "iterations", 1, MAX_ITERATIONS);
+const warmup = int(values.warmup, 50, "warmup", 0, MAX_ITERATIONS);
 const levels = (values.concurrency ?? "1,8")
   .split(",")
-  .map((c) => count(c.trim(), 1, "concurrency", MAX_CONCURRENCY));
-if (iterations < 1 || levels.some((c) => c < 1)) fail("--iterations and --concurrency must be ≥ 1");
+  .map((c) => int(c.trim(), 1, "concurrency", 1, MAX_CONCURRENCY));
+if (levels.length === 0) fail("--concurrency needs at least one level");
 const regionName = values.region ?? "cn-east";
 const outDir = values.out ?? join(ROOT, "bench", "results");
 
 const interrupted = new AbortController();
-let region: RegionHandle | undefined;
+let bench: BenchRegion | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
     if (interrupted.signal.aborted) {
       // A second signal: do not wait for a graceful stop, but never orphan the region.
-      void (region?.kill() ?? Promise.resolve()).finally(() => process.exit(130));
+      void (bench?.region.kill() ?? Promise.resolve()).finally(() => process.exit(130));
       return;
     }
     process.stderr.write(`\n${signal}: stopping the benchmark region…\n`);
@@ -95,39 +63,19 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
   });
 
 const startedAt = new Date().toISOString();
-const dataDir = mkdtempSync(join(os.tmpdir(), "lifeline-bench-"));
 let exitCode = 0;
 try {
-  const credentials = devCredentials();
-  process.stdout.write(`Starting ${regionName} on free ports (data in ${dataDir})…\n`);
-  const secrets = newSecrets();
-  const apiPort = await freePort();
-  const jurisdiction = selectRegions(readTopology(), [regionName])[0]!.jurisdiction;
-  region = await startRegion({
-    region: regionName,
-    dataDir,
-    authTokenSecret: secrets.AUTH_TOKEN_SECRET,
-    apiPort,
-    libsqlPort: await freePort(),
-    secrets: workerSecrets(secrets, jurisdiction),
-    // A region of its own: no peers, so nothing leaks into a running `npm start`.
-    vars: {
-      REGIONS: regionsVar([
-        { region: regionName, jurisdiction, apiUrl: `http://127.0.0.1:${apiPort}` },
-      ]),
-    },
-    signal: interrupted.signal,
-  });
-  await seedRegion(region.apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET);
+  bench = await startBenchRegion(regionName, "lifeline-bench", { signal: interrupted.signal });
+  const { region, credentials, localAdminSecret } = bench;
   void region.crashed.then(({ process: which }) => {
     interrupted.abort(new Error(`${regionName} ${which} died during the benchmark`));
   });
 
   const target = (runId: string) => ({
-    apiUrl: region!.apiUrl,
+    apiUrl: region.apiUrl,
     apiKey: credentials.apiKey,
-    localAdminSecret: secrets.LOCAL_ADMIN_SECRET,
-    residency: region!.jurisdiction === "eu" ? ("eu" as const) : ("cn" as const),
+    localAdminSecret,
+    residency: region.jurisdiction === "eu" ? ("eu" as const) : ("cn" as const),
     runId,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
   });
@@ -197,9 +145,6 @@ try {
   process.stderr.write(`bench: ${(err as Error).message}\n`);
   exitCode = interrupted.signal.aborted ? 130 : 1;
 } finally {
-  await region?.stop();
-  if (values["keep-data"] || exitCode === 1)
-    process.stdout.write(`Region data kept in ${dataDir}\n`);
-  else rmSync(dataDir, { recursive: true, force: true });
+  await bench?.stop(Boolean(values["keep-data"]) || exitCode === 1);
 }
 process.exit(exitCode);
