@@ -13,13 +13,25 @@ import { readTopology, regionsVar, selectRegions } from "../scripts/topology.ts"
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** Parses a bench command's options; prints `usage` and exits 0 on --help, 2 on bad input. */
-export function benchArgs<const O extends Options>(command: string, usage: string, options: O) {
+/** What every bench takes: --region, --out, --keep-data, --help. */
+const COMMON = {
+  region: { type: "string" },
+  out: { type: "string" },
+  "keep-data": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Options;
+
+/**
+ * Parses a bench command's options (its own plus COMMON); prints `usage` and exits 0 on
+ * --help, 2 on bad input.
+ */
+export function benchArgs<const O extends Options>(command: string, usage: string, own: O) {
+  const options = { ...own, ...COMMON };
   const fail = (message: string): never => {
     process.stderr.write(`${command}: ${message}\n\n${usage}`);
     process.exit(2);
   };
-  let values: ReturnType<typeof parseArgs<{ options: O }>>["values"];
+  let values: ReturnType<typeof parseArgs<{ options: O & typeof COMMON }>>["values"];
   try {
     values = parseArgs({ options }).values;
   } catch (err) {

@@ -32,10 +32,6 @@ const { values, int } = benchArgs("bench:login", USAGE, {
   storm: { type: "string" },
   seconds: { type: "string" },
   concurrency: { type: "string" },
-  region: { type: "string" },
-  out: { type: "string" },
-  "keep-data": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 });
 const storm = int(values.storm, 200, "storm", 1, MAX_STORM);
 const seconds = int(values.seconds, 10, "seconds", 1, MAX_SECONDS);

@@ -35,10 +35,6 @@ const { values, fail, int } = benchArgs("bench", USAGE, {
   iterations: { type: "string" },
   warmup: { type: "string" },
   concurrency: { type: "string" },
-  region: { type: "string" },
-  out: { type: "string" },
-  "keep-data": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 });
 const iterations = int(values.iterations, 500, "iterations", 1, MAX_ITERATIONS);
 const warmup = int(values.warmup, 50, "warmup", 0, MAX_ITERATIONS);

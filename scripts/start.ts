@@ -140,24 +140,32 @@ const supervisor = new Supervisor({
   restartHint: (s) => `npm run chaos -- ${chaosWords(s, "restart")}`,
 });
 
-supervisor.add({
-  name: "relay",
-  kind: "relay",
-  // The relay first: regions configured with the qstash bus publish to it from their first write.
-  start: async (signal) =>
-    asRunning(
-      await startRelayProcess({
-        port: regions[0]!.relayPort,
-        dataDir: join(dataRoot, "relay"),
-        secrets: relaySecrets(secrets),
-        allowedOrigins: regions.map((r) => r.apiUrl),
-        signal,
-        onLine: (line) => {
-          if (NOTEWORTHY.test(line)) console.error(`[relay] ${line}`);
-        },
-      }),
-    ),
-});
+/** A part that is one process group; its noteworthy lines are echoed as `[name] …`. */
+function singleGroupPart(
+  name: "relay" | "router",
+  start: (signal: AbortSignal, onLine: (line: string) => void) => Promise<ProcessGroup>,
+) {
+  const onLine = (line: string) => {
+    if (NOTEWORTHY.test(line)) console.error(`[${name}] ${line}`);
+  };
+  supervisor.add({
+    name,
+    kind: name,
+    start: async (signal) => asRunning(await start(signal, onLine)),
+  });
+}
+
+// The relay first: regions configured with the qstash bus publish to it from their first write.
+singleGroupPart("relay", (signal, onLine) =>
+  startRelayProcess({
+    port: regions[0]!.relayPort,
+    dataDir: join(dataRoot, "relay"),
+    secrets: relaySecrets(secrets),
+    allowedOrigins: regions.map((r) => r.apiUrl),
+    signal,
+    onLine,
+  }),
+);
 
 regions.forEach((topology, i) => {
   supervisor.add({
@@ -197,23 +205,16 @@ regions.forEach((topology, i) => {
   });
 });
 
-supervisor.add({
-  name: "router",
-  kind: "router",
-  start: async (signal) =>
-    asRunning(
-      await startRouterProcess({
-        port: routerPort(),
-        regions: regionsVar(regions),
-        dataDir: join(dataRoot, "router"),
-        wranglerLogPath: join(dataRoot, "wrangler-logs"),
-        signal,
-        onLine: (line) => {
-          if (NOTEWORTHY.test(line)) console.error(`[router] ${line}`);
-        },
-      }),
-    ),
-});
+singleGroupPart("router", (signal, onLine) =>
+  startRouterProcess({
+    port: routerPort(),
+    regions: regionsVar(regions),
+    dataDir: join(dataRoot, "router"),
+    wranglerLogPath: join(dataRoot, "wrangler-logs"),
+    signal,
+    onLine,
+  }),
+);
 
 async function shutdown(code: number): Promise<never> {
   await supervisor.shutdown();
