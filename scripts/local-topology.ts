@@ -64,8 +64,8 @@ export async function startTopology(
       vars: { REGIONS: regions, ...options.vars },
       ...(options.inferenceConfig ? { inferenceConfig: options.inferenceConfig } : {}),
       ...(options.waitForInference === false ? { waitForInference: false } : {}),
+      seed: (url) => seedRegion(url, devSeeds(devCredentials()), secrets.LOCAL_ADMIN_SECRET),
     });
-    await seedRegion(handle.apiUrl, devSeeds(devCredentials()), secrets.LOCAL_ADMIN_SECRET);
     handles.set(region, handle);
   };
   try {

@@ -147,9 +147,11 @@ export interface WaitForHttpOptions {
   intervalMs?: number;
   /** Aborting gives up at once, e.g. because the server's process died. */
   signal?: AbortSignal;
+  /** Which answers end the wait (default: status 200 only). */
+  accept?: (res: Response) => boolean;
 }
 
-/** Polls `url` with GET until it answers 200; the loop is bounded by `timeoutMs`. */
+/** Polls `url` with GET until it answers 200 (or `accept`s); bounded by `timeoutMs`. */
 export async function waitForHttp(url: string, options: WaitForHttpOptions): Promise<void> {
   const deadline = performance.now() + options.timeoutMs;
   let last = "no answer yet";
@@ -165,7 +167,7 @@ export async function waitForHttp(url: string, options: WaitForHttpOptions): Pro
       const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
       const res = await fetch(url, { signal });
       await res.body?.cancel();
-      if (res.status === 200) return;
+      if (options.accept ? options.accept(res) : res.status === 200) return;
       last = `HTTP ${res.status}`;
     } catch (err) {
       options.signal?.throwIfAborted();

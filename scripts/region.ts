@@ -64,10 +64,10 @@ export interface StartRegionOptions {
    */
   credentials?: "same-process" | "own-process";
   /**
-   * Run once the API answers, before the region counts as ready: `npm start` applies the
-   * dev seed here, so a ready region can serve its tenants.
+   * Run once the API answers, before the region counts as ready: the dev seed. A local
+   * region's health is 503 `starting` until it has a tenant, so ready means it can serve.
    */
-  seed?: (apiUrl: string) => Promise<void>;
+  seed: (apiUrl: string) => Promise<void>;
 }
 
 /** How long a region's start waits for inference to warm; it is sheddable, so never longer. */
@@ -230,8 +230,12 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
   const deadline = performance.now() + timeoutMs;
   const remaining = () => Math.max(0, deadline - performance.now());
   const budget = `within ${(timeoutMs / 1000).toFixed(1)} s`;
-  const ready = (url: string) =>
-    waitForHttp(url, { timeoutMs: remaining(), signal: abort }).catch((err: Error) => {
+  const ready = (url: string, accept?: (res: Response) => boolean) =>
+    waitForHttp(url, {
+      timeoutMs: remaining(),
+      signal: abort,
+      ...(accept ? { accept } : {}),
+    }).catch((err: Error) => {
       throw abort.aborted ? err : new Error(`${budget}: ${err.message}`);
     });
   let phase: RegionProcess = "libsql";
@@ -246,8 +250,16 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       await ready(`http://127.0.0.1:${credentialsPorts.http}/health`);
     }
     phase = "worker";
+    // Up (200) or up but not seeded yet (the API's own 503 `starting`, JSON, not the dev
+    // proxy's while the worker loads): either way it takes the seed.
+    await ready(
+      `${apiUrl}/v1/health`,
+      (res) =>
+        res.status === 200 ||
+        (res.status === 503 && Boolean(res.headers.get("content-type")?.includes("json"))),
+    );
+    await options.seed(apiUrl);
     await ready(`${apiUrl}/v1/health`);
-    await options.seed?.(apiUrl);
     if (options.inferenceConfig && options.waitForInference !== false) {
       inference = await warmInference(apiUrl, Math.min(remaining(), INFERENCE_WARM_MS), abort);
     } else if (options.inferenceConfig) inference = "not ready";

@@ -154,6 +154,11 @@ export class DirectoryDO extends DurableObject<Env> {
       }));
   }
 
+  /** Whether any tenant is registered: a local region is not ready before its dev seed. */
+  hasTenants(): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM tenants LIMIT 1").toArray().length > 0;
+  }
+
   /** The tenant's insight rules as stored JSON text, or null for the defaults. */
   insightRules(tenantId: string): string | null {
     const row = this.ctx.storage.sql

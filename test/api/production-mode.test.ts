@@ -4,13 +4,38 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { startTestRegion, type TestRegion } from "../support/test-region.ts";
 
 let region: TestRegion;
+/** A local region whose dev seed was never applied. */
+let unseeded: TestRegion;
 
 beforeAll(async () => {
-  region = await startTestRegion("cn-east", { mode: "production", credentials: false });
+  [region, unseeded] = await Promise.all([
+    startTestRegion("cn-east", { mode: "production", credentials: false }),
+    startTestRegion("cn-south", { credentials: false, seed: false }),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
-  await region?.stop();
+  await Promise.all([region?.stop(), unseeded?.stop()]);
+});
+
+test("[health] a local region is `starting` (503) until it has a tenant to serve, then ok", async () => {
+  const before = await fetch(`${unseeded.url}/v1/health`);
+  expect(before.status).toBe(503);
+  expect(await before.json()).toMatchObject({ status: "starting", region: "cn-south" });
+  const seeded = await fetch(`${unseeded.url}/__local/seed`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "lifeline-local-admin": unseeded.localAdminSecret,
+    },
+    body: JSON.stringify({ tenant: { id: "ten_late", name: "Late" }, apiKeys: [], users: [] }),
+  });
+  expect(seeded.status).toBe(204);
+  const after = await fetch(`${unseeded.url}/v1/health`);
+  expect(after.status).toBe(200);
+  expect((await after.json()) as { status: string }).toMatchObject({ region: "cn-south" });
+  // Production has no seed: its health never waits for one.
+  expect((await fetch(`${region.url}/v1/health`)).status).toBe(200);
 });
 
 test("dev seeding and the benchmark floor are 404 outside local mode; the API is up", async () => {

@@ -48,6 +48,8 @@ export type TestRegionOptions = {
    * region holds it: regions of one test process share it through their registry.
    */
   credentials?: boolean;
+  /** Apply the dev seed in local mode (default true). */
+  seed?: boolean;
 };
 
 /**
@@ -98,7 +100,7 @@ export async function startTestRegion(
   const releaseCredentials =
     options.credentials === false ? async () => {} : await holdCredentialsWorker();
   let worker: TestWorker | null = await launch();
-  if ((options.mode ?? "local") === "local") {
+  if ((options.mode ?? "local") === "local" && options.seed !== false) {
     const admin = secrets.LOCAL_ADMIN_SECRET;
     await seed(url, admin, "ten_demo", "key_demo", DEMO_KEY, [
       { id: "usr_rep", email: REP.email, password: REP.password, role: "rep" },

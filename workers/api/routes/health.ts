@@ -6,8 +6,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { every } from "hono/combine";
+import { isLocalMode } from "../env.ts";
 import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
-import { authenticate } from "../middleware/auth.ts";
+import { authenticate, directory } from "../middleware/auth.ts";
 import { requireRole } from "../middleware/roles.ts";
 import { json, problem } from "../openapi.ts";
 import { readModel } from "../read-model.ts";
@@ -24,7 +25,7 @@ export const health = newRouter();
 
 const Health = z
   .object({
-    status: z.enum(["ok", "degraded"]),
+    status: z.enum(["ok", "degraded", "starting"]),
     region: z.string(),
     jurisdiction: z.string(),
     /** Only with `?detail=1`, for an admin. */
@@ -69,6 +70,10 @@ const route = createRoute({
   },
   responses: {
     200: json(Health, "The region answers; `status` says whether it is degraded"),
+    503: json(
+      Health,
+      "Local mode only: `starting`, the region has no tenant yet (its dev seed is not applied), so it cannot serve one",
+    ),
     401: problem("Detail asked for without credentials"),
     403: problem("Detail asked for by a principal that is not an admin"),
   },
@@ -148,13 +153,20 @@ health.openapi(route, async (c) => {
   ];
   c.header("cache-control", "no-store");
   if (degraded.length) c.header("lifeline-degraded", degraded.join(", "));
+  // A local region is ready once it can serve a tenant: before its dev seed it cannot, and
+  // the router and `npm start` must not count it up. (Production has no seed.)
+  const starting = isLocalMode(c.env) && !(await directory(c.env).hasTenants());
+  const body = {
+    region: c.env.REGION,
+    jurisdiction: c.env.JURISDICTION,
+    ...(detail ? { checks: { libsql, credentials, inference } } : {}),
+    degraded,
+  };
+  if (starting) return c.json({ status: "starting" as const, ...body }, 503);
   return c.json(
     {
       status: degraded.length ? ("degraded" as const) : ("ok" as const),
-      region: c.env.REGION,
-      jurisdiction: c.env.JURISDICTION,
-      ...(detail ? { checks: { libsql, credentials, inference } } : {}),
-      degraded,
+      ...body,
     },
     200,
   );
