@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type ProcessGroup, spawnGroup, waitForHttp } from "./processes.ts";
 import { ROOT } from "./region.ts";
 
-const RELAY_CLI = join(ROOT, "relay", "cli.ts");
+const RELAY_CLI = join(ROOT, "local", "relay", "cli.ts");
 
 export async function startRelayProcess(options: {
   port: number;

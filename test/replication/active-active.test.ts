@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HASH_PREFIX } from "../../core/index.ts";
-import { type Relay, startRelay } from "../../relay/server.ts";
+import { type Relay, startRelay } from "../../local/relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { newSecrets, relaySecrets } from "../../scripts/secrets.ts";
 import { devCredentials } from "../../scripts/seed.ts";

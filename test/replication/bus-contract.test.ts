@@ -18,7 +18,7 @@ import {
   DEV_TOKEN,
   type Relay,
   startRelay,
-} from "../../relay/server.ts";
+} from "../../local/relay/server.ts";
 import type { ReplicationBus } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { QstashBus } from "../../replication/qstash-bus.ts";

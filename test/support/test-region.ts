@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server.ts";
+import { type LibsqlServer, startLibsqlServer } from "../../local/libsql-server/server.ts";
 import { freePort } from "../../scripts/processes.ts";
 import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
 import { recordExchange } from "./contract.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, test } from "vitest";
-import { startCli, waitFor } from "../test/support/cli-harness.ts";
+import { startCli, waitFor } from "../../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
@@ -22,7 +22,7 @@ describe.concurrent("libsql-server CLI", () => {
   test("--help prints usage and exits 0", async ({ expect }) => {
     const { code, stdout } = await start(["--help"]).exited;
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: tsx libsql-server/cli.ts --db <path>");
+    expect(stdout).toContain("Usage: tsx local/libsql-server/cli.ts --db <path>");
   });
 
   test("an unknown flag or a bad port prints a readable error and exits 2", async ({ expect }) => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, test } from "vitest";
-import { startCli, waitFor } from "../test/support/cli-harness.ts";
+import { startCli, waitFor } from "../../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const CREDENTIALS = {
@@ -28,7 +28,7 @@ describe.concurrent("relay CLI", () => {
   test("--help prints usage and exits 0", async ({ expect }) => {
     const { code, stdout } = await start(["--help"]).exited;
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: tsx relay/cli.ts");
+    expect(stdout).toContain("Usage: tsx local/relay/cli.ts");
     expect(stdout).toContain("QSTASH_CURRENT_SIGNING_KEY");
   });
 
