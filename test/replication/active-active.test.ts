@@ -11,6 +11,7 @@ import { type Relay, startRelay } from "../../local/relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { newSecrets, relaySecrets } from "../../scripts/secrets.ts";
 import { devCredentials } from "../../scripts/seed.ts";
+import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
 import { client, eventually, login } from "../support/test-region.ts";
 import { startTestWorker } from "../support/workerd.ts";
 
@@ -83,20 +84,10 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
       taxId: taxId(),
       residency: "cn",
     });
-    const contract = await api(region)("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "CT scanner",
-      amount: { value: 9_000_000, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(api(region), customer.body.id, 9_000_000, HASH);
     const id = contract.body.id as string;
-    await api(region)("POST", `/v1/contracts/${id}/send`);
-    const signed = await api(region)("POST", `/v1/contracts/${id}/signatures`, {
-      party: "customer",
-      signer: { name: "Buyer" },
-      documentHash: HASH,
-    });
-    expect(signed.status).toBe(201);
+    const [, signed] = await sendAndSign(api(region), id, HASH);
+    expect(signed!.status).toBe(201);
     return { customerId: customer.body.id as string, contractId: id };
   }
 
@@ -348,11 +339,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
   describe("[LF1] region loss", () => {
     test("a region-survival payment acknowledged by cn-east survives its SIGKILL; cn-east restarts and converges", async () => {
       const { contractId } = await signedContract("cn-east");
-      const pay = await api("cn-east")("POST", "/v1/payments", {
-        contractId,
-        reference: "SURVIVE-1",
-        amount: { value: 42, currency: "CNY" },
-      });
+      const pay = await confirmPayment(api("cn-east"), contractId, "SURVIVE-1", 42);
       expect(pay.status).toBe(201);
       expect(pay.headers.get("lifeline-durability")).toBe("region");
       await topo.kill("cn-east");
@@ -412,12 +399,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         });
         expect(eu.status).toBe(201);
         expect(eu.headers.get("lifeline-routed-to")).toBe("eu-central");
-        const contract = await viaRouter("POST", "/v1/contracts", {
-          customerId: eu.body.id,
-          title: "MRI",
-          amount: { value: 100_000, currency: "EUR" },
-          documentHash: HASH,
-        });
+        const contract = await draftContract(viaRouter, eu.body.id, 100_000, HASH, "EUR");
         expect(contract.status).toBe(201);
         expect(contract.headers.get("lifeline-routed-to")).toBe("eu-central");
         // A client that asks for no compression gets none (the router must not pass on the
