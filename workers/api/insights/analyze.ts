@@ -1,9 +1,10 @@
-// Analysing one sales call (DESIGN §7), without HTTP: the customer's jurisdiction first,
-// then sentiment from the inference worker within its budget beside the tenant's rules,
-// then core's analysis, recorded for feedback within RECORD_BUDGET_MS. The route
-// (routes/insights/analyze.ts) renders the answer and its degradation headers.
+// Analysing one sales call (DESIGN §7), without HTTP: its request and answer schemas, then the
+// work: the customer's jurisdiction first, then sentiment from the inference worker within its
+// budget beside the tenant's rules, then core's analysis, recorded for feedback within
+// RECORD_BUDGET_MS. The route (routes/insights/analyze.ts) renders the answer and its headers.
+import { z } from "@hono/zod-openapi";
 import { insightIdFor } from "../../../core/ids.ts";
-import { insights } from "../../../core/index.ts";
+import { AccountId, insights } from "../../../core/index.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { within } from "../../shared/timeout.ts";
 import { domainProblem } from "../errors.ts";
@@ -18,29 +19,62 @@ import { jurisdictionTimeZone } from "./time-zone.ts";
 const SENTIMENT_TASK = { zh: "sentiment-zh" } as const;
 const RECORD_BUDGET_MS = 150;
 
-export type CallInput = {
-  transcript: insights.Transcript;
-  customerId?: string | undefined;
-  industry?: insights.Industry | undefined;
-  profile?: insights.CustomerProfile | undefined;
-  locale?: insights.Locale | undefined;
-};
+export const AnalyzeRequest = z
+  .strictObject({
+    transcript: insights.Transcript,
+    customerId: AccountId.optional().meta({
+      description: "The customer the call was with; must exist in this tenant",
+    }),
+    industry: insights.Industry.optional().meta({
+      description: "Shorthand for profile.industry",
+    }),
+    profile: insights.CustomerProfile.optional(),
+    locale: insights.Locale.optional().meta({
+      description:
+        "The language to write actions in; by default that of most utterances (Chinese is zh, any other en)",
+    }),
+  })
+  .meta({ id: "AnalyzeCallRequest" });
+
+const ShedSchema = z.object({
+  reason: z.enum(["off", "breaker-open", "timeout", "error", "unavailable"]),
+  detail: z.string(),
+});
+
+export const AnalyzeResponse = z
+  .object({
+    id: z.string().meta({ description: "Quote it in feedback: /v1/insights/{id}/feedback" }),
+    createdAt: z.string(),
+    region: z.string(),
+    customerId: z.string().nullable(),
+    recorded: z.boolean().meta({
+      description: "Whether the suggestions were stored for feedback before answering",
+    }),
+    model: z
+      .object({ task: z.string(), version: z.string() })
+      .nullable()
+      .meta({ description: "The sentiment model used; null when none ran" }),
+    rules: z.object({
+      engine: z.string(),
+      fingerprint: z.string(),
+      source: z.enum(["tenant", "default"]),
+    }),
+    insights: insights.CallAnalysis.nullable().meta({
+      description: "null when inference was shed (see `shed` and `rulesOnly`)",
+    }),
+    rulesOnly: insights.CallAnalysis.optional().meta({
+      description:
+        "When shed: signals, metrics and actions from the rules alone, without sentiment",
+    }),
+    shed: ShedSchema.optional(),
+  })
+  .meta({ id: "CallInsights" });
+
+export type CallInput = z.infer<typeof AnalyzeRequest>;
+export type CallInsights = z.infer<typeof AnalyzeResponse>;
 
 /** Whose call it is: the tenant, and who the insight is recorded as (routes mark tooling). */
 export type Caller = { tenantId: string; recordedAs: string };
-
-export type CallInsights = {
-  id: string;
-  createdAt: string;
-  region: string;
-  customerId: string | null;
-  recorded: boolean;
-  model: { task: string; version: string } | null;
-  rules: insights.CallAnalysis["rules"] & { source: "tenant" | "default" };
-  insights: insights.CallAnalysis | null;
-  rulesOnly?: insights.CallAnalysis;
-  shed?: Shed;
-};
 
 /** One model result as a sentiment; its labels were checked against SentimentLabel. */
 function sentimentOf(

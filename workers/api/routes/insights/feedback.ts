@@ -1,14 +1,14 @@
 // POST /v1/insights/{id}/feedback: a rep says whether a suggested action was adopted.
 // Insights are regional records, so feedback for another region's insight is a 409 that
 // names the region (the router sends it there by itself).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { INSIGHT_ID, regionOfRecord } from "../../../../core/ids.ts";
 import { Problem } from "../../errors.ts";
 import { INSIGHTS_UNAVAILABLE, recordFeedback } from "../../insights/store.ts";
 import { json, jsonBody, problem, readProblems } from "../../openapi.ts";
 import { fromReadModel, readModel } from "../../read-model.ts";
 import { newRouter } from "../../router.ts";
-import { recordedAs } from "./recorded-as.ts";
+import { insightRoute, recordedAs } from "./shared.ts";
 
 export const feedback = newRouter();
 
@@ -19,13 +19,11 @@ const Feedback = z
   })
   .meta({ id: "InsightFeedback" });
 
-const route = createRoute({
+const route = insightRoute({
   method: "post",
   path: "/v1/insights/{id}/feedback",
   operationId: "recordInsightFeedback",
-  tags: ["insights"],
   summary: "Say whether a suggested action was adopted (answering again replaces the answer)",
-  security: [{ bearer: [] }],
   request: {
     params: z.object({ id: z.string().regex(INSIGHT_ID, "must be an insight id") }),
     body: jsonBody(Feedback),

@@ -1,11 +1,12 @@
 // /v1/insights/rules: the tenant's insight rules, read (GET) and replaced whole (PUT, by
 // managers and integrators). One path, so its two methods share the view they answer with.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { insights } from "../../../../core/index.ts";
 import { Problem } from "../../errors.ts";
 import { replaceTenantRules, type TenantRules, tenantRules } from "../../insights/rules.ts";
 import { json, jsonBody, problem, readProblems } from "../../openapi.ts";
 import { newRouter } from "../../router.ts";
+import { insightRoute } from "./shared.ts";
 
 export const rules = newRouter();
 
@@ -49,13 +50,11 @@ const rulesView = (r: TenantRules) => ({
   rules: r.rules,
 });
 
-const getRules = createRoute({
+const getRules = insightRoute({
   method: "get",
   path: "/v1/insights/rules",
   operationId: "getInsightRules",
-  tags: ["insights"],
   summary: "The tenant's insight rules (signal keywords and patterns, competitor gazetteer)",
-  security: [{ bearer: [] }],
   responses: { 200: json(RulesView, "The rules in force"), ...readProblems },
 });
 
@@ -65,15 +64,13 @@ rules.openapi(getRules, async (c) => {
   return c.json(rulesView(r), 200);
 });
 
-const putRules = createRoute({
+const putRules = insightRoute({
   method: "put",
   path: "/v1/insights/rules",
   operationId: "putInsightRules",
-  tags: ["insights"],
   summary: "Replace the tenant's insight rules (managers and integrators)",
   description:
     "Send back what GET returned, with `rules` edited: the rules are a whole document and replace the defaults (GET them first to start from the defaults). `source`, `engine` and `fingerprint` are read-only and ignored. Patterns that could backtrack catastrophically are refused.",
-  security: [{ bearer: [] }],
   request: { body: jsonBody(RulesDocument) },
   responses: {
     200: json(RulesView, "The rules now in force"),

@@ -1,12 +1,13 @@
 // GET /v1/insights/strategies: adoption per strategy over the last `days` days in this
 // region; strategies shown, by enough answers, to be adopted less than 65% of the time are
 // flagged for an A/B test.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { insights } from "../../../../core/index.ts";
 import { INSIGHTS_UNAVAILABLE, strategyCounts } from "../../insights/store.ts";
 import { json, problem, readProblems } from "../../openapi.ts";
 import { fromReadModel, readModel } from "../../read-model.ts";
 import { newRouter } from "../../router.ts";
+import { insightRoute } from "./shared.ts";
 
 export const strategies = newRouter();
 
@@ -32,16 +33,14 @@ const AdoptionRule = z
   })
   .meta({ id: "AdoptionRule", description: "When a strategy is flagged for A/B testing" });
 
-const route = createRoute({
+const route = insightRoute({
   method: "get",
   path: "/v1/insights/strategies",
   operationId: "listStrategyAdoption",
-  tags: ["insights"],
   summary:
     "Adoption per strategy; strategies shown, by enough answers, to be adopted less than 65% of the time are flagged",
   description:
     "Over the analyses and answers of the last `days` days, in this region (insights are regional records). A strategy is flagged only with at least 20 answers and a 95% Wilson interval wholly below 65% (`rule` states it). Analyses and answers sent by local tooling are not counted.",
-  security: [{ bearer: [] }],
   request: {
     query: z.object({ days: z.coerce.number().int().min(1).max(365).default(90) }),
   },
