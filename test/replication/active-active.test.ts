@@ -1,17 +1,17 @@
 // Three real regions (cn-east, cn-south, eu-central), each its own libSQL server and
 // workerd process group, replicating over each bus in turn: `direct` (signed HTTP) and
 // `qstash` (the real client through the local relay). Each test states its invariant.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HASH_PREFIX } from "../../core/index.ts";
-import { type Relay, startRelay } from "../../local/relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { newSecrets, relaySecrets } from "../../scripts/secrets.ts";
 import { devCredentials } from "../../scripts/seed.ts";
+import { startTestRelay, type TestRelay } from "../relay-contract/harness.ts";
 import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
+import { bytesOf, storedFiles } from "../support/files.ts";
 import { client, eventually, login } from "../support/test-region.ts";
 import { startTestWorker } from "../support/workerd.ts";
 
@@ -34,8 +34,7 @@ const RAW_EMAIL = "wang.fang@example-hospital.cn";
 
 describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
   let topo: Topology;
-  let relay: Relay | undefined;
-  let relayDir: string | undefined;
+  let relay: TestRelay | undefined;
   const api = (region: string) => client(topo.url(region), DEV_KEY);
   /** The dev admin's session (audit and state hash need the admin role); every region accepts it. */
   let adminToken: string;
@@ -46,12 +45,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
     // The relay's generated token and signing keys, shared with the regions.
     const relayKeys = relaySecrets(newSecrets());
     if (bus === "qstash") {
-      relayDir = mkdtempSync(join(tmpdir(), "lifeline-relay-"));
-      relay = await startRelay({
-        port: 0,
-        dataPath: join(relayDir, "relay.db"),
-        timeScale: 0.001,
-        logLevel: "warn",
+      relay = await startTestRelay({
         token: relayKeys.QSTASH_TOKEN,
         currentSigningKey: relayKeys.QSTASH_CURRENT_SIGNING_KEY,
         nextSigningKey: relayKeys.QSTASH_NEXT_SIGNING_KEY,
@@ -71,8 +65,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
 
   afterAll(async () => {
     await topo?.stop();
-    await relay?.close();
-    if (relayDir) rmSync(relayDir, { recursive: true, force: true });
+    await relay?.stop();
   });
 
   let seq = 0;
@@ -93,18 +86,9 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
 
   /** Every file under a region's storage (libSQL database and Durable Object SQLite files). */
   function storageBytes(region: string): Buffer {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!p.endsWith(".log")) files.push(p);
-      }
-    };
-    walk(join(topo.dataDir(region), "wrangler"));
-    for (const name of readdirSync(topo.dataDir(region)))
-      if (name.startsWith("libsql.db")) files.push(join(topo.dataDir(region), name));
-    return Buffer.concat(files.map((f) => readFileSync(f)));
+    const dir = topo.dataDir(region);
+    const libsql = readdirSync(dir).filter((name) => name.startsWith("libsql.db"));
+    return bytesOf([...storedFiles(join(dir, "wrangler")), ...libsql.map((n) => join(dir, n))]);
   }
 
   async function stateHashes(as: string) {
@@ -165,12 +149,10 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         async () => (storageBytes("cn-south").includes(Buffer.from(RAW_EMAIL)) ? true : undefined),
         5_000,
       );
-      if (relayDir) {
+      if (relay) {
         // [LF4] the relay is a third party: it carried cn-east → cn-south batches with the
         // raw values, sealed end to end, so its storage holds none of them.
-        const relayBytes = Buffer.concat(
-          readdirSync(relayDir).map((f) => readFileSync(join(relayDir!, f))),
-        );
+        const relayBytes = bytesOf(storedFiles(dirname(relay.dataPath)));
         expect(relayBytes.length).toBeGreaterThan(0);
         for (const raw of [RAW_PHONE, RAW_EMAIL, created.body.taxId as string, "李雷"]) {
           expect(relayBytes.includes(Buffer.from(raw, "utf8")), `relay storage holds ${raw}`).toBe(

@@ -4,12 +4,13 @@
 // same attack finds it — so the attack works on this data and the first result means
 // something.
 import { createHash, createHmac } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { base32, normalizeTaxId } from "../../core/index.ts";
 import { DEV_KEY, startTopology } from "../../scripts/local-topology.ts";
 import { draftContract } from "../support/commands.ts";
+import { storedFiles } from "../support/files.ts";
 import { forSuite } from "../support/suite.ts";
 import { client, eventually } from "../support/test-region.ts";
 
@@ -22,19 +23,11 @@ const REAL_TAX_ID = DICTIONARY[8123]!;
 
 const topology = forSuite(() => startTopology(["cn-east", "eu-central"]), 120_000);
 
-/** Every file a region stores: libSQL, Durable Object SQLite, its env file. */
-function storedText(region: string): string {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!p.endsWith(".log")) out.push(readFileSync(p).toString("latin1"));
-    }
-  };
-  walk(topology().dataDir(region));
-  return out.join("\n");
-}
+/** Every file a region stores (libSQL, Durable Object SQLite, its env file), as text. */
+const storedText = (region: string) =>
+  storedFiles(topology().dataDir(region))
+    .map((f) => readFileSync(f).toString("latin1"))
+    .join("\n");
 
 /** The secrets a region's worker is given (its env file): all it could key a guess with. */
 function secretsOf(region: string): string[] {
