@@ -3,13 +3,7 @@
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { describe, test } from "vitest";
-import {
-  type Refusal,
-  startCli,
-  tempDirForSuite,
-  unrefused,
-  waitFor,
-} from "../../test/support/cli-harness.ts";
+import { startCli, tempDirForSuite, unrefused, waitFor } from "../../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
@@ -30,13 +24,13 @@ describe.concurrent("libsql-server CLI", () => {
   }) => {
     const db = join(dir(), "refused.db");
     const noToken = "set LIBSQL_AUTH_TOKEN (or --auth-token), 16+ characters";
-    const refusals: Refusal[] = [
+    const unexpected = await unrefused(CLI, [
       { args: ["--db", db, "--bogus"], says: "Unknown option '--bogus'" },
       { args: ["--db", db, "--port", "http"], says: "--port must be an integer in 0..65535" },
       { args: ["--db", db], env: { LIBSQL_AUTH_TOKEN: "" }, says: noToken },
       { args: ["--db", db, "--auth-token", "tok"], says: noToken },
-    ];
-    expect(await unrefused(CLI, refusals)).toEqual([]);
+    ]);
+    expect(unexpected).toEqual([]);
   });
 
   test("serves with the env token until SIGTERM, then rolls back and exits 0", async ({

@@ -6,13 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { describe, test } from "vitest";
-import {
-  type Refusal,
-  startCli,
-  tempDirForSuite,
-  unrefused,
-  waitFor,
-} from "../../test/support/cli-harness.ts";
+import { startCli, tempDirForSuite, unrefused, waitFor } from "../../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const CREDENTIALS = {
@@ -37,7 +31,7 @@ describe.concurrent("relay CLI", () => {
   }) => {
     const data = join(dir(), "refused.db");
     const origins = ["--allow-origins", "http://127.0.0.1:8801"];
-    const refusals: Refusal[] = [
+    const unexpected = await unrefused(CLI, [
       { args: ["--data", data, "--bogus"], says: "Unknown option '--bogus'" },
       {
         args: ["--data", data, "--time-scale", "fast", "--port", "http"],
@@ -53,8 +47,8 @@ describe.concurrent("relay CLI", () => {
         env: CREDENTIALS,
         says: "is not an http(s) origin",
       },
-    ];
-    expect(await unrefused(CLI, refusals)).toEqual([]);
+    ]);
+    expect(unexpected).toEqual([]);
   });
 
   test("serves with env credentials, logs requests and attempts, and stops cleanly on SIGTERM", async ({
