@@ -24,39 +24,44 @@ export function decodeCursor(cursor: string, arity: number): string[] | null {
   return null;
 }
 
+type ListTable = SQLiteTable & { tenantId: AnySQLiteColumn; id: AnySQLiteColumn };
+type ListOptions = { after?: string[] | null | undefined; limit: number };
+
 /**
- * One keyset page of a tenant's rows, ordered by (`sort`, id): the cursor is the last row's
- * pair, so the next page starts strictly after it and never skips or repeats a row.
+ * Keyset pages of a tenant's rows of `table`, ordered by (`sortKey`, id), each row shown as
+ * `view`: the cursor is the last row's pair, so the next page starts strictly after it and
+ * never skips or repeats a row.
  */
-async function keysetPage<Row extends { id: string }, T>(
-  db: ReadModelDb,
-  list: {
-    table: SQLiteTable & { tenantId: AnySQLiteColumn; id: AnySQLiteColumn };
-    sort: AnySQLiteColumn;
-    sortOf: (r: Row) => string;
-  },
-  tenantId: string,
-  filters: Array<SQL | undefined>,
-  opts: { after?: string[] | null | undefined; limit: number },
-  view: (r: Row) => T,
-): Promise<Page<T>> {
-  const conditions = [eq(list.table.tenantId, tenantId), ...filters];
-  if (opts.after) {
-    const [sorted, id] = opts.after as [string, string];
-    conditions.push(or(gt(list.sort, sorted), and(eq(list.sort, sorted), gt(list.table.id, id))));
-  }
-  const rows = (await db
-    .select()
-    .from(list.table)
-    .where(and(...conditions))
-    .orderBy(asc(list.sort), asc(list.table.id))
-    .limit(opts.limit + 1)) as Row[];
-  const more = rows.length > opts.limit;
-  const items = rows.slice(0, opts.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(view),
-    nextCursor: more && last ? encodeCursor([list.sortOf(last), last.id]) : null,
+function keysetList<Tbl extends ListTable, T>(
+  table: Tbl,
+  sortKey: keyof Tbl & keyof Tbl["$inferSelect"],
+  view: (r: Tbl["$inferSelect"]) => T,
+) {
+  const sort = table[sortKey] as AnySQLiteColumn;
+  return async function page(
+    db: ReadModelDb,
+    tenantId: string,
+    filters: Array<SQL | undefined>,
+    opts: ListOptions,
+  ): Promise<Page<T>> {
+    const conditions = [eq(table.tenantId, tenantId), ...filters];
+    if (opts.after) {
+      const [sorted, id] = opts.after as [string, string];
+      conditions.push(or(gt(sort, sorted), and(eq(sort, sorted), gt(table.id, id))));
+    }
+    const rows: Array<Tbl["$inferSelect"]> = await db
+      .select()
+      .from(table as SQLiteTable)
+      .where(and(...conditions))
+      .orderBy(asc(sort), asc(table.id))
+      .limit(opts.limit + 1);
+    const more = rows.length > opts.limit;
+    const items = rows.slice(0, opts.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(view),
+      nextCursor: more && last ? encodeCursor([String(last[sortKey]), String(last.id)]) : null,
+    };
   };
 }
 
@@ -65,40 +70,34 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** Lists read the regional read model, which carries no conflict records (single reads do). */
 export type CustomerSummary = Omit<CustomerView, "conflicts">;
 
-export async function listCustomers(
+const customerPage = keysetList(
+  customers,
+  "name",
+  (r): CustomerSummary => ({
+    id: r.id,
+    name: r.name,
+    taxId: r.taxId,
+    residency: r.residency as CustomerView["residency"],
+    tier: r.tier as CustomerView["tier"],
+    contacts: r.contacts as CustomerView["contacts"],
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }),
+);
+
+export function listCustomers(
   db: ReadModelDb,
   tenantId: string,
-  opts: { q?: string | undefined; after?: string[] | null; limit: number },
+  opts: ListOptions & { q?: string | undefined },
 ): Promise<Page<CustomerSummary>> {
-  const pattern = opts.q ? `%${escapeLike(opts.q)}%` : undefined;
-  return keysetPage(
-    db,
-    {
-      table: customers,
-      sort: customers.name,
-      sortOf: (r: typeof customers.$inferSelect) => r.name,
-    },
-    tenantId,
-    [
-      opts.q
-        ? or(
-            sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`,
-            eq(customers.taxId, opts.q.toUpperCase()),
-          )
-        : undefined,
-    ],
-    opts,
-    (r): CustomerSummary => ({
-      id: r.id,
-      name: r.name,
-      taxId: r.taxId,
-      residency: r.residency as CustomerView["residency"],
-      tier: r.tier as CustomerView["tier"],
-      contacts: r.contacts as CustomerView["contacts"],
-      createdAt: r.createdAt,
-      updatedAt: r.updatedAt,
-    }),
-  );
+  const { q } = opts;
+  const match = q
+    ? or(
+        sql`${customers.name} LIKE ${`%${escapeLike(q)}%`} ESCAPE '\\'`,
+        eq(customers.taxId, q.toUpperCase()),
+      )
+    : undefined;
+  return customerPage(db, tenantId, [match], opts);
 }
 
 export type ContractSummary = Omit<
@@ -106,59 +105,57 @@ export type ContractSummary = Omit<
   "payments" | "outstanding" | "overpaid" | "conflicts"
 >;
 
-export async function listContracts(
+const contractPage = keysetList(
+  contracts,
+  "createdAt",
+  (r): ContractSummary => ({
+    id: r.id,
+    customerId: r.customerId,
+    title: r.title,
+    amount: { value: r.amountValue, currency: r.currency },
+    documentHash: r.documentHash,
+    status: r.status as ContractView["status"],
+    signatures: r.signatures as ContractView["signatures"],
+    paid: { value: r.paidValue, currency: r.currency },
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }),
+);
+
+export const listContracts = (
   db: ReadModelDb,
   tenantId: string,
-  opts: { customerId?: string | undefined; after?: string[] | null; limit: number },
-): Promise<Page<ContractSummary>> {
-  return keysetPage(
+  opts: ListOptions & { customerId?: string | undefined },
+) =>
+  contractPage(
     db,
-    {
-      table: contracts,
-      sort: contracts.createdAt,
-      sortOf: (r: typeof contracts.$inferSelect) => r.createdAt,
-    },
     tenantId,
     [opts.customerId ? eq(contracts.customerId, opts.customerId) : undefined],
     opts,
-    (r): ContractSummary => ({
-      id: r.id,
-      customerId: r.customerId,
-      title: r.title,
-      amount: { value: r.amountValue, currency: r.currency },
-      documentHash: r.documentHash,
-      status: r.status as ContractView["status"],
-      signatures: r.signatures as ContractView["signatures"],
-      paid: { value: r.paidValue, currency: r.currency },
-      createdAt: r.createdAt,
-      updatedAt: r.updatedAt,
-    }),
   );
-}
 
-export async function listPayments(
+const paymentPage = keysetList(
+  payments,
+  "confirmedAt",
+  (r): PaymentView => ({
+    id: r.id,
+    contractId: r.contractId,
+    reference: r.reference,
+    amount: { value: r.amountValue, currency: r.currency },
+    receivedAt: r.receivedAt,
+    confirmedAt: r.confirmedAt,
+    overpayment: r.overpayment,
+  }),
+);
+
+export const listPayments = (
   db: ReadModelDb,
   tenantId: string,
-  opts: { contractId?: string | undefined; after?: string[] | null; limit: number },
-): Promise<Page<PaymentView>> {
-  return keysetPage(
+  opts: ListOptions & { contractId?: string | undefined },
+) =>
+  paymentPage(
     db,
-    {
-      table: payments,
-      sort: payments.confirmedAt,
-      sortOf: (r: typeof payments.$inferSelect) => r.confirmedAt,
-    },
     tenantId,
     [opts.contractId ? eq(payments.contractId, opts.contractId) : undefined],
     opts,
-    (r): PaymentView => ({
-      id: r.id,
-      contractId: r.contractId,
-      reference: r.reference,
-      amount: { value: r.amountValue, currency: r.currency },
-      receivedAt: r.receivedAt,
-      confirmedAt: r.confirmedAt,
-      overpayment: r.overpayment,
-    }),
   );
-}

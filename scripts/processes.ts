@@ -178,6 +178,24 @@ export async function waitForHttp(url: string, options: WaitForHttpOptions): Pro
   throw new Error(`${url} gave no 200 in time (last: ${last})`);
 }
 
+/**
+ * A freshly spawned group once `url` answers 200; one that never does is stopped before the
+ * error is passed on, so a failed start leaves no process behind.
+ */
+export async function readyOrStopped(
+  group: ProcessGroup,
+  url: string,
+  options: WaitForHttpOptions,
+): Promise<ProcessGroup> {
+  try {
+    await waitForHttp(url, options);
+  } catch (err) {
+    await group.stop();
+    throw err;
+  }
+  return group;
+}
+
 export class PortInUseError extends Error {
   constructor(
     readonly port: number,

@@ -17,7 +17,7 @@ import { type RegionTopology, readTopology, selectRegions } from "./topology.ts"
 
 export const ROOT = resolve(import.meta.dirname, "..");
 const WRANGLER_BIN = join(ROOT, "node_modules", ".bin", "wrangler");
-const LIBSQL_CLI = join(ROOT, "libsql-server", "cli.ts");
+const LIBSQL_CLI = join(ROOT, "local", "libsql-server", "cli.ts");
 export const READY_TIMEOUT_MS = 60_000;
 const LOG_TAIL_LINES = 25;
 

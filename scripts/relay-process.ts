@@ -1,10 +1,10 @@
 // The local QStash-compatible relay as a supervised process group of `npm start`, with
 // its messages in <dataDir>/relay.db so they survive a restart.
 import { join } from "node:path";
-import { type ProcessGroup, spawnGroup, waitForHttp } from "./processes.ts";
+import { type ProcessGroup, readyOrStopped, spawnGroup } from "./processes.ts";
 import { ROOT } from "./region.ts";
 
-const RELAY_CLI = join(ROOT, "relay", "cli.ts");
+const RELAY_CLI = join(ROOT, "local", "relay", "cli.ts");
 
 export async function startRelayProcess(options: {
   port: number;
@@ -37,14 +37,8 @@ export async function startRelayProcess(options: {
     logPath: join(options.dataDir, "relay.log"),
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
-  try {
-    await waitForHttp(`http://127.0.0.1:${options.port}/health`, {
-      timeoutMs: 30_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  } catch (err) {
-    await relay.stop();
-    throw err;
-  }
-  return relay;
+  return readyOrStopped(relay, `http://127.0.0.1:${options.port}/health`, {
+    timeoutMs: 30_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }

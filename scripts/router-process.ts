@@ -2,7 +2,7 @@
 // in front of the regions this run started. Its port comes from its own wrangler.toml.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, type ProcessGroup, spawnGroup, waitForHttp } from "./processes.ts";
+import { freePort, type ProcessGroup, readyOrStopped, spawnGroup } from "./processes.ts";
 import { ROOT } from "./region.ts";
 import { parseToml } from "./toml.ts";
 
@@ -42,14 +42,8 @@ export async function startRouterProcess(options: {
     logPath: join(options.dataDir, "router.log"),
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
-  try {
-    await waitForHttp(`http://127.0.0.1:${options.port}/router/health`, {
-      timeoutMs: 60_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  } catch (err) {
-    await router.stop();
-    throw err;
-  }
-  return router;
+  return readyOrStopped(router, `http://127.0.0.1:${options.port}/router/health`, {
+    timeoutMs: 60_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }

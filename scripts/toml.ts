@@ -100,10 +100,8 @@ function parseValue(text: string, fail: (why: string) => never): TomlValue {
   return fail("unsupported value (inline tables and dates are not supported)");
 }
 
-/** Splits an array body on commas that are not inside a string. */
-function splitTopLevel(text: string, fail: (why: string) => never): string[] {
-  const parts: string[] = [];
-  let start = 0;
+/** Where `text` has characters outside strings ("…" with backslash escapes, or '…'). */
+function* unquoted(text: string): Generator<number> {
   let quote: string | null = null;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
@@ -111,7 +109,17 @@ function splitTopLevel(text: string, fail: (why: string) => never): string[] {
       if (ch === "\\" && quote === '"') i++;
       else if (ch === quote) quote = null;
     } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === "[" || ch === "{") fail("nested arrays and inline tables are not supported");
+    else yield i;
+  }
+}
+
+/** Splits an array body on commas that are not inside a string. */
+function splitTopLevel(text: string, fail: (why: string) => never): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const i of unquoted(text)) {
+    const ch = text[i];
+    if (ch === "[" || ch === "{") fail("nested arrays and inline tables are not supported");
     else if (ch === ",") {
       parts.push(text.slice(start, i));
       start = i + 1;
@@ -123,14 +131,6 @@ function splitTopLevel(text: string, fail: (why: string) => never): string[] {
 
 /** Drops a trailing # comment, leaving a # inside a string alone. */
 function stripComment(line: string): string {
-  let quote: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === "\\" && quote === '"') i++;
-      else if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === "#") return line.slice(0, i);
-  }
+  for (const i of unquoted(line)) if (line[i] === "#") return line.slice(0, i);
   return line;
 }

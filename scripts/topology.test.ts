@@ -44,24 +44,23 @@ test("selecting an unknown region names the known ones", () => {
   expect(() => selectRegions(topology, ["us-west"])).toThrow(/cn-east, cn-south, eu-central/);
 });
 
-test("a REGION var that disagrees with its env name is rejected", () => {
-  const toml = `[env.a.vars]
-REGION = "b"
+/** One env's vars in wrangler.toml, with every URL a region needs. */
+const envToml = (env: string, region: string) => `[env.${env}.vars]
+REGION = "${region}"
 JURISDICTION = "cn"
 REGION_URL = "http://127.0.0.1:1"
 LIBSQL_URL = "http://127.0.0.1:2"
 `;
-  expect(() => topologyFromToml(toml)).toThrow(/REGION is "b"/);
-});
 
-test("a region name that cannot travel inside an id is rejected at start", () => {
-  const toml = `[env.cn_east.vars]
-REGION = "cn_east"
-JURISDICTION = "cn"
-REGION_URL = "http://127.0.0.1:1"
-LIBSQL_URL = "http://127.0.0.1:2"
-`;
-  expect(() => topologyFromToml(toml)).toThrow(/region name is 1–32 of a-z, 0-9 and -/);
+test.each([
+  ["a REGION var that disagrees with its env name", envToml("a", "b"), /REGION is "b"/],
+  [
+    "a region name that cannot travel inside an id",
+    envToml("cn_east", "cn_east"),
+    /region name is 1–32 of a-z, 0-9 and -/,
+  ],
+])("%s is rejected at start", (_, toml, message) => {
+  expect(() => topologyFromToml(toml)).toThrow(message);
 });
 
 test("every env carries the same REGIONS map, and it matches each env's own URL and jurisdiction", () => {

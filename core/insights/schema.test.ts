@@ -3,16 +3,10 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { z } from "zod";
+import { MAX_UTTERANCES } from "./limits.ts";
 import { backtrackingRisk } from "./pattern-safety.ts";
 import { DEFAULT_RULES } from "./rules-default.ts";
-import {
-  ActionTemplate,
-  CustomerProfile,
-  InsightRules,
-  MAX_UTTERANCES,
-  Pattern,
-  Transcript,
-} from "./schema.ts";
+import { ActionTemplate, CustomerProfile, InsightRules, Pattern, Transcript } from "./schema.ts";
 import { DEFAULT_TEMPLATES } from "./templates-default.ts";
 
 /** Every issue as "path: message", the way an API client would read it. */

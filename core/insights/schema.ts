@@ -3,18 +3,11 @@
 import { z } from "zod";
 import { FreeText, unsafeTextReason } from "../text.ts";
 import { isTimeZone } from "./calendar.ts";
+import { MAX_FOLDED_CHARS, MAX_UTTERANCE_CHARS, MAX_UTTERANCES } from "./limits.ts";
 import { fold } from "./normalise.ts";
 import { foldPattern } from "./pattern-fold.ts";
 import { backtrackingRisk } from "./pattern-safety.ts";
 
-export const MAX_UTTERANCES = 100;
-export const MAX_UTTERANCE_CHARS = 2000;
-/**
- * Folding (NFKC) can expand a character up to 18-fold (U+FDFA), and every signal, metric and
- * model reads the folded text: the bound holds after folding too, so the work per utterance
- * stays bounded by what the caller sent.
- */
-export const MAX_FOLDED_CHARS = 2 * MAX_UTTERANCE_CHARS;
 export const MAX_PATTERN_CHARS = 200;
 /** Tenant patterns in all signal kinds together (each runs over every utterance). */
 export const MAX_PATTERNS = 20;

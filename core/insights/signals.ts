@@ -1,16 +1,12 @@
 // Finds sales signals in one utterance: each kind's keywords and patterns plus the tenant's
 // competitor gazetteer, matched on folded text and reported at the original's offsets.
 // Keyword matching is linear and always complete; tenant patterns draw on a work budget.
+
+import { MAX_UTTERANCES } from "./limits.ts";
 import { fold, foldWithMap } from "./normalise.ts";
 import { foldPattern } from "./pattern-fold.ts";
 import { patternShape } from "./pattern-safety.ts";
-import {
-  type InsightRules,
-  MAX_PATTERNS,
-  MAX_UTTERANCES,
-  type Signal,
-  SignalKind,
-} from "./schema.ts";
+import { type InsightRules, MAX_PATTERNS, type Signal, SignalKind } from "./schema.ts";
 
 interface Terminal {
   kind: SignalKind;

@@ -151,7 +151,10 @@ ${rows}
 
 \`\`\`
 ${m.command}
-\`\`\``;
+\`\`\`
+
+Then \`npx tsx ml/onnx/export-models.ts\` exports every model under \`models/\` to the
+\`model.onnx\` and \`manifest.json\` beside its card, which the inference worker bundles.`;
 }
 
 export function renderModelCard(c: CardInput): string {

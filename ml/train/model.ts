@@ -50,6 +50,11 @@ export function activate(a: Activation, z: Float64Array): void {
     for (let j = 0; j < z.length; j++) if (z[j]! < 0) z[j] = 0;
     return;
   }
+  softmaxInPlace(z);
+}
+
+/** Softmax over `z` in place, shifted by its maximum so `exp` cannot overflow. */
+export function softmaxInPlace(z: Float64Array): void {
   let max = Number.NEGATIVE_INFINITY;
   for (let j = 0; j < z.length; j++) max = Math.max(max, z[j]!);
   let sum = 0;

@@ -5,7 +5,7 @@ import type { FeatureConfig } from "../features/config.ts";
 import type { SparseVector } from "../features/sparse.ts";
 import { argmax } from "../serve/argmax.ts";
 import { evaluate, type Metrics } from "./metrics.ts";
-import { type Layer, type Model, predict } from "./model.ts";
+import { type Layer, type Model, predict, softmaxInPlace } from "./model.ts";
 import { mulberry32, type Rng, shuffle } from "./prng.ts";
 
 export type Example = { readonly x: SparseVector; readonly y: number; readonly weight: number };
@@ -186,14 +186,7 @@ function sgdStep(
     acts.push(a1);
   }
   const out = acts.at(-1)!;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < out.length; j++) max = Math.max(max, out[j]!);
-  let sum = 0;
-  for (let j = 0; j < out.length; j++) {
-    out[j] = Math.exp(out[j]! - max);
-    sum += out[j]!;
-  }
-  for (let j = 0; j < out.length; j++) out[j]! /= sum;
+  softmaxInPlace(out);
   const loss = -Math.log(Math.max(out[ex.y]!, 1e-12)) * ex.weight;
   // backward: g = weight · (p − onehot(y)) at the softmax input
   let g = new Float64Array(out.length);

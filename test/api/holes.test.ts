@@ -3,30 +3,18 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "libsql";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { CLINIC_CALL, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
 import {
   ADMIN,
   client,
-  DEMO_KEY,
+  demoRegionForSuite,
   login as loginAs,
   REP,
   readJson,
-  startTestRegion,
-  type TestRegion,
 } from "../support/test-region.ts";
 
-let region: TestRegion;
-let api: ReturnType<typeof client>;
-
-beforeAll(async () => {
-  region = await startTestRegion();
-  api = client(region.url, DEMO_KEY);
-}, 60_000);
-
-afterAll(async () => {
-  await region?.stop();
-});
+const { region, api } = demoRegionForSuite();
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const randomBody = (n: number) =>
@@ -39,7 +27,7 @@ const randomBody = (n: number) =>
  * object that never wrote has no storage. Everything else in a file is stored state.
  */
 function accountsWithState(): string[] {
-  const root = join(region.dataDir, "wrangler", "v3", "do", "lifeline-api-cn-east-AccountDO");
+  const root = join(region().dataDir, "wrangler", "v3", "do", "lifeline-api-cn-east-AccountDO");
   return readdirSync(root)
     .filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
     .filter((f) => {
@@ -78,7 +66,7 @@ describe("reading an unknown id creates no stored state", () => {
 
 describe("public /v1/health is a summary; the detail is for admins", () => {
   test("anyone gets status, region, jurisdiction and modes, and nothing about dependencies", async () => {
-    const res = await fetch(`${region.url}/v1/health`);
+    const res = await fetch(`${region().url}/v1/health`);
     expect(res.status).toBe(200);
     const body = await readJson(res);
     // This region runs without its inference worker: degraded, and the summary says only that.
@@ -91,18 +79,18 @@ describe("public /v1/health is a summary; the detail is for admins", () => {
   });
 
   test("detail needs credentials, and an admin's", async () => {
-    const anonymous = await fetch(`${region.url}/v1/health?detail=1`);
+    const anonymous = await fetch(`${region().url}/v1/health?detail=1`);
     expect(anonymous.status).toBe(401);
     const integrator = await api("GET", "/v1/health?detail=1");
     expect(integrator.status).toBe(403);
-    const login = await fetch(`${region.url}/v1/auth/login`, {
+    const login = await fetch(`${region().url}/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(REP),
     });
-    const rep = client(region.url, (await readJson(login)).token);
+    const rep = client(region().url, (await readJson(login)).token);
     expect((await rep("GET", "/v1/health?detail=1")).status).toBe(403);
-    const admin = client(region.url, await loginAs(region.url, ADMIN));
+    const admin = client(region().url, await loginAs(region().url, ADMIN));
     const detail = await admin("GET", "/v1/health?detail=1");
     expect(detail.status).toBe(200);
     expect(detail.body.checks.libsql.ok).toBe(true);
@@ -118,7 +106,7 @@ describe("/__local/* needs the local admin secret", () => {
     users: [],
   });
   const seed = (headers: Record<string, string>) =>
-    fetch(`${region.url}/__local/seed`, {
+    fetch(`${region().url}/__local/seed`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: seedBody,
@@ -127,9 +115,9 @@ describe("/__local/* needs the local admin secret", () => {
   test("without it, or with another, seeding and the floor route are 403; with it, 204", async () => {
     expect((await seed({})).status).toBe(403);
     expect((await seed({ "lifeline-local-admin": "not-the-secret-0123456789" })).status).toBe(403);
-    const floor = await fetch(`${region.url}/__local/floor/1`, { method: "POST", body: "x" });
+    const floor = await fetch(`${region().url}/__local/floor/1`, { method: "POST", body: "x" });
     expect(floor.status).toBe(403);
-    expect((await seed({ "lifeline-local-admin": region.localAdminSecret })).status).toBe(204);
+    expect((await seed({ "lifeline-local-admin": region().localAdminSecret })).status).toBe(204);
   });
 });
 
@@ -162,7 +150,7 @@ describe("local scripts do not count in adoption statistics", () => {
     );
 
   test("analyses and answers sent as local tooling are recorded but never counted", async () => {
-    const tooling = { "lifeline-local-admin": region.localAdminSecret };
+    const tooling = { "lifeline-local-admin": region().localAdminSecret };
     const scripted = await analyze(tooling);
     expect(scripted.status).toBe(200);
     const strategy = (scripted.body.insights ?? scripted.body.rulesOnly).actions[0].strategy;

@@ -1,6 +1,7 @@
 // The lifeline flows through the real stack: HTTP → workerd (API worker, DOs) → the
 // libSQL server. Each describe states the rule it proves.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
 import {
   type OpenApiDoc,
   recordedExchanges,
@@ -10,29 +11,17 @@ import {
 import {
   client,
   DEMO_KEY,
+  demoRegionForSuite,
   eventually,
   OTHER_KEY,
   REP,
   readJson,
-  startTestRegion,
-  type TestRegion,
 } from "../support/test-region.ts";
 
-let region: TestRegion;
-let api: ReturnType<typeof client>;
-let other: ReturnType<typeof client>;
+const { region, api } = demoRegionForSuite();
+const other = client(() => region().url, OTHER_KEY);
 const HASH = "d".repeat(64);
 const HASH2 = "e".repeat(64);
-
-beforeAll(async () => {
-  region = await startTestRegion();
-  api = client(region.url, DEMO_KEY);
-  other = client(region.url, OTHER_KEY);
-}, 60_000);
-
-afterAll(async () => {
-  await region?.stop();
-});
 
 let taxSeq = 0;
 const taxId = () => `91310000MA${Date.now().toString(36).toUpperCase()}${taxSeq++}`;
@@ -43,24 +32,9 @@ async function activeContract(amount = 1_000_000) {
     taxId: taxId(),
     residency: "cn",
   });
-  const contract = await api("POST", "/v1/contracts", {
-    customerId: customer.body.id,
-    title: "Imaging service 2027",
-    amount: { value: amount, currency: "CNY" },
-    documentHash: HASH,
-  });
+  const contract = await draftContract(api, customer.body.id, amount, HASH);
   const id = contract.body.id as string;
-  await api("POST", `/v1/contracts/${id}/send`);
-  await api("POST", `/v1/contracts/${id}/signatures`, {
-    party: "customer",
-    signer: { name: "王五" },
-    documentHash: HASH,
-  });
-  await api("POST", `/v1/contracts/${id}/signatures`, {
-    party: "vendor",
-    signer: { name: "Lifeline Sales" },
-    documentHash: HASH,
-  });
+  await sendAndSign(api, id, HASH, ["customer", "vendor"]);
   return { customerId: customer.body.id as string, contractId: id };
 }
 
@@ -112,7 +86,7 @@ describe("[LF2] Idempotency-Key semantics (IETF draft)", () => {
   });
 
   test("a lifeline POST without the header is 400 naming the header", async () => {
-    const res = await fetch(`${region.url}/v1/customers`, {
+    const res = await fetch(`${region().url}/v1/customers`, {
       method: "POST",
       headers: { authorization: `Bearer ${DEMO_KEY}`, "content-type": "application/json" },
       body: JSON.stringify(body),
@@ -189,7 +163,7 @@ describe("bad input is a problem+json that names the field and changes nothing",
   });
 
   test("a body that is not JSON is a 400 problem", async () => {
-    const res = await fetch(`${region.url}/v1/customers`, {
+    const res = await fetch(`${region().url}/v1/customers`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${DEMO_KEY}`,
@@ -232,12 +206,7 @@ describe("contract and payment lifecycle", () => {
 
   test("a signature naming another document version is refused with the current hash", async () => {
     const customer = await api("POST", "/v1/customers", { name: "Doc Co", residency: "cn" });
-    const contract = await api("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "t",
-      amount: { value: 100, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(api, customer.body.id, 100, HASH);
     await api("POST", `/v1/contracts/${contract.body.id}/send`);
     const res = await api("POST", `/v1/contracts/${contract.body.id}/signatures`, {
       party: "customer",
@@ -268,32 +237,16 @@ describe("contract and payment lifecycle", () => {
 
   test("[LF6] the same reference with another amount is a 409, not a second payment", async () => {
     const { contractId } = await activeContract();
-    await api("POST", "/v1/payments", {
-      contractId,
-      reference: "R-1",
-      amount: { value: 100, currency: "CNY" },
-    });
-    const res = await api("POST", "/v1/payments", {
-      contractId,
-      reference: "R-1",
-      amount: { value: 900, currency: "CNY" },
-    });
+    await confirmPayment(api, contractId, "R-1", 100);
+    const res = await confirmPayment(api, contractId, "R-1", 900);
     expect(res.status).toBe(409);
     expect(res.body.type).toBe("urn:lifeline:problem:payment-reference-conflict");
   });
 
   test("over-payment is recorded and flagged", async () => {
     const { contractId } = await activeContract(1_000);
-    await api("POST", "/v1/payments", {
-      contractId,
-      reference: "R-A",
-      amount: { value: 800, currency: "CNY" },
-    });
-    const over = await api("POST", "/v1/payments", {
-      contractId,
-      reference: "R-B",
-      amount: { value: 500, currency: "CNY" },
-    });
+    await confirmPayment(api, contractId, "R-A", 800);
+    const over = await confirmPayment(api, contractId, "R-B", 500);
     expect(over.status).toBe(201);
     expect(over.body.overpayment).toBe(true);
     const contract = await api("GET", `/v1/contracts/${contractId}`);
@@ -302,17 +255,8 @@ describe("contract and payment lifecycle", () => {
 
   test("a payment on an unsigned contract is refused", async () => {
     const customer = await api("POST", "/v1/customers", { name: "Early Payer", residency: "cn" });
-    const contract = await api("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "t",
-      amount: { value: 100, currency: "CNY" },
-      documentHash: HASH,
-    });
-    const res = await api("POST", "/v1/payments", {
-      contractId: contract.body.id,
-      reference: "R",
-      amount: { value: 1, currency: "CNY" },
-    });
+    const contract = await draftContract(api, customer.body.id, 100, HASH);
+    const res = await confirmPayment(api, contract.body.id, "R", 1);
     expect(res.status).toBe(409);
     expect(res.body.errors[0].field).toBe("contractId");
   });
@@ -338,17 +282,9 @@ describe("money and text: normalised input, exact totals, clear refusals", () =>
   test("a paid total past Number.MAX_SAFE_INTEGER is a 422 naming amount.value, never a 500", async () => {
     const { contractId } = await activeContract();
     const max = Number.MAX_SAFE_INTEGER;
-    const near = await api("POST", "/v1/payments", {
-      contractId,
-      reference: "BIG-1",
-      amount: { value: max - 1, currency: "CNY" },
-    });
+    const near = await confirmPayment(api, contractId, "BIG-1", max - 1);
     expect(near.status).toBe(201);
-    const over = await api("POST", "/v1/payments", {
-      contractId,
-      reference: "BIG-2",
-      amount: { value: 2, currency: "CNY" },
-    });
+    const over = await confirmPayment(api, contractId, "BIG-2", 2);
     expect(over.status).toBe(422);
     expect(over.body.type).toBe("urn:lifeline:problem:amount-overflow");
     expect(over.body.errors).toEqual([
@@ -393,11 +329,7 @@ describe("money and text: normalised input, exact totals, clear refusals", () =>
 describe("lists come from the regional libSQL read model", () => {
   test("customer, contract and payment appear in the list endpoints within 5 s", async () => {
     const { customerId, contractId } = await activeContract();
-    await api("POST", "/v1/payments", {
-      contractId,
-      reference: "LIST-1",
-      amount: { value: 5, currency: "CNY" },
-    });
+    await confirmPayment(api, contractId, "LIST-1", 5);
     const started = Date.now();
     await eventually(async () => {
       const r = await api("GET", `/v1/customers?q=${encodeURIComponent("杭州")}&limit=100`);
@@ -450,18 +382,9 @@ describe("tenants are isolated", () => {
     expect((await other("GET", `/v1/contracts/${contractId}`)).status).toBe(404);
     const sign = await other("POST", `/v1/contracts/${contractId}/send`);
     expect(sign.status).toBe(404);
-    const pay = await other("POST", "/v1/payments", {
-      contractId,
-      reference: "X",
-      amount: { value: 1, currency: "CNY" },
-    });
+    const pay = await confirmPayment(other, contractId, "X", 1);
     expect(pay.status).toBe(422);
-    const contractForeign = await other("POST", "/v1/contracts", {
-      customerId,
-      title: "t",
-      amount: { value: 1, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contractForeign = await draftContract(other, customerId, 1, HASH);
     expect(contractForeign.status).toBe(422);
     await eventually(async () =>
       (await api("GET", `/v1/payments?contractId=${contractId}`)).status === 200 ? true : undefined,
@@ -476,25 +399,26 @@ describe("tenants are isolated", () => {
 
 describe("authentication", () => {
   test("no credentials, an unknown key and a forged token are 401 problems", async () => {
-    const none = await fetch(`${region.url}/v1/customers`);
+    const none = await fetch(`${region().url}/v1/customers`);
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toContain("Bearer");
-    expect((await client(region.url, "lk_unknown_key_123")("GET", "/v1/customers")).status).toBe(
+    expect((await client(region().url, "lk_unknown_key_123")("GET", "/v1/customers")).status).toBe(
       401,
     );
     expect(
-      (await client(region.url, "eyJhbGciOiJIUzI1NiJ9.e30.forged")("GET", "/v1/customers")).status,
+      (await client(region().url, "eyJhbGciOiJIUzI1NiJ9.e30.forged")("GET", "/v1/customers"))
+        .status,
     ).toBe(401);
   });
 
   test("a rep logs in and works with the session token; a wrong password is 401", async () => {
-    const bad = await fetch(`${region.url}/v1/auth/login`, {
+    const bad = await fetch(`${region().url}/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: REP.email, password: "wrong" }),
     });
     expect(bad.status).toBe(401);
-    const login = await fetch(`${region.url}/v1/auth/login`, {
+    const login = await fetch(`${region().url}/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(REP),
@@ -502,7 +426,7 @@ describe("authentication", () => {
     expect(login.status).toBe(200);
     const session = await readJson(login);
     expect(session.user.tenantId).toBe("ten_demo");
-    const rep = client(region.url, session.token);
+    const rep = client(region().url, session.token);
     const created = await rep("POST", "/v1/customers", { name: "Rep's customer", residency: "cn" });
     expect(created.status).toBe(201);
     expect((await api("GET", `/v1/customers/${created.body.id}`)).status).toBe(200);
@@ -513,7 +437,7 @@ describe("authentication", () => {
 describe("operations", () => {
   test("health answers 200 with the region; no inference worker is degraded, not down", async () => {
     // This test region runs the API alone, as a region whose inference worker is gone.
-    const res = await fetch(`${region.url}/v1/health`);
+    const res = await fetch(`${region().url}/v1/health`);
     const body = await readJson(res);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({
@@ -526,7 +450,7 @@ describe("operations", () => {
   });
 
   test("the OpenAPI document describes every lifeline, insights and admin route", async () => {
-    const doc = await readJson(await fetch(`${region.url}/v1/openapi.json`));
+    const doc = await readJson(await fetch(`${region().url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/v1/admin/replication/quarantine",
@@ -567,13 +491,8 @@ describe("sending a contract", () => {
       {},
     ] as Record<string, string>[]) {
       const customer = await api("POST", "/v1/customers", { name: "Send Co", residency: "cn" });
-      const contract = await api("POST", "/v1/contracts", {
-        customerId: customer.body.id,
-        title: "t",
-        amount: { value: 100, currency: "CNY" },
-        documentHash: HASH,
-      });
-      const res = await fetch(`${region.url}/v1/contracts/${contract.body.id}/send`, {
+      const contract = await draftContract(api, customer.body.id, 100, HASH);
+      const res = await fetch(`${region().url}/v1/contracts/${contract.body.id}/send`, {
         method: "POST",
         headers: {
           authorization: `Bearer ${DEMO_KEY}`,
@@ -589,12 +508,7 @@ describe("sending a contract", () => {
 
   test("a body naming a stale document hash is refused", async () => {
     const customer = await api("POST", "/v1/customers", { name: "Stale Co", residency: "cn" });
-    const contract = await api("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "t",
-      amount: { value: 100, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(api, customer.body.id, 100, HASH);
     const res = await api("POST", `/v1/contracts/${contract.body.id}/send`, {
       documentHash: HASH2,
     });
@@ -603,7 +517,7 @@ describe("sending a contract", () => {
   });
 
   test("a non-JSON body type on a JSON route is a 415 problem saying what to send", async () => {
-    const res = await fetch(`${region.url}/v1/customers`, {
+    const res = await fetch(`${region().url}/v1/customers`, {
       method: "POST",
       headers: { authorization: `Bearer ${DEMO_KEY}`, "idempotency-key": "media-type" },
       body: "name=x",
@@ -616,19 +530,15 @@ describe("sending a contract", () => {
 // Last: this stops the region's libSQL server.
 describe("[LF5] a dead read model never blocks a lifeline write", () => {
   test("with libSQL stopped, writes and single reads succeed, lists say 503, health says degraded", async () => {
-    await region.stopLibsql();
+    await region().stopLibsql();
     const { contractId } = await activeContract();
-    const pay = await api("POST", "/v1/payments", {
-      contractId,
-      reference: "OFFLINE-DB",
-      amount: { value: 7, currency: "CNY" },
-    });
+    const pay = await confirmPayment(api, contractId, "OFFLINE-DB", 7);
     expect(pay.status).toBe(201);
     expect((await api("GET", `/v1/contracts/${contractId}`)).body.paid.value).toBe(7);
     const list = await api("GET", "/v1/customers");
     expect(list.status).toBe(503);
     expect(list.headers.get("retry-after")).toBe("5");
-    const health = await readJson(await fetch(`${region.url}/v1/health`));
+    const health = await readJson(await fetch(`${region().url}/v1/health`));
     expect(health.status).toBe("degraded");
     expect(health.degraded).toContain("reads:unavailable");
   });
@@ -639,7 +549,7 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
       residency: "cn",
     });
     expect(customer.status).toBe(201);
-    await region.restartLibsql();
+    await region().restartLibsql();
     await eventually(async () => {
       const r = await api("GET", `/v1/customers?q=${encodeURIComponent(customer.body.name)}`);
       return r.status === 200 && r.body.items.length === 1 ? true : undefined;
@@ -650,7 +560,7 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
 // Last: it checks everything the tests above sent and got.
 describe("[contract] this suite's traffic against /v1/openapi.json", () => {
   const doc = async () =>
-    (await readJson(await fetch(`${region.url}/v1/openapi.json`))) as OpenApiDoc;
+    (await readJson(await fetch(`${region().url}/v1/openapi.json`))) as OpenApiDoc;
 
   test("[contract] every request body this suite sent that the region accepted validates against /v1/openapi.json", async () => {
     const accepted = recordedExchanges().filter((e) => e.status < 300);

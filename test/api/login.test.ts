@@ -2,20 +2,11 @@
 // budget (DESIGN §12; issue 8, items 8 and 19), through the real stack in workerd.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  client,
-  DEMO_KEY,
-  REP,
-  readJson,
-  startTestRegion,
-  type TestRegion,
-} from "../support/test-region.ts";
+import { describe, expect, test } from "vitest";
+import { client, DEMO_KEY, REP, readJson, regionForSuite } from "../support/test-region.ts";
 
 /** Default limits: the region a production deployment would be. */
-let region: TestRegion;
-/** Tiny limits, so budgets run out within a test. */
-let tight: TestRegion;
+const region = regionForSuite();
 
 const TIGHT_LIMITS = {
   key: { burst: 5, perS: 0.2 },
@@ -23,15 +14,9 @@ const TIGHT_LIMITS = {
   loginAddress: { burst: 3, perS: 0.2 },
 };
 
-beforeAll(async () => {
-  [region, tight] = await Promise.all([
-    startTestRegion(),
-    startTestRegion("cn-east", { bindings: { RATE_LIMITS: JSON.stringify(TIGHT_LIMITS) } }),
-  ]);
-}, 90_000);
-
-afterAll(async () => {
-  await Promise.all([region?.stop(), tight?.stop()]);
+/** Tiny limits, so budgets run out within a test. */
+const tight = regionForSuite("cn-east", {
+  bindings: { RATE_LIMITS: JSON.stringify(TIGHT_LIMITS) },
 });
 
 let addressSeq = 0;
@@ -71,7 +56,7 @@ describe("login", () => {
   });
 
   test("[login] a login storm never delays API-key checks", async () => {
-    const api = client(region.url, DEMO_KEY);
+    const api = client(region().url, DEMO_KEY);
     // Read from its AccountDO: the API-key path is DirectoryDO (key lookup) plus one DO.
     const customer = await api("POST", "/v1/customers", { name: "Storm-proof", residency: "cn" });
     expect(customer.status).toBe(201);
@@ -84,7 +69,7 @@ describe("login", () => {
       for (let n = 0; n < 1_000 && storming && Date.now() < hardStop; n++) {
         const email = `nobody${i}-${n}@demo.test`;
         // A dropped socket is the attacker's loss, not the test's: counted as 0, not thrown.
-        const status = await login(region.url, { email, password: `guess-${n}` }, "203.0.113.9")
+        const status = await login(region().url, { email, password: `guess-${n}` }, "203.0.113.9")
           .then(async (res) => {
             await res.arrayBuffer();
             return res.status;
@@ -112,12 +97,12 @@ describe("login", () => {
     const email = "lockout@demo.test";
     const wrong = { email, password: "wrong-password" };
     for (let i = 1; i <= 5; i++) {
-      expect((await login(region.url, wrong, freshAddress())).status).toBe(401);
+      expect((await login(region().url, wrong, freshAddress())).status).toBe(401);
     }
     // The refusal is held (for the wait, at most 2 s) and then says how much is left.
     const waited = async () => {
       const t0 = Date.now();
-      const res = await login(region.url, wrong, freshAddress());
+      const res = await login(region().url, wrong, freshAddress());
       const retryAfterS = Number(res.headers.get("retry-after"));
       return { res, retryAfterS, totalMs: Date.now() - t0 + retryAfterS * 1_000 };
     };
@@ -127,7 +112,7 @@ describe("login", () => {
     expect((await readJson(sixth.res)).type).toBe("urn:lifeline:problem:rate-limited");
     expect(sixth.totalMs).toBeGreaterThanOrEqual(1_000);
     await sleep(sixth.retryAfterS * 1_000 + 100);
-    expect((await login(region.url, wrong, freshAddress())).status).toBe(401);
+    expect((await login(region().url, wrong, freshAddress())).status).toBe(401);
     // Each further failure doubles the wait.
     const eighth = await waited();
     expect(eighth.res.status).toBe(429);
@@ -136,7 +121,7 @@ describe("login", () => {
 
   test("[login] a successful login clears the failures", async () => {
     for (let i = 1; i <= 4; i++) {
-      const res = await login(region.url, { email: REP.email, password: "nope" }, freshAddress());
+      const res = await login(region().url, { email: REP.email, password: "nope" }, freshAddress());
       // The storm above may have left the rep's e-mail waiting; wait it out, bounded.
       if (res.status === 429) {
         await sleep(Number(res.headers.get("retry-after")) * 1_000 + 100);
@@ -145,10 +130,10 @@ describe("login", () => {
       }
       expect(res.status).toBe(401);
     }
-    expect((await login(region.url, REP, freshAddress())).status).toBe(200);
+    expect((await login(region().url, REP, freshAddress())).status).toBe(200);
     // Without the reset, 4 + 4 failures would have made the sixth wait.
     for (let i = 1; i <= 4; i++) {
-      const res = await login(region.url, { email: REP.email, password: "nope" }, freshAddress());
+      const res = await login(region().url, { email: REP.email, password: "nope" }, freshAddress());
       expect(res.status).toBe(401);
     }
   }, 60_000);
@@ -156,52 +141,52 @@ describe("login", () => {
   test("[login] past an address's budget, logins from it get 429 whatever the e-mail", async () => {
     const address = freshAddress();
     for (let i = 0; i < 3; i++) {
-      const res = await login(tight.url, { email: `a${i}@demo.test`, password: "x" }, address);
+      const res = await login(tight().url, { email: `a${i}@demo.test`, password: "x" }, address);
       expect(res.status).toBe(401);
     }
-    const refused = await login(tight.url, { email: "fresh@demo.test", password: "x" }, address);
+    const refused = await login(tight().url, { email: "fresh@demo.test", password: "x" }, address);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     // Refused before the body is read: even a malformed one gets 429, not 400.
-    const malformed = await fetch(`${tight.url}/v1/auth/login`, {
+    const malformed = await fetch(`${tight().url}/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json", "cf-connecting-ip": address },
       body: "{",
     });
     expect(malformed.status).toBe(429);
     // Another address is unaffected.
-    expect((await login(tight.url, REP, freshAddress())).status).toBe(200);
+    expect((await login(tight().url, REP, freshAddress())).status).toBe(200);
   });
 });
 
 describe("sessions", () => {
   test("logout revokes the session token", async () => {
-    const first = await readJson(await login(region.url, REP, freshAddress()));
-    const second = await readJson(await login(region.url, REP, freshAddress()));
-    const rep = client(region.url, first.token);
+    const first = await readJson(await login(region().url, REP, freshAddress()));
+    const second = await readJson(await login(region().url, REP, freshAddress()));
+    const rep = client(region().url, first.token);
     expect((await rep("GET", "/v1/customers?limit=1")).status).toBe(200);
     expect((await rep("POST", "/v1/auth/logout")).status).toBe(204);
     // Both sessions issued before the logout end; the region has one isolate here, so at once.
     const after = await rep("GET", "/v1/customers?limit=1");
     expect(after.status).toBe(401);
     expect(after.body.detail).toMatch(/logout/);
-    expect((await client(region.url, second.token)("GET", "/v1/customers?limit=1")).status).toBe(
+    expect((await client(region().url, second.token)("GET", "/v1/customers?limit=1")).status).toBe(
       401,
     );
-    const again = await readJson(await login(region.url, REP, freshAddress()));
-    expect((await client(region.url, again.token)("GET", "/v1/customers?limit=1")).status).toBe(
+    const again = await readJson(await login(region().url, REP, freshAddress()));
+    expect((await client(region().url, again.token)("GET", "/v1/customers?limit=1")).status).toBe(
       200,
     );
   });
 
   test("an API key has no session to end", async () => {
-    expect((await client(region.url, DEMO_KEY)("POST", "/v1/auth/logout")).status).toBe(409);
+    expect((await client(region().url, DEMO_KEY)("POST", "/v1/auth/logout")).status).toBe(409);
   });
 });
 
 describe("rate limits", () => {
   test("[rate-limit] a key past its budget gets 429 with Retry-After and RateLimit headers", async () => {
-    const api = client(tight.url, DEMO_KEY);
+    const api = client(tight().url, DEMO_KEY);
     const ok = await api("GET", "/v1/customers?limit=1");
     expect(ok.status).toBe(200);
     expect(ok.headers.get("ratelimit-policy")).toBe('"key";q=5;w=25, "tenant";q=8;w=40');
@@ -216,8 +201,8 @@ describe("rate limits", () => {
     expect(refused.headers.get("ratelimit-policy")).toContain('"key";q=5');
     // The tenant's budget (8) is shared by all its credentials: a rep of the same tenant
     // gets the 3 left, then 429 too.
-    const session = await readJson(await login(tight.url, REP, freshAddress()));
-    const rep = client(tight.url, session.token);
+    const session = await readJson(await login(tight().url, REP, freshAddress()));
+    const rep = client(tight().url, session.token);
     for (let i = 0; i < 3; i++)
       expect((await rep("GET", "/v1/customers?limit=1")).status).toBe(200);
     const tenantRefused = await rep("GET", "/v1/customers?limit=1");
@@ -228,13 +213,13 @@ describe("rate limits", () => {
   test("[rate-limit] health, the OpenAPI document and replication carry no budget", async () => {
     for (const path of ["/v1/health", "/v1/openapi.json"]) {
       for (let i = 0; i < 12; i++) {
-        const res = await fetch(`${tight.url}${path}`);
+        const res = await fetch(`${tight().url}${path}`);
         await res.body?.cancel();
         expect(res.status).toBe(200);
         expect(res.headers.get("ratelimit")).toBeNull();
       }
     }
-    const replication = await fetch(`${tight.url}/v1/replication/events`, { method: "POST" });
+    const replication = await fetch(`${tight().url}/v1/replication/events`, { method: "POST" });
     expect(replication.status).not.toBe(429);
   });
 });

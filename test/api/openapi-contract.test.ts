@@ -3,9 +3,10 @@
 // consistent between region and router: one 413, pointers to unknown keys, 405 with Allow,
 // unknown query parameters and region hints refused, masked copies marked as such.
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
+import { beforeAll, describe, expect, test } from "vitest";
+import { DEV_KEY, startTopology } from "../../scripts/local-topology.ts";
 import { fakeTopology } from "../router/fake-network.ts";
+import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
 import {
   type Exchange,
   type OpenApiDoc,
@@ -15,30 +16,23 @@ import {
 } from "../support/contract.ts";
 import { validate } from "../support/json-schema.ts";
 import { curlRequests } from "../support/readme-curl.ts";
+import { forSuite } from "../support/suite.ts";
 import {
   client,
   DEMO_KEY,
+  demoRegionForSuite,
   eventually,
   readJson,
-  startTestRegion,
-  type TestRegion,
 } from "../support/test-region.ts";
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const HASH = "a".repeat(64);
 
-let region: TestRegion;
-let api: ReturnType<typeof client>;
+const { region, api } = demoRegionForSuite();
 let doc: OpenApiDoc;
 
 beforeAll(async () => {
-  region = await startTestRegion();
-  api = client(region.url, DEMO_KEY);
-  doc = (await readJson(await fetch(`${region.url}/v1/openapi.json`))) as OpenApiDoc;
-}, 60_000);
-
-afterAll(async () => {
-  await region?.stop();
+  doc = (await readJson(await fetch(`${region().url}/v1/openapi.json`))) as OpenApiDoc;
 });
 
 type Op = {
@@ -107,7 +101,7 @@ describe("[contract] the published document", () => {
 
   test("[contract] servers name the root the document came from and this region's own URL", () => {
     const servers = doc.servers as Array<{ url: string; description: string }>;
-    expect(servers.map((s) => s.url)).toEqual(["/", region.url]);
+    expect(servers.map((s) => s.url)).toEqual(["/", region().url]);
     expect(servers.every((s) => s.description.length > 10)).toBe(true);
   });
 
@@ -158,13 +152,13 @@ describe("[contract] the README against the document and a running region", () =
   });
 
   test("[contract] the README walkthrough, sent to a running region, answers what it says, step by step", async () => {
-    const values: Record<string, string> = { ...README_VARS, API: region.url };
+    const values: Record<string, string> = { ...README_VARS, API: region().url };
     const issues: string[] = [];
     const steps = curlRequests(README, readmeVar(values)).length;
     for (let step = 0; step < steps; step++) {
       // Expanded when sent, so later commands use the ids captured from earlier answers.
       const request = curlRequests(README, readmeVar(values))[step]!;
-      const res = await fetch(`${region.url}${request.target}`, {
+      const res = await fetch(`${region().url}${request.target}`, {
         method: request.method,
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
@@ -303,7 +297,7 @@ describe("[errors] one error story, region and router alike", () => {
     const missing = await api("GET", `/v1/payments/pay_${"A".repeat(26)}_${"B".repeat(16)}`);
     expect(missing.status).toBe(404);
     expect(missing.body.title).toBe("Payment not found");
-    const media = await fetch(`${region.url}/v1/customers`, {
+    const media = await fetch(`${region().url}/v1/customers`, {
       method: "POST",
       headers: { authorization: `Bearer ${DEMO_KEY}`, "idempotency-key": "media-title" },
       body: "name=x",
@@ -315,24 +309,10 @@ describe("[errors] one error story, region and router alike", () => {
 describe("[17] the Location of every write answers", () => {
   test("[17] a confirmed payment's Location answers 200 with the payment, authoritative at once", async () => {
     const customer = await api("POST", "/v1/customers", { name: "Pay Co", residency: "cn" });
-    const contract = await api("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "t",
-      amount: { value: 1000, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(api, customer.body.id, 1000, HASH);
     const id = contract.body.id as string;
-    await api("POST", `/v1/contracts/${id}/send`);
-    await api("POST", `/v1/contracts/${id}/signatures`, {
-      party: "customer",
-      signer: { name: "Buyer" },
-      documentHash: HASH,
-    });
-    const paid = await api("POST", "/v1/payments", {
-      contractId: id,
-      reference: "LOC-1",
-      amount: { value: 400, currency: "CNY" },
-    });
+    await sendAndSign(api, id, HASH);
+    const paid = await confirmPayment(api, id, "LOC-1", 400);
     expect(paid.status).toBe(201);
     for (const res of [paid, customer, contract]) {
       const location = res.headers.get("location")!;
@@ -346,29 +326,18 @@ describe("[17] the Location of every write answers", () => {
 });
 
 describe("[LF4] a masked copy says so", () => {
-  let topo: Topology;
-  beforeAll(async () => {
-    topo = await startTopology(["cn-east", "eu-central"]);
-  }, 120_000);
-  afterAll(async () => {
-    await topo?.stop();
-  });
+  const topology = forSuite(() => startTopology(["cn-east", "eu-central"]), 120_000);
 
   test("[LF4] an EU customer and contract read through cn-east are marked masked (field and header, and in the customer list); in eu-central they are not", async () => {
-    const eu = client(topo.url("eu-central"), DEV_KEY);
-    const cn = client(topo.url("cn-east"), DEV_KEY);
+    const eu = client(topology().url("eu-central"), DEV_KEY);
+    const cn = client(topology().url("cn-east"), DEV_KEY);
     const customer = await eu("POST", "/v1/customers", {
       name: "Klinik Mitte GmbH",
       residency: "eu",
       contacts: [{ name: "Dr. Anna Weber", phone: "+49 30 1234 5678" }],
     });
     expect(customer.status).toBe(201);
-    const contract = await eu("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "MRI service",
-      amount: { value: 500_000, currency: "EUR" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(eu, customer.body.id, 500_000, HASH, "EUR");
     expect(contract.status).toBe(201);
     for (const path of [`/v1/customers/${customer.body.id}`, `/v1/contracts/${contract.body.id}`]) {
       const abroad = await eventually(async () => {

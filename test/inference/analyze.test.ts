@@ -125,9 +125,7 @@ describe.each(Object.keys(samples))("%s", (task) => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Ok;
     expect(body.labels).toEqual(model.labels);
-    const manifest = JSON.parse(
-      readFileSync(join("workers/inference/models", task, "manifest.json"), "utf8"),
-    );
+    const manifest = JSON.parse(readFileSync(join("models", task, "manifest.json"), "utf8"));
     expect(body.modelVersion).toBe(manifest.modelVersion);
     let worst = 0;
     let nearTies = 0;

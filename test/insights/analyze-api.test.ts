@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLINIC_CALL, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { INFERENCE_CONFIG, ROOT } from "../../scripts/region.ts";
+import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
 import { client, eventually } from "../support/test-region.ts";
 
 const SLOW_INFERENCE = join(ROOT, "test", "support", "slow-inference", "wrangler.toml");
@@ -301,28 +302,12 @@ describe("shedding: inference slow, failing or absent never holds an answer or a
     });
     expect(customer.status).toBe(201);
     expect(customer.headers.get("lifeline-degraded")).toBeNull();
-    const contract = await call("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "Ultrasound trial",
-      amount: { value: 120_000_00, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(call, customer.body.id, 120_000_00, HASH);
     expect(contract.status).toBe(201);
     const id = contract.body.id;
-    expect((await call("POST", `/v1/contracts/${id}/send`)).status).toBe(200);
-    for (const party of ["customer", "vendor"]) {
-      const signed = await call("POST", `/v1/contracts/${id}/signatures`, {
-        party,
-        signer: { name: party === "customer" ? "王主任" : "Lifeline Sales" },
-        documentHash: HASH,
-      });
-      expect(signed.status).toBe(201);
-    }
-    const payment = await call("POST", "/v1/payments", {
-      contractId: id,
-      reference: "ICBC-INSIGHTS-SHED-1",
-      amount: { value: 120_000_00, currency: "CNY" },
-    });
+    const signed = await sendAndSign(call, id, HASH, ["customer", "vendor"]);
+    expect(signed.map((r) => r.status)).toEqual([200, 201, 201]);
+    const payment = await confirmPayment(call, id, "ICBC-INSIGHTS-SHED-1", 120_000_00);
     expect(payment.status).toBe(201);
     const read = await call("GET", `/v1/contracts/${id}`);
     expect(read.body.status).toBe("active");

@@ -9,7 +9,7 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { makeTempDir, startTestServer, type TestServer } from "./harness.ts";
+import { makeTempDir, startTestServer } from "./harness.ts";
 
 const DRIZZLE_KIT = resolve(import.meta.dirname, "../../node_modules/.bin/drizzle-kit");
 
@@ -64,6 +64,21 @@ const tablesAndLedger = async (url: string) => {
   }
 };
 
+/** Runs `apply` against a fresh server: both migrations are then there, each applied once. */
+async function expectMigratedBy(apply: (url: string) => Promise<void>) {
+  const t = await startTestServer();
+  try {
+    await apply(t.url);
+    expect(await tablesAndLedger(t.url)).toEqual({
+      tables: ["customers", "orders"],
+      applied: 2,
+      customers: ["seed"],
+    });
+  } finally {
+    await t.stop();
+  }
+}
+
 describe("drizzle migrations through the local server", () => {
   let dir: string;
   let folder: string;
@@ -73,42 +88,24 @@ describe("drizzle migrations through the local server", () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  test("drizzle-orm's libsql migrator applies a folder once and skips it the second time", async () => {
-    const t: TestServer = await startTestServer();
-    try {
-      const client = createClient({ url: t.url });
+  test("drizzle-orm's libsql migrator applies a folder once and skips it the second time", () =>
+    expectMigratedBy(async (url) => {
+      const client = createClient({ url });
       const db = drizzle(client);
       await migrate(db, { migrationsFolder: folder });
       await migrate(db, { migrationsFolder: folder });
       client.close();
-      expect(await tablesAndLedger(t.url)).toEqual({
-        tables: ["customers", "orders"],
-        applied: 2,
-        customers: ["seed"],
-      });
-    } finally {
-      await t.stop();
-    }
-  });
+    }));
 
-  test("the drizzle-kit migrate CLI applies the folder with dialect turso", async () => {
-    const t: TestServer = await startTestServer();
-    try {
+  test("the drizzle-kit migrate CLI applies the folder with dialect turso", () =>
+    expectMigratedBy(async (url) => {
       const config = join(dir, "drizzle.config.json");
-      const settings = { dialect: "turso", out: folder, dbCredentials: { url: t.url } };
+      const settings = { dialect: "turso", out: folder, dbCredentials: { url } };
       await writeFile(config, JSON.stringify(settings));
       const { stdout } = await promisify(execFile)(DRIZZLE_KIT, ["migrate", "--config", config], {
         cwd: dir,
         timeout: 20_000,
       });
       expect(stdout).toContain("migrations applied successfully");
-      expect(await tablesAndLedger(t.url)).toEqual({
-        tables: ["customers", "orders"],
-        applied: 2,
-        customers: ["seed"],
-      });
-    } finally {
-      await t.stop();
-    }
-  });
+    }));
 });

@@ -8,7 +8,7 @@ import {
   type LibsqlServer,
   type LibsqlServerOptions,
   startLibsqlServer,
-} from "../../libsql-server/server.ts";
+} from "../../local/libsql-server/server.ts";
 
 export interface TestServer {
   server: LibsqlServer;

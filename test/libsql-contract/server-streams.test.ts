@@ -5,8 +5,9 @@ import { existsSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient, LibsqlError } from "@libsql/client";
 import Database from "libsql";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { execute, pipeline, startTestServer, type TestServer } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { forSuite } from "../support/suite.ts";
+import { execute, pipeline, startTestServer } from "./harness.ts";
 
 const column = async (url: string, sql: string) => {
   const db = createClient({ url });
@@ -18,15 +19,11 @@ const column = async (url: string, sql: string) => {
 };
 
 describe("streams and batons", () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    // A short busy timeout turns a leaked write lock into a fast, visible failure.
-    t = await startTestServer({ streamIdleMs: 250, busyTimeoutMs: 100 });
-  });
-  afterAll(() => t.stop());
+  // A short busy timeout turns a leaked write lock into a fast, visible failure.
+  const t = forSuite(() => startTestServer({ streamIdleMs: 250, busyTimeoutMs: 100 }));
 
   test("an idle stream expires, rolls back its transaction and then answers STREAM_EXPIRED", async () => {
-    const db = createClient({ url: t.url });
+    const db = createClient({ url: t().url });
     await db.execute("CREATE TABLE exp_t (x TEXT)");
     const tx = await db.transaction("write");
     await tx.execute("INSERT INTO exp_t VALUES ('pending')");
@@ -36,15 +33,15 @@ describe("streams and batons", () => {
     expect((err as LibsqlError).code).toBe("STREAM_EXPIRED");
     // The write lock went with the stream: another writer gets in within the 100 ms budget.
     await db.execute("INSERT INTO exp_t VALUES ('after')");
-    expect(await column(t.url, "SELECT x FROM exp_t")).toEqual(["after"]);
+    expect(await column(t().url, "SELECT x FROM exp_t")).toEqual(["after"]);
     db.close();
   });
 
   test("an expired baton gets 400 with exactly application/json and code STREAM_EXPIRED", async () => {
-    const first = await pipeline(t.url, { requests: [execute("SELECT 1")] });
+    const first = await pipeline(t().url, { requests: [execute("SELECT 1")] });
     expect(typeof first.json.baton).toBe("string");
     await sleep(600);
-    const late = await pipeline(t.url, {
+    const late = await pipeline(t().url, {
       baton: first.json.baton,
       requests: [execute("SELECT 1")],
     });
@@ -56,11 +53,14 @@ describe("streams and batons", () => {
   });
 
   test("batons are single-use: a reused one gets 400 'already been used'", async () => {
-    const a = await pipeline(t.url, { requests: [execute("SELECT 1")] });
-    const b = await pipeline(t.url, { baton: a.json.baton, requests: [execute("SELECT 2")] });
+    const a = await pipeline(t().url, { requests: [execute("SELECT 1")] });
+    const b = await pipeline(t().url, { baton: a.json.baton, requests: [execute("SELECT 2")] });
     expect(b.status).toBe(200);
     expect(b.json.baton).not.toBe(a.json.baton);
-    const reused = await pipeline(t.url, { baton: a.json.baton, requests: [execute("SELECT 3")] });
+    const reused = await pipeline(t().url, {
+      baton: a.json.baton,
+      requests: [execute("SELECT 3")],
+    });
     expect([reused.status, reused.contentType, reused.text]).toEqual([
       400,
       "text/plain",
@@ -69,17 +69,17 @@ describe("streams and batons", () => {
   });
 
   test("an unknown, forged or closed stream's baton gets 400 'invalid baton'", async () => {
-    const open = await pipeline(t.url, { requests: [execute("SELECT 1")] });
+    const open = await pipeline(t().url, { requests: [execute("SELECT 1")] });
     const baton: string = open.json.baton;
     const forged = `${baton.slice(0, 20)}${baton[20] === "A" ? "B" : "A"}${baton.slice(21)}`;
-    const closed = await pipeline(t.url, { baton, requests: [{ type: "close" }] });
+    const closed = await pipeline(t().url, { baton, requests: [{ type: "close" }] });
     expect(closed.json).toEqual({
       baton: null,
       base_url: null,
       results: [{ type: "ok", response: { type: "close" } }],
     });
     for (const bad of ["garbage", forged, baton]) {
-      const r = await pipeline(t.url, { baton: bad, requests: [] });
+      const r = await pipeline(t().url, { baton: bad, requests: [] });
       expect([r.status, r.contentType, r.text]).toEqual([
         400,
         "text/plain",
@@ -89,17 +89,17 @@ describe("streams and batons", () => {
   });
 
   test("a request after close in the same pipeline is a protocol error", async () => {
-    const r = await pipeline(t.url, { requests: [{ type: "close" }, execute("SELECT 1")] });
+    const r = await pipeline(t().url, { requests: [{ type: "close" }, execute("SELECT 1")] });
     expect([r.status, r.text]).toEqual([400, "Stream for this baton was closed"]);
   });
 
   test("a statement that outwaits the busy timeout fails SQLITE_BUSY and leaves its stream usable", async () => {
-    await pipeline(t.url, { requests: [execute("CREATE TABLE bz_t (x)"), { type: "close" }] });
-    const locker = await pipeline(t.url, { requests: [execute("BEGIN IMMEDIATE")] });
-    const inTx = await pipeline(t.url, {
+    await pipeline(t().url, { requests: [execute("CREATE TABLE bz_t (x)"), { type: "close" }] });
+    const locker = await pipeline(t().url, { requests: [execute("BEGIN IMMEDIATE")] });
+    const inTx = await pipeline(t().url, {
       requests: [execute("BEGIN"), execute("INSERT INTO bz_t VALUES ('in tx')")],
     });
-    const autocommit = await pipeline(t.url, {
+    const autocommit = await pipeline(t().url, {
       requests: [execute("INSERT INTO bz_t VALUES ('lost')")],
     });
     for (const r of [inTx.json.results[1], autocommit.json.results[0]]) {
@@ -108,13 +108,13 @@ describe("streams and batons", () => {
         error: { message: "SQLite error: database is locked", code: "SQLITE_BUSY" },
       });
     }
-    await pipeline(t.url, {
+    await pipeline(t().url, {
       baton: locker.json.baton,
       requests: [execute("COMMIT"), { type: "close" }],
     });
     // The transaction survived the failure, and neither connection is stuck with a
     // half-run statement (which would make COMMIT fail with "SQL statements in progress").
-    const retried = await pipeline(t.url, {
+    const retried = await pipeline(t().url, {
       baton: inTx.json.baton,
       requests: [
         execute("INSERT INTO bz_t VALUES ('in tx')"),
@@ -122,63 +122,55 @@ describe("streams and batons", () => {
         { type: "close" },
       ],
     });
-    const again = await pipeline(t.url, {
+    const again = await pipeline(t().url, {
       baton: autocommit.json.baton,
       requests: [execute("BEGIN"), execute("INSERT INTO bz_t VALUES ('later')"), execute("COMMIT")],
     });
     for (const r of [...retried.json.results, ...again.json.results]) expect(r.type).toBe("ok");
-    expect(await column(t.url, "SELECT x FROM bz_t ORDER BY rowid")).toEqual(["in tx", "later"]);
+    expect(await column(t().url, "SELECT x FROM bz_t ORDER BY rowid")).toEqual(["in tx", "later"]);
   });
 });
 
 describe("limits", () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ maxStreams: 2, maxBodyBytes: 4096 });
-  });
-  afterAll(() => t.stop());
+  const t = forSuite(() => startTestServer({ maxStreams: 2, maxBodyBytes: 4096 }));
 
   test("open streams are capped: one more gets 503 TRANSACTION_BUSY until one closes", async () => {
-    const a = await pipeline(t.url, { requests: [] });
-    await pipeline(t.url, { requests: [] });
-    const refused = await pipeline(t.url, { requests: [execute("SELECT 1")] });
+    const a = await pipeline(t().url, { requests: [] });
+    await pipeline(t().url, { requests: [] });
+    const refused = await pipeline(t().url, { requests: [execute("SELECT 1")] });
     expect([refused.status, refused.contentType, refused.json?.code]).toEqual([
       503,
       "application/json",
       "TRANSACTION_BUSY",
     ]);
-    const db = createClient({ url: t.url });
+    const db = createClient({ url: t().url });
     const err = await db.execute("SELECT 1").catch((e: unknown) => e);
     expect((err as LibsqlError).code).toBe("TRANSACTION_BUSY");
-    await pipeline(t.url, { baton: a.json.baton, requests: [{ type: "close" }] });
+    await pipeline(t().url, { baton: a.json.baton, requests: [{ type: "close" }] });
     expect((await db.execute("SELECT 7")).rows[0]?.[0]).toBe(7);
     db.close();
   });
 
   test("a body over the size limit gets 413", async () => {
-    const r = await pipeline(t.url, { requests: [execute(`SELECT '${"x".repeat(5000)}'`)] });
+    const r = await pipeline(t().url, { requests: [execute(`SELECT '${"x".repeat(5000)}'`)] });
     expect([r.status, r.text]).toEqual([413, "Request body exceeds 4096 bytes"]);
   });
 });
 
 describe("concurrent writers", () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(() => t.stop());
+  const t = forSuite(() => startTestServer());
 
   test("a second concurrent request on a busy stream is refused, not interleaved", async () => {
-    await pipeline(t.url, { requests: [execute("CREATE TABLE busy_t (x)"), { type: "close" }] });
-    const locker = await pipeline(t.url, { requests: [execute("BEGIN IMMEDIATE")] });
-    const stream = await pipeline(t.url, { requests: [execute("SELECT 1")] });
+    await pipeline(t().url, { requests: [execute("CREATE TABLE busy_t (x)"), { type: "close" }] });
+    const locker = await pipeline(t().url, { requests: [execute("BEGIN IMMEDIATE")] });
+    const stream = await pipeline(t().url, { requests: [execute("SELECT 1")] });
     // The first request waits for the write lock (asynchronously) while the second arrives.
-    const slow = pipeline(t.url, {
+    const slow = pipeline(t().url, {
       baton: stream.json.baton,
       requests: [execute("INSERT INTO busy_t VALUES (1)")],
     });
     await sleep(150);
-    const second = await pipeline(t.url, {
+    const second = await pipeline(t().url, {
       baton: stream.json.baton,
       requests: [execute("SELECT 2")],
     });
@@ -186,7 +178,7 @@ describe("concurrent writers", () => {
       400,
       "Received a baton that has already been used",
     ]);
-    await pipeline(t.url, {
+    await pipeline(t().url, {
       baton: locker.json.baton,
       requests: [execute("COMMIT"), { type: "close" }],
     });
@@ -196,8 +188,8 @@ describe("concurrent writers", () => {
   });
 
   test("two clients' write transactions serialize through the busy timeout without corruption", async () => {
-    const a = createClient({ url: t.url });
-    const b = createClient({ url: t.url });
+    const a = createClient({ url: t().url });
+    const b = createClient({ url: t().url });
     await a.execute("CREATE TABLE cw_t (id INTEGER PRIMARY KEY, who TEXT)");
     const txA = await a.transaction("write");
     await txA.execute("INSERT INTO cw_t (who) VALUES ('a1')");
@@ -221,8 +213,8 @@ describe("concurrent writers", () => {
         (i % 2 ? a : b).execute(`INSERT INTO cw_t (who) VALUES ('p${i}')`),
       ),
     );
-    expect(await column(t.url, "SELECT count(*) FROM cw_t")).toEqual([43]);
-    expect(await column(t.url, "PRAGMA integrity_check")).toEqual(["ok"]);
+    expect(await column(t().url, "SELECT count(*) FROM cw_t")).toEqual([43]);
+    expect(await column(t().url, "PRAGMA integrity_check")).toEqual(["ok"]);
     a.close();
     b.close();
   });

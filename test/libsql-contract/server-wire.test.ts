@@ -2,14 +2,11 @@
 // batch conditions, protocol-version gating, stored SQL and auth — checked byte for byte.
 
 import { createClient, LibsqlBatchError, LibsqlError } from "@libsql/client";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { execute, pipeline, type RawReply, startTestServer, type TestServer } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { forSuite } from "../support/suite.ts";
+import { execute, pipeline, type RawReply, startTestServer } from "./harness.ts";
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.stop());
+const t = forSuite(() => startTestServer());
 
 const results = (r: RawReply) => {
   expect(r.status).toBe(200);
@@ -20,7 +17,7 @@ const stmtError = (message: string, code: string) => ({ type: "error", error: { 
 describe("routes", () => {
   test("serves the hello text on /v2 and /v3, health, version, and 404s everything else", async () => {
     const get = async (path: string, method = "GET") => {
-      const res = await fetch(`${t.url}${path}`, { method });
+      const res = await fetch(`${t().url}${path}`, { method });
       return [res.status, res.headers.get("content-type"), await res.text()];
     };
     const hello = "Hello, this is HTTP API v2 (Hrana over HTTP)";
@@ -37,7 +34,7 @@ describe("routes", () => {
 
 describe("encoding", () => {
   test("encodes values, columns and counters exactly as sqld does", async () => {
-    const r = await pipeline(t.url, {
+    const r = await pipeline(t().url, {
       requests: [
         execute("CREATE TABLE enc_t (i INTEGER, r REAL, s TEXT, b BLOB)"),
         execute("INSERT INTO enc_t VALUES (?, ?, ?, ?), (?, ?, ?, ?)", {
@@ -102,7 +99,7 @@ describe("encoding", () => {
   });
 
   test("reports lastInsertRowid beyond 2^53 exactly and rowsAffected for INSERT … RETURNING", async () => {
-    const db = createClient({ url: t.url, intMode: "bigint" });
+    const db = createClient({ url: t().url, intMode: "bigint" });
     await db.execute("CREATE TABLE rid_t (id INTEGER PRIMARY KEY, x TEXT)");
     const big = await db.execute("INSERT INTO rid_t (id, x) VALUES (9007199254740993, 'a')");
     expect(big.lastInsertRowid).toBe(9007199254740993n);
@@ -120,7 +117,7 @@ describe("encoding", () => {
 
 describe("statement errors", () => {
   test("one stmt must hold exactly one statement", async () => {
-    const r = await pipeline(t.url, {
+    const r = await pipeline(t().url, {
       requests: [
         execute("SELECT 1; SELECT 2"),
         execute("  -- nothing here\n ;"),
@@ -136,7 +133,7 @@ describe("statement errors", () => {
       stmtError("SQL string does not contain any statement", "SQL_NO_STATEMENT"),
     );
     expect(ok.response.result.rows).toEqual([[{ type: "integer", value: "3" }]]);
-    const db = createClient({ url: t.url });
+    const db = createClient({ url: t().url });
     const err = await db.execute("SELECT 1; SELECT 2").catch((e: unknown) => e);
     expect((err as LibsqlError).code).toBe("SQL_MANY_STATEMENTS");
     db.close();
@@ -144,7 +141,7 @@ describe("statement errors", () => {
 
   test("arguments are checked like sqld's Params::bind", async () => {
     const one = { type: "integer", value: "1" };
-    const r = await pipeline(t.url, {
+    const r = await pipeline(t().url, {
       requests: [
         execute("SELECT ?", { args: [one], named_args: [{ name: "a", value: one }] }),
         execute("SELECT ?", { args: [one, one] }),
@@ -172,7 +169,7 @@ describe("statement errors", () => {
   });
 
   test("SQLite failures carry primary codes and sqld's message prefixes", async () => {
-    const r = await pipeline(t.url, {
+    const r = await pipeline(t().url, {
       requests: [
         execute("CREATE TABLE err_t (x TEXT UNIQUE)"),
         execute("INSERT INTO err_t VALUES ('a')"),
@@ -202,7 +199,7 @@ describe("statement errors", () => {
 describe("batch", () => {
   test("a failing step does not abort the batch, conditions see it, and the transaction stays open", async () => {
     const ok = (step: number) => ({ type: "ok", step });
-    const first = await pipeline(t.url, {
+    const first = await pipeline(t().url, {
       requests: [
         execute("CREATE TABLE bt_t (x TEXT UNIQUE)"),
         {
@@ -236,7 +233,7 @@ describe("batch", () => {
       ...[null, null, "SQLITE_CONSTRAINT"],
       ...[null, null, null, null, null, null],
     ]);
-    const done = await pipeline(t.url, {
+    const done = await pipeline(t().url, {
       baton: first.json.baton,
       requests: [execute("COMMIT"), execute("SELECT x FROM bt_t ORDER BY x"), { type: "close" }],
     });
@@ -247,7 +244,7 @@ describe("batch", () => {
   });
 
   test("a syntax error in any step fails the whole batch before a step runs", async () => {
-    const db = createClient({ url: t.url });
+    const db = createClient({ url: t().url });
     await db.execute("CREATE TABLE bs_t (x)");
     const err = await db
       .batch(["INSERT INTO bs_t VALUES (1)", "SELEC 2"], "write")
@@ -260,7 +257,7 @@ describe("batch", () => {
   });
 
   test("a condition naming the current or a later step is a 400 protocol error", async () => {
-    const r = await pipeline(t.url, {
+    const r = await pipeline(t().url, {
       requests: [
         {
           type: "batch",
@@ -274,7 +271,7 @@ describe("batch", () => {
 
 describe("protocol versions", () => {
   test("/v2 rejects the v3-only is_autocommit condition and get_autocommit with 400", async () => {
-    const cond = await pipeline(t.url, {
+    const cond = await pipeline(t().url, {
       requests: [
         {
           type: "batch",
@@ -287,7 +284,7 @@ describe("protocol versions", () => {
       "text/plain",
       "BatchCond of type `is_autocommit` is only supported in protocol version hrana3 and higher",
     ]);
-    const get = await pipeline(t.url, { requests: [{ type: "get_autocommit" }] });
+    const get = await pipeline(t().url, { requests: [{ type: "get_autocommit" }] });
     expect([get.status, get.text]).toEqual([
       400,
       "The `get_autocommit` request is only supported in protocol version hrana3 and higher",
@@ -297,7 +294,7 @@ describe("protocol versions", () => {
   test("/v3 evaluates is_autocommit and answers get_autocommit", async () => {
     const autocommit = { type: "is_autocommit" };
     const r = await pipeline(
-      t.url,
+      t().url,
       {
         requests: [
           { type: "get_autocommit" },
@@ -331,7 +328,7 @@ describe("protocol versions", () => {
 describe("describe", () => {
   test("describes parameters, columns and whether a statement reads or explains", async () => {
     const describeSql = (sql: string) => ({ type: "describe", sql });
-    const r = await pipeline(t.url, {
+    const r = await pipeline(t().url, {
       requests: [
         execute("CREATE TABLE d_t (id INTEGER, name TEXT)"),
         describeSql("SELECT id, name AS n FROM d_t WHERE id = :id AND name = ?2"),
@@ -369,7 +366,7 @@ describe("describe", () => {
 describe("stored SQL", () => {
   test("store_sql texts live across a stream's requests, up to 50 texts of 5000 bytes", async () => {
     const store = (id: number, sql = "SELECT 1") => ({ type: "store_sql", sql_id: id, sql });
-    const first = await pipeline(t.url, {
+    const first = await pipeline(t().url, {
       requests: [
         ...Array.from({ length: 50 }, (_, i) => store(i, `SELECT ${i}`)),
         store(50),
@@ -385,7 +382,7 @@ describe("stored SQL", () => {
       ),
     );
     expect(res[52].error.code).toBe("SQL_STORE_TOO_LARGE");
-    const second = await pipeline(t.url, {
+    const second = await pipeline(t().url, {
       baton: first.json.baton,
       requests: [
         { type: "execute", stmt: { sql_id: 7 } },
@@ -393,9 +390,9 @@ describe("stored SQL", () => {
       ],
     });
     expect(results(second)[0].response.result.rows).toEqual([[{ type: "integer", value: "7" }]]);
-    const dup = await pipeline(t.url, { baton: second.json.baton, requests: [store(0)] });
+    const dup = await pipeline(t().url, { baton: second.json.baton, requests: [store(0)] });
     expect([dup.status, dup.text]).toEqual([400, "SQL text 0 already exists"]);
-    const missing = await pipeline(t.url, {
+    const missing = await pipeline(t().url, {
       requests: [{ type: "execute", stmt: { sql_id: 99 } }],
     });
     expect([missing.status, missing.text]).toEqual([400, "SQL text 99 not found"]);
@@ -404,16 +401,16 @@ describe("stored SQL", () => {
 
 describe("malformed requests", () => {
   test("malformed JSON and unknown request or value types get 400 text/plain", async () => {
-    const bad = await pipeline(t.url, "{not json");
+    const bad = await pipeline(t().url, "{not json");
     expect([bad.status, bad.contentType]).toEqual([400, "text/plain"]);
     expect(bad.text.startsWith("Cannot deserialize client message from JSON: ")).toBe(true);
-    const noRequests = await pipeline(t.url, { baton: null });
+    const noRequests = await pipeline(t().url, { baton: null });
     expect(noRequests.text).toBe(
       "Cannot deserialize client message from JSON: expected requests to be an array",
     );
-    const unknown = await pipeline(t.url, { requests: [{ type: "fly" }] });
+    const unknown = await pipeline(t().url, { requests: [{ type: "fly" }] });
     expect([unknown.status, unknown.text]).toEqual([400, "StreamRequest type not recognized"]);
-    const badValue = await pipeline(t.url, {
+    const badValue = await pipeline(t().url, {
       requests: [execute("SELECT ?", { args: [{ type: "integer", value: 5 }] })],
     });
     expect(badValue.text).toBe(
@@ -423,29 +420,25 @@ describe("malformed requests", () => {
 });
 
 describe("auth", () => {
-  let secured: TestServer;
-  beforeAll(async () => {
-    secured = await startTestServer({ authToken: "s3cret" });
-  });
-  afterAll(() => secured.stop());
+  const secured = forSuite(() => startTestServer({ authToken: "s3cret" }));
 
   test("pipelines need the bearer token when one is configured; health does not", async () => {
     for (const authToken of [undefined, "wrong"]) {
-      const db = createClient({ url: secured.url, authToken });
+      const db = createClient({ url: secured().url, authToken });
       const err = await db.execute("SELECT 1").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LibsqlError);
       expect((err as LibsqlError).message).toContain("HTTP status 401");
       db.close();
     }
-    const raw = await pipeline(secured.url, { requests: [] }, { token: "wrong" });
+    const raw = await pipeline(secured().url, { requests: [] }, { token: "wrong" });
     expect([raw.status, raw.contentType, raw.json]).toEqual([
       401,
       "application/json",
       { error: "Unauthorized: invalid token" },
     ]);
-    const db = createClient({ url: secured.url, authToken: "s3cret" });
+    const db = createClient({ url: secured().url, authToken: "s3cret" });
     expect((await db.execute("SELECT 42")).rows[0]?.[0]).toBe(42);
     db.close();
-    expect((await fetch(`${secured.url}/health`)).status).toBe(200);
+    expect((await fetch(`${secured().url}/health`)).status).toBe(200);
   });
 });

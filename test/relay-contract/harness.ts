@@ -15,7 +15,7 @@ import {
   type Relay,
   type RelayOptions,
   startRelay,
-} from "../../relay/server.ts";
+} from "../../local/relay/server.ts";
 
 export { DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN };
 

@@ -1,16 +1,17 @@
 // Three real regions (cn-east, cn-south, eu-central), each its own libSQL server and
 // workerd process group, replicating over each bus in turn: `direct` (signed HTTP) and
 // `qstash` (the real client through the local relay). Each test states its invariant.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HASH_PREFIX } from "../../core/index.ts";
-import { type Relay, startRelay } from "../../relay/server.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { newSecrets, relaySecrets } from "../../scripts/secrets.ts";
 import { devCredentials } from "../../scripts/seed.ts";
+import { startTestRelay, type TestRelay } from "../relay-contract/harness.ts";
+import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
+import { bytesOf, storedFiles } from "../support/files.ts";
 import { client, eventually, login } from "../support/test-region.ts";
 import { startTestWorker } from "../support/workerd.ts";
 
@@ -33,8 +34,7 @@ const RAW_EMAIL = "wang.fang@example-hospital.cn";
 
 describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
   let topo: Topology;
-  let relay: Relay | undefined;
-  let relayDir: string | undefined;
+  let relay: TestRelay | undefined;
   const api = (region: string) => client(topo.url(region), DEV_KEY);
   /** The dev admin's session (audit and state hash need the admin role); every region accepts it. */
   let adminToken: string;
@@ -45,12 +45,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
     // The relay's generated token and signing keys, shared with the regions.
     const relayKeys = relaySecrets(newSecrets());
     if (bus === "qstash") {
-      relayDir = mkdtempSync(join(tmpdir(), "lifeline-relay-"));
-      relay = await startRelay({
-        port: 0,
-        dataPath: join(relayDir, "relay.db"),
-        timeScale: 0.001,
-        logLevel: "warn",
+      relay = await startTestRelay({
         token: relayKeys.QSTASH_TOKEN,
         currentSigningKey: relayKeys.QSTASH_CURRENT_SIGNING_KEY,
         nextSigningKey: relayKeys.QSTASH_NEXT_SIGNING_KEY,
@@ -70,8 +65,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
 
   afterAll(async () => {
     await topo?.stop();
-    await relay?.close();
-    if (relayDir) rmSync(relayDir, { recursive: true, force: true });
+    await relay?.stop();
   });
 
   let seq = 0;
@@ -83,37 +77,18 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
       taxId: taxId(),
       residency: "cn",
     });
-    const contract = await api(region)("POST", "/v1/contracts", {
-      customerId: customer.body.id,
-      title: "CT scanner",
-      amount: { value: 9_000_000, currency: "CNY" },
-      documentHash: HASH,
-    });
+    const contract = await draftContract(api(region), customer.body.id, 9_000_000, HASH);
     const id = contract.body.id as string;
-    await api(region)("POST", `/v1/contracts/${id}/send`);
-    const signed = await api(region)("POST", `/v1/contracts/${id}/signatures`, {
-      party: "customer",
-      signer: { name: "Buyer" },
-      documentHash: HASH,
-    });
-    expect(signed.status).toBe(201);
+    const [, signed] = await sendAndSign(api(region), id, HASH);
+    expect(signed!.status).toBe(201);
     return { customerId: customer.body.id as string, contractId: id };
   }
 
   /** Every file under a region's storage (libSQL database and Durable Object SQLite files). */
   function storageBytes(region: string): Buffer {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!p.endsWith(".log")) files.push(p);
-      }
-    };
-    walk(join(topo.dataDir(region), "wrangler"));
-    for (const name of readdirSync(topo.dataDir(region)))
-      if (name.startsWith("libsql.db")) files.push(join(topo.dataDir(region), name));
-    return Buffer.concat(files.map((f) => readFileSync(f)));
+    const dir = topo.dataDir(region);
+    const libsql = readdirSync(dir).filter((name) => name.startsWith("libsql.db"));
+    return bytesOf([...storedFiles(join(dir, "wrangler")), ...libsql.map((n) => join(dir, n))]);
   }
 
   async function stateHashes(as: string) {
@@ -174,12 +149,10 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         async () => (storageBytes("cn-south").includes(Buffer.from(RAW_EMAIL)) ? true : undefined),
         5_000,
       );
-      if (relayDir) {
+      if (relay) {
         // [LF4] the relay is a third party: it carried cn-east → cn-south batches with the
         // raw values, sealed end to end, so its storage holds none of them.
-        const relayBytes = Buffer.concat(
-          readdirSync(relayDir).map((f) => readFileSync(join(relayDir!, f))),
-        );
+        const relayBytes = bytesOf(storedFiles(dirname(relay.dataPath)));
         expect(relayBytes.length).toBeGreaterThan(0);
         for (const raw of [RAW_PHONE, RAW_EMAIL, created.body.taxId as string, "李雷"]) {
           expect(relayBytes.includes(Buffer.from(raw, "utf8")), `relay storage holds ${raw}`).toBe(
@@ -348,11 +321,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
   describe("[LF1] region loss", () => {
     test("a region-survival payment acknowledged by cn-east survives its SIGKILL; cn-east restarts and converges", async () => {
       const { contractId } = await signedContract("cn-east");
-      const pay = await api("cn-east")("POST", "/v1/payments", {
-        contractId,
-        reference: "SURVIVE-1",
-        amount: { value: 42, currency: "CNY" },
-      });
+      const pay = await confirmPayment(api("cn-east"), contractId, "SURVIVE-1", 42);
       expect(pay.status).toBe(201);
       expect(pay.headers.get("lifeline-durability")).toBe("region");
       await topo.kill("cn-east");
@@ -412,12 +381,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
         });
         expect(eu.status).toBe(201);
         expect(eu.headers.get("lifeline-routed-to")).toBe("eu-central");
-        const contract = await viaRouter("POST", "/v1/contracts", {
-          customerId: eu.body.id,
-          title: "MRI",
-          amount: { value: 100_000, currency: "EUR" },
-          documentHash: HASH,
-        });
+        const contract = await draftContract(viaRouter, eu.body.id, 100_000, HASH, "EUR");
         expect(contract.status).toBe(201);
         expect(contract.headers.get("lifeline-routed-to")).toBe("eu-central");
         // A client that asks for no compression gets none (the router must not pass on the

@@ -1,9 +1,3 @@
-// One contract suite for both replication buses [LF2][LF3]: `direct` (signed HTTP) and
-// `qstash` (the real @upstash/qstash Client through the local relay, deliveries verified
-// with the real Receiver). A receiving region runs in workerd; the sender is this test.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   accountIdFor,
@@ -12,17 +6,17 @@ import {
   type DomainEvent,
   type OutgoingBatch,
 } from "../../core/index.ts";
-import {
-  DEV_CURRENT_SIGNING_KEY,
-  DEV_NEXT_SIGNING_KEY,
-  DEV_TOKEN,
-  type Relay,
-  startRelay,
-} from "../../relay/server.ts";
 import type { ReplicationBus } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { QstashBus } from "../../replication/qstash-bus.ts";
 import { sealRingOf } from "../../replication/seal.ts";
+import {
+  DEV_CURRENT_SIGNING_KEY,
+  DEV_NEXT_SIGNING_KEY,
+  DEV_TOKEN,
+  startTestRelay,
+  type TestRelay,
+} from "../relay-contract/harness.ts";
 import { journalOf, TEST_ACCOUNT_ID_KEY } from "../support/journal.ts";
 import {
   ADMIN,
@@ -57,18 +51,11 @@ const senderSeal = () =>
 const SENDER = { region: "cn-east", jurisdiction: "cn", url: "http://127.0.0.1:9" };
 const HASH = "9".repeat(64);
 
-let relayDir: string;
-let relay: Relay;
+let relay: TestRelay;
 let receiver: TestRegion;
 
 beforeAll(async () => {
-  relayDir = mkdtempSync(join(tmpdir(), "lifeline-relay-"));
-  relay = await startRelay({
-    port: 0,
-    dataPath: join(relayDir, "relay.db"),
-    timeScale: 0.0005,
-    logLevel: "warn",
-  });
+  relay = await startTestRelay({ timeScale: 0.0005 });
   receiver = await startTestRegion("cn-south", {
     peers: [SENDER],
     bindings: {
@@ -83,8 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver?.stop();
-  await relay?.close();
-  rmSync(relayDir, { recursive: true, force: true });
+  await relay?.stop();
 });
 
 let n = 0;
@@ -204,13 +190,7 @@ describe("qstash bus durability", () => {
       peer(),
       batchOf(events),
     );
-    await relay.close();
-    relay = await startRelay({
-      port: relay.port,
-      dataPath: join(relayDir, "relay.db"),
-      timeScale: 0.0005,
-      logLevel: "warn",
-    });
+    await relay.restart({ port: relay.relay.port });
     await receiver.startWorker();
     const contract = await eventually(async () => {
       const r = await api()("GET", `/v1/contracts/${contractId}`);

@@ -4,11 +4,14 @@
 // same attack finds it — so the attack works on this data and the first result means
 // something.
 import { createHash, createHmac } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { base32, normalizeTaxId } from "../../core/index.ts";
-import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
+import { DEV_KEY, startTopology } from "../../scripts/local-topology.ts";
+import { draftContract } from "../support/commands.ts";
+import { storedFiles } from "../support/files.ts";
+import { forSuite } from "../support/suite.ts";
 import { client, eventually } from "../support/test-region.ts";
 
 const TENANT = "ten_demo";
@@ -18,33 +21,17 @@ const DICTIONARY = Array.from(
 );
 const REAL_TAX_ID = DICTIONARY[8123]!;
 
-let topo: Topology;
+const topology = forSuite(() => startTopology(["cn-east", "eu-central"]), 120_000);
 
-beforeAll(async () => {
-  topo = await startTopology(["cn-east", "eu-central"]);
-}, 120_000);
-
-afterAll(async () => {
-  await topo?.stop();
-});
-
-/** Every file a region stores: libSQL, Durable Object SQLite, its env file. */
-function storedText(region: string): string {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!p.endsWith(".log")) out.push(readFileSync(p).toString("latin1"));
-    }
-  };
-  walk(topo.dataDir(region));
-  return out.join("\n");
-}
+/** Every file a region stores (libSQL, Durable Object SQLite, its env file), as text. */
+const storedText = (region: string) =>
+  storedFiles(topology().dataDir(region))
+    .map((f) => readFileSync(f).toString("latin1"))
+    .join("\n");
 
 /** The secrets a region's worker is given (its env file): all it could key a guess with. */
 function secretsOf(region: string): string[] {
-  const env = readFileSync(join(topo.dataDir(region), "worker.env"), "utf8");
+  const env = readFileSync(join(topology().dataDir(region), "worker.env"), "utf8");
   const values = [...env.matchAll(/^[A-Z_]+='(.*)'$/gm)].map((m) => m[1]!);
   // REPLICATION_KEYS is JSON: its values are keys too.
   const nested = values.flatMap((v) => {
@@ -84,7 +71,7 @@ function dictionaryAttack(held: Set<string>, keys: string[]): string[] {
 
 describe("[LF4] eu-central cannot recover a CN tax id from anything it stores", () => {
   test("10,000 guesses over eu-central's storage with its own secrets recover nothing; with cn-east's they do", async () => {
-    const east = client(topo.url("cn-east"), DEV_KEY);
+    const east = client(topology().url("cn-east"), DEV_KEY);
     const created = await east("POST", "/v1/customers", {
       name: "杭州字典测试",
       taxId: REAL_TAX_ID,
@@ -93,14 +80,9 @@ describe("[LF4] eu-central cannot recover a CN tax id from anything it stores", 
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    const contract = await east("POST", "/v1/contracts", {
-      customerId: id,
-      title: "MRI",
-      amount: { value: 1_000, currency: "CNY" },
-      documentHash: "c".repeat(64),
-    });
+    const contract = await draftContract(east, id, 1_000, "c".repeat(64));
     expect(contract.status).toBe(201);
-    const eu = client(topo.url("eu-central"), DEV_KEY);
+    const eu = client(topology().url("eu-central"), DEV_KEY);
     const copy = await eventually(async () => {
       const r = await eu("GET", `/v1/customers/${id}`);
       return r.status === 200 ? r.body : undefined;

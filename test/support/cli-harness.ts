@@ -1,8 +1,12 @@
 // Runs a CLI as an operator would, for the CLI tests: one child process, its output
-// collected, its exit awaited, and a wait for a line in what it has printed so far.
+// collected, its exit awaited, and a wait for a line in what it has printed so far; refusals
+// checked as a table, and a temporary directory for a suite's data files.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { forSuite } from "./suite.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -51,4 +55,25 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no ${pattern} in output:\n${read()}`);
+}
+
+/** One way to start a CLI that it must refuse: exit code 2 and `says` on stderr. */
+export type Refusal = { args: string[]; env?: Record<string, string>; says: string };
+
+/** Starts every refusal at once; what each that did not refuse as it should printed. */
+export async function unrefused(cli: string, refusals: Refusal[]): Promise<string[]> {
+  const exits = await Promise.all(refusals.map((r) => startCli(cli, r.args, r.env).exited));
+  return refusals.flatMap((r, i) => {
+    const { code, stderr } = exits[i]!;
+    return code === 2 && stderr.includes(r.says) ? [] : [`${r.args.join(" ")}: ${code} ${stderr}`];
+  });
+}
+
+/** A temporary directory for a suite's files, removed after it; call the result for its path. */
+export function tempDirForSuite(prefix: string): () => string {
+  const dir = forSuite(async () => {
+    const path = await mkdtemp(join(tmpdir(), prefix));
+    return { path, stop: () => rm(path, { recursive: true, force: true }) };
+  });
+  return () => dir().path;
 }

@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { type LibsqlServer, startLibsqlServer } from "../../libsql-server/server.ts";
+import { type LibsqlServer, startLibsqlServer } from "../../local/libsql-server/server.ts";
 import { freePort } from "../../scripts/processes.ts";
 import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
 import { recordExchange } from "./contract.ts";
+import { forSuite } from "./suite.ts";
 import { holdCredentialsWorker, startTestWorker, type TestWorker } from "./workerd.ts";
 
 export const DEMO_KEY = "lk_test_demo_integrator";
@@ -144,6 +145,16 @@ export async function startTestRegion(
   };
 }
 
+/** One region for the tests of a file or describe (see forSuite). */
+export const regionForSuite = (region = "cn-east", options: TestRegionOptions = {}) =>
+  forSuite(() => startTestRegion(region, options));
+
+/** regionForSuite, with the demo integrator's client to it. */
+export function demoRegionForSuite(region?: string, options?: TestRegionOptions) {
+  const running = regionForSuite(region, options);
+  return { region: running, api: client(() => running().url, DEMO_KEY) };
+}
+
 async function seed(
   url: string,
   localAdminSecret: string,
@@ -164,8 +175,11 @@ async function seed(
   if (res.status !== 204) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
 }
 
-/** A small client: every write carries a fresh Idempotency-Key unless one is given. */
-export function client(base: string, key: string) {
+/**
+ * A small client: every write carries a fresh Idempotency-Key unless one is given. `base`
+ * may be read at each call, for a region that starts after the client is made.
+ */
+export function client(base: string | (() => string), key: string) {
   let n = 0;
   return async function call(
     method: string,
@@ -184,7 +198,7 @@ export function client(base: string, key: string) {
     };
     // A dropped keep-alive socket is retried (bounded) with the same Idempotency-Key:
     // exactly the retry the key exists for, and what a real client does.
-    const res = await fetchRetrying(`${base}${path}`, init);
+    const res = await fetchRetrying(`${typeof base === "string" ? base : base()}${path}`, init);
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : null;
     recordExchange({

@@ -105,74 +105,50 @@ export function notFound(entity: "Customer" | "Contract" | "Payment", id: string
   );
 }
 
-export function domainProblem(e: DomainError): Problem {
+/** How a domain error reads: status, title, detail, what it says at its field, extra members. */
+type Reading = { status: number; title: string; detail: string; atField: string; extra?: object };
+
+function readingOf(e: DomainError): Reading {
   switch (e.code) {
     case "not-found": {
+      const entity = `${e.entity.charAt(0).toUpperCase()}${e.entity.slice(1)}`;
       // A missing entity named in the body is a bad request body; in the path it is a 404.
       const status = e.field ? 422 : 404;
-      return new Problem(
-        status,
-        "not-found",
-        `${e.entity.charAt(0).toUpperCase()}${e.entity.slice(1)} not found`,
-        `No ${e.entity} ${e.id} in this tenant.`,
-        e.field
-          ? {
-              errors: [
-                { field: e.field, pointer: `#/${e.field}`, message: `${e.entity} not found` },
-              ],
-            }
-          : {},
-      );
+      const detail = `No ${e.entity} ${e.id} in this tenant.`;
+      return { status, title: `${entity} not found`, detail, atField: `${e.entity} not found` };
     }
-    case "invalid-state":
-      return new Problem(
-        409,
-        "invalid-state",
-        "Not allowed in the current state",
-        e.message,
-        fieldOf(e.field, e.message),
-      );
-    case "document-mismatch":
-      return new Problem(
-        409,
-        "document-mismatch",
-        "Document hash is not the contract's current document",
-        `Expected ${e.expected}, got ${e.actual}.`,
-        { expected: e.expected, ...fieldOf(e.field, "does not match the current document") },
-      );
-    case "currency-mismatch":
-      return new Problem(
-        422,
-        "currency-mismatch",
-        "Currency does not match the contract",
-        `The contract is in ${e.expected}; the payment is in ${e.actual}.`,
-        fieldOf(e.field, `must be ${e.expected}`),
-      );
-    case "payment-reference-conflict":
-      return new Problem(
-        409,
-        "payment-reference-conflict",
-        "Payment reference already confirmed with another amount",
-        `Reference ${e.reference} was confirmed as ${e.existing}; a reference is one payment.`,
-        fieldOf(e.field, "already used with another amount"),
-      );
+    case "invalid-state": {
+      const title = "Not allowed in the current state";
+      return { status: 409, title, detail: e.message, atField: e.message };
+    }
+    case "document-mismatch": {
+      const title = "Document hash is not the contract's current document";
+      const detail = `Expected ${e.expected}, got ${e.actual}.`;
+      const atField = "does not match the current document";
+      return { status: 409, title, detail, atField, extra: { expected: e.expected } };
+    }
+    case "currency-mismatch": {
+      const detail = `The contract is in ${e.expected}; the payment is in ${e.actual}.`;
+      const title = "Currency does not match the contract";
+      return { status: 422, title, detail, atField: `must be ${e.expected}` };
+    }
+    case "payment-reference-conflict": {
+      const title = "Payment reference already confirmed with another amount";
+      const detail = `Reference ${e.reference} was confirmed as ${e.existing}; a reference is one payment.`;
+      return { status: 409, title, detail, atField: "already used with another amount" };
+    }
     case "identity-mismatch":
-      return new Problem(
-        422,
-        "identity-mismatch",
-        "Identity mismatch",
-        e.message,
-        fieldOf(e.field, e.message),
-      );
-    case "amount-overflow":
-      return new Problem(
-        422,
-        "amount-overflow",
-        "Amount too large to total exactly",
-        `${e.field}: ${e.message}.`,
-        fieldOf(e.field, e.message),
-      );
+      return { status: 422, title: "Identity mismatch", detail: e.message, atField: e.message };
+    case "amount-overflow": {
+      const title = "Amount too large to total exactly";
+      return { status: 422, title, detail: `${e.field}: ${e.message}.`, atField: e.message };
+    }
   }
+}
+
+export function domainProblem(e: DomainError): Problem {
+  const { status, title, detail, atField, extra } = readingOf(e);
+  return new Problem(status, e.code, title, detail, { ...extra, ...fieldOf(e.field, atField) });
 }
 
 function fieldOf(field: string | undefined, message: string) {

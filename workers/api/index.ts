@@ -18,7 +18,7 @@ import { auth } from "./routes/auth.ts";
 import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
 import { health } from "./routes/health.ts";
-import { insightRoutes } from "./routes/insights.ts";
+import { insightRoutes } from "./routes/insights/index.ts";
 import { local } from "./routes/local.ts";
 import { payments } from "./routes/payments.ts";
 import { quarantine } from "./routes/quarantine.ts";

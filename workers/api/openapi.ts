@@ -2,7 +2,7 @@
 // problem+json shape, the headers each answer carries, a create-once write, a single read,
 // a list) and the one place that adds what every operation shares before /v1/openapi.json
 // is served: servers, platform headers and the 413/415/429/503 answers.
-import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import { regionInfo } from "../../replication/regions.ts";
 import type { AppEnv } from "./env.ts";
 import { bodyLimitOf } from "./middleware/body-limit.ts";
@@ -168,6 +168,29 @@ export function listPage<F extends z.ZodRawShape, I extends z.ZodType>(
     responses: { 200: json(page(item, pageId), description), ...listProblems },
   };
 }
+
+const BEARER = [{ bearer: [] }];
+
+/**
+ * The routes of one tag, all behind the bearer scheme: `tags` and `security` go where every
+ * route of the API writes them (after the operationId and after the description), so the
+ * document reads the same as with the fields spelled out.
+ */
+export const bearerRoutes =
+  (tag: string) =>
+  <R extends Omit<RouteConfig, "tags" | "security">>(config: R) => {
+    const { method, path, operationId, summary, description, ...rest } = config;
+    return createRoute({
+      method,
+      path,
+      operationId,
+      tags: [tag],
+      summary,
+      ...(description === undefined ? {} : { description }),
+      security: BEARER,
+      ...rest,
+    } as R & { tags: string[]; security: typeof BEARER });
+  };
 
 type Doc = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 type Responses = Record<string, { description: string; headers?: Record<string, unknown> }>;

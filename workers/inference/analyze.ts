@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { argmax } from "../../ml/serve/argmax.ts";
 import { MAX_NORMALISED_LENGTH, MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
+import { refused, type TaskResult, unknownTask } from "./result.ts";
 import { run, sessionFor } from "./sessions.ts";
 
 export const AnalyzeRequest = z.object({
@@ -21,16 +22,11 @@ export const AnalyzeRequest = z.object({
     .max(MAX_TEXTS, `more than ${MAX_TEXTS} texts in one call`),
 });
 
-export type AnalyzeResult =
-  | {
-      ok: true;
-      task: string;
-      modelVersion: string;
-      labels: string[];
-      /** One per text, in order; `label` is the most probable of `labels`. */
-      results: Array<{ label: string; probabilities: number[] }>;
-    }
-  | { ok: false; error: "unknown-task" | "invalid-input" | "no-text-model"; detail: string };
+/** One result per text, in order; `label` is the most probable of `labels`. */
+export type AnalyzeResult = TaskResult<
+  { label: string; probabilities: number[] },
+  "unknown-task" | "invalid-input" | "no-text-model"
+>;
 
 export async function analyzeTexts(
   task: string,
@@ -38,18 +34,11 @@ export async function analyzeTexts(
   now: () => number,
 ): Promise<AnalyzeResult> {
   const parsed = AnalyzeRequest.safeParse({ task, texts });
-  if (!parsed.success)
-    return { ok: false, error: "invalid-input", detail: z.prettifyError(parsed.error) };
+  if (!parsed.success) return refused("invalid-input", z.prettifyError(parsed.error));
   const pending = sessionFor(task, now);
-  if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
+  if (!pending) return unknownTask(task);
   const { session, manifest, reader } = await pending;
-  if (!reader) {
-    return {
-      ok: false,
-      error: "no-text-model",
-      detail: `task "${task}" takes sparse features only`,
-    };
-  }
+  if (!reader) return refused("no-text-model", `task "${task}" takes sparse features only`);
   const results: Array<{ label: string; probabilities: number[] }> = [];
   for (const text of parsed.data.texts) {
     const probabilities = await run(session, reader(text));

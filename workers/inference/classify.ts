@@ -2,6 +2,7 @@
 // unknown task and invalid input are expected outcomes, not exceptions.
 import { z } from "zod";
 import { MODELS } from "./models.ts";
+import { refused, type TaskResult, unknownTask } from "./result.ts";
 import { runOne, sessionFor } from "./sessions.ts";
 
 /** Bounds so one call cannot hold the isolate: utterances per call, features per utterance. */
@@ -21,15 +22,10 @@ export const ClassifyRequest = z.object({
   inputs: z.array(SparseInput).min(1).max(MAX_INPUTS),
 });
 
-export type ClassifyResult =
-  | {
-      ok: true;
-      task: string;
-      modelVersion: string;
-      labels: string[];
-      results: Array<{ probabilities: number[] }>;
-    }
-  | { ok: false; error: "unknown-task" | "invalid-input"; detail: string };
+export type ClassifyResult = TaskResult<
+  { probabilities: number[] },
+  "unknown-task" | "invalid-input"
+>;
 
 export async function classify(
   task: string,
@@ -37,23 +33,15 @@ export async function classify(
   now: () => number,
 ): Promise<ClassifyResult> {
   const parsed = ClassifyRequest.safeParse({ task, inputs });
-  if (!parsed.success)
-    return { ok: false, error: "invalid-input", detail: z.prettifyError(parsed.error) };
-  if (Object.hasOwn(MODELS, task) && MODELS[task]!.manifest.kind === "char-cnn") {
-    return {
-      ok: false,
-      error: "invalid-input",
-      detail: `task "${task}" reads text (a char-CNN): use analyzeTexts`,
-    };
-  }
+  if (!parsed.success) return refused("invalid-input", z.prettifyError(parsed.error));
+  if (Object.hasOwn(MODELS, task) && MODELS[task]!.manifest.kind === "char-cnn")
+    return refused("invalid-input", `task "${task}" reads text (a char-CNN): use analyzeTexts`);
   const pending = sessionFor(task, now);
-  if (!pending) return { ok: false, error: "unknown-task", detail: `no model for task "${task}"` };
+  if (!pending) return unknownTask(task);
   const { session, manifest } = await pending;
   const { D } = manifest.dims;
   const outOfRange = inputs.findIndex((x) => x.indices.some((i) => i >= D));
-  if (outOfRange >= 0) {
-    return { ok: false, error: "invalid-input", detail: `inputs[${outOfRange}]: index ≥ D=${D}` };
-  }
+  if (outOfRange >= 0) return refused("invalid-input", `inputs[${outOfRange}]: index ≥ D=${D}`);
   const results: Array<{ probabilities: number[] }> = [];
   // One run per utterance: the graph takes a single [N] feature list (no batching yet).
   for (const { indices, values } of inputs) {

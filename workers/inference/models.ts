@@ -1,10 +1,10 @@
-// The tasks this worker serves and the artifact behind each: ONNX bytes plus manifest,
-// bundled into the upload. Trained tasks come from `npx tsx ml/onnx/export-models.ts`.
+// The tasks this worker serves and the artifact behind each: ONNX bytes plus manifest from
+// `models/<task>/`, bundled into the upload (`npx tsx ml/onnx/export-models.ts` writes them).
 import type { ModelManifest } from "../../ml/serve/manifest.ts";
-import intentEnManifest from "./models/intent-en/manifest.json";
-import intentEnOnnx from "./models/intent-en/model.onnx";
-import sentimentZhManifest from "./models/sentiment-zh/manifest.json";
-import sentimentZhOnnx from "./models/sentiment-zh/model.onnx";
+import intentEnManifest from "../../models/intent-en/manifest.json";
+import intentEnOnnx from "../../models/intent-en/model.onnx";
+import sentimentZhManifest from "../../models/sentiment-zh/manifest.json";
+import sentimentZhOnnx from "../../models/sentiment-zh/model.onnx";
 
 export type ModelArtifact = { onnx: ArrayBuffer; manifest: ModelManifest };
 

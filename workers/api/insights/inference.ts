@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { admit, type Breaker, type BreakerPolicy, CLOSED, record } from "../../../core/breaker.ts";
 import type { AnalyzeResult } from "../../inference/analyze.ts";
+import { Timeout, within } from "../../shared/timeout.ts";
 
 export const DEFAULT_BUDGET_MS = 300;
 /** The `Lifeline-Degraded` token while insights are shed, whatever the reason. */
@@ -62,16 +63,6 @@ export function degradationModes(env: Env): Set<string> {
 export function inferenceBudgetMs(env: Env): number {
   const n = Number(env.INFERENCE_BUDGET_MS);
   return Number.isFinite(n) && n > 0 ? Math.min(n, MAX_BUDGET_MS) : DEFAULT_BUDGET_MS;
-}
-
-class Timeout extends Error {}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -14,6 +14,13 @@ export type InsightRecord = typeof insights.$inferInsert;
 export const TOOLING_PREFIX = "tooling:";
 const TOOLING_LIKE = `${TOOLING_PREFIX}%`;
 
+/** The 503 a feedback or adoption read answers when libSQL does not answer in time. */
+export const INSIGHTS_UNAVAILABLE = {
+  title: "Insights storage is temporarily unavailable",
+  detail:
+    "The regional database did not answer in time; retry shortly. Analyses and every lifeline flow still work.",
+};
+
 /** Strategies listed at most (templates define a few dozen; a bound all the same). */
 const MAX_STRATEGIES = 500;
 

@@ -2,14 +2,13 @@
 // it and the OpenAPI document that publishes it read the same numbers.
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { MAX_TRANSCRIPT_BYTES } from "../../../core/insights/limits.ts";
 import { BodyTooLarge, readBoundedText } from "../../../replication/body.ts";
 import { bodyTooLarge } from "../../shared/problem.ts";
 import type { AppEnv } from "../env.ts";
 
 /** Every lifeline body is small; a bound keeps a slow or hostile client from holding memory. */
 export const MAX_BODY_BYTES = 256 * 1024;
-/** A full transcript (100 utterances of 2,000 characters) is ~600 KB of Chinese UTF-8. */
-export const MAX_TRANSCRIPT_BYTES = 1024 * 1024;
 
 /** The byte limit of a path's bodies; null where the route bounds its own (replication). */
 export function bodyLimitOf(path: string): number | null {

@@ -60,22 +60,20 @@ function parse(source: string): Expr {
     pos++;
   };
 
-  function additive(depth: number): Expr {
-    let left = multiplicative(depth);
-    for (let t = peek(); t?.text === "+" || t?.text === "-"; t = peek()) {
-      pos++;
-      left = { kind: "binary", op: t.text as "+" | "-", left, right: multiplicative(depth) };
-    }
-    return left;
-  }
-  function multiplicative(depth: number): Expr {
-    let left = unary(depth);
-    for (let t = peek(); t?.text === "*" || t?.text === "/"; t = peek()) {
-      pos++;
-      left = { kind: "binary", op: t.text as "*" | "/", left, right: unary(depth) };
-    }
-    return left;
-  }
+  type BinaryOp = Extract<Expr, { kind: "binary" }>["op"];
+  /** One precedence level: `operand`s joined left to right by any of `ops`. */
+  const level =
+    (ops: readonly BinaryOp[], operand: (depth: number) => Expr) =>
+    (depth: number): Expr => {
+      let left = operand(depth);
+      for (let op = peek()?.text; ops.some((o) => o === op); op = peek()?.text) {
+        pos++;
+        left = { kind: "binary", op: op as BinaryOp, left, right: operand(depth) };
+      }
+      return left;
+    };
+  const multiplicative = level(["*", "/"], unary);
+  const additive = level(["+", "-"], multiplicative);
   function unary(depth: number): Expr {
     if (depth > MAX_DEPTH) fail("expression nested too deeply");
     const t = peek();

@@ -4,7 +4,7 @@
 import { cliChecks, serveUntilSignal } from "../service-kit/cli.ts";
 import { startRelay } from "./server.ts";
 
-const USAGE = `Usage: tsx relay/cli.ts --allow-origins <list> [--port 8080] [--data .data/relay/relay.db] [options]
+const USAGE = `Usage: tsx local/relay/cli.ts --allow-origins <list> [--port 8080] [--data .data/relay/relay.db] [options]
 
 A local QStash-compatible relay: the QStash REST API the @upstash/qstash client speaks,
 with signed delivery, retries, queues, URL groups, deduplication and a DLQ in one SQLite file.

@@ -1,11 +1,9 @@
 // The CLI as an operator runs it: flags, env token, debug access log, and a clean SIGTERM.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "libsql";
-import { afterAll, beforeAll, describe, test } from "vitest";
-import { startCli, waitFor } from "../test/support/cli-harness.ts";
+import { describe, test } from "vitest";
+import { startCli, tempDirForSuite, unrefused, waitFor } from "../../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
@@ -13,44 +11,32 @@ const TOKEN = "cli-token-0123456789";
 
 // Concurrent: each test pays for a process start, and they share nothing but the temp dir.
 describe.concurrent("libsql-server CLI", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "libsql-cli-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const dir = tempDirForSuite("libsql-cli-");
 
   test("--help prints usage and exits 0", async ({ expect }) => {
     const { code, stdout } = await start(["--help"]).exited;
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: tsx libsql-server/cli.ts --db <path>");
+    expect(stdout).toContain("Usage: tsx local/libsql-server/cli.ts --db <path>");
   });
 
-  test("an unknown flag or a bad port prints a readable error and exits 2", async ({ expect }) => {
-    const [unknown, badPort] = await Promise.all([
-      start(["--db", join(dir, "x.db"), "--bogus"]).exited,
-      start(["--db", join(dir, "x.db"), "--port", "http"]).exited,
+  test("an unknown flag, a bad port or no token of 16+ characters: a readable error, exit 2", async ({
+    expect,
+  }) => {
+    const db = join(dir(), "refused.db");
+    const noToken = "set LIBSQL_AUTH_TOKEN (or --auth-token), 16+ characters";
+    const unexpected = await unrefused(CLI, [
+      { args: ["--db", db, "--bogus"], says: "Unknown option '--bogus'" },
+      { args: ["--db", db, "--port", "http"], says: "--port must be an integer in 0..65535" },
+      { args: ["--db", db], env: { LIBSQL_AUTH_TOKEN: "" }, says: noToken },
+      { args: ["--db", db, "--auth-token", "tok"], says: noToken },
     ]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown option '--bogus'");
-    expect(badPort.code).toBe(2);
-    expect(badPort.stderr).toContain("--port must be an integer in 0..65535");
-  });
-
-  test("refuses to start without a token of 16+ characters", async ({ expect }) => {
-    const [none, short] = await Promise.all([
-      start(["--db", join(dir, "open.db")], { LIBSQL_AUTH_TOKEN: "" }).exited,
-      start(["--db", join(dir, "open.db"), "--auth-token", "tok"]).exited,
-    ]);
-    for (const refused of [none, short]) {
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain("set LIBSQL_AUTH_TOKEN (or --auth-token), 16+ characters");
-    }
+    expect(unexpected).toEqual([]);
   });
 
   test("serves with the env token until SIGTERM, then rolls back and exits 0", async ({
     expect,
   }) => {
-    const dbPath = join(dir, "created", "by-cli.db");
+    const dbPath = join(dir(), "created", "by-cli.db");
     const server = start(["--port", "0", "--db", dbPath, "--log-level", "debug"], {
       LIBSQL_AUTH_TOKEN: TOKEN,
     });

@@ -1,12 +1,12 @@
 // The local libSQL server: sqld's HTTP surface (Hrana v2/v3 over JSON) in front of the real
 // libSQL engine on one WAL-mode file, for tests and local development.
 
-import { createHash, timingSafeEqual } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, resolve } from "node:path";
 import Database from "libsql";
-import { listen, once } from "../service-kit/http-server.ts";
+import { bearerCheck } from "../service-kit/bearer.ts";
+import { listen, once, readBody } from "../service-kit/http-server.ts";
 import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import { handlePipeline } from "./pipeline.ts";
 import type { Connection } from "./statement.ts";
@@ -47,43 +47,13 @@ interface Reply {
 }
 const text = (status: number, body: string): Reply => ({ status, contentType: "text/plain", body });
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(null);
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolveBody(size > limit ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-    // An aborted upload emits neither: without this the request (and shutdown) would hang.
-    req.on("close", () => {
-      if (!req.complete) reject(new Error("client aborted the request body"));
-    });
-  });
-}
-
-const sha256 = (s: string) => createHash("sha256").update(s).digest();
-
-/** sqld's auth failure: 401 with `{"error": …}`, which the client reports as HTTP 401. */
-function authFailure(header: string | undefined, expected: Buffer | null): string | null {
-  if (!expected) return null;
-  if (!header) return "Unauthorized: the `Authorization` header is required";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return "Unauthorized: expected `Authorization: Bearer <token>`";
-  return timingSafeEqual(sha256(match[1] as string), expected)
-    ? null
-    : "Unauthorized: invalid token";
-}
-
 export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<LibsqlServer> {
   const log = createLogger("libsql-server", opts.logLevel ?? "info");
   const host = opts.host ?? "127.0.0.1";
   const dbPath = resolve(opts.dbPath);
   const maxBodyBytes = opts.maxBodyBytes ?? 10 * 1024 * 1024;
-  const expectedToken = opts.authToken ? sha256(opts.authToken) : null;
+  // sqld's auth failure: 401 with `{"error": …}`, which the client reports as HTTP 401.
+  const authFailure = opts.authToken ? bearerCheck(opts.authToken) : () => null;
   mkdirSync(dirname(dbPath), { recursive: true });
 
   // Held open for the server's life so the WAL survives stream connections coming and going.
@@ -110,13 +80,13 @@ export async function startLibsqlServer(opts: LibsqlServerOptions): Promise<Libs
     if (version !== null) {
       if (req.method !== "POST")
         return { ...text(405, "Method not allowed"), headers: { allow: "POST" } };
-      const denied = authFailure(req.headers.authorization, expectedToken);
+      const denied = authFailure(req.headers.authorization);
       if (denied) {
         const body = JSON.stringify({ error: denied });
         return { status: 401, contentType: "application/json", body };
       }
-      const body = await readBody(req, maxBodyBytes);
-      if (body === null) {
+      const body = (await readBody(req, maxBodyBytes))?.toString("utf8");
+      if (body === undefined) {
         const tooLarge = text(413, `Request body exceeds ${maxBodyBytes} bytes`);
         return { ...tooLarge, headers: { connection: "close" } };
       }

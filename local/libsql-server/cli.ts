@@ -4,7 +4,7 @@
 import { cliChecks, serveUntilSignal } from "../service-kit/cli.ts";
 import { startLibsqlServer } from "./server.ts";
 
-const USAGE = `Usage: tsx libsql-server/cli.ts --db <path> [options]
+const USAGE = `Usage: tsx local/libsql-server/cli.ts --db <path> [options]
 
 Serves a libSQL database file over Hrana-over-HTTP (what @libsql/client's http:// URLs speak).
 

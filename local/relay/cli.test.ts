@@ -1,14 +1,12 @@
 // The CLI as an operator runs it: flags, env credentials, debug request and delivery logs, and
 // a clean SIGTERM that leaves undelivered messages in the data file.
 
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "libsql";
-import { afterAll, beforeAll, describe, test } from "vitest";
-import { startCli, waitFor } from "../test/support/cli-harness.ts";
+import { describe, test } from "vitest";
+import { startCli, tempDirForSuite, unrefused, waitFor } from "../../test/support/cli-harness.ts";
 
 const CLI = resolve(import.meta.dirname, "cli.ts");
 const CREDENTIALS = {
@@ -19,47 +17,38 @@ const CREDENTIALS = {
 const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
 
 describe.concurrent("relay CLI", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "relay-cli-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const dir = tempDirForSuite("relay-cli-");
 
   test("--help prints usage and exits 0", async ({ expect }) => {
     const { code, stdout } = await start(["--help"]).exited;
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: tsx relay/cli.ts");
+    expect(stdout).toContain("Usage: tsx local/relay/cli.ts");
     expect(stdout).toContain("QSTASH_CURRENT_SIGNING_KEY");
   });
 
-  test("an unknown flag or a bad value prints a readable error and exits 2", async ({ expect }) => {
-    const data = join(dir, "bad.db");
-    const [unknown, badScale] = await Promise.all([
-      start(["--data", data, "--bogus"]).exited,
-      start(["--data", data, "--time-scale", "fast", "--port", "http"]).exited,
-    ]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown option '--bogus'");
-    expect(badScale.code).toBe(2);
-    expect(badScale.stderr).toContain("--time-scale must be a number");
-  });
-
-  test("refuses to start without generated credentials or an allow-list of origins", async ({
+  test("an unknown flag, a bad value, missing credentials or origins: a readable error, exit 2", async ({
     expect,
   }) => {
-    const data = join(dir, "refused.db");
+    const data = join(dir(), "refused.db");
     const origins = ["--allow-origins", "http://127.0.0.1:8801"];
-    const [noCredentials, noOrigins, notAnOrigin] = await Promise.all([
-      start(["--data", data, ...origins]).exited,
-      start(["--data", data], CREDENTIALS).exited,
-      start(["--data", data, "--allow-origins", "http://127.0.0.1:8801/v1/x"], CREDENTIALS).exited,
+    const unexpected = await unrefused(CLI, [
+      { args: ["--data", data, "--bogus"], says: "Unknown option '--bogus'" },
+      {
+        args: ["--data", data, "--time-scale", "fast", "--port", "http"],
+        says: "--time-scale must be a number",
+      },
+      {
+        args: ["--data", data, ...origins],
+        says: "set QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY",
+      },
+      { args: ["--data", data], env: CREDENTIALS, says: "--allow-origins is required" },
+      {
+        args: ["--data", data, "--allow-origins", "http://127.0.0.1:8801/v1/x"],
+        env: CREDENTIALS,
+        says: "is not an http(s) origin",
+      },
     ]);
-    expect(noCredentials.code).toBe(2);
-    expect(noCredentials.stderr).toContain("set QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY");
-    expect(noOrigins.code).toBe(2);
-    expect(noOrigins.stderr).toContain("--allow-origins is required");
-    expect(notAnOrigin.code).toBe(2);
-    expect(notAnOrigin.stderr).toContain("is not an http(s) origin");
+    expect(unexpected).toEqual([]);
   });
 
   test("serves with env credentials, logs requests and attempts, and stops cleanly on SIGTERM", async ({
@@ -72,7 +61,7 @@ describe.concurrent("relay CLI", () => {
     });
     await new Promise<void>((ok) => dest.listen(0, "127.0.0.1", () => ok()));
     const destUrl = `http://127.0.0.1:${(dest.address() as AddressInfo).port}/hook`;
-    const data = join(dir, "created", "relay.db");
+    const data = join(dir(), "created", "relay.db");
     const origin = new URL(destUrl).origin;
     const relay = start(
       ["--port", "0", "--data", data, "--log-level", "debug", "--allow-origins", origin],

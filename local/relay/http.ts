@@ -2,7 +2,11 @@
 // its status, which is what the QStash SDK turns into a QstashError.
 
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { readBody } from "../service-kit/http-server.ts";
 import type { RelayContext } from "./context.ts";
+
+// Routes read raw bodies (signed publishes) through this module like every other reply helper.
+export { readBody };
 
 export class RelayError extends Error {
   constructor(
@@ -41,29 +45,6 @@ export const canonicalHeaderName = (name: string): string =>
     .split("-")
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join("-");
-
-/** The raw body, or null when it exceeds `limit` (the caller answers 413). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers["content-length"] ?? 0) > limit) {
-    // Discard the upload so the client reads our 413 instead of a reset connection.
-    req.resume();
-    return Promise.resolve(null);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
-    req.on("error", reject);
-    // An aborted upload emits neither: without this the request (and shutdown) would hang.
-    req.on("close", () => {
-      if (!req.complete) reject(new Error("client aborted the request body"));
-    });
-  });
-}
 
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const body = await readBody(req, limit);

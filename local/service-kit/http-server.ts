@@ -1,5 +1,6 @@
 // The HTTP listener the stand-in servers share: it tracks in-flight requests so that
-// shutdown lets them finish before it drops the connections that are left.
+// shutdown lets them finish before it drops the connections that are left. And the one
+// bounded body reader they use.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -49,4 +50,27 @@ export function once(close: () => Promise<void>): () => Promise<void> {
     closing ??= close();
     return closing;
   };
+}
+
+/** The raw body, or null when it exceeds `limit` (the caller answers 413). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) {
+    // Discard the upload so the client reads our 413 instead of a reset connection.
+    req.resume();
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on("error", reject);
+    // An aborted upload emits neither: without this the request (and shutdown) would hang.
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("client aborted the request body"));
+    });
+  });
 }

@@ -1,9 +1,9 @@
 // The local QStash relay: QStash's REST API (as @upstash/qstash sends it) over a SQLite file,
 // delivering signed messages with retries, queues, URL groups, dedup and a DLQ.
 
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
+import { bearerCheck } from "../service-kit/bearer.ts";
 import { listen, once } from "../service-kit/http-server.ts";
 import { createLogger, type LogLevel } from "../service-kit/log.ts";
 import type { RelayConfig, RelayContext } from "./context.ts";
@@ -55,17 +55,6 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest();
-
-function authFailure(header: string | undefined, expected: Buffer): string | null {
-  if (!header) return "Unauthorized: the Authorization header is required";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return "Unauthorized: expected Authorization: Bearer <token>";
-  return timingSafeEqual(sha256(match[1] as string), expected)
-    ? null
-    : "Unauthorized: invalid token";
-}
-
 function configFrom(opts: RelayOptions): RelayConfig {
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error("timeScale must be positive");
@@ -107,14 +96,14 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     ...dlqRoutes,
     ...queueRoutes,
   ];
-  const expectedToken = sha256(config.token);
+  const authFailure = bearerCheck(config.token);
   const closing = new AbortController();
 
   async function route(req: IncomingMessage, info: RequestInfo): Promise<Reply> {
     if (closing.signal.aborted) return errorReply(503, "relay is shutting down");
     // Readiness probe for process supervisors; carries no data, so no token.
     if (req.method === "GET" && info.path === "/health") return ok({ status: "ok" });
-    const denied = authFailure(req.headers.authorization, expectedToken);
+    const denied = authFailure(req.headers.authorization);
     if (denied) return errorReply(401, denied);
     for (const r of routes) {
       const match = r.method === req.method ? r.pattern.exec(info.path) : null;
