@@ -211,17 +211,22 @@ export async function assertPortsFree(
   host = "127.0.0.1",
 ): Promise<void> {
   for (const { port, purpose } of ports) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-    });
-    if (!free) throw new PortInUseError(port, purpose);
+    if (!(await listenable(port, host))) throw new PortInUseError(port, purpose);
   }
 }
 
-/** A port the OS considers free right now (another process may still take it first). */
-export function freePort(host = "127.0.0.1"): Promise<number> {
+/**
+ * A port that is free right now, drawn below Linux's ephemeral range (32768–60999 by
+ * default). The kernel hands ports of that range to every outgoing connection and to
+ * every `listen(0)`, so a port found there could be taken by a test's next connection in
+ * the seconds before a slow server (wrangler dev) binds it; below it, only another
+ * process that chooses the same port on purpose can. Bounded tries, then the OS's pick.
+ */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  for (let i = 0; i < FREE_PORT_TRIES; i++) {
+    const port = FREE_PORT_LOW + Math.floor(Math.random() * (FREE_PORT_HIGH - FREE_PORT_LOW));
+    if (await listenable(port, host)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -230,6 +235,18 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
       const port = typeof address === "object" && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+const FREE_PORT_LOW = 20_000;
+const FREE_PORT_HIGH = 32_000;
+const FREE_PORT_TRIES = 50;
+
+function listenable(port: number, host: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
