@@ -2,7 +2,12 @@
 // origin and receiver), the cross-border audit entry, and every rule a receiver applies
 // to an event before any AccountDO sees it.
 import { describe, expect, test } from "vitest";
-import { journalOf, TEST_ACCOUNT_ID_KEY } from "../test/support/journal.ts";
+import {
+  CN_TAX_ID,
+  cnCustomerCreate,
+  journalOf,
+  TEST_ACCOUNT_ID_KEY,
+} from "../test/support/journal.ts";
 import type { Target } from "./account/decide.ts";
 import type { DomainEvent } from "./events.ts";
 import { accountIdFor } from "./ids.ts";
@@ -12,7 +17,7 @@ import {
   mustMask,
   outgoingBatch,
 } from "./replication.ts";
-import { CustomerCreate, SignatureCreate } from "./schemas.ts";
+import { SignatureCreate } from "./schemas.ts";
 import { maskEvent, unmaskedFields } from "./sovereignty/mask.ts";
 import { DEFAULT_FIELD_POLICY } from "./sovereignty/policy.ts";
 
@@ -24,7 +29,7 @@ const J = new Map([
 const jurisdictionOf = (r: string) => J.get(r) ?? null;
 const NOW = 1_800_000_000_000;
 const TENANT = "ten_demo";
-const TAX = "91310000MA1FL00T3X";
+const TAX = CN_TAX_ID;
 const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX, key: TEST_ACCOUNT_ID_KEY });
 const HASH = "d".repeat(64);
 
@@ -36,15 +41,7 @@ function cnEvents(region = "cn-east"): DomainEvent[] {
     TENANT,
     accountId,
     [
-      {
-        type: "customer.create",
-        input: CustomerCreate.parse({
-          name: "上海示例医疗器械有限公司",
-          taxId: TAX,
-          residency: "cn",
-          contacts: [{ name: "张三", phone: "13800138000", email: "zhang.san@example.cn" }],
-        }),
-      },
+      cnCustomerCreate(),
       {
         type: "contract.create",
         seed: "s1",

@@ -20,7 +20,7 @@ import {
   unmaskedFields,
 } from "../../core/index.ts";
 import { checkEvents } from "../../replication/receive.ts";
-import { TEST_ACCOUNT_ID_KEY } from "../../test/support/journal.ts";
+import { CN_TAX_ID, cnCustomerCreate, TEST_ACCOUNT_ID_KEY } from "../../test/support/journal.ts";
 import { openLibsqlStore } from "../storage/libsql-store.ts";
 import { AccountEngine } from "./engine.ts";
 
@@ -32,7 +32,7 @@ const REGIONS = [
 const J = new Map(REGIONS.map((r) => [r.region, r.jurisdiction]));
 const jurisdictionOf = (r: string) => J.get(r) ?? null;
 const TENANT = "ten_demo";
-const TAX = "91310000MA1FL00T3X";
+const TAX = CN_TAX_ID;
 const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX, key: TEST_ACCOUNT_ID_KEY });
 const HASH = "e".repeat(64);
 const RAW = ["13800138000", "zhang.san@example.cn", "张三", "李四", "wang@example.cn", TAX];
@@ -108,15 +108,7 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
         const engines = new Map(REGIONS.map((r) => [r.region, region(r.region, clock)]));
         const east = engines.get("cn-east")!;
         // cn-east writes the account: customer with contacts, contract drafted, sent, signed.
-        const created = run(east, {
-          type: "customer.create",
-          input: CustomerCreate.parse({
-            name: "上海示例医疗器械有限公司",
-            taxId: TAX,
-            residency: "cn",
-            contacts: [{ name: "张三", phone: "13800138000", email: "zhang.san@example.cn" }],
-          }),
-        });
+        const created = run(east, cnCustomerCreate());
         expect(created.kind).toBe("response");
         const drafted = run(east, {
           type: "contract.create",

@@ -103,21 +103,29 @@ export class DirectoryDO extends DurableObject<Env> {
 
   /** The version a user's session tokens must carry; null for an unknown user. */
   tokenVersion(tenantId: string, userId: string): number | null {
-    const row = this.ctx.storage.sql
-      .exec<{ token_version: number }>(
-        "SELECT token_version FROM users WHERE id = ? AND tenant_id = ?",
-        userId,
-        tenantId,
-      )
-      .toArray()[0];
-    return row ? row.token_version : null;
+    return this.userVersion("SELECT token_version FROM users", tenantId, userId);
   }
 
   /** Revokes every session token of the user issued so far; returns the new version. */
   revokeSessions(tenantId: string, userId: string): number | null {
+    return this.userVersion(
+      "UPDATE users SET token_version = token_version + 1",
+      tenantId,
+      userId,
+      "RETURNING token_version",
+    );
+  }
+
+  /** Runs `statement` on one user of one tenant; its token version after, null if none. */
+  private userVersion(
+    statement: string,
+    tenantId: string,
+    userId: string,
+    returning = "",
+  ): number | null {
     const row = this.ctx.storage.sql
       .exec<{ token_version: number }>(
-        "UPDATE users SET token_version = token_version + 1 WHERE id = ? AND tenant_id = ? RETURNING token_version",
+        `${statement} WHERE id = ? AND tenant_id = ? ${returning}`,
         userId,
         tenantId,
       )

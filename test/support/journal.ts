@@ -3,6 +3,7 @@
 import {
   type AccountState,
   type Command,
+  CustomerCreate,
   type DomainEvent,
   decide,
   emptyAccount,
@@ -13,6 +14,19 @@ import {
 
 /** The account id key these journals are derived with (a cn region's, in tests). */
 export const TEST_ACCOUNT_ID_KEY = "cn-account-id-key-for-tests";
+
+/** A CN-resident customer with every kind of personal data masking must hide abroad. */
+export const CN_TAX_ID = "91310000MA1FL00T3X";
+export const cnCustomerCreate = () =>
+  ({
+    type: "customer.create",
+    input: CustomerCreate.parse({
+      name: "上海示例医疗器械有限公司",
+      taxId: CN_TAX_ID,
+      residency: "cn",
+      contacts: [{ name: "张三", phone: "13800138000", email: "zhang.san@example.cn" }],
+    }),
+  }) satisfies Command;
 
 export type Journal = { events: DomainEvent[]; targets: Target[]; state: AccountState };
 
