@@ -19,6 +19,15 @@ Commands (against a running npm start):
   relay kill|restart|pause|resume          the QStash relay
   router kill|restart|pause|resume         the global router
 
+  fault slow-db <region> <delay> [--jitter <delay>]
+                                           the region's libSQL answers late (e.g. 800ms, 2s)
+  fault db-errors <region> <rate>          this share (0..1) of new libSQL connections is reset
+  fault db-down <region>                   libSQL accepts and never answers (a blackhole)
+  fault db-reset <region>                  every libSQL connection is reset
+  fault db-bandwidth <region> <bytes/s>    libSQL traffic capped
+  heal [<region>]                          lift every fault (or the region's)
+  faults                                   the fault proxies, their faults and counters
+
 Options:
   --data-dir <dir>   the data directory of that npm start (default: .data)
   -h, --help         show this help
@@ -39,7 +48,11 @@ function fail(message: string, code = 2): never {
 let parsed: ReturnType<typeof parse>;
 function parse() {
   return parseArgs({
-    options: { "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      "data-dir": { type: "string" },
+      jitter: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     allowPositionals: true,
   });
 }
@@ -94,13 +107,21 @@ function control(): { url: string; secret: string } {
   return { url: `http://127.0.0.1:${run.controlPort}`, secret };
 }
 
-async function call(method: "GET" | "POST", path: string): Promise<unknown> {
+async function call(
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const { url, secret } = control();
   let res: Response;
   try {
     res = await fetch(`${url}${path}`, {
       method,
-      headers: { [CONTROL_HEADER]: secret },
+      headers: {
+        [CONTROL_HEADER]: secret,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (err) {
@@ -110,10 +131,13 @@ async function call(method: "GET" | "POST", path: string): Promise<unknown> {
       1,
     );
   }
-  const body = (await res.json().catch(() => null)) as { title?: string; detail?: string } | null;
+  const answer = (await res.json().catch(() => null)) as { title?: string; detail?: string } | null;
   if (!res.ok)
-    fail(`${body?.title ?? `HTTP ${res.status}`}${body?.detail ? `: ${body.detail}` : ""}`, 1);
-  return body;
+    fail(
+      `${answer?.title ?? `HTTP ${res.status}`}${answer?.detail ? `: ${answer.detail}` : ""}`,
+      1,
+    );
+  return answer;
 }
 
 function line(s: PartStatus): string {
@@ -122,7 +146,78 @@ function line(s: PartStatus): string {
   return `  ${s.name.padEnd(12)} ${s.kind.padEnd(7)} ${s.state.padEnd(9)} since ${since}${why}`;
 }
 
-if (command === "status") {
+/** "800ms", "2s" or "800" (milliseconds) → milliseconds. */
+function duration(text: string | undefined, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text ?? "");
+  if (!m) fail(`${what} must be a duration such as 800ms or 2s, not ${JSON.stringify(text ?? "")}`);
+  return Math.round(Number(m[1]) * (m[2] === "s" ? 1_000 : 1));
+}
+
+/** The faults a `fault <kind> <region> …` command asks for. */
+function faultOf(kind: string | undefined, args: string[]): Record<string, unknown> {
+  const need = (n: number, shape: string) => {
+    if (args.length !== n) fail(`fault ${kind} takes ${shape}`);
+  };
+  switch (kind) {
+    case "slow-db":
+      need(1, "a region and a delay: fault slow-db cn-east 800ms");
+      return {
+        latencyMs: duration(args[0], "the delay"),
+        ...(parsed.values.jitter ? { jitterMs: duration(parsed.values.jitter, "--jitter") } : {}),
+      };
+    case "db-errors": {
+      need(1, "a region and a rate in 0..1: fault db-errors cn-east 0.2");
+      const rate = Number(args[0]);
+      if (!(rate >= 0 && rate <= 1)) fail("the rate must be a number in 0..1");
+      return { errorRate: rate };
+    }
+    case "db-down":
+      need(0, "a region: fault db-down cn-east");
+      return { blackhole: true };
+    case "db-reset":
+      need(0, "a region: fault db-reset cn-east");
+      return { reset: true };
+    case "db-bandwidth": {
+      need(1, "a region and bytes per second: fault db-bandwidth cn-east 20000");
+      const bps = Number(args[0]);
+      if (!Number.isInteger(bps) || bps < 1) fail("bytes per second must be a positive integer");
+      return { bandwidthBytesPerS: bps };
+    }
+    default:
+      return fail(
+        `unknown fault ${JSON.stringify(kind ?? "")}: slow-db, db-errors, db-down, db-reset, db-bandwidth`,
+      );
+  }
+}
+
+type ProxyView = { name: string; faults: Record<string, unknown>; stats: Record<string, number> };
+const NO_FAULT_VALUES = new Set<unknown>([0, false, null]);
+function proxyLine(p: ProxyView): string {
+  const active = Object.entries(p.faults).filter(([, v]) => !NO_FAULT_VALUES.has(v));
+  const faults = active.length ? active.map(([k, v]) => `${k}=${v}`).join(" ") : "no faults";
+  return `  ${p.name.padEnd(16)} ${faults}   (connections: ${p.stats.accepted} accepted, ${p.stats.reset} reset, ${p.stats.open} open)`;
+}
+
+if (command === "fault") {
+  const [kind, region, ...args] = rest;
+  if (!region) fail("fault takes a kind and a region: fault slow-db cn-east 800ms");
+  const body = faultOf(kind, args);
+  const view = (await call(
+    "PUT",
+    `/faults/${encodeURIComponent(`db:${region}`)}`,
+    body,
+  )) as ProxyView;
+  process.stdout.write(`${proxyLine(view)}\n`);
+} else if (command === "heal") {
+  if (rest.length > 1) fail("heal takes at most a region");
+  const path = rest[0] ? `/faults/${encodeURIComponent(`db:${rest[0]}`)}` : "/faults";
+  const views = (await call("DELETE", path)) as ProxyView[];
+  process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
+} else if (command === "faults") {
+  if (rest.length) fail("faults takes no arguments");
+  const views = (await call("GET", "/faults")) as ProxyView[];
+  process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
+} else if (command === "status") {
   if (rest.length) fail("status takes no arguments");
   const parts = (await call("GET", "/parts")) as PartStatus[];
   process.stdout.write(`${parts.map(line).join("\n")}\n`);

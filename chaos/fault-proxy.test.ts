@@ -64,6 +64,20 @@ describe("fault proxy", () => {
     });
   });
 
+  test("[faults] a blackhole silences connections that were already open", async () => {
+    await withProxy(1, async (proxy, url) => {
+      // One keep-alive connection: the second request travels on the first one's socket.
+      const first = await fetch(`${url}/a`);
+      expect(first.status).toBe(200);
+      await first.text();
+      proxy.set({ blackhole: true });
+      await expect(fetch(`${url}/b`, { signal: AbortSignal.timeout(400) })).rejects.toThrow(
+        /abort|timeout/i,
+      );
+      proxy.heal();
+    });
+  });
+
   test("[faults] reset refuses every connection with a reset", async () => {
     await withProxy(1, async (proxy, url) => {
       proxy.set({ reset: true });

@@ -4,7 +4,8 @@
 //
 //   latencyMs ± jitterMs   every chunk toward the upstream waits this long (order kept)
 //   errorRate              this share of new connections is reset at once (RST)
-//   blackhole              connections are accepted and never answered (a grey failure)
+//   blackhole              connections are accepted and never answered, open ones go
+//                          silent (a grey failure)
 //   reset                  every connection, new and open, is reset
 //   bandwidthBytesPerS     both directions share this many bytes per second
 //
@@ -161,6 +162,9 @@ export class FaultProxy {
         this.resetSocket(from);
         return;
       }
+      // A blackhole swallows what open connections carry too, not only new ones: a
+      // database that stops answering does not spare the connections a pool holds.
+      if (f.blackhole) return;
       const jitter = f.jitterMs ? (this.random() * 2 - 1) * f.jitterMs : 0;
       const latency = towardUpstream ? Math.max(0, f.latencyMs + jitter) : 0;
       const wait = latency + throttle.delayFor(chunk.length, f.bandwidthBytesPerS, Date.now());

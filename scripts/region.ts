@@ -68,6 +68,11 @@ export interface StartRegionOptions {
    * region's health is 503 `starting` until it has a tenant, so ready means it can serve.
    */
   seed: (apiUrl: string) => Promise<void>;
+  /**
+   * Where the worker reaches its libSQL server (default: the server itself), e.g. a chaos
+   * fault proxy in front of it. Migrations always go to the server directly.
+   */
+  workerLibsqlUrl?: string;
 }
 
 /** How long a region's start waits for inference to warm; it is sheddable, so never longer. */
@@ -142,7 +147,11 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     // workerd does not implement Durable Object jurisdictions (production pins EU objects).
     "DO_JURISDICTIONS:{}",
     ...(apiPort !== topology!.apiPort ? [`REGION_URL:${apiUrl}`] : []),
-    ...(libsqlPort !== topology!.libsqlPort ? [`LIBSQL_URL:${libsqlUrl}`] : []),
+    ...(options.workerLibsqlUrl
+      ? [`LIBSQL_URL:${options.workerLibsqlUrl}`]
+      : libsqlPort !== topology!.libsqlPort
+        ? [`LIBSQL_URL:${libsqlUrl}`]
+        : []),
     ...Object.entries(options.vars ?? {}).map(([k, v]) => `${k}:${v}`),
   ];
 

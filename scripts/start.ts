@@ -5,6 +5,7 @@
 // loopback control API (scripts/control.ts).
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { FaultProxy } from "../chaos/fault-proxy.ts";
 import { banner } from "./banner.ts";
 import { CONTROL_PORT, startControlServer } from "./control.ts";
 import { assertPortsFree, PortInUseError, type ProcessGroup } from "./processes.ts";
@@ -33,6 +34,8 @@ Options:
 Environment: LIFELINE_DEV_API_KEY, LIFELINE_DEV_REP_PASSWORD, LIFELINE_DEV_ADMIN_PASSWORD override the dev credentials.
 `;
 const INSPECTOR_BASE_PORT = 9230;
+/** Each region's libSQL fault proxy listens on its libSQL port + this (8821–8823). */
+const DB_PROXY_OFFSET = 10;
 // Lines worth a glance while the stack runs; everything is in the log files regardless.
 const NOTEWORTHY = /\b(warn|warning|error|uncaught|exception)\b|✘|▲/i;
 
@@ -92,6 +95,7 @@ try {
       .flatMap((r, i) => [
         { port: r.apiPort, purpose: `${r.region} API` },
         { port: r.libsqlPort, purpose: `${r.region} libSQL` },
+        { port: r.libsqlPort + DB_PROXY_OFFSET, purpose: `${r.region} libSQL fault proxy` },
         { port: INSPECTOR_BASE_PORT + i, purpose: `${r.region} worker inspector` },
       ])
       .concat([
@@ -119,6 +123,19 @@ try {
 
 const secrets = loadOrCreateSecrets(dataRoot);
 const handles = new Map<string, RegionHandle>();
+
+/**
+ * A fault proxy in front of each region's libSQL server (`db:<region>`, on the libSQL
+ * port + DB_PROXY_OFFSET): the worker reaches its read model through it, so `npm run
+ * chaos -- fault slow-db …` can slow, break or cut it while everything runs. Without
+ * faults it only forwards.
+ */
+const faults = new Map(
+  regions.map((r) => [
+    `db:${r.region}`,
+    new FaultProxy(`db:${r.region}`, { host: "127.0.0.1", port: r.libsqlPort }),
+  ]),
+);
 
 /** What a process group's unasked exit is reported as. */
 const exitOf = (group: ProcessGroup): Promise<string> =>
@@ -183,6 +200,7 @@ regions.forEach((topology, i) => {
         secrets: workerSecrets(secrets, topology.jurisdiction),
         inferenceConfig: INFERENCE_CONFIG,
         credentials: "own-process",
+        workerLibsqlUrl: `http://127.0.0.1:${topology.libsqlPort + DB_PROXY_OFFSET}`,
         // Peers are the regions this run starts: a region never ships to one that is not there.
         vars: { REGIONS: regionsVar(regions), REPLICATION_BUS: bus },
         // Ready means able to serve its tenants: the dev seed is applied first.
@@ -219,6 +237,7 @@ singleGroupPart("router", (signal, onLine) =>
 async function shutdown(code: number): Promise<never> {
   await supervisor.shutdown();
   control?.close();
+  await Promise.all([...faults.values()].map((p) => p.close()));
   forgetRun(dataRoot);
   process.exit(code);
 }
@@ -251,7 +270,10 @@ try {
     port: CONTROL_PORT,
     secret: secrets.LOCAL_ADMIN_SECRET,
     supervisor,
+    faults,
   });
+  for (const r of regions)
+    await faults.get(`db:${r.region}`)!.listen(r.libsqlPort + DB_PROXY_OFFSET);
 } catch (err) {
   fail(`the control API did not start on 127.0.0.1:${CONTROL_PORT}: ${(err as Error).message}`);
 }

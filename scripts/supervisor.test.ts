@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { FaultProxy } from "../chaos/fault-proxy.ts";
 import { startControlServer } from "./control.ts";
 import { freePort, groupAlive, type ProcessGroup, spawnGroup } from "./processes.ts";
 import { type PartKind, type Running, StateError, Supervisor } from "./supervisor.ts";
@@ -192,5 +193,39 @@ describe("control API", () => {
     const killed = await call("POST", "/parts/a/kill", ok);
     expect(killed.status).toBe(200);
     expect(await killed.json()).toMatchObject({ name: "a", state: "down", pgids: [] });
+  });
+
+  test("[control] fault proxies are listed, changed with a checked body and healed", async () => {
+    const t = topology({ a: "region" });
+    const proxy = new FaultProxy("db:a", { host: "127.0.0.1", port: 9 });
+    const port = await freePort();
+    const server = await startControlServer({
+      port,
+      secret: "s3cret",
+      supervisor: t.supervisor,
+      faults: new Map([["db:a", proxy]]),
+    });
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { "lifeline-local-admin": "s3cret", "content-type": "application/json" },
+        ...(body === undefined
+          ? {}
+          : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+      });
+    expect((await call("PUT", "/faults/db:a", { latencyMs: 800 })).status).toBe(200);
+    expect(proxy.current.latencyMs).toBe(800);
+    for (const bad of [{ latencyMs: -5 }, { slow: 1 }, "not json", { errorRate: 3 }]) {
+      const res = await call("PUT", "/faults/db:a", bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+    }
+    expect(proxy.current.latencyMs).toBe(800);
+    expect((await call("PUT", "/faults/db:zz", { latencyMs: 1 })).status).toBe(404);
+    expect((await call("PUT", "/faults/db:a", "x".repeat(20_000))).status).toBe(413);
+    const listed = (await (await call("GET", "/faults")).json()) as Array<{ name: string }>;
+    expect(listed.map((p) => p.name)).toEqual(["db:a"]);
+    expect((await call("DELETE", "/faults")).status).toBe(200);
+    expect(proxy.current.latencyMs).toBe(0);
   });
 });
