@@ -208,6 +208,14 @@ export const ConflictView = z
   });
 export type ConflictView = z.infer<typeof ConflictView>;
 
+/** How an account's records end: the conflicts they hold open, their times, the masked flag. */
+const recordTail = {
+  conflicts: z.array(ConflictView),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  masked,
+};
+
 export const CustomerView = z
   .object({
     id: AccountId,
@@ -216,10 +224,7 @@ export const CustomerView = z
     residency: Residency,
     tier: Tier,
     contacts: z.array(StoredContact),
-    conflicts: z.array(ConflictView),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    masked,
+    ...recordTail,
   })
   .meta({ id: "Customer" });
 export type CustomerView = z.infer<typeof CustomerView>;
@@ -262,10 +267,7 @@ export const ContractView = z
     // A union, not .nullable(): zod-to-openapi renders a nullable $ref as allOf [$ref, null],
     // which no null can satisfy; the union is anyOf [$ref, {type: null}].
     overpaid: z.union([Money, z.null()]),
-    conflicts: z.array(ConflictView),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    masked,
+    ...recordTail,
   })
   .meta({ id: "Contract" });
 export type ContractView = z.infer<typeof ContractView>;

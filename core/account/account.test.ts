@@ -81,6 +81,14 @@ const sign = (party: "customer" | "vendor", documentHash = HASH) =>
     signer: { name: party === "customer" ? "张三" : "Li Si" },
     documentHash,
   });
+/** A contract sent and signed by its customer: open for payments. */
+function customerSigned() {
+  const made = setup();
+  made.h.run({ type: "contract.send", contractId: made.contractId });
+  made.h.run({ type: "contract.sign", contractId: made.contractId, input: sign("customer") });
+  return made;
+}
+
 const pay = (contractId: string, reference: string, value: number, currency = "CNY") =>
   PaymentCreate.parse({ contractId, reference, amount: { value, currency } });
 
@@ -118,9 +126,7 @@ describe("account aggregate", () => {
   });
 
   test("[LF2] signing twice records one signature", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     const again = h.run({ type: "contract.sign", contractId, input: sign("customer") });
     expect(again).toMatchObject({ ok: true, events: [], created: false });
     expect(contractView(h.state, contractId)?.signatures).toHaveLength(1);
@@ -134,9 +140,7 @@ describe("account aggregate", () => {
   });
 
   test("[LF2] the same payment reference confirmed again does not double paid", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", 400_000) });
     const again = h.run({ type: "payment.confirm", input: pay(contractId, " BANK-1", 400_000) });
     expect(again).toMatchObject({ ok: true, events: [], created: false });
@@ -144,9 +148,7 @@ describe("account aggregate", () => {
   });
 
   test("[LF6] the same payment reference with another amount is refused, never summed", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", 400_000) });
     const d = h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", 500_000) });
     expect(d.ok || d.error.code).toBe("payment-reference-conflict");
@@ -154,9 +156,7 @@ describe("account aggregate", () => {
   });
 
   test("a payment in another currency than the contract's is refused", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     const d = h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", 100, "EUR") });
     expect(d).toMatchObject({
       ok: false,
@@ -165,9 +165,7 @@ describe("account aggregate", () => {
   });
 
   test("over-payment is recorded and flagged, not lost", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", 800_000) });
     h.run({ type: "payment.confirm", input: pay(contractId, "BANK-2", 300_000) });
     const v = contractView(h.state, contractId)!;
@@ -178,9 +176,7 @@ describe("account aggregate", () => {
   });
 
   test("a payment that would take paid past Number.MAX_SAFE_INTEGER is refused, naming amount.value", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     const max = Number.MAX_SAFE_INTEGER;
     expect(h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", max - 1) }).ok).toBe(
       true,
@@ -245,9 +241,7 @@ describe("account aggregate", () => {
   });
 
   test("[LF3] replaying the journal in any order, with duplicates, rebuilds the same state", () => {
-    const { h, contractId } = setup();
-    h.run({ type: "contract.send", contractId });
-    h.run({ type: "contract.sign", contractId, input: sign("customer") });
+    const { h, contractId } = customerSigned();
     h.run({ type: "contract.sign", contractId, input: sign("vendor") });
     h.run({ type: "payment.confirm", input: pay(contractId, "BANK-1", 1) });
     h.run({ type: "payment.confirm", input: pay(contractId, "BANK-2", 2) });

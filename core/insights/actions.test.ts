@@ -299,6 +299,15 @@ const anyProfile = fc
   )
   .map((p) => CustomerProfile.parse(p));
 
+/** What nextBestActions takes: `turns`, with any profile, month and locale. */
+const callWith = (turns: fc.Arbitrary<Turn[]>) =>
+  fc.record({
+    utterances: turns,
+    profile: anyProfile,
+    month: fc.integer({ min: 1, max: 12 }),
+    locale: fc.constantFrom(...Locale.options),
+  });
+
 describe("ranking", () => {
   const turns = fc.array(
     fc.record({
@@ -319,37 +328,29 @@ describe("ranking", () => {
 
   test("at most three actions, one per topic, by priority then strategy id, whatever the template order", () => {
     fc.assert(
-      fc.property(
-        turns,
-        anyProfile,
-        fc.integer({ min: 1, max: 12 }),
-        fc.constantFrom(...Locale.options),
-        (utterances, p, month, locale) => {
-          const actions = nextBestActions({ locale, utterances, profile: p, month });
-          expect(actions.length).toBeLessThanOrEqual(3);
-          expect(new Set(actions.map((a) => a.topic)).size).toBe(actions.length);
-          for (let i = 1; i < actions.length; i++) {
-            const [a, b] = [actions[i - 1]!, actions[i]!];
-            expect(
-              a.priority > b.priority || (a.priority === b.priority && a.strategy < b.strategy),
-            ).toBe(true);
-          }
-          for (const a of actions) {
-            expect(a.evidence.length).toBeGreaterThan(0);
-            expect(a.evidence.every((i) => utterances[i]?.speaker === "customer")).toBe(true);
-            expect(a.title + a.reason).not.toMatch(/\{\w+\}/);
-            expect(a.locale).toBe(locale);
-          }
-          const reversed = nextBestActions({
-            locale,
-            utterances,
-            profile: p,
-            month,
-            templates: [...DEFAULT_TEMPLATES].reverse(),
-          });
-          expect(reversed).toEqual(actions);
-        },
-      ),
+      fc.property(callWith(turns), (call) => {
+        const { utterances, locale } = call;
+        const actions = nextBestActions(call);
+        expect(actions.length).toBeLessThanOrEqual(3);
+        expect(new Set(actions.map((a) => a.topic)).size).toBe(actions.length);
+        for (let i = 1; i < actions.length; i++) {
+          const [a, b] = [actions[i - 1]!, actions[i]!];
+          expect(
+            a.priority > b.priority || (a.priority === b.priority && a.strategy < b.strategy),
+          ).toBe(true);
+        }
+        for (const a of actions) {
+          expect(a.evidence.length).toBeGreaterThan(0);
+          expect(a.evidence.every((i) => utterances[i]?.speaker === "customer")).toBe(true);
+          expect(a.title + a.reason).not.toMatch(/\{\w+\}/);
+          expect(a.locale).toBe(locale);
+        }
+        const reversed = nextBestActions({
+          ...call,
+          templates: [...DEFAULT_TEMPLATES].reverse(),
+        });
+        expect(reversed).toEqual(actions);
+      }),
       { numRuns: 500 },
     );
   });
@@ -473,25 +474,18 @@ describe("placeholders", () => {
       }),
       { maxLength: 10 },
     );
-    const profiles = anyProfile;
     fc.assert(
-      fc.property(
-        turns,
-        profiles,
-        fc.integer({ min: 1, max: 12 }),
-        fc.constantFrom(...Locale.options),
-        (utterances, p, month, locale) => {
-          const start = p.budgetCycle?.fiscalYearStartMonth;
-          for (const a of nextBestActions({ locale, utterances, profile: p, month, templates })) {
-            const text = `${a.title} ${a.reason}`;
-            expect(text).not.toMatch(/[{}]/);
-            expect(text).not.toMatch(/“\s*”|\(\s*\)|（\s*）|: from|They said$/);
-            if (!usesMonths.has(a.strategy)) continue;
-            expect(start).toBeDefined();
-            expect(text).toContain(String(monthsToFiscalYear(month, start!)));
-          }
-        },
-      ),
+      fc.property(callWith(turns), (call) => {
+        const start = call.profile.budgetCycle?.fiscalYearStartMonth;
+        for (const a of nextBestActions({ ...call, templates })) {
+          const text = `${a.title} ${a.reason}`;
+          expect(text).not.toMatch(/[{}]/);
+          expect(text).not.toMatch(/“\s*”|\(\s*\)|（\s*）|: from|They said$/);
+          if (!usesMonths.has(a.strategy)) continue;
+          expect(start).toBeDefined();
+          expect(text).toContain(String(monthsToFiscalYear(call.month, start!)));
+        }
+      }),
       { numRuns: 500 },
     );
   });

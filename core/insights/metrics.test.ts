@@ -186,7 +186,7 @@ describe("longest monologue", () => {
 });
 
 describe("questions", () => {
-  test.each([
+  const zh: Array<[string, number]> = [
     ["价格大概多少？", 1],
     ["价格大概多少", 1],
     ["这个能打折吗。", 1],
@@ -209,83 +209,8 @@ describe("questions", () => {
     ["价格呢", 1],
     ["那售后呢", 1],
     ["现在价格呢", 1],
-  ])("zh: %s has %i question(s)", (text, n) => {
-    expect(countQuestions(text)).toBe(n);
-  });
-
-  test.each([
-    "多少都行",
-    "多少钱都行",
-    "什么时候都可以",
-    "怎么都行",
-    "怎么样都可以",
-    "谁都知道",
-    "哪个都行",
-    "随便哪个",
-    "没什么问题",
-    "没多少钱",
-    "不怎么用",
-    "好几个医院在用",
-    "十几台",
-    "几十万的设备",
-    "价格什么的好说",
-    "多少有点贵",
-    "多多少少有点贵",
-  ])("zh: a question word meaning any, some or not much asks nothing: %s", (text) => {
-    expect(countQuestions(text)).toBe(0);
-  });
-
-  test.each([
-    "多少钱",
-    "你们什么时候到货",
-    "怎么安装",
-    "谁负责采购",
-    "哪个型号好",
-    "买几台",
-    "为什么这么贵",
-    "你们都卖什么",
-    "什么都包括吗",
-  ])("zh: a question word that asks is still a question: %s", (text) => {
-    expect(countQuestions(text)).toBe(1);
-  });
-
-  test.each([
-    "Can do",
-    "Will do",
-    "Could be",
-    "Can do that by Friday",
-    "Will send it over today",
-    "Should be fine",
-    "Would love to",
-    "Might work",
-    "Won't happen again",
-    "Don't worry",
-    "Can’t complain",
-    "Have a great day",
-    "Do it now",
-    "What a deal",
-  ])("en: a statement opening with an auxiliary or what-a asks nothing: %s", (text) => {
-    expect(countQuestions(text)).toBe(0);
-  });
-
-  test.each([
-    "Could you send the quote",
-    "Will the price change",
-    "Is Tuesday ok",
-    "Would it be possible",
-    "Does it come with training",
-    "Do you have stock",
-    "Isn’t that expensive",
-    "Can we meet on Friday",
-    "Have you decided",
-    "What do you need",
-    "How long is the warranty",
-    "Can do?",
-  ])("en: an auxiliary before its subject still asks: %s", (text) => {
-    expect(countQuestions(text)).toBe(1);
-  });
-
-  test.each([
+  ];
+  const en: Array<[string, number]> = [
     ["How much is it?", 1],
     ["how much is it", 1],
     ["Can you do a discount", 1],
@@ -293,9 +218,98 @@ describe("questions", () => {
     ["We need it. When can you deliver? Is installation included", 2],
     ["That sounds good", 0],
     ["Isn't that expensive", 1],
-  ])("en: %s has %i question(s)", (text, n) => {
+  ];
+  test.each<[string, string, number]>([
+    ...zh.map(([text, n]): [string, string, number] => ["zh", text, n]),
+    ...en.map(([text, n]): [string, string, number] => ["en", text, n]),
+  ])("%s: %s has %i question(s)", (_, text, n) => {
     expect(countQuestions(text)).toBe(n);
   });
+
+  // Question words and auxiliaries: each group, its rule and how many questions it finds.
+  const groups: Array<[rule: string, questions: number, texts: string[]]> = [
+    [
+      "zh: a question word meaning any, some or not much asks nothing",
+      0,
+      [
+        "多少都行",
+        "多少钱都行",
+        "什么时候都可以",
+        "怎么都行",
+        "怎么样都可以",
+        "谁都知道",
+        "哪个都行",
+        "随便哪个",
+        "没什么问题",
+        "没多少钱",
+        "不怎么用",
+        "好几个医院在用",
+        "十几台",
+        "几十万的设备",
+        "价格什么的好说",
+        "多少有点贵",
+        "多多少少有点贵",
+      ],
+    ],
+    [
+      "zh: a question word that asks is still a question",
+      1,
+      [
+        "多少钱",
+        "你们什么时候到货",
+        "怎么安装",
+        "谁负责采购",
+        "哪个型号好",
+        "买几台",
+        "为什么这么贵",
+        "你们都卖什么",
+        "什么都包括吗",
+      ],
+    ],
+    [
+      "en: a statement opening with an auxiliary or what-a asks nothing",
+      0,
+      [
+        "Can do",
+        "Will do",
+        "Could be",
+        "Can do that by Friday",
+        "Will send it over today",
+        "Should be fine",
+        "Would love to",
+        "Might work",
+        "Won't happen again",
+        "Don't worry",
+        "Can’t complain",
+        "Have a great day",
+        "Do it now",
+        "What a deal",
+      ],
+    ],
+    [
+      "en: an auxiliary before its subject still asks",
+      1,
+      [
+        "Could you send the quote",
+        "Will the price change",
+        "Is Tuesday ok",
+        "Would it be possible",
+        "Does it come with training",
+        "Do you have stock",
+        "Isn’t that expensive",
+        "Can we meet on Friday",
+        "Have you decided",
+        "What do you need",
+        "How long is the warranty",
+        "Can do?",
+      ],
+    ],
+  ];
+  for (const [rule, questions, texts] of groups) {
+    test.each(texts)(`${rule}: %s`, (text) => {
+      expect(countQuestions(text)).toBe(questions);
+    });
+  }
 
   test("question rate is questions per utterance of each side, and per minute for the rep", () => {
     const m = callMetrics([

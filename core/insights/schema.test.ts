@@ -256,33 +256,24 @@ describe("action templates", () => {
     );
   });
 
-  test("a title that is neither a string nor texts by locale is refused, saying what is expected", () => {
-    expect(refusal(ActionTemplate, { ...template, title: 42 })).toBe(
+  test.each([
+    [
+      "a title that is neither a string nor texts by locale, saying what is expected",
+      { title: 42 },
       "title: must be a string (used for every locale) or an object of texts by locale: zh, en",
-    );
-  });
-
-  test("an unknown placeholder in one locale's text is refused at that locale", () => {
-    expect(
-      refusal(ActionTemplate, {
-        ...template,
-        reason: { zh: "客户说{name}", en: "They said {quotes}" },
-      }),
-    ).toBe(
+    ],
+    [
+      "an unknown placeholder in one locale's text, at that locale",
+      { reason: { zh: "客户说{name}", en: "They said {quotes}" } },
       "reason.zh: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}",
-    );
-  });
-
-  test("a title and reason given by locale must be given in the same locales", () => {
-    expect(
-      refusal(ActionTemplate, {
-        ...template,
-        title: { zh: "演示", en: "Demo" },
-        reason: { en: "They said {quotes}" },
-      }),
-    ).toBe(
+    ],
+    [
+      "a title and reason given in different locales",
+      { title: { zh: "演示", en: "Demo" }, reason: { en: "They said {quotes}" } },
       "reason: is given in en but the title in zh, en; give both the same locales, or one of them as a plain string",
-    );
+    ],
+  ])("%s is refused", (_, change, message) => {
+    expect(refusal(ActionTemplate, { ...template, ...change })).toBe(message);
   });
 
   test("a tenant may not define one strategy twice", () => {

@@ -3,10 +3,9 @@
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { describe, test } from "vitest";
-import { startCli, tempDirForSuite, unrefused, waitFor } from "../../test/support/cli-harness.ts";
+import { cliUnderTest, tempDirForSuite, waitFor } from "../../test/support/cli-harness.ts";
 
-const CLI = resolve(import.meta.dirname, "cli.ts");
-const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
+const cli = cliUnderTest(resolve(import.meta.dirname, "cli.ts"));
 const TOKEN = "cli-token-0123456789";
 
 // Concurrent: each test pays for a process start, and they share nothing but the temp dir.
@@ -14,9 +13,7 @@ describe.concurrent("libsql-server CLI", () => {
   const dir = tempDirForSuite("libsql-cli-");
 
   test("--help prints usage and exits 0", async ({ expect }) => {
-    const { code, stdout } = await start(["--help"]).exited;
-    expect(code).toBe(0);
-    expect(stdout).toContain("Usage: tsx local/libsql-server/cli.ts --db <path>");
+    expect(await cli.usage()).toContain("Usage: tsx local/libsql-server/cli.ts --db <path>");
   });
 
   test("an unknown flag, a bad port or no token of 16+ characters: a readable error, exit 2", async ({
@@ -24,7 +21,7 @@ describe.concurrent("libsql-server CLI", () => {
   }) => {
     const db = join(dir(), "refused.db");
     const noToken = "set LIBSQL_AUTH_TOKEN (or --auth-token), 16+ characters";
-    const unexpected = await unrefused(CLI, [
+    const unexpected = await cli.unrefused([
       { args: ["--db", db, "--bogus"], says: "Unknown option '--bogus'" },
       { args: ["--db", db, "--port", "http"], says: "--port must be an integer in 0..65535" },
       { args: ["--db", db], env: { LIBSQL_AUTH_TOKEN: "" }, says: noToken },
@@ -37,7 +34,7 @@ describe.concurrent("libsql-server CLI", () => {
     expect,
   }) => {
     const dbPath = join(dir(), "created", "by-cli.db");
-    const server = start(["--port", "0", "--db", dbPath, "--log-level", "debug"], {
+    const server = cli.start(["--port", "0", "--db", dbPath, "--log-level", "debug"], {
       LIBSQL_AUTH_TOKEN: TOKEN,
     });
     const url = await waitFor(server.output, /listening on (http:\/\/\S+)/, server.child);

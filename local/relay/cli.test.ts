@@ -6,24 +6,22 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import Database from "libsql";
 import { describe, test } from "vitest";
-import { startCli, tempDirForSuite, unrefused, waitFor } from "../../test/support/cli-harness.ts";
+import { cliUnderTest, tempDirForSuite, waitFor } from "../../test/support/cli-harness.ts";
 
-const CLI = resolve(import.meta.dirname, "cli.ts");
+const cli = cliUnderTest(resolve(import.meta.dirname, "cli.ts"));
 const CREDENTIALS = {
   QSTASH_TOKEN: "cli-token-0123456789",
   QSTASH_CURRENT_SIGNING_KEY: "sig_cli_current_0123456789",
   QSTASH_NEXT_SIGNING_KEY: "sig_cli_next_0123456789",
 };
-const start = (args: string[], env?: Record<string, string>) => startCli(CLI, args, env);
 
 describe.concurrent("relay CLI", () => {
   const dir = tempDirForSuite("relay-cli-");
 
   test("--help prints usage and exits 0", async ({ expect }) => {
-    const { code, stdout } = await start(["--help"]).exited;
-    expect(code).toBe(0);
-    expect(stdout).toContain("Usage: tsx local/relay/cli.ts");
-    expect(stdout).toContain("QSTASH_CURRENT_SIGNING_KEY");
+    const usage = await cli.usage();
+    expect(usage).toContain("Usage: tsx local/relay/cli.ts");
+    expect(usage).toContain("QSTASH_CURRENT_SIGNING_KEY");
   });
 
   test("an unknown flag, a bad value, missing credentials or origins: a readable error, exit 2", async ({
@@ -31,7 +29,7 @@ describe.concurrent("relay CLI", () => {
   }) => {
     const data = join(dir(), "refused.db");
     const origins = ["--allow-origins", "http://127.0.0.1:8801"];
-    const unexpected = await unrefused(CLI, [
+    const unexpected = await cli.unrefused([
       { args: ["--data", data, "--bogus"], says: "Unknown option '--bogus'" },
       {
         args: ["--data", data, "--time-scale", "fast", "--port", "http"],
@@ -63,7 +61,7 @@ describe.concurrent("relay CLI", () => {
     const destUrl = `http://127.0.0.1:${(dest.address() as AddressInfo).port}/hook`;
     const data = join(dir(), "created", "relay.db");
     const origin = new URL(destUrl).origin;
-    const relay = start(
+    const relay = cli.start(
       ["--port", "0", "--data", data, "--log-level", "debug", "--allow-origins", origin],
       CREDENTIALS,
     );

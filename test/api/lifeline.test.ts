@@ -38,6 +38,13 @@ async function activeContract(amount = 1_000_000) {
   return { customerId: customer.body.id as string, contractId: id };
 }
 
+/** A GET of `path` is a 400 whose first error names the parameter `field`. */
+async function expectBadParameter(path: string, field: string) {
+  const res = await api("GET", path);
+  expect(res.status).toBe(400);
+  expect(res.body.errors[0].field).toBe(field);
+}
+
 describe("[LF2] Idempotency-Key semantics (IETF draft)", () => {
   const body = {
     name: "Beijing Clinic",
@@ -176,11 +183,8 @@ describe("bad input is a problem+json that names the field and changes nothing",
     expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
 
-  test("an id that is not ours is a 400 naming the parameter", async () => {
-    const res = await api("GET", "/v1/contracts/12345");
-    expect(res.status).toBe(400);
-    expect(res.body.errors[0].field).toBe("id");
-  });
+  test("an id that is not ours is a 400 naming the parameter", () =>
+    expectBadParameter("/v1/contracts/12345", "id"));
 });
 
 describe("contract and payment lifecycle", () => {
@@ -368,11 +372,8 @@ describe("lists come from the regional libSQL read model", () => {
     expect(seen).toEqual([0, 1, 2, 3, 4].map((i) => `${prefix} ${i}`));
   });
 
-  test("a cursor we did not issue is a 400", async () => {
-    const res = await api("GET", "/v1/customers?cursor=not-a-cursor");
-    expect(res.status).toBe(400);
-    expect(res.body.errors[0].field).toBe("cursor");
-  });
+  test("a cursor we did not issue is a 400", () =>
+    expectBadParameter("/v1/customers?cursor=not-a-cursor", "cursor"));
 });
 
 describe("tenants are isolated", () => {

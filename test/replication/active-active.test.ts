@@ -84,6 +84,15 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
     return { customerId: customer.body.id as string, contractId: id };
   }
 
+  /** A CN customer created in cn-east whose contact has the raw phone and e-mail. */
+  const cnCustomerWithContact = (name: string, contact: string) =>
+    api("cn-east")("POST", "/v1/customers", {
+      name,
+      taxId: taxId(),
+      residency: "cn",
+      contacts: [{ name: contact, phone: RAW_PHONE, email: RAW_EMAIL }],
+    });
+
   /** Every file under a region's storage (libSQL database and Durable Object SQLite files). */
   function storageBytes(region: string): Buffer {
     const dir = topo.dataDir(region);
@@ -100,12 +109,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
 
   describe("[LF3] replication between regions", () => {
     test("a customer created in cn-east is in cn-south with every field within 2 s", async () => {
-      const created = await api("cn-east")("POST", "/v1/customers", {
-        name: "上海瑞金测试医院",
-        taxId: taxId(),
-        residency: "cn",
-        contacts: [{ name: "王芳", phone: RAW_PHONE, email: RAW_EMAIL }],
-      });
+      const created = await cnCustomerWithContact("上海瑞金测试医院", "王芳");
       expect(created.status).toBe(201);
       expect(created.headers.get("lifeline-durability")).toBe("region");
       const started = Date.now();
@@ -118,12 +122,7 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
     });
 
     test("[LF4] eu-central holds only the masked projection, in its DO and its libSQL", async () => {
-      const created = await api("cn-east")("POST", "/v1/customers", {
-        name: "北京协和测试",
-        taxId: taxId(),
-        residency: "cn",
-        contacts: [{ name: "李雷", phone: RAW_PHONE, email: RAW_EMAIL }],
-      });
+      const created = await cnCustomerWithContact("北京协和测试", "李雷");
       const masked = await eventually(async () => {
         const r = await api("eu-central")("GET", `/v1/customers/${created.body.id}`);
         return r.status === 200 ? r.body : undefined;

@@ -57,11 +57,27 @@ export async function waitFor(
   throw new Error(`no ${pattern} in output:\n${read()}`);
 }
 
+/** One CLI under test: its runs, its usage, its refusals. */
+export function cliUnderTest(cli: string) {
+  return {
+    start: (args: string[], env?: Record<string, string>) => startCli(cli, args, env),
+    usage: () => usageOf(cli),
+    unrefused: (refusals: Refusal[]) => unrefused(cli, refusals),
+  };
+}
+
+/** What `cli --help` prints, once it has exited 0 (else what it printed on stderr, thrown). */
+async function usageOf(cli: string): Promise<string> {
+  const { code, stdout, stderr } = await startCli(cli, ["--help"]).exited;
+  if (code !== 0) throw new Error(`--help exited ${code}: ${stderr}`);
+  return stdout;
+}
+
 /** One way to start a CLI that it must refuse: exit code 2 and `says` on stderr. */
 export type Refusal = { args: string[]; env?: Record<string, string>; says: string };
 
 /** Starts every refusal at once; what each that did not refuse as it should printed. */
-export async function unrefused(cli: string, refusals: Refusal[]): Promise<string[]> {
+async function unrefused(cli: string, refusals: Refusal[]): Promise<string[]> {
   const exits = await Promise.all(refusals.map((r) => startCli(cli, r.args, r.env).exited));
   return refusals.flatMap((r, i) => {
     const { code, stderr } = exits[i]!;

@@ -2,14 +2,14 @@
 // /v1/admin/* and /v1/audit/* route in index.ts): the per-region state hash of the
 // caller's tenant, page by page (convergence is checkable, DESIGN §3), and verification
 // of this region's keyed audit chain against the checkpoints its peers hold [LF7].
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { mapLimit, sha256Hex } from "../../../core/index.ts";
 import { checkpointHolders, fetchCheckpoint } from "../../../durable-objects/audit/checkpoints.ts";
 import { accountStub, auditStub } from "../../../durable-objects/stubs.ts";
 import { regionInfo } from "../../../replication/regions.ts";
 import { Problem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
-import { json, problem } from "../openapi.ts";
+import { bearerRoutes, json, problem } from "../openapi.ts";
 import { newRouter } from "../router.ts";
 
 /** Accounts hashed per request at most; a caller pages with `cursor` for more. */
@@ -18,6 +18,7 @@ const MAX_PAGE = 1_000;
 const FAN_OUT = 16;
 
 export const admin = newRouter();
+const operationsRoute = bearerRoutes("operations");
 
 const adminProblems = {
   401: problem("Missing or invalid credentials"),
@@ -45,15 +46,13 @@ const StateHash = z
   })
   .meta({ id: "StateHash" });
 
-const stateHashRoute = createRoute({
+const stateHashRoute = operationsRoute({
   method: "get",
   path: "/v1/admin/state-hash",
   operationId: "stateHash",
-  tags: ["operations"],
   summary: "State hash of the caller's tenant in this region, one page of accounts at a time",
   description:
     "Each account's state hash as this region holds it, viewed as region `as` should hold it (full or masked), so two regions' answers can be compared account by account. Admins only.",
-  security: [{ bearer: [] }],
   request: {
     query: z.object({
       as: z
@@ -129,15 +128,13 @@ const AuditVerification = z
   })
   .meta({ id: "AuditVerification" });
 
-const verifyRoute = createRoute({
+const verifyRoute = operationsRoute({
   method: "get",
   path: "/v1/audit/verify",
   operationId: "verifyAudit",
-  tags: ["operations"],
   summary: "Verify this region's audit chain against the checkpoints its peers hold",
   description:
     "Walks the region's keyed audit chain page by page and checks that it contains the head each checkpoint holder (a peer region) last countersigned. Admins only. 200 ok, 409 broken, 503 when no holder answered (the end of the chain is unverified).",
-  security: [{ bearer: [] }],
   responses: {
     200: json(AuditVerification, "The chain verifies against its checkpoints"),
     409: json(AuditVerification, "The chain is broken, or shorter than a checkpoint"),
