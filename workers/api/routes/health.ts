@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { every } from "hono/combine";
+import { within } from "../../shared/timeout.ts";
 import { isLocalMode } from "../env.ts";
 import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
 import { authenticate, directory } from "../middleware/auth.ts";
@@ -95,18 +96,12 @@ async function probe<T extends object>(
 ): Promise<Check & Partial<T>> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    const value = await Promise.race([run(), timeout]);
+    const value = await within(run(), timeoutMs);
     return { ...value, ok: true, latencyMs: latencyMs() };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     return { ok: false, latencyMs: latencyMs(), error } as Check & Partial<T>;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
