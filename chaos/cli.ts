@@ -25,7 +25,10 @@ Commands (against a running npm start):
   fault db-down <region>                   libSQL accepts and never answers (a blackhole)
   fault db-reset <region>                  every libSQL connection is reset
   fault db-bandwidth <region> <bytes/s>    libSQL traffic capped
-  heal [<region>]                          lift every fault (or the region's)
+  fault partition <region> <region>        the two regions cannot reach each other (both ways)
+  fault slow-link <region> <region> <delay> [--jitter <delay>]
+                                           traffic between them waits (both ways)
+  heal [<region>]                          lift every fault (or the region's: its libSQL, its links)
   faults                                   the fault proxies, their faults and counters
 
 Options:
@@ -198,20 +201,56 @@ function proxyLine(p: ProxyView): string {
   return `  ${p.name.padEnd(16)} ${faults}   (connections: ${p.stats.accepted} accepted, ${p.stats.reset} reset, ${p.stats.open} open)`;
 }
 
+const put = (proxy: string, body: unknown) =>
+  call("PUT", `/faults/${encodeURIComponent(proxy)}`, body) as Promise<ProxyView>;
+const links = (a: string, b: string) => [`link:${a}>${b}`, `link:${b}>${a}`];
+
 if (command === "fault") {
-  const [kind, region, ...args] = rest;
-  if (!region) fail("fault takes a kind and a region: fault slow-db cn-east 800ms");
-  const body = faultOf(kind, args);
-  const view = (await call(
-    "PUT",
-    `/faults/${encodeURIComponent(`db:${region}`)}`,
-    body,
-  )) as ProxyView;
-  process.stdout.write(`${proxyLine(view)}\n`);
+  const [kind, first, ...args] = rest;
+  if (!first) fail("fault takes a kind and a region: fault slow-db cn-east 800ms");
+  let views: ProxyView[];
+  if (kind === "partition" || kind === "slow-link") {
+    const [second, delay, ...extra] = args;
+    if (!second || extra.length || (kind === "partition") !== (delay === undefined))
+      fail(
+        kind === "partition"
+          ? "fault partition takes two regions: fault partition cn-east cn-south"
+          : "fault slow-link takes two regions and a delay: fault slow-link cn-east eu-central 300ms",
+      );
+    const body =
+      kind === "partition"
+        ? { blackhole: true }
+        : {
+            latencyMs: duration(delay, "the delay"),
+            ...(parsed.values.jitter
+              ? { jitterMs: duration(parsed.values.jitter, "--jitter") }
+              : {}),
+          };
+    // Both directions: a partition is symmetric, and so is a slow link.
+    views = await Promise.all(links(first, second!).map((l) => put(l, body)));
+  } else {
+    views = [await put(`db:${first}`, faultOf(kind, args))];
+  }
+  process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
 } else if (command === "heal") {
   if (rest.length > 1) fail("heal takes at most a region");
-  const path = rest[0] ? `/faults/${encodeURIComponent(`db:${rest[0]}`)}` : "/faults";
-  const views = (await call("DELETE", path)) as ProxyView[];
+  const region = rest[0];
+  const all = (await call("GET", "/faults")) as ProxyView[];
+  const mine = (p: ProxyView) =>
+    p.name === `db:${region}` ||
+    p.name.startsWith(`link:${region}>`) ||
+    p.name.endsWith(`>${region}`);
+  if (region && !all.some(mine)) fail(`no fault proxy of region ${JSON.stringify(region)}`, 1);
+  const views = region
+    ? await Promise.all(
+        all
+          .filter(mine)
+          .map(
+            async (p) =>
+              ((await call("DELETE", `/faults/${encodeURIComponent(p.name)}`)) as ProxyView[])[0]!,
+          ),
+      )
+    : ((await call("DELETE", "/faults")) as ProxyView[]);
   process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
 } else if (command === "faults") {
   if (rest.length) fail("faults takes no arguments");

@@ -136,6 +136,28 @@ const faults = new Map(
     new FaultProxy(`db:${r.region}`, { host: "127.0.0.1", port: r.libsqlPort }),
   ]),
 );
+/**
+ * And one on each directed link between regions (`link:<from>><to>`, on a free port): a
+ * region reaches its peers (replication, audit checkpoints) through them, so `fault
+ * partition cn-east cn-south` cuts both directions. The router reaches regions directly.
+ */
+const linkName = (from: string, to: string) => `link:${from}>${to}`;
+const linkPorts = new Map<string, number>();
+for (const from of regions)
+  for (const to of regions)
+    if (from.region !== to.region) {
+      const name = linkName(from.region, to.region);
+      faults.set(name, new FaultProxy(name, { host: "127.0.0.1", port: to.apiPort }));
+    }
+/** The region map `from` sees: peers at the links from it, itself at its own URL. */
+const regionsSeenFrom = (from: string) =>
+  regionsVar(
+    regions.map((r) =>
+      r.region === from
+        ? r
+        : { ...r, apiUrl: `http://127.0.0.1:${linkPorts.get(linkName(from, r.region))}` },
+    ),
+  );
 
 /** What a process group's unasked exit is reported as. */
 const exitOf = (group: ProcessGroup): Promise<string> =>
@@ -178,7 +200,11 @@ singleGroupPart("relay", (signal, onLine) =>
     port: regions[0]!.relayPort,
     dataDir: join(dataRoot, "relay"),
     secrets: relaySecrets(secrets),
-    allowedOrigins: regions.map((r) => r.apiUrl),
+    // Regions name their peers by the links' URLs (qstash deliveries then cross the links too).
+    allowedOrigins: [
+      ...regions.map((r) => r.apiUrl),
+      ...[...linkPorts.values()].map((port) => `http://127.0.0.1:${port}`),
+    ],
     signal,
     onLine,
   }),
@@ -202,7 +228,7 @@ regions.forEach((topology, i) => {
         credentials: "own-process",
         workerLibsqlUrl: `http://127.0.0.1:${topology.libsqlPort + DB_PROXY_OFFSET}`,
         // Peers are the regions this run starts: a region never ships to one that is not there.
-        vars: { REGIONS: regionsVar(regions), REPLICATION_BUS: bus },
+        vars: { REGIONS: regionsSeenFrom(topology.region), REPLICATION_BUS: bus },
         // Ready means able to serve its tenants: the dev seed is applied first.
         seed: (apiUrl) => seedRegion(apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET),
         onLine: (process, line) => {
@@ -274,6 +300,8 @@ try {
   });
   for (const r of regions)
     await faults.get(`db:${r.region}`)!.listen(r.libsqlPort + DB_PROXY_OFFSET);
+  for (const [name, proxy] of faults)
+    if (name.startsWith("link:")) linkPorts.set(name, await proxy.listen(0));
 } catch (err) {
   fail(`the control API did not start on 127.0.0.1:${CONTROL_PORT}: ${(err as Error).message}`);
 }
