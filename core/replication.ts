@@ -13,6 +13,7 @@ import { hmacSha256Hex, timingSafeEqual } from "./crypto/hmac.ts";
 import { type DomainEvent, EventEnvelopeV1 } from "./events.ts";
 import { decodeHlc, isHlc } from "./hlc.ts";
 import { ACCOUNT_ID, accountOf } from "./ids.ts";
+import { type LedgerShare, shareableLedger } from "./ledger-share.ts";
 import { RegionName } from "./sovereignty/jurisdiction.ts";
 import { maskEvent, unmaskedFields } from "./sovereignty/mask.ts";
 import type { FieldPolicy, RestrictableField } from "./sovereignty/policy.ts";
@@ -38,6 +39,11 @@ export const ReplicationBatchV1 = z
     events: z.array(z.unknown()).min(1).max(MAX_BATCH_EVENTS),
     /** Ids of events the sender forwards on behalf of their origin (`event.region`). */
     forwarded: z.array(z.string().max(200)).max(MAX_BATCH_EVENTS).optional(),
+    /**
+     * Idempotency ledger entries of the writes these events made (core/ledger-share.ts):
+     * only between regions of one jurisdiction; each checked on its own by the receiver.
+     */
+    ledger: z.array(z.unknown()).max(MAX_BATCH_EVENTS).optional(),
     /** Informational only, from older builds: receivers check every event's fields instead. */
     masked: z.boolean().optional(),
   })
@@ -112,6 +118,8 @@ export type OutgoingInput = {
   policy: FieldPolicy;
   /** Key of `hash` field rules: the sender's jurisdiction's, which no foreign region holds. */
   hashKey: string;
+  /** Ledger entries of this account's writes; shared only with peers of the jurisdiction. */
+  ledger?: readonly LedgerShare[];
 };
 
 export type Outgoing = { batch: OutgoingBatch | null; audit: CrossBorderAudit | null };
@@ -138,6 +146,7 @@ export function outgoingBatch(input: OutgoingInput): Outgoing {
     return r.event;
   });
   const forwarded = sendable.filter((e) => e.region !== from).map((e) => e.id);
+  const ledger = shareableLedger(input.ledger ?? [], sendable, from, jurisdictionOf(to) === own);
   const batch: OutgoingBatch = {
     v: 1,
     from,
@@ -145,6 +154,7 @@ export function outgoingBatch(input: OutgoingInput): Outgoing {
     sentAt: input.sentAt,
     events,
     ...(forwarded.length > 0 ? { forwarded } : {}),
+    ...(ledger.length > 0 ? { ledger } : {}),
   };
   const first = sendable[0]!;
   const audit: CrossBorderAudit | null =

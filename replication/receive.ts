@@ -12,6 +12,7 @@ import {
   type FieldPolicy,
   type ReplicationBatchV1,
 } from "../core/index.ts";
+import { acceptLedger, type LedgerShare } from "../core/ledger-share.ts";
 import { jurisdictionLookup, type RegionInfo, regionInfo } from "./regions.ts";
 
 export type ApplyReport = {
@@ -19,6 +20,8 @@ export type ApplyReport = {
   duplicates: number;
   accounts: number;
   quarantined: number;
+  /** Idempotency ledger entries adopted from a peer of this jurisdiction, and refused. */
+  ledger: { adopted: number; refused: number };
 };
 
 /** Where a receiver sends one account's checked events: its AccountDO. */
@@ -27,6 +30,7 @@ export type AccountSink = (
   accountId: string,
   events: DomainEvent[],
   from: string,
+  ledger: LedgerShare[],
 ) => Promise<{ applied: number; duplicates: number }>;
 
 /** An event that failed a rule, kept as it arrived. */
@@ -77,18 +81,25 @@ export async function applyBatch(
     return refuse(403, "unknown-region", "Unknown sender region", "The sender is not in REGIONS.");
 
   const checked = await checkEvents(env, batch, deps);
-  const byAccount = new Map<string, DomainEvent[]>();
+  const byAccount = new Map<string, { events: DomainEvent[]; ledger: LedgerShare[] }>();
   for (const e of checked.valid) {
     const k = `${e.tenantId}/${e.accountId}`;
-    const list = byAccount.get(k);
-    if (list) list.push(e);
-    else byAccount.set(k, [e]);
+    const group = byAccount.get(k);
+    if (group) group.events.push(e);
+    else byAccount.set(k, { events: [e], ledger: [] });
   }
+  const ledger = acceptLedger(batch.ledger, {
+    from: batch.from,
+    sameJurisdiction: sender.jurisdiction === env.JURISDICTION,
+    valid: checked.valid,
+  });
+  for (const { tenantId, accountId, ...share } of ledger.adopted)
+    byAccount.get(`${tenantId}/${accountId}`)?.ledger.push(share);
   const [results] = await Promise.all([
     Promise.all(
-      [...byAccount.values()].map((events) => {
+      [...byAccount.values()].map(({ events, ledger }) => {
         const { tenantId, accountId } = events[0]!;
-        return deps.sink(tenantId, accountId, events, batch.from);
+        return deps.sink(tenantId, accountId, events, batch.from, ledger);
       }),
     ),
     checked.quarantined.length > 0 ? deps.quarantine(checked.quarantined) : undefined,
@@ -100,6 +111,7 @@ export async function applyBatch(
       duplicates: results.reduce((n, r) => n + r.duplicates, 0),
       accounts: results.length,
       quarantined: checked.quarantined.length,
+      ledger: { adopted: ledger.adopted.length, refused: ledger.refused },
     },
   };
 }

@@ -31,6 +31,7 @@ import {
   type WriteOutcome,
   zeroHlc,
 } from "../../core/index.ts";
+import type { LedgerShare } from "../../core/ledger-share.ts";
 import { migrate, type SqlStore, schemaExists } from "../storage/sql-store.ts";
 
 type Accepted = Extract<Decision, { ok: true }>;
@@ -428,6 +429,7 @@ export class AccountEngine {
     accountId: string,
     events: readonly DomainEvent[],
     forwardTo: (event: DomainEvent) => readonly string[] = () => [],
+    ledger: readonly LedgerShare[] = [],
   ): RemoteApplyResult {
     this.ensureSchema();
     return this.store.transactionSync(() => {
@@ -463,8 +465,56 @@ export class AccountEngine {
       }
       if (applied > 0) this.setMeta("hlc", encodeHlc(hlc));
       this.state = state;
+      this.adoptLedger(ledger);
       return { applied, duplicates: events.length - applied };
     });
+  }
+
+  /**
+   * [LF2] A peer's ledger entries for writes whose events this region now holds: a retry
+   * here with the same key replays the first answer. Held by two regions, the write is
+   * `region`-durable. An entry this region has already (its own attempt) is kept.
+   */
+  private adoptLedger(ledger: readonly LedgerShare[]): void {
+    for (const share of ledger) {
+      this.store.sql.exec(
+        "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, 'done', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        share.key,
+        share.fingerprint,
+        this.options.now(),
+        JSON.stringify({ ...share.outcome, durability: "region" } satisfies WriteOutcome),
+        JSON.stringify(share.eventIds),
+      );
+    }
+  }
+
+  /** The ledger entries of the writes that made `eventIds` (answered ones only). */
+  ledgerFor(eventIds: readonly string[]): LedgerShare[] {
+    if (eventIds.length === 0 || !this.hasSchema) return [];
+    return this.store.sql
+      .exec<{ key: string; fingerprint: string; response: string; event_ids: string }>(
+        `SELECT DISTINCT i.key, i.fingerprint, i.response, i.event_ids FROM idempotency i, json_each(i.event_ids) e
+         WHERE i.response IS NOT NULL AND e.value IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(eventIds),
+      )
+      .toArray()
+      .flatMap((r) => {
+        try {
+          const ids = JSON.parse(r.event_ids) as string[];
+          return ids.length > 0
+            ? [
+                {
+                  key: r.key,
+                  fingerprint: r.fingerprint,
+                  eventIds: ids,
+                  outcome: outcomeOf(JSON.parse(r.response)),
+                },
+              ]
+            : [];
+        } catch {
+          return []; // an unreadable row is not shared; the natural key still holds
+        }
+      });
   }
 
   /** Events of this account by id, in journal order (at most one outbox batch at a time). */

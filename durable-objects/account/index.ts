@@ -17,6 +17,7 @@ import {
   SURVIVAL_POLICIES,
   stateHash,
 } from "../../core/index.ts";
+import type { LedgerShare } from "../../core/ledger-share.ts";
 import { connectReadModel } from "../../db/client.ts";
 import { writeProjection } from "../../db/projector.ts";
 import { busFor } from "../../replication/bus.ts";
@@ -98,7 +99,13 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** Events a receiver already checked [LF8] (replication/receive.ts). */
-  applyRemote(tenantId: string, accountId: string, events: DomainEvent[], from: string) {
+  applyRemote(
+    tenantId: string,
+    accountId: string,
+    events: DomainEvent[],
+    from: string,
+    ledger: LedgerShare[] = [],
+  ) {
     // Forward only what this region holds unmasked (written in its own jurisdiction), to
     // the regions other than the sender; core's outgoingBatch masks per receiver.
     const own = this.env.JURISDICTION;
@@ -107,7 +114,7 @@ export class AccountDO extends DurableObject<Env> {
       .map((p) => p.region)
       .filter((r) => r !== from);
     const forwardTo = (event: DomainEvent) => (jurisdictionOf(event.region) === own ? others : []);
-    const result = this.engine.applyRemote(tenantId, accountId, events, forwardTo);
+    const result = this.engine.applyRemote(tenantId, accountId, events, forwardTo, ledger);
     if (result.applied > 0) this.ctx.waitUntil(this.armAlarm());
     return result;
   }
@@ -293,6 +300,8 @@ export class AccountDO extends DurableObject<Env> {
       residency,
       policy: needsMask ? await this.fieldPolicy(tenantId) : DEFAULT_FIELD_POLICY,
       hashKey: needsMask ? this.maskingKey() : "",
+      // core keeps these only for a peer of this jurisdiction [LF2].
+      ledger: this.engine.ledgerFor(events.map((e) => e.id)),
     });
     if (audit) await this.audit(audit);
     return batch;

@@ -265,6 +265,36 @@ describe.each(["direct", "qstash"] as const)("%s bus", (bus) => {
       }
     });
 
+    test("[LF2] a retry with the same Idempotency-Key in the other region of the jurisdiction replays the first answer", async () => {
+      const key = `failover-${bus}-${Date.now()}`;
+      const body = { name: "Failover Retry Co", residency: "cn" };
+      const first = await api("cn-east")("POST", "/v1/customers", body, { "idempotency-key": key });
+      expect(first.status).toBe(201);
+      await eventually(async () =>
+        (await api("cn-south")("GET", `/v1/customers/${first.body.id}`)).status === 200
+          ? true
+          : undefined,
+      );
+      // The client failed over: the same request, the same key, the other region.
+      const retry = await api("cn-south")("POST", "/v1/customers", body, {
+        "idempotency-key": key,
+      });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("idempotent-replayed")).toBe("true");
+      expect(retry.text).toBe(first.text);
+      expect(retry.headers.get("location")).toBe(first.headers.get("location"));
+      // Another body under the key is refused there too, as it would be in cn-east.
+      const other = await api("cn-south")(
+        "POST",
+        "/v1/customers",
+        { ...body, name: "Other" },
+        {
+          "idempotency-key": key,
+        },
+      );
+      expect(other.status).toBe(422);
+    });
+
     test("[LF4] a write for a cn account sent to eu-central is refused with the right regions", async () => {
       const res = await api("eu-central")("POST", "/v1/customers", {
         name: "Wrong Place",

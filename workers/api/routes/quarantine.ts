@@ -126,7 +126,8 @@ quarantine.openapi(redrive, async (c) => {
   const e = valid[0];
   if (e.tenantId !== principal.tenantId)
     throw new Problem(404, "not-found", "No such quarantined event");
-  await deps.sink(e.tenantId, e.accountId, [e], entry.from);
+  // A redriven event carries no ledger entry: a retry of its write is still one effect.
+  await deps.sink(e.tenantId, e.accountId, [e], entry.from, []);
   await stub(c.env).remove(principal.tenantId, id);
   return c.json({ applied: true }, 200);
 });

@@ -50,8 +50,8 @@ export function receiverDeps(env: Env, nowMs = Date.now()): ReceiveDeps {
   return {
     nowMs,
     maxSkewMs: env.REPLICATION_MAX_SKEW_MS ? Number(env.REPLICATION_MAX_SKEW_MS) : undefined,
-    sink: (tenantId, accountId, events, from) =>
-      accountStub(env, tenantId, accountId).applyRemote(tenantId, accountId, events, from),
+    sink: (tenantId, accountId, events, from, ledger) =>
+      accountStub(env, tenantId, accountId).applyRemote(tenantId, accountId, events, from, ledger),
     tenants: async (ids) => {
       const rows = await directory(env).tenantPolicies(ids);
       return new Map(rows.map((r) => [r.id, r.policy ?? DEFAULT_FIELD_POLICY]));
