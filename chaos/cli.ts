@@ -8,6 +8,7 @@ import { CONTROL_HEADER } from "../scripts/control.ts";
 import { ROOT } from "../scripts/region.ts";
 import { readRun } from "../scripts/run-file.ts";
 import { ACTIONS, type PartStatus } from "../scripts/supervisor.ts";
+import { readTopology } from "../scripts/topology.ts";
 
 const USAGE = `Usage: npm run chaos -- <command> [options]
 
@@ -25,6 +26,9 @@ Commands (against a running npm start):
   fault db-down <region>                   libSQL accepts and never answers (a blackhole)
   fault db-reset <region>                  every libSQL connection is reset
   fault db-bandwidth <region> <bytes/s>    libSQL traffic capped
+  fault clock-skew <region> <±offset>      the region's HLC wall clock runs ahead or behind (+6m)
+  fault slow-inference <region> <delay>    its calls to the inference worker wait longer
+  fault inference-errors <region> <rate>   this share (0..1) of its inference calls fails
   fault partition <region> <region>        the two regions cannot reach each other (both ways)
   fault slow-link <region> <region> <delay> [--jitter <delay>]
                                            traffic between them waits (both ways)
@@ -150,10 +154,74 @@ function line(s: PartStatus): string {
 }
 
 /** "800ms", "2s" or "800" (milliseconds) → milliseconds. */
-function duration(text: string | undefined, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text ?? "");
-  if (!m) fail(`${what} must be a duration such as 800ms or 2s, not ${JSON.stringify(text ?? "")}`);
-  return Math.round(Number(m[1]) * (m[2] === "s" ? 1_000 : 1));
+function duration(text: string | undefined, what: string, signed = false): number {
+  const m = /^([+-]?)(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text ?? "");
+  if (!m || (m[1] && !signed))
+    fail(`${what} must be a duration such as 800ms, 2s or 5m, not ${JSON.stringify(text ?? "")}`);
+  const unit = m[3] === "m" ? 60_000 : m[3] === "s" ? 1_000 : 1;
+  return (m[1] === "-" ? -1 : 1) * Math.round(Number(m[2]) * unit);
+}
+
+/** What lives in a region's isolate (clock, inference calls): its local-mode fault routes. */
+type RegionFaults = { clockOffsetMs: number; inference: { latencyMs: number; errorRate: number } };
+const REGION_FAULTS = new Set(["clock-skew", "slow-inference", "inference-errors"]);
+
+async function regionCall(region: string, method: "GET" | "PUT", path: string, body?: unknown) {
+  const topology = readTopology().find((r) => r.region === region);
+  if (!topology) fail(`no region ${JSON.stringify(region)} in wrangler.toml`, 1);
+  const { secret } = control();
+  const url = `${topology.apiUrl}${path}`;
+  const res = await fetch(url, {
+    method,
+    headers: { [CONTROL_HEADER]: secret, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  }).catch((err: Error) =>
+    fail(`${region} did not answer at ${url} (${(err.cause as Error)?.message ?? err.message})`, 1),
+  );
+  const answer = (await res.json().catch(() => null)) as
+    | (RegionFaults & { title?: string; detail?: string })
+    | null;
+  if (!res.ok)
+    fail(
+      `${region}: ${answer?.title ?? `HTTP ${res.status}`}${answer?.detail ? `: ${answer.detail}` : ""}`,
+      1,
+    );
+  return answer as RegionFaults;
+}
+
+const regionLine = (region: string, f: RegionFaults) =>
+  `  ${region.padEnd(16)} clock ${f.clockOffsetMs >= 0 ? "+" : ""}${f.clockOffsetMs} ms, inference +${f.inference.latencyMs} ms, errors ${f.inference.errorRate}`;
+
+/** Sets one in-isolate fault of `region`, keeping the others. */
+async function regionFault(kind: string, region: string, args: string[]): Promise<RegionFaults> {
+  if (args.length !== 1)
+    fail(`fault ${kind} takes a region and one value: fault ${kind} ${region} …`);
+  const current = await regionCall(region, "GET", "/__local/faults");
+  if (kind === "clock-skew")
+    return regionCall(region, "PUT", "/__local/clock", {
+      offsetMs: duration(args[0], "the skew", true),
+    });
+  const inference = { ...current.inference };
+  if (kind === "slow-inference") inference.latencyMs = duration(args[0], "the delay");
+  else {
+    const rate = Number(args[0]);
+    if (!(rate >= 0 && rate <= 1)) fail("the rate must be a number in 0..1");
+    inference.errorRate = rate;
+  }
+  return regionCall(region, "PUT", "/__local/faults/inference", inference);
+}
+
+/** Lifts the in-isolate faults of `region`. */
+async function healRegion(region: string): Promise<RegionFaults> {
+  await regionCall(region, "PUT", "/__local/clock", { offsetMs: 0 });
+  return regionCall(region, "PUT", "/__local/faults/inference", {});
+}
+
+/** The regions the running npm start runs. */
+async function runningRegions(): Promise<string[]> {
+  const parts = (await call("GET", "/parts")) as PartStatus[];
+  return parts.filter((p) => p.kind === "region" && p.state === "running").map((p) => p.name);
 }
 
 /** The faults a `fault <kind> <region> …` command asks for. */
@@ -209,6 +277,10 @@ if (command === "fault") {
   const [kind, first, ...args] = rest;
   if (!first) fail("fault takes a kind and a region: fault slow-db cn-east 800ms");
   let views: ProxyView[];
+  if (kind && REGION_FAULTS.has(kind)) {
+    process.stdout.write(`${regionLine(first, await regionFault(kind, first, args))}\n`);
+    process.exit(0);
+  }
   if (kind === "partition" || kind === "slow-link") {
     const [second, delay, ...extra] = args;
     if (!second || extra.length || (kind === "partition") !== (delay === undefined))
@@ -252,10 +324,14 @@ if (command === "fault") {
       )
     : ((await call("DELETE", "/faults")) as ProxyView[]);
   process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
+  for (const r of region ? [region] : await runningRegions())
+    process.stdout.write(`${regionLine(r, await healRegion(r))}\n`);
 } else if (command === "faults") {
   if (rest.length) fail("faults takes no arguments");
   const views = (await call("GET", "/faults")) as ProxyView[];
   process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
+  for (const r of await runningRegions())
+    process.stdout.write(`${regionLine(r, await regionCall(r, "GET", "/__local/faults"))}\n`);
 } else if (command === "status") {
   if (rest.length) fail("status takes no arguments");
   const parts = (await call("GET", "/parts")) as PartStatus[];

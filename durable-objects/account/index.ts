@@ -31,6 +31,7 @@ import {
   regionInfo,
 } from "../../replication/regions.ts";
 import { keyRingOf } from "../../replication/signing.ts";
+import { wallClock } from "../clock.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { AccountEngine, type ExecuteRequest, type ExecuteResult } from "./engine.ts";
 
@@ -54,7 +55,7 @@ export class AccountDO extends DurableObject<Env> {
       this.engine = new AccountEngine(durableObjectStore(ctx.storage), {
         region: env.REGION,
         jurisdiction: env.JURISDICTION,
-        now: () => Date.now(),
+        now: wallClock,
         random: () => Math.random(),
         peers: peersOf(env).map((p) => p.region),
         accountIdKey: env.ACCOUNT_ID_KEY,

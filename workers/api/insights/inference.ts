@@ -7,6 +7,8 @@ import { z } from "zod";
 import { admit, type Breaker, type BreakerPolicy, CLOSED, record } from "../../../core/breaker.ts";
 import type { AnalyzeResult } from "../../inference/analyze.ts";
 import { Timeout, within } from "../../shared/timeout.ts";
+import { isLocalMode } from "../env.ts";
+import { inferenceFault } from "./local-faults.ts";
 
 export const DEFAULT_BUDGET_MS = 300;
 /** The `Lifeline-Degraded` token while insights are shed, whatever the reason. */
@@ -69,6 +71,15 @@ export function inferenceBudgetMs(env: Env): number {
  * Runs `task` over `texts` through the INFERENCE binding within the budget. Never throws:
  * anything but a timely, well-formed answer is a `Shed` saying why.
  */
+/** A local drill's inference fault (local-faults.ts), before the real call; never deployed. */
+async function injected(env: Env): Promise<void> {
+  if (!isLocalMode(env)) return;
+  const { latencyMs, errorRate } = inferenceFault();
+  if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+  if (errorRate > 0 && Math.random() < errorRate)
+    throw new Error("injected inference failure (npm run chaos)");
+}
+
 export async function inferTexts(
   env: Env,
   task: string,
@@ -90,7 +101,9 @@ export async function inferTexts(
   const budget = inferenceBudgetMs(env);
   try {
     // The RPC stub's promise type does not narrow on a union; the value is the plain result.
-    const call = env.INFERENCE.analyzeTexts(task, texts) as unknown as Promise<AnalyzeResult>;
+    const call = injected(env).then(
+      () => env.INFERENCE!.analyzeTexts(task, texts) as unknown as Promise<AnalyzeResult>,
+    );
     const answer = await within(call, budget);
     if (!answer.ok) {
       // The worker is alive and said no (bad input, unknown task): not a breaker failure.

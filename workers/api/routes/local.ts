@@ -4,8 +4,14 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { FieldPolicy, insights, sha256Hex } from "../../../core/index.ts";
+import {
+  clockOffsetMs,
+  MAX_CLOCK_OFFSET_MS,
+  setClockOffset,
+} from "../../../durable-objects/clock.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
+import { InferenceFault, inferenceFault, setInferenceFault } from "../insights/local-faults.ts";
 import { directory } from "../middleware/auth.ts";
 
 export const local = new Hono<AppEnv>();
@@ -91,6 +97,32 @@ local.post("/__local/seed", async (c) => {
     ),
   });
   return c.body(null, 204);
+});
+
+/**
+ * The region's injected faults for chaos drills (scripts' fault proxies cover the network
+ * and libSQL; these cover what lives in the isolate): the HLC wall clock's offset and the
+ * inference calls' delay and failure rate.
+ */
+const ClockBody = z.strictObject({
+  offsetMs: z.number().int().min(-MAX_CLOCK_OFFSET_MS).max(MAX_CLOCK_OFFSET_MS),
+});
+const localFaults = () => ({ clockOffsetMs: clockOffsetMs(), inference: inferenceFault() });
+
+local.get("/__local/faults", (c) => c.json(localFaults()));
+
+local.put("/__local/clock", async (c) => {
+  const parsed = ClockBody.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  setClockOffset(parsed.data.offsetMs);
+  return c.json(localFaults());
+});
+
+local.put("/__local/faults/inference", async (c) => {
+  const parsed = InferenceFault.safeParse(await c.req.json().catch(() => null));
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  setInferenceFault(parsed.data);
+  return c.json(localFaults());
 });
 
 /** Benchmark floor: one bare DO SQLite write through this same worker. */
