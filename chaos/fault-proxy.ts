@@ -13,6 +13,7 @@
 // Everything is bounded: connections held, bytes queued per connection.
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { z } from "zod";
+import { mulberry32 } from "../core/prng.ts";
 
 export const Faults = z.strictObject({
   latencyMs: z.number().int().min(0).max(60_000).default(0),
@@ -29,18 +30,6 @@ export const NO_FAULTS: Faults = Faults.parse({});
 const MAX_CONNECTIONS = 1_024;
 /** Bytes one connection may have waiting for their delay; past it, reading pauses. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
-
-/** mulberry32: a small seeded generator, enough for jitter and error draws. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface ProxyStats {
   accepted: number;
@@ -74,7 +63,7 @@ export class FaultProxy {
     private readonly upstream: { host: string; port: number },
     seed = 1,
   ) {
-    this.random = seededRandom(seed);
+    this.random = mulberry32(seed);
   }
 
   get current(): Faults {

@@ -1,8 +1,8 @@
 // Finite-difference gradient check of the char-CNN (and its wide n-gram term) on a tiny model,
 // plus determinism of training. Uses synthetic data only; never reads ../shared/data.
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../core/prng.ts";
 import type { SparseVector } from "../features/sparse.ts";
-import { mulberry32 } from "../train/prng.ts";
 import { backward, type CnnConfig, forward, initParams, layout, workspace } from "./model.ts";
 import { type Sample, trainCnn } from "./train.ts";
 

@@ -2,8 +2,9 @@
 // max-over-time pooling → ReLU → dropout → linear → softmax, optionally plus a "wide" hashed
 // n-gram linear term added to the logits. All parameters live in one Float32Array so the
 // optimiser is a single loop; forward/backward work on one example and accumulate gradients.
+
+import type { Rng } from "../../core/prng.ts";
 import type { SparseVector } from "../features/sparse.ts";
-import type { Rng } from "../train/prng.ts";
 
 export type CnnConfig = {
   /** Token ids: 0 is padding/boundary; see vocab.ts. */

@@ -1,8 +1,9 @@
 // A small char-CNN artifact with every parameter (biases and wide table included) drawn from
 // a seed, for tests of the artifact codec, the ONNX export and the worker's text path.
+
+import { mulberry32 } from "../../core/prng.ts";
 import { type FeatureConfig, zhCharRecipe } from "../features/config.ts";
 import { buildVocab } from "../features/vocab.ts";
-import { mulberry32 } from "../train/prng.ts";
 import { type CnnArtifact, decodeCnn, encodeCnn } from "./artifact.ts";
 import { type CnnConfig, layout } from "./model.ts";
 

@@ -1,9 +1,10 @@
 // Mini-batch Adam training for the char-CNN with seeded shuffling, dropout and early stopping
 // on a validation slice carved from train. Same seed and data → identical weights.
+
+import { mulberry32, shuffle } from "../../core/prng.ts";
 import type { SparseVector } from "../features/sparse.ts";
 import { argmax } from "../serve/argmax.ts";
 import { evaluate, type Metrics } from "../train/metrics.ts";
-import { mulberry32, shuffle } from "../train/prng.ts";
 import {
   backward,
   type CnnConfig,

@@ -1,18 +1,10 @@
 // Seeded random SparseClassifiers and features, so round-trip tests and the shipped test
 // model reproduce byte for byte from a seed.
+import { mulberry32 } from "../../core/prng.ts";
 import type { Layer, SparseClassifier, SparseFeatures } from "./model.ts";
 
-/** mulberry32: tiny, fast, and good enough for test weights. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The one seeded generator (core/prng.ts): test weights reproduce from their seed. */
+const seededRandom = mulberry32;
 
 function layer(rand: () => number, rows: number, cols: number, scale: number): Layer {
   return {

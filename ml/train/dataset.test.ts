@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { mulberry32, shuffle } from "../../core/prng.ts";
 import { labelSet, parseJsonl, stratifiedSplit } from "./dataset.ts";
-import { mulberry32, shuffle } from "./prng.ts";
 
 const rows = Array.from({ length: 100 }, (_, i) => ({ text: `t${i}`, label: i < 80 ? "a" : "b" }));
 

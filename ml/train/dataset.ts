@@ -1,7 +1,7 @@
 // Labelled rows: parsing the shared JSONL format and seeded, stratified splits. Pure; the
 // CLI reads the files.
 import { z } from "zod";
-import { mulberry32, shuffle } from "./prng.ts";
+import { mulberry32, shuffle } from "../../core/prng.ts";
 
 export const RowSchema = z.object({
   text: z.string(),

@@ -1,10 +1,10 @@
 // Logit averaging folded into one model: its probabilities must equal softmax of the members'
 // mean logits, for linear and MLP members alike, and mismatched members are refused.
 import { describe, expect, test } from "vitest";
+import { mulberry32 } from "../../core/prng.ts";
 import { fromPairs } from "../features/sparse.ts";
 import { averageLogits } from "./ensemble.ts";
 import { type Model, predict } from "./model.ts";
-import { mulberry32 } from "./prng.ts";
 import { wordUnigrams } from "./test-config.ts";
 
 const fc = wordUnigrams(5);

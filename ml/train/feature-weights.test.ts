@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
+import { mulberry32 } from "../../core/prng.ts";
 import { fromPairs } from "../features/sparse.ts";
 import { featureScale, foldScale, idf, nbRatios, scaleExamples } from "./feature-weights.ts";
 import { predict } from "./model.ts";
-import { mulberry32 } from "./prng.ts";
 import { wordUnigrams } from "./test-config.ts";
 import { type Example, train } from "./trainer.ts";
 

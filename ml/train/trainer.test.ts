@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
+import { mulberry32 } from "../../core/prng.ts";
 import { fromPairs, type SparseVector } from "../features/sparse.ts";
 import { roundToFloat16 } from "../onnx/float16.ts";
 import { decodeModel, encodeModel } from "./codec.ts";
 import { type Model, predict } from "./model.ts";
-import { mulberry32 } from "./prng.ts";
 import { wordUnigrams } from "./test-config.ts";
 import { type Example, score, type TrainOptions, train } from "./trainer.ts";
 

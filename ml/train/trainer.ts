@@ -1,12 +1,13 @@
 // Trains a linear softmax classifier or a one-hidden-layer MLP on sparse inputs with
 // per-example lazy AdamW (only the rows of active features move), seeded init and
 // shuffling, and early stopping on a validation set. Same seed and data → identical bits.
+
+import { mulberry32, type Rng, shuffle } from "../../core/prng.ts";
 import type { FeatureConfig } from "../features/config.ts";
 import type { SparseVector } from "../features/sparse.ts";
 import { argmax } from "../serve/argmax.ts";
 import { evaluate, type Metrics } from "./metrics.ts";
 import { type Layer, type Model, predict, softmaxInPlace } from "./model.ts";
-import { mulberry32, type Rng, shuffle } from "./prng.ts";
 
 export type Example = { readonly x: SparseVector; readonly y: number; readonly weight: number };
 

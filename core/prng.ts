@@ -1,5 +1,6 @@
-// Seeded randomness for training: mulberry32, plus the shuffles built on it. Every run
-// reproduces from its seed; nothing here reads Math.random.
+// Seeded randomness: mulberry32, plus the shuffles built on it, for training, test models
+// and chaos drills alike. Every run reproduces from its seed; nothing here reads
+// Math.random.
 
 export type Rng = () => number;
 
