@@ -16,6 +16,9 @@ export const ACC_EU = "acc_ZZZZZZZZZZZZZZZZZZZZZZZZZZ";
 export type Seen = { region: string; method: string; path: string; headers: Headers; body: string };
 /** A region's behaviour for one request: a response, or a fault. */
 export type Reply = Response | "hang" | "refuse";
+
+/** Far past any attempt timeout these tests set (≤ 1 s). */
+const HANG_BACKSTOP_MS = 5_000;
 export type Behaviour = (req: Request, region: string) => Reply | Promise<Reply>;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
@@ -101,10 +104,18 @@ export function fakeTopology(
     if (reply === "refuse") throw new TypeError("fetch failed: connection refused");
     if (reply === "hang") {
       // The router's attempt timeout may already have fired while this fake read the body
-      // (a loaded machine): an abort event that has passed never comes again.
+      // (a loaded machine): an abort event that has passed never comes again. And Node's
+      // Request follows its init signal only through a weak link, so under memory pressure
+      // the abort may never reach `request.signal` at all (a full run once hung here for
+      // 30 s): past HANG_BACKSTOP_MS the fake gives up too. The router has aborted by then,
+      // so it still sees a timeout, as a real hung connection would show it.
       return new Promise((_, reject) => {
         if (request.signal.aborted) return reject(request.signal.reason);
-        request.signal.addEventListener("abort", () => reject(request.signal.reason));
+        const backstop = setTimeout(() => reject(new Error("hang backstop")), HANG_BACKSTOP_MS);
+        request.signal.addEventListener("abort", () => {
+          clearTimeout(backstop);
+          reject(request.signal.reason);
+        });
       });
     }
     return reply;
