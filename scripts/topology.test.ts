@@ -35,6 +35,7 @@ test("every env declares the same Durable Object bindings", () => {
     "IdempotencyKeyDO",
     "QuarantineDO",
     "RateLimitDO",
+    "RegionDO",
   ]);
   for (const bindings of rest) expect(bindings).toEqual(first);
 });

@@ -8,6 +8,7 @@ import {
   type AuditCheckpointV1,
   type AuditEntry,
   type AuditHead,
+  type AuditKind,
   auditKey,
 } from "../../core/index.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
@@ -48,6 +49,10 @@ export class AuditDO extends DurableObject<Env> {
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + CHECKPOINT_DELAY_MS);
     return entry;
+  }
+
+  entriesFor(tenantId: string, afterSeq: number, limit: number, kind?: AuditKind) {
+    return this.audit.entriesFor(tenantId, afterSeq, limit, kind);
   }
 
   verify(checkpoints: readonly AuditHead[], tenantId: string) {

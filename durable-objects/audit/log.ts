@@ -204,6 +204,38 @@ export class AuditLog {
     return row ? (JSON.parse(row.body) as AuditEntry) : null;
   }
 
+  /**
+   * Entries a tenant's admin may read, oldest first, after `afterSeq`: those about the
+   * tenant, and the region-wide degradation-mode changes (they name no tenant and affect
+   * every one). At most `scan` entries are read per call, so a region full of other
+   * tenants' entries costs a bounded page; `nextAfter` continues where the scan stopped.
+   */
+  entriesFor(
+    tenantId: string,
+    afterSeq: number,
+    limit: number,
+    kind?: AuditKind,
+    scan = 5_000,
+  ): { entries: AuditEntry[]; nextAfter: number | null } {
+    const out: AuditEntry[] = [];
+    let after = afterSeq;
+    let scanned = 0;
+    while (out.length < limit && scanned < scan) {
+      const page = this.page(after, Math.min(500, scan - scanned));
+      if (page.length === 0) return { entries: out, nextAfter: null };
+      for (const e of page) {
+        scanned++;
+        after = e.seq;
+        const about = (e.detail as { tenantId?: unknown } | null)?.tenantId;
+        const visible =
+          about === tenantId || (about === null && e.kind === "degradation-mode");
+        if (visible && (kind === undefined || e.kind === kind)) out.push(e);
+        if (out.length >= limit) break;
+      }
+    }
+    return { entries: out, nextAfter: after };
+  }
+
   private page(afterSeq: number, limit: number): AuditEntry[] {
     return this.store.sql
       .exec<{ body: string }>(

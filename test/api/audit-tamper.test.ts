@@ -111,6 +111,40 @@ describe("[LF7] tamper-evident audit", () => {
     expect(r.body.tenantEntries).toBeGreaterThanOrEqual(4);
   }, 60_000);
 
+  // Before the tampering below breaks the chain (a broken chain counts nothing).
+  test("verify reveals no region-wide counts: another tenant's admin sees none of this tenant's entries", async () => {
+    const seeded = await fetch(`${east.url}/__local/seed`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "lifeline-local-admin": east.localAdminSecret,
+      },
+      body: JSON.stringify({
+        tenant: { id: "ten_other", name: "ten_other" },
+        apiKeys: [],
+        users: [
+          {
+            id: "usr_other_admin",
+            email: "admin@other.test",
+            name: "Other",
+            role: "admin",
+            password: "other-admin-1",
+          },
+        ],
+      }),
+    });
+    expect(seeded.status).toBe(204);
+    const other = await login(east.url, { email: "admin@other.test", password: "other-admin-1" });
+    const mine = (await admin()("GET", "/v1/audit/verify")).body;
+    const theirs = (await client(east.url, other)("GET", "/v1/audit/verify")).body;
+    expect(mine.tenantEntries).toBeGreaterThan(0);
+    expect(theirs.tenantEntries).toBe(0);
+    for (const body of [mine, theirs])
+      expect(Object.keys(body).sort()).toEqual(
+        expect.not.arrayContaining(["count", "head", "seq", "brokenAt", "reason"]),
+      );
+  });
+
   test("[LF7] with no checkpoint holder answering, verify says the head is unverified, never ok", async () => {
     await eu.stopWorker();
     try {
@@ -200,39 +234,6 @@ describe("[LF7] audit and admin routes need the admin role", () => {
         expect(r.body).toMatchObject({ status: 403, title: "Not allowed" });
       }
     }
-  });
-
-  test("verify reveals no region-wide counts: another tenant's admin sees none of this tenant's entries", async () => {
-    const seeded = await fetch(`${east.url}/__local/seed`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "lifeline-local-admin": east.localAdminSecret,
-      },
-      body: JSON.stringify({
-        tenant: { id: "ten_other", name: "ten_other" },
-        apiKeys: [],
-        users: [
-          {
-            id: "usr_other_admin",
-            email: "admin@other.test",
-            name: "Other",
-            role: "admin",
-            password: "other-admin-1",
-          },
-        ],
-      }),
-    });
-    expect(seeded.status).toBe(204);
-    const other = await login(east.url, { email: "admin@other.test", password: "other-admin-1" });
-    const mine = (await admin()("GET", "/v1/audit/verify")).body;
-    const theirs = (await client(east.url, other)("GET", "/v1/audit/verify")).body;
-    expect(mine.tenantEntries).toBeGreaterThan(0);
-    expect(theirs.tenantEntries).toBe(0);
-    for (const body of [mine, theirs])
-      expect(Object.keys(body).sort()).toEqual(
-        expect.not.arrayContaining(["count", "head", "seq", "brokenAt", "reason"]),
-      );
   });
 
   test("[LF7] the admin routes are in the OpenAPI document, with their 403", async () => {

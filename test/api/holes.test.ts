@@ -75,6 +75,8 @@ describe("public /v1/health is a summary; the detail is for admins", () => {
       region: "cn-east",
       jurisdiction: "cn",
       degraded: ["inference-off"],
+      // Which modes are in force, since when and why (no signal values: those are detail).
+      modes: expect.any(Array),
     });
   });
 

@@ -454,10 +454,14 @@ describe("operations", () => {
     const doc = await readJson(await fetch(`${region().url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        "/v1/admin/degradation",
+        "/v1/admin/degradation/modes/{mode}",
+        "/v1/admin/degradation/policies",
         "/v1/admin/replication/quarantine",
         "/v1/admin/replication/quarantine/{id}",
         "/v1/admin/replication/quarantine/{id}/redrive",
         "/v1/admin/state-hash",
+        "/v1/audit/entries",
         "/v1/audit/verify",
         "/v1/auth/login",
         "/v1/auth/logout",
@@ -541,7 +545,7 @@ describe("[LF5] a dead read model never blocks a lifeline write", () => {
     expect(list.headers.get("retry-after")).toBe("5");
     const health = await readJson(await fetch(`${region().url}/v1/health`));
     expect(health.status).toBe("degraded");
-    expect(health.degraded).toContain("reads:unavailable");
+    expect(health.degraded).toContain("reads-unavailable");
   });
 
   test("[LF1] writes accepted while libSQL was down reach the read model once it is back", async () => {

@@ -62,5 +62,5 @@ test("[login] with the credentials worker unreachable, a login is a 503 credenti
   expect(body.detail).not.toMatch(/not found|lifeline-credentials|Worker/i);
   // An SRE sees it in the region's health.
   const health = (await (await fetch(`${region.url}/v1/health`)).json()) as { degraded: string[] };
-  expect(health.degraded).toContain("logins:unavailable");
+  expect(health.degraded).toContain("logins-unavailable");
 });

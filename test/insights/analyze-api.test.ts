@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLINIC_CALL, CLINIC_PROFILE } from "../../core/insights/fixtures.ts";
 import { DEV_KEY, startTopology, type Topology } from "../../scripts/local-topology.ts";
 import { INFERENCE_CONFIG, ROOT } from "../../scripts/region.ts";
+import { devCredentials } from "../../scripts/seed.ts";
 import { confirmPayment, draftContract, sendAndSign } from "../support/commands.ts";
-import { client, eventually } from "../support/test-region.ts";
+import { client, eventually, login } from "../support/test-region.ts";
 
 const SLOW_INFERENCE = join(ROOT, "test", "support", "slow-inference", "wrangler.toml");
 /** The stand-in answers after this (its wrangler.toml); a shed answer must come long before. */
@@ -264,6 +265,26 @@ describe("tenant rules", () => {
 });
 
 describe("shedding: inference slow, failing or absent never holds an answer or a lifeline flow", () => {
+  // These are about the isolate's own budget and breaker. Left alone, each region's
+  // shipped policy puts it into inference-off within seconds and sheds before either acts
+  // (test/api/degradation.test.ts proves that), so the demo tenant clears the mode here.
+  beforeAll(async () => {
+    const c = devCredentials();
+    for (const t of [slow, none]) {
+      const token = await login(t.url("cn-east"), {
+        email: c.adminEmail,
+        password: c.adminPassword,
+      });
+      const res = await client(t.url("cn-east"), token)(
+        "PUT",
+        "/v1/admin/degradation/modes/inference-off",
+        { action: "clear", forMs: 3_600_000, reason: "test: exercise the budget and the breaker" },
+      );
+      expect(res.status).toBe(200);
+    }
+    await new Promise((r) => setTimeout(r, 2_500)); // past every isolate's cached view
+  });
+
   test("inference slower than its budget: the answer comes within the budget, insights null, Lifeline-Degraded: inference-off", async () => {
     const started = performance.now();
     const res = await api(slow)("POST", "/v1/insights/analyze", CLINIC_REQUEST);

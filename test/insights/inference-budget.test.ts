@@ -44,7 +44,7 @@ const clock = () => {
 describe("inference within a budget", () => {
   test("a timely answer is returned with its model version", async () => {
     const c = clock();
-    const out = await inferTexts(envWith(ok), "sentiment-zh", ["好"], c.now);
+    const out = await inferTexts(envWith(ok), "sentiment-zh", ["好"], [], c.now);
     expect(out).toEqual({
       ok: true,
       value: {
@@ -56,30 +56,28 @@ describe("inference within a budget", () => {
     });
   });
 
-  test("inference:off sheds without calling the worker", async () => {
+  test("inference-off in force sheds without calling the worker", async () => {
     let called = false;
-    const env = envWith(
-      async () => {
-        called = true;
-        return ok();
-      },
-      { DEGRADATION_MODES: "projection:defer, inference:off" },
-    );
-    const out = await inferTexts(env, "sentiment-zh", ["好"], clock().now);
+    const env = envWith(async () => {
+      called = true;
+      return ok();
+    });
+    const modes = ["projection-deferred", "inference-off"];
+    const out = await inferTexts(env, "sentiment-zh", ["好"], modes, clock().now);
     expect(out).toMatchObject({ ok: false, shed: { reason: "off" } });
     expect(called).toBe(false);
   });
 
   test("an answer later than the budget is a timeout, and the call returns at the budget", async () => {
     const started = performance.now();
-    const out = await inferTexts(envWith(never), "sentiment-zh", ["好"], clock().now);
+    const out = await inferTexts(envWith(never), "sentiment-zh", ["好"], [], clock().now);
     expect(out).toMatchObject({ ok: false, shed: { reason: "timeout" } });
     // The stand-in never answers: returning at all proves the budget cut it off.
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   test("a missing worker is an error, not an exception", async () => {
-    const out = await inferTexts(envWith(boom), "sentiment-zh", ["好"], clock().now);
+    const out = await inferTexts(envWith(boom), "sentiment-zh", ["好"], [], clock().now);
     expect(out).toMatchObject({ ok: false, shed: { reason: "error" } });
   });
 
@@ -92,15 +90,15 @@ describe("inference within a budget", () => {
       if (healthy) return ok();
       throw new Error("down");
     });
-    for (let i = 0; i < 3; i++) await inferTexts(env, "sentiment-zh", ["好"], c.now);
+    for (let i = 0; i < 3; i++) await inferTexts(env, "sentiment-zh", ["好"], [], c.now);
     expect(calls).toBe(3);
-    const open = await inferTexts(env, "sentiment-zh", ["好"], c.now);
+    const open = await inferTexts(env, "sentiment-zh", ["好"], [], c.now);
     expect(open).toMatchObject({ ok: false, shed: { reason: "breaker-open" } });
     expect(calls).toBe(3);
     healthy = true;
     c.advance(10_000);
-    expect((await inferTexts(env, "sentiment-zh", ["好"], c.now)).ok).toBe(true);
-    expect((await inferTexts(env, "sentiment-zh", ["好"], c.now)).ok).toBe(true);
+    expect((await inferTexts(env, "sentiment-zh", ["好"], [], c.now)).ok).toBe(true);
+    expect((await inferTexts(env, "sentiment-zh", ["好"], [], c.now)).ok).toBe(true);
     expect(calls).toBe(5);
   });
 
@@ -108,7 +106,7 @@ describe("inference within a budget", () => {
     const c = clock();
     const refuse = async () => ({ ok: false, error: "invalid-input", detail: "too long" });
     for (let i = 0; i < 5; i++) {
-      const out = await inferTexts(envWith(refuse), "sentiment-zh", ["好"], c.now);
+      const out = await inferTexts(envWith(refuse), "sentiment-zh", ["好"], [], c.now);
       expect(out).toMatchObject({ ok: false, shed: { reason: "error" } });
     }
   });

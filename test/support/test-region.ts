@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { FaultProxy } from "../../chaos/fault-proxy.ts";
 import { type LibsqlServer, startLibsqlServer } from "../../local/libsql-server/server.ts";
 import { freePort } from "../../scripts/processes.ts";
 import { newSecrets, workerSecrets } from "../../scripts/secrets.ts";
@@ -25,6 +26,8 @@ export type TestRegion = {
   dataDir: string;
   /** What /__local/* needs in the Lifeline-Local-Admin header. */
   localAdminSecret: string;
+  /** The fault proxy in front of libSQL, with `libsqlFaults: true`. */
+  libsqlProxy: FaultProxy | null;
   /** Stops the libSQL server only (the worker keeps running): a dead read model. */
   stopLibsql(): Promise<void>;
   /** Starts it again on the same port and file. */
@@ -51,6 +54,8 @@ export type TestRegionOptions = {
   credentials?: boolean;
   /** Apply the dev seed in local mode (default true). */
   seed?: boolean;
+  /** Put a fault proxy (chaos/fault-proxy.ts) between the worker and its libSQL server. */
+  libsqlFaults?: boolean;
 };
 
 /**
@@ -76,11 +81,15 @@ export async function startTestRegion(
   await migrate(drizzle(createClient({ url: libsql.url, authToken })), {
     migrationsFolder: "migrations",
   });
+  const libsqlProxy = options.libsqlFaults
+    ? new FaultProxy(`db:${region}`, { host: "127.0.0.1", port: libsql.port })
+    : null;
+  const libsqlUrl = libsqlProxy ? `http://127.0.0.1:${await libsqlProxy.listen(0)}` : libsql.url;
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
   const bindings = {
-    LIBSQL_URL: libsql.url,
+    LIBSQL_URL: libsqlUrl,
     LIFELINE_MODE: options.mode ?? "local",
     AUTH_TOKEN_SECRET: "test-secret-0123456789",
     REGIONS: JSON.stringify([{ region, jurisdiction, url }, ...(options.peers ?? [])]),
@@ -116,6 +125,7 @@ export async function startTestRegion(
     libsql,
     dataDir,
     localAdminSecret: secrets.LOCAL_ADMIN_SECRET,
+    libsqlProxy,
     async stopLibsql() {
       libsqlStopped = true;
       await current.close();
@@ -139,6 +149,7 @@ export async function startTestRegion(
     async stop() {
       await worker?.dispose();
       await releaseCredentials();
+      await libsqlProxy?.close();
       if (!libsqlStopped) await current.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -8,6 +8,7 @@ import type { AppEnv } from "./env.ts";
 import { onError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodies } from "./middleware/body-limit.ts";
+import { degradationHeaders } from "./middleware/degradation.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { regionHeaders } from "./middleware/region.ts";
 import { requireRole } from "./middleware/roles.ts";
@@ -17,6 +18,7 @@ import { auditCheckpoints } from "./routes/audit-checkpoints.ts";
 import { auth } from "./routes/auth.ts";
 import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
+import { degradation } from "./routes/degradation.ts";
 import { health } from "./routes/health.ts";
 import { insightRoutes } from "./routes/insights/index.ts";
 import { local } from "./routes/local.ts";
@@ -30,10 +32,12 @@ export { DirectoryDO } from "../../durable-objects/directory/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 export { QuarantineDO } from "../../durable-objects/quarantine/index.ts";
 export { RateLimitDO } from "../../durable-objects/rate-limit/index.ts";
+export { RegionDO } from "../../durable-objects/region/index.ts";
 
 const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", regionHeaders());
+app.use("*", degradationHeaders());
 // A region whose replication keys are missing or short refuses every request with a
 // readable 503 instead of running with a guessable key [LF8].
 app.use("*", async (c, next) => {
@@ -67,6 +71,7 @@ app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);
 app.route("/", admin);
+app.route("/", degradation);
 app.route("/", quarantine);
 app.route("/", insightRoutes);
 

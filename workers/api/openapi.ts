@@ -54,7 +54,7 @@ const PLATFORM_HEADERS = {
   "Lifeline-Region": header("The region that answered"),
   "Lifeline-Routed-To": header("Set by the router: the region it sent the request to"),
   "Lifeline-Degraded": header(
-    "A degradation in force for this answer: `replication` (a write acknowledged before a second region held it), `inference-off`, `reads:unavailable`, `logins:unavailable`",
+    "A degradation in force for this answer: `replication` (a write acknowledged before a second region held it), `inference-off`, `reads-unavailable`, `logins-unavailable`, and the modes of the region's degradation policies (`reads-stale-ok`, `projection-deferred`, `approvals-simplified`, `portal-read-only`) on the answers they affect",
   ),
   RateLimit: header("IETF RateLimit: what is left of the caller's quota and when it resets"),
   "RateLimit-Policy": header("IETF RateLimit-Policy: the quotas that apply to the caller"),

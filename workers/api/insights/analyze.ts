@@ -2,9 +2,11 @@
 // work: the customer's jurisdiction first, then sentiment from the inference worker within its
 // budget beside the tenant's rules, then core's analysis, recorded for feedback within
 // RECORD_BUDGET_MS. The route (routes/insights/analyze.ts) renders the answer and its headers.
+
 import { z } from "@hono/zod-openapi";
 import { insightIdFor } from "../../../core/ids.ts";
 import { AccountId, insights } from "../../../core/index.ts";
+import { modesFor } from "../../../durable-objects/region/client.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { within } from "../../shared/timeout.ts";
 import { domainProblem } from "../errors.ts";
@@ -124,6 +126,7 @@ export async function analyzeCall(
 
   // Only utterances a model covers go to inference; the rest get no sentiment.
   const zh = input.transcript.flatMap((u, i) => (insights.languageOf(u.text) === "zh" ? [i] : []));
+  const modes = await modesFor(env, tenantId, waitUntil);
   const [rules, inferred] = await Promise.all([
     tenantRules(env, tenantId),
     zh.length
@@ -131,6 +134,7 @@ export async function analyzeCall(
           env,
           SENTIMENT_TASK.zh,
           zh.map((i) => input.transcript[i]!.text),
+          modes,
         )
       : null,
   ]);

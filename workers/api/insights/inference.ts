@@ -5,10 +5,11 @@
 
 import { z } from "zod";
 import { admit, type Breaker, type BreakerPolicy, CLOSED, record } from "../../../core/breaker.ts";
+import { injectInferenceFault } from "../../../durable-objects/local-faults.ts";
+import { observe } from "../../../durable-objects/region/client.ts";
 import type { AnalyzeResult } from "../../inference/analyze.ts";
 import { Timeout, within } from "../../shared/timeout.ts";
 import { isLocalMode } from "../env.ts";
-import { inferenceFault } from "./local-faults.ts";
 
 export const DEFAULT_BUDGET_MS = 300;
 /** The `Lifeline-Degraded` token while insights are shed, whatever the reason. */
@@ -50,17 +51,12 @@ export type Sentiments = {
 
 export type InferenceOutcome = { ok: true; value: Sentiments } | { ok: false; shed: Shed };
 
-/** Per isolate, like every breaker: each isolate learns about its own dependency. */
+/**
+ * Per isolate: each isolate learns about its own calls at once. Every call's latency and
+ * outcome also goes to the region's RegionDO (observe), whose policies decide
+ * `inference-off` for the whole region, so one isolate's bad minute is every isolate's news.
+ */
 let breaker: Breaker = CLOSED;
-
-export function degradationModes(env: Env): Set<string> {
-  return new Set(
-    (env.DEGRADATION_MODES ?? "")
-      .split(",")
-      .map((m) => m.trim())
-      .filter(Boolean),
-  );
-}
 
 export function inferenceBudgetMs(env: Env): number {
   const n = Number(env.INFERENCE_BUDGET_MS);
@@ -71,23 +67,19 @@ export function inferenceBudgetMs(env: Env): number {
  * Runs `task` over `texts` through the INFERENCE binding within the budget. Never throws:
  * anything but a timely, well-formed answer is a `Shed` saying why.
  */
-/** A local drill's inference fault (local-faults.ts), before the real call; never deployed. */
-async function injected(env: Env): Promise<void> {
-  if (!isLocalMode(env)) return;
-  const { latencyMs, errorRate } = inferenceFault();
-  if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-  if (errorRate > 0 && Math.random() < errorRate)
-    throw new Error("injected inference failure (npm run chaos)");
-}
-
 export async function inferTexts(
   env: Env,
   task: string,
   texts: string[],
+  /** The caller's modes in force (durable-objects/region/client.ts): `inference-off` sheds. */
+  modes: readonly string[],
   nowMs: () => number = Date.now,
 ): Promise<InferenceOutcome> {
-  if (degradationModes(env).has("inference:off"))
-    return { ok: false, shed: { reason: "off", detail: "inference:off is set for this region" } };
+  if (modes.includes(INFERENCE_OFF))
+    return {
+      ok: false,
+      shed: { reason: "off", detail: "inference-off is in force in this region" },
+    };
   if (!env.INFERENCE)
     return { ok: false, shed: { reason: "unavailable", detail: "no INFERENCE binding" } };
   const admitted = admit(breaker, nowMs(), POLICY);
@@ -99,15 +91,21 @@ export async function inferTexts(
     };
   }
   const budget = inferenceBudgetMs(env);
+  const started = performance.now();
+  /** Every outcome is one sample for the region's signals, and one step of the breaker. */
+  const outcome = (signal: "success" | "failure") => {
+    breaker = record(breaker, signal, nowMs(), POLICY);
+    observe("inference", performance.now() - started, signal === "success");
+  };
   try {
     // The RPC stub's promise type does not narrow on a union; the value is the plain result.
-    const call = injected(env).then(
+    const call = injectInferenceFault(isLocalMode(env)).then(
       () => env.INFERENCE!.analyzeTexts(task, texts) as unknown as Promise<AnalyzeResult>,
     );
     const answer = await within(call, budget);
     if (!answer.ok) {
       // The worker is alive and said no (bad input, unknown task): not a breaker failure.
-      breaker = record(breaker, "success", nowMs(), POLICY);
+      outcome("success");
       return { ok: false, shed: { reason: "error", detail: `${answer.error}: ${answer.detail}` } };
     }
     const parsed = Answer.safeParse(answer);
@@ -120,17 +118,17 @@ export async function inferTexts(
           parsed.data.labels.includes(r.label),
       );
     if (!parsed.success || !fits) {
-      breaker = record(breaker, "failure", nowMs(), POLICY);
+      outcome("failure");
       return {
         ok: false,
         shed: { reason: "error", detail: "inference answered in an unexpected shape" },
       };
     }
-    breaker = record(breaker, "success", nowMs(), POLICY);
+    outcome("success");
     const { modelVersion, labels, results } = parsed.data;
     return { ok: true, value: { task, modelVersion, labels, results } };
   } catch (err) {
-    breaker = record(breaker, "failure", nowMs(), POLICY);
+    outcome("failure");
     // The worker's own error text goes to the log; the caller reads why in our words.
     const timedOut = err instanceof Timeout;
     if (!timedOut) console.warn("inference failed", err instanceof Error ? err.message : err);

@@ -20,7 +20,7 @@ const FAN_OUT = 16;
 export const admin = newRouter();
 const operationsRoute = bearerRoutes("operations");
 
-const adminProblems = {
+export const adminProblems = {
   401: problem("Missing or invalid credentials"),
   403: problem("The caller is not an admin (a rep token or an integrator key)"),
 } as const;

@@ -6,9 +6,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { every } from "hono/combine";
+import { CONDITIONS, MODES, SIGNALS } from "../../../core/degradation.ts";
+import { deployedModes, regionView } from "../../../durable-objects/region/client.ts";
 import { within } from "../../shared/timeout.ts";
 import { isLocalMode } from "../env.ts";
-import { degradationModes, INFERENCE_OFF } from "../insights/inference.ts";
+import { INFERENCE_OFF } from "../insights/inference.ts";
 import { authenticate, directory } from "../middleware/auth.ts";
 import { requireRole } from "../middleware/roles.ts";
 import { json, problem } from "../openapi.ts";
@@ -50,8 +52,34 @@ const Health = z
         }),
       })
       .optional(),
-    /** Degradation modes in force (also in the `Lifeline-Degraded` header). */
-    degraded: z.array(z.string()),
+    /**
+     * Degradation modes in force and conditions of the moment (also in the
+     * `Lifeline-Degraded` header), one spelling: the modes of core/degradation.ts plus
+     * `reads-unavailable` and `logins-unavailable`.
+     */
+    degraded: z.array(z.enum([...MODES, ...CONDITIONS])),
+    /** Each mode in force: since when and why (the policies that hold it, or an override). */
+    modes: z.array(
+      z.object({
+        mode: z.enum(MODES),
+        since: z.string(),
+        why: z.array(z.string()),
+      }),
+    ),
+    /** Only with `?detail=1`: the RegionDO's latest readings of the region's signals. */
+    signals: z
+      .partialRecord(z.enum(SIGNALS), z.object({ value: z.number(), at: z.string() }))
+      .optional(),
+    /** Only with `?detail=1`: the policies in force for the caller's tenant, and its overrides. */
+    policies: z
+      .object({
+        source: z.enum(["tenant", "region"]),
+        version: z.int(),
+        set: z.array(z.unknown()),
+        overrides: z.array(z.unknown()),
+        peers: z.record(z.string(), z.object({ ok: z.boolean(), at: z.string() })),
+      })
+      .optional(),
   })
   .meta({ id: "Health" });
 
@@ -107,8 +135,13 @@ async function probe<T extends object>(
 
 health.openapi(route, async (c) => {
   const detail = c.req.valid("query").detail === "1";
-  const modes = degradationModes(c.env);
-  const inferenceOff = modes.has("inference:off");
+  const tenantId = detail ? c.get("principal").tenantId : null;
+  const view = await regionView(c.env, tenantId, (p) => c.executionCtx.waitUntil(p));
+  const modes = new Set<string>([
+    ...deployedModes(c.env),
+    ...(view?.modes ?? []).map((m) => m.mode),
+  ]);
+  const inferenceOff = modes.has(INFERENCE_OFF);
   const [libsql, credentials, inference] = await Promise.all([
     // The isolate's own read-model client, the one the routes use: a probe then reports
     // what a request would meet, and does not open a new connection each time. A query
@@ -124,7 +157,11 @@ health.openapi(route, async (c) => {
       return {};
     }),
     inferenceOff
-      ? Promise.resolve({ ok: false, latencyMs: 0, error: "inference:off is set for this region" })
+      ? Promise.resolve({
+          ok: false,
+          latencyMs: 0,
+          error: "inference-off is in force in this region",
+        })
       : probe(async () => {
           // Also warms the models, so the first analysis after a start is not a cold one;
           // the warm-up outlives this probe's short wait.
@@ -141,11 +178,11 @@ health.openapi(route, async (c) => {
         }, INFERENCE_PROBE_MS),
   ]);
   const degraded = [
-    ...[...modes].filter((m) => m !== "inference:off"),
-    ...(libsql.ok ? [] : ["reads:unavailable"]),
-    ...(credentials.ok ? [] : ["logins:unavailable"]),
-    ...(inference.ok ? [] : [INFERENCE_OFF]),
+    ...MODES.filter((m) => modes.has(m) || (m === INFERENCE_OFF && !inference.ok)),
+    ...(libsql.ok ? [] : (["reads-unavailable"] as const)),
+    ...(credentials.ok ? [] : (["logins-unavailable"] as const)),
   ];
+  const iso = (ms: number) => new Date(ms).toISOString();
   c.header("cache-control", "no-store");
   if (degraded.length) c.header("lifeline-degraded", degraded.join(", "));
   // A local region is ready once it can serve a tenant: before its dev seed it cannot, and
@@ -156,6 +193,28 @@ health.openapi(route, async (c) => {
     jurisdiction: c.env.JURISDICTION,
     ...(detail ? { checks: { libsql, credentials, inference } } : {}),
     degraded,
+    modes: (view?.modes ?? []).map((m) => ({ mode: m.mode, since: iso(m.sinceMs), why: m.why })),
+    ...(detail
+      ? {
+          signals: Object.fromEntries(
+            Object.entries(view?.signals ?? {}).map(([k, r]) => [
+              k,
+              { value: r.value, at: iso(r.atMs) },
+            ]),
+          ),
+        }
+      : {}),
+    ...(detail && view
+      ? {
+          policies: {
+            ...view.policies,
+            overrides: view.overrides,
+            peers: Object.fromEntries(
+              Object.entries(view.peers).map(([k, p]) => [k, { ok: p.ok, at: iso(p.atMs) }]),
+            ),
+          },
+        }
+      : {}),
   };
   if (starting) return c.json({ status: "starting" as const, ...body }, 503);
   return c.json(

@@ -9,9 +9,13 @@ import {
   MAX_CLOCK_OFFSET_MS,
   setClockOffset,
 } from "../../../durable-objects/clock.ts";
+import {
+  InferenceFault,
+  inferenceFault,
+  setInferenceFault,
+} from "../../../durable-objects/local-faults.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
-import { InferenceFault, inferenceFault, setInferenceFault } from "../insights/local-faults.ts";
 import { directory } from "../middleware/auth.ts";
 
 export const local = new Hono<AppEnv>();
