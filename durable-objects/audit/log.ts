@@ -227,8 +227,7 @@ export class AuditLog {
         scanned++;
         after = e.seq;
         const about = (e.detail as { tenantId?: unknown } | null)?.tenantId;
-        const visible =
-          about === tenantId || (about === null && e.kind === "degradation-mode");
+        const visible = about === tenantId || (about === null && e.kind === "degradation-mode");
         if (visible && (kind === undefined || e.kind === kind)) out.push(e);
         if (out.length >= limit) break;
       }
