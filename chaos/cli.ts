@@ -9,6 +9,9 @@ import { ROOT } from "../scripts/region.ts";
 import { readRun } from "../scripts/run-file.ts";
 import { ACTIONS, type PartStatus } from "../scripts/supervisor.ts";
 import { readTopology } from "../scripts/topology.ts";
+import { runScenario } from "./run-scenario.ts";
+import { DEFAULT_TIMING, SCENARIOS } from "./scenarios.ts";
+import { MAX_REPS } from "./workload.ts";
 
 const USAGE = `Usage: npm run chaos -- <command> [options]
 
@@ -35,13 +38,23 @@ Commands (against a running npm start):
   heal [<region>]                          lift every fault (or the region's: its libSQL, its links)
   faults                                   the fault proxies, their faults and counters
 
+Drills (a seeded workload, the scenario's faults, heal, checks, a report in chaos/reports/):
+  --scenario <name> --seed <n> [--attach] [--reps <n>] [--quick]
+      region-loss, slow-db, db-down, partition, relay-outage, clock-skew,
+      inference-slow, grey-region, storm. Without --attach it starts its own topology
+      in .data/chaos (stop npm start first: the ports are the same); with --attach it
+      drives the npm start of --data-dir. --quick shortens every phase (a smoke run).
+      Exit 0 when every invariant holds, 1 when one fails.
+
 Options:
-  --data-dir <dir>   the data directory of that npm start (default: .data)
+  --data-dir <dir>   the data directory of that npm start (default: .data; .data/chaos
+                     for a scenario run without --attach)
   -h, --help         show this help
 
 Examples:
   npm run chaos -- region kill cn-east
   npm run chaos -- region restart cn-east && npm run converge
+  npm run chaos -- --scenario region-loss --seed 7
 `;
 /** A restart waits for a region to be ready again; never forever. */
 const REQUEST_TIMEOUT_MS = 150_000;
@@ -58,6 +71,11 @@ function parse() {
     options: {
       "data-dir": { type: "string" },
       jitter: { type: "string" },
+      scenario: { type: "string" },
+      seed: { type: "string" },
+      attach: { type: "boolean" },
+      reps: { type: "string" },
+      quick: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -71,6 +89,56 @@ try {
 if (parsed.values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
+}
+
+// A reader that closes the pipe early (`| head`) is not an error of the drill.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
+if (parsed.values.scenario !== undefined) await scenario();
+
+async function scenario(): Promise<never> {
+  const v = parsed.values;
+  const seed = Number(v.seed ?? "1");
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    fail(`--seed must be a whole number, not ${JSON.stringify(v.seed)}`);
+  const reps = Number(v.reps ?? "20");
+  if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPS) fail(`--reps must be 1..${MAX_REPS}`);
+  if (!Object.hasOwn(SCENARIOS, v.scenario!))
+    fail(`unknown scenario ${JSON.stringify(v.scenario)}: ${Object.keys(SCENARIOS).join(", ")}`);
+  if (parsed.positionals.length) fail("a scenario run takes no commands");
+  const timing = v.quick
+    ? { warmupMs: 8_000, windowMs: 12_000, gapMs: 6_000, cooldownMs: 8_000 }
+    : DEFAULT_TIMING;
+  const dataRoot = resolve(ROOT, v["data-dir"] ?? (v.attach ? ".data" : ".data/chaos"));
+  const started = Date.now();
+  try {
+    const { verdict, files } = await runScenario({
+      scenario: v.scenario!,
+      seed,
+      attach: v.attach ?? false,
+      dataRoot,
+      reps,
+      timing,
+      reportsDir: join(ROOT, "chaos", "reports"),
+      convergeWithinMs: 120_000,
+      progress: (l) => process.stdout.write(`${l}\n`),
+      command: `npm run chaos -- ${process.argv.slice(2).join(" ")}`,
+    });
+    process.stdout.write(
+      `\n${verdict.ok ? "PASS" : "FAIL"} ${v.scenario} seed ${seed} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+    );
+    for (const i of verdict.invariants) {
+      process.stdout.write(`  ${i.ok ? "ok  " : "FAIL"} ${i.name}: ${i.summary}\n`);
+      for (const x of i.ok ? [] : i.violations.slice(0, 5)) process.stdout.write(`         ${x}\n`);
+    }
+    process.stdout.write(`report: ${files.html}\n        ${files.json}\n`);
+    process.exit(verdict.ok ? 0 : 1);
+  } catch (err) {
+    fail((err as Error).message, 1);
+  }
 }
 
 const dataRoot = resolve(ROOT, parsed.values["data-dir"] ?? ".data");

@@ -167,6 +167,12 @@ export const AccountRead = z.object({
 });
 export type AccountRead = z.infer<typeof AccountRead>;
 
+/**
+ * A hash a region cannot give: it holds only the masked copy of an account and was asked
+ * for the full view. Present (the region knows the account) and never a difference.
+ */
+export const MASKED_ONLY = "*";
+
 export const RegionFinal = z.object({
   jurisdiction: z.string(),
   reachable: z.boolean(),
@@ -178,7 +184,7 @@ export const RegionFinal = z.object({
   /**
    * State hashes per view: `hashes[as][accountId]`, each account as this region holds it,
    * viewed as region `as` should hold it (full at home, masked abroad). Converged means
-   * every region agrees with `as` itself on view `as`.
+   * every region agrees with `as` itself on view `as`; MASKED_ONLY agrees with anything.
    */
   hashes: z.record(z.string(), z.record(z.string(), z.string())),
 });

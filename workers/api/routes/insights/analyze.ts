@@ -16,7 +16,7 @@ const route = insightRoute({
   operationId: "analyzeCall",
   summary: "Analyse a sales call: sentiment, signals, metrics and next-best actions",
   description:
-    "Runs in the region that owns the data; the transcript is not stored. Inference has a budget (INFERENCE_BUDGET_MS, default 300 ms): past it, or with `inference:off`, the answer carries `insights: null`, the rules-only analysis and `Lifeline-Degraded: inference-off`.",
+    "Runs in the region that owns the data; the transcript is not stored. Inference has a budget (INFERENCE_BUDGET_MS, default 300 ms): past it, or with the `inference-off` mode in force, the answer carries `insights: null`, the rules-only analysis and `Lifeline-Degraded: inference-off`.",
   request: { body: jsonBody(AnalyzeRequest) },
   responses: {
     200: {
