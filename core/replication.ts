@@ -14,6 +14,7 @@ import { type DomainEvent, EventEnvelopeV1 } from "./events.ts";
 import { decodeHlc, isHlc } from "./hlc.ts";
 import { ACCOUNT_ID, accountOf } from "./ids.ts";
 import { type LedgerShare, shareableLedger } from "./ledger-share.ts";
+import type { PlantedBugs } from "./planted-bugs.ts";
 import { RegionName } from "./sovereignty/jurisdiction.ts";
 import { maskEvent, unmaskedFields } from "./sovereignty/mask.ts";
 import type { FieldPolicy, RestrictableField } from "./sovereignty/policy.ts";
@@ -120,6 +121,8 @@ export type OutgoingInput = {
   hashKey: string;
   /** Ledger entries of this account's writes; shared only with peers of the jurisdiction. */
   ledger?: readonly LedgerShare[];
+  /** Deliberate defects for the simulator and local drills (core/planted-bugs.ts). */
+  plantedBugs?: PlantedBugs;
 };
 
 export type Outgoing = { batch: OutgoingBatch | null; audit: CrossBorderAudit | null };
@@ -138,12 +141,14 @@ export function outgoingBatch(input: OutgoingInput): Outgoing {
   if (sendable.length === 0) return { batch: null, audit: null };
   const maskedFields = new Set<RestrictableField>();
   const crossing: string[] = [];
+  const shipUnmasked = input.plantedBugs?.has("ship-unmasked") ?? false;
   const events = sendable.map((e) => {
     if (!mustMask(e, to, jurisdictionOf, input.residency)) return e;
     const r = maskEvent(e, input.policy, { hashKey: input.hashKey });
     for (const f of r.maskedFields) maskedFields.add(f);
     crossing.push(e.id);
-    return r.event;
+    // PLANTED BUG: the event crosses the border as it is, audited as if masked.
+    return shipUnmasked ? e : r.event;
   });
   const forwarded = sendable.filter((e) => e.region !== from).map((e) => e.id);
   const ledger = shareableLedger(input.ledger ?? [], sendable, from, jurisdictionOf(to) === own);

@@ -9,6 +9,7 @@ import {
   paymentIdFor,
 } from "../ids.ts";
 import { format, type Money } from "../money.ts";
+import type { PlantedBugs } from "../planted-bugs.ts";
 import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
 import {
   type AccountState,
@@ -53,6 +54,8 @@ const fail = (error: DomainError): Decision => ({ ok: false, error });
 export type DecideContext = {
   /** The jurisdiction's account id key (see `accountIdFor`); needed to create by tax id. */
   accountIdKey?: string | undefined;
+  /** Deliberate defects for the simulator and local drills (core/planted-bugs.ts). */
+  plantedBugs?: PlantedBugs | undefined;
 };
 
 export function decide(state: AccountState, command: Command, ctx: DecideContext = {}): Decision {
@@ -66,7 +69,7 @@ export function decide(state: AccountState, command: Command, ctx: DecideContext
     case "contract.sign":
       return signContract(state, command.contractId, command.input);
     case "payment.confirm":
-      return confirmPayment(state, command.input);
+      return confirmPayment(state, command.input, ctx);
   }
 }
 
@@ -213,7 +216,7 @@ function signContract(state: AccountState, contractId: string, input: SignatureC
 
 const sameMoney = (a: Money, b: Money) => a.value === b.value && a.currency === b.currency;
 
-function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
+function confirmPayment(state: AccountState, input: PaymentCreate, ctx: DecideContext): Decision {
   const found = findContract(state, input.contractId, "contractId");
   if (isError(found)) return fail(found);
   const { c, draft } = found;
@@ -235,9 +238,14 @@ function confirmPayment(state: AccountState, input: PaymentCreate): Decision {
     });
   }
   const reference = normalizePaymentReference(input.reference);
-  const paymentId = paymentIdFor(c.id, reference);
+  let paymentId = paymentIdFor(c.id, reference);
+  let known = paymentVariants(c, paymentId);
+  if (known.length > 0 && ctx.plantedBugs?.has("skip-payment-dedup")) {
+    // PLANTED BUG: a used reference gets a fresh payment id, so it counts twice.
+    paymentId = paymentIdFor(c.id, `${reference}\u0000planted`);
+    known = paymentVariants(c, paymentId);
+  }
   const target: Target = { kind: "payment", id: paymentId, contractId: c.id };
-  const known = paymentVariants(c, paymentId);
   const [existing] = known;
   if (existing) {
     // One bank reference is one payment [LF2]; the same reference with another amount

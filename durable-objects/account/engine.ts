@@ -32,6 +32,7 @@ import {
   zeroHlc,
 } from "../../core/index.ts";
 import type { LedgerShare } from "../../core/ledger-share.ts";
+import type { PlantedBugs } from "../../core/planted-bugs.ts";
 import { migrate, type SqlStore, schemaExists } from "../storage/sql-store.ts";
 
 type Accepted = Extract<Decision, { ok: true }>;
@@ -111,6 +112,8 @@ export type EngineOptions = {
   peers?: readonly string[];
   /** This region's jurisdiction's account id key: creating a customer by tax id checks its id. */
   accountIdKey?: string | undefined;
+  /** Deliberate defects (core/planted-bugs.ts): the simulator's, or a local region's by env. */
+  plantedBugs?: PlantedBugs | undefined;
 };
 
 /** Where outbox rows go: the regional read model, or a peer region. */
@@ -216,7 +219,10 @@ export class AccountEngine {
   ): { ok: true; decision: Accepted } | { ok: false; result: ExecuteResult } {
     const gate = this.jurisdictionGate(req);
     if (gate) return { ok: false, result: gate };
-    const decision = decide(state, req.command, { accountIdKey: this.options.accountIdKey });
+    const decision = decide(state, req.command, {
+      accountIdKey: this.options.accountIdKey,
+      plantedBugs: this.options.plantedBugs,
+    });
     if (!decision.ok) return { ok: false, result: { kind: "rejected", error: decision.error } };
     return { ok: true, decision };
   }

@@ -6,41 +6,38 @@ import {
   DEFAULT_FIELD_POLICY,
   DEFAULT_SURVIVAL_DEADLINE_MS,
   type DomainEvent,
-  emptyAccount,
   type FieldPolicy,
-  maskEvent,
-  mustMask,
   type OutgoingBatch,
-  outgoingBatch,
   paymentViewOf,
-  replay,
-  SURVIVAL_POLICIES,
-  stateHash,
 } from "../../core/index.ts";
 import type { LedgerShare } from "../../core/ledger-share.ts";
+import { type PlantedBugs, plantedBugsOf } from "../../core/planted-bugs.ts";
 import { connectReadModel } from "../../db/client.ts";
 import { writeProjection } from "../../db/projector.ts";
 import { busFor } from "../../replication/bus.ts";
 import { DirectBus } from "../../replication/direct-bus.ts";
 import { rttTableOf } from "../../replication/geography.ts";
-import {
-  jurisdictionLookup,
-  jurisdictionPeers,
-  peersOf,
-  type RegionInfo,
-  regionInfo,
-} from "../../replication/regions.ts";
+import { peersOf, type RegionInfo, regionInfo } from "../../replication/regions.ts";
 import { keyRingOf } from "../../replication/signing.ts";
 import { wallClock } from "../clock.ts";
+import { modesFor, regionHealth } from "../region/client.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
-import { AccountEngine, type ExecuteRequest, type ExecuteResult } from "./engine.ts";
+import { AccountEngine, type ExecuteRequest } from "./engine.ts";
+import {
+  type AccountResult,
+  executeWithSurvival,
+  forwardTargets,
+  outgoingFor,
+  pushToFirstPeer,
+  stateHashAs,
+} from "./shell.ts";
+
+export type { AccountResult } from "./shell.ts";
 
 /** Budget of one projection write to libSQL; past it the alarm backs off and retries. */
 const PROJECTION_TIMEOUT_MS = 5_000;
 /** How long a tenant's field policy is reused before it is read again. */
 const POLICY_CACHE_MS = 60_000;
-
-export type AccountResult = ExecuteResult | { kind: "unavailable"; detail: string };
 
 export class AccountDO extends DurableObject<Env> {
   private engine!: AccountEngine;
@@ -48,9 +45,13 @@ export class AccountDO extends DurableObject<Env> {
   private readonly inFlight = new Set<string>();
   private policyCache: { policy: FieldPolicy; until: number } | null = null;
   private floorReady = false;
+  private reportedBacklog = false;
+  /** None outside local mode (core/planted-bugs.ts). */
+  private readonly bugs: PlantedBugs;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.bugs = plantedBugsOf(env as { LIFELINE_MODE?: string; LIFELINE_PLANTED_BUGS?: string });
     ctx.blockConcurrencyWhile(async () => {
       this.engine = new AccountEngine(durableObjectStore(ctx.storage), {
         region: env.REGION,
@@ -59,44 +60,24 @@ export class AccountDO extends DurableObject<Env> {
         random: () => Math.random(),
         peers: peersOf(env).map((p) => p.region),
         accountIdKey: env.ACCOUNT_ID_KEY,
+        plantedBugs: this.bugs,
       });
     });
   }
 
   async execute(request: ExecuteRequest): Promise<AccountResult> {
-    // [LF4] the engine accepts a write only inside the account's known jurisdiction.
-    const policy = SURVIVAL_POLICIES[request.command.type];
-    const peers = jurisdictionPeers(this.env, this.env.JURISDICTION);
-    // A jurisdiction with one region cannot meet `region` survival; it acks as local.
-    const survival = policy.goal === "region" && peers.length > 0 ? "region" : "zone";
-    const key = request.idempotencyKey;
-    const result = this.engine.execute(request, { survival, inFlight: this.inFlight.has(key) });
-    if (result.kind !== "response") return result;
-    if (!result.replayed || result.awaitingRegion) await this.armAlarm();
-    if (!result.awaitingRegion) return result;
-
-    this.inFlight.add(key);
-    try {
-      const events = this.engine.eventsById(result.awaitingRegion);
-      const failure = await this.pushToJurisdictionPeer(peers, events);
-      if (failure === null) {
-        return {
-          ...result,
-          outcome: this.engine.markDone(key, "region") ?? result.outcome,
-          awaitingRegion: undefined,
-        };
-      }
-      if (policy.onDeadline === "degrade") {
-        // Acknowledged as local, and this answer (not its replays) says why.
-        const outcome = this.engine.markDone(key, "local") ?? result.outcome;
-        return { ...result, outcome, degraded: ["replication"], awaitingRegion: undefined };
-      }
-      // Committed here but not yet held elsewhere: not acknowledged. A retry with the same
-      // key pushes again and replays this response once a peer holds the events.
-      return { kind: "unavailable", detail: failure };
-    } finally {
-      this.inFlight.delete(key);
-    }
+    return executeWithSurvival(
+      {
+        engine: this.engine,
+        env: this.env,
+        inFlight: this.inFlight,
+        armAlarm: () => this.armAlarm(),
+        push: (peers, events) => this.pushToJurisdictionPeer(peers, events),
+        background: (work) => this.ctx.waitUntil(work),
+        bugs: this.bugs,
+      },
+      request,
+    );
   }
 
   /** Events a receiver already checked [LF8] (replication/receive.ts). */
@@ -107,14 +88,9 @@ export class AccountDO extends DurableObject<Env> {
     from: string,
     ledger: LedgerShare[] = [],
   ) {
-    // Forward only what this region holds unmasked (written in its own jurisdiction), to
-    // the regions other than the sender; core's outgoingBatch masks per receiver.
-    const own = this.env.JURISDICTION;
-    const jurisdictionOf = jurisdictionLookup(this.env);
-    const others = peersOf(this.env)
-      .map((p) => p.region)
-      .filter((r) => r !== from);
-    const forwardTo = (event: DomainEvent) => (jurisdictionOf(event.region) === own ? others : []);
+    // Forward only what this region holds unmasked, to the regions other than the sender;
+    // core's outgoingBatch masks per receiver.
+    const forwardTo = forwardTargets(this.env, from);
     const result = this.engine.applyRemote(tenantId, accountId, events, forwardTo, ledger);
     if (result.applied > 0) this.ctx.waitUntil(this.armAlarm());
     return result;
@@ -166,12 +142,28 @@ export class AccountDO extends DurableObject<Env> {
       await this.registerInIndex().catch((err) =>
         console.warn("account index registration failed", err),
       );
+      // projection-deferred (the region's read model is slow or failing, by its policies):
+      // projection rows wait with backoff instead of each costing this alarm a timeout;
+      // replication to peers goes on.
+      const modes = await modesFor(this.env, null, (p) => this.ctx.waitUntil(p));
+      const deferred = modes.includes("projection-deferred");
       const report = await this.engine.drainOutbox({
-        projection: (p) => writeProjection(db, p),
+        projection: deferred
+          ? async () => {
+              throw new Error("projection deferred (projection-deferred is in force)");
+            }
+          : (p) => writeProjection(db, p),
         peer: (region, events) => this.ship(region, events),
       });
       if (report.failed > 0)
         console.warn(`outbox: ${report.failed} rows failed, ${report.remaining} pending`);
+      // The RegionDO sums backlogs into its outbox signals; an empty outbox reports once.
+      if (report.remaining > 0 || this.reportedBacklog) {
+        this.reportedBacklog = report.remaining > 0;
+        await regionHealth(this.env)
+          .outbox(this.ctx.id.toString(), report.remaining)
+          .catch((err: unknown) => console.warn("RegionDO outbox report failed", err));
+      }
       if (report.nextAlarmMs !== null) await this.ctx.storage.setAlarm(report.nextAlarmMs);
     } catch (err) {
       // Re-armed even when the drain itself blew up: the outbox must never stall.
@@ -186,28 +178,13 @@ export class AccountDO extends DurableObject<Env> {
    * cannot tell (it holds only the masked copy and is asked for the full one).
    */
   async stateHash(asRegion: string): Promise<{ hash: string; view: "full" | "masked" } | null> {
-    const state = this.engine.current();
-    if (!state) return null;
-    const target = regionInfo(this.env, asRegion);
-    if (!target) return null;
-    const residency = state.customer?.residency ?? null;
-    const iHoldFull = residency === null || residency === this.env.JURISDICTION;
-    const theyHoldFull = residency === null || residency === target.jurisdiction;
-    if (theyHoldFull) return iHoldFull ? { hash: stateHash(state), view: "full" } : null;
-    if (!iHoldFull) return { hash: stateHash(state), view: "masked" };
-    const policy = await this.fieldPolicy(state.tenantId);
-    const jurisdictionOf = jurisdictionLookup(this.env);
-    const masked = replay(
-      emptyAccount(state.tenantId, state.accountId),
-      this.engine
-        .journal()
-        .map((e) =>
-          mustMask(e, asRegion, jurisdictionOf, residency)
-            ? maskEvent(e, policy, { hashKey: this.maskingKey() }).event
-            : e,
-        ),
+    return stateHashAs(
+      this.engine,
+      this.env,
+      asRegion,
+      (tenantId) => this.fieldPolicy(tenantId),
+      () => this.maskingKey(),
     );
-    return { hash: stateHash(masked), view: "masked" };
   }
 
   /** The tenant's field policy from the region's directory, cached briefly in this object. */
@@ -239,21 +216,10 @@ export class AccountDO extends DurableObject<Env> {
   ): Promise<string | null> {
     const deadlineMs = Number(this.env.SURVIVAL_DEADLINE_MS ?? DEFAULT_SURVIVAL_DEADLINE_MS);
     const bus = new DirectBus(keyRingOf(this.env), deadlineMs, rttTableOf(this.env));
-    try {
-      await Promise.any(
-        peers.map(async (peer) => {
-          const batch = await this.outgoing(peer.region, events);
-          if (batch) await bus.send(peer, batch);
-        }),
-      );
-      return null;
-    } catch (err) {
-      const reasons =
-        err instanceof AggregateError
-          ? err.errors.map((e) => String(e?.message ?? e))
-          : [String(err)];
-      return reasons.join("; ");
-    }
+    return pushToFirstPeer(peers, async (peer) => {
+      const batch = await this.outgoing(peer.region, events);
+      if (batch) await bus.send(peer, batch);
+    });
   }
 
   /** Ships events to one peer through the configured bus (masked and audited as core decides). */
@@ -288,21 +254,11 @@ export class AccountDO extends DurableObject<Env> {
    * (idempotently, so a retried batch is one audit entry) [LF4][LF7].
    */
   private async outgoing(region: string, events: DomainEvent[]): Promise<OutgoingBatch | null> {
-    const tenantId = events[0]?.tenantId ?? "";
-    const jurisdictionOf = jurisdictionLookup(this.env);
-    const residency = this.engine.current()?.customer?.residency ?? null;
-    const needsMask = events.some((e) => mustMask(e, region, jurisdictionOf, residency));
-    const { batch, audit } = outgoingBatch({
-      from: this.env.REGION,
-      to: region,
+    const { batch, audit } = await outgoingFor(this.engine, this.env, region, events, {
       sentAt: new Date().toISOString(),
-      events,
-      jurisdictionOf,
-      residency,
-      policy: needsMask ? await this.fieldPolicy(tenantId) : DEFAULT_FIELD_POLICY,
-      hashKey: needsMask ? this.maskingKey() : "",
-      // core keeps these only for a peer of this jurisdiction [LF2].
-      ledger: this.engine.ledgerFor(events.map((e) => e.id)),
+      policy: (tenantId) => this.fieldPolicy(tenantId),
+      maskingKey: () => this.maskingKey(),
+      bugs: this.bugs,
     });
     if (audit) await this.audit(audit);
     return batch;

@@ -1,0 +1,69 @@
+// The checks can fail: each planted bug (core/planted-bugs.ts) is caught within the first
+// few seeds, by the rule it breaks. Without planted bugs those seeds pass (sim.test.ts).
+// A region takes its planted bugs from plantedBugsOf(env) alone, which is inert outside
+// local mode (core/planted-bugs.test.ts).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import type { PlantedBug } from "../../core/planted-bugs.ts";
+import { KNOWN_FINDINGS, type KnownFinding } from "./known.ts";
+import { runSeed } from "./sim.ts";
+
+/** Each bug must fail one of the first N seeds (today every one fails seed 0). */
+const N = 3;
+const KNOWN = Object.keys(KNOWN_FINDINGS) as KnownFinding[];
+
+async function firstFailure(bug: PlantedBug) {
+  for (let seed = 0; seed < N; seed++) {
+    const r = await runSeed({ seed, bugs: new Set([bug]), tolerate: KNOWN });
+    if (!r.ok) return r.failure!;
+  }
+  return null;
+}
+
+test(`[LF1] ack-before-peer-copy: a region-durable ack no peer holds fails within ${N} seeds`, async () => {
+  const failure = await firstFailure("ack-before-peer-copy");
+  expect(failure?.rule).toBe("LF1");
+  expect(failure?.message).toMatch(/durability region while only \[cn-(east|south)\] held/);
+});
+
+test(`[LF2] skip-payment-dedup: two payments with one bank reference fail within ${N} seeds`, async () => {
+  const failure = await firstFailure("skip-payment-dedup");
+  expect(failure?.rule).toBe("LF2");
+  expect(failure?.message).toMatch(/holds payments .* for reference/);
+});
+
+test(`[LF4] ship-unmasked: raw cn personal data on the wire to eu-central fails within ${N} seeds`, async () => {
+  const failure = await firstFailure("ship-unmasked");
+  expect(failure?.rule).toBe("LF4");
+  expect(failure?.message).toMatch(/→eu-central carries raw .* of cn/);
+});
+
+test("the same seeds pass without planted bugs", async () => {
+  for (let seed = 0; seed < N; seed++) {
+    const r = await runSeed({ seed, tolerate: KNOWN });
+    expect(r.failure).toBeNull();
+  }
+});
+
+test("a deployed region honours planted bugs only through plantedBugsOf(env), inert outside local mode", () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const sources = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? sources(join(dir, e.name))
+        : e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")
+          ? [join(dir, e.name)]
+          : [],
+    );
+  const readers = ["durable-objects", "workers", "replication"]
+    .flatMap(sources)
+    .filter((f) =>
+      /LIFELINE_PLANTED_BUGS|parsePlantedBugs|plantedBugsOf/.test(
+        readFileSync(join(root, f), "utf8"),
+      ),
+    );
+  expect(readers).toEqual(["durable-objects/account/index.ts"]);
+  const shell = readFileSync(join(root, "durable-objects/account/index.ts"), "utf8");
+  expect(shell).toMatch(/this\.bugs = plantedBugsOf\(env/);
+});
