@@ -8,7 +8,7 @@ import { afterAll, expect, test } from "vitest";
 import { Run } from "../history.ts";
 import { main } from "./cli.ts";
 
-const KNOWN = ["--tolerate", "replay-answer-diverges", "--tolerate", "strict-ack-without-peer"];
+const KNOWN = ["--tolerate", "replay-answer-diverges"];
 const dir = mkdtempSync(join(tmpdir(), "lifeline-sim-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -13,16 +13,6 @@ export const KNOWN_FINDINGS = {
    * effect is still one (the facts merge by payment id); the answers are not.
    */
   "replay-answer-diverges": { rule: "LF2", seeds: [19, 55] },
-  /**
-   * [LF1] A `strict` flow (payment.confirm, contract.sign) whose fact the region already
-   * holds — a payment re-entered under a new key with the same bank reference, a signature
-   * retried under a new key — decides no new event, so the engine answers at once (200,
-   * durability `local`) without asking whether a peer holds the fact. When the first write
-   * was itself never acknowledged (503: committed here, no peer reached), the re-entry
-   * acknowledges a payment only this region holds: lost with it, against [LF1] and the
-   * flow's `strict` policy.
-   */
-  "strict-ack-without-peer": { rule: "LF1", seeds: [147, 156] },
 } as const;
 
 export type KnownFinding = keyof typeof KNOWN_FINDINGS;

@@ -347,8 +347,7 @@ class World {
         holdsEffect(this.regions.get(r)!.durableState(spec.effect.accountId), spec.effect),
       );
       if (held.length === 0)
-        this.finding(
-          "strict-ack-without-peer",
+        this.fail(
           "LF1",
           `${region} acknowledged ${request.command.type} ${key} (${result.outcome.created ? "created" : "already there"}, durability ${result.outcome.durability}) while no other region of the jurisdiction held its effect`,
         );

@@ -21,6 +21,7 @@ import {
   IDEMPOTENCY_RETENTION_MS,
   judge,
   type LedgerEntry,
+  MAX_BATCH_EVENTS,
   OUTBOX_BACKOFF,
   outcomeOf,
   type PaymentView,
@@ -68,6 +69,11 @@ export type Durability = "local" | "region";
 
 export type ExecuteOptions = {
   survival?: Survival;
+  /**
+   * The regions whose copy makes a write `region`-durable (the other regions of this
+   * one's jurisdiction; default: every peer).
+   */
+  survivalPeers?: readonly string[];
   /** The DO is awaiting a peer for this key right now: a duplicate is 409, not a second push. */
   inFlight?: boolean;
 };
@@ -263,7 +269,17 @@ export class AccountEngine {
     this.state = next;
 
     const eventIds = decision.events.length > 0 ? this.lastEventIds(decision.events.length) : [];
-    const awaiting = opts.survival === "region" && eventIds.length > 0;
+    // [LF1] A command that changes nothing (the same payment under a new key, a signature
+    // already given) answers with a fact this region holds. Under `region` survival that
+    // answer is owed the same guarantee: if no survival peer is known to hold this account's
+    // events yet (a first attempt answered 503 and never reached one), they are pushed first.
+    const awaitingIds =
+      opts.survival !== "region"
+        ? []
+        : eventIds.length > 0
+          ? eventIds
+          : this.undeliveredTo(opts.survivalPeers ?? this.options.peers ?? []);
+    const awaiting = awaitingIds.length > 0;
     const outcome = this.render(
       decision.target,
       decision.created,
@@ -277,11 +293,31 @@ export class AccountEngine {
       awaiting ? "pending" : "done",
       this.options.now(),
       JSON.stringify(outcome),
-      JSON.stringify(eventIds),
+      JSON.stringify(awaitingIds),
     );
     return awaiting
-      ? { kind: "response", outcome, replayed: false, awaitingRegion: eventIds }
+      ? { kind: "response", outcome, replayed: false, awaitingRegion: awaitingIds }
       : { kind: "response", outcome, replayed: false };
+  }
+
+  /**
+   * This account's events no survival peer is known to hold: each still has an outbox row
+   * to every one of them (a delivered row is deleted; a peer's own events have none). At
+   * most one batch: past it, the oldest go first and the write waits for the rest.
+   */
+  private undeliveredTo(peers: readonly string[]): string[] {
+    if (peers.length === 0) return [];
+    const destinations = peers.map(peerDestination);
+    return this.store.sql
+      .exec<{ event_id: string }>(
+        `SELECT event_id FROM outbox WHERE destination IN (SELECT value FROM json_each(?))
+         GROUP BY event_id HAVING COUNT(DISTINCT destination) = ? ORDER BY MIN(seq) LIMIT ?`,
+        JSON.stringify(destinations),
+        destinations.length,
+        MAX_BATCH_EVENTS,
+      )
+      .toArray()
+      .map((r) => r.event_id);
   }
 
   /**

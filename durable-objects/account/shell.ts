@@ -60,7 +60,11 @@ export async function executeWithSurvival(
   // A jurisdiction with one region cannot meet `region` survival; it acks as local.
   const survival = policy.goal === "region" && peers.length > 0 ? "region" : "zone";
   const key = request.idempotencyKey;
-  const result = engine.execute(request, { survival, inFlight: inFlight.has(key) });
+  const result = engine.execute(request, {
+    survival,
+    survivalPeers: peers.map((p) => p.region),
+    inFlight: inFlight.has(key),
+  });
   if (result.kind !== "response") return result;
   if (!result.replayed || result.awaitingRegion) await deps.armAlarm();
   if (!result.awaitingRegion) return result;
