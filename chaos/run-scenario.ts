@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { ROOT } from "../scripts/region.ts";
 import { readRun } from "../scripts/run-file.ts";
 import { devCredentials } from "../scripts/seed.ts";
-import { type RegionTopology, readTopology } from "../scripts/topology.ts";
+import { readTopology } from "../scripts/topology.ts";
 import { check, type Verdict } from "./checker.ts";
 import { Drill } from "./drill.ts";
 import {
@@ -30,8 +30,8 @@ import {
   type Run,
 } from "./history.ts";
 import { writeReport } from "./report.ts";
-import { type Plan, planFor, type Timing } from "./scenarios.ts";
-import { HistoryRecorder, runWorkload } from "./workload.ts";
+import { type FaultAction, type Plan, planFor, type Timing } from "./scenarios.ts";
+import { HistoryRecorder, runWorkload, type WorkloadRegion } from "./workload.ts";
 
 export type ScenarioOptions = {
   scenario: string;
@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runScenario(
   o: ScenarioOptions,
-): Promise<{ run: Run; verdict: Verdict; files: { json: string; html: string } }> {
+): Promise<{ run: Run; verdict: Verdict; files: { json: string; html: string } | null }> {
   const plan = planFor(o.scenario, o.seed, o.timing);
   const regions = readTopology();
   describePlan(plan, o);
@@ -68,7 +68,12 @@ export async function runScenario(
       throw new Error(`no npm start runs on ${o.dataRoot}: start one, or run without --attach`);
     await waitHealthy(regions, 240_000);
     await waitRouter(120_000);
-    return await drive(o, plan, regions, drill);
+    return await drive(o, plan, {
+      regions,
+      routerUrl: ROUTER_URL,
+      driver: drill,
+      dataDirOf: (region) => join(o.dataRoot, region),
+    });
   } finally {
     if (own) await stopTopology(own, o.progress);
   }
@@ -155,7 +160,7 @@ async function waitRouter(withinMs: number): Promise<void> {
   }
 }
 
-async function waitHealthy(regions: RegionTopology[], withinMs: number): Promise<void> {
+async function waitHealthy(regions: WorkloadRegion[], withinMs: number): Promise<void> {
   const until = Date.now() + withinMs;
   for (const r of regions) {
     for (;;) {
@@ -170,7 +175,30 @@ async function waitHealthy(regions: RegionTopology[], withinMs: number): Promise
   }
 }
 
-async function drive(o: ScenarioOptions, plan: Plan, regions: RegionTopology[], drill: Drill) {
+/** How a run reaches what it breaks: npm start's control API (Drill), or a test's topology. */
+export interface FaultDriver {
+  apply(a: FaultAction): Promise<void>;
+  /** Lifts everything; the problems it met, as sentences. */
+  healAll(): Promise<string[]>;
+}
+
+export type DriveTarget = {
+  regions: WorkloadRegion[];
+  /** null: the reps go straight to their jurisdiction's regions. */
+  routerUrl: string | null;
+  driver: FaultDriver;
+  /** Where a region keeps its files (searched for leaked personal data). */
+  dataDirOf: (region: string) => string;
+};
+
+export type DriveOptions = Pick<
+  ScenarioOptions,
+  "reps" | "seed" | "progress" | "command" | "convergeWithinMs"
+> & { reportsDir: string | null; modesWaitMs?: number };
+
+/** One run of a plan against running regions: workload, faults, heal, convergence, checks. */
+export async function drive(o: DriveOptions, plan: Plan, target: DriveTarget) {
+  const { regions, driver: drill } = target;
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);
@@ -184,7 +212,7 @@ async function drive(o: ScenarioOptions, plan: Plan, regions: RegionTopology[], 
   const progress = setInterval(() => o.progress(progressLine(now(), history.ops, faults)), 5_000);
   const workload = runWorkload(
     {
-      routerUrl: ROUTER_URL,
+      routerUrl: target.routerUrl,
       regions: regions.map((r) => ({
         region: r.region,
         jurisdiction: r.jurisdiction,
@@ -230,7 +258,7 @@ async function drive(o: ScenarioOptions, plan: Plan, regions: RegionTopology[], 
   const token = await adminToken(regions, creds.adminEmail, creds.adminPassword);
   const agreed = await converge(regions, token, now, o.convergeWithinMs);
   // Modes are left after their recoverForMs: keep watching until they are, bounded.
-  const modesUntil = Date.now() + 60_000;
+  const modesUntil = Date.now() + (o.modesWaitMs ?? 60_000);
   while (Date.now() < modesUntil && activeModes(modeChanges).size > 0) await sleep(1_000);
   done = true;
   clearInterval(progress);
@@ -244,13 +272,15 @@ async function drive(o: ScenarioOptions, plan: Plan, regions: RegionTopology[], 
           async (r) =>
             [
               r.region,
-              await finalOf(r, regions, history.ops, creds.apiKey, agreed.hashes.get(r.region)),
+              await finalOf(r, history.ops, creds.apiKey, agreed.hashes.get(r.region), (l) =>
+                o.progress(`  problem: ${l}`),
+              ),
             ] as const,
         ),
       ),
     ),
     convergedAfterMs: agreed.atMs === null ? null : Math.max(0, agreed.atMs - healedAt),
-    leaks: scanLeaks(o.dataRoot, regions, history.ops),
+    leaks: scanLeaks(target.dataDirOf, regions, history.ops),
   };
   const run: Run = {
     scenario: plan.scenario,
@@ -268,7 +298,7 @@ async function drive(o: ScenarioOptions, plan: Plan, regions: RegionTopology[], 
       : { targets: { convergeWithinMs: o.convergeWithinMs } }),
   } as Run;
   const verdict = check(run);
-  const files = writeReport(o.reportsDir, run, verdict);
+  const files = o.reportsDir ? writeReport(o.reportsDir, run, verdict) : null;
   return { run, verdict, files };
 }
 
@@ -297,7 +327,7 @@ function activeModes(changes: readonly ModeChange[]): Set<string> {
 
 /** Every region's public health each second: the modes it entered and left, with why. */
 async function pollModes(
-  regions: RegionTopology[],
+  regions: WorkloadRegion[],
   now: () => number,
   out: ModeChange[],
   stop: () => boolean,
@@ -331,7 +361,7 @@ async function pollModes(
 }
 
 async function adminToken(
-  regions: RegionTopology[],
+  regions: WorkloadRegion[],
   email: string,
   password: string,
 ): Promise<string> {
@@ -353,7 +383,7 @@ async function adminToken(
 type Hashes = Map<string, Record<string, Record<string, string>>>;
 
 /** Every region's hashes for every view; `null` for a region that did not answer. */
-async function hashesOf(regions: RegionTopology[], token: string): Promise<Hashes> {
+async function hashesOf(regions: WorkloadRegion[], token: string): Promise<Hashes> {
   const out: Hashes = new Map();
   await Promise.all(
     regions.map(async (r) => {
@@ -385,7 +415,7 @@ async function hashesOf(regions: RegionTopology[], token: string): Promise<Hashe
 }
 
 /** As the checker judges it: every region agrees with `as` on view `as`, account by account. */
-function agree(regions: RegionTopology[], h: Hashes): boolean {
+function agree(regions: WorkloadRegion[], h: Hashes): boolean {
   if (h.size !== regions.length) return false;
   for (const as of regions) {
     const want = h.get(as.region)![as.region]!;
@@ -399,7 +429,7 @@ function agree(regions: RegionTopology[], h: Hashes): boolean {
 }
 
 async function converge(
-  regions: RegionTopology[],
+  regions: WorkloadRegion[],
   token: string,
   now: () => number,
   withinMs: number,
@@ -415,30 +445,43 @@ async function converge(
 
 /** What one region holds of the history's accounts of its own jurisdiction, read through its API. */
 async function finalOf(
-  r: RegionTopology,
-  regions: RegionTopology[],
+  r: WorkloadRegion,
   ops: readonly HistoryOp[],
   apiKey: string,
   hashes: Record<string, Record<string, string>> | undefined,
+  problem: (line: string) => void,
 ) {
-  void regions;
   const contracts = new Map<string, Set<string>>();
   for (const h of ops) {
     if (h.type !== "invoke" || !h.value || h.value.jurisdiction !== r.jurisdiction) continue;
     if (h.value.accountId.startsWith("unknown:")) continue;
     const set = contracts.get(h.value.accountId) ?? new Set<string>();
-    if (h.value.contractId) set.add(h.value.contractId);
+    if (h.value.contractId && !h.value.contractId.startsWith("unknown:"))
+      set.add(h.value.contractId);
     contracts.set(h.value.accountId, set);
   }
-  const get = async (path: string) => {
-    const res = await fetch(`${r.apiUrl}${path}`, {
-      headers: { authorization: `Bearer ${apiKey}` },
-      signal: AbortSignal.timeout(10_000),
-    }).catch(() => null);
-    if (!res) throw new Error(`${r.region} did not answer ${path}`);
-    if (res.status === 404) return null;
-    if (!res.ok) throw new Error(`${r.region} ${path}: ${res.status}`);
-    return res.json() as Promise<Record<string, unknown>>;
+  // Bounded retries: a region just restarted, or a rate limit, is not "unreadable".
+  const get = async (path: string): Promise<Record<string, unknown> | null> => {
+    let why = "";
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const res = await fetch(`${r.apiUrl}${path}`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+        signal: AbortSignal.timeout(10_000),
+      }).catch((err: Error) => err);
+      if (res instanceof Response) {
+        if (res.status === 404) return null;
+        if (res.ok) return (await res.json()) as Record<string, unknown>;
+        why = `${res.status} ${(await res.text()).slice(0, 200)}`;
+        const after = Number(res.headers.get("retry-after"));
+        await sleep(
+          Number.isFinite(after) && after > 0 ? Math.min(5_000, after * 1000) : 500 * attempt,
+        );
+      } else {
+        why = res.message;
+        await sleep(500 * attempt);
+      }
+    }
+    throw new Error(`${r.region} ${path}: ${why}`);
   };
   const accounts: Record<string, AccountRead> = {};
   let reachable = true;
@@ -478,7 +521,8 @@ async function finalOf(
       }
       accounts[accountId] = read;
     }
-  } catch {
+  } catch (err) {
+    problem(`final reads: ${(err as Error).message}`);
     reachable = false;
   }
   return {
@@ -494,8 +538,8 @@ async function finalOf(
  * every region outside their jurisdiction (its libSQL file, Durable Object storage, logs).
  */
 function scanLeaks(
-  dataRoot: string,
-  regions: RegionTopology[],
+  dataDirOf: (region: string) => string,
+  regions: WorkloadRegion[],
   ops: readonly HistoryOp[],
 ): Final["leaks"] {
   const leaks: Final["leaks"] = [];
@@ -515,9 +559,15 @@ function scanLeaks(
   for (const r of regions) {
     const foreign = values.filter((v) => v.jurisdiction !== r.jurisdiction);
     if (!foreign.length) continue;
-    for (const file of filesUnder(join(dataRoot, r.region))) {
-      if (statSync(file).size > MAX_SCAN_BYTES) continue;
-      const bytes = readFileSync(file);
+    for (const file of filesUnder(dataDirOf(r.region))) {
+      // A running SQLite removes its -shm and -wal files as it pleases: gone is not a leak.
+      let bytes: Buffer;
+      try {
+        if (statSync(file).size > MAX_SCAN_BYTES) continue;
+        bytes = readFileSync(file);
+      } catch {
+        continue;
+      }
       for (const v of foreign)
         if (bytes.includes(v.value))
           leaks.push({

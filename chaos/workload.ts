@@ -20,7 +20,8 @@ const SHARED_TAX_IDS = 12;
 export type WorkloadRegion = { region: string; jurisdiction: string; apiUrl: string };
 
 export type WorkloadOptions = {
-  routerUrl: string;
+  /** null: no router, the reps go straight to their jurisdiction's regions. */
+  routerUrl: string | null;
   regions: WorkloadRegion[];
   apiKey: string;
   tenantId: string;
@@ -355,7 +356,7 @@ async function request(
   f: Flow,
 ): Promise<Answer> {
   const direct = o.regions.filter((r) => r.jurisdiction === call.jurisdiction).map((r) => r.apiUrl);
-  const targets = [o.routerUrl, ...direct];
+  const targets = o.routerUrl ? [o.routerUrl, ...direct] : direct;
   let target = 0;
   const attempts: Answer["attempts"] = [];
   let last: Answer | null = null;
@@ -396,6 +397,12 @@ async function request(
         attempts,
       };
       if (last.type !== "info") break;
+      // The router could not place it (every region it knows looks down from where it
+      // stands): the jurisdiction's regions are asked directly, at once.
+      if (base === o.routerUrl && res.status >= 502) {
+        target++;
+        continue;
+      }
       const retryAfter = Number(res.headers.get("retry-after"));
       await sleep(
         Number.isFinite(retryAfter) && retryAfter > 0
