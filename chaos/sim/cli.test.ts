@@ -29,6 +29,7 @@ test.each([
   [["--tolerate", "all"], /--tolerate: unknown finding "all"/],
   [["--seed", "1", "--seeds", "2"], /--seed runs one seed: it does not combine with --seeds/],
   [["--emit-run", "x.json"], /--emit-run needs --seed/],
+  [["--keep-going"], /--keep-going needs --seed/],
   [["--sedes", "3"], /Unknown option '--sedes'/],
   [["--seed"], /Option '--seed <value>' argument missing/],
 ])(
@@ -66,4 +67,15 @@ test("one seed prints its fault plan, then every step, and writes its Run for th
   const run = Run.parse(JSON.parse(readFileSync(file, "utf8")));
   expect(run.seed).toBe(49);
   expect(run.history.length).toBeGreaterThan(0);
+});
+
+test("one seed with a planted bug and --keep-going lists every violation and writes its whole Run (exit 1)", async () => {
+  const file = join(dir, "run-bug.json");
+  const r = await sim("--seed", "1", "--bug", "ship-unmasked", "--keep-going", "--emit-run", file);
+  expect(r.code).toBe(1);
+  expect(r.err.split("\n").filter((l) => l.startsWith("FAIL seed 1")).length).toBeGreaterThan(1);
+  const run = Run.parse(JSON.parse(readFileSync(file, "utf8")));
+  expect(run.command).toBe("npm run sim -- --seed 1 --bug ship-unmasked --keep-going");
+  expect(Object.keys(run.final.regions)).toEqual(["cn-east", "cn-south", "eu-central"]);
+  expect(run.final.leaks.length).toBeGreaterThan(0);
 });

@@ -18,12 +18,15 @@ export const USAGE = `Usage: npm run sim -- [options]
   --tolerate <name>   record a known finding (chaos/sim/known.ts) instead of failing
                       (repeatable): ${Object.keys(KNOWN_FINDINGS).join(", ")}
   --emit-run <file>   with --seed: write the run (history, faults, final reads) as JSON
+  --keep-going        with --seed: record every violation and run the seed to its end
+                      (heal, drain, final reads) instead of stopping at the first
   -h, --help          show this help
 
 Examples:
   npm run sim -- --seeds 1000
   npm run sim -- --seeds 200 --from 5000 --bug skip-payment-dedup
   npm run sim -- --seed 32
+  npm run sim -- --seed 1 --bug ship-unmasked --keep-going --emit-run run.json
 `;
 
 /** Where the CLI writes; tests pass their own. */
@@ -38,6 +41,7 @@ type Parsed = {
   bugs: Set<PlantedBug>;
   tolerate: KnownFinding[];
   emitRun: string | null;
+  keepGoing: boolean;
 };
 
 function integer(name: string, raw: string | undefined, min: number, max: number): number {
@@ -58,6 +62,7 @@ const readArgs = (argv: readonly string[]) =>
       bug: { type: "string", multiple: true },
       tolerate: { type: "string", multiple: true },
       "emit-run": { type: "string" },
+      "keep-going": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -94,12 +99,14 @@ export function parse(argv: readonly string[]): Parsed | "help" {
       bugs,
       tolerate,
       emitRun: values["emit-run"] ?? null,
+      keepGoing: values["keep-going"] === true,
     };
   }
   if (values["emit-run"] !== undefined) throw new UsageError("--emit-run needs --seed");
+  if (values["keep-going"]) throw new UsageError("--keep-going needs --seed");
   const count = values.seeds === undefined ? 100 : integer("seeds", values.seeds, 1, MAX_SEEDS);
   const from = values.from === undefined ? 0 : integer("from", values.from, 0, 0xffffffff - count);
-  return { mode: { kind: "sweep", from, count }, bugs, tolerate, emitRun: null };
+  return { mode: { kind: "sweep", from, count }, bugs, tolerate, emitRun: null, keepGoing: false };
 }
 
 function commit(): string {
@@ -115,7 +122,13 @@ function failureText(
   bugs: ReadonlySet<PlantedBug>,
   tolerate: readonly KnownFinding[],
 ) {
-  const lines = [`FAIL ${r.failure!.message}`, `  reproduce: ${reproduction(r.seed, bugs)}`];
+  const lines = [
+    ...r.violations.map((v) => `FAIL ${v.message}`),
+    ...(r.violationCount > r.violations.length
+      ? [`  and ${r.violationCount - r.violations.length} more`]
+      : []),
+    `  reproduce: ${reproduction(r.seed, bugs)}`,
+  ];
   const known = Object.keys(KNOWN_FINDINGS).find((k) => r.failure!.message.includes(`[${k}]`));
   if (known && !tolerate.includes(known as KnownFinding))
     lines.push(
@@ -147,6 +160,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       tolerate,
       commit: rev,
       trace: (line) => io.out(`${line}\n`),
+      keepGoing: args.keepGoing,
     });
     for (const t of r.tolerated) io.out(`tolerated ${t.finding} at step ${t.step}: ${t.message}\n`);
     if (args.emitRun) {

@@ -1,7 +1,7 @@
 // What a finished run holds, read as an admin would: every region's state hash of every
 // account in every view (as the AccountDO computes it), every raw value stored abroad
 // [LF4], and the history's final reads (chaos/history.ts `Final`).
-import type { Run } from "../history.ts";
+import { MASKED_ONLY, type Run } from "../history.ts";
 import { accountRead, foreignRawIn, type RawValue } from "./checks.ts";
 import type { SimRegion } from "./region.ts";
 import { jurisdictionOf } from "./topology.ts";
@@ -17,7 +17,12 @@ export function accountsOf(regions: Regions): string[] {
   return [...all].sort();
 }
 
-/** Every region's hashes; a region that cannot tell (masked copy, full view) has none. */
+/**
+ * Every region's hashes, as the admin state-hash route answers: a region that holds only
+ * the masked copy of an account and is asked for the full view answers `unavailable`,
+ * written MASKED_ONLY (it knows the account, nothing more). An account a region has no
+ * state for is absent.
+ */
 export async function hashesOf(regions: Regions): Promise<Hashes> {
   const accounts = accountsOf(regions);
   const all: Hashes = new Map();
@@ -37,6 +42,7 @@ export async function hashesOf(regions: Regions): Promise<Hashes> {
           if (!region.store(accountId)) continue;
           const h = await region.stateHash(accountId, as);
           if (h) byAccount.set(accountId, h.hash);
+          else if (region.durableState(accountId)) byAccount.set(accountId, MASKED_ONLY);
         }
       }
       byAs.set(as, byAccount);

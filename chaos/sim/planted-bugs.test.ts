@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import type { PlantedBug } from "../../core/planted-bugs.ts";
+import { Run, toJsonl } from "../history.ts";
 import { KNOWN_FINDINGS, type KnownFinding } from "./known.ts";
 import { runSeed } from "./sim.ts";
 
@@ -37,6 +38,32 @@ test(`[LF4] ship-unmasked: raw cn personal data on the wire to eu-central fails 
   const failure = await firstFailure("ship-unmasked");
   expect(failure?.rule).toBe("LF4");
   expect(failure?.message).toMatch(/→eu-central carries raw .* of cn/);
+});
+
+test("with keepGoing a planted bug's seed records every violation and still runs to its final reads, its first violation the one a default run stops at", async () => {
+  const bugs = new Set<PlantedBug>(["ship-unmasked"]);
+  const stopped = await runSeed({ seed: 0, bugs, tolerate: KNOWN });
+  const whole = await runSeed({ seed: 0, bugs, tolerate: KNOWN, keepGoing: true });
+  expect(stopped.violations).toEqual([stopped.failure]);
+  expect(whole.failure).toEqual(stopped.failure);
+  expect(whole.violations[0]).toEqual(stopped.failure);
+  expect(whole.violationCount).toBeGreaterThan(1);
+  expect(whole.steps).toBeGreaterThan(stopped.steps);
+  const run = Run.parse(whole.run);
+  expect(Object.values(run.final.regions).map((r) => r.reachable)).toEqual([true, true, true]);
+  expect(run.final.convergedAfterMs).not.toBeNull();
+  const again = await runSeed({ seed: 0, bugs, tolerate: KNOWN, keepGoing: true });
+  expect(JSON.stringify(again.run)).toBe(JSON.stringify(whole.run));
+  expect(again.violations).toEqual(whole.violations);
+});
+
+test("keepGoing changes nothing in a seed that breaks no rule", async () => {
+  const a = await runSeed({ seed: 1, tolerate: KNOWN });
+  const b = await runSeed({ seed: 1, tolerate: KNOWN, keepGoing: true });
+  expect(b.ok).toBe(true);
+  expect(b.violations).toEqual([]);
+  expect(JSON.stringify(b.run.final)).toBe(JSON.stringify(a.run.final));
+  expect(toJsonl(b.history)).toBe(toJsonl(a.history));
 });
 
 test("the same seeds pass without planted bugs", async () => {

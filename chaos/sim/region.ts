@@ -63,6 +63,8 @@ export type RegionConfig = {
   skewMs: number;
   /** The survival push's deadline (SURVIVAL_DEADLINE_MS). */
   survivalDeadlineMs: number;
+  /** The run records violations and goes on: a region acts as it would, violation or not. */
+  keepGoing: boolean;
   hooks: RegionHooks;
 };
 
@@ -181,14 +183,20 @@ export class SimRegion implements Endpoint {
     const durable = result.kind === "response" && result.outcome.durability === "region";
     const call = {
       result,
-      heldBy: durable ? this.holdersOf(accountId, request.idempotencyKey) : [],
+      heldBy: durable
+        ? this.holdersOf(
+            accountId,
+            request.idempotencyKey,
+            result.kind === "response" && result.replayed,
+          )
+        : [],
     };
     this.config.hooks.answered(this.name, request, call);
     return call;
   }
 
   /** Regions of this jurisdiction whose storage holds every event of the write behind `key`. */
-  holdersOf(accountId: string, key: string): string[] {
+  holdersOf(accountId: string, key: string, replayed = false): string[] {
     const row = this.stores
       .get(accountId)
       ?.sql.exec<{ event_ids: string | null }>(
@@ -196,12 +204,29 @@ export class SimRegion implements Endpoint {
         key,
       )
       .toArray()[0];
-    const ids = JSON.parse(row?.event_ids ?? "[]") as string[];
+    let ids = JSON.parse(row?.event_ids ?? "[]") as string[];
+    // A write that made no event (the fact was already here) states the account as this
+    // region holds it: region-durable when another region holds every one of its events.
+    // Its replay repeats that claim as it was then (the journal has grown since): the
+    // first answer was checked; a replay is judged by the replay rule instead.
+    if (ids.length === 0 && row && replayed) return [this.name, ...this.jurisdictionPeersHere()];
+    if (ids.length === 0 && row)
+      ids = this.stores
+        .get(accountId)!
+        .sql.exec<{ id: string }>("SELECT id FROM journal")
+        .toArray()
+        .map((r) => r.id);
     if (ids.length === 0) return [];
     return SIM_REGIONS.filter((r) => r.jurisdiction === this.jurisdiction)
       .map((r) => this.peers.get(r.region)!)
       .filter((r) => r.holdsEvents(accountId, ids))
       .map((r) => r.name);
+  }
+
+  private jurisdictionPeersHere(): string[] {
+    return SIM_REGIONS.filter(
+      (r) => r.jurisdiction === this.jurisdiction && r.region !== this.name,
+    ).map((r) => r.region);
   }
 
   holdsEvents(accountId: string, ids: readonly string[]): boolean {
@@ -247,7 +272,7 @@ export class SimRegion implements Endpoint {
           `${this.name} sends ${unaudited[0]!.id} to ${to} without an audit entry`,
         ),
       );
-      return;
+      if (!this.config.keepGoing) return;
     }
     const what = `${label}(${batch.events.length})`;
     await this.network.send(this.name, to, what, JSON.stringify(batch), timeoutMs);

@@ -284,7 +284,9 @@ export class AccountEngine {
       decision.target,
       decision.created,
       next.version ?? lastHlc,
-      awaiting ? "pending" : "local",
+      // Nothing to push under region survival: every event of the account is already held
+      // by a survival peer, so the fact this answer states is region-durable.
+      awaiting ? "pending" : opts.survival === "region" ? "region" : "local",
     );
     this.store.sql.exec(
       "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
@@ -638,6 +640,25 @@ export class AccountEngine {
       customer: customerView(state),
       contracts,
       payments: contracts.flatMap((c) => c.payments),
+    };
+  }
+
+  /**
+   * Journal events after position `afterSeq`, oldest first, at most `limit`: what an
+   * anti-entropy pull pages through. `next` is the position to ask after, null at the end.
+   */
+  journalPage(afterSeq: number, limit: number): { events: DomainEvent[]; next: number | null } {
+    if (!this.hasSchema) return { events: [], next: null };
+    const rows = this.store.sql
+      .exec<{ seq: number; body: string }>(
+        "SELECT seq, body FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
+        afterSeq,
+        limit,
+      )
+      .toArray();
+    return {
+      events: rows.map((r) => JSON.parse(r.body) as DomainEvent),
+      next: rows.length === limit ? rows.at(-1)!.seq : null,
     };
   }
 

@@ -127,3 +127,8 @@ export function flushObservations(env: Env): Promise<void> | null {
       console.warn("RegionDO report failed", err instanceof Error ? err.message : err),
     );
 }
+
+/** Whether the region's breaker for a dependency is open, as last known here (no asking). */
+export function breakerOpen(tenantId: string | null, name: string): boolean {
+  return cache.get(keyOf(tenantId))?.view?.breakers[name]?.state === "open";
+}

@@ -14,6 +14,7 @@
 // replace the shipped policy set and force or clear modes for its own answers; nothing a
 // tenant writes changes another tenant's service. The shipped set is the region's.
 import { DurableObject } from "cloudflare:workers";
+import { type Breaker, type BreakerPolicy, CLOSED, current, record } from "../../core/breaker.ts";
 import {
   type ActiveMode,
   DEFAULT_POLICIES,
@@ -31,6 +32,7 @@ import {
   stepPolicies,
 } from "../../core/degradation.ts";
 import { peersOf } from "../../replication/regions.ts";
+import { AntiEntropyJob } from "../directory/anti-entropy.ts";
 import { auditStub } from "../stubs.ts";
 import { type ProbeResult, probeInference, probeLibsql, probePeer, probeRelay } from "./probes.ts";
 
@@ -43,6 +45,8 @@ const DEFAULT_SCOPE = "*";
 
 export type RegionView = {
   region: string;
+  /** libsql, inference, relay and peer:<region>, as the region's probes and calls left them. */
+  breakers: Record<string, BreakerView>;
   modes: ActiveMode[];
   signals: Partial<Record<SignalName, Reading>>;
   peers: Record<string, { ok: boolean; atMs: number }>;
@@ -57,13 +61,25 @@ export type IsolateReport = {
 
 type TenantPolicies = { set: PolicySet; version: number; by: string; atMs: number };
 
+/**
+ * The region's circuit breakers, one per outbound dependency, fed by every probe and by
+ * the isolates' reported calls: three failures in a row open one for 10 s, then one
+ * success closes it. The API reads them (lists fail fast while libSQL's is open).
+ */
+const BREAKER: BreakerPolicy = { failureThreshold: 3, coolDownMs: 10_000, trialLeaseMs: 5_000 };
+
+export type BreakerView = { state: Breaker["state"]; sinceMs: number };
+
 export class RegionDO extends DurableObject<Env> {
   private readonly signals = new HealthSignals();
+  private readonly breakers = new Map<string, { breaker: Breaker; sinceMs: number }>();
   private ticks = 0;
   private loaded = false;
   private states = new Map<string, Map<string, PolicyState>>();
   private tenantPolicies = new Map<string, TenantPolicies>();
   private overrides = new Map<string, Override[]>();
+  /** Anti-entropy rounds with the peers, started from this alarm when due [LF3]. */
+  private readonly antiEntropy = new AntiEntropyJob(this.env);
 
   private async load(): Promise<void> {
     if (this.loaded) return;
@@ -98,6 +114,12 @@ export class RegionDO extends DurableObject<Env> {
       modes: modesInForce(set, this.states.get(scope) ?? new Map(), overrides, now),
       signals: Object.fromEntries(this.signals.readings(now)),
       peers: this.signals.peerStates(),
+      breakers: Object.fromEntries(
+        [...this.breakers].map(([name, b]) => [
+          name,
+          { state: current(b.breaker, now).state, sinceMs: b.sinceMs },
+        ]),
+      ),
       policies: tenant
         ? { source: "tenant", version: tenant.version, set: tenant.set }
         : { source: "region", version: 0, set: DEFAULT_POLICIES },
@@ -108,8 +130,10 @@ export class RegionDO extends DurableObject<Env> {
   /** What API isolates saw on their own calls. Bounded per report. */
   async report(r: IsolateReport): Promise<void> {
     await this.awake();
-    for (const s of (r.samples ?? []).slice(0, 256))
+    for (const s of (r.samples ?? []).slice(0, 256)) {
       this.signals.sample(s.dependency, { atMs: s.atMs, latencyMs: s.latencyMs, ok: s.ok });
+      this.trip(s.dependency, s.ok, s.atMs);
+    }
     await this.evaluate();
   }
 
@@ -173,17 +197,30 @@ export class RegionDO extends DurableObject<Env> {
     // Re-armed first, so a probe that throws never stops the loop.
     await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
     const slow = this.ticks++ % SLOW_EVERY === 0;
+    this.antiEntropy.tick(Date.now());
     const started = Date.now();
     const results = await Promise.all([
-      probeLibsql(this.env).then((r) => this.signals.sample("libsql", sample(started, r))),
+      probeLibsql(this.env).then((r) => {
+        this.signals.sample("libsql", sample(started, r));
+        this.trip("libsql", r.ok, started);
+      }),
       ...(slow
         ? [
-            probeInference(this.env).then(
-              (r) => r && this.signals.sample("inference", sample(started, r)),
-            ),
-            probeRelay(this.env).then((r) => r && this.signals.relayReachable(r.ok, started)),
+            probeInference(this.env).then((r) => {
+              if (!r) return;
+              this.signals.sample("inference", sample(started, r));
+              this.trip("inference", r.ok, started);
+            }),
+            probeRelay(this.env).then((r) => {
+              if (!r) return;
+              this.signals.relayReachable(r.ok, started);
+              this.trip("relay", r.ok, started);
+            }),
             ...peersOf(this.env).map((p) =>
-              probePeer(p.url).then((r) => this.signals.peer(p.region, r.ok, started)),
+              probePeer(p.url).then((r) => {
+                this.signals.peer(p.region, r.ok, started);
+                this.trip(`peer:${p.region}`, r.ok, started);
+              }),
             ),
           ]
         : []),
@@ -194,6 +231,16 @@ export class RegionDO extends DurableObject<Env> {
     const due = this.nextDue();
     if (due !== null && due < Date.now() + TICK_MS)
       await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 10));
+  }
+
+  /** One outcome for a dependency's breaker; a change of state is logged with its time. */
+  private trip(name: string, ok: boolean, atMs: number): void {
+    const known = this.breakers.get(name);
+    const before = known ? current(known.breaker, atMs).state : "closed";
+    const breaker = record(known?.breaker ?? CLOSED, ok ? "success" : "failure", atMs, BREAKER);
+    const after = current(breaker, atMs).state;
+    this.breakers.set(name, { breaker, sinceMs: before === after && known ? known.sinceMs : atMs });
+    if (before !== after) console.log(`[breaker] ${this.env.REGION} ${name}: ${before} → ${after}`);
   }
 
   private scopeCount(): number {

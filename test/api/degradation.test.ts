@@ -235,3 +235,29 @@ test("degradation routes are for admins, take only valid modes, bounded override
   expect(health.modes.map((m: { mode: string }) => m.mode)).not.toContain("reads-stale-ok");
   expect(health).not.toHaveProperty("policies");
 });
+
+test("[LF5] a read model that never answers opens the region's libSQL breaker (health detail shows it); lists answer 503 with Retry-After, writes still 201; it closes after heal", async () => {
+  const as = await admin();
+  const other = client(() => region().url, OTHER_KEY);
+  region().libsqlProxy!.set({ blackhole: true });
+  try {
+    await eventually(
+      async () => (await as("GET", "/v1/health?detail=1")).body,
+      (h) => h.breakers?.libsql?.state === "open",
+      30_000,
+    );
+    const list = await other("GET", "/v1/customers?limit=7");
+    expect(list.status).toBe(503);
+    expect(list.body).toMatchObject({ type: "urn:lifeline:problem:read-model-unavailable" });
+    expect(Number(list.headers.get("retry-after"))).toBeGreaterThan(0);
+    const created = await other("POST", "/v1/customers", { name: "Dark DB GmbH", residency: "cn" });
+    expect(created.status).toBe(201);
+  } finally {
+    region().libsqlProxy!.heal();
+  }
+  await eventually(
+    async () => (await as("GET", "/v1/health?detail=1")).body,
+    (h) => h.breakers?.libsql?.state === "closed",
+    30_000,
+  );
+}, 90_000);

@@ -70,6 +70,13 @@ const Health = z
     signals: z
       .partialRecord(z.enum(SIGNALS), z.object({ value: z.number(), at: z.string() }))
       .optional(),
+    /** Only with `?detail=1`: the region's circuit breakers (libsql, inference, relay, peer:<region>). */
+    breakers: z
+      .record(
+        z.string(),
+        z.object({ state: z.enum(["closed", "open", "half-open"]), since: z.string() }),
+      )
+      .optional(),
     /** Only with `?detail=1`: the policies in force for the caller's tenant, and its overrides. */
     policies: z
       .object({
@@ -206,6 +213,12 @@ health.openapi(route, async (c) => {
       : {}),
     ...(detail && view
       ? {
+          breakers: Object.fromEntries(
+            Object.entries(view.breakers).map(([k, b]) => [
+              k,
+              { state: b.state, since: iso(b.sinceMs) },
+            ]),
+          ),
           policies: {
             ...view.policies,
             overrides: view.overrides,

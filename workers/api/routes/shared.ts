@@ -3,9 +3,10 @@
 // whether it is the masked copy.
 import type { Context } from "hono";
 import type { ReadModelDb } from "../../../db/client.ts";
-import { modesFor } from "../../../durable-objects/region/client.ts";
+import { breakerOpen, modesFor } from "../../../durable-objects/region/client.ts";
 import { within } from "../../shared/timeout.ts";
 import type { AppEnv, Principal } from "../env.ts";
+import { Problem } from "../errors.ts";
 import { cursorParts, fromReadModel, readModel } from "../read-model.ts";
 
 export async function readPage<Q extends { cursor?: string | undefined }, T>(
@@ -23,6 +24,17 @@ export async function readPage<Q extends { cursor?: string | undefined }, T>(
   const key = staleKey(principal, c.req.url);
   const read = () => list(readModel(c.env), principal.tenantId, { ...query, after });
   if (!modes.includes("reads-stale-ok")) {
+    // The region's libSQL breaker is open (its probes and reads keep failing): answer the
+    // 503 at once instead of waiting out the read's deadline.
+    if (breakerOpen(principal.tenantId, "libsql"))
+      throw new Problem(
+        503,
+        "read-model-unavailable",
+        "Lists are temporarily unavailable",
+        "The regional read model keeps failing (its circuit breaker is open). Single reads and all writes still work.",
+        {},
+        { "retry-after": "10" },
+      );
     const page = await fromReadModel(read);
     rememberPage(key, page);
     return page;
