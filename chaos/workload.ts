@@ -72,6 +72,9 @@ type Answer = {
   error?: string;
 };
 
+const tag = (process: number, n: number, seed: number) =>
+  `p${String(process).padStart(2, "0")} n${String(n).padStart(4, "0")} s${seed}.`;
+
 const DOC = createHash("sha256").update("lifeline chaos contract v1").digest("hex");
 
 /** A CN unified social credit code shape, or an EU VAT id, from the seeded generator. */
@@ -157,7 +160,9 @@ async function rep(o: WorkloadOptions, history: HistoryRecorder, process: number
         random() < 0.7 && jurisdictions.includes("cn") ? "cn" : pick(jurisdictions);
       const taxId = taxIdFor(jurisdiction, Math.floor(random() * SHARED_TAX_IDS), o.seed);
       const contact = {
-        name: `${jurisdiction === "cn" ? "联系人" : "Kontakt"} ${process}-${n}`,
+        // Fixed-width and closed, so no value is a substring of another (the leak scan
+        // searches bytes): "联系人 p03 n0007 s5."
+        name: `${jurisdiction === "cn" ? "联系人" : "Kontakt"} ${tag(process, n, o.seed)}`,
         phone: `+86 138 ${String(10_000_000 + process * 10_000 + n).slice(-8)}`,
         email: `rep${process}.op${n}.s${o.seed}@chaos.example`,
       };
@@ -253,7 +258,9 @@ async function rep(o: WorkloadOptions, history: HistoryRecorder, process: number
         if (res.type === "ok") c.stage = "sent";
       } else {
         const party = c.stage === "sent" ? "customer" : "vendor";
-        const signer = { name: party === "customer" ? `签署人 ${process}-${n}` : "Lifeline Sales" };
+        const signer = {
+          name: party === "customer" ? `签署人 ${tag(process, n, o.seed)}` : "Lifeline Sales",
+        };
         const res = await op(
           "contract.sign",
           {
@@ -378,12 +385,15 @@ async function request(
       const region = res.headers.get("lifeline-region") ?? undefined;
       attempts.push({ region: region ?? regionOf(base), status: res.status });
       const durability = res.headers.get("lifeline-durability");
+      // A 4xx is the client's own: definite, nothing happened. Except when the answer asks
+      // for a retry (408, 429, or a 409 with Retry-After: the same key is still in flight
+      // somewhere): then nothing is known yet.
+      const retryable =
+        res.status === 408 ||
+        res.status === 429 ||
+        (res.status === 409 && res.headers.has("retry-after"));
       last = {
-        type: res.ok
-          ? "ok"
-          : res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429
-            ? "fail"
-            : "info",
+        type: res.ok ? "ok" : res.status >= 400 && res.status < 500 && !retryable ? "fail" : "info",
         status: res.status,
         body: parse(text),
         ...(region ? { region } : {}),

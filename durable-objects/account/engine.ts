@@ -273,12 +273,19 @@ export class AccountEngine {
     // already given) answers with a fact this region holds. Under `region` survival that
     // answer is owed the same guarantee: if no survival peer is known to hold this account's
     // events yet (a first attempt answered 503 and never reached one), they are pushed first.
+    // The same holds for a new event: a send whose contract draft never reached a peer
+    // would be held there without its contract. So the push carries every event of the
+    // account no survival peer holds yet, oldest first, then the new ones.
     const awaitingIds =
       opts.survival !== "region"
         ? []
-        : eventIds.length > 0
-          ? eventIds
-          : this.undeliveredTo(opts.survivalPeers ?? this.options.peers ?? []);
+        : [
+            ...this.undeliveredTo(
+              opts.survivalPeers ?? this.options.peers ?? [],
+              MAX_BATCH_EVENTS - eventIds.length,
+            ).filter((id) => !eventIds.includes(id)),
+            ...eventIds,
+          ];
     const awaiting = awaitingIds.length > 0;
     const outcome = this.render(
       decision.target,
@@ -307,8 +314,8 @@ export class AccountEngine {
    * to every one of them (a delivered row is deleted; a peer's own events have none). At
    * most one batch: past it, the oldest go first and the write waits for the rest.
    */
-  private undeliveredTo(peers: readonly string[]): string[] {
-    if (peers.length === 0) return [];
+  private undeliveredTo(peers: readonly string[], limit: number): string[] {
+    if (peers.length === 0 || limit <= 0) return [];
     const destinations = peers.map(peerDestination);
     return this.store.sql
       .exec<{ event_id: string }>(
@@ -316,7 +323,7 @@ export class AccountEngine {
          GROUP BY event_id HAVING COUNT(DISTINCT destination) = ? ORDER BY MIN(seq) LIMIT ?`,
         JSON.stringify(destinations),
         destinations.length,
-        MAX_BATCH_EVENTS,
+        limit,
       )
       .toArray()
       .map((r) => r.event_id);
