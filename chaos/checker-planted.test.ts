@@ -9,7 +9,7 @@
 import { describe, expect, test } from "vitest";
 import type { PlantedBug } from "../core/planted-bugs.ts";
 import { check, type InvariantName, type Verdict } from "./checker.ts";
-import type { CompletionOp, InvokeOp, Run } from "./history.ts";
+import type { Run } from "./history.ts";
 import { KNOWN_FINDINGS, type KnownFinding } from "./sim/known.ts";
 import { runSeed } from "./sim/sim.ts";
 

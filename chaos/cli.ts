@@ -134,7 +134,7 @@ async function scenario(): Promise<never> {
       process.stdout.write(`  ${i.ok ? "ok  " : "FAIL"} ${i.name}: ${i.summary}\n`);
       for (const x of i.ok ? [] : i.violations.slice(0, 5)) process.stdout.write(`         ${x}\n`);
     }
-    process.stdout.write(`report: ${files.html}\n        ${files.json}\n`);
+    if (files) process.stdout.write(`report: ${files.html}\n        ${files.json}\n`);
     process.exit(verdict.ok ? 0 : 1);
   } catch (err) {
     fail((err as Error).message, 1);

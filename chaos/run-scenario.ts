@@ -208,7 +208,7 @@ export async function drive(o: DriveOptions, plan: Plan, target: DriveTarget) {
   const modeChanges: ModeChange[] = [];
   let done = false;
 
-  const poller = pollModes(regions, now, modeChanges, () => done);
+  const poller = pollModes(regions, now, Date.parse(startedAt), modeChanges, () => done);
   const progress = setInterval(() => o.progress(progressLine(now(), history.ops, faults)), 5_000);
   const workload = runWorkload(
     {
@@ -326,9 +326,15 @@ function activeModes(changes: readonly ModeChange[]): Set<string> {
 }
 
 /** Every region's public health each second: the modes it entered and left, with why. */
+/**
+ * Every region's public health each second: the modes it entered and left. An entered
+ * mode is timed by the RegionDO's own `since` (when it entered, not when this poll saw
+ * it); a left one by the poll that no longer sees it (up to a second late).
+ */
 async function pollModes(
   regions: WorkloadRegion[],
   now: () => number,
+  epochMs: number,
   out: ModeChange[],
   stop: () => boolean,
 ): Promise<void> {
@@ -337,7 +343,12 @@ async function pollModes(
     await Promise.all(
       regions.map(async (r) => {
         const h = await fetch(`${r.apiUrl}/v1/health`, { signal: AbortSignal.timeout(1_500) })
-          .then((res) => res.json() as Promise<{ modes?: Array<{ mode: string; why: string[] }> }>)
+          .then(
+            (res) =>
+              res.json() as Promise<{
+                modes?: Array<{ mode: string; since: string; why: string[] }>;
+              }>,
+          )
           .catch(() => null);
         if (!h?.modes) return;
         const before = current.get(r.region) ?? new Set<string>();
@@ -348,7 +359,7 @@ async function pollModes(
               region: r.region,
               mode: m.mode,
               entered: true,
-              timeMs: now(),
+              timeMs: Math.max(0, Math.min(now(), Date.parse(m.since) - epochMs)),
               reason: m.why.join("; "),
             });
         for (const m of before)
