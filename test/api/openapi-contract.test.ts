@@ -18,10 +18,12 @@ import { validate } from "../support/json-schema.ts";
 import { curlRequests } from "../support/readme-curl.ts";
 import { forSuite } from "../support/suite.ts";
 import {
+  ADMIN as ADMIN_USER,
   client,
   DEMO_KEY,
   demoRegionForSuite,
   eventually,
+  login,
   readJson,
 } from "../support/test-region.ts";
 
@@ -59,6 +61,8 @@ const README_VARS: Record<string, string> = {
   API: "http://127.0.0.1:8801",
   AUTH: `authorization: Bearer ${DEMO_KEY}`,
   JSON: "content-type: application/json",
+  /** The dev admin's bearer header (the walkthrough logs in for a real one). */
+  ADMIN: "authorization: Bearer not-a-real-token",
   DOC: "3f1e9c6c2f0b8f0d3d8b9a7c5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f",
   CUSTOMER: "acc_7ZQ3M4K1TXVB9N2HC5D8E6F0GJ",
   CONTRACT: "ctr_7ZQ3M4K1TXVB9N2HC5D8E6F0GJ_4K8P2M6Q9R3T7V1W",
@@ -152,7 +156,11 @@ describe("[contract] the README against the document and a running region", () =
   });
 
   test("[contract] the README walkthrough, sent to a running region, answers what it says, step by step", async () => {
-    const values: Record<string, string> = { ...README_VARS, API: region().url };
+    const values: Record<string, string> = {
+      ...README_VARS,
+      API: region().url,
+      ADMIN: `authorization: Bearer ${await login(region().url, ADMIN_USER)}`,
+    };
     const issues: string[] = [];
     const steps = curlRequests(README, readmeVar(values)).length;
     for (let step = 0; step < steps; step++) {
