@@ -8,7 +8,7 @@
 // by the peer, was answered `local`; fixed in the engine, pinned by the last test.)
 import { describe, expect, test } from "vitest";
 import type { PlantedBug } from "../core/planted-bugs.ts";
-import { check, type InvariantName, type Verdict } from "./checker.ts";
+import { check, type InvariantName, SAFETY_INVARIANTS, type Verdict } from "./checker.ts";
 import type { Run } from "./history.ts";
 import { KNOWN_FINDINGS, type KnownFinding } from "./sim/known.ts";
 import { runSeed } from "./sim/sim.ts";
@@ -16,15 +16,7 @@ import { runSeed } from "./sim/sim.ts";
 const KNOWN = Object.keys(KNOWN_FINDINGS) as KnownFinding[];
 /** The seeds searched, in order: the first that shows a bug (and passes without it) is used. */
 const SEEDS = [0, 1, 2, 3, 4, 5];
-const SAFETY: readonly InvariantName[] = [
-  "history-well-formed",
-  "no-lost-writes",
-  "no-double-effect",
-  "convergence",
-  "idempotent-replays",
-  "sovereignty",
-  "durability",
-];
+const SAFETY = SAFETY_INVARIANTS;
 
 const runs = new Map<string, Promise<{ run: Run; verdict: Verdict }>>();
 function judged(seed: number, bug: PlantedBug | null) {

@@ -33,6 +33,8 @@ export const INVARIANTS = [
   "latency",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
+/** The invariants about data (not about speed or modes): a run must never fail these. */
+export const SAFETY_INVARIANTS: readonly InvariantName[] = INVARIANTS.slice(0, 7);
 
 /** Violations listed per invariant; `count` still counts all of them. */
 export const MAX_VIOLATIONS = 20;
