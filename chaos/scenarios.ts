@@ -142,9 +142,17 @@ const grey = (region: string) => ({
   expectModes: [],
 });
 
-const relayOutage = () => ({
-  name: "relay-outage",
-  params: {},
+const relayDown = () => ({
+  name: "relay-outage (unreachable)",
+  params: { proxy: "relay", blackhole: true },
+  inject: [{ kind: "proxy", names: ["relay"], faults: { blackhole: true } }] as FaultAction[],
+  heal: [{ kind: "heal-proxy", names: ["relay"] }] as FaultAction[],
+  expectModes: [],
+});
+
+const relayKilled = () => ({
+  name: "relay-outage (killed)",
+  params: { part: "relay" },
   inject: [{ kind: "part", part: "relay", action: "kill" }] as FaultAction[],
   heal: [{ kind: "part", part: "relay", action: "restart" }] as FaultAction[],
   expectModes: [],
@@ -191,9 +199,10 @@ export const SCENARIOS: Record<string, { summary: string; build: Builder }> = {
     },
   },
   "relay-outage": {
-    summary: "the QStash relay is killed and restarted (replication over the qstash bus)",
+    summary:
+      "the QStash relay unreachable from every region, then killed and restarted (replication over the qstash bus)",
     build: (_, t) => {
-      const { windows, endMs } = sequence(t, [relayOutage()]);
+      const { windows, endMs } = sequence(t, [relayDown(), relayKilled()]);
       return { windows, workloadMs: endMs, bus: "qstash" };
     },
   },

@@ -149,6 +149,13 @@ for (const from of regions)
       const name = linkName(from.region, to.region);
       faults.set(name, new FaultProxy(name, { host: "127.0.0.1", port: to.apiPort }));
     }
+/**
+ * And one in front of the QStash relay (`relay`, on the relay port + DB_PROXY_OFFSET):
+ * regions publish through it, so `fault relay-down` makes the relay unreachable from every
+ * region while it keeps running (its deliveries to regions cross the links as before).
+ */
+const relayProxyPort = regions[0]!.relayPort + DB_PROXY_OFFSET;
+faults.set("relay", new FaultProxy("relay", { host: "127.0.0.1", port: regions[0]!.relayPort }));
 /** The region map `from` sees: peers at the links from it, itself at its own URL. */
 const regionsSeenFrom = (from: string) =>
   regionsVar(
@@ -228,7 +235,11 @@ regions.forEach((topology, i) => {
         credentials: "own-process",
         workerLibsqlUrl: `http://127.0.0.1:${topology.libsqlPort + DB_PROXY_OFFSET}`,
         // Peers are the regions this run starts: a region never ships to one that is not there.
-        vars: { REGIONS: regionsSeenFrom(topology.region), REPLICATION_BUS: bus },
+        vars: {
+          REGIONS: regionsSeenFrom(topology.region),
+          REPLICATION_BUS: bus,
+          QSTASH_URL: `http://127.0.0.1:${relayProxyPort}`,
+        },
         // Ready means able to serve its tenants: the dev seed is applied first.
         seed: (apiUrl) => seedRegion(apiUrl, devSeeds(credentials), secrets.LOCAL_ADMIN_SECRET),
         onLine: (process, line) => {
@@ -300,6 +311,7 @@ try {
   });
   for (const r of regions)
     await faults.get(`db:${r.region}`)!.listen(r.libsqlPort + DB_PROXY_OFFSET);
+  await faults.get("relay")!.listen(relayProxyPort);
   for (const [name, proxy] of faults)
     if (name.startsWith("link:")) linkPorts.set(name, await proxy.listen(0));
 } catch (err) {
