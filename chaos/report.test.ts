@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { check } from "./checker.ts";
-import type { HistoryOp, Run } from "./history.ts";
+import { type HistoryOp, parseHistory, type Run } from "./history.ts";
 import { esc, renderHtml, writeReport } from "./report.ts";
 import { CN, cleanBuilder, cleanRun, pay, REGIONS } from "./run-builder.test-support.ts";
 
@@ -128,6 +128,8 @@ describe("writeReport", () => {
     expect(saved.run.history as HistoryOp[]).toEqual(run.history);
     expect(saved.verdict).toEqual(JSON.parse(JSON.stringify(verdict)));
     expect(readFileSync(out.html, "utf8")).toContain("<svg");
+    // The history as JSONL beside them: one operation a line, read back as written.
+    expect(parseHistory(readFileSync(out.history, "utf8"))).toEqual(run.history);
   });
 
   test("a hostile scenario name cannot leave the directory", () => {

@@ -4,7 +4,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { latencyStats, type PhaseStats, type Tally, type Verdict } from "./checker.ts";
-import type { CompletionOp, FaultWindow, InvokeOp, ModeChange, Run } from "./history.ts";
+import {
+  type CompletionOp,
+  type FaultWindow,
+  type InvokeOp,
+  type ModeChange,
+  type Run,
+  toJsonl,
+} from "./history.ts";
 
 const ESC: Record<string, string> = {
   "&": "&amp;",
@@ -501,12 +508,15 @@ export function writeReport(
   dir: string,
   run: Run,
   verdict: Verdict,
-): { json: string; html: string } {
+): { json: string; html: string; history: string } {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `${safe(run.scenario)}-seed${safe(run.seed)}-${stamp(run.startedAt)}`);
   const json = `${base}.json`;
   const html = `${base}.html`;
+  // The history alone as JSONL too, one operation a line, for tools that read Jepsen-style logs.
+  const history = `${base}.history.jsonl`;
   writeFileSync(json, `${JSON.stringify({ run, verdict }, null, 2)}\n`);
   writeFileSync(html, renderHtml(run, verdict));
-  return { json, html };
+  writeFileSync(history, toJsonl(run.history));
+  return { json, html, history };
 }
