@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { describeRepair, type PeerRepair } from "../replication/anti-entropy.ts";
 import { CONTROL_HEADER } from "../scripts/control.ts";
 import { ROOT } from "../scripts/region.ts";
 import { readRun } from "../scripts/run-file.ts";
@@ -37,6 +38,9 @@ Commands (against a running npm start):
                                            traffic between them waits (both ways)
   heal [<region>]                          lift every fault (or the region's: its libSQL, its links)
   faults                                   the fault proxies, their faults and counters
+  repair [<region>]                        one anti-entropy round now: each region (or the one
+                                           named) compares state hashes with its peers and
+                                           pulls what it misses
 
 Drills (a seeded workload, the scenario's faults, heal, checks, a report in chaos/reports/):
   --scenario <name> --seed <n> [--attach] [--reps <n>] [--quick]
@@ -400,6 +404,40 @@ if (command === "fault") {
   process.stdout.write(`${views.map(proxyLine).join("\n")}\n`);
   for (const r of await runningRegions())
     process.stdout.write(`${regionLine(r, await regionCall(r, "GET", "/__local/faults"))}\n`);
+} else if (command === "repair") {
+  if (rest.length > 1) fail("repair takes at most a region");
+  const { secret } = control();
+  const topology = readTopology();
+  const names = rest.length ? rest : await runningRegions();
+  const startedMs = Date.now();
+  const rounds = await Promise.all(
+    names.map(async (region) => {
+      const r = topology.find((t) => t.region === region);
+      if (!r) fail(`no region ${JSON.stringify(region)} in wrangler.toml`, 1);
+      const res = await fetch(`${r.apiUrl}/__local/anti-entropy/repair`, {
+        method: "POST",
+        headers: { [CONTROL_HEADER]: secret },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }).catch((err: Error) => fail(`${region} did not answer (${err.message})`, 1));
+      const body = (await res.json().catch(() => null)) as {
+        peers?: PeerRepair[];
+        title?: string;
+        detail?: string;
+      } | null;
+      if (!res.ok || !body?.peers)
+        fail(`${region}: ${body?.title ?? `HTTP ${res.status}`} ${body?.detail ?? ""}`, 1);
+      return { region, peers: body.peers };
+    }),
+  );
+  const all = rounds.flatMap((r) => r.peers);
+  for (const { region, peers } of rounds)
+    for (const p of peers) process.stdout.write(`  ${describeRepair(region, p)}\n`);
+  const sum = (k: "compared" | "differing" | "pulled" | "repaired" | "events") =>
+    all.reduce((n, p) => n + p[k], 0);
+  process.stdout.write(
+    `Repair: ${sum("compared")} accounts compared, ${sum("differing")} differing, ${sum("pulled")} pulled (${sum("repaired")} repaired, ${sum("events")} events) in ${((Date.now() - startedMs) / 1000).toFixed(1)} s\n`,
+  );
+  if (all.some((p) => !p.reachable)) process.exitCode = 1;
 } else if (command === "status") {
   if (rest.length) fail("status takes no arguments");
   const parts = (await call("GET", "/parts")) as PartStatus[];

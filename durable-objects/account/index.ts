@@ -7,6 +7,7 @@ import {
   DEFAULT_SURVIVAL_DEADLINE_MS,
   type DomainEvent,
   type FieldPolicy,
+  MAX_BATCH_EVENTS,
   type OutgoingBatch,
   paymentViewOf,
 } from "../../core/index.ts";
@@ -185,6 +186,31 @@ export class AccountDO extends DurableObject<Env> {
       (tenantId) => this.fieldPolicy(tenantId),
       () => this.maskingKey(),
     );
+  }
+
+  /**
+   * Anti-entropy (replication/anti-entropy.ts): the hash of this account as `asRegion`
+   * should hold it, with its residency as known here, from which the caller decides
+   * whether a peer can answer for it. Null when nothing is held or this region cannot tell.
+   */
+  async digestFor(asRegion: string): Promise<{ hash: string; residency: string | null } | null> {
+    const h = await this.stateHash(asRegion);
+    return h && { hash: h.hash, residency: this.getResidency() };
+  }
+
+  /**
+   * Anti-entropy: one page of this account's journal for `region`, built exactly as the
+   * outbox builds a batch for it: only what this region may pass on, each event masked
+   * when it leaves its jurisdiction, the cross-border transfer audited first [LF4][LF7].
+   * `next` is the cursor of the following page, null after the last.
+   */
+  async pullFor(
+    region: string,
+    afterSeq: number,
+  ): Promise<{ batch: OutgoingBatch | null; next: number | null }> {
+    const page = this.engine.journalPage(afterSeq, MAX_BATCH_EVENTS);
+    const batch = page.events.length > 0 ? await this.outgoing(region, page.events) : null;
+    return { batch, next: page.next };
   }
 
   /** The tenant's field policy from the region's directory, cached briefly in this object. */

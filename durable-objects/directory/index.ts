@@ -208,6 +208,38 @@ export class DirectoryDO extends DurableObject<Env> {
       .map((r) => r.account_id);
   }
 
+  /** A tenant's accounts in (after, through] in id order (through null: to the end), at most a page. */
+  accountsBetween(
+    tenantId: string,
+    after: string,
+    through: string | null,
+    limit: number,
+  ): string[] {
+    return this.ctx.storage.sql
+      .exec<{ account_id: string }>(
+        "SELECT account_id FROM accounts WHERE tenant_id = ? AND account_id > ? AND (? IS NULL OR account_id <= ?) ORDER BY account_id LIMIT ?",
+        tenantId,
+        after,
+        through,
+        through,
+        Math.min(limit, ACCOUNT_PAGE),
+      )
+      .toArray()
+      .map((r) => r.account_id);
+  }
+
+  /** Tenants of this region after `after` in id order, at most `limit` (anti-entropy walks them). */
+  tenantIds(after: string, limit: number): string[] {
+    return this.ctx.storage.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM tenants WHERE id > ? ORDER BY id LIMIT ?",
+        after,
+        Math.min(limit, ACCOUNT_PAGE),
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
   /** Local mode only (the API refuses the route elsewhere): creates or refreshes a tenant. */
   seed(seed: DirectorySeed): void {
     const now = new Date().toISOString();

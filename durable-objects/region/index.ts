@@ -32,6 +32,7 @@ import {
   stepPolicies,
 } from "../../core/degradation.ts";
 import { peersOf } from "../../replication/regions.ts";
+import { AntiEntropyJob } from "../directory/anti-entropy.ts";
 import { auditStub } from "../stubs.ts";
 import { type ProbeResult, probeInference, probeLibsql, probePeer, probeRelay } from "./probes.ts";
 
@@ -78,6 +79,7 @@ export class RegionDO extends DurableObject<Env> {
   private tenantPolicies = new Map<string, TenantPolicies>();
   private overrides = new Map<string, Override[]>();
   /** Anti-entropy rounds with the peers, started from this alarm when due [LF3]. */
+  private readonly antiEntropy = new AntiEntropyJob(this.env);
 
   private async load(): Promise<void> {
     if (this.loaded) return;
@@ -195,6 +197,7 @@ export class RegionDO extends DurableObject<Env> {
     // Re-armed first, so a probe that throws never stops the loop.
     await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
     const slow = this.ticks++ % SLOW_EVERY === 0;
+    this.antiEntropy.tick(Date.now());
     const started = Date.now();
     const results = await Promise.all([
       probeLibsql(this.env).then((r) => {

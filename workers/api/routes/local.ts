@@ -9,11 +9,13 @@ import {
   MAX_CLOCK_OFFSET_MS,
   setClockOffset,
 } from "../../../durable-objects/clock.ts";
+import { runRepairRound } from "../../../durable-objects/directory/anti-entropy.ts";
 import {
   InferenceFault,
   inferenceFault,
   setInferenceFault,
 } from "../../../durable-objects/local-faults.ts";
+import { peersOf } from "../../../replication/regions.ts";
 import { type AppEnv, isLocalMode } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
@@ -135,4 +137,26 @@ local.post("/__local/floor/:shard", async (c) => {
   const stub = c.env.ACCOUNT.get(c.env.ACCOUNT.idFromName(`__floor__/${shard}`));
   const written = await stub.floorWrite(await c.req.text());
   return c.json({ written });
+});
+
+/**
+ * One anti-entropy round now (`npm run chaos -- repair`), against every peer or the one
+ * named, with the periodic job's limits per peer and a longer deadline.
+ */
+const RepairBody = z.strictObject({ peer: z.string().max(32).optional() });
+const REPAIR_BUDGET_MS = 120_000;
+
+local.post("/__local/anti-entropy/repair", async (c) => {
+  const parsed = RepairBody.safeParse(await c.req.json().catch(() => ({})));
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  const { peer } = parsed.data;
+  const peers = peersOf(c.env).filter((p) => peer === undefined || p.region === peer);
+  if (peers.length === 0)
+    throw new Problem(
+      404,
+      "not-found",
+      "No such peer",
+      `${peer} is not a peer of ${c.env.REGION}.`,
+    );
+  return c.json(await runRepairRound(c.env, { peers, budgetMs: REPAIR_BUDGET_MS }));
 });

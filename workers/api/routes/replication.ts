@@ -1,22 +1,40 @@
-// Region-to-region endpoints: /v1/replication/events (direct bus, HMAC-signed) and
+// Region-to-region endpoints: /v1/replication/events (direct bus, HMAC-signed),
 // /v1/replication/qstash (QStash deliveries, verified with the real Receiver, bodies
-// sealed end to end). Not for clients: they carry no tenant credentials, only a region's
-// signature. Order of work [LF8]: the body is read under a hard byte limit (chunked too),
-// the signature is checked on the raw bytes, only then is anything parsed; every event is
-// then checked on its own and a bad one is quarantined, never failing its batch.
+// sealed end to end), and anti-entropy's /v1/replication/digest and /pull (signed both
+// ways; replication/anti-entropy.ts). Not for clients: they carry no tenant credentials,
+// only a region's signature. Order of work [LF8]: the body is read under a hard byte limit
+// (chunked too), the signature is checked on the raw bytes, only then is anything parsed;
+// every event is then checked on its own and a bad one is quarantined, never failing its
+// batch.
 import { Receiver } from "@upstash/qstash";
-import { Hono } from "hono";
-import { DEFAULT_FIELD_POLICY, ReplicationBatchV1 } from "../../../core/index.ts";
-import { accountStub } from "../../../durable-objects/stubs.ts";
+import { type Context, Hono } from "hono";
+import type { z } from "zod";
+import { ReplicationBatchV1, sha256Hex } from "../../../core/index.ts";
+import {
+  answerDigest,
+  answerPull,
+  receiverDeps,
+} from "../../../durable-objects/directory/anti-entropy.ts";
+import {
+  DIGEST_PATH,
+  DigestRequestV1,
+  jurisdictionKeyOf,
+  MAX_REQUEST_BYTES,
+  PULL_PATH,
+  PullRequestV1,
+  verifyJurisdictionSignature,
+} from "../../../replication/anti-entropy.ts";
 import { DIRECT_PATH } from "../../../replication/direct-bus.ts";
 import { QSTASH_PATH } from "../../../replication/qstash-bus.ts";
-import { applyBatch, type ReceiveDeps } from "../../../replication/receive.ts";
+import { applyBatch } from "../../../replication/receive.ts";
+import { type RegionInfo, regionInfo } from "../../../replication/regions.ts";
 import { openSealed, SealError, sealRingOf } from "../../../replication/seal.ts";
-import { keyRingOf, verifyRequest } from "../../../replication/signing.ts";
+import { keyRingOf, signRequest, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
-import { directory } from "../middleware/auth.ts";
 import { readBodyWithin } from "../middleware/body-limit.ts";
+
+export { receiverDeps };
 
 /** The largest batch a region reads: 256 events of a few KiB each, with room to spare. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -44,22 +62,6 @@ function rejection(nonRetryable: boolean, p: Problem): Problem {
   return new Problem(489, p.slug, p.title, p.detail, p.extra, {
     "upstash-nonretryable-error": "true",
   });
-}
-
-export function receiverDeps(env: Env, nowMs = Date.now()): ReceiveDeps {
-  return {
-    nowMs,
-    maxSkewMs: env.REPLICATION_MAX_SKEW_MS ? Number(env.REPLICATION_MAX_SKEW_MS) : undefined,
-    sink: (tenantId, accountId, events, from, ledger) =>
-      accountStub(env, tenantId, accountId).applyRemote(tenantId, accountId, events, from, ledger),
-    tenants: async (ids) => {
-      const rows = await directory(env).tenantPolicies(ids);
-      return new Map(rows.map((r) => [r.id, r.policy ?? DEFAULT_FIELD_POLICY]));
-    },
-    quarantine: async (entries) => {
-      await env.QUARANTINE.get(env.QUARANTINE.idFromName("quarantine")).add(entries);
-    },
-  };
 }
 
 async function receive(env: Env, batch: ReplicationBatchV1, nonRetryable: boolean) {
@@ -123,4 +125,76 @@ replication.post(QSTASH_PATH, async (c) => {
       ),
     );
   return c.json(await receive(c.env, batch, true), 200);
+});
+
+/**
+ * An anti-entropy request, authenticated before it is parsed: the replication signature,
+ * then (for a requester of this jurisdiction, which is answered in full) the jurisdiction
+ * signature; addressed here, from a peer of REGIONS.
+ */
+async function peerRequest<S extends z.ZodType<{ from: string; to: string }>>(
+  c: Context<AppEnv>,
+  schema: S,
+): Promise<{ request: z.infer<S>; requester: RegionInfo; body: string }> {
+  const body = await readBodyWithin(c.req.raw, MAX_REQUEST_BYTES);
+  if (!verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now()).ok)
+    throw signatureRejected();
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new Problem(400, "malformed-body", "Malformed request", "The body is not JSON.");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  const request = parsed.data;
+  if (request.to !== c.env.REGION)
+    throw new Problem(
+      409,
+      "misdirected",
+      "Request addressed to another region",
+      `This is ${c.env.REGION}.`,
+    );
+  const requester = regionInfo(c.env, request.from);
+  if (!requester || requester.region === c.env.REGION)
+    throw new Problem(
+      403,
+      "unknown-region",
+      "Unknown requester region",
+      "The requester is not a peer in REGIONS.",
+    );
+  if (
+    requester.jurisdiction === c.env.JURISDICTION &&
+    !verifyJurisdictionSignature(jurisdictionKeyOf(c.env), c.req.raw.headers, body)
+  )
+    throw new Problem(
+      401,
+      "bad-signature",
+      "Jurisdiction signature rejected",
+      `A request answered in full must be signed by a region of ${c.env.JURISDICTION}.`,
+    );
+  return { request, requester, body };
+}
+
+/** The answer, signed over its text and bound to the request it answers. */
+function signedAnswer(c: Context<AppEnv>, requestBody: string, answer: object): Response {
+  const text = JSON.stringify({ v: 1, re: sha256Hex(requestBody), ...answer });
+  return new Response(text, {
+    status: 200,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      ...signRequest(keyRingOf(c.env), text, Date.now()),
+    },
+  });
+}
+
+replication.post(DIGEST_PATH, async (c) => {
+  const { request, requester, body } = await peerRequest(c, DigestRequestV1);
+  return signedAnswer(c, body, await answerDigest(c.env, request, requester));
+});
+
+replication.post(PULL_PATH, async (c) => {
+  const { request, body } = await peerRequest(c, PullRequestV1);
+  return signedAnswer(c, body, await answerPull(c.env, request));
 });
