@@ -30,6 +30,8 @@ Commands (against a running npm start):
   fault db-down <region>                   libSQL accepts and never answers (a blackhole)
   fault db-reset <region>                  every libSQL connection is reset
   fault db-bandwidth <region> <bytes/s>    libSQL traffic capped
+  fault relay-down                         no region reaches the QStash relay (a blackhole)
+  fault relay-slow <delay>                 every region's calls to the relay wait longer
   fault clock-skew <region> <±offset>      the region's HLC wall clock runs ahead or behind (+6m)
   fault slow-inference <region> <delay>    its calls to the inference worker wait longer
   fault inference-errors <region> <rate>   this share (0..1) of its inference calls fails
@@ -138,7 +140,10 @@ async function scenario(): Promise<never> {
       process.stdout.write(`  ${i.ok ? "ok  " : "FAIL"} ${i.name}: ${i.summary}\n`);
       for (const x of i.ok ? [] : i.violations.slice(0, 5)) process.stdout.write(`         ${x}\n`);
     }
-    if (files) process.stdout.write(`report: ${files.html}\n        ${files.json}\n`);
+    if (files)
+      process.stdout.write(
+        `report: ${files.html}\n        ${files.json}\n        ${files.history}\n`,
+      );
     process.exit(verdict.ok ? 0 : 1);
   } catch (err) {
     fail((err as Error).message, 1);
@@ -344,6 +349,16 @@ function proxyLine(p: ProxyView): string {
 const put = (proxy: string, body: unknown) =>
   call("PUT", `/faults/${encodeURIComponent(proxy)}`, body) as Promise<ProxyView>;
 const links = (a: string, b: string) => [`link:${a}>${b}`, `link:${b}>${a}`];
+
+if (command === "fault" && (rest[0] === "relay-down" || rest[0] === "relay-slow")) {
+  const [kind, ...args] = rest;
+  if (kind === "relay-down" && args.length) fail("fault relay-down takes nothing more");
+  if (kind === "relay-slow" && args.length !== 1) fail("fault relay-slow takes a delay: 800ms");
+  const body =
+    kind === "relay-down" ? { blackhole: true } : { latencyMs: duration(args[0], "the delay") };
+  process.stdout.write(`${proxyLine(await put("relay", body))}\n`);
+  process.exit(0);
+}
 
 if (command === "fault") {
   const [kind, first, ...args] = rest;
