@@ -57,7 +57,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runScenario(
   o: ScenarioOptions,
-): Promise<{ run: Run; verdict: Verdict; files: { json: string; html: string; history: string } | null }> {
+): Promise<{
+  run: Run;
+  verdict: Verdict;
+  files: { json: string; html: string; history: string } | null;
+}> {
   const plan = planFor(o.scenario, o.seed, o.timing);
   const regions = readTopology();
   describePlan(plan, o);

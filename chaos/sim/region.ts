@@ -251,6 +251,7 @@ export class SimRegion implements Endpoint {
     timeoutMs: number,
   ): Promise<void> {
     const { batch, audit } = await outgoingFor(engine, this.env, to, events, {
+      survivalPush: label === "push",
       sentAt: new Date(this.now()).toISOString(),
       policy: async () => FIELD_POLICY,
       maskingKey: () => MASKING_KEYS[this.jurisdiction]!,

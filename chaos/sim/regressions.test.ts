@@ -16,7 +16,14 @@ async function failsOnlyOn(seed: number, finding: KnownFinding) {
   expect(tolerant.failure).toBeNull();
 }
 
-test("[LF2] a key retried in the other cn region under strict survival replays one body everywhere — OPEN: its seeds still fail on replay-answer-diverges", async () => {
+test("[LF2] a key retried in the other cn region, acknowledged there while pending here, replays the acknowledged body in both (was replay-answer-diverges: seeds 19, 36, 55, 95)", async () => {
+  for (const seed of [19, 36, 55, 95]) {
+    const r = await runSeed({ seed });
+    expect(r.failure, `seed ${seed}`).toBeNull();
+  }
+});
+
+test("[LF2] two pending attempts of one key whose entries cross replay one body everywhere — OPEN: its seeds still fail on replay-answer-diverges", async () => {
   for (const seed of KNOWN_FINDINGS["replay-answer-diverges"].seeds)
     await failsOnlyOn(seed, "replay-answer-diverges");
 });

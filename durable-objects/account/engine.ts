@@ -528,13 +528,42 @@ export class AccountEngine {
    */
   private adoptLedger(ledger: readonly LedgerShare[]): void {
     for (const share of ledger) {
+      const response = JSON.stringify({
+        ...share.outcome,
+        durability: "region",
+      } satisfies WriteOutcome);
+      const local = this.store.sql
+        .exec<{ state: string; fingerprint: string; event_ids: string | null }>(
+          "SELECT state, fingerprint, event_ids FROM idempotency WHERE key = ?",
+          share.key,
+        )
+        .toArray()[0];
+      if (!local) {
+        this.store.sql.exec(
+          "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, 'done', ?, ?, ?)",
+          share.key,
+          share.fingerprint,
+          this.options.now(),
+          response,
+          JSON.stringify(share.eventIds),
+        );
+        continue;
+      }
+      // This region answered the key 503 (its own attempt is pending) and the peer made its
+      // own attempt: one answer must win in both regions, or a replay here would differ
+      // from what the peer acknowledged. An acknowledged answer wins; between two pending
+      // ones, the attempt with the earlier first event (HLC order, the same in both).
+      // An entry this region acknowledged itself is never replaced.
+      if (local.state !== "pending" || local.fingerprint !== share.fingerprint) continue;
+      const acked = share.outcome.durability !== "pending";
+      const mine = (JSON.parse(local.event_ids ?? "[]") as string[]).sort()[0];
+      const theirs = [...share.eventIds].sort()[0]!;
+      if (!acked && mine !== undefined && mine <= theirs) continue;
       this.store.sql.exec(
-        "INSERT INTO idempotency (key, fingerprint, state, created_at_ms, response, event_ids) VALUES (?, ?, 'done', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        share.key,
-        share.fingerprint,
-        this.options.now(),
-        JSON.stringify({ ...share.outcome, durability: "region" } satisfies WriteOutcome),
+        "UPDATE idempotency SET state = 'done', response = ?, event_ids = ? WHERE key = ?",
+        response,
         JSON.stringify(share.eventIds),
+        share.key,
       );
     }
   }

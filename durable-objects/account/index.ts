@@ -243,7 +243,7 @@ export class AccountDO extends DurableObject<Env> {
     const deadlineMs = Number(this.env.SURVIVAL_DEADLINE_MS ?? DEFAULT_SURVIVAL_DEADLINE_MS);
     const bus = new DirectBus(keyRingOf(this.env), deadlineMs, rttTableOf(this.env));
     return pushToFirstPeer(peers, async (peer) => {
-      const batch = await this.outgoing(peer.region, events);
+      const batch = await this.outgoing(peer.region, events, true);
       if (batch) await bus.send(peer, batch);
     });
   }
@@ -279,8 +279,13 @@ export class AccountDO extends DurableObject<Env> {
    * jurisdiction, and the cross-border transfer audited before anything is sent
    * (idempotently, so a retried batch is one audit entry) [LF4][LF7].
    */
-  private async outgoing(region: string, events: DomainEvent[]): Promise<OutgoingBatch | null> {
+  private async outgoing(
+    region: string,
+    events: DomainEvent[],
+    survivalPush = false,
+  ): Promise<OutgoingBatch | null> {
     const { batch, audit } = await outgoingFor(this.engine, this.env, region, events, {
+      survivalPush,
       sentAt: new Date().toISOString(),
       policy: (tenantId) => this.fieldPolicy(tenantId),
       maskingKey: () => this.maskingKey(),

@@ -139,6 +139,11 @@ export type OutgoingDeps = {
   /** This jurisdiction's masking key; throws when masking is impossible. */
   maskingKey: () => string;
   bugs: PlantedBugs;
+  /**
+   * A `region`-survival push: the writes it carries are acknowledged as soon as the peer
+   * holds them, so their ledger entries travel as acknowledged (not `pending`).
+   */
+  survivalPush?: boolean;
 };
 
 /** The batch for `region` as core builds it, with the audit entry it owes (if any). */
@@ -163,7 +168,13 @@ export async function outgoingFor(
     policy: needsMask ? await deps.policy(tenantId) : DEFAULT_FIELD_POLICY,
     hashKey: needsMask ? deps.maskingKey() : "",
     // core keeps these only for a peer of this jurisdiction [LF2].
-    ledger: engine.ledgerFor(events.map((e) => e.id)),
+    ledger: engine
+      .ledgerFor(events.map((e) => e.id))
+      .map((s) =>
+        deps.survivalPush && s.outcome.durability === "pending"
+          ? { ...s, outcome: { ...s.outcome, durability: "region" as const } }
+          : s,
+      ),
     plantedBugs: deps.bugs,
   });
 }
