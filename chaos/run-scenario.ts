@@ -55,9 +55,7 @@ const MAX_SCAN_BYTES = 256 * 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runScenario(
-  o: ScenarioOptions,
-): Promise<{
+export async function runScenario(o: ScenarioOptions): Promise<{
   run: Run;
   verdict: Verdict;
   files: { json: string; html: string; history: string } | null;
