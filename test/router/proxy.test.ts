@@ -155,6 +155,34 @@ describe("failover", () => {
     expect(refused.headers.get("lifeline-routed-to")).toBe("cn-south");
   });
 
+  test("[LF2] a write that timed out in one region and is refused 409 by the next is answered 503 outcome-unknown, never a definite refusal", async () => {
+    const net = fakeTopology({ attemptTimeoutMs: 50 });
+    // cn-east may have signed (it only answered too late); cn-south has not seen the send yet.
+    net.set("cn-east", (req, r) =>
+      new URL(req.url).pathname === "/v1/health" ? healthyRegion(req, r) : "hang",
+    );
+    net.set("cn-south", (req, r) =>
+      new URL(req.url).pathname === "/v1/health"
+        ? healthyRegion(req, r)
+        : json({ type: "urn:lifeline:problem:invalid-state", status: 409 }, 409, {
+            "lifeline-region": r,
+          }),
+    );
+    const res = await net.request("POST", `/v1/contracts/${CTR}/signatures`, {
+      body: { party: "customer" },
+      headers: KEY,
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await res.json()).toMatchObject({
+      type: "urn:lifeline:problem:outcome-unknown",
+      regions: ["cn-east", "cn-south"],
+    });
+    // A read has no effect to be unsure of: the refusal passes as it is.
+    const read = await net.request("GET", `/v1/contracts/${CTR}`);
+    expect(read.status).toBe(409);
+  });
+
   test("a region's own 503 problem is retried in the peer without counting against it", async () => {
     const net = fakeTopology();
     net.set("cn-east", (req, r) =>

@@ -54,6 +54,14 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
     let failovers = facts.idempotent ? 1 : 0;
     let reroutes = 1;
     let held: Held | null = null;
+    /**
+     * A write attempt that timed out may have taken effect in its region. A later region's
+     * 404 or 409 may then only mean the effect has not replicated there yet (a signature
+     * refused as "not sent" while the send is still on its way), so it is not passed on as
+     * a definite refusal: the client is told to retry the same key, which lands the
+     * outcome wherever it took effect.
+     */
+    let unknownOutcomeAt: RegionInfo | null = null;
     const settle = ({ region, response }: { region: RegionInfo; response: Response }) => {
       c.set("routedTo", region.region);
       return response;
@@ -70,6 +78,12 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
       health.record(region.region, verdict.signal, deps.nowMs());
       switch (verdict.kind) {
         case "answer": {
+          const status = verdict.response.status;
+          if (unknownOutcomeAt && (status === 404 || status === 409)) {
+            await verdict.response.body?.cancel();
+            release(held);
+            throw outcomeUnknown(unknownOutcomeAt, region);
+          }
           // An unknown account that this jurisdiction does not hold either lives in another
           // one or does not exist: "not found" took no effect, so asking elsewhere is safe.
           if (guessed && reroutes > 0 && timeForAnother()) {
@@ -103,6 +117,13 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
         }
         case "refused":
         case "failed": {
+          if (
+            verdict.kind === "failed" &&
+            verdict.attempt.kind === "timeout" &&
+            method !== "GET" &&
+            method !== "HEAD"
+          )
+            unknownOutcomeAt = region;
           const failure: Held =
             verdict.kind === "refused"
               ? { region, response: verdict.response, fromRegion: true }
@@ -126,6 +147,18 @@ export function proxy(deps: RouterDeps): Handler<RouterAppEnv> {
     if (facts.owner) throw ownerUnavailable(state, facts.owner, deps.nowMs());
     throw noHealthyRegion(state, jurisdiction, deps.nowMs());
   };
+}
+
+/** A write that timed out in one region and is refused by the next: its outcome is not known. */
+function outcomeUnknown(first: RegionInfo, second: RegionInfo) {
+  return new Problem(
+    503,
+    "outcome-unknown",
+    "The outcome of this write is not known yet",
+    `${first.region} did not answer in time, so the write may have taken effect there; ${second.region} does not show it yet. Retry with the same Idempotency-Key: it completes or replays the write wherever it took effect.`,
+    { regions: [first.region, second.region] },
+    { "retry-after": "1" },
+  );
 }
 
 /** A regional record's only region is out: no peer has it, so the client must wait, not move. */
