@@ -122,8 +122,9 @@ describe("[LF8] only a configured peer holding a current key adds events", () =>
   test("a 100 MB chunked body is 413 without being read whole", async () => {
     // A raw socket, so the test sees the answer while it is still sending (fetch would
     // report only the dropped upload) and knows exactly how much it sent.
-    const { status, sent } = await sendChunked(region.url, PATH, 100 * 1024 * 1024);
-    expect(status).toBe(413);
+    const { status, sent, head } = await sendChunked(region.url, PATH, 100 * 1024 * 1024);
+    // Once seen as a 503 under a full parallel run (not reproduced since): the head says whose.
+    expect(status, head).toBe(413);
     // Bounded: the limit (4 MiB) plus what sits in socket and stream buffers, never 100 MB.
     expect(sent).toBeLessThan(32 * 1024 * 1024);
   });
@@ -142,7 +143,7 @@ function sendChunked(base: string, path: string, total: number) {
     chunk,
     Buffer.from("\r\n"),
   ]);
-  return new Promise<{ status: number; sent: number }>((resolve) => {
+  return new Promise<{ status: number; sent: number; head: string }>((resolve) => {
     let sent = 0;
     let answer = "";
     let done = false;
@@ -152,7 +153,7 @@ function sendChunked(base: string, path: string, total: number) {
       done = true;
       socket.destroy();
       const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
-      resolve({ status: status ? Number(status) : 0, sent });
+      resolve({ status: status ? Number(status) : 0, sent, head: answer.slice(0, 400) });
     };
     socket.setTimeout(20_000, finish);
     socket.on("data", (data) => {
