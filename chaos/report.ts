@@ -391,7 +391,7 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border: 1px solid #d0d0d0; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 thead th { background: #eef1f5; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.fail td.verdict { color: #b71c1c; font-weight: 700; } tr.pass td.verdict { color: #1b5e20; font-weight: 700; }
+td.verdict, th code { white-space: nowrap; } tr.fail td.verdict { color: #b71c1c; font-weight: 700; } tr.pass td.verdict { color: #1b5e20; font-weight: 700; }
 tr.phase th, tr.phase td { border-top: 2px solid #999; }
 th.flow { font-weight: 400; } .muted, .more { color: #555; font-size: 12px; }
 ul { margin: 0; padding-left: 18px; }
