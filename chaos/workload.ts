@@ -166,7 +166,18 @@ async function rep(o: WorkloadOptions, history: HistoryRecorder, process: number
         phone: `+86 138 ${String(10_000_000 + process * 10_000 + n).slice(-8)}`,
         email: `rep${process}.op${n}.s${o.seed}@chaos.example`,
       };
-      const k = key();
+      // The invoke holds this object: its account id is filled in once an answer names it.
+      const value: WriteValue = {
+        tenantId: o.tenantId,
+        accountId: "",
+        jurisdiction,
+        taxId,
+        restricted: [
+          { field: "contacts.name", value: contact.name },
+          { field: "contacts.phone", value: contact.phone },
+          { field: "contacts.email", value: contact.email },
+        ],
+      };
       const res = await op(
         "customer.create",
         {
@@ -182,29 +193,26 @@ async function rep(o: WorkloadOptions, history: HistoryRecorder, process: number
             contacts: [contact],
           },
         },
-        {
-          tenantId: o.tenantId,
-          accountId: "",
-          jurisdiction,
-          taxId,
-          restricted: [
-            { field: "contacts.name", value: contact.name },
-            { field: "contacts.phone", value: contact.phone },
-            { field: "contacts.email", value: contact.email },
-          ],
-        },
-        k,
+        value,
+        key(),
       );
       const id = idOf(res.body);
       if (res.type === "ok" && id) {
         // The account id is known once answered; the invoke named the tax id only.
-        fillAccount(history, `${process}-${n}`, id);
+        value.accountId = id;
         if (!accounts.some((a) => a.id === id))
           accounts.push({ id, jurisdiction, taxId, contracts: [] });
       }
     } else if (roll < 0.3 || (open.length === 0 && active.length === 0)) {
       const amount = 1_000 + Math.floor(random() * 9_000) * 100;
       const currency = account.jurisdiction === "cn" ? "CNY" : "EUR";
+      const value: WriteValue = {
+        tenantId: o.tenantId,
+        accountId: account.id,
+        jurisdiction: account.jurisdiction,
+        amountMinor: String(amount),
+        currency,
+      };
       const res = await op(
         "contract.create",
         {
@@ -218,22 +226,12 @@ async function rep(o: WorkloadOptions, history: HistoryRecorder, process: number
             documentHash: DOC,
           },
         },
-        {
-          tenantId: o.tenantId,
-          accountId: account.id,
-          jurisdiction: account.jurisdiction,
-          amountMinor: String(amount),
-          currency,
-        },
+        value,
         key(),
       );
       const id = idOf(res.body);
       // Unanswered, its id is unknown: the checker cannot look for it, and says nothing.
-      fillContract(
-        history,
-        `${process}-${n}`,
-        res.type === "ok" && id ? id : `unknown:${process}-${n}`,
-      );
+      value.contractId = res.type === "ok" && id ? id : `unknown:${process}-${n}`;
       if (res.type === "ok" && id)
         account.contracts.push({ id, stage: "draft", amount, currency, paid: 0 });
     } else if (roll < 0.55 && open.length) {
@@ -332,16 +330,6 @@ async function rep(o: WorkloadOptions, history: HistoryRecorder, process: number
     }
     await sleep(50 + Math.floor(random() * 200));
   }
-}
-
-/** The invoke of op `id` learns the account its create answered with. */
-function fillAccount(history: HistoryRecorder, id: string, accountId: string): void {
-  for (const h of history.ops)
-    if (h.op === id && h.type === "invoke" && h.value) h.value.accountId = accountId;
-}
-function fillContract(history: HistoryRecorder, id: string, contractId: string): void {
-  for (const h of history.ops)
-    if (h.op === id && h.type === "invoke" && h.value) h.value.contractId = contractId;
 }
 
 const idOf = (body: unknown): string | null =>

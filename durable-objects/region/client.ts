@@ -94,14 +94,11 @@ export async function modesFor(
   tenantId: string | null,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Mode[]> {
-  const view = await regionView(env, tenantId, waitUntil);
-  const on = new Set<Mode>([...deployedModes(env), ...(view?.modes.map((m) => m.mode) ?? [])]);
-  return MODES.filter((m) => on.has(m));
+  return inForce(env, await regionView(env, tenantId, waitUntil));
 }
 
-/** The last view known for a tenant, without asking (for code with no request context). */
-export function knownModes(env: Env, tenantId: string | null): Mode[] {
-  const view = cache.get(keyOf(tenantId))?.view;
+/** The deployed modes and a view's, in the one order of MODES. */
+export function inForce(env: Pick<Env, "DEGRADATION_MODES">, view: RegionView | null): Mode[] {
   const on = new Set<Mode>([...deployedModes(env), ...(view?.modes.map((m) => m.mode) ?? [])]);
   return MODES.filter((m) => on.has(m));
 }

@@ -8,6 +8,7 @@ import {
   ADMIN,
   client,
   DEMO_KEY,
+  eventually,
   login,
   OTHER_KEY,
   REP,
@@ -36,17 +37,12 @@ async function admin() {
   return client(() => region().url, token);
 }
 
-/** Polls until `check` passes or `withinMs` ends (then fails with the last value). */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, withinMs: number) {
-  const until = Date.now() + withinMs;
-  let last: T = await read();
-  while (!check(last) && Date.now() < until) {
-    await sleep(200);
-    last = await read();
-  }
-  expect(check(last), JSON.stringify(last)).toBe(true);
-  return last;
-}
+/** The shared poller (test-region's `eventually`) over a read and a condition on it. */
+const until = <T>(read: () => Promise<T>, check: (v: T) => boolean, withinMs: number) =>
+  eventually(async () => {
+    const v = await read();
+    return check(v) ? v : undefined;
+  }, withinMs);
 
 const degradedOf = (res: { headers: Headers }) =>
   (res.headers.get("lifeline-degraded") ?? "").split(",").map((t) => t.trim());
@@ -63,7 +59,7 @@ test("[LF5] a slow read model puts a tenant's answers into its policy's modes af
   expect(put.body).toMatchObject({ policies: { source: "tenant", version: 1 } });
   // A first, healthy list page: what reads-stale-ok can fall back to later.
   expect((await demo("GET", "/v1/customers")).status).toBe(200);
-  await eventually(
+  await until(
     async () => (await as("GET", "/v1/health?detail=1")).body,
     (h) => typeof h.signals?.["libsql.p95_ms"]?.value === "number",
     10_000,
@@ -72,7 +68,7 @@ test("[LF5] a slow read model puts a tenant's answers into its policy's modes af
   const faultAt = Date.now();
   region().libsqlProxy!.set({ latencyMs: 400 });
   try {
-    const slow = await eventually(
+    const slow = await until(
       () => demo("GET", "/v1/customers"),
       (res) => degradedOf(res).includes("reads-stale-ok"),
       FOR_MS + 10_000,
@@ -98,7 +94,7 @@ test("[LF5] a slow read model puts a tenant's answers into its policy's modes af
     region().libsqlProxy!.heal();
   }
   const healedAt = Date.now();
-  const recovered = await eventually(
+  const recovered = await until(
     () => demo("GET", "/v1/customers"),
     (res) => !degradedOf(res).includes("reads-stale-ok"),
     RECOVER_MS + 15_000,
@@ -132,7 +128,7 @@ test("[LF5] a dead inference worker puts the region into inference-off by the sh
       industry: "medical-devices",
       transcript: [{ speaker: "customer", text: "价格太贵了" }],
     });
-  const shed = await eventually(
+  const shed = await until(
     () => analyze(DEMO_KEY),
     (res) => res.headers.get("lifeline-inference") === "off",
     20_000,
@@ -165,7 +161,7 @@ test("an admin forces a mode for its own tenant until it expires: that tenant's 
   expect(forced.body.overrides).toEqual([
     expect.objectContaining({ mode: "reads-stale-ok", action: "force", by: "usr_admin" }),
   ]);
-  await eventually(
+  await until(
     () => demo("GET", "/v1/customers"),
     (res) => degradedOf(res).includes("reads-stale-ok"),
     5_000,
@@ -188,7 +184,7 @@ test("an admin forces a mode for its own tenant until it expires: that tenant's 
   );
   expect((await as("DELETE", "/v1/admin/degradation/modes/reads-stale-ok")).status).toBe(200);
   expect((await as("DELETE", "/v1/admin/degradation/modes/reads-stale-ok")).status).toBe(404);
-  await eventually(
+  await until(
     () => demo("GET", "/v1/customers"),
     (res) => !degradedOf(res).includes("reads-stale-ok"),
     5_000,
@@ -241,7 +237,7 @@ test("[LF5] a read model that never answers opens the region's libSQL breaker (h
   const other = client(() => region().url, OTHER_KEY);
   region().libsqlProxy!.set({ blackhole: true });
   try {
-    await eventually(
+    await until(
       async () => (await as("GET", "/v1/health?detail=1")).body,
       (h) => h.breakers?.libsql?.state === "open",
       30_000,
@@ -255,7 +251,7 @@ test("[LF5] a read model that never answers opens the region's libSQL breaker (h
   } finally {
     region().libsqlProxy!.heal();
   }
-  await eventually(
+  await until(
     async () => (await as("GET", "/v1/health?detail=1")).body,
     (h) => h.breakers?.libsql?.state === "closed",
     30_000,

@@ -8,6 +8,7 @@ import { z } from "@hono/zod-openapi";
 import { type AuditEntry, AuditKind } from "../../../core/audit/chain.ts";
 import { MODES, Mode, Override, PolicySet, SIGNALS } from "../../../core/degradation.ts";
 import { regionHealth } from "../../../durable-objects/region/client.ts";
+import type { RegionView } from "../../../durable-objects/region/index.ts";
 import { auditStub } from "../../../durable-objects/stubs.ts";
 import { Problem } from "../errors.ts";
 import { bearerRoutes, json, problem } from "../openapi.ts";
@@ -28,6 +29,11 @@ const DegradationView = z
     modes: z.array(z.object({ mode: Mode, since: z.string(), why: z.array(z.string()) })),
     signals: z.partialRecord(z.enum(SIGNALS), z.object({ value: z.number(), at: z.string() })),
     peers: z.record(z.string(), z.object({ ok: z.boolean(), at: z.string() })),
+    /** The region's circuit breakers: libsql, inference, relay, peer:<region>. */
+    breakers: z.record(
+      z.string(),
+      z.object({ state: z.enum(["closed", "open", "half-open"]), since: z.string() }),
+    ),
     policies: z.object({
       source: z.enum(["tenant", "region"]),
       version: z.int(),
@@ -54,11 +60,14 @@ const viewRoute = route({
   responses: { 200: json(DegradationView, "What this region sees and decides"), ...adminProblems },
 });
 
-async function currentView(env: Env, tenantId: string): Promise<z.infer<typeof DegradationView>> {
-  const v = await regionHealth(env).view(tenantId);
+/** A RegionDO view as the API shows it (times as ISO-8601): here and in /v1/health. */
+export function viewAsJson(v: RegionView): z.infer<typeof DegradationView> {
   return {
     region: v.region,
     modes: v.modes.map((m) => ({ mode: m.mode, since: iso(m.sinceMs), why: m.why })),
+    breakers: Object.fromEntries(
+      Object.entries(v.breakers).map(([k, b]) => [k, { state: b.state, since: iso(b.sinceMs) }]),
+    ),
     signals: Object.fromEntries(
       Object.entries(v.signals).map(([k, r]) => [k, { value: r.value, at: iso(r.atMs) }]),
     ),
@@ -75,6 +84,10 @@ async function currentView(env: Env, tenantId: string): Promise<z.infer<typeof D
       at: iso(o.atMs),
     })),
   };
+}
+
+async function currentView(env: Env, tenantId: string): Promise<z.infer<typeof DegradationView>> {
+  return viewAsJson(await regionHealth(env).view(tenantId));
 }
 
 degradation.openapi(viewRoute, async (c) => {

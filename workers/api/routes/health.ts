@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { every } from "hono/combine";
 import { CONDITIONS, MODES, SIGNALS } from "../../../core/degradation.ts";
-import { deployedModes, regionView } from "../../../durable-objects/region/client.ts";
+import { inForce, regionView } from "../../../durable-objects/region/client.ts";
 import { within } from "../../shared/timeout.ts";
 import { isLocalMode } from "../env.ts";
 import { INFERENCE_OFF } from "../insights/inference.ts";
@@ -16,6 +16,7 @@ import { requireRole } from "../middleware/roles.ts";
 import { json, problem } from "../openapi.ts";
 import { readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
+import { viewAsJson } from "./degradation.ts";
 
 const PROBE_TIMEOUT_MS = 500;
 /**
@@ -144,10 +145,7 @@ health.openapi(route, async (c) => {
   const detail = c.req.valid("query").detail === "1";
   const tenantId = detail ? c.get("principal").tenantId : null;
   const view = await regionView(c.env, tenantId, (p) => c.executionCtx.waitUntil(p));
-  const modes = new Set<string>([
-    ...deployedModes(c.env),
-    ...(view?.modes ?? []).map((m) => m.mode),
-  ]);
+  const modes = new Set<string>(inForce(c.env, view));
   const inferenceOff = modes.has(INFERENCE_OFF);
   const [libsql, credentials, inference] = await Promise.all([
     // The isolate's own read-model client, the one the routes use: a probe then reports
@@ -189,7 +187,7 @@ health.openapi(route, async (c) => {
     ...(libsql.ok ? [] : (["reads-unavailable"] as const)),
     ...(credentials.ok ? [] : (["logins-unavailable"] as const)),
   ];
-  const iso = (ms: number) => new Date(ms).toISOString();
+  const shown = view ? viewAsJson(view) : null;
   c.header("cache-control", "no-store");
   if (degraded.length) c.header("lifeline-degraded", degraded.join(", "));
   // A local region is ready once it can serve a tenant: before its dev seed it cannot, and
@@ -200,32 +198,12 @@ health.openapi(route, async (c) => {
     jurisdiction: c.env.JURISDICTION,
     ...(detail ? { checks: { libsql, credentials, inference } } : {}),
     degraded,
-    modes: (view?.modes ?? []).map((m) => ({ mode: m.mode, since: iso(m.sinceMs), why: m.why })),
-    ...(detail
+    modes: shown?.modes ?? [],
+    ...(detail && shown
       ? {
-          signals: Object.fromEntries(
-            Object.entries(view?.signals ?? {}).map(([k, r]) => [
-              k,
-              { value: r.value, at: iso(r.atMs) },
-            ]),
-          ),
-        }
-      : {}),
-    ...(detail && view
-      ? {
-          breakers: Object.fromEntries(
-            Object.entries(view.breakers).map(([k, b]) => [
-              k,
-              { state: b.state, since: iso(b.sinceMs) },
-            ]),
-          ),
-          policies: {
-            ...view.policies,
-            overrides: view.overrides,
-            peers: Object.fromEntries(
-              Object.entries(view.peers).map(([k, p]) => [k, { ok: p.ok, at: iso(p.atMs) }]),
-            ),
-          },
+          signals: shown.signals,
+          breakers: shown.breakers,
+          policies: { ...shown.policies, overrides: shown.overrides, peers: shown.peers },
         }
       : {}),
   };
