@@ -1,8 +1,12 @@
 // Domain events: the facts an AccountDO journals and, later, replicates. The envelope is
 // versioned (`v`) because events cross regions and outlive the code that wrote them.
 import { z } from "zod";
+import { FILE_HASH } from "./files.ts";
 import { Money } from "./money.ts";
 import { Party, Residency, StoredContact, StoredSigner, Tier } from "./schemas.ts";
+
+/** A file of this jurisdiction's object stores; events never carry one abroad (mask.ts). */
+const StoredFileRef = z.object({ sha256: z.string().regex(FILE_HASH) });
 
 export const EventData = z.discriminatedUnion("type", [
   z.object({
@@ -12,7 +16,11 @@ export const EventData = z.discriminatedUnion("type", [
     residency: Residency,
     tier: Tier,
     contacts: z.array(StoredContact),
+    /** The owning rep at creation; absent when none was named (and on events before owners). */
+    ownerId: z.string().optional(),
   }),
+  /** An admin's reassignment; who did it and when are the envelope's actor and HLC. */
+  z.object({ type: z.literal("customer.owner-assigned"), ownerId: z.string() }),
   z.object({
     type: z.literal("contract.drafted"),
     contractId: z.string(),
@@ -27,6 +35,7 @@ export const EventData = z.discriminatedUnion("type", [
     party: Party,
     signer: StoredSigner,
     documentHash: z.string(),
+    image: StoredFileRef.optional(),
   }),
   z.object({
     type: z.literal("payment.confirmed"),
@@ -35,6 +44,7 @@ export const EventData = z.discriminatedUnion("type", [
     reference: z.string(),
     amount: Money,
     receivedAt: z.string().nullable(),
+    voucher: StoredFileRef.optional(),
   }),
 ]);
 export type EventData = z.infer<typeof EventData>;

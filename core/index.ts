@@ -13,6 +13,7 @@ export { hmacSha256, hmacSha256Hex, timingSafeEqual } from "./crypto/hmac.ts";
 export { sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
 export * from "./encoding.ts";
 export * from "./events.ts";
+export * from "./files.ts";
 export * from "./hlc.ts";
 export * from "./idempotency.ts";
 export * from "./ids.ts";

@@ -16,8 +16,8 @@ import { ACCOUNT_ID, accountOf } from "./ids.ts";
 import { type LedgerShare, shareableLedger } from "./ledger-share.ts";
 import type { PlantedBugs } from "./planted-bugs.ts";
 import { RegionName } from "./sovereignty/jurisdiction.ts";
-import { maskEvent, unmaskedFields } from "./sovereignty/mask.ts";
-import type { FieldPolicy, RestrictableField } from "./sovereignty/policy.ts";
+import { type MaskedField, maskEvent, unmaskedFields } from "./sovereignty/mask.ts";
+import type { FieldPolicy } from "./sovereignty/policy.ts";
 
 export { hmacSha256Hex } from "./crypto/hmac.ts";
 
@@ -103,7 +103,7 @@ export type CrossBorderAudit = {
     to: string;
     toJurisdiction: string | null;
     eventIds: string[];
-    maskedFields: RestrictableField[];
+    maskedFields: MaskedField[];
   };
 };
 
@@ -139,7 +139,7 @@ export function outgoingBatch(input: OutgoingInput): Outgoing {
     (e) => e.region === from || (e.region !== to && jurisdictionOf(e.region) === own),
   );
   if (sendable.length === 0) return { batch: null, audit: null };
-  const maskedFields = new Set<RestrictableField>();
+  const maskedFields = new Set<MaskedField>();
   const crossing: string[] = [];
   const shipUnmasked = input.plantedBugs?.has("ship-unmasked") ?? false;
   const events = sendable.map((e) => {

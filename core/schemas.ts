@@ -1,6 +1,7 @@
 // The wire contract for customers, contracts and payments: request bodies and the views
 // the API returns. zod is the single source of truth; OpenAPI is generated from these.
 import { z } from "zod";
+import { FILE_HASH } from "./files.ts";
 import { ACCOUNT_ID, CONTRACT_ID, normalizePaymentReference, PAYMENT_ID, ULID } from "./ids.ts";
 import { Money, PositiveMoney } from "./money.ts";
 import { FreeText } from "./text.ts";
@@ -23,6 +24,20 @@ export const PaymentId = z.string().regex(PAYMENT_ID, { message: "must be a paym
 export const DocumentHash = z.string().regex(/^[0-9a-f]{64}$/, {
   message: "must be the SHA-256 of the document as 64 lower-case hex digits",
 });
+/** A user (a rep, manager or admin) of the tenant, as session tokens name it. */
+export const UserId = z
+  .string()
+  .regex(/^usr_[A-Za-z0-9_-]{1,64}$/, { message: "must be a user id (usr_…)" });
+
+/** A file in this region's object store, by its SHA-256 (uploaded with PUT /v1/files/{sha256}). */
+export const FileRef = z
+  .strictObject({
+    sha256: z.string().regex(FILE_HASH, {
+      message: "must be the SHA-256 of the file as 64 lower-case hex digits",
+    }),
+  })
+  .meta({ id: "FileRef" });
+export type FileRef = z.infer<typeof FileRef>;
 
 export const Contact = z.strictObject({
   name: FreeText(120),
@@ -50,9 +65,18 @@ export const CustomerCreate = z
     residency: Residency,
     tier: Tier.default("standard"),
     contacts: z.array(Contact).max(20).default([]),
+    ownerId: UserId.optional().meta({
+      description:
+        "The owning rep. A user's session owns what it creates (naming another user is a 400); an API key may name any user of the tenant, or none",
+    }),
   })
   .meta({ id: "CustomerCreate" });
 export type CustomerCreate = z.infer<typeof CustomerCreate>;
+
+/** An admin's reassignment of a customer to another user. */
+export const CustomerOwnerAssign = z
+  .strictObject({ ownerId: UserId })
+  .meta({ id: "CustomerOwnerAssign" });
 
 export const ContractCreate = z
   .strictObject({
@@ -77,7 +101,15 @@ export const Signer = z.strictObject({
 export type Signer = z.infer<typeof Signer>;
 
 export const SignatureCreate = z
-  .strictObject({ party: Party, signer: Signer, documentHash: DocumentHash })
+  .strictObject({
+    party: Party,
+    signer: Signer,
+    documentHash: DocumentHash,
+    image: FileRef.optional().meta({
+      description:
+        "The stroke image of an in-person signature, uploaded first (PUT /v1/files/{sha256}); bound to this party's signature of this document",
+    }),
+  })
   .meta({ id: "SignatureCreate" });
 export type SignatureCreate = z.infer<typeof SignatureCreate>;
 
@@ -105,6 +137,10 @@ export const PaymentCreate = z
       }),
     amount: PositiveMoney,
     receivedAt: z.iso.datetime({ offset: true }).optional(),
+    voucher: FileRef.optional().meta({
+      description:
+        "A photo of the bank slip, uploaded first (PUT /v1/files/{sha256}); it must be in this region's store",
+    }),
   })
   .meta({ id: "PaymentCreate" });
 export type PaymentCreate = z.infer<typeof PaymentCreate>;
@@ -156,6 +192,8 @@ export const ConflictKind = z.enum([
   "payment-amount",
   "payment-currency",
   "payment-overflow",
+  "payment-voucher",
+  "signature-image",
 ]);
 export type ConflictKind = z.infer<typeof ConflictKind>;
 
@@ -200,6 +238,21 @@ export const ConflictView = z
           "A payment merged from another region that would take `paid` past exact integers (Number.MAX_SAFE_INTEGER minor units); it is listed, never counted",
       }),
     }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("payment-voucher"),
+      resolution: z.literal("earliest-voucher-shown"),
+      facts: z.array(ConflictFact(z.object({ voucher: FileRef }))).meta({
+        description:
+          "Two different voucher photos attached to one payment (the amount is not in question); the earliest is shown, every one is kept",
+      }),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("signature-image"),
+      resolution: z.literal("earliest-image-shown"),
+      facts: z.array(ConflictFact(z.object({ party: Party, image: FileRef }))),
+    }),
   ])
   .meta({
     id: "Conflict",
@@ -224,6 +277,10 @@ export const CustomerView = z
     residency: Residency,
     tier: Tier,
     contacts: z.array(StoredContact),
+    ownerId: z.string().nullable().meta({
+      description:
+        "The owning rep's user id, null when none was named; the same in every region (a staff id, not the customer's personal data)",
+    }),
     ...recordTail,
   })
   .meta({ id: "Customer" });
@@ -234,6 +291,10 @@ export const SignatureView = z.object({
   signer: StoredSigner,
   documentHash: DocumentHash,
   signedAt: z.string(),
+  image: FileRef.optional().meta({
+    description:
+      "The stroke image of the signature, when one was recorded (GET /v1/files/{sha256})",
+  }),
 });
 
 export const PaymentView = z
@@ -247,6 +308,10 @@ export const PaymentView = z
     overpayment: z
       .boolean()
       .meta({ description: "This payment took the contract above its amount" }),
+    voucher: FileRef.optional().meta({
+      description:
+        "The voucher photo (GET /v1/files/{sha256}); absent when none, and always absent on a masked copy (photos never leave their jurisdiction)",
+    }),
     masked,
   })
   .meta({ id: "Payment" });

@@ -7,6 +7,8 @@ export type SurvivalPolicy = { goal: "zone" | "region"; onDeadline: "strict" | "
 
 export const SURVIVAL_POLICIES: Record<Command["type"], SurvivalPolicy> = {
   "customer.create": { goal: "region", onDeadline: "degrade" },
+  // Ownership decides whose list a customer is in, not money or law: like the customer.
+  "customer.assign-owner": { goal: "region", onDeadline: "degrade" },
   "contract.create": { goal: "region", onDeadline: "degrade" },
   "contract.send": { goal: "region", onDeadline: "degrade" },
   "contract.sign": { goal: "region", onDeadline: "strict" },

@@ -36,6 +36,7 @@ export async function writeProjection(db: ReadModelDb, p: Projection): Promise<v
             residency: c.residency,
             tier: c.tier,
             contacts: c.contacts,
+            ownerId: c.ownerId,
             createdAt: c.createdAt,
             updatedAt: c.updatedAt,
             version,

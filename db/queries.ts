@@ -80,6 +80,7 @@ const customerPage = keysetList(
     residency: r.residency as CustomerView["residency"],
     tier: r.tier as CustomerView["tier"],
     contacts: r.contacts as CustomerView["contacts"],
+    ownerId: r.ownerId,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   }),
@@ -88,16 +89,17 @@ const customerPage = keysetList(
 export function listCustomers(
   db: ReadModelDb,
   tenantId: string,
-  opts: ListOptions & { q?: string | undefined },
+  opts: ListOptions & { q?: string | undefined; ownerId?: string | undefined },
 ): Promise<Page<CustomerSummary>> {
-  const { q } = opts;
+  const { q, ownerId } = opts;
   const match = q
     ? or(
         sql`${customers.name} LIKE ${`%${escapeLike(q)}%`} ESCAPE '\\'`,
         eq(customers.taxId, q.toUpperCase()),
       )
     : undefined;
-  return customerPage(db, tenantId, [match], opts);
+  const owned = ownerId === undefined ? undefined : eq(customers.ownerId, ownerId);
+  return customerPage(db, tenantId, [match, owned], opts);
 }
 
 export type ContractSummary = Omit<

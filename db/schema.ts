@@ -15,6 +15,8 @@ export const customers = sqliteTable(
     residency: text("residency").notNull(),
     tier: text("tier").notNull(),
     contacts: text("contacts", { mode: "json" }).notNull(),
+    /** The owning rep's user id; null when none was named. */
+    ownerId: text("owner_id"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     version: text("version").notNull(),
@@ -22,6 +24,8 @@ export const customers = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index("customers_by_name").on(t.tenantId, t.name, t.id),
+    // A rep's own list (`?owner=me`), in the same (name, id) order as every customer page.
+    index("customers_by_owner").on(t.tenantId, t.ownerId, t.name, t.id),
   ],
 );
 

@@ -37,8 +37,8 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** A request's body as text; a declared or streamed size past `maxBytes` throws BodyTooLarge. */
-export async function readBoundedText(req: Request, maxBytes: number): Promise<string> {
+/** A request's body; a declared or streamed size past `maxBytes` throws BodyTooLarge. */
+export async function readBoundedBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) {
     await req.body?.cancel().catch(() => {});
@@ -46,5 +46,10 @@ export async function readBoundedText(req: Request, maxBytes: number): Promise<s
   }
   const bytes = await readBounded(req.body, maxBytes);
   if (bytes === null) throw new BodyTooLarge(maxBytes);
-  return new TextDecoder().decode(bytes);
+  return bytes;
+}
+
+/** readBoundedBytes, as text. */
+export async function readBoundedText(req: Request, maxBytes: number): Promise<string> {
+  return new TextDecoder().decode(await readBoundedBytes(req, maxBytes));
 }

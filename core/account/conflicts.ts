@@ -7,6 +7,7 @@ import type { Money } from "../money.ts";
 import type { ConflictKind, Party, Residency } from "../schemas.ts";
 import { compareFacts, effective, maxHlc, sortedVariants, type Variant } from "./lattice.ts";
 import {
+  type Attachments,
   type ContractState,
   type ContractTerms,
   type CustomerState,
@@ -36,7 +37,12 @@ export type Conflict =
     })
   | (Base & { kind: "payment-amount"; facts: ConflictFact<{ amount: Money }>[] })
   | (Base & { kind: "payment-currency"; facts: ConflictFact<{ amount: Money }>[] })
-  | (Base & { kind: "payment-overflow"; facts: ConflictFact<{ amount: Money }>[] });
+  | (Base & { kind: "payment-overflow"; facts: ConflictFact<{ amount: Money }>[] })
+  | (Base & { kind: "payment-voucher"; facts: ConflictFact<{ voucher: { sha256: string } }>[] })
+  | (Base & {
+      kind: "signature-image";
+      facts: ConflictFact<{ party: Party; image: { sha256: string } }>[];
+    });
 
 /**
  * Conflict ids are recomputed on every join that touches their contract; a bounded memo
@@ -158,7 +164,46 @@ export function contractConflicts(c: ContractState): Conflict[] {
       record("payment-overflow", paymentId, c.id, [fact(pay, false, { amount: pay.value.amount })]),
     );
   }
+  out.push(...voucherConflicts(c), ...imageConflicts(c));
   return out;
+}
+
+/**
+ * Two different files attached to one fact. What finance wants is both photos kept and
+ * one shown, not a choice nobody sees: so the earliest attached is shown (the rule of
+ * every first-writer fact here, and stable as later copies arrive), every file stays in
+ * the state, and each later one is a conflict record naming both, for a person to look
+ * at. The money is not in question: the payment counts once whatever its photos.
+ */
+function fileConflicts(
+  files: Readonly<Record<string, Attachments>> | undefined,
+  each: (key: string, winner: Variant<string>, loser: Variant<string>) => Conflict,
+): Conflict[] {
+  const out: Conflict[] = [];
+  for (const key in files ?? {}) {
+    const vs = files![key]!;
+    if (several(vs)) out.push(...againstEffective(sortedVariants(vs), (w, l) => each(key, w, l)));
+  }
+  return out;
+}
+
+function voucherConflicts(c: ContractState): Conflict[] {
+  return fileConflicts(c.vouchers, (paymentId, w, l) =>
+    record("payment-voucher", paymentId, c.id, [
+      fact(w, true, { voucher: { sha256: w.value } }),
+      fact(l, false, { voucher: { sha256: l.value } }),
+    ]),
+  );
+}
+
+function imageConflicts(c: ContractState): Conflict[] {
+  return fileConflicts(c.signatureImages, (key, w, l) => {
+    const party = key.split(":")[0] as Party; // the key is `${party}:${documentHash}`
+    return record("signature-image", c.id, c.id, [
+      fact(w, true, { party, image: { sha256: w.value } }),
+      fact(l, false, { party, image: { sha256: l.value } }),
+    ]);
+  });
 }
 
 function signatureConflicts(c: ContractState, currentHash: string | undefined): Conflict[] {

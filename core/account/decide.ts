@@ -13,6 +13,8 @@ import type { PlantedBugs } from "../planted-bugs.ts";
 import type { ContractCreate, CustomerCreate, PaymentCreate, SignatureCreate } from "../schemas.ts";
 import {
   type AccountState,
+  type Attachments,
+  attachedFile,
   type ContractDraft,
   type ContractState,
   contractStatus,
@@ -24,6 +26,7 @@ import {
 
 export type Command =
   | { type: "customer.create"; input: CustomerCreate }
+  | { type: "customer.assign-owner"; customerId: string; ownerId: string }
   | { type: "contract.create"; seed: string; input: ContractCreate }
   | { type: "contract.send"; contractId: string; documentHash?: string | undefined }
   | { type: "contract.sign"; contractId: string; input: SignatureCreate }
@@ -42,6 +45,8 @@ export type DomainError =
   | { code: "currency-mismatch"; expected: string; actual: string; field: string }
   | { code: "payment-reference-conflict"; reference: string; existing: string; field: string }
   | { code: "identity-mismatch"; message: string; field: string }
+  /** The payment or signature already shows another file; a second one is not attached. */
+  | { code: "voucher-conflict" | "signature-image-conflict"; existing: string; field: string }
   | { code: "amount-overflow"; message: string; field: string };
 
 export type Decision =
@@ -62,6 +67,8 @@ export function decide(state: AccountState, command: Command, ctx: DecideContext
   switch (command.type) {
     case "customer.create":
       return createCustomer(state, command.input, ctx);
+    case "customer.assign-owner":
+      return assignOwner(state, command.customerId, command.ownerId);
     case "contract.create":
       return createContract(state, command.seed, command.input);
     case "contract.send":
@@ -97,8 +104,18 @@ function createCustomer(state: AccountState, input: CustomerCreate, ctx: DecideC
     residency: input.residency,
     tier: input.tier,
     contacts: input.contacts,
+    ...(input.ownerId === undefined ? {} : { ownerId: input.ownerId }),
   };
   return { ok: true, events: [event], target, created: true };
+}
+
+/** Reassigning to the current owner changes nothing, so it records nothing [LF2]. */
+function assignOwner(state: AccountState, customerId: string, ownerId: string): Decision {
+  if (!state.customer) return fail({ code: "not-found", entity: "customer", id: customerId });
+  const target: Target = { kind: "customer", id: state.accountId };
+  if (state.owner?.value === ownerId) return { ok: true, events: [], target, created: false };
+  const event: EventData = { type: "customer.owner-assigned", ownerId };
+  return { ok: true, events: [event], target, created: false };
 }
 
 function createContract(state: AccountState, seed: string, input: ContractCreate): Decision {
@@ -187,8 +204,29 @@ function signContract(state: AccountState, contractId: string, input: SignatureC
     });
   }
   const target: Target = { kind: "contract", id: contractId };
-  if (c.signatures[signatureKey(input.party, current)])
-    return { ok: true, events: [], target, created: false };
+  const key = signatureKey(input.party, current);
+  const signed = c.signatures[key];
+  if (signed) {
+    // Signed already: a stroke image it lacks is attached (the signature restated with it).
+    const attach = attachment(c.signatureImages?.[key], input.image?.sha256);
+    if (attach.kind === "none") return { ok: true, events: [], target, created: false };
+    if (attach.kind === "conflict")
+      return fail({
+        code: "signature-image-conflict",
+        existing: attach.existing,
+        field: "image.sha256",
+      });
+    const { party, signer } = signed;
+    const again: EventData = {
+      type: "contract.signed",
+      contractId,
+      party,
+      signer,
+      documentHash: current,
+      image: { sha256: attach.sha256 },
+    };
+    return { ok: true, events: [again], target, created: false };
+  }
   const status = contractStatus(c);
   if (input.party === "customer" && status === "draft") {
     return fail({
@@ -210,8 +248,26 @@ function signContract(state: AccountState, contractId: string, input: SignatureC
     party: input.party,
     signer: input.signer,
     documentHash: current,
+    ...(input.image ? { image: { sha256: input.image.sha256 } } : {}),
   };
   return { ok: true, events: [event], target, created: true };
+}
+
+type Attachment =
+  | { kind: "none" }
+  | { kind: "attach"; sha256: string }
+  | { kind: "conflict"; existing: string };
+
+/**
+ * A file sent with a fact that already exists: nothing to do (none sent, or that one is
+ * attached already), attach it (the fact has none), or a conflict (it shows another). A
+ * second photo is refused here, where a person can be told; only concurrent attachments
+ * in two regions reach the merge, which keeps both (conflicts.ts).
+ */
+function attachment(files: Attachments | undefined, sha256: string | undefined): Attachment {
+  if (sha256 === undefined || files?.[sha256]) return { kind: "none" };
+  const existing = attachedFile(files);
+  return existing === null ? { kind: "attach", sha256 } : { kind: "conflict", existing };
 }
 
 const sameMoney = (a: Money, b: Money) => a.value === b.value && a.currency === b.currency;
@@ -251,8 +307,26 @@ function confirmPayment(state: AccountState, input: PaymentCreate, ctx: DecideCo
     // One bank reference is one payment [LF2]; the same reference with another amount
     // is a contradiction a human must resolve, never a second payment [LF6]. A retry of
     // an amount another region already recorded (a conflict there) is that same fact.
-    if (known.some((v) => sameMoney(v.value.amount, input.amount)))
-      return { ok: true, events: [], target, created: false };
+    const same = known.find((v) => sameMoney(v.value.amount, input.amount));
+    if (same) {
+      // A voucher photo the payment lacks is attached: the confirmation restated with it.
+      const attach = attachment(c.vouchers?.[paymentId], input.voucher?.sha256);
+      if (attach.kind === "none") return { ok: true, events: [], target, created: false };
+      if (attach.kind === "conflict")
+        return fail({
+          code: "voucher-conflict",
+          existing: attach.existing,
+          field: "voucher.sha256",
+        });
+      const again: EventData = {
+        type: "payment.confirmed",
+        paymentId,
+        contractId: c.id,
+        ...same.value,
+        voucher: { sha256: attach.sha256 },
+      };
+      return { ok: true, events: [again], target, created: false };
+    }
     return fail({
       code: "payment-reference-conflict",
       reference,
@@ -277,6 +351,7 @@ function confirmPayment(state: AccountState, input: PaymentCreate, ctx: DecideCo
     reference,
     amount: input.amount,
     receivedAt: input.receivedAt ?? null,
+    ...(input.voucher ? { voucher: { sha256: input.voucher.sha256 } } : {}),
   };
   return { ok: true, events: [event], target, created: true };
 }

@@ -17,6 +17,7 @@ import {
 } from "./lattice.ts";
 import {
   type AccountState,
+  type Attachments,
   type ContractState,
   type CustomerState,
   emptyAccount,
@@ -49,8 +50,13 @@ export function factOf(tenantId: string, accountId: string, event: DomainEvent):
         tier: { value: data.tier, hlc },
         contacts: { value: data.contacts, hlc },
       };
-      return { ...base, customer };
+      // A creation that names no owner writes none: it must not clear the owner a
+      // concurrent creation of the same customer (same tax id) named.
+      const owner = data.ownerId === undefined ? null : { value: data.ownerId, hlc };
+      return { ...base, customer, owner };
     }
+    case "customer.owner-assigned":
+      return { ...base, owner: { value: data.ownerId, hlc } };
     case "contract.drafted": {
       const terms = { amount: data.amount, documentHash: data.documentHash };
       return only({
@@ -64,19 +70,28 @@ export function factOf(tenantId: string, accountId: string, event: DomainEvent):
     case "contract.signed": {
       const { party, signer, documentHash } = data;
       const fact = { party, signer, documentHash, hlc, eventId };
+      const key = signatureKey(party, documentHash);
       return only({
         ...bareContract(data.contractId, hlc),
-        signatures: { [signatureKey(party, documentHash)]: fact },
+        signatures: { [key]: fact },
+        ...(data.image ? { signatureImages: attached(key, data.image.sha256, hlc, eventId) } : {}),
       });
     }
     case "payment.confirmed": {
       const value = { reference: data.reference, amount: data.amount, receivedAt: data.receivedAt };
+      const id = data.paymentId;
       return only({
         ...bareContract(data.contractId, hlc),
-        payments: { [data.paymentId]: variantsOf(value, variantKey(data.amount), hlc, eventId) },
+        payments: { [id]: variantsOf(value, variantKey(data.amount), hlc, eventId) },
+        ...(data.voucher ? { vouchers: attached(id, data.voucher.sha256, hlc, eventId) } : {}),
       });
     }
   }
+}
+
+/** One file attached to the fact `key` names, at the event that attached it. */
+function attached(key: string, sha256: string, hlc: string, eventId: string) {
+  return { [key]: variantsOf(sha256, sha256, hlc, eventId) };
 }
 
 export function evolve(state: AccountState, event: DomainEvent): AccountState {
@@ -106,7 +121,19 @@ function joinCustomer(a: CustomerState, b: CustomerState): CustomerState {
   };
 }
 
+/** Grow-only union of attached files; absent stays absent, so file-less states hash as before. */
+function joinAttachments(
+  a: Record<string, Attachments> | undefined,
+  b: Record<string, Attachments> | undefined,
+): Record<string, Attachments> | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return joinRecords(a, b, joinVariants);
+}
+
 function joinContract(a: ContractState, b: ContractState): ContractState {
+  const vouchers = joinAttachments(a.vouchers, b.vouchers);
+  const signatureImages = joinAttachments(a.signatureImages, b.signatureImages);
   return {
     id: a.id,
     updatedHlc: maxHlc(a.updatedHlc, b.updatedHlc),
@@ -115,6 +142,8 @@ function joinContract(a: ContractState, b: ContractState): ContractState {
     sent: joinRecords(a.sent, b.sent, minHlc),
     signatures: joinRecords(a.signatures, b.signatures, earlier),
     payments: joinRecords(a.payments, b.payments, joinVariants),
+    ...(vouchers ? { vouchers } : {}),
+    ...(signatureImages ? { signatureImages } : {}),
   };
 }
 
@@ -156,6 +185,7 @@ export function mergeStates(a: AccountState, b: AccountState): AccountState {
     tenantId: a.tenantId,
     accountId: a.accountId,
     customer,
+    owner: joinLwwOrNull(a.owner, b.owner),
     contracts,
     conflicts: conflicts.sort(byId),
     version,

@@ -551,6 +551,13 @@ const moneyArb = fc.record({
   value: fc.constantFrom(40_000, 60_000, 100_000),
   currency: fc.constantFrom("CNY", "EUR"),
 });
+/** A voucher photo or stroke image (by hash), or none: files join grow-only beside their facts. */
+const fileArb = fc.option(
+  fc.constantFrom("c", "d").map((x) => ({ sha256: x.repeat(64) })),
+  {
+    nil: undefined,
+  },
+);
 const dataArb: fc.Arbitrary<EventData> = fc.oneof(
   fc.record({
     type: fc.constant("customer.created" as const),
@@ -572,22 +579,26 @@ const dataArb: fc.Arbitrary<EventData> = fc.oneof(
     contractId: contractArb,
     documentHash: fc.constantFrom(...HASHES),
   }),
-  fc.record({
-    type: fc.constant("contract.signed" as const),
-    contractId: contractArb,
-    party: fc.constantFrom("customer" as const, "vendor" as const),
-    signer: fc.record({ name: fc.constantFrom("张三", "Li Si") }),
-    documentHash: fc.constantFrom(...HASHES),
-  }),
   fc
-    .record({ seed, ref: fc.integer({ min: 0, max: 2 }), amount: moneyArb })
-    .map(({ seed, ref, amount }) => ({
+    .record({
+      type: fc.constant("contract.signed" as const),
+      contractId: contractArb,
+      party: fc.constantFrom("customer" as const, "vendor" as const),
+      signer: fc.record({ name: fc.constantFrom("张三", "Li Si") }),
+      documentHash: fc.constantFrom(...HASHES),
+      image: fileArb,
+    })
+    .map(({ image, ...data }) => (image ? { ...data, image } : data)),
+  fc
+    .record({ seed, ref: fc.integer({ min: 0, max: 2 }), amount: moneyArb, voucher: fileArb })
+    .map(({ seed, ref, amount, voucher }) => ({
       type: "payment.confirmed" as const,
       paymentId: PAYMENT_IDS[seed]![ref]!,
       contractId: contractOf(seed),
       reference: `BANK-${ref}`,
       amount,
       receivedAt: null,
+      ...(voucher ? { voucher } : {}),
     })),
 );
 const eventArb = fc.record({ hlc: hlcArb, data: dataArb }).map((e) => envelope(e.hlc, e.data));

@@ -5,8 +5,11 @@ import { sha256Hex } from "../crypto/sha256.ts";
 import { canonicalJson } from "../encoding.ts";
 import type { AccountState } from "./state.ts";
 
-/** Bumped when the state's shape changes, so hashes of different shapes never compare equal. */
-export const STATE_HASH_VERSION = "lifeline.account-state.v1";
+/**
+ * Bumped when the state's shape changes, so hashes of different shapes never compare equal.
+ * v2: the account's `owner` register.
+ */
+export const STATE_HASH_VERSION = "lifeline.account-state.v2";
 
 export function stateHash(state: AccountState): string {
   return sha256Hex(canonicalJson({ v: STATE_HASH_VERSION, state }));

@@ -46,9 +46,19 @@ export type PaymentFact = {
   reference: string;
   amount: Money;
   receivedAt: string | null;
+  /** SHA-256 of the voucher photo shown with it, if any (see `attachedFile`). */
+  voucher: string | null;
   hlc: string;
   eventId: string;
 };
+
+/**
+ * Files attached to one fact (a payment's vouchers, a signature's stroke images): every
+ * SHA-256 ever attached, each at its earliest event. Grow-only, so a copy of the fact
+ * without a file (a retry that did not send it, a masked copy) never removes one. The
+ * earliest is the one shown; a second, different one is a conflict record (conflicts.ts).
+ */
+export type Attachments = Variants<string>;
 
 export type ContractState = {
   id: string;
@@ -63,6 +73,13 @@ export type ContractState = {
   signatures: Record<string, SignatureFact>;
   /** Grow-only, keyed by payment id, i.e. by (contractId, reference); variants by amount. */
   payments: Record<string, Variants<PaymentValue>>;
+  /**
+   * Voucher photos by payment id, and stroke images by signature key, apart from the facts
+   * they belong to: the facts join first-writer-wins, the files grow. Absent while empty,
+   * so accounts without files keep their state hashes.
+   */
+  vouchers?: Record<string, Attachments>;
+  signatureImages?: Record<string, Attachments>;
 };
 
 export type AccountState = {
@@ -70,6 +87,12 @@ export type AccountState = {
   accountId: string;
   /** Null until `customer.created` arrives; contracts may arrive before it. */
   customer: CustomerState | null;
+  /**
+   * The owning rep: an LWW register set by `customer.created` (when it names one) and by
+   * `customer.owner-assigned`. Held beside the customer, not in it, because a
+   * reassignment may arrive before the creation it follows.
+   */
+  owner: Lww<string> | null;
   contracts: Record<string, ContractState>;
   /** Conflict records [LF6], sorted by id; a function of the facts above. */
   conflicts: Conflict[];
@@ -78,7 +101,15 @@ export type AccountState = {
 };
 
 export function emptyAccount(tenantId: string, accountId: string): AccountState {
-  return { tenantId, accountId, customer: null, contracts: {}, conflicts: [], version: null };
+  return {
+    tenantId,
+    accountId,
+    customer: null,
+    owner: null,
+    contracts: {},
+    conflicts: [],
+    version: null,
+  };
 }
 
 export function signatureKey(party: string, documentHash: string): string {
@@ -101,12 +132,18 @@ export function draftOf(c: ContractState): ContractDraft | null {
   return { title: c.title.value, ...t.value, hlc: t.hlc, eventId: t.eventId };
 }
 
+/** The file shown with a fact: the earliest attached; null when none is. */
+export function attachedFile(files: Attachments | undefined): string | null {
+  return files ? (effective(files)?.value ?? null) : null;
+}
+
 /** Effective payments (earliest confirmation of each payment id), in confirmation order. */
 export function paymentsOf(c: ContractState): PaymentFact[] {
   const out: PaymentFact[] = [];
   for (const [id, vs] of Object.entries(c.payments)) {
     const v = effective(vs);
-    if (v) out.push({ id, contractId: c.id, ...v.value, hlc: v.hlc, eventId: v.eventId });
+    const voucher = attachedFile(c.vouchers?.[id]);
+    if (v) out.push({ id, contractId: c.id, ...v.value, voucher, hlc: v.hlc, eventId: v.eventId });
   }
   return out.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : 1));
 }

@@ -4,8 +4,10 @@ import { decodeHlc } from "../hlc.ts";
 import type { Money } from "../money.ts";
 import type { ConflictView, ContractView, CustomerView, PaymentView } from "../schemas.ts";
 import type { Conflict } from "./conflicts.ts";
+import { maxHlc } from "./lattice.ts";
 import {
   type AccountState,
+  attachedFile,
   type ContractState,
   contractStatus,
   draftOf,
@@ -45,6 +47,10 @@ export function conflictView(c: Conflict): ConflictView {
     case "payment-currency":
     case "payment-overflow":
       return { ...common, kind: c.kind, resolution: "excluded-from-paid", facts: c.facts };
+    case "payment-voucher":
+      return { ...common, kind: c.kind, resolution: "earliest-voucher-shown", facts: c.facts };
+    case "signature-image":
+      return { ...common, kind: c.kind, resolution: "earliest-image-shown", facts: c.facts };
   }
 }
 
@@ -58,9 +64,11 @@ export function customerView(state: AccountState): CustomerView | null {
     residency: c.residency,
     tier: c.tier.value,
     contacts: c.contacts.value,
+    ownerId: state.owner?.value ?? null,
     conflicts: state.conflicts.filter((x) => x.contractId === null).map(conflictView),
     createdAt: hlcTime(c.createdHlc),
-    updatedAt: hlcTime(c.updatedHlc),
+    // A reassignment changes the customer as read, so it moves updatedAt too.
+    updatedAt: hlcTime(state.owner ? maxHlc(c.updatedHlc, state.owner.hlc) : c.updatedHlc),
   };
 }
 
@@ -85,14 +93,18 @@ export function contractView(state: AccountState, contractId: string): ContractV
     amount,
     documentHash: draft.documentHash,
     status: contractStatus(c),
-    signatures: Object.values(c.signatures)
-      .sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.party < b.party ? -1 : 1))
-      .map((s) => ({
-        party: s.party,
-        signer: s.signer,
-        documentHash: s.documentHash,
-        signedAt: hlcTime(s.hlc),
-      })),
+    signatures: Object.entries(c.signatures)
+      .sort(([, a], [, b]) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.party < b.party ? -1 : 1))
+      .map(([key, s]) => {
+        const image = attachedFile(c.signatureImages?.[key]);
+        return {
+          party: s.party,
+          signer: s.signer,
+          documentHash: s.documentHash,
+          signedAt: hlcTime(s.hlc),
+          ...(image ? { image: { sha256: image } } : {}),
+        };
+      }),
     payments: paymentViews(c, amount, excluded),
     paid,
     outstanding,
@@ -130,6 +142,7 @@ function paymentView(p: PaymentFact, overpayment: boolean): PaymentView {
     receivedAt: p.receivedAt,
     confirmedAt: hlcTime(p.hlc),
     overpayment,
+    ...(p.voucher ? { voucher: { sha256: p.voucher } } : {}),
   };
 }
 

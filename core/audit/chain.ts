@@ -21,6 +21,7 @@ export const AuditKind = z.enum([
   "policy-change",
   "key-rotation",
   "relay-transfer",
+  "owner-assigned",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -1,12 +1,24 @@
 // The masked projection of an event for a region outside the account's jurisdiction [LF4].
 // Pure and deterministic (masked replicas converge with each other), idempotent, and it
-// touches only restricted fields, so a masked event still validates and merges.
+// touches only restricted (and withheld: file references) fields, so a masked event still
+// validates and merges.
 import { hmacSha256Hex } from "../crypto/hmac.ts";
 import type { DomainEvent, EventData } from "../events.ts";
 import type { FieldPolicy, MaskAction, RestrictableField } from "./policy.ts";
 
+/**
+ * Fields no policy lets out: references to files in this jurisdiction's object stores
+ * (voucher photos, signature stroke images). The file itself never leaves, so abroad the
+ * reference could not be served anyway, and even a hash of a personal photo confirms a
+ * guess ("is this the slip?"): the outside view stays minimal. A masked copy is still a
+ * valid, mergeable event — the payment and the signature count abroad, without files.
+ */
+export type WithheldField = "payment.voucher" | "signature.image";
+/** What a masked copy left out or changed: policy fields and withheld ones. */
+export type MaskedField = RestrictableField | WithheldField;
+
 export type MaskOptions = { /** The tenant's masking key for `hash` rules. */ hashKey: string };
-export type MaskResult = { event: DomainEvent; maskedFields: RestrictableField[] };
+export type MaskResult = { event: DomainEvent; maskedFields: MaskedField[] };
 
 export const HASH_PREFIX = "hmac-sha256:";
 const STARS = "****";
@@ -59,7 +71,7 @@ const MASKERS: Partial<Record<RestrictableField, (raw: string) => string>> = {
 };
 
 class Masker {
-  readonly fields = new Set<RestrictableField>();
+  readonly fields = new Set<MaskedField>();
   constructor(
     private readonly policy: FieldPolicy,
     private readonly opts: MaskOptions,
@@ -102,6 +114,15 @@ class Masker {
   required(field: RestrictableField, raw: string): string {
     return this.apply(field, raw) ?? raw;
   }
+
+  /** `obj` without `key`, whatever the policy (a WithheldField). */
+  withhold<T extends object, K extends keyof T & string>(obj: T, key: K, field: WithheldField): T {
+    if (obj[key] === undefined) return obj;
+    this.fields.add(field);
+    const out = { ...obj };
+    delete out[key];
+    return out;
+  }
 }
 
 function maskData(data: EventData, m: Masker): EventData {
@@ -113,17 +134,24 @@ function maskData(data: EventData, m: Masker): EventData {
         out = m.optional(out, "phone", "contact.phone");
         return m.optional(out, "email", "contact.email");
       });
+      // `ownerId` crosses as it is: see customer.owner-assigned below.
       return { ...data, name: m.required("customer.name", data.name), taxId, contacts };
     }
+    case "customer.owner-assigned":
+      // Not restricted: an owner is an opaque user id of the vendor's own staff, not
+      // personal data of the customer (names and e-mails of users never enter events), and
+      // reporting by rep must work in every region. No field policy can name it.
+      return data;
     case "contract.signed": {
       let signer = { ...data.signer, name: m.required("signer.name", data.signer.name) };
       signer = m.optional(signer, "title", "signer.title");
       signer = m.optional(signer, "email", "signer.email");
-      return { ...data, signer };
+      return m.withhold({ ...data, signer }, "image", "signature.image");
     }
+    case "payment.confirmed":
+      return m.withhold(data, "voucher", "payment.voucher");
     case "contract.drafted":
     case "contract.sent":
-    case "payment.confirmed":
       return data;
   }
 }
@@ -175,8 +203,8 @@ function inMaskedForm(field: RestrictableField, action: MaskAction, value: unkno
  * empty when the event may be held outside the account's jurisdiction. A receiver runs
  * this on every event from abroad, field by field, instead of trusting a sender's flag.
  */
-export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): RestrictableField[] {
-  const bad = new Set<RestrictableField>();
+export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): MaskedField[] {
+  const bad = new Set<MaskedField>();
   const check = (field: RestrictableField, value: unknown) => {
     const rule = policy[field];
     if (rule && !inMaskedForm(field, rule.action, value)) bad.add(field);
@@ -196,10 +224,15 @@ export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): Restric
       check("signer.name", data.signer.name);
       check("signer.title", data.signer.title);
       check("signer.email", data.signer.email);
+      if (data.image) bad.add("signature.image");
+      break;
+    case "payment.confirmed":
+      if (data.voucher) bad.add("payment.voucher");
+      break;
+    case "customer.owner-assigned":
       break;
     case "contract.drafted":
     case "contract.sent":
-    case "payment.confirmed":
       break;
   }
   return [...bad].sort();

@@ -471,6 +471,8 @@ describe("operations", () => {
         "/v1/contracts/{id}/signatures",
         "/v1/customers",
         "/v1/customers/{id}",
+        "/v1/customers/{id}/owner",
+        "/v1/files/{sha256}",
         "/v1/health",
         "/v1/insights/analyze",
         "/v1/insights/rules",
@@ -478,6 +480,7 @@ describe("operations", () => {
         "/v1/insights/{id}/feedback",
         "/v1/payments",
         "/v1/payments/{id}",
+        "/v1/regions",
       ].sort(),
     );
     expect(

@@ -2,7 +2,10 @@
 // README request and the answers of a running region validate against it), and errors are
 // consistent between region and router: one 413, pointers to unknown keys, 405 with Allow,
 // unknown query parameters and region hints refused, masked copies marked as such.
-import { readFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { DEV_KEY, startTopology } from "../../scripts/local-topology.ts";
 import { fakeTopology } from "../router/fake-network.ts";
@@ -29,6 +32,9 @@ import {
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const HASH = "a".repeat(64);
+/** The README's voucher photo: a JPEG's magic number and some bytes, fresh per run. */
+const PHOTO = join(mkdtempSync(join(tmpdir(), "lifeline-readme-")), "slip.jpg");
+writeFileSync(PHOTO, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(512)]));
 
 const { region, api } = demoRegionForSuite();
 let doc: OpenApiDoc;
@@ -68,6 +74,8 @@ const README_VARS: Record<string, string> = {
   CONTRACT: "ctr_7ZQ3M4K1TXVB9N2HC5D8E6F0GJ_4K8P2M6Q9R3T7V1W",
   /** The README's `STATUS` array of curl flags (-s -o /dev/null -w …): only flags. */
   "STATUS[@]": "-s",
+  PHOTO,
+  SHA: createHash("sha256").update(readFileSync(PHOTO)).digest("hex"),
 };
 const readmeVar = (values: Record<string, string>) => (name: string) => {
   if (name === "$(key)") return crypto.randomUUID();
@@ -170,6 +178,7 @@ describe("[contract] the README against the document and a running region", () =
         method: request.method,
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        ...(request.file === undefined ? {} : { body: readFileSync(request.file) }),
       });
       const text = await res.text();
       const exchange: Exchange = {

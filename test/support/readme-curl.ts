@@ -1,6 +1,7 @@
 // The README's curl commands as requests: each ```sh block is split into commands and
 // each command into words the way a POSIX shell would for what the README uses (quotes,
 // backslash-newline, $VAR, ${VAR}, $(…) and # comments), with variables taken from a map.
+// A `--data-binary @file` body is named, not read: the caller sends the file's bytes.
 
 export type CurlRequest = {
   method: string;
@@ -9,6 +10,8 @@ export type CurlRequest = {
   headers: Record<string, string>;
   /** The `-d` body, parsed as JSON; undefined without one. */
   body: unknown;
+  /** The file a `--data-binary @file` body is read from. */
+  file?: string;
   /** The status the README says the command answers (`# … → 409`), if it says one. */
   expect?: number;
 };
@@ -127,6 +130,7 @@ function toRequest(w: string[]): CurlRequest {
   let method = "GET";
   let url = "";
   let data: string | undefined;
+  let file: string | undefined;
   const headers: Record<string, string> = {};
   for (let i = 1; i < w.length; i++) {
     const a = w[i]!;
@@ -136,11 +140,13 @@ function toRequest(w: string[]): CurlRequest {
       const [name, ...rest] = w[++i]!.split(":");
       headers[name!.trim().toLowerCase()] = rest.join(":").trim();
     } else if (a === "-d" || a === "--data") data = w[++i];
+    else if (a === "--data-binary" && w[i + 1]?.startsWith("@")) file = w[++i]!.slice(1);
     else if (a === "-w" || a === "-o") i++;
     else if (a.startsWith("-")) continue;
     else url = a;
   }
   const target = url.replace(/^https?:\/\/[^/]+/, "");
-  if (data !== undefined && method === "GET") method = "POST";
-  return { method, target, headers, body: data === undefined ? undefined : JSON.parse(data) };
+  if ((data !== undefined || file !== undefined) && method === "GET") method = "POST";
+  const body = data === undefined ? undefined : JSON.parse(data);
+  return { method, target, headers, body, ...(file === undefined ? {} : { file }) };
 }

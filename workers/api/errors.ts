@@ -143,6 +143,14 @@ function readingOf(e: DomainError): Reading {
       const title = "Amount too large to total exactly";
       return { status: 422, title, detail: `${e.field}: ${e.message}.`, atField: e.message };
     }
+    case "voucher-conflict":
+    case "signature-image-conflict": {
+      const what = e.code === "voucher-conflict" ? "payment" : "signature";
+      const title = `This ${what} already has another ${what === "payment" ? "voucher" : "image"}`;
+      const detail = `It shows the file ${e.existing}; a ${what} keeps the one it was recorded with.`;
+      const atField = "differs from the file already attached";
+      return { status: 409, title, detail, atField, extra: { existing: { sha256: e.existing } } };
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import type { AppEnv } from "./env.ts";
 import { onError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodies } from "./middleware/body-limit.ts";
+import { cors } from "./middleware/cors.ts";
 import { degradationHeaders } from "./middleware/degradation.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { regionHeaders } from "./middleware/region.ts";
@@ -19,11 +20,13 @@ import { auth } from "./routes/auth.ts";
 import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
 import { degradation } from "./routes/degradation.ts";
+import { files } from "./routes/files.ts";
 import { health } from "./routes/health.ts";
 import { insightRoutes } from "./routes/insights/index.ts";
 import { local } from "./routes/local.ts";
 import { payments } from "./routes/payments.ts";
 import { quarantine } from "./routes/quarantine.ts";
+import { regions } from "./routes/regions.ts";
 import { replication } from "./routes/replication.ts";
 
 export { AccountDO } from "../../durable-objects/account/index.ts";
@@ -36,6 +39,8 @@ export { RegionDO } from "../../durable-objects/region/index.ts";
 
 const app = new OpenAPIHono<AppEnv>();
 
+// First: a preflight is answered before anything that needs credentials or counts requests.
+app.use("*", cors());
 app.use("*", regionHeaders());
 app.use("*", degradationHeaders());
 // A region whose replication keys are missing or short refuses every request with a
@@ -52,6 +57,7 @@ app.notFound((c) => {
 });
 
 app.route("/", health);
+app.route("/", regions);
 app.route("/", auth);
 app.route("/", local);
 app.route("/", replication);
@@ -65,11 +71,14 @@ app.use("/v1/payments", authenticate());
 app.use("/v1/admin/*", authenticate(), requireRole("admin"));
 app.use("/v1/audit/*", authenticate(), requireRole("admin"));
 app.use("/v1/insights/*", authenticate());
+// Every role of the tenant stores and reads files; a role not listed (a portal user) may not.
+app.use("/v1/files/*", authenticate(), requireRole("admin", "manager", "rep", "integrator"));
 // After authenticate (it needs the principal); routes registered above are not limited here.
 app.use("/v1/*", rateLimit());
 app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);
+app.route("/", files);
 app.route("/", admin);
 app.route("/", degradation);
 app.route("/", quarantine);

@@ -2,9 +2,10 @@
 // used) inside the worker, then the ONNX graph. Bounded so one call cannot hold the isolate.
 import { z } from "zod";
 import { argmax } from "../../ml/serve/argmax.ts";
+import { run } from "../../ml/serve/run.ts";
 import { MAX_NORMALISED_LENGTH, MAX_TEXT_LENGTH, MAX_TEXTS } from "./limits.ts";
 import { refused, type TaskResult, unknownTask } from "./result.ts";
-import { run, sessionFor } from "./sessions.ts";
+import { sessionFor } from "./sessions.ts";
 
 export const AnalyzeRequest = z.object({
   task: z.string().min(1).max(64),

@@ -2,8 +2,8 @@
 // records how long each cold start took so /health can report it, and refuses a manifest
 // it cannot serve.
 
-import { graphFeeds } from "../../ml/serve/feeds.ts";
 import type { ModelManifest } from "../../ml/serve/manifest.ts";
+import { run, sessionOptions } from "../../ml/serve/run.ts";
 import { type GraphInput, textReader } from "../../ml/serve/text-input.ts";
 import { MODELS } from "./models.ts";
 import { ort } from "./ort-workerd.ts";
@@ -19,15 +19,6 @@ export type LoadedModel = {
    */
   coldStartMs: number;
 };
-
-/**
- * The exported graphs are already minimal (Gather → Cast → Mul → ReduceSum → Add → …), so
- * ORT's graph optimisers find nothing to rewrite (outputs are bit-identical with them off)
- * but still cost time at creation. A fresh object per call: ORT writes into the options.
- */
-const sessionOptions = (): ort.InferenceSession.SessionOptions => ({
-  graphOptimizationLevel: "disabled",
-});
 
 /** Promises, so concurrent first requests for a task share one creation. */
 const loaded = new Map<string, Promise<LoadedModel>>();
@@ -75,12 +66,6 @@ export async function runOne(
   values: ArrayLike<number>,
 ): Promise<number[]> {
   return run(session, { indices: Int32Array.from(indices), values: Float32Array.from(values) });
-}
-
-/** One utterance's graph inputs through its session; class probabilities out. */
-export async function run(session: ort.InferenceSession, input: GraphInput): Promise<number[]> {
-  const out = await session.run(graphFeeds(input));
-  return Array.from(out.probabilities!.data as Float32Array);
 }
 
 export function loadedModels(): Record<string, { modelVersion: string; coldStartMs: number }> {

@@ -11,6 +11,7 @@ import { probeRegions } from "./middleware/probes.ts";
 import { routedTo } from "./middleware/routed-to.ts";
 import { proxy } from "./proxy.ts";
 import { health } from "./routes/health.ts";
+import { regions } from "./routes/regions.ts";
 import { isolateState, type RouterDeps } from "./state.ts";
 
 /** Bodies are buffered so a failover can resend them; beyond this they are refused. */
@@ -32,6 +33,7 @@ export function createRouter(deps: RouterDeps) {
   });
 
   app.route("/", health(deps));
+  app.route("/", regions(deps));
   // Region-to-region only (replication deliveries are addressed to one region by its URL).
   app.all("/v1/replication/*", () => {
     throw new Problem(

@@ -2,8 +2,9 @@
 // it and the OpenAPI document that publishes it read the same numbers.
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { MAX_FILE_BYTES } from "../../../core/files.ts";
 import { MAX_TRANSCRIPT_BYTES } from "../../../core/insights/limits.ts";
-import { BodyTooLarge, readBoundedText } from "../../../replication/body.ts";
+import { BodyTooLarge, readBoundedBytes, readBoundedText } from "../../../replication/body.ts";
 import { bodyTooLarge } from "../../shared/problem.ts";
 import type { AppEnv } from "../env.ts";
 
@@ -14,6 +15,9 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function bodyLimitOf(path: string): number | null {
   if (path.startsWith("/v1/replication/")) return null;
   if (path === "/v1/insights/analyze") return MAX_TRANSCRIPT_BYTES;
+  // A file upload (2 MiB): a declared length past it is refused before a byte is read, a
+  // chunked body the moment it passes it (hono's bodyLimit counts the stream).
+  if (path.startsWith("/v1/files/")) return MAX_FILE_BYTES;
   return MAX_BODY_BYTES;
 }
 
@@ -24,7 +28,9 @@ const limiter = (maxSize: number) =>
       throw bodyTooLarge(maxSize);
     },
   });
-const limiters = new Map([MAX_BODY_BYTES, MAX_TRANSCRIPT_BYTES].map((n) => [n, limiter(n)]));
+const limiters = new Map(
+  [MAX_BODY_BYTES, MAX_TRANSCRIPT_BYTES, MAX_FILE_BYTES].map((n) => [n, limiter(n)]),
+);
 
 export function limitBodies(): MiddlewareHandler<AppEnv> {
   return async function limitBodies(c, next) {
@@ -39,8 +45,17 @@ export function limitBodies(): MiddlewareHandler<AppEnv> {
  * under `maxBytes` whatever its framing; past it, the same 413 as every other route.
  */
 export async function readBodyWithin(req: Request, maxBytes: number): Promise<string> {
+  return within413(readBoundedText(req, maxBytes));
+}
+
+/** readBodyWithin, as bytes (a peer's file push). */
+export async function readBytesWithin(req: Request, maxBytes: number): Promise<Uint8Array> {
+  return within413(readBoundedBytes(req, maxBytes));
+}
+
+async function within413<T>(read: Promise<T>): Promise<T> {
   try {
-    return await readBoundedText(req, maxBytes);
+    return await read;
   } catch (err) {
     if (err instanceof BodyTooLarge) throw bodyTooLarge(err.limit);
     throw err;

@@ -12,6 +12,7 @@ import {
 import { listContracts } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { notFound, Problem, validationProblem } from "../errors.ts";
+import { requireFile } from "../files.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import {
   createOnce,
@@ -119,7 +120,7 @@ const sign = createRoute({
   tags: ["contracts"],
   summary: "Record a signature on the contract's current document",
   description:
-    "`party: customer` signs a sent contract (status `signed`); `party: vendor` countersigns it (status `active`).",
+    "`party: customer` signs a sent contract (status `signed`); `party: vendor` countersigns it (status `active`). An `image` (the stroke image of an in-person signature) must be uploaded to this region first (PUT /v1/files/{sha256}; else 422 `signature-image-missing`); it is bound to this party's signature of this document. Sent again for a signature that has none, it is attached (200); another one is 409 `signature-image-conflict`.",
   security: [{ bearer: [] }],
   request: {
     headers: IdempotencyHeaders,
@@ -138,6 +139,8 @@ const sign = createRoute({
 contracts.openapi(sign, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");
+  const tenantId = c.get("principal").tenantId;
+  await requireFile(c.env, tenantId, input.image, "signature-image-missing", "image");
   return raw(
     await runCommand(c, accountOf(id)!, { type: "contract.sign", contractId: id, input }, input),
   );

@@ -1,12 +1,35 @@
-// /v1/customers: create (idempotent, id derived before any lookup), read from the
-// AccountDO, list and search from the regional read model.
+// /v1/customers: create (idempotent, id derived before any lookup, owned by the caller),
+// read from the AccountDO, list and search from the regional read model (all, or one
+// owner's), and an admin's reassignment of the owner (audited).
 import { createRoute, z } from "@hono/zod-openapi";
-import { AccountId, accountIdFor, CustomerCreate, CustomerView } from "../../../core/index.ts";
+import type { Context } from "hono";
+import {
+  AccountId,
+  accountIdFor,
+  CustomerCreate,
+  CustomerOwnerAssign,
+  CustomerView,
+  UserId,
+} from "../../../core/index.ts";
 import { listCustomers } from "../../../db/queries.ts";
-import { accountStub } from "../../../durable-objects/stubs.ts";
+import { accountStub, auditStub } from "../../../durable-objects/stubs.ts";
+import type { AppEnv } from "../env.ts";
 import { notFound, Problem } from "../errors.ts";
 import { accountIdKey, requireIdempotencyKey, runCommand } from "../lifeline.ts";
-import { createOnce, listPage, readOne } from "../openapi.ts";
+import { directory } from "../middleware/auth.ts";
+import { requireRole } from "../middleware/roles.ts";
+import {
+  createOnce,
+  IdempotencyHeaders,
+  jsonBody,
+  listPage,
+  NoQuery,
+  problem,
+  readOne,
+  readProblems,
+  writeProblems,
+  written,
+} from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
 import { isMaskedHere, readPage, served } from "./shared.ts";
 
@@ -56,8 +79,47 @@ customers.openapi(create, async (c) => {
       },
     );
   }
-  return raw(await runCommand(c, accountId, { type: "customer.create", input }, input, key));
+  const ownerId = await ownerAtCreation(c, input.ownerId);
+  const command = { type: "customer.create" as const, input: { ...input, ownerId } };
+  return raw(await runCommand(c, accountId, command, input, key));
 });
+
+/**
+ * Who owns a new customer: a user's session owns what it creates (naming someone else is
+ * refused, not silently replaced, so a client bug shows); an API key names any user of the
+ * tenant, or no one.
+ */
+async function ownerAtCreation(
+  c: Context<AppEnv>,
+  requested: string | undefined,
+): Promise<string | undefined> {
+  const principal = c.get("principal");
+  if (principal.kind === "user") {
+    if (requested !== undefined && requested !== principal.id) {
+      const message = "a user's session owns what it creates; only an API key names an owner";
+      throw new Problem(
+        400,
+        "validation",
+        "The request body has invalid fields",
+        `ownerId: ${message}`,
+        {
+          errors: [{ field: "ownerId", pointer: "#/ownerId", message }],
+        },
+      );
+    }
+    return principal.id;
+  }
+  if (requested !== undefined) await requireUser(c, requested);
+  return requested;
+}
+
+/** 422 naming `ownerId` unless the user exists in the caller's tenant (this region's directory). */
+async function requireUser(c: Context<AppEnv>, userId: string): Promise<void> {
+  if ((await directory(c.env).tokenVersion(c.get("principal").tenantId, userId)) !== null) return;
+  throw new Problem(422, "not-found", "User not found", `No user ${userId} in this tenant.`, {
+    errors: [{ field: "ownerId", pointer: "#/ownerId", message: "user not found" }],
+  });
+}
 
 const get = createRoute({
   method: "get",
@@ -76,6 +138,56 @@ customers.openapi(get, async (c) => {
   return c.json(served(c, view, view.residency), 200);
 });
 
+const assignOwner = createRoute({
+  method: "put",
+  path: "/v1/customers/{id}/owner",
+  operationId: "assignCustomerOwner",
+  tags: ["customers"],
+  summary: "Reassign a customer to another rep (admins only, audited)",
+  description:
+    "Last writer wins by hybrid logical clock, in every region: two concurrent reassignments end with the later one everywhere. Assigning the current owner again changes nothing. Each reassignment is an `owner-assigned` entry in this region's audit log (`GET /v1/audit/entries`).",
+  security: [{ bearer: [] }],
+  middleware: [requireRole("admin")] as const,
+  request: {
+    headers: IdempotencyHeaders,
+    params: z.object({ id: AccountId }),
+    query: NoQuery,
+    body: jsonBody(CustomerOwnerAssign),
+  },
+  responses: {
+    200: written(CustomerView, "The customer, with its owner"),
+    ...writeProblems,
+    403: problem("The caller is not an admin (a rep token or an integrator key)"),
+    404: readProblems[404],
+    422: problem(
+      "Idempotency-Key reused with another request, or `ownerId` names no user of the tenant",
+    ),
+  },
+});
+
+customers.openapi(assignOwner, async (c) => {
+  const key = requireIdempotencyKey(c);
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  await requireUser(c, body.ownerId);
+  const command = { type: "customer.assign-owner" as const, customerId: id, ...body };
+  const res = await runCommand(c, id, command, body, key);
+  const p = c.get("principal");
+  // Keyed by the request: a replay (same Idempotency-Key) is the same entry, not another.
+  await auditStub(c.env).append({
+    key: `owner-assigned/${p.tenantId}/${key}`,
+    kind: "owner-assigned",
+    detail: {
+      tenantId: p.tenantId,
+      by: p.id,
+      customerId: id,
+      ownerId: body.ownerId,
+      hlc: res.headers.get("lifeline-hlc"),
+    },
+  });
+  return raw(res);
+});
+
 const list = createRoute({
   method: "get",
   path: "/v1/customers",
@@ -91,6 +203,13 @@ const list = createRoute({
         .max(100)
         .optional()
         .meta({ description: "Part of the name, or the exact tax id" }),
+      owner: z
+        .union([z.literal("me"), UserId])
+        .optional()
+        .meta({
+          description:
+            "Only the customers this user owns; `me` is the caller (a user's session: with an API key it is a 400)",
+        }),
     },
     CustomerView.omit({ conflicts: true }).meta({ id: "CustomerSummary" }),
     "CustomerPage",
@@ -99,10 +218,24 @@ const list = createRoute({
 });
 
 customers.openapi(list, async (c) => {
-  const found = await readPage(c, c.req.valid("query"), listCustomers);
+  const { owner, ...query } = c.req.valid("query");
+  const ownerId = owner === "me" ? callerAsOwner(c) : owner;
+  const found = await readPage(c, query, (db, tenantId, opts) =>
+    listCustomers(db, tenantId, { ...opts, ownerId }),
+  );
   // The read model holds what this region holds: foreign customers in their masked form.
   const items = found.items.map((i) =>
     isMaskedHere(c, i.residency) ? { ...i, masked: true as const } : i,
   );
   return c.json({ ...found, items }, 200);
 });
+
+/** `?owner=me`: the caller's user id; an API key is nobody's "me". */
+function callerAsOwner(c: Context<AppEnv>): string {
+  const principal = c.get("principal");
+  if (principal.kind === "user") return principal.id;
+  const message = "`me` needs a user's session; with an API key, name the user (usr_…)";
+  throw new Problem(400, "validation", "Invalid query parameters", `owner: ${message}`, {
+    errors: [{ field: "owner", pointer: "#/owner", message }],
+  });
+}

@@ -11,6 +11,7 @@ import {
 import { listPayments } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { notFound } from "../errors.ts";
+import { requireFile } from "../files.ts";
 import { runCommand } from "../lifeline.ts";
 import { createOnce, listPage, readOne } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
@@ -25,7 +26,7 @@ const confirm = createRoute({
   tags: ["payments"],
   summary: "Confirm a payment on a signed or active contract",
   description:
-    "A payment is keyed by (contractId, reference): the same bank reference confirmed again, under any Idempotency-Key, counts once. References are normalised first (NFKC, white space removed, letters upper-cased), so ` icbc-1` and `ICBC-1` are one payment. Over-payment is recorded and flagged; a paid total past exact integers is refused (422, `amount.value`).",
+    "A payment is keyed by (contractId, reference): the same bank reference confirmed again, under any Idempotency-Key, counts once. References are normalised first (NFKC, white space removed, letters upper-cased), so ` icbc-1` and `ICBC-1` are one payment. Over-payment is recorded and flagged; a paid total past exact integers is refused (422, `amount.value`). A `voucher` (a photo of the bank slip) must be uploaded to this region first (PUT /v1/files/{sha256}; else 422 `voucher-missing`); sent again for a payment that has none, it is attached (200); a payment keeps the voucher it has (another one is 409 `voucher-conflict`).",
   ...createOnce(
     PaymentCreate,
     PaymentView,
@@ -36,6 +37,13 @@ const confirm = createRoute({
 
 payments.openapi(confirm, async (c) => {
   const input = c.req.valid("json");
+  await requireFile(
+    c.env,
+    c.get("principal").tenantId,
+    input.voucher,
+    "voucher-missing",
+    "voucher",
+  );
   return raw(
     await runCommand(c, accountOf(input.contractId)!, { type: "payment.confirm", input }, input),
   );

@@ -1,15 +1,16 @@
 // Region-to-region endpoints: /v1/replication/events (direct bus, HMAC-signed),
 // /v1/replication/qstash (QStash deliveries, verified with the real Receiver, bodies
-// sealed end to end), and anti-entropy's /v1/replication/digest and /pull (signed both
-// ways; replication/anti-entropy.ts). Not for clients: they carry no tenant credentials,
-// only a region's signature. Order of work [LF8]: the body is read under a hard byte limit
-// (chunked too), the signature is checked on the raw bytes, only then is anything parsed;
-// every event is then checked on its own and a bad one is quarantined, never failing its
-// batch.
+// sealed end to end), anti-entropy's /v1/replication/digest and /pull (signed both
+// ways; replication/anti-entropy.ts), and /v1/replication/files/{tenant}/{sha256} (a file
+// pushed by a region of this jurisdiction only; replication/files.ts). Not for clients:
+// they carry no tenant credentials, only a region's signature. Order of work [LF8]: the
+// body is read under a hard byte limit (chunked too), the signature is checked on the raw
+// bytes, only then is anything parsed; every event is then checked on its own and a bad
+// one is quarantined, never failing its batch.
 import { Receiver } from "@upstash/qstash";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
-import { ReplicationBatchV1, sha256Hex } from "../../../core/index.ts";
+import { FILE_HASH, MAX_FILE_BYTES, ReplicationBatchV1, sha256Hex } from "../../../core/index.ts";
 import {
   answerDigest,
   answerPull,
@@ -25,6 +26,7 @@ import {
   verifyJurisdictionSignature,
 } from "../../../replication/anti-entropy.ts";
 import { DIRECT_PATH } from "../../../replication/direct-bus.ts";
+import { FILE_PUSH_PREFIX, verifyFilePush } from "../../../replication/files.ts";
 import { QSTASH_PATH } from "../../../replication/qstash-bus.ts";
 import { applyBatch } from "../../../replication/receive.ts";
 import { type RegionInfo, regionInfo } from "../../../replication/regions.ts";
@@ -32,7 +34,8 @@ import { openSealed, SealError, sealRingOf } from "../../../replication/seal.ts"
 import { keyRingOf, signRequest, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
-import { readBodyWithin } from "../middleware/body-limit.ts";
+import { checkFile, declaredImageType, findFile, storeFile } from "../files.ts";
+import { readBodyWithin, readBytesWithin } from "../middleware/body-limit.ts";
 
 export { receiverDeps };
 
@@ -197,4 +200,36 @@ replication.post(DIGEST_PATH, async (c) => {
 replication.post(PULL_PATH, async (c) => {
   const { request, body } = await peerRequest(c, PullRequestV1);
   return signedAnswer(c, body, await answerPull(c.env, request));
+});
+
+/**
+ * A file pushed by a region of this jurisdiction (its survival copy). Order of work: the
+ * name and type, then both signatures over them, then "already held" (the body unread),
+ * then the body under the file limit (chunked too), its hash and its type.
+ */
+replication.put(`${FILE_PUSH_PREFIX}:tenant/:sha256`, async (c) => {
+  const { tenant: tenantId, sha256 } = c.req.param();
+  if (
+    !FILE_HASH.test(sha256) ||
+    tenantId.length === 0 ||
+    tenantId.length > 128 ||
+    tenantId.includes("/")
+  )
+    throw new Problem(400, "validation", "Invalid path parameter", "Expected /{tenant}/{sha256}.");
+  const contentType = declaredImageType(c.req.header("content-type"));
+  const name = { tenantId, sha256, contentType };
+  const verdict = verifyFilePush(c.env, keyRingOf(c.env), c.req.raw.headers, name, Date.now());
+  if (!verdict.ok) {
+    console.warn("file push refused", verdict.reason);
+    throw verdict.status === 403
+      ? new Problem(403, "foreign-region", "Not a region of this jurisdiction", verdict.reason)
+      : signatureRejected();
+  }
+  const held = await findFile(c.env, tenantId, sha256);
+  // Held already (a repeated upload's push): answered without reading the body.
+  if (held) return c.json(held, 200);
+  const bytes = await readBytesWithin(c.req.raw, MAX_FILE_BYTES);
+  await checkFile(bytes, sha256, contentType);
+  const { file, created } = await storeFile(c.env, tenantId, sha256, contentType, bytes);
+  return c.json(file, created ? 201 : 200);
 });

@@ -2,7 +2,8 @@
 // insights/analyze.ts; here the contract and the answer's headers. When inference is off,
 // slow or failing, the answer comes at once with `insights: null`, the rules-only analysis
 // and `Lifeline-Degraded: inference-off`.
-import { AnalyzeRequest, AnalyzeResponse, analyzeCall } from "../../insights/analyze.ts";
+import { analyzeCall } from "../../insights/analyze.ts";
+import { AnalyzeRequest, AnalyzeResponse } from "../../insights/contract.ts";
 import { INFERENCE_OFF } from "../../insights/inference.ts";
 import { json, jsonBody, problem, readProblems } from "../../openapi.ts";
 import { newRouter } from "../../router.ts";
