@@ -35,7 +35,12 @@ export function banner({
     "",
     `Lifeline is running: ${handles.length} ${plural}, ready in ${readySeconds.toFixed(1)} s.`,
     "",
-    ...(routerUrl ? [`  Router (global entry, routes by jurisdiction)  ${routerUrl}`] : []),
+    ...(routerUrl
+      ? [
+          `  Rep app (PWA; log in as the rep user below)   ${routerUrl}/`,
+          `  Router (global entry, routes by jurisdiction)  ${routerUrl}`,
+        ]
+      : []),
     ...(relayUrl ? [`  QStash relay (local stand-in)                  ${relayUrl}`] : []),
     ...(bus ? [`  Replication bus                                ${bus}`] : []),
     ...(controlUrl ? [`  Control (npm run chaos -- status)              ${controlUrl}`] : []),

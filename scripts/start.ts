@@ -17,6 +17,7 @@ import { loadOrCreateSecrets, relaySecrets, workerSecrets } from "./secrets.ts";
 import { devCredentials, devSeeds, seedRegion } from "./seed.ts";
 import { type PartStatus, type Running, Supervisor } from "./supervisor.ts";
 import { readTopology, regionsVar, selectRegions } from "./topology.ts";
+import { buildWeb } from "./web-build.ts";
 
 const USAGE = `Usage: npm start [-- options]
 
@@ -318,6 +319,12 @@ try {
   fail(`the control API did not start on 127.0.0.1:${CONTROL_PORT}: ${(err as Error).message}`);
 }
 
+process.stdout.write("Building the rep app (web/)…\n");
+try {
+  await buildWeb({ quiet: true });
+} catch (err) {
+  fail(`the rep app (web/) did not build: ${(err as Error).message}`);
+}
 process.stdout.write(`Starting the QStash relay and ${regions.map((r) => r.region).join(", ")}…\n`);
 try {
   await supervisor.start("relay");

@@ -115,9 +115,13 @@ describe("placement (one router; every breaker stays closed)", () => {
     );
     expect(contract.headers.get("lifeline-routed-to")).toBe("eu-central");
     expect(hits()).toEqual({ east: 1, south: 0, eu: 2 });
-    const notFound = await call("GET", "/");
+    const notFound = await call("GET", "/router/nothing");
     expect(notFound.status).toBe(404);
     expect(notFound.headers.get("lifeline-routed-to")).toBe("none");
+    // Everything outside /v1/* and /router/* is the rep app's static assets (web/dist).
+    const shell = await call("GET", "/customers/anything");
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get("content-type")).toMatch(/^text\/html/);
   });
 
   test("honours the Lifeline-Region hint within the jurisdiction", async () => {
