@@ -71,12 +71,14 @@ export async function startWebStack(regions: string[]): Promise<WebStack> {
     routerUrl,
     topology,
     browser: b,
-    newContext: (lang = "en") =>
-      b.newContext({
+    newContext: async (lang = "en") => {
+      const ctx: BrowserContext = await b.newContext({
         locale: lang,
         viewport: { width: 420, height: 900 },
         serviceWorkers: "allow",
-      }),
+      });
+      return ctx;
+    },
     async stop() {
       await b.close().catch(() => {});
       await router?.stop();

@@ -48,11 +48,18 @@ export class Api {
     private hooks: ApiHooks = {},
   ) {}
 
+  /**
+   * A new endpoint list; the one that answered last stays first. After a login through
+   * the router that is the router (it fails over inside the jurisdiction itself); the
+   * regions are tried directly when it does not answer.
+   */
   setEndpoints(endpoints: Endpoint[]): void {
     const current = this.endpoints[this.preferred]?.url;
     this.endpoints = endpoints;
-    const i = endpoints.findIndex((e) => e.url === current);
-    this.preferred = Math.max(i, 0);
+    this.preferred = Math.max(
+      endpoints.findIndex((e) => e.url === current),
+      0,
+    );
   }
 
   setToken(token: string | null): void {
