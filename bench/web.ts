@@ -57,26 +57,24 @@ const OUT = (values.out as string | undefined) ?? join(ROOT, "bench", "results")
 const startedAt = new Date().toISOString();
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-/** The shell: index.html plus what it links (entry script, its static imports, CSS). */
+type ManifestChunk = { file: string; isEntry?: boolean; imports?: string[]; css?: string[] };
+
+/** The shell: index.html and what its entry needs before first paint, by Vite's build manifest. */
 function bundleSizes() {
-  const html = readFileSync(join(DIST, "index.html"), "utf8");
-  const linked = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map(
-    (m) => m[1]!,
-  );
+  const manifest = JSON.parse(readFileSync(join(DIST, ".vite", "manifest.json"), "utf8")) as Record<
+    string,
+    ManifestChunk
+  >;
   const seen = new Set<string>();
-  const queue = [...linked];
-  while (queue.length > 0) {
-    const f = queue.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    if (!f.endsWith(".js")) continue;
-    const code = readFileSync(join(DIST, f), "utf8");
-    // Static imports only (`import … from "./x.js"`); dynamic import() chunks are lazy.
-    for (const m of code.matchAll(
-      /(?:^|[;\n}])\s*import\s*(?:[^"'()]*?from\s*)?["']\.\/([^"']+\.js)["']/g,
-    ))
-      queue.push(`assets/${m[1]}`);
-  }
+  const visit = (key: string) => {
+    const chunk = manifest[key];
+    if (!chunk || seen.has(chunk.file)) return;
+    seen.add(chunk.file);
+    for (const css of chunk.css ?? []) seen.add(css);
+    // Static imports only; dynamic imports (the on-device insights) are lazy.
+    for (const i of chunk.imports ?? []) visit(i);
+  };
+  for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
   const gz = (f: string) => gzipSync(readFileSync(join(DIST, f))).length;
   const shellFiles = ["index.html", "manifest.webmanifest", ...seen];
   const shell = shellFiles.map((f) => ({
@@ -96,7 +94,9 @@ function bundleSizes() {
   return {
     shellGzipBytes: shell.reduce((n, f) => n + f.gzip, 0),
     shell,
-    lazy: all.filter((f) => !shellFiles.includes(f.file)).sort((a, b) => b.gzip - a.gzip),
+    lazy: all
+      .filter((f) => !shellFiles.includes(f.file) && !f.file.startsWith(".vite/"))
+      .sort((a, b) => b.gzip - a.gzip),
   };
 }
 

@@ -1,12 +1,12 @@
 // Domain events: the facts an AccountDO journals and, later, replicates. The envelope is
 // versioned (`v`) because events cross regions and outlive the code that wrote them.
 import { z } from "zod";
-import { FILE_HASH } from "./files.ts";
+import { SHA256_HEX } from "./crypto/sha256.ts";
 import { Money } from "./money.ts";
 import { Party, Residency, StoredContact, StoredSigner, Tier } from "./schemas.ts";
 
 /** A file of this jurisdiction's object stores; events never carry one abroad (mask.ts). */
-const StoredFileRef = z.object({ sha256: z.string().regex(FILE_HASH) });
+const StoredFileRef = z.object({ sha256: z.string().regex(SHA256_HEX) });
 
 export const EventData = z.discriminatedUnion("type", [
   z.object({

@@ -1,6 +1,6 @@
 // What a stored file may be: one of three image types whose bytes say so, named per tenant.
 import { describe, expect, test } from "vitest";
-import { fileKey, imageTypeOf, sniffImageType } from "./files.ts";
+import { fileKey, imageTypeOf, isTenantId, sniffImageType } from "./files.ts";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const JPEG = bytes(0xff, 0xd8, 0xff, 0xe0, 0, 0x10);
@@ -34,5 +34,12 @@ describe("image files", () => {
     expect(() => fileKey("ten_demo", sha.toUpperCase())).toThrow(RangeError);
     expect(() => fileKey("ten/x", sha)).toThrow(RangeError);
     expect(() => fileKey("", sha)).toThrow(RangeError);
+    expect(() => fileKey("t".repeat(129), sha)).toThrow(RangeError);
+  });
+
+  test("a tenant id in a key is 1 to 128 characters without a slash", () => {
+    expect(isTenantId("ten_demo")).toBe(true);
+    expect(isTenantId("t".repeat(128))).toBe(true);
+    for (const bad of ["", "t".repeat(129), "ten/x", "/"]) expect(isTenantId(bad)).toBe(false);
   });
 });

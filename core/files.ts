@@ -1,12 +1,11 @@
 // Files in a region's object store (voucher photos, signature images): what may be stored,
 // how a file is named (its SHA-256, per tenant) and how its bytes prove their type.
 // Content-addressed: the same bytes are the same file, so storing is idempotent by nature.
+// A file's name is the SHA-256 of its bytes as 64 lower-case hex digits (SHA256_HEX).
+import { SHA256_HEX } from "./crypto/sha256.ts";
 
 /** The largest file a region takes, from a client or from a peer. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
-/** A file's name: the SHA-256 of its bytes as 64 lower-case hex digits. */
-export const FILE_HASH = /^[0-9a-f]{64}$/;
 
 export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -34,11 +33,20 @@ export function sniffImageType(bytes: Uint8Array): ImageType | null {
 }
 
 /**
+ * Whether `tenantId` may name a tenant in a file's key (and in a file push's path): 1 to
+ * 128 characters, no `/`, so `<tenant>/<sha256>` splits back into the two it was made of.
+ */
+export function isTenantId(tenantId: string): boolean {
+  return tenantId.length > 0 && tenantId.length <= 128 && !tenantId.includes("/");
+}
+
+/**
  * The object key of a tenant's file. Tenant first, so one tenant's files never answer
- * another's reads (a hash alone would: the same photo uploaded by two tenants).
+ * another's reads (a hash alone would: the same photo uploaded by two tenants). Callers
+ * check both parts first (a route answers 400); a bad one here is a bug, not a request.
  */
 export function fileKey(tenantId: string, sha256: string): string {
-  if (!FILE_HASH.test(sha256)) throw new RangeError("not a SHA-256 hex digest");
-  if (tenantId.length === 0 || tenantId.includes("/")) throw new RangeError("not a tenant id");
+  if (!SHA256_HEX.test(sha256)) throw new RangeError("not a SHA-256 hex digest");
+  if (!isTenantId(tenantId)) throw new RangeError("not a tenant id");
   return `${tenantId}/${sha256}`;
 }

@@ -40,6 +40,11 @@ export type WriteOutcome = {
   version: string;
   /** `pending` until a `region` write is held by a peer or settled as local. */
   durability: "local" | "region" | "pending";
+  /**
+   * Whether the write recorded events: false when it changed nothing (assigning the owner
+   * a customer already has). Absent from ledger rows written before it was kept: unknown.
+   */
+  changed?: boolean;
   body: string;
 };
 

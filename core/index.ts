@@ -10,7 +10,7 @@ export * from "./audit/checkpoint.ts";
 export * from "./backoff.ts";
 export * from "./concurrency.ts";
 export { hmacSha256, hmacSha256Hex, timingSafeEqual } from "./crypto/hmac.ts";
-export { sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
+export { SHA256_HEX, sha256, sha256Hex, toHex } from "./crypto/sha256.ts";
 export * from "./encoding.ts";
 export * from "./events.ts";
 export * from "./files.ts";

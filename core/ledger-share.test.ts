@@ -88,4 +88,23 @@ describe("[LF2] idempotency ledger across the regions of a jurisdiction", () => 
         refused: 1,
       });
   });
+
+  test("an outcome keeps whether its write changed anything (a route acts on it), or says nothing", () => {
+    for (const changed of [true, false]) {
+      const shared = { ...entry(), outcome: { ...entry().outcome, changed } };
+      expect(send("cn-south", [shared]).ledger).toEqual([shared]);
+      const { adopted } = acceptLedger([shared], {
+        from: "cn-east",
+        sameJurisdiction: true,
+        valid: events,
+      });
+      expect(adopted.map((a) => a.outcome)).toEqual([shared.outcome]);
+    }
+    const older = acceptLedger([entry()], {
+      from: "cn-east",
+      sameJurisdiction: true,
+      valid: events,
+    });
+    expect(older.adopted[0]!.outcome).not.toHaveProperty("changed");
+  });
 });

@@ -10,6 +10,7 @@
 // A receiver takes an entry only from a peer of its own jurisdiction, and only when every
 // event it names came in the same batch from that peer, for one account.
 import { z } from "zod";
+import { SHA256_HEX } from "./crypto/sha256.ts";
 import type { DomainEvent } from "./events.ts";
 
 export const MAX_SHARED_BODY_CHARS = 256 * 1024;
@@ -20,7 +21,7 @@ export const LedgerShare = z.strictObject({
     .min(1)
     .max(255)
     .regex(/^[\x20-\x7e]+$/),
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  fingerprint: z.string().regex(SHA256_HEX),
   eventIds: z.array(z.string().min(1).max(200)).min(1).max(64),
   outcome: z.strictObject({
     target: z.strictObject({
@@ -30,6 +31,8 @@ export const LedgerShare = z.strictObject({
     created: z.boolean(),
     version: z.string().max(64),
     durability: z.enum(["local", "region", "pending"]),
+    // Absent from entries written before outcomes said whether the write changed anything.
+    changed: z.boolean().optional(),
     body: z.string().max(MAX_SHARED_BODY_CHARS),
   }),
 });

@@ -1,7 +1,7 @@
 // The wire contract for customers, contracts and payments: request bodies and the views
 // the API returns. zod is the single source of truth; OpenAPI is generated from these.
 import { z } from "zod";
-import { FILE_HASH } from "./files.ts";
+import { SHA256_HEX } from "./crypto/sha256.ts";
 import { ACCOUNT_ID, CONTRACT_ID, normalizePaymentReference, PAYMENT_ID, ULID } from "./ids.ts";
 import { Money, PositiveMoney } from "./money.ts";
 import { FreeText } from "./text.ts";
@@ -21,7 +21,7 @@ export const ContractId = z
   .string()
   .regex(CONTRACT_ID, { message: "must be a contract id (ctr_…)" });
 export const PaymentId = z.string().regex(PAYMENT_ID, { message: "must be a payment id (pay_…)" });
-export const DocumentHash = z.string().regex(/^[0-9a-f]{64}$/, {
+export const DocumentHash = z.string().regex(SHA256_HEX, {
   message: "must be the SHA-256 of the document as 64 lower-case hex digits",
 });
 /** A user (a rep, manager or admin) of the tenant, as session tokens name it. */
@@ -32,7 +32,7 @@ export const UserId = z
 /** A file in this region's object store, by its SHA-256 (uploaded with PUT /v1/files/{sha256}). */
 export const FileRef = z
   .strictObject({
-    sha256: z.string().regex(FILE_HASH, {
+    sha256: z.string().regex(SHA256_HEX, {
       message: "must be the SHA-256 of the file as 64 lower-case hex digits",
     }),
   })

@@ -1,8 +1,9 @@
 // Anti-entropy [LF3]: regions compare state hashes per account range and pull what they
 // miss, so an event lost anywhere (a relay's dead letter, an outbox row gone, a partition
 // outlasting every retry, a restored backup) heals without an operator. This file owns
-// the wire (two signed region-to-region calls), its limits and the requester's walk; the
-// wiring to a region's objects is durable-objects/directory/anti-entropy.ts.
+// the wire (two signed region-to-region calls, signed as file pushes are: `signedCall`),
+// its limits and the requester's walk; the wiring to a region's objects is
+// durable-objects/directory/anti-entropy.ts.
 //
 // * digest: the requester hashes a page of its own accounts (after, through] as it holds
 //   them and sends that page hash; the responder hashes the same range as the requester
@@ -33,6 +34,7 @@ import {
   hmacSha256Hex,
   mapLimit,
   RegionName,
+  SHA256_HEX,
   sha256Hex,
   timingSafeEqual,
 } from "../core/index.ts";
@@ -60,7 +62,7 @@ export const MAX_REQUEST_BYTES = 8 * 1024;
 /** Budget of one call to a peer; a peer that misses it is skipped for the round. */
 export const CALL_TIMEOUT_MS = 5_000;
 
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const Hex64 = z.string().regex(SHA256_HEX);
 const TenantId = z.string().min(1).max(64);
 const AccountId = z.string().regex(ACCOUNT_ID);
 /** "" (the start of a tenant) or an account id. */
@@ -202,26 +204,87 @@ export function verifyJurisdictionSignature(
   return timingSafeEqual(jurisdictionSignature(key, timestamp, body), signature);
 }
 
+/** A call to a peer that failed: `status` null when no answer came (unreachable, timeout). */
 export class PeerCallError extends Error {
   constructor(
     readonly peer: string,
     readonly status: number | null,
     detail: string,
+    /** What the call was, for the message. */
+    call = "anti-entropy call",
   ) {
-    super(
-      `anti-entropy call to ${peer} failed${status === null ? "" : ` (HTTP ${status})`}: ${detail}`,
-    );
+    super(`${call} to ${peer} failed${status === null ? "" : ` (HTTP ${status})`}: ${detail}`);
   }
 }
 
-export type PeerCallConfig = {
+/** How this region calls its peers: its keys, and the budget of one call. */
+export type PeerLink = {
   ring: KeyRing;
   self: { region: string; jurisdiction: string };
+  /** The jurisdiction key (`jurisdictionKeyOf`); null: no call inside the jurisdiction. */
   jurisdictionKey: string | null;
-  maxAnswerBytes: number;
   timeoutMs?: number;
   fetcher?: typeof fetch;
 };
+
+export type SignedRequest = {
+  /** What the call is, for PeerCallError's message (`anti-entropy call`, `file push`). */
+  call: string;
+  method: "POST" | "PUT";
+  path: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+  /** The text both signatures cover: the body itself, or what names it. */
+  signable: string;
+  maxAnswerBytes: number;
+};
+
+/**
+ * One request to a peer, signed at one instant with the replication key and, to a peer
+ * of this jurisdiction, with the jurisdiction key too; the answer is read under
+ * `maxAnswerBytes`. Its status is the caller's to judge; no answer at all (unreachable,
+ * timed out) is a PeerCallError with status null. Shared by anti-entropy's calls and file
+ * pushes (files.ts).
+ */
+export async function signedCall(
+  link: PeerLink,
+  peer: RegionInfo,
+  request: SignedRequest,
+): Promise<{ res: Response; text: string }> {
+  const nowMs = Date.now();
+  const headers: Record<string, string> = {
+    ...request.headers,
+    ...signRequest(link.ring, request.signable, nowMs),
+  };
+  if (peer.jurisdiction === link.self.jurisdiction) {
+    if (link.jurisdictionKey === null)
+      throw new Error("MASKING_KEY is not set: cannot sign as a region of the jurisdiction");
+    headers[JURISDICTION_SIGNATURE_HEADER] = jurisdictionSignature(
+      link.jurisdictionKey,
+      nowMs,
+      request.signable,
+    );
+  }
+  const fail = (status: number | null, detail: string) =>
+    new PeerCallError(peer.region, status, detail, request.call);
+  const fetcher = link.fetcher ?? ((input, init) => fetch(input, init));
+  try {
+    const res = await fetcher(new URL(request.path, peer.url), {
+      method: request.method,
+      headers,
+      body: request.body,
+      signal: AbortSignal.timeout(link.timeoutMs ?? CALL_TIMEOUT_MS),
+    });
+    const bytes = await readBounded(res.body, request.maxAnswerBytes);
+    if (bytes === null) throw fail(res.status, "answer too large");
+    return { res, text: new TextDecoder().decode(bytes) };
+  } catch (err) {
+    if (err instanceof PeerCallError) throw err;
+    throw fail(null, err instanceof Error ? err.message : String(err));
+  }
+}
+
+export type PeerCallConfig = PeerLink & { maxAnswerBytes: number };
 
 /** One signed call to a peer; the answer is verified (signature, request hash, schema). */
 export async function callPeer<S extends z.ZodType<{ re: string }>>(
@@ -232,37 +295,15 @@ export async function callPeer<S extends z.ZodType<{ re: string }>>(
   answer: S,
 ): Promise<z.infer<S>> {
   const body = JSON.stringify(request);
-  const nowMs = Date.now();
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    ...signRequest(config.ring, body, nowMs),
-  };
-  if (peer.jurisdiction === config.self.jurisdiction) {
-    if (config.jurisdictionKey === null)
-      throw new Error("MASKING_KEY is not set: cannot sign as a region of the jurisdiction");
-    headers[JURISDICTION_SIGNATURE_HEADER] = jurisdictionSignature(
-      config.jurisdictionKey,
-      nowMs,
-      body,
-    );
-  }
-  const fetcher = config.fetcher ?? ((input, init) => fetch(input, init));
-  let text: string;
-  let res: Response;
-  try {
-    res = await fetcher(new URL(path, peer.url), {
-      method: "POST",
-      headers,
-      body,
-      signal: AbortSignal.timeout(config.timeoutMs ?? CALL_TIMEOUT_MS),
-    });
-    const bytes = await readBounded(res.body, config.maxAnswerBytes);
-    if (bytes === null) throw new PeerCallError(peer.region, res.status, "answer too large");
-    text = new TextDecoder().decode(bytes);
-  } catch (err) {
-    if (err instanceof PeerCallError) throw err;
-    throw new PeerCallError(peer.region, null, err instanceof Error ? err.message : String(err));
-  }
+  const { res, text } = await signedCall(config, peer, {
+    call: "anti-entropy call",
+    method: "POST",
+    path,
+    headers: { "content-type": "application/json" },
+    body,
+    signable: body,
+    maxAnswerBytes: config.maxAnswerBytes,
+  });
   if (!res.ok) throw new PeerCallError(peer.region, res.status, text.slice(0, 300));
   if (!verifyRequest(config.ring, res.headers, text, Date.now()).ok)
     throw new PeerCallError(

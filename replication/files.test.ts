@@ -1,10 +1,11 @@
 // [LF4] A file push goes to the regions of its own jurisdiction only, and a receiver takes
 // one only from them: checked here on the wire's own code, with a recording fetch.
 import { describe, expect, test } from "vitest";
-import { jurisdictionKeyOf } from "./anti-entropy.ts";
+import { jurisdictionKeyOf, PeerCallError } from "./anti-entropy.ts";
 import {
-  FilePushError,
+  FROM_HEADER,
   filePushPath,
+  MAX_PUSH_ANSWER_BYTES,
   pushFile,
   pushToJurisdiction,
   verifyFilePush,
@@ -64,7 +65,11 @@ describe("[LF4] file pushes stay in their jurisdiction", () => {
     const self = { region: "cn-east", jurisdiction: "cn" };
     const config = { ring, self, jurisdictionKey: "j".repeat(64), timeoutMs: 1_000, fetcher };
     const eu = { region: "eu-central", jurisdiction: "eu", url: "http://eu-central.test" };
-    await expect(pushFile(config, eu, file)).rejects.toBeInstanceOf(FilePushError);
+    const refused = pushFile(config, eu, file);
+    await expect(refused).rejects.toBeInstanceOf(PeerCallError);
+    await expect(refused).rejects.toThrow(
+      "file push to eu-central failed: a file never leaves its jurisdiction",
+    );
     expect(sent).toEqual([]);
   });
 
@@ -103,7 +108,7 @@ describe("[LF4] file pushes stay in their jurisdiction", () => {
       status: 403,
     });
     const spoofed = new Headers(headers);
-    spoofed.set("lifeline-from-region", "eu-central");
+    spoofed.set(FROM_HEADER, "eu-central");
     expect(verifyFilePush(south, ring, spoofed, name, Date.now())).toMatchObject({
       ok: false,
       status: 403,
@@ -114,6 +119,43 @@ describe("[LF4] file pushes stay in their jurisdiction", () => {
     expect(verifyFilePush(rekeyed, ring, headers, name, Date.now())).toMatchObject({
       ok: false,
       status: 401,
+    });
+  });
+});
+
+describe("a push's answer", () => {
+  const self = { region: "cn-east", jurisdiction: "cn" };
+  const south = { region: "cn-south", jurisdiction: "cn", url: "http://cn-south.test" };
+  const answering = (status: number, body: string) => ({
+    ring,
+    self,
+    jurisdictionKey: "j".repeat(64),
+    timeoutMs: 1_000,
+    fetcher: (async () => new Response(body, { status })) as typeof fetch,
+  });
+
+  test("is read up to its bound only; a refusal names the peer and its status", async () => {
+    await expect(pushFile(answering(201, "{}"), south, file)).resolves.toBeUndefined();
+    await expect(
+      pushFile(answering(201, " ".repeat(MAX_PUSH_ANSWER_BYTES + 1)), south, file),
+    ).rejects.toThrow("file push to cn-south failed (HTTP 201): answer too large");
+    await expect(pushFile(answering(401, "bad-signature"), south, file)).rejects.toMatchObject({
+      peer: "cn-south",
+      status: 401,
+      message: "file push to cn-south failed (HTTP 401): bad-signature",
+    });
+  });
+
+  test("no answer at all is a failure without a status", async () => {
+    const config = {
+      ...answering(201, "{}"),
+      fetcher: (async () => {
+        throw new TypeError("connect ECONNREFUSED");
+      }) as typeof fetch,
+    };
+    await expect(pushFile(config, south, file)).rejects.toMatchObject({
+      peer: "cn-south",
+      status: null,
     });
   });
 });

@@ -11,13 +11,14 @@
 // MASKING_KEY (a peer of this jurisdiction: the replication key is shared by every
 // region, so it alone cannot tell cn-south from eu-central).
 import {
-  JURISDICTION_SIGNATURE_HEADER,
   jurisdictionKeyOf,
-  jurisdictionSignature,
+  PeerCallError,
+  type PeerLink,
+  signedCall,
   verifyJurisdictionSignature,
 } from "./anti-entropy.ts";
 import { jurisdictionPeers, type RegionInfo, regionInfo } from "./regions.ts";
-import { type KeyRing, signRequest, verifyRequest } from "./signing.ts";
+import { type KeyRing, verifyRequest } from "./signing.ts";
 
 export const FILE_PUSH_PREFIX = "/v1/replication/files/";
 /** Names the sender; covered by both signatures. */
@@ -33,27 +34,16 @@ export function filePushSignable(from: string, to: string, f: FileName): string 
   return ["lifeline.file-push.v1", from, to, f.tenantId, f.sha256, f.contentType].join("\n");
 }
 
-export class FilePushError extends Error {
-  constructor(
-    readonly peer: string,
-    readonly status: number | null,
-    detail: string,
-  ) {
-    super(`file push to ${peer} failed${status === null ? "" : ` (HTTP ${status})`}: ${detail}`);
-  }
-}
+/** A peer's answer to a push: the stored file's name and size, or a problem. */
+export const MAX_PUSH_ANSWER_BYTES = 16 * 1024;
 
-export type FilePushConfig = {
-  ring: KeyRing;
-  /** This region and its jurisdiction. */
-  self: { region: string; jurisdiction: string };
-  /** The jurisdiction key (anti-entropy.ts `jurisdictionKeyOf`); null: the region cannot push. */
-  jurisdictionKey: string | null;
-  timeoutMs: number;
-  fetcher?: typeof fetch;
-};
+/** This region's link to its peers (anti-entropy.ts); the push's timeout is its deadline. */
+export type FilePushConfig = PeerLink & { timeoutMs: number };
 
-/** One push; resolves once the peer holds the file (it stored it, or had it). */
+/**
+ * One push; resolves once the peer holds the file (it stored it, or had it). A failure is
+ * a PeerCallError (`file push to … failed`).
+ */
 export async function pushFile(
   config: FilePushConfig,
   peer: RegionInfo,
@@ -61,34 +51,17 @@ export async function pushFile(
 ): Promise<void> {
   // The rule lives where the request is made, not only in who calls this [LF4].
   if (peer.jurisdiction !== config.self.jurisdiction)
-    throw new FilePushError(peer.region, null, "a file never leaves its jurisdiction");
-  if (config.jurisdictionKey === null)
-    throw new FilePushError(peer.region, null, "MASKING_KEY is not set: cannot sign the push");
-  const nowMs = Date.now();
-  const signable = filePushSignable(config.self.region, peer.region, file);
-  const fetcher = config.fetcher ?? ((input, init) => fetch(input, init));
-  let res: Response;
-  try {
-    res = await fetcher(new URL(filePushPath(file), peer.url), {
-      method: "PUT",
-      headers: {
-        "content-type": file.contentType,
-        [FROM_HEADER]: config.self.region,
-        ...signRequest(config.ring, signable, nowMs),
-        [JURISDICTION_SIGNATURE_HEADER]: jurisdictionSignature(
-          config.jurisdictionKey,
-          nowMs,
-          signable,
-        ),
-      },
-      body: file.bytes,
-      signal: AbortSignal.timeout(config.timeoutMs),
-    });
-  } catch (err) {
-    throw new FilePushError(peer.region, null, err instanceof Error ? err.message : String(err));
-  }
-  const text = await res.text().catch(() => "");
-  if (!res.ok) throw new FilePushError(peer.region, res.status, text.slice(0, 300));
+    throw new PeerCallError(peer.region, null, "a file never leaves its jurisdiction", "file push");
+  const { res, text } = await signedCall(config, peer, {
+    call: "file push",
+    method: "PUT",
+    path: filePushPath(file),
+    headers: { "content-type": file.contentType, [FROM_HEADER]: config.self.region },
+    body: file.bytes,
+    signable: filePushSignable(config.self.region, peer.region, file),
+    maxAnswerBytes: MAX_PUSH_ANSWER_BYTES,
+  });
+  if (!res.ok) throw new PeerCallError(peer.region, res.status, text.slice(0, 300), "file push");
 }
 
 /**

@@ -45,6 +45,8 @@ export default defineConfig({
     target: "es2022",
     sourcemap: false,
     reportCompressedSize: false,
+    // dist/.vite/manifest.json: which files the entry needs (bench:web sizes the app shell from it).
+    manifest: true,
   },
   worker: { format: "es" },
   server: {

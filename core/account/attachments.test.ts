@@ -13,6 +13,7 @@ import { type Command, decide } from "./decide.ts";
 import { evolve, mergeStates, replay } from "./evolve.ts";
 import { type AccountState, emptyAccount } from "./state.ts";
 import { stateHash } from "./state-hash.ts";
+import { envelopesFor } from "./test-events.ts";
 import { contractView, paymentViewOf } from "./view.ts";
 
 const TENANT = "ten_demo";
@@ -25,19 +26,10 @@ const [V1, V2] = PHOTOS as [string, string];
 const REGIONS = ["cn-east", "cn-south"] as const;
 const T0 = 1_700_000_000_000;
 
-function envelope(wall: number, region: string, data: EventData): DomainEvent {
-  const hlc = encodeHlc({ wallMs: T0 + wall, counter: 0, region });
-  return {
-    v: 1,
-    id: `evt_${ACCOUNT.slice(4)}_${hlc}`,
-    tenantId: TENANT,
-    accountId: ACCOUNT,
-    hlc,
-    region,
-    actor: { kind: "system", id: "test" },
-    data,
-  };
-}
+const event = envelopesFor(TENANT, ACCOUNT);
+/** An event of `region`, `wall` ms after T0. */
+const envelope = (wall: number, region: string, data: EventData) =>
+  event(encodeHlc({ wallMs: T0 + wall, counter: 0, region }), data);
 
 /** A customer and a contract signed by the customer (payments may be confirmed). */
 const SIGNED: DomainEvent[] = [
@@ -265,33 +257,26 @@ describe("[LF3][LF6] files merge grow-only, in any order", () => {
     );
   });
 
-  test("[LF3] a state without files hashes as it did before files existed (no new members)", () => {
-    const state = fold(SIGNED);
-    expect(Object.keys(state.contracts[CONTRACT]!).sort()).toEqual(
-      ["id", "payments", "sent", "signatures", "terms", "title", "updatedHlc"].sort(),
-    );
+  test("[LF3] a contract holds no file members until a file is attached (absent, never empty)", () => {
+    const members = (state: AccountState) => Object.keys(state.contracts[CONTRACT]!).sort();
+    const bare = ["id", "payments", "sent", "signatures", "terms", "title", "updatedHlc"].sort();
+    expect(members(fold(SIGNED))).toEqual(bare);
+    // A payment and a signature without files add none either.
+    const unfiled = [
+      copyOf({ fact: "payment", region: "cn-east", wall: 10 }),
+      copyOf({ fact: "signature", region: "cn-east", wall: 11 }),
+    ];
+    expect(members(fold([...SIGNED, ...unfiled]))).toEqual(bare);
+    // A voucher adds its member only.
+    const voucher = copyOf({ fact: "payment", region: "cn-south", wall: 12, file: V1 });
+    expect(members(fold([...SIGNED, ...unfiled, voucher]))).toEqual([...bare, "vouchers"].sort());
   });
 });
 
 describe("[LF4] files never leave their jurisdiction, not even by hash", () => {
   const attachedEvents = [
-    envelope(10, "cn-east", {
-      type: "payment.confirmed",
-      paymentId: PAYMENT,
-      contractId: CONTRACT,
-      reference: "ICBC-1",
-      amount: { value: 40_000, currency: "CNY" },
-      receivedAt: null,
-      voucher: { sha256: V1 },
-    }),
-    envelope(11, "cn-south", {
-      type: "contract.signed",
-      contractId: CONTRACT,
-      party: "vendor",
-      signer: { name: "Li Si" },
-      documentHash: DOC,
-      image: { sha256: V2 },
-    }),
+    copyOf({ fact: "payment", region: "cn-east", wall: 10, file: V1 }),
+    copyOf({ fact: "signature", region: "cn-south", wall: 11, file: V2 }),
   ];
   const KEY = "cn-masking-key-for-tests";
   const mask = (e: DomainEvent) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: KEY });

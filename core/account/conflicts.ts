@@ -180,10 +180,8 @@ function fileConflicts(
   each: (key: string, winner: Variant<string>, loser: Variant<string>) => Conflict,
 ): Conflict[] {
   const out: Conflict[] = [];
-  for (const key in files ?? {}) {
-    const vs = files![key]!;
+  for (const [key, vs] of Object.entries(files ?? {}))
     if (several(vs)) out.push(...againstEffective(sortedVariants(vs), (w, l) => each(key, w, l)));
-  }
   return out;
 }
 
@@ -198,7 +196,8 @@ function voucherConflicts(c: ContractState): Conflict[] {
 
 function imageConflicts(c: ContractState): Conflict[] {
   return fileConflicts(c.signatureImages, (key, w, l) => {
-    const party = key.split(":")[0] as Party; // the key is `${party}:${documentHash}`
+    // Images are keyed as their signature is, and come with it in one event.
+    const { party } = c.signatures[key]!;
     return record("signature-image", c.id, c.id, [
       fact(w, true, { party, image: { sha256: w.value } }),
       fact(l, false, { party, image: { sha256: l.value } }),

@@ -208,24 +208,21 @@ function signContract(state: AccountState, contractId: string, input: SignatureC
   const signed = c.signatures[key];
   if (signed) {
     // Signed already: a stroke image it lacks is attached (the signature restated with it).
-    const attach = attachment(c.signatureImages?.[key], input.image?.sha256);
-    if (attach.kind === "none") return { ok: true, events: [], target, created: false };
-    if (attach.kind === "conflict")
-      return fail({
-        code: "signature-image-conflict",
-        existing: attach.existing,
-        field: "image.sha256",
-      });
     const { party, signer } = signed;
-    const again: EventData = {
-      type: "contract.signed",
-      contractId,
-      party,
-      signer,
-      documentHash: current,
-      image: { sha256: attach.sha256 },
-    };
-    return { ok: true, events: [again], target, created: false };
+    return attach(
+      c.signatureImages?.[key],
+      input.image,
+      target,
+      "signature-image-conflict",
+      (image) => ({
+        type: "contract.signed",
+        contractId,
+        party,
+        signer,
+        documentHash: current,
+        image,
+      }),
+    );
   }
   const status = contractStatus(c);
   if (input.party === "customer" && status === "draft") {
@@ -253,21 +250,30 @@ function signContract(state: AccountState, contractId: string, input: SignatureC
   return { ok: true, events: [event], target, created: true };
 }
 
-type Attachment =
-  | { kind: "none" }
-  | { kind: "attach"; sha256: string }
-  | { kind: "conflict"; existing: string };
+const FILE_FIELDS = {
+  "voucher-conflict": "voucher.sha256",
+  "signature-image-conflict": "image.sha256",
+} as const;
 
 /**
- * A file sent with a fact that already exists: nothing to do (none sent, or that one is
- * attached already), attach it (the fact has none), or a conflict (it shows another). A
- * second photo is refused here, where a person can be told; only concurrent attachments
- * in two regions reach the merge, which keeps both (conflicts.ts).
+ * A file sent with a fact that already exists (`files`: the ones attached to it): nothing
+ * to do when none is sent or that one is attached already; when the fact has none, the
+ * fact restated with it; when it shows another, `conflict`. A second photo is refused
+ * here, where a person can be told; only concurrent attachments in two regions reach the
+ * merge, which keeps both (conflicts.ts).
  */
-function attachment(files: Attachments | undefined, sha256: string | undefined): Attachment {
-  if (sha256 === undefined || files?.[sha256]) return { kind: "none" };
+function attach(
+  files: Attachments | undefined,
+  file: { sha256: string } | undefined,
+  target: Target,
+  conflict: keyof typeof FILE_FIELDS,
+  restated: (file: { sha256: string }) => EventData,
+): Decision {
+  if (file === undefined || files?.[file.sha256])
+    return { ok: true, events: [], target, created: false };
   const existing = attachedFile(files);
-  return existing === null ? { kind: "attach", sha256 } : { kind: "conflict", existing };
+  if (existing !== null) return fail({ code: conflict, existing, field: FILE_FIELDS[conflict] });
+  return { ok: true, events: [restated({ sha256: file.sha256 })], target, created: false };
 }
 
 const sameMoney = (a: Money, b: Money) => a.value === b.value && a.currency === b.currency;
@@ -310,22 +316,19 @@ function confirmPayment(state: AccountState, input: PaymentCreate, ctx: DecideCo
     const same = known.find((v) => sameMoney(v.value.amount, input.amount));
     if (same) {
       // A voucher photo the payment lacks is attached: the confirmation restated with it.
-      const attach = attachment(c.vouchers?.[paymentId], input.voucher?.sha256);
-      if (attach.kind === "none") return { ok: true, events: [], target, created: false };
-      if (attach.kind === "conflict")
-        return fail({
-          code: "voucher-conflict",
-          existing: attach.existing,
-          field: "voucher.sha256",
-        });
-      const again: EventData = {
-        type: "payment.confirmed",
-        paymentId,
-        contractId: c.id,
-        ...same.value,
-        voucher: { sha256: attach.sha256 },
-      };
-      return { ok: true, events: [again], target, created: false };
+      return attach(
+        c.vouchers?.[paymentId],
+        input.voucher,
+        target,
+        "voucher-conflict",
+        (voucher) => ({
+          type: "payment.confirmed",
+          paymentId,
+          contractId: c.id,
+          ...same.value,
+          voucher,
+        }),
+      );
     }
     return fail({
       code: "payment-reference-conflict",

@@ -52,8 +52,8 @@ export function factOf(tenantId: string, accountId: string, event: DomainEvent):
       };
       // A creation that names no owner writes none: it must not clear the owner a
       // concurrent creation of the same customer (same tax id) named.
-      const owner = data.ownerId === undefined ? null : { value: data.ownerId, hlc };
-      return { ...base, customer, owner };
+      const owner = data.ownerId === undefined ? {} : { owner: { value: data.ownerId, hlc } };
+      return { ...base, customer, ...owner };
     }
     case "customer.owner-assigned":
       return { ...base, owner: { value: data.ownerId, hlc } };
@@ -181,11 +181,13 @@ export function mergeStates(a: AccountState, b: AccountState): AccountState {
 
   const version =
     a.version === null ? b.version : b.version === null ? a.version : maxHlc(a.version, b.version);
+  // Absent stays absent, so states that never named an owner hash as before owners existed.
+  const owner = a.owner && b.owner ? joinLww(a.owner, b.owner) : (a.owner ?? b.owner);
   return {
     tenantId: a.tenantId,
     accountId: a.accountId,
     customer,
-    owner: joinLwwOrNull(a.owner, b.owner),
+    ...(owner ? { owner } : {}),
     contracts,
     conflicts: conflicts.sort(byId),
     version,

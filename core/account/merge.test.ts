@@ -19,6 +19,7 @@ import { type Command, decide } from "./decide.ts";
 import { evolve, mergeStates, replay } from "./evolve.ts";
 import { type AccountState, contractStatus, draftOf, emptyAccount } from "./state.ts";
 import { stateHash } from "./state-hash.ts";
+import { envelopesFor } from "./test-events.ts";
 import { contractView, customerView } from "./view.ts";
 
 const REGIONS = ["cn-east", "cn-south", "eu-central"] as const;
@@ -41,19 +42,7 @@ function expectSameState(actual: AccountState, expected: AccountState): void {
 
 const empty = () => emptyAccount(TENANT, ACCOUNT);
 
-function envelope(hlc: string, data: EventData): DomainEvent {
-  const region = decodeHlc(hlc).region;
-  return {
-    v: 1,
-    id: `evt_${hlc}`,
-    tenantId: TENANT,
-    accountId: ACCOUNT,
-    hlc,
-    region,
-    actor: { kind: "system", id: "sim" },
-    data,
-  };
-}
+const envelope = envelopesFor(TENANT, ACCOUNT, { kind: "system", id: "sim" });
 
 // ------------------------------------------------------------------ the cluster
 
@@ -535,9 +524,10 @@ describe("[LF3] three regions converge", () => {
 // ------------------------------------------------------------------ algebra
 
 /**
- * Arbitrary events, not only those decide would emit: facts before drafts, payments in any
- * currency, and even two different events on one HLC (which real clocks never produce),
- * so that determinism cannot lean on any delivery discipline.
+ * Arbitrary events, not only those decide would emit: facts before drafts, reassignments
+ * before their customer, payments in any currency, and even two different events on one
+ * HLC (which real clocks never produce), so that determinism cannot lean on any delivery
+ * discipline.
  */
 const hlcArb = fc
   .record({
@@ -558,15 +548,21 @@ const fileArb = fc.option(
     nil: undefined,
   },
 );
+/** The owning rep a creation names (or none) and a reassignment names: an LWW register. */
+const ownerArb = fc.constantFrom("usr_rep_a", "usr_rep_b");
 const dataArb: fc.Arbitrary<EventData> = fc.oneof(
-  fc.record({
-    type: fc.constant("customer.created" as const),
-    name: fc.constantFrom(...NAMES),
-    taxId: fc.constant(TAX_ID),
-    residency: fc.constantFrom("cn" as const, "eu" as const),
-    tier: fc.constantFrom(...TIERS),
-    contacts: fc.array(fc.record({ name: fc.constantFrom("张三", "李四") }), { maxLength: 2 }),
-  }),
+  fc
+    .record({
+      type: fc.constant("customer.created" as const),
+      name: fc.constantFrom(...NAMES),
+      taxId: fc.constant(TAX_ID),
+      residency: fc.constantFrom("cn" as const, "eu" as const),
+      tier: fc.constantFrom(...TIERS),
+      contacts: fc.array(fc.record({ name: fc.constantFrom("张三", "李四") }), { maxLength: 2 }),
+      ownerId: fc.option(ownerArb, { nil: undefined }),
+    })
+    .map(({ ownerId, ...data }) => (ownerId === undefined ? data : { ...data, ownerId })),
+  fc.record({ type: fc.constant("customer.owner-assigned" as const), ownerId: ownerArb }),
   fc.record({
     type: fc.constant("contract.drafted" as const),
     contractId: contractArb,

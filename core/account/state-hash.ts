@@ -7,9 +7,11 @@ import type { AccountState } from "./state.ts";
 
 /**
  * Bumped when the state's shape changes, so hashes of different shapes never compare equal.
- * v2: the account's `owner` register.
+ * Still v1: what was added since (the `owner` register, files attached to payments and
+ * signatures) is absent while empty, so a state without it hashes as it always did, and a
+ * state with it differs from every state without it anyway.
  */
-export const STATE_HASH_VERSION = "lifeline.account-state.v2";
+export const STATE_HASH_VERSION = "lifeline.account-state.v1";
 
 export function stateHash(state: AccountState): string {
   return sha256Hex(canonicalJson({ v: STATE_HASH_VERSION, state }));

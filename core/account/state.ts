@@ -90,9 +90,10 @@ export type AccountState = {
   /**
    * The owning rep: an LWW register set by `customer.created` (when it names one) and by
    * `customer.owner-assigned`. Held beside the customer, not in it, because a
-   * reassignment may arrive before the creation it follows.
+   * reassignment may arrive before the creation it follows. Absent while no event named
+   * one, so accounts without owners keep their state hashes (state-hash.ts).
    */
-  owner: Lww<string> | null;
+  owner?: Lww<string>;
   contracts: Record<string, ContractState>;
   /** Conflict records [LF6], sorted by id; a function of the facts above. */
   conflicts: Conflict[];
@@ -101,15 +102,7 @@ export type AccountState = {
 };
 
 export function emptyAccount(tenantId: string, accountId: string): AccountState {
-  return {
-    tenantId,
-    accountId,
-    customer: null,
-    owner: null,
-    contracts: {},
-    conflicts: [],
-    version: null,
-  };
+  return { tenantId, accountId, customer: null, contracts: {}, conflicts: [], version: null };
 }
 
 export function signatureKey(party: string, documentHash: string): string {

@@ -4,6 +4,7 @@
 // region's storage but does not hold the key cannot recompute a chain that verifies.
 import { z } from "zod";
 import { hmacSha256Hex } from "../crypto/hmac.ts";
+import { SHA256_HEX } from "../crypto/sha256.ts";
 import { canonicalJson } from "../encoding.ts";
 
 /** prevHash of the first entry of a chain. */
@@ -12,7 +13,7 @@ export const AUDIT_GENESIS = "0".repeat(64);
 /** An audit key shorter than this (in UTF-8 bytes) is refused: HMAC-SHA256 wants 256 bits. */
 export const MIN_AUDIT_KEY_BYTES = 32;
 
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const Hex64 = z.string().regex(SHA256_HEX);
 
 export const AuditKind = z.enum([
   "cross-border-transfer",

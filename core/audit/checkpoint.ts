@@ -5,13 +5,14 @@
 // the same seq (a fork).
 import { z } from "zod";
 import { hmacSha256Hex, timingSafeEqual } from "../crypto/hmac.ts";
+import { SHA256_HEX } from "../crypto/sha256.ts";
 
 export const AuditCheckpointV1 = z
   .strictObject({
     v: z.literal(1),
     region: z.string().regex(/^[a-z0-9-]{1,32}$/),
     seq: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
-    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    hash: z.string().regex(SHA256_HEX),
     at: z.iso.datetime({ offset: true }),
   })
   .meta({ id: "AuditCheckpointV1" });

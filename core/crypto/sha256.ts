@@ -77,6 +77,9 @@ export function sha256(input: Uint8Array | string): Uint8Array {
   return out;
 }
 
+/** A SHA-256 digest as `sha256Hex` writes it: 64 lower-case hex digits. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 export function toHex(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");

@@ -6,8 +6,9 @@ import { describe, expect, test } from "vitest";
 import { replay } from "../account/evolve.ts";
 import { emptyAccount } from "../account/state.ts";
 import { stateHash } from "../account/state-hash.ts";
+import { envelopesFor } from "../account/test-events.ts";
 import { customerView } from "../account/view.ts";
-import { type DomainEvent, type EventData, EventEnvelopeV1 } from "../events.ts";
+import { type EventData, EventEnvelopeV1 } from "../events.ts";
 import { encodeHlc } from "../hlc.ts";
 import { accountIdFor, contractIdFor } from "../ids.ts";
 import { ReplicationBatchV1 } from "../replication.ts";
@@ -19,19 +20,11 @@ const KEY = "tenant-masking-key";
 const ID_KEY = "cn-account-id-key-for-tests";
 const T0 = 1_700_000_000_000;
 
-function envelope(accountId: string, ms: number, region: string, data: EventData): DomainEvent {
-  const hlc = encodeHlc({ wallMs: T0 + ms, counter: 0, region });
-  return {
-    v: 1,
-    id: `evt_${hlc}`,
-    tenantId: TENANT,
-    accountId,
-    hlc,
-    region,
-    actor: { kind: "user", id: "rep-1" },
+const envelope = (accountId: string, ms: number, region: string, data: EventData) =>
+  envelopesFor(TENANT, accountId, { kind: "user", id: "rep-1" })(
+    encodeHlc({ wallMs: T0 + ms, counter: 0, region }),
     data,
-  };
-}
+  );
 
 describe("maskers", () => {
   test.each([

@@ -12,7 +12,7 @@ import {
 } from "../../core/index.ts";
 import { openLibsqlStore } from "../storage/libsql-store.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
-import { AccountEngine, OUTBOX_BATCH, type Projection } from "./engine.ts";
+import { AccountEngine, type ExecuteOptions, OUTBOX_BATCH, type Projection } from "./engine.ts";
 
 const TENANT = "ten_demo";
 const HASH = "c".repeat(64);
@@ -36,15 +36,24 @@ const createCustomer: Command = {
   input: CustomerCreate.parse({ name: "深圳客户", taxId: "91440300MA5FXXXX1X", residency: "cn" }),
 };
 
-function run(engine: AccountEngine, key: string, command: Command, body: unknown = command) {
-  return engine.execute({
-    tenantId: TENANT,
-    accountId,
-    idempotencyKey: key,
-    fingerprint: fingerprint("POST", "/x", body),
-    actor: { kind: "apiKey", id: "key_1" },
-    command,
-  });
+function run(
+  engine: AccountEngine,
+  key: string,
+  command: Command,
+  body: unknown = command,
+  opts: ExecuteOptions = {},
+) {
+  return engine.execute(
+    {
+      tenantId: TENANT,
+      accountId,
+      idempotencyKey: key,
+      fingerprint: fingerprint("POST", "/x", body),
+      actor: { kind: "apiKey", id: "key_1" },
+      command,
+    },
+    opts,
+  );
 }
 
 function activeContract(engine: AccountEngine) {
@@ -82,6 +91,34 @@ describe("AccountEngine", () => {
       outcome: (first as { outcome: unknown }).outcome,
     });
     expect(engine.journal()).toHaveLength(1);
+  });
+
+  test("[LF2] replay only: a stored answer is replayed; a command without one is neither judged nor written", () => {
+    const { store, engine } = open();
+    const replayOnly = { replayOnly: true };
+    expect(run(engine, "k1", createCustomer, createCustomer, replayOnly)).toEqual({
+      kind: "not-stored",
+    });
+    // A never-written account stays without tables.
+    expect(store.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray()).toEqual(
+      [],
+    );
+    const first = run(engine, "k1", createCustomer);
+    expect(first).toMatchObject({ kind: "response", replayed: false });
+    expect(run(engine, "k1", createCustomer, createCustomer, replayOnly)).toEqual({
+      kind: "response",
+      replayed: true,
+      outcome: (first as { outcome: unknown }).outcome,
+    });
+    expect(run(engine, "k1", createCustomer, { other: true }, replayOnly)).toEqual({
+      kind: "mismatch",
+    });
+    // Another key: not stored, though the command would be accepted (the same customer).
+    expect(run(engine, "k2", createCustomer, createCustomer, replayOnly)).toEqual({
+      kind: "not-stored",
+    });
+    expect(engine.journal()).toHaveLength(1);
+    expect(run(engine, "k2", createCustomer)).toMatchObject({ kind: "response", replayed: false });
   });
 
   test("the same key with a different payload is a mismatch", () => {

@@ -76,6 +76,13 @@ export type ExecuteOptions = {
   survivalPeers?: readonly string[];
   /** The DO is awaiting a peer for this key right now: a duplicate is 409, not a second push. */
   inFlight?: boolean;
+  /**
+   * Answer only from what is stored for this key (a replay; a pending write, pushed again):
+   * a command it has no answer for is `not-stored`, neither judged nor written. For a write
+   * whose route could not check its precondition (a named file): a retry of one that
+   * committed gets its answer whatever the check says now [LF2].
+   */
+  replayOnly?: boolean;
 };
 
 export type ExecuteResult =
@@ -94,7 +101,9 @@ export type ExecuteResult =
   /** [LF4] The account lives in another jurisdiction: nothing was written. */
   | { kind: "misdirected"; jurisdiction: string }
   /** [LF4] This region holds some of the account's events but not yet its residency. */
-  | { kind: "jurisdiction-unknown" };
+  | { kind: "jurisdiction-unknown" }
+  /** `replayOnly`: nothing is stored for this key; nothing was done. */
+  | { kind: "not-stored" };
 
 /** Current rows for the regional read model; idempotent, guarded by `version`. */
 export type Projection = {
@@ -181,6 +190,7 @@ export class AccountEngine {
     // the decision carries into the transaction (nothing runs in between: this is sync).
     let firstWrite: Accepted | undefined;
     if (!this.hasSchema) {
+      if (opts.replayOnly) return { kind: "not-stored" };
       const admitted = this.admit(req, emptyAccount(req.tenantId, req.accountId));
       if (!admitted.ok) return admitted.result;
       firstWrite = admitted.decision;
@@ -207,6 +217,7 @@ export class AccountEngine {
         case "in-flight":
           return verdict;
         case "new":
+          if (opts.replayOnly) return { kind: "not-stored" };
           break;
       }
       const state = this.ensureState(req.tenantId, req.accountId);
@@ -290,6 +301,7 @@ export class AccountEngine {
     const outcome = this.render(
       decision.target,
       decision.created,
+      decision.events.length > 0,
       next.version ?? lastHlc,
       // Nothing to push under region survival: every event of the account is already held
       // by a survival peer, so the fact this answer states is region-durable.
@@ -396,6 +408,7 @@ export class AccountEngine {
   private render(
     target: Target,
     created: boolean,
+    changed: boolean,
     version: string,
     durability: WriteOutcome["durability"],
   ): WriteOutcome {
@@ -411,6 +424,7 @@ export class AccountEngine {
       created,
       version,
       durability,
+      changed,
       body: JSON.stringify(body),
     };
   }

@@ -66,7 +66,11 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
-  async execute(request: ExecuteRequest): Promise<AccountResult> {
+  /** `options.replayOnly`: answer only what is stored for the key (ExecuteOptions). */
+  async execute(
+    request: ExecuteRequest,
+    options: { replayOnly?: boolean } = {},
+  ): Promise<AccountResult> {
     return executeWithSurvival(
       {
         engine: this.engine,
@@ -78,6 +82,7 @@ export class AccountDO extends DurableObject<Env> {
         bugs: this.bugs,
       },
       request,
+      options,
     );
   }
 

@@ -47,11 +47,12 @@ export type SurvivalDeps = {
  * Executes a command and holds its answer until the survival goal of its flow is met:
  * `region` waits for a peer of the jurisdiction; on a missed deadline `degrade` acks as
  * local and `strict` answers unavailable (committed here, not acknowledged: the same key
- * retried pushes again).
+ * retried pushes again). `replayOnly`: see ExecuteOptions.
  */
 export async function executeWithSurvival(
   deps: SurvivalDeps,
   request: ExecuteRequest,
+  { replayOnly = false }: { replayOnly?: boolean } = {},
 ): Promise<AccountResult> {
   const { engine, env, inFlight } = deps;
   // [LF4] the engine accepts a write only inside the account's known jurisdiction.
@@ -64,6 +65,7 @@ export async function executeWithSurvival(
     survival,
     survivalPeers: peers.map((p) => p.region),
     inFlight: inFlight.has(key),
+    replayOnly,
   });
   if (result.kind !== "response") return result;
   if (!result.replayed || result.awaitingRegion) await deps.armAlarm();

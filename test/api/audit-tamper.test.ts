@@ -7,7 +7,6 @@ import { join } from "node:path";
 import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { canonicalJson, sha256Hex } from "../../core/index.ts";
-import { freePort } from "../../scripts/processes.ts";
 import {
   ADMIN,
   client,
@@ -15,7 +14,7 @@ import {
   eventually,
   login,
   REP,
-  startTestRegion,
+  startPeeredRegions,
   type TestRegion,
 } from "../support/test-region.ts";
 
@@ -24,16 +23,9 @@ let eu: TestRegion;
 let adminToken: string;
 
 beforeAll(async () => {
-  const [eastPort, euPort] = [await freePort(), await freePort()];
   // test-region gives every region of this process one set of secrets (replication keys
   // shared, masking and id keys per jurisdiction), so the two regions talk to each other.
-  const bindings = {};
-  const eastPeer = { region: "cn-east", jurisdiction: "cn", url: `http://127.0.0.1:${eastPort}` };
-  const euPeer = { region: "eu-central", jurisdiction: "eu", url: `http://127.0.0.1:${euPort}` };
-  [east, eu] = await Promise.all([
-    startTestRegion("cn-east", { port: eastPort, peers: [euPeer], bindings }),
-    startTestRegion("eu-central", { port: euPort, peers: [eastPeer], bindings }),
-  ]);
+  [east, eu] = await startPeeredRegions(["cn-east", "eu-central"]);
   adminToken = await login(east.url, ADMIN);
 }, 120_000);
 

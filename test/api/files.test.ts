@@ -4,12 +4,17 @@
 // jurisdiction [LF4]: no file push, and payment and signature events without their files.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { batchSignature, hmacSha256Hex, toHex } from "../../core/index.ts";
-import { jurisdictionSignature } from "../../replication/anti-entropy.ts";
-import { filePushPath, filePushSignable } from "../../replication/files.ts";
+import { sha256Hex } from "../../core/index.ts";
+import {
+  JURISDICTION_SIGNATURE_HEADER,
+  jurisdictionKeyOf,
+  jurisdictionSignature,
+} from "../../replication/anti-entropy.ts";
+import { FROM_HEADER, filePushPath, filePushSignable } from "../../replication/files.ts";
+import { keyRingOf, signRequest } from "../../replication/signing.ts";
 import { freePort } from "../../scripts/processes.ts";
+import { sendChunkedToWorker } from "../support/chunked.ts";
 import { draftContract, sendAndSign } from "../support/commands.ts";
 import { type OpenApiDoc, responseIssues } from "../support/contract.ts";
 import {
@@ -36,8 +41,6 @@ function jpeg(size = 2048): Uint8Array {
   return bytes;
 }
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const sha = async (b: Uint8Array) =>
-  toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", b)));
 
 /** eu-central as a stand-in: answers 200 to everything and records what reached it. */
 type Seen = { method: string; url: string; body: string };
@@ -112,6 +115,48 @@ function put(
 const getFile = (base: string, hash: string, key = DEMO_KEY) =>
   fetch(`${base}/v1/files/${hash}`, { headers: { authorization: `Bearer ${key}` } });
 
+/**
+ * PUTs the file to cn-east until cn-south holds it too (`Lifeline-Durability: region`);
+ * resolves with the first answer. Under wrangler dev a settling peer may answer a push
+ * "worker restarted mid-request" (`local`): the same PUT again is how a client retries.
+ */
+async function upload(bytes: Uint8Array): Promise<Response> {
+  const hash = sha256Hex(bytes);
+  const first = await put(east.url, hash, bytes);
+  if (first.headers.get("lifeline-durability") !== "region") {
+    const again = await put(east.url, hash, bytes);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("lifeline-durability")).toBe("region");
+  }
+  return first;
+}
+
+const ring = keyRingOf({ REPLICATION_KEYS: JSON.stringify(KEYS), REPLICATION_KEY_ID: "k1" });
+const cnKey = jurisdictionKeyOf({ MASKING_KEY: CN_MASKING_KEY })!;
+
+/** A file push to `to`, as region `from` would send it, signed with `jurisdictionKey`. */
+function push(
+  to: "cn-east" | "cn-south",
+  from: string,
+  jurisdictionKey: string,
+  bytes: Uint8Array,
+  hash: string,
+): Promise<Response> {
+  const name = { tenantId: "ten_demo", sha256: hash, contentType: "image/jpeg" };
+  const signable = filePushSignable(from, to, name);
+  const at = Date.now();
+  return fetch(`${(to === "cn-east" ? east : south).url}${filePushPath(name)}`, {
+    method: "PUT",
+    headers: {
+      "content-type": "image/jpeg",
+      [FROM_HEADER]: from,
+      ...signRequest(ring, signable, at),
+      [JURISDICTION_SIGNATURE_HEADER]: jurisdictionSignature(jurisdictionKey, at, signable),
+    },
+    body: bytes,
+  });
+}
+
 async function exchange(method: string, target: string, res: Response) {
   const text = await res.text();
   const body = text ? JSON.parse(text) : null;
@@ -129,7 +174,7 @@ async function exchange(method: string, target: string, res: Response) {
 describe("PUT and GET /v1/files/{sha256}", () => {
   test("stored once (201, then 200), read back as it was, immutable, by any role of the tenant and no other", async () => {
     const bytes = jpeg();
-    const hash = await sha(bytes);
+    const hash = sha256Hex(bytes);
     const first = await exchange("PUT", `/v1/files/${hash}`, await put(east.url, hash, bytes));
     expect(first.status).toBe(201);
     expect(first.body).toEqual({ sha256: hash, contentType: "image/jpeg", size: bytes.length });
@@ -153,96 +198,68 @@ describe("PUT and GET /v1/files/{sha256}", () => {
     // A rep's session may upload too (every role of the tenant).
     const rep = await login(east.url, REP);
     const png = new Uint8Array([...PNG_MAGIC, ...randomBytes(64)]);
-    expect((await put(east.url, await sha(png), png, "image/png", rep)).status).toBe(201);
+    expect((await put(east.url, sha256Hex(png), png, "image/png", rep)).status).toBe(201);
   });
 
   test("[LF4] the copy reaches cn-south before the answer (durability region), never eu-central", async () => {
     const bytes = jpeg();
-    const hash = await sha(bytes);
-    const first = await put(east.url, hash, bytes);
-    expect(first.status).toBe(201);
-    // `local` is answered by sending the same PUT again: under wrangler dev a settling peer
-    // may answer a push "worker restarted mid-request"; it never holds the file then.
-    if (first.headers.get("lifeline-durability") !== "region") {
-      const again = await put(east.url, hash, bytes);
-      expect(again.status).toBe(200);
-      expect(again.headers.get("lifeline-durability")).toBe("region");
-    }
+    const hash = sha256Hex(bytes);
+    expect((await upload(bytes)).status).toBe(201);
     const copy = await getFile(south.url, hash);
     expect(copy.status).toBe(200);
     expect(new Uint8Array(await copy.arrayBuffer())).toEqual(bytes);
     expect(eu.seen.filter((s) => s.url.startsWith("/v1/replication/files/"))).toEqual([]);
-    expect(eu.seen.some((s) => s.body.includes(hash))).toBe(false);
   });
 
   test("bytes that do not hash to the path, or are not the declared type, are 422; a non-image type 415", async () => {
     const bytes = jpeg();
     const mismatch = await readJson(await put(east.url, "0".repeat(64), bytes));
     expect(mismatch).toMatchObject({ status: 422, type: "urn:lifeline:problem:hash-mismatch" });
-    expect(mismatch.sha256).toBe(await sha(bytes));
+    expect(mismatch.sha256).toBe(sha256Hex(bytes));
 
     const png = new Uint8Array([...PNG_MAGIC, ...randomBytes(64)]);
-    const asJpeg = await readJson(await put(east.url, await sha(png), png, "image/jpeg"));
+    const asJpeg = await readJson(await put(east.url, sha256Hex(png), png, "image/jpeg"));
     expect(asJpeg).toMatchObject({ status: 422, type: "urn:lifeline:problem:file-type-mismatch" });
     expect(asJpeg.detail).toContain("image/png");
     const text = new TextEncoder().encode("not an image at all");
-    const fake = await readJson(await put(east.url, await sha(text), text, "image/webp"));
+    const fake = await readJson(await put(east.url, sha256Hex(text), text, "image/webp"));
     expect(fake.type).toBe("urn:lifeline:problem:file-type-mismatch");
 
-    const gif = await readJson(await put(east.url, await sha(bytes), bytes, "image/gif"));
+    const gif = await readJson(await put(east.url, sha256Hex(bytes), bytes, "image/gif"));
     expect(gif).toMatchObject({ status: 415, type: "urn:lifeline:problem:unsupported-media-type" });
-    expect((await getFile(east.url, await sha(bytes))).status).toBe(404);
+    expect((await getFile(east.url, sha256Hex(bytes))).status).toBe(404);
   });
 
   test("2 MiB is stored; a byte more is 413, by its Content-Length or (chunked) as it streams", async () => {
     const full = jpeg(2 * MiB);
-    expect((await put(east.url, await sha(full), full)).status).toBe(201);
+    expect((await put(east.url, sha256Hex(full), full)).status).toBe(201);
     const over = jpeg(2 * MiB + 1);
-    const declared = await readJson(await put(east.url, await sha(over), over));
+    const declared = await readJson(await put(east.url, sha256Hex(over), over));
     expect(declared).toMatchObject({ status: 413, type: "urn:lifeline:problem:body-too-large" });
     expect(declared.limitBytes).toBe(2 * MiB);
     // Chunked, with no length to refuse up front: cut off once past the limit, never read whole.
-    const chunked = await sendChunked(east.url, `/v1/files/${"2".repeat(64)}`, 64 * MiB);
+    const chunked = await sendChunkedToWorker(east.url, {
+      method: "PUT",
+      path: `/v1/files/${"2".repeat(64)}`,
+      headers: { "Content-Type": "image/jpeg", Authorization: `Bearer ${DEMO_KEY}` },
+      total: 64 * MiB,
+    });
     expect(chunked.status, chunked.head).toBe(413);
     expect(chunked.sent).toBeLessThan(32 * MiB);
   });
 });
 
 describe("[LF4] a file push comes only from this jurisdiction, signed, and hashes to its name", () => {
-  async function push(
-    from: string,
-    jurisdictionKey: string,
-    bytes: Uint8Array,
-    hash: string,
-  ): Promise<Response> {
-    const name = { tenantId: "ten_demo", sha256: hash, contentType: "image/jpeg" };
-    const signable = filePushSignable(from, "cn-south", name);
-    const at = Date.now();
-    return fetch(`${south.url}${filePushPath(name)}`, {
-      method: "PUT",
-      headers: {
-        "content-type": "image/jpeg",
-        "lifeline-from-region": from,
-        "lifeline-key-id": "k1",
-        "lifeline-timestamp": String(at),
-        "lifeline-signature": batchSignature(KEYS.k1, at, signable),
-        "lifeline-jurisdiction-signature": jurisdictionSignature(jurisdictionKey, at, signable),
-      },
-      body: bytes,
-    });
-  }
-  const cnKey = hmacSha256Hex(CN_MASKING_KEY, "lifeline anti-entropy v1");
-
   test("[LF4] eu-central's push is 403, a push without the jurisdiction's key 401, wrong bytes 422; a true one is stored", async () => {
     const bytes = jpeg();
-    const hash = await sha(bytes);
-    const euKey = hmacSha256Hex("eu-masking-key-of-the-files-test", "lifeline anti-entropy v1");
-    expect((await push("eu-central", euKey, bytes, hash)).status).toBe(403);
-    expect((await push("cn-east", euKey, bytes, hash)).status).toBe(401);
-    expect((await push("cn-east", cnKey, jpeg(), hash)).status).toBe(422);
+    const hash = sha256Hex(bytes);
+    const euKey = jurisdictionKeyOf({ MASKING_KEY: "eu-masking-key-of-the-files-test" })!;
+    expect((await push("cn-south", "eu-central", euKey, bytes, hash)).status).toBe(403);
+    expect((await push("cn-south", "cn-east", euKey, bytes, hash)).status).toBe(401);
+    expect((await push("cn-south", "cn-east", cnKey, jpeg(), hash)).status).toBe(422);
     expect((await getFile(south.url, hash)).status).toBe(404);
-    expect((await push("cn-east", cnKey, bytes, hash)).status).toBe(201);
-    expect((await push("cn-east", cnKey, bytes, hash)).status).toBe(200);
+    expect((await push("cn-south", "cn-east", cnKey, bytes, hash)).status).toBe(201);
+    expect((await push("cn-south", "cn-east", cnKey, bytes, hash)).status).toBe(200);
     expect((await getFile(south.url, hash)).status).toBe(200);
   });
 });
@@ -270,14 +287,14 @@ describe("a voucher on a payment, an image on a signature", () => {
   test("[LF2] a payment names a voucher uploaded first: 201 and shown, replayed alike; one not uploaded is 422", async () => {
     const contractId = await signedContract();
     const bytes = jpeg();
-    const hash = await sha(bytes);
+    const hash = sha256Hex(bytes);
     const missing = await api("POST", "/v1/payments", payment(contractId, "VCH-1", hash));
     expect(missing.status).toBe(422);
     expect(missing.body.type).toBe("urn:lifeline:problem:voucher-missing");
     expect(missing.body.detail).toContain(`PUT /v1/files/${hash}`);
     expect(missing.body.errors[0].field).toBe("voucher.sha256");
 
-    expect((await put(east.url, hash, bytes)).status).toBe(201);
+    expect((await upload(bytes)).status).toBe(201);
     const key = { "idempotency-key": `voucher-${hash}` };
     const paid = await api("POST", "/v1/payments", payment(contractId, "VCH-1", hash), key);
     expect(paid.status).toBe(201);
@@ -300,11 +317,11 @@ describe("a voucher on a payment, an image on a signature", () => {
     expect(contract.body.payments[0].voucher).toEqual({ sha256: hash });
     // Another photo for the same payment is refused; the one it has stays.
     const other = jpeg();
-    expect((await put(east.url, await sha(other), other)).status).toBe(201);
+    expect((await put(east.url, sha256Hex(other), other)).status).toBe(201);
     const second = await api(
       "POST",
       "/v1/payments",
-      payment(contractId, "VCH-1", await sha(other)),
+      payment(contractId, "VCH-1", sha256Hex(other)),
     );
     expect(second.status).toBe(409);
     expect(second.body.type).toBe("urn:lifeline:problem:voucher-conflict");
@@ -315,6 +332,9 @@ describe("a voucher on a payment, an image on a signature", () => {
       return r.status === 200 ? r : undefined;
     });
     expect(there.body.voucher).toEqual({ sha256: hash });
+    const photo = await getFile(south.url, hash);
+    expect(photo.status).toBe(200);
+    expect(new Uint8Array(await photo.arrayBuffer())).toEqual(bytes);
     const abroad = await eventually(async () => {
       const batches = eu.seen.filter((s) => s.body.includes(paid.body.id));
       return batches.length > 0 ? batches : undefined;
@@ -323,10 +343,45 @@ describe("a voucher on a payment, an image on a signature", () => {
     for (const b of eu.seen) expect(b.body).not.toContain(hash);
   });
 
+  test("[LF2] a retry of a committed payment is its replay where the photo is not (yet) stored; a new one there is 422", async () => {
+    const contractId = await signedContract();
+    const bytes = jpeg();
+    const hash = sha256Hex(bytes);
+    // Only cn-east holds the photo (pushed there as cn-south would; an upload copies it on).
+    expect((await push("cn-east", "cn-south", cnKey, bytes, hash)).status).toBe(201);
+    const body = payment(contractId, "VCH-FAILOVER", hash);
+    const key = { "idempotency-key": `voucher-failover-${hash}` };
+    const paid = await api("POST", "/v1/payments", body, key);
+    expect(paid.status).toBe(201);
+    expect((await getFile(south.url, hash)).status).toBe(404);
+
+    // The client failed over: the same request and key at cn-south, which has the write's
+    // ledger entry (with its events) but not the photo. The file check fails there; it does
+    // not stand in front of the replay (until the entry arrives, it answers 422).
+    const southApi = client(south.url, DEMO_KEY);
+    const retry = await eventually(async () => {
+      const r = await southApi("POST", "/v1/payments", body, key);
+      return r.status === 422 ? undefined : r;
+    }, 15_000);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.text).toBe(paid.text);
+    expect((await getFile(south.url, hash)).status).toBe(404);
+
+    // A new write naming the photo there is still refused, and takes no effect.
+    const fresh = await southApi("POST", "/v1/payments", payment(contractId, "VCH-FRESH", hash));
+    expect(fresh.status).toBe(422);
+    expect(fresh.body.type).toBe("urn:lifeline:problem:voucher-missing");
+    const contract = await api("GET", `/v1/contracts/${contractId}`);
+    expect(contract.body.payments.map((p: { reference: string }) => p.reference)).toEqual([
+      "VCH-FAILOVER",
+    ]);
+  });
+
   test("a signature carries the stroke image uploaded first, bound to the party and document; one not uploaded is 422", async () => {
     const contractId = await signedContract();
     const bytes = jpeg();
-    const hash = await sha(bytes);
+    const hash = sha256Hex(bytes);
     const sign = {
       party: "vendor",
       signer: { name: "Li Si" },
@@ -364,52 +419,3 @@ describe("a voucher on a payment, an image on a signature", () => {
     for (const b of eu.seen) expect(b.body).not.toContain(hash);
   });
 });
-
-/**
- * PUTs up to `total` bytes as a chunked body over one connection, stopping as soon as an
- * answer's status line arrives (or the server closes); resolves with that status (0 if
- * none came) and the bytes sent (as test/replication/authenticity.test.ts does for POST).
- */
-function sendChunked(base: string, path: string, total: number) {
-  const { hostname, port } = new URL(base);
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  const frame = Buffer.concat([
-    Buffer.from(`${chunk.length.toString(16)}\r\n`),
-    chunk,
-    Buffer.from("\r\n"),
-  ]);
-  return new Promise<{ status: number; sent: number; head: string }>((resolve) => {
-    let sent = 0;
-    let answer = "";
-    let done = false;
-    const socket = connect(Number(port), hostname);
-    const finish = () => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
-      resolve({ status: status ? Number(status) : 0, sent, head: answer.slice(0, 400) });
-    };
-    socket.setTimeout(20_000, finish);
-    socket.on("data", (data) => {
-      answer += data.toString("latin1");
-      if (answer.includes("\r\n")) finish();
-    });
-    socket.on("error", finish);
-    socket.on("close", finish);
-    const pump = () => {
-      while (!done && sent < total) {
-        sent += chunk.length;
-        if (!socket.write(frame)) return void socket.once("drain", pump);
-      }
-      if (!done) socket.write("0\r\n\r\n");
-    };
-    socket.on("connect", () => {
-      socket.write(
-        `PUT ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: image/jpeg\r\n` +
-          `Authorization: Bearer ${DEMO_KEY}\r\nTransfer-Encoding: chunked\r\n\r\n`,
-      );
-      pump();
-    });
-  });
-}

@@ -3,7 +3,7 @@
 // reassigned by an admin and replicated like any field; public region discovery; and CORS
 // for the PWA's origin so it can call regions directly and fail over between them.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { freePort } from "../../scripts/processes.ts";
+import { ALLOW_METHODS, PREFLIGHT_MAX_AGE_S } from "../../workers/api/middleware/cors.ts";
 import { type OpenApiDoc, recordedExchanges, responseIssues } from "../support/contract.ts";
 import {
   ADMIN,
@@ -13,11 +13,13 @@ import {
   login,
   REP,
   readJson,
-  startTestRegion,
+  startPeeredRegions,
   type TestRegion,
 } from "../support/test-region.ts";
 
 const PWA = "http://127.0.0.1:8787";
+/** Logins one client address may start at once: low, so preflights could visibly spend it. */
+const LOGIN_BURST = 4;
 
 let east: TestRegion;
 let south: TestRegion;
@@ -25,16 +27,11 @@ let repToken: string;
 let adminToken: string;
 
 beforeAll(async () => {
-  const [eastPort, southPort] = [await freePort(), await freePort()];
-  const info = (region: string, port: number) => ({
-    region,
-    jurisdiction: "cn",
-    url: `http://127.0.0.1:${port}`,
+  // A refill of one login a minute: within this file, spent logins stay spent.
+  const loginAddress = { burst: LOGIN_BURST, perS: 1 / 60 };
+  [east, south] = await startPeeredRegions(["cn-east", "cn-south"], {
+    bindings: { RATE_LIMITS: JSON.stringify({ loginAddress }) },
   });
-  [east, south] = await Promise.all([
-    startTestRegion("cn-east", { port: eastPort, peers: [info("cn-south", southPort)] }),
-    startTestRegion("cn-south", { port: southPort, peers: [info("cn-east", eastPort)] }),
-  ]);
   [repToken, adminToken] = await Promise.all([login(east.url, REP), login(east.url, ADMIN)]);
 }, 120_000);
 
@@ -195,6 +192,38 @@ describe("an admin reassigns a customer", () => {
     expect(listed.find((i) => i.id === customer.id)?.ownerId).toBe("usr_admin");
   });
 
+  test("[LF2] assigning the current owner again records nothing and adds no audit entry", async () => {
+    const { body: customer, headers } = await rep()("POST", "/v1/customers", {
+      name: uniqueName("Kept"),
+      residency: "cn",
+    });
+    const auditedFor = async () => {
+      const audit = await admin()("GET", "/v1/audit/entries?kind=owner-assigned&limit=200");
+      expect(audit.status).toBe(200);
+      return audit.body.entries.filter(
+        (e: { detail: { customerId: string } }) => e.detail.customerId === customer.id,
+      ) as Array<{ detail: { ownerId: string; hlc: string } }>;
+    };
+    const same = await putOwner(admin(), customer.id, { ownerId: "usr_rep" });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ id: customer.id, ownerId: "usr_rep" });
+    // Nothing was recorded: the account's version is still the creation's.
+    expect(same.headers.get("lifeline-hlc")).toBe(headers.get("lifeline-hlc"));
+    expect(await auditedFor()).toEqual([]);
+
+    const moved = await putOwner(admin(), customer.id, { ownerId: "usr_admin" });
+    const again = await putOwner(admin(), customer.id, { ownerId: "usr_admin" });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.headers.get("lifeline-hlc")).toBe(moved.headers.get("lifeline-hlc"));
+    const entries = await auditedFor();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.detail).toMatchObject({
+      ownerId: "usr_admin",
+      hlc: moved.headers.get("lifeline-hlc"),
+    });
+  });
+
   test("[LF3] reassigned in cn-east, then in cn-south: both regions end with the later one and one state hash", async () => {
     const { body: customer } = await rep()("POST", "/v1/customers", {
       name: uniqueName("Twice handed"),
@@ -260,15 +289,28 @@ describe("CORS for the PWA's origin", () => {
   const corsHeaders = (res: Response) =>
     [...res.headers.keys()].filter((k) => k.startsWith("access-control-"));
 
-  test("a preflight from WEB_ORIGINS is 204 without credentials and without spending the rate limit", async () => {
+  test("a preflight from WEB_ORIGINS is 204 without credentials", async () => {
     const res = await preflight(PWA);
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(PWA);
-    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, PUT, DELETE");
+    expect(res.headers.get("access-control-allow-methods")).toBe(ALLOW_METHODS.join(", "));
     expect(res.headers.get("access-control-allow-headers")).toContain("idempotency-key");
-    expect(res.headers.get("access-control-max-age")).toBe("600");
+    expect(res.headers.get("access-control-max-age")).toBe(String(PREFLIGHT_MAX_AGE_S));
     expect(res.headers.get("access-control-allow-credentials")).toBeNull();
-    expect(res.headers.get("ratelimit")).toBeNull();
+  });
+
+  test("preflights spend no rate limit: twice the login burst of them, then a login still succeeds", async () => {
+    // Login's per-address budget is the one limit a request without credentials reaches
+    // (every other is per key or user, after authentication). beforeAll spent two logins.
+    for (let i = 0; i < 2 * LOGIN_BURST; i++) {
+      const res = await preflight(PWA, "/v1/auth/login");
+      expect(res.status).toBe(204);
+      expect(res.headers.get("retry-after")).toBeNull();
+      expect(res.headers.get("ratelimit")).toBeNull();
+    }
+    const token = await login(east.url, REP);
+    const res = await client(() => east.url, token)("GET", "/v1/customers?limit=1");
+    expect(res.status).toBe(200);
   });
 
   test("a listed origin's answers, errors included, echo it and expose what a client reads", async () => {

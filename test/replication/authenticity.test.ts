@@ -2,7 +2,6 @@
 // real region in workerd: forged key ids, unknown keys, an endless chunked body, a batch
 // with poison in it, raw personal data from abroad, and a region configured with a short
 // key. Each test names the rule it proves.
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   accountIdFor,
@@ -11,6 +10,7 @@ import {
   type DomainEvent,
   hmacSha256Hex,
 } from "../../core/index.ts";
+import { sendChunkedToWorker } from "../support/chunked.ts";
 import { journalOf, TEST_ACCOUNT_ID_KEY } from "../support/journal.ts";
 import {
   client,
@@ -122,62 +122,18 @@ describe("[LF8] only a configured peer holding a current key adds events", () =>
   test("a 100 MB chunked body is 413 without being read whole", async () => {
     // A raw socket, so the test sees the answer while it is still sending (fetch would
     // report only the dropped upload) and knows exactly how much it sent.
-    const { status, sent, head } = await sendChunked(region.url, PATH, 100 * 1024 * 1024);
+    const { status, sent, head } = await sendChunkedToWorker(region.url, {
+      method: "POST",
+      path: PATH,
+      headers: { "Content-Type": "application/json", "Lifeline-Key-Id": "k1" },
+      total: 100 * 1024 * 1024,
+    });
     // Once seen as a 503 under a full parallel run (not reproduced since): the head says whose.
     expect(status, head).toBe(413);
     // Bounded: the limit (4 MiB) plus what sits in socket and stream buffers, never 100 MB.
     expect(sent).toBeLessThan(32 * 1024 * 1024);
   });
 });
-
-/**
- * POSTs up to `total` bytes as a chunked body over one connection, stopping as soon as an
- * answer's status line arrives (or the server closes); resolves with that status (0 if
- * none came) and the bytes sent.
- */
-function sendChunked(base: string, path: string, total: number) {
-  const { hostname, port } = new URL(base);
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  const frame = Buffer.concat([
-    Buffer.from(`${chunk.length.toString(16)}\r\n`),
-    chunk,
-    Buffer.from("\r\n"),
-  ]);
-  return new Promise<{ status: number; sent: number; head: string }>((resolve) => {
-    let sent = 0;
-    let answer = "";
-    let done = false;
-    const socket = connect(Number(port), hostname);
-    const finish = () => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
-      resolve({ status: status ? Number(status) : 0, sent, head: answer.slice(0, 400) });
-    };
-    socket.setTimeout(20_000, finish);
-    socket.on("data", (data) => {
-      answer += data.toString("latin1");
-      if (answer.includes("\r\n")) finish();
-    });
-    socket.on("error", finish);
-    socket.on("close", finish);
-    const pump = () => {
-      while (!done && sent < total) {
-        sent += chunk.length;
-        if (!socket.write(frame)) return void socket.once("drain", pump);
-      }
-      if (!done) socket.write("0\r\n\r\n");
-    };
-    socket.on("connect", () => {
-      socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
-          "Lifeline-Key-Id: k1\r\nTransfer-Encoding: chunked\r\n\r\n",
-      );
-      pump();
-    });
-  });
-}
 
 describe("[LF8] a malformed event is quarantined and never fails the rest of its batch", () => {
   test("the good event is applied, the bad ones are listed for an operator, who redrives one", async () => {

@@ -9,14 +9,25 @@ const regionProblem = { "content-type": "application/problem+json", "lifeline-re
 
 describe("idempotency", () => {
   test("reads are always retryable", () => {
-    expect(isIdempotent("GET", new Headers())).toBe(true);
-    expect(isIdempotent("HEAD", new Headers())).toBe(true);
+    expect(isIdempotent("GET", "/v1/customers", new Headers())).toBe(true);
+    expect(isIdempotent("HEAD", "/v1/customers", new Headers())).toBe(true);
   });
 
   test("a POST is retryable only with a non-blank Idempotency-Key", () => {
-    expect(isIdempotent("POST", new Headers())).toBe(false);
-    expect(isIdempotent("POST", new Headers({ "idempotency-key": "  " }))).toBe(false);
-    expect(isIdempotent("POST", new Headers({ "idempotency-key": "k-1" }))).toBe(true);
+    expect(isIdempotent("POST", "/v1/payments", new Headers())).toBe(false);
+    expect(isIdempotent("POST", "/v1/payments", new Headers({ "idempotency-key": "  " }))).toBe(
+      false,
+    );
+    expect(isIdempotent("POST", "/v1/payments", new Headers({ "idempotency-key": "k-1" }))).toBe(
+      true,
+    );
+  });
+
+  test("a login is retryable without a key (it only issues a token), and only a login", () => {
+    expect(isIdempotent("POST", "/v1/auth/login", new Headers())).toBe(true);
+    expect(isIdempotent("post", "/v1/auth/login/", new Headers())).toBe(true);
+    expect(isIdempotent("POST", "/v1/auth/logout", new Headers())).toBe(false);
+    expect(isIdempotent("POST", "/v1/auth/login/x", new Headers())).toBe(false);
   });
 });
 

@@ -87,7 +87,7 @@ export async function startTestRegion(
   const libsqlUrl = libsqlProxy ? `http://127.0.0.1:${await libsqlProxy.listen(0)}` : libsql.url;
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const jurisdiction = region.startsWith("eu") ? "eu" : "cn";
+  const jurisdiction = jurisdictionOf(region);
   const bindings = {
     LIBSQL_URL: libsqlUrl,
     LIFELINE_MODE: options.mode ?? "local",
@@ -154,6 +154,46 @@ export async function startTestRegion(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A test region's jurisdiction, by its name: eu-* regions are in eu, every other in cn. */
+const jurisdictionOf = (region: string) => (region.startsWith("eu") ? "eu" : "cn");
+
+/** A region's entry in a REGIONS map. */
+export type RegionEntry = { region: string; jurisdiction: string; url: string };
+
+/**
+ * Real regions that are each other's peers (each one's REGIONS map names all of them, and
+ * `alsoKnown`, e.g. a stand-in this helper does not start), on ports chosen up front, in
+ * the order given. They share this process's secrets, so they replicate to each other.
+ */
+export async function startPeeredRegions<const R extends readonly string[]>(
+  regions: R,
+  options: Omit<TestRegionOptions, "peers" | "port"> & { alsoKnown?: RegionEntry[] } = {},
+): Promise<{ -readonly [K in keyof R]: TestRegion }> {
+  const { alsoKnown = [], ...rest } = options;
+  // One after another: free ports are picked at random, and two at once could coincide.
+  const ports: number[] = [];
+  for (const _ of regions) {
+    let port = await freePort();
+    while (ports.includes(port)) port = await freePort();
+    ports.push(port);
+  }
+  const entries = regions.map((region, i) => ({
+    region,
+    jurisdiction: jurisdictionOf(region),
+    url: `http://127.0.0.1:${ports[i]}`,
+  }));
+  const started = await Promise.all(
+    entries.map((self, i) =>
+      startTestRegion(self.region, {
+        ...rest,
+        port: ports[i],
+        peers: [...entries.filter((e) => e !== self), ...alsoKnown],
+      }),
+    ),
+  );
+  return started as { -readonly [K in keyof R]: TestRegion };
 }
 
 /** One region for the tests of a file or describe (see forSuite). */

@@ -1,6 +1,7 @@
 // What a rep does in the app, as Playwright steps (English UI), shared by the browser tests
 // and `npm run bench:web`, plus readers of the app's own outbox (IndexedDB, in the page).
 import type { Page } from "playwright-core";
+import { eventually } from "../support/test-region.ts";
 
 export async function createCustomer(
   page: Page,
@@ -91,18 +92,19 @@ export async function outbox(page: Page): Promise<OutboxRow[]> {
 
 /** Resolves once the outbox holds `total` commands and none is pending; throws after `timeoutMs`. */
 export async function settled(page: Page, total: number, timeoutMs = 30_000): Promise<OutboxRow[]> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    // A navigation in between (the app reloading itself for a new version) is retried.
-    const rows = await outbox(page).catch((err: Error) => {
-      if (/context was destroyed|navigat/i.test(err.message)) return [];
-      throw err;
-    });
-    if (rows.length === total && rows.every((r) => r.state !== "pending")) return rows;
-    if (Date.now() > end)
-      throw new Error(
-        `outbox not settled in ${timeoutMs} ms: ${JSON.stringify(rows.map((r) => `${r.kind}:${r.state}`))}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
+  let last: OutboxRow[] = [];
+  try {
+    return await eventually(async () => {
+      // A navigation in between (the app reloading itself for a new version) is retried.
+      last = await outbox(page).catch((err: Error) => {
+        if (/context was destroyed|navigat/i.test(err.message)) return [];
+        throw err;
+      });
+      return last.length === total && last.every((r) => r.state !== "pending") ? last : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}: outbox ${JSON.stringify(last.map((r) => `${r.kind}:${r.state}`))}`,
+    );
   }
 }

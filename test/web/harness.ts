@@ -104,5 +104,7 @@ export async function logInAsRep(page: Page): Promise<void> {
   await page.locator('input[name="email"]').fill(c.repEmail);
   await page.locator('input[name="password"]').fill(c.repPassword);
   await page.locator('button[type="submit"]').click();
-  await page.locator('[data-testid="customer-list"], .hint').first().waitFor();
+  await page.locator('[data-testid="customer-list"], .hint, .error').first().waitFor();
+  const error = page.locator(".error");
+  if ((await error.count()) > 0) throw new Error(`login failed: ${await error.textContent()}`);
 }

@@ -5,11 +5,16 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { DomainError } from "../../core/index.ts";
 import { ConfigError } from "../../replication/signing.ts";
-import { Problem, problemResponse, reasonOf } from "../shared/problem.ts";
+import {
+  fieldProblem,
+  Problem,
+  pointerTo,
+  problemResponse,
+  reasonOf,
+  unknownKeyMessage,
+} from "../shared/problem.ts";
 
-export { Problem };
-
-export type FieldError = { field: string; pointer: string; message: string };
+export { fieldProblem, Problem };
 
 /** The API's problem response for this request: the shared shape, `instance` = its path. */
 function problemFor(c: Context, p: Problem): Response {
@@ -63,40 +68,31 @@ export function onError(err: Error, c: Context): Response {
   );
 }
 
-/** What a validation target is called in a title: the part of the request that is wrong. */
-const TARGETS = new Map([
-  ["json", { title: "The request body has invalid fields", unknown: "is not a known field" }],
-  ["query", { title: "Invalid query parameters", unknown: "is not a known query parameter" }],
-  ["param", { title: "Invalid path parameter", unknown: "is not a known path parameter" }],
-  ["header", { title: "Invalid request header", unknown: "is not a known header" }],
-]);
-
 /**
  * zod issues → a 400 that names every offending field. An unknown key (strict objects) is
  * named itself, with a pointer to it, not to the object that holds it.
  */
 export function validationProblem(error: z.ZodError, target: string): Problem {
-  const words = TARGETS.get(target) ?? { title: `Invalid ${target}`, unknown: "is not known" };
-  const errors: FieldError[] = error.issues.flatMap((i) => {
-    const path = i.path.map(String);
-    if (i.code === "unrecognized_keys")
-      return i.keys.map((key) => fieldError([...path, key], target, words.unknown));
-    return [fieldError(path, target, i.message)];
-  });
-  const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  return new Problem(400, "validation", words.title, detail, { errors });
+  return fieldProblem(
+    target,
+    error.issues.flatMap((i) => {
+      const path = i.path.map(String);
+      if (i.code === "unrecognized_keys")
+        return i.keys.map((key) => fieldAt([...path, key], target, unknownKeyMessage(target)));
+      return [fieldAt(path, target, i.message)];
+    }),
+  );
 }
 
-function fieldError(path: string[], target: string, message: string): FieldError {
-  return {
-    field: path.join(".") || target,
-    pointer: `#/${path.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`,
-    message,
-  };
+function fieldAt(path: string[], target: string, message: string) {
+  return { field: path.join(".") || target, pointer: pointerTo(path), message };
 }
 
 /** 404 for a record the path names. */
-export function notFound(entity: "Customer" | "Contract" | "Payment", id: string): Problem {
+export function notFound(
+  entity: "Customer" | "Contract" | "Payment" | "File",
+  id: string,
+): Problem {
   return new Problem(
     404,
     "not-found",

@@ -86,10 +86,24 @@ export async function storeFile(
 ): Promise<{ file: StoredFile; created: boolean }> {
   const held = await findFile(env, tenantId, sha256);
   if (held) return { file: held, created: false };
+  return { file: await putFile(env, tenantId, sha256, contentType, bytes), created: true };
+}
+
+/**
+ * Writes a checked file without asking first, for a caller that just found it missing
+ * (storeFile, a peer's push). Writing it twice is harmless: the same name, the same bytes.
+ */
+export async function putFile(
+  env: Env,
+  tenantId: string,
+  sha256: string,
+  contentType: ImageType,
+  bytes: Uint8Array,
+): Promise<StoredFile> {
   const key = fileKey(tenantId, sha256);
   // R2 checks the digest as well: what it stores is what was checked here.
   await bounded(env.FILES.put(key, bytes, { httpMetadata: { contentType }, sha256 }));
-  return { file: { sha256, contentType, size: bytes.byteLength }, created: true };
+  return { sha256, contentType, size: bytes.byteLength };
 }
 
 export async function findFile(
@@ -112,6 +126,7 @@ export async function readFile(env: Env, tenantId: string, sha256: string) {
  * 422 `slug` unless the tenant's file is in this region's store: a payment or a signature
  * names only a file the region holds, so its view never points at nothing. The file may
  * still be on its way from the region that took it: the answer says to upload it here.
+ * A write's precondition (runCommand), so it never stands in front of a replay.
  */
 export async function requireFile(
   env: Env,

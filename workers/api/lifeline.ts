@@ -8,6 +8,7 @@ import {
   parseIdempotencyKey,
   type WriteOutcome,
 } from "../../core/index.ts";
+import type { AccountResult } from "../../durable-objects/account/index.ts";
 import { accountStub, idempotencyKeyStub } from "../../durable-objects/stubs.ts";
 import { regionsOf } from "../../replication/regions.ts";
 import type { AppEnv } from "./env.ts";
@@ -29,32 +30,81 @@ export function idempotencyKeyRequired(reason: string): Problem {
   );
 }
 
+/** A lifeline write the AccountDO answered: what it did, and how the answer is given. */
+export type Executed = {
+  outcome: WriteOutcome;
+  replayed: boolean;
+  degraded?: readonly string[] | undefined;
+};
+
+/**
+ * What a route checks before a new write, beyond the body (a named file is in this
+ * region's store); it throws its refusal. A replay does not need it (see executeCommand).
+ */
+export type Precondition = () => Promise<void>;
+
+/** Runs a lifeline command and answers it as HTTP (status, Location, Lifeline-* headers). */
 export async function runCommand(
   c: Context<AppEnv>,
   accountId: string,
   command: Command,
   body: unknown,
   key: string = requireIdempotencyKey(c),
+  precondition?: Precondition,
 ): Promise<Response> {
+  const { outcome, replayed, degraded } = await executeCommand(
+    c,
+    accountId,
+    command,
+    body,
+    key,
+    precondition,
+  );
+  return renderOutcome(outcome, replayed, degraded);
+}
+
+/**
+ * The write path up to the AccountDO's answer, for a route that acts on the outcome before
+ * answering (e.g. audits only a write that changed something); every refusal is thrown as
+ * its problem. A `precondition` that fails does not stand in front of a replay [LF2]: the
+ * AccountDO is asked for this key's stored answer only (no new write), and the
+ * precondition's refusal is thrown only when it has none. So a retry of a write that
+ * committed gets its first answer though the file store is down now, or though the
+ * write's ledger entry reached this region before its file did.
+ */
+export async function executeCommand(
+  c: Context<AppEnv>,
+  accountId: string,
+  command: Command,
+  body: unknown,
+  key: string = requireIdempotencyKey(c),
+  precondition?: Precondition,
+): Promise<Executed> {
   const principal = c.get("principal");
   const fp = fingerprint(c.req.method, c.req.path, body);
   const registry = idempotencyKeyStub(c.env, principal.tenantId, key);
-  const claim = await registry.claim(key, fp);
-  if (claim === "mismatch") throw keyReused();
-  if (claim === "in-flight") throw inFlight();
-
-  const result = await accountStub(c.env, principal.tenantId, accountId).execute({
+  const account = accountStub(c.env, principal.tenantId, accountId);
+  const request = {
     tenantId: principal.tenantId,
     accountId,
     idempotencyKey: key,
     fingerprint: fp,
     actor: { kind: principal.kind, id: principal.id },
     command,
-  });
+  };
+  let result = precondition
+    ? await storedUnless(precondition, () => account.execute(request, { replayOnly: true }))
+    : null;
+  if (!result) {
+    const claim = await registry.claim(key, fp);
+    if (claim === "mismatch") throw keyReused();
+    if (claim === "in-flight") throw inFlight();
+    result = await account.execute(request);
+  }
   switch (result.kind) {
     case "response": {
       c.executionCtx.waitUntil(registry.complete(key, fp));
-      return renderOutcome(result.outcome, result.replayed, result.degraded);
+      return { outcome: result.outcome, replayed: result.replayed, degraded: result.degraded };
     }
     case "mismatch":
       throw keyReused();
@@ -96,6 +146,24 @@ export async function runCommand(
     case "rejected":
       c.executionCtx.waitUntil(registry.release(key, fp));
       throw domainProblem(result.error);
+    case "not-stored":
+      // Only a replay-only call answers this, and storedUnless never passes it on.
+      throw new Error("a replay-only answer reached the write path");
+  }
+}
+
+/** null when `precondition` holds; else the key's stored answer, or the precondition's refusal. */
+async function storedUnless(
+  precondition: Precondition,
+  replay: () => Promise<AccountResult>,
+): Promise<AccountResult | null> {
+  try {
+    await precondition();
+    return null;
+  } catch (refusal) {
+    const stored = await replay();
+    if (stored.kind === "not-stored") throw refusal;
+    return stored;
   }
 }
 

@@ -3,6 +3,7 @@
 // a list) and the one place that adds what every operation shares before /v1/openapi.json
 // is served: servers, platform headers and the 413/415/429/503 answers.
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import type { Breaker } from "../../core/breaker.ts";
 import { regionInfo } from "../../replication/regions.ts";
 import type { AppEnv } from "./env.ts";
 import { bodyLimitOf } from "./middleware/body-limit.ts";
@@ -20,6 +21,11 @@ export const ProblemSchema = z
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
 
+/** A circuit breaker's state (core/breaker.ts), as /v1/health, degradation and regions show it. */
+export const BreakerState = z.enum(["closed", "open", "half-open"]) satisfies z.ZodType<
+  Breaker["state"]
+>;
+
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { content: { "application/json": { schema } }, description };
 }
@@ -28,7 +34,11 @@ export function problem(description: string) {
   return { content: { "application/problem+json": { schema: ProblemSchema } }, description };
 }
 
-const header = (description: string) => ({ description, schema: { type: "string" as const } });
+/** A response header of type string, as the OpenAPI document describes it. */
+export const header = (description: string) => ({
+  description,
+  schema: { type: "string" as const },
+});
 
 /** Headers of a lifeline write's answer (first or replayed). */
 export const WRITE_HEADERS = {

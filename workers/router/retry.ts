@@ -7,8 +7,16 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const isWrite = (method: string) => !SAFE_METHODS.has(method.toUpperCase());
 
-export function isIdempotent(method: string, headers: Headers): boolean {
+/**
+ * Writes whose second delivery has no effect to double: a login only issues a session
+ * token (a retry issues another; the rate limits count attempts either way). Without this
+ * a login through the router fails while one region of the jurisdiction is down.
+ */
+const RETRYABLE_WRITES: ReadonlySet<string> = new Set(["POST /v1/auth/login"]);
+
+export function isIdempotent(method: string, path: string, headers: Headers): boolean {
   if (!isWrite(method)) return true;
+  if (RETRYABLE_WRITES.has(`${method.toUpperCase()} ${path.replace(/\/$/, "")}`)) return true;
   return (headers.get("idempotency-key") ?? "").trim() !== "";
 }
 

@@ -51,7 +51,7 @@ export function requestFacts(
   const residency = creatingCustomer && isObject(body) ? body.residency : null;
   return {
     write: isWrite(method),
-    idempotent: isIdempotent(method, headers),
+    idempotent: isIdempotent(method, url.pathname, headers),
     accountId: fromPath ?? fromFields ?? null,
     scope: credentialScope(headers.get("authorization")),
     residency: typeof residency === "string" ? residency : null,

@@ -33,6 +33,51 @@ export function problemResponse(p: Problem, instance: string): Response {
   });
 }
 
+/** An offending field of a request: its name, a pointer to it, and what is wrong with it. */
+export type FieldError = { field: string; pointer: string; message: string };
+
+/** What a part of the request is called in a 400's title, and what an unknown key in it is. */
+const TARGETS = new Map([
+  ["json", { title: "The request body has invalid fields", unknown: "is not a known field" }],
+  ["query", { title: "Invalid query parameters", unknown: "is not a known query parameter" }],
+  ["param", { title: "Invalid path parameter", unknown: "is not a known path parameter" }],
+  ["header", { title: "Invalid request header", unknown: "is not a known header" }],
+]);
+
+const wordsFor = (target: string) =>
+  TARGETS.get(target) ?? { title: `Invalid ${target}`, unknown: "is not known" };
+
+/** What an unknown key of `target` (`json`, `query`, `param`, `header`) is said to be. */
+export function unknownKeyMessage(target: string): string {
+  return wordsFor(target).unknown;
+}
+
+/** A JSON pointer (RFC 6901) to the value at `path`, as a URI fragment. */
+export function pointerTo(path: readonly string[]): string {
+  return `#/${path.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`;
+}
+
+/**
+ * The one 400 `validation` problem of every Lifeline worker (regional API and router; no
+ * zod here, the router must not pull it in): `target` (`json`, `query`, `param`, `header`)
+ * names the part of the request in the title, every offending field is in `errors` with a
+ * pointer (by default `#/<field>`), and the detail lists them as `field: message; …`.
+ * `extra` members (e.g. the values that would have been valid) come before `errors`.
+ */
+export function fieldProblem(
+  target: string,
+  fields: ReadonlyArray<{ field: string; message: string; pointer?: string }>,
+  extra: Record<string, unknown> = {},
+): Problem {
+  const errors: FieldError[] = fields.map(({ field, message, pointer }) => ({
+    field,
+    pointer: pointer ?? pointerTo([field]),
+    message,
+  }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return new Problem(400, "validation", wordsFor(target).title, detail, { ...extra, errors });
+}
+
 /** The one 413 of every Lifeline worker: same type and title, the limit in bytes. */
 export function bodyTooLarge(limitBytes: number): Problem {
   return new Problem(

@@ -3,7 +3,7 @@
 // jurisdiction's, so a client can fail over between the regions of its jurisdiction.
 // Plain TypeScript: the router imports it, and the router must not pull in zod.
 import type { RegionInfo } from "../../replication/regions.ts";
-import { Problem } from "./problem.ts";
+import { fieldProblem } from "./problem.ts";
 
 /** The map changes only with a deployment: a minute of caching costs nothing. */
 export const REGIONS_CACHE_CONTROL = "public, max-age=60";
@@ -22,10 +22,7 @@ export function regionsIn(
   const known = [...new Set(all.map((r) => r.jurisdiction))];
   if (!known.includes(jurisdiction)) {
     const message = `is not a jurisdiction of this deployment (${known.join(", ")})`;
-    throw new Problem(400, "validation", "Invalid query parameters", `jurisdiction: ${message}`, {
-      jurisdictions: known,
-      errors: [{ field: "jurisdiction", pointer: "#/jurisdiction", message }],
-    });
+    throw fieldProblem("query", [{ field: "jurisdiction", message }], { jurisdictions: known });
   }
   return all.filter((r) => r.jurisdiction === jurisdiction);
 }

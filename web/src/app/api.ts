@@ -49,15 +49,14 @@ export class Api {
   ) {}
 
   /**
-   * A new endpoint list; the one that answered last stays first. After a login through
-   * the router that is the router (it fails over inside the jurisdiction itself); the
-   * regions are tried directly when it does not answer.
+   * A new endpoint list: the region that answered last stays first if it is in it, else
+   * the first region. The router (the list's last entry) is only the last resort.
    */
   setEndpoints(endpoints: Endpoint[]): void {
-    const current = this.endpoints[this.preferred]?.url;
+    const current = this.endpoints[this.preferred];
     this.endpoints = endpoints;
     this.preferred = Math.max(
-      endpoints.findIndex((e) => e.url === current),
+      endpoints.findIndex((e) => e.region !== null && e.url === current?.url),
       0,
     );
   }

@@ -96,7 +96,6 @@ export type Command = CommandBody & {
   label: string;
   createdAt: number;
   state: CommandState;
-  attempts: number;
   /** Photos the command needs on the server first (uploaded to the same region). */
   files: FileRef[];
   /** Set once the server answered with a definite outcome. */

@@ -82,12 +82,10 @@ export async function enqueue(
     label: label.slice(0, 200),
     createdAt: Date.now(),
     state: "pending",
-    attempts: 0,
     files: refs,
   } as Command;
-  const seq = await tx.objectStore("outbox").add(command);
-  command.seq = seq;
-  await tx.objectStore("outbox").put(command);
+  // The store's key generator writes `seq` into the stored command; the caller gets it too.
+  command.seq = await tx.objectStore("outbox").add(command);
   for (const f of files) {
     const row: StoredFile = {
       ...refs.find((r) => r.sha256 === f.sha256)!,
@@ -111,10 +109,6 @@ export async function enqueue(
 
 export async function commands(): Promise<Command[]> {
   return (await db()).getAll("outbox");
-}
-
-export async function pendingCount(): Promise<number> {
-  return (await commands()).filter((c) => c.state === "pending").length;
 }
 
 /** Drops confirmed commands from the list (the rep's "clear confirmed"). */
@@ -169,87 +163,95 @@ export async function replay(api: Api, onChange: () => void = () => {}): Promise
 
 async function replayLocked(api: Api, onChange: () => void): Promise<RoundResult> {
   let sent = 0;
-  for (let i = 0; i < MAX_PER_ROUND; i++) {
-    const all = await commands();
-    const byId = new Map(all.map((c) => [c.id, c]));
-    const next = all.filter((c) => c.state === "pending").sort((a, b) => a.seq - b.seq)[0];
-    if (!next) return { sent, stopped: null };
-    const blocked = refsOf(next)
-      .map((r) => byId.get(r))
-      .find((r) => r && (r.state === "rejected" || r.state === "conflict"));
-    if (blocked) {
-      await settle(next, { state: "rejected", problem: dependsOnRejected(blocked) });
+  // The outbox is read once per pass and kept current as commands settle; a pass ends when
+  // its pending commands are done, and a new one picks up what was queued meanwhile.
+  while (sent < MAX_PER_ROUND) {
+    const byId = new Map((await commands()).map((c) => [c.id, c]));
+    const pending = [...byId.values()]
+      .filter((c) => c.state === "pending")
+      .sort((a, b) => a.seq - b.seq);
+    if (pending.length === 0) return { sent, stopped: null };
+    for (const next of pending) {
+      const stopped = await replayOne(api, next, byId);
+      if (stopped) return { sent, stopped };
+      sent++;
       onChange();
-      continue;
+      if (sent >= MAX_PER_ROUND) break;
     }
-    const resolve = (ref: string) => {
-      const c = byId.get(ref);
-      return c?.state === "confirmed" ? (c.result?.id ?? null) : null;
-    };
-    let request: ReturnType<typeof toRequest>;
-    try {
-      request = toRequest(next, resolve);
-    } catch (err) {
-      if (!(err instanceof UnresolvedRef)) throw err;
-      // Its reference is missing from the outbox (discarded): it can never be sent.
-      await settle(next, {
-        state: "rejected",
-        problem: { code: "depends-on-rejected", status: 0, title: "Depends on a discarded change" },
-      });
-      onChange();
-      continue;
-    }
-    await bumpAttempts(next);
-    let settled: Settled | { later: true; retryAfterMs: number | null; session: boolean };
-    try {
-      settled = await api.failover(async (endpoint) => {
-        const upload = await uploadFiles(api, endpoint, next);
-        if (upload !== "ok") return upload;
-        const answer = await api.send(endpoint, {
-          method: request.method,
-          path: request.path,
-          json: request.body,
-          headers: request.idempotent ? { "idempotency-key": next.idempotencyKey } : {},
-        });
-        const outcome: Outcome = classify(
-          answer.status,
-          answer.body,
-          retryAfterMs(answer.headers.get("retry-after"), Date.now()),
-        );
-        switch (outcome.kind) {
-          case "failover":
-            return { next: true as const, retryAfterMs: outcome.retryAfterMs };
-          case "later":
-            return {
-              later: true as const,
-              retryAfterMs: outcome.retryAfterMs,
-              session: answer.status === 401,
-            };
-          case "confirmed":
-            return { state: "confirmed" as const, answer };
-          case "rejected":
-          case "conflict":
-            return { state: outcome.kind, answer, problem: outcome.problem };
-        }
-      });
-    } catch (err) {
-      if (err instanceof Unreachable)
-        return { sent, stopped: { reason: "unreachable", retryAfterMs: err.retryAfterMs } };
-      throw err;
-    }
-    if ("later" in settled)
-      return {
-        sent,
-        stopped: {
-          reason: settled.session ? "session" : "later",
-          retryAfterMs: settled.retryAfterMs,
-        },
-      };
-    await settle(next, settled);
-    sent++;
-    onChange();
   }
   return { sent, stopped: null };
+}
+
+/** Sends one command and settles it; says why the round must stop, or null to go on. */
+async function replayOne(
+  api: Api,
+  next: Command,
+  byId: Map<string, Command>,
+): Promise<RoundResult["stopped"]> {
+  const done = async (s: Settled) => {
+    const updated = await settle(next, s);
+    if (updated) byId.set(updated.id, updated);
+    return null;
+  };
+  const blocked = refsOf(next)
+    .map((r) => byId.get(r))
+    .find((r) => r && (r.state === "rejected" || r.state === "conflict"));
+  if (blocked) return done({ state: "rejected", problem: dependsOnRejected(blocked) });
+  const resolve = (ref: string) => {
+    const c = byId.get(ref);
+    return c?.state === "confirmed" ? (c.result?.id ?? null) : null;
+  };
+  let request: ReturnType<typeof toRequest>;
+  try {
+    request = toRequest(next, resolve);
+  } catch (err) {
+    if (!(err instanceof UnresolvedRef)) throw err;
+    // Its reference is missing from the outbox (discarded): it can never be sent.
+    return done({
+      state: "rejected",
+      problem: { code: "depends-on-rejected", status: 0, title: "Depends on a discarded change" },
+    });
+  }
+  let settled: Settled | { later: true; retryAfterMs: number | null; session: boolean };
+  try {
+    settled = await api.failover(async (endpoint) => {
+      const upload = await uploadFiles(api, endpoint, next);
+      if (upload !== "ok") return upload;
+      const answer = await api.send(endpoint, {
+        method: request.method,
+        path: request.path,
+        json: request.body,
+        headers: request.idempotent ? { "idempotency-key": next.idempotencyKey } : {},
+      });
+      const outcome: Outcome = classify(
+        answer.status,
+        answer.body,
+        retryAfterMs(answer.headers.get("retry-after"), Date.now()),
+      );
+      switch (outcome.kind) {
+        case "failover":
+          return { next: true as const, retryAfterMs: outcome.retryAfterMs };
+        case "later":
+          return {
+            later: true as const,
+            retryAfterMs: outcome.retryAfterMs,
+            session: answer.status === 401,
+          };
+        case "confirmed":
+          return { state: "confirmed" as const, answer };
+        case "rejected":
+        case "conflict":
+          return { state: outcome.kind, answer, problem: outcome.problem };
+      }
+    });
+  } catch (err) {
+    if (err instanceof Unreachable)
+      return { reason: "unreachable", retryAfterMs: err.retryAfterMs };
+    throw err;
+  }
+  if ("later" in settled)
+    return { reason: settled.session ? "session" : "later", retryAfterMs: settled.retryAfterMs };
+  return done(settled);
 }
 
 /** PUT each photo the command needs to the endpoint that will take the command. */
@@ -276,19 +278,14 @@ async function uploadFiles(
   return "ok";
 }
 
-async function bumpAttempts(c: Command): Promise<void> {
-  const d = await db();
-  const current = await d.getFromIndex("outbox", "id", c.id);
-  if (current) await d.put("outbox", { ...current, attempts: current.attempts + 1 });
-}
-
-async function settle(c: Command, s: Settled): Promise<void> {
+/** Records a definite outcome; the settled command, or null if it was no longer pending. */
+async function settle(c: Command, s: Settled): Promise<Command | null> {
   const d = await db();
   const tx = d.transaction(["outbox", "files", "records"], "readwrite");
   const current = await tx.objectStore("outbox").index("id").get(c.id);
   if (current?.state !== "pending") {
     await tx.done;
-    return;
+    return null;
   }
   const body = s.answer?.body;
   const id =
@@ -324,6 +321,7 @@ async function settle(c: Command, s: Settled): Promise<void> {
     (c.kind === "customer.create" || c.kind === "contract.create")
   )
     await setMeta(`alias:local:${c.id}`, id);
+  return updated;
 }
 
 /** A created record's local draft becomes the server's view under the server's id. */

@@ -60,32 +60,54 @@ export async function cachedContracts(customerId: string): Promise<CachedRecord[
 
 type Page = { items: Array<Record<string, unknown>>; nextCursor?: string | null };
 
-/** Refreshes the rep's customers from the region; keeps the cache bounded. */
-export async function refreshCustomers(api: Api, q = ""): Promise<void> {
-  const qs = new URLSearchParams({ limit: "100", owner: "me" });
-  if (q) qs.set("q", q);
-  const a = await api.request({ method: "GET", path: `/v1/customers?${qs}` });
-  if (a.status !== 200) return;
-  const page = a.body as Page;
-  const d = await db();
-  const tx = d.transaction("records", "readwrite");
+type ServerRow = {
+  id: string;
+  kind: CachedRecord["kind"];
+  customerId: string | null;
+  data: Record<string, unknown>;
+  /** Where it ranks in "most recent first"; by default it keeps its place. */
+  touchedAt?: number;
+};
+
+/** What the region answered, over what the device had (a summary never drops a view's fields). */
+async function storeServerRows(rows: ServerRow[]): Promise<void> {
+  const tx = (await db()).transaction("records", "readwrite");
   const now = Date.now();
-  let rank = 0;
-  for (const item of page.items ?? []) {
-    if (typeof item.id !== "string") continue;
-    const prev = await tx.store.get(item.id);
+  for (const row of rows) {
+    const prev = await tx.store.get(row.id);
     await tx.store.put({
-      id: item.id,
-      kind: "customer",
-      customerId: null,
-      data: { ...prev?.data, ...keyFields(item, CUSTOMER_FIELDS) },
+      id: row.id,
+      kind: row.kind,
+      customerId: row.customerId,
+      data: { ...prev?.data, ...row.data },
       fetchedAt: now,
       pendingCommand: null,
-      // Newest first as the server ordered them, above anything older on the device.
-      touchedAt: Math.max(prev?.touchedAt ?? 0, now - rank++),
+      touchedAt: Math.max(prev?.touchedAt ?? 0, row.touchedAt ?? 0) || now,
     });
   }
   await tx.done;
+}
+
+const itemsOf = (body: unknown) =>
+  ((body as Page | null)?.items ?? []).filter(
+    (i): i is Record<string, unknown> & { id: string } => typeof i.id === "string",
+  );
+
+/** Refreshes the rep's customers from the region; keeps the cache bounded. */
+export async function refreshCustomers(api: Api): Promise<void> {
+  const a = await api.request({ method: "GET", path: "/v1/customers?limit=100&owner=me" });
+  if (a.status !== 200) return;
+  const now = Date.now();
+  // Newest first as the server ordered them, above anything older on the device.
+  await storeServerRows(
+    itemsOf(a.body).map((item, rank) => ({
+      id: item.id,
+      kind: "customer",
+      customerId: null,
+      data: keyFields(item, CUSTOMER_FIELDS),
+      touchedAt: now - rank,
+    })),
+  );
   await trimCustomers();
 }
 
@@ -102,6 +124,8 @@ async function trimCustomers(): Promise<void> {
   await tx.done;
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null;
+
 /** Refreshes one customer and its contracts from the region. */
 export async function refreshCustomer(api: Api, id: string): Promise<void> {
   const [c, list] = await Promise.all([
@@ -111,53 +135,19 @@ export async function refreshCustomer(api: Api, id: string): Promise<void> {
       path: `/v1/contracts?customerId=${encodeURIComponent(id)}&limit=${MAX_CONTRACTS_PER_CUSTOMER}`,
     }),
   ]);
-  const d = await db();
-  const tx = d.transaction("records", "readwrite");
-  const now = Date.now();
-  if (c.status === 200 && typeof c.body === "object" && c.body !== null) {
-    const prev = await tx.store.get(id);
-    await tx.store.put({
-      id,
-      kind: "customer",
-      customerId: null,
-      data: c.body as Record<string, unknown>,
-      fetchedAt: now,
-      pendingCommand: null,
-      touchedAt: prev?.touchedAt ?? now,
-    });
-  }
-  if (list.status === 200) {
-    for (const item of (list.body as Page).items ?? []) {
-      if (typeof item.id !== "string") continue;
-      const prev = await tx.store.get(item.id);
-      await tx.store.put({
-        id: item.id,
-        kind: "contract",
-        customerId: id,
-        data: { ...prev?.data, ...item },
-        fetchedAt: now,
-        pendingCommand: null,
-        touchedAt: prev?.touchedAt ?? now,
-      });
-    }
-  }
-  await tx.done;
+  const rows: ServerRow[] = [];
+  if (c.status === 200 && isObject(c.body))
+    rows.push({ id, kind: "customer", customerId: null, data: c.body });
+  if (list.status === 200)
+    for (const item of itemsOf(list.body))
+      rows.push({ id: item.id, kind: "contract", customerId: id, data: item });
+  await storeServerRows(rows);
 }
 
 /** Refreshes one contract (its signatures, payments, paid) from its account object. */
 export async function refreshContract(api: Api, id: string): Promise<void> {
   const a = await api.request({ method: "GET", path: `/v1/contracts/${encodeURIComponent(id)}` });
-  if (a.status !== 200 || typeof a.body !== "object" || a.body === null) return;
-  const data = a.body as Record<string, unknown>;
-  const d = await db();
-  const prev = await d.get("records", id);
-  await d.put("records", {
-    id,
-    kind: "contract",
-    customerId: typeof data.customerId === "string" ? data.customerId : null,
-    data,
-    fetchedAt: Date.now(),
-    pendingCommand: null,
-    touchedAt: prev?.touchedAt ?? Date.now(),
-  });
+  if (a.status !== 200 || !isObject(a.body)) return;
+  const customerId = typeof a.body.customerId === "string" ? a.body.customerId : null;
+  await storeServerRows([{ id, kind: "contract", customerId, data: a.body }]);
 }

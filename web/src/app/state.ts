@@ -3,7 +3,7 @@
 // on start, when the browser comes online, after every enqueue, and on a bounded backoff
 // while something waits. Where the browser has Background Sync the service worker is
 // asked to drain it too (it reads the session and endpoints from IndexedDB).
-import { Api, type Endpoint, endpointsFor, type RegionInfo } from "./api.ts";
+import { Api, endpointsFor, type RegionInfo } from "./api.ts";
 import { deleteMeta, getMeta, setMeta } from "./db.ts";
 import { type Key, type Lang, pickLang, translate } from "./i18n.ts";
 import { commands, replay } from "./outbox.ts";
@@ -60,10 +60,33 @@ export function t(key: Key, params?: Readonly<Record<string, string | number>>):
   return translate(state.lang, key, params);
 }
 
+/**
+ * A mode is shown for MODE_HOLD_MS after the last answer that carried it. A mode affects
+ * some answers only (inference-off: insights), so an unaffected answer without the header
+ * does not mean it ended; the banner stays calm instead of flickering with every request.
+ */
+export const MODE_HOLD_MS = 60_000;
+const modeSeenAt = new Map<string, number>();
+let modeTimer: ReturnType<typeof setTimeout> | null = null;
+
+function modesInForce(now: number): string[] {
+  for (const [mode, at] of modeSeenAt) if (now - at >= MODE_HOLD_MS) modeSeenAt.delete(mode);
+  if (modeTimer) clearTimeout(modeTimer);
+  modeTimer = null;
+  if (modeSeenAt.size > 0) {
+    const next = Math.min(...modeSeenAt.values()) + MODE_HOLD_MS - now;
+    modeTimer = setTimeout(() => update({ degraded: modesInForce(Date.now()) }), Math.max(next, 0));
+  }
+  return [...modeSeenAt.keys()].sort();
+}
+
 export const api = new Api([{ region: null, url: location.origin }], null, "en", {
   onAnswer: ({ region, degraded }) => {
-    if (region !== state.region || degraded.join() !== state.degraded.join() || state.unreachable)
-      update({ region, degraded, unreachable: false });
+    const now = Date.now();
+    for (const mode of degraded) modeSeenAt.set(mode, now);
+    const modes = modesInForce(now);
+    if (region !== state.region || modes.join() !== state.degraded.join() || state.unreachable)
+      update({ region, degraded: modes, unreachable: false });
   },
   onUnreachable: () => update({ unreachable: true, region: null }),
 });
@@ -75,22 +98,30 @@ export async function setLang(lang: Lang): Promise<void> {
   await setMeta("lang", lang);
 }
 
-async function loadEndpoints(jurisdiction: string): Promise<Endpoint[]> {
-  const cached = await getMeta<RegionInfo[]>("regions");
-  let regions = cached ?? [];
+/** The region map: from the network when it answers (and then cached), else the cached one. */
+async function regions(): Promise<RegionInfo[]> {
   try {
     const a = await api.request({ method: "GET", path: "/v1/regions" });
-    if (a.status === 200 && Array.isArray((a.body as { regions?: unknown }).regions)) {
-      regions = (a.body as { regions: RegionInfo[] }).regions.filter(
+    const list = (a.body as { regions?: unknown } | null)?.regions;
+    if (a.status === 200 && Array.isArray(list)) {
+      const valid = (list as RegionInfo[]).filter(
         (r) =>
-          typeof r.region === "string" && typeof r.url === "string" && /^https?:\/\//.test(r.url),
+          typeof r.region === "string" &&
+          typeof r.jurisdiction === "string" &&
+          typeof r.url === "string" &&
+          /^https?:\/\//.test(r.url),
       );
-      await setMeta("regions", regions);
+      await setMeta("regions", valid);
+      return valid;
     }
   } catch {
     // Offline: the cached map serves.
   }
-  return endpointsFor(regions, jurisdiction, location.origin);
+  return (await getMeta<RegionInfo[]>("regions")) ?? [];
+}
+
+function useEndpoints(map: RegionInfo[], jurisdiction: string): void {
+  api.setEndpoints(endpointsFor(map, jurisdiction, location.origin));
 }
 
 export async function boot(): Promise<void> {
@@ -100,8 +131,10 @@ export async function boot(): Promise<void> {
   const session = (await getMeta<Session>("session")) ?? null;
   if (session && Date.parse(session.expiresAt) > Date.now()) {
     api.setToken(session.token);
-    api.setEndpoints(await loadEndpoints(session.jurisdiction));
+    // The cached map first, so the app opens at once (offline too); then a fresh one.
+    useEndpoints((await getMeta<RegionInfo[]>("regions")) ?? [], session.jurisdiction);
     update({ session });
+    void regions().then((map) => useEndpoints(map, session.jurisdiction));
   }
   window.addEventListener("online", () => {
     update({ online: true });
@@ -130,26 +163,18 @@ export async function login(email: string, password: string): Promise<string | n
   }
   const s = a.body as Omit<Session, "jurisdiction">;
   // The region that answered tells the jurisdiction the tenant lives in.
-  const regions = await regionsMap();
+  const map = await regions();
   const jurisdiction =
-    regions.find((r) => r.region === a.region)?.jurisdiction ??
+    map.find((r) => r.region === a.region)?.jurisdiction ??
     a.headers.get("lifeline-jurisdiction") ??
     "cn";
   const session: Session = { ...s, jurisdiction };
   await setMeta("session", session);
   api.setToken(session.token);
-  api.setEndpoints(await loadEndpoints(jurisdiction));
+  useEndpoints(map, jurisdiction);
   update({ session });
   void drain();
   return null;
-}
-
-async function regionsMap(): Promise<RegionInfo[]> {
-  try {
-    const a = await api.request({ method: "GET", path: "/v1/regions" });
-    if (a.status === 200) return (a.body as { regions: RegionInfo[] }).regions ?? [];
-  } catch {}
-  return (await getMeta<RegionInfo[]>("regions")) ?? [];
 }
 
 export async function logout(): Promise<void> {
@@ -174,7 +199,8 @@ const MAX_BACKOFF_MS = 30_000;
 
 /** Drain the outbox now; while something waits, try again on a bounded backoff. */
 export async function drain(): Promise<void> {
-  if (!state.session || draining) return;
+  // Offline, nothing is tried: the browser's "online" event drains it.
+  if (!state.session || !state.online || draining) return;
   if (timer) clearTimeout(timer);
   timer = null;
   draining = true;

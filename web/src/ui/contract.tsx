@@ -382,9 +382,9 @@ function PaymentForm(props: {
     try {
       setPhoto(await compressPhoto(file));
       setError(null);
-    } catch (err) {
+    } catch {
+      // Not an image the browser can decode (or too large even compressed).
       setError(t("problem.unsupported-media-type"));
-      void err;
     }
   };
   const submit = (e: Event) => {

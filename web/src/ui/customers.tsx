@@ -73,6 +73,12 @@ export function CustomerList() {
 
 type ContactDraft = { name: string; phone: string; email: string };
 
+const CONTACT_FIELDS = [
+  ["name", "customer.contactName", "text"],
+  ["phone", "customer.contactPhone", "tel"],
+  ["email", "customer.contactEmail", "email"],
+] as const;
+
 export function CustomerNew() {
   const [contacts, setContacts] = useState<ContactDraft[]>([{ name: "", phone: "", email: "" }]);
   const [error, setError] = useState<string | null>(null);
@@ -141,30 +147,17 @@ export function CustomerNew() {
           <legend>{t("customer.contacts")}</legend>
           {contacts.map((c, i) => (
             <div class="contact" key={i}>
-              <label>
-                {t("customer.contactName")}
-                <input
-                  value={c.name}
-                  maxLength={120}
-                  onInput={(e) => set(i, "name", (e.target as HTMLInputElement).value)}
-                />
-              </label>
-              <label>
-                {t("customer.contactPhone")}
-                <input
-                  type="tel"
-                  value={c.phone}
-                  onInput={(e) => set(i, "phone", (e.target as HTMLInputElement).value)}
-                />
-              </label>
-              <label>
-                {t("customer.contactEmail")}
-                <input
-                  type="email"
-                  value={c.email}
-                  onInput={(e) => set(i, "email", (e.target as HTMLInputElement).value)}
-                />
-              </label>
+              {CONTACT_FIELDS.map(([field, label, type]) => (
+                <label key={field}>
+                  {t(label)}
+                  <input
+                    type={type}
+                    value={c[field]}
+                    maxLength={field === "name" ? 120 : 254}
+                    onInput={(e) => set(i, field, (e.target as HTMLInputElement).value)}
+                  />
+                </label>
+              ))}
               {contacts.length > 1 && (
                 <button
                   type="button"

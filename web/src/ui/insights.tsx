@@ -136,7 +136,6 @@ export function Insights() {
       (stored.source === "region" ? (stored.result as Answer).id : { $ref: stored.reanalysis! });
     await enqueue({ kind: "insight.feedback", insightId, body: { strategy, adopted } }, strategy);
     await queued();
-    state.notice = null;
     setError(null);
     setAnswered({ ...answered, [strategy]: adopted });
   };

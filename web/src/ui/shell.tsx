@@ -57,6 +57,11 @@ export function Shell(props: { route: string; children: ComponentChildren }) {
             {t("banner.unreachable", { count: s.pending })}
           </p>
         )}
+        {s.online && !s.unreachable && s.syncing && s.pending > 0 && (
+          <p class="banner offline" role="status">
+            {t("banner.syncing", { count: s.pending })}
+          </p>
+        )}
         {s.degraded.length > 0 && (
           <p class="banner degraded" role="status" data-testid="degraded-banner">
             {t("banner.degraded", { what: modes })}

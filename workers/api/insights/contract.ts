@@ -90,7 +90,10 @@ export function sentimentTargets(transcript: CallInput["transcript"]): number[] 
   return transcript.flatMap((u, i) => (insights.languageOf(u.text) === "zh" ? [i] : []));
 }
 
-/** The sentiment model's answer for a call, or why there is none (it was shed). */
+/**
+ * The sentiment model's answer for a call, or why there is none (it was shed): what the
+ * API's inference client (inference.ts) and the PWA's on-device model both return.
+ */
 export type SentimentOutcome = { ok: true; value: SentimentAnswer } | { ok: false; shed: Shed };
 
 /**

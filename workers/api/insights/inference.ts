@@ -10,6 +10,7 @@ import { observe } from "../../../durable-objects/region/client.ts";
 import type { AnalyzeResult } from "../../inference/analyze.ts";
 import { Timeout, within } from "../../shared/timeout.ts";
 import { isLocalMode } from "../env.ts";
+import type { SentimentOutcome } from "./contract.ts";
 
 export const DEFAULT_BUDGET_MS = 300;
 /** The `Lifeline-Degraded` token while insights are shed, whatever the reason. */
@@ -39,18 +40,6 @@ const Answer = z.object({
   results: z.array(z.object({ label: z.string(), probabilities: z.array(z.number()) })),
 });
 
-export type ShedReason = "off" | "breaker-open" | "timeout" | "error" | "unavailable";
-export type Shed = { reason: ShedReason; detail: string };
-
-export type Sentiments = {
-  task: string;
-  modelVersion: string;
-  labels: string[];
-  results: Array<{ label: string; probabilities: number[] }>;
-};
-
-export type InferenceOutcome = { ok: true; value: Sentiments } | { ok: false; shed: Shed };
-
 /**
  * Per isolate: each isolate learns about its own calls at once. Every call's latency and
  * outcome also goes to the region's RegionDO (observe), whose policies decide
@@ -74,7 +63,7 @@ export async function inferTexts(
   /** The caller's modes in force (durable-objects/region/client.ts): `inference-off` sheds. */
   modes: readonly string[],
   nowMs: () => number = Date.now,
-): Promise<InferenceOutcome> {
+): Promise<SentimentOutcome> {
   if (modes.includes(INFERENCE_OFF))
     return {
       ok: false,

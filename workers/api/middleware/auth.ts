@@ -76,7 +76,16 @@ async function resolveApiKey(env: Env, key: string): Promise<Principal | null> {
 
 const versionKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
 
-async function tokenVersion(env: Env, tenantId: string, userId: string): Promise<number | null> {
+/**
+ * The user's token version in this region's directory, or null when the tenant has no such
+ * user: cached per isolate for TOKEN_VERSION_TTL_MS, so it also answers "does this user
+ * exist?" (an owner named in a request) without a DirectoryDO call each time.
+ */
+export async function tokenVersion(
+  env: Env,
+  tenantId: string,
+  userId: string,
+): Promise<number | null> {
   const key = versionKey(tenantId, userId);
   const cached = tokenVersions.get(key);
   if (cached !== undefined) return cached;

@@ -5,8 +5,9 @@
 // authentication and rate limits: a browser sends them without credentials. Peer and
 // operator routes get no CORS at all. Not hono/cors: it sends Expose-Headers to every
 // origin, answers preflights of unlisted ones, and cannot leave paths out.
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
+import { editHeaders } from "./headers.ts";
 
 export const ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE"];
 /** Every request header the API reads from a client (the others are CORS-safelisted). */
@@ -36,6 +37,14 @@ export const EXPOSE_HEADERS = [
   "www-authenticate",
 ];
 export const PREFLIGHT_MAX_AGE_S = 600;
+
+// As sent: joined once per isolate, not per request.
+const PREFLIGHT_HEADERS: ReadonlyArray<[string, string]> = [
+  ["access-control-allow-methods", ALLOW_METHODS.join(", ")],
+  ["access-control-allow-headers", ALLOW_HEADERS.join(", ")],
+  ["access-control-max-age", String(PREFLIGHT_MAX_AGE_S)],
+];
+const EXPOSED = EXPOSE_HEADERS.join(", ");
 
 /** Region-to-region and local operator routes: no browser has business there. */
 const NO_CORS = [/^\/v1\/replication\//, /^\/__local\//];
@@ -73,36 +82,20 @@ export function cors(): MiddlewareHandler<AppEnv> {
       const headers = new Headers({ vary: "Origin" });
       if (allowed) {
         headers.set("access-control-allow-origin", allowed);
-        headers.set("access-control-allow-methods", ALLOW_METHODS.join(", "));
-        headers.set("access-control-allow-headers", ALLOW_HEADERS.join(", "));
-        headers.set("access-control-max-age", String(PREFLIGHT_MAX_AGE_S));
+        for (const [name, value] of PREFLIGHT_HEADERS) headers.set(name, value);
       }
       return new Response(null, { status: 204, headers });
     }
     await next();
-    const set: Array<[string, string]> = allowed
-      ? [
-          ["access-control-allow-origin", allowed],
-          ["access-control-expose-headers", EXPOSE_HEADERS.join(", ")],
-        ]
-      : [];
-    withHeaders(c, set);
+    // Vary: Origin on every answer (it depends on the origin); the rest only for a listed one.
+    editHeaders(c, (h) => {
+      const vary = h.get("vary");
+      if (!vary?.split(",").some((v) => v.trim().toLowerCase() === "origin"))
+        h.set("vary", vary ? `${vary}, Origin` : "Origin");
+      if (allowed) {
+        h.set("access-control-allow-origin", allowed);
+        h.set("access-control-expose-headers", EXPOSED);
+      }
+    });
   };
-}
-
-/** Adds Vary: Origin (the answer depends on it) and `set`, copying an immutable response. */
-function withHeaders(c: Context<AppEnv>, set: Array<[string, string]>): void {
-  const apply = (h: Headers) => {
-    const vary = h.get("vary");
-    if (!vary?.split(",").some((v) => v.trim().toLowerCase() === "origin"))
-      h.set("vary", vary ? `${vary}, Origin` : "Origin");
-    for (const [name, value] of set) h.set(name, value);
-  };
-  try {
-    apply(c.res.headers);
-  } catch {
-    // A response passed through from elsewhere has immutable headers.
-    c.res = new Response(c.res.body, c.res);
-    apply(c.res.headers);
-  }
 }

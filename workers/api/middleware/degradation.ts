@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import { affects } from "../../../core/degradation.ts";
 import { flushObservations, modesFor } from "../../../durable-objects/region/client.ts";
 import type { AppEnv } from "../env.ts";
+import { editHeaders } from "./headers.ts";
 
 export const DEGRADED_HEADER = "lifeline-degraded";
 
@@ -33,13 +34,6 @@ export function degradationHeaders(): MiddlewareHandler<AppEnv> {
       affects(m, c.req.method, c.req.path),
     );
     const tokens = degradedTokens([c.res.headers.get(DEGRADED_HEADER), ...modes].join(","));
-    if (tokens.length === 0) return;
-    try {
-      c.res.headers.set(DEGRADED_HEADER, tokens.join(", "));
-    } catch {
-      // A response with immutable headers (one passed through from elsewhere) is copied.
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set(DEGRADED_HEADER, tokens.join(", "));
-    }
+    if (tokens.length > 0) editHeaders(c, (h) => h.set(DEGRADED_HEADER, tokens.join(", ")));
   };
 }

@@ -140,9 +140,16 @@ contracts.openapi(sign, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");
   const tenantId = c.get("principal").tenantId;
-  await requireFile(c.env, tenantId, input.image, "signature-image-missing", "image");
   return raw(
-    await runCommand(c, accountOf(id)!, { type: "contract.sign", contractId: id, input }, input),
+    await runCommand(
+      c,
+      accountOf(id)!,
+      { type: "contract.sign", contractId: id, input },
+      input,
+      requireIdempotencyKey(c),
+      // Not in front of a replay: a retry of a signature that committed is answered.
+      () => requireFile(c.env, tenantId, input.image, "signature-image-missing", "image"),
+    ),
   );
 });
 

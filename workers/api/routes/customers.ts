@@ -14,9 +14,15 @@ import {
 import { listCustomers } from "../../../db/queries.ts";
 import { accountStub, auditStub } from "../../../durable-objects/stubs.ts";
 import type { AppEnv } from "../env.ts";
-import { notFound, Problem } from "../errors.ts";
-import { accountIdKey, requireIdempotencyKey, runCommand } from "../lifeline.ts";
-import { directory } from "../middleware/auth.ts";
+import { fieldProblem, notFound, Problem } from "../errors.ts";
+import {
+  accountIdKey,
+  executeCommand,
+  renderOutcome,
+  requireIdempotencyKey,
+  runCommand,
+} from "../lifeline.ts";
+import { tokenVersion } from "../middleware/auth.ts";
 import { requireRole } from "../middleware/roles.ts";
 import {
   createOnce,
@@ -69,15 +75,8 @@ customers.openapi(create, async (c) => {
     input.id &&
     accountIdFor(tenantId, { kind: "client", ulid: input.id }) !== accountId
   ) {
-    throw new Problem(
-      400,
-      "validation",
-      "The request body has invalid fields",
-      "id: a customer with a tax id takes the id derived from it; omit id",
-      {
-        errors: [{ field: "id", pointer: "#/id", message: "omit id when taxId is given" }],
-      },
-    );
+    const message = "a customer with a tax id takes the id derived from it; omit id";
+    throw fieldProblem("json", [{ field: "id", message }]);
   }
   const ownerId = await ownerAtCreation(c, input.ownerId);
   const command = { type: "customer.create" as const, input: { ...input, ownerId } };
@@ -97,15 +96,7 @@ async function ownerAtCreation(
   if (principal.kind === "user") {
     if (requested !== undefined && requested !== principal.id) {
       const message = "a user's session owns what it creates; only an API key names an owner";
-      throw new Problem(
-        400,
-        "validation",
-        "The request body has invalid fields",
-        `ownerId: ${message}`,
-        {
-          errors: [{ field: "ownerId", pointer: "#/ownerId", message }],
-        },
-      );
+      throw fieldProblem("json", [{ field: "ownerId", message }]);
     }
     return principal.id;
   }
@@ -113,9 +104,12 @@ async function ownerAtCreation(
   return requested;
 }
 
-/** 422 naming `ownerId` unless the user exists in the caller's tenant (this region's directory). */
+/**
+ * 422 naming `ownerId` unless the user exists in the caller's tenant (this region's
+ * directory, through the isolate's cache of token versions).
+ */
 async function requireUser(c: Context<AppEnv>, userId: string): Promise<void> {
-  if ((await directory(c.env).tokenVersion(c.get("principal").tenantId, userId)) !== null) return;
+  if ((await tokenVersion(c.env, c.get("principal").tenantId, userId)) !== null) return;
   throw new Problem(422, "not-found", "User not found", `No user ${userId} in this tenant.`, {
     errors: [{ field: "ownerId", pointer: "#/ownerId", message: "user not found" }],
   });
@@ -145,7 +139,7 @@ const assignOwner = createRoute({
   tags: ["customers"],
   summary: "Reassign a customer to another rep (admins only, audited)",
   description:
-    "Last writer wins by hybrid logical clock, in every region: two concurrent reassignments end with the later one everywhere. Assigning the current owner again changes nothing. Each reassignment is an `owner-assigned` entry in this region's audit log (`GET /v1/audit/entries`).",
+    "Last writer wins by hybrid logical clock, in every region: two concurrent reassignments end with the later one everywhere. Assigning the current owner again changes nothing and is not audited. Each reassignment that changes the owner is an `owner-assigned` entry in this region's audit log (`GET /v1/audit/entries`).",
   security: [{ bearer: [] }],
   middleware: [requireRole("admin")] as const,
   request: {
@@ -171,21 +165,26 @@ customers.openapi(assignOwner, async (c) => {
   const body = c.req.valid("json");
   await requireUser(c, body.ownerId);
   const command = { type: "customer.assign-owner" as const, customerId: id, ...body };
-  const res = await runCommand(c, id, command, body, key);
-  const p = c.get("principal");
-  // Keyed by the request: a replay (same Idempotency-Key) is the same entry, not another.
-  await auditStub(c.env).append({
-    key: `owner-assigned/${p.tenantId}/${key}`,
-    kind: "owner-assigned",
-    detail: {
-      tenantId: p.tenantId,
-      by: p.id,
-      customerId: id,
-      ownerId: body.ownerId,
-      hlc: res.headers.get("lifeline-hlc"),
-    },
-  });
-  return raw(res);
+  const { outcome, replayed, degraded } = await executeCommand(c, id, command, body, key);
+  // Only a reassignment that recorded an event is audited: assigning the current owner
+  // changed nothing. Keyed by the request, so a replay (same Idempotency-Key) is the same
+  // entry, not another. A ledger row too old to say whether it changed anything is audited
+  // (at most once, by its key), as every reassignment was before rows said so.
+  if (outcome.changed !== false) {
+    const p = c.get("principal");
+    await auditStub(c.env).append({
+      key: `owner-assigned/${p.tenantId}/${key}`,
+      kind: "owner-assigned",
+      detail: {
+        tenantId: p.tenantId,
+        by: p.id,
+        customerId: id,
+        ownerId: body.ownerId,
+        hlc: outcome.version,
+      },
+    });
+  }
+  return raw(renderOutcome(outcome, replayed, degraded));
 });
 
 const list = createRoute({
@@ -235,7 +234,5 @@ function callerAsOwner(c: Context<AppEnv>): string {
   const principal = c.get("principal");
   if (principal.kind === "user") return principal.id;
   const message = "`me` needs a user's session; with an API key, name the user (usr_…)";
-  throw new Problem(400, "validation", "Invalid query parameters", `owner: ${message}`, {
-    errors: [{ field: "owner", pointer: "#/owner", message }],
-  });
+  throw fieldProblem("query", [{ field: "owner", message }]);
 }

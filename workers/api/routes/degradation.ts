@@ -11,7 +11,7 @@ import { regionHealth } from "../../../durable-objects/region/client.ts";
 import type { RegionView } from "../../../durable-objects/region/index.ts";
 import { auditStub } from "../../../durable-objects/stubs.ts";
 import { Problem } from "../errors.ts";
-import { bearerRoutes, json, problem } from "../openapi.ts";
+import { BreakerState, bearerRoutes, json, problem } from "../openapi.ts";
 import { newRouter } from "../router.ts";
 import { adminProblems } from "./admin.ts";
 
@@ -30,10 +30,7 @@ const DegradationView = z
     signals: z.partialRecord(z.enum(SIGNALS), z.object({ value: z.number(), at: z.string() })),
     peers: z.record(z.string(), z.object({ ok: z.boolean(), at: z.string() })),
     /** The region's circuit breakers: libsql, inference, relay, peer:<region>. */
-    breakers: z.record(
-      z.string(),
-      z.object({ state: z.enum(["closed", "open", "half-open"]), since: z.string() }),
-    ),
+    breakers: z.record(z.string(), z.object({ state: BreakerState, since: z.string() })),
     policies: z.object({
       source: z.enum(["tenant", "region"]),
       version: z.int(),

@@ -8,22 +8,22 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import {
   DEFAULT_SURVIVAL_DEADLINE_MS,
-  FILE_HASH,
   IMAGE_TYPES,
   MAX_FILE_BYTES,
+  SHA256_HEX,
 } from "../../../core/index.ts";
 import { type FileName, pushToJurisdiction } from "../../../replication/files.ts";
 import { keyRingOf } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
-import { Problem } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import { checkFile, declaredImageType, readFile, storeFile } from "../files.ts";
-import { json, NoQuery, problem } from "../openapi.ts";
+import { header, json, NoQuery, problem } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
 
 export const files = newRouter();
 
 const Params = z.object({
-  sha256: z.string().regex(FILE_HASH, {
+  sha256: z.string().regex(SHA256_HEX, {
     message: "must be the SHA-256 of the file as 64 lower-case hex digits",
   }),
 });
@@ -35,8 +35,6 @@ const FileView = z
     size: z.number().int().meta({ description: "Bytes" }),
   })
   .meta({ id: "File" });
-
-const header = (description: string) => ({ description, schema: { type: "string" as const } });
 
 const STORED_HEADERS = {
   Location: header("The file's URL, `/v1/files/{sha256}`"),
@@ -141,13 +139,7 @@ const get = createRoute({
 files.openapi(get, async (c) => {
   const { sha256 } = c.req.valid("param");
   const object = await readFile(c.env, c.get("principal").tenantId, sha256);
-  if (!object)
-    throw new Problem(
-      404,
-      "not-found",
-      "File not found",
-      `No file ${sha256} in this tenant in this region.`,
-    );
+  if (!object) throw notFound("File", sha256);
   return raw(
     new Response(object.body, {
       headers: {

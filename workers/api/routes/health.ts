@@ -13,7 +13,7 @@ import { isLocalMode } from "../env.ts";
 import { INFERENCE_OFF } from "../insights/inference.ts";
 import { authenticate, directory } from "../middleware/auth.ts";
 import { requireRole } from "../middleware/roles.ts";
-import { json, problem } from "../openapi.ts";
+import { BreakerState, json, problem } from "../openapi.ts";
 import { readModel } from "../read-model.ts";
 import { newRouter } from "../router.ts";
 import { viewAsJson } from "./degradation.ts";
@@ -72,12 +72,7 @@ const Health = z
       .partialRecord(z.enum(SIGNALS), z.object({ value: z.number(), at: z.string() }))
       .optional(),
     /** Only with `?detail=1`: the region's circuit breakers (libsql, inference, relay, peer:<region>). */
-    breakers: z
-      .record(
-        z.string(),
-        z.object({ state: z.enum(["closed", "open", "half-open"]), since: z.string() }),
-      )
-      .optional(),
+    breakers: z.record(z.string(), z.object({ state: BreakerState, since: z.string() })).optional(),
     /** Only with `?detail=1`: the policies in force for the caller's tenant, and its overrides. */
     policies: z
       .object({

@@ -3,7 +3,7 @@
 // local tooling: the caller must send the generated local admin secret.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { FieldPolicy, insights, sha256Hex } from "../../../core/index.ts";
+import { FieldPolicy, insights, sha256Hex, UserId } from "../../../core/index.ts";
 import {
   clockOffsetMs,
   MAX_CLOCK_OFFSET_MS,
@@ -73,7 +73,8 @@ const Seed = z.strictObject({
   users: z
     .array(
       z.object({
-        id: z.string().min(1),
+        /** As session tokens and `ownerId` name users: a seeded user must be one they can name. */
+        id: UserId,
         email: z.email(),
         name: z.string().min(1),
         role: z.enum(["rep", "manager", "admin"]),

@@ -12,7 +12,7 @@ import { listPayments } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { notFound } from "../errors.ts";
 import { requireFile } from "../files.ts";
-import { runCommand } from "../lifeline.ts";
+import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import { createOnce, listPage, readOne } from "../openapi.ts";
 import { newRouter, raw } from "../router.ts";
 import { readPage, served } from "./shared.ts";
@@ -37,15 +37,17 @@ const confirm = createRoute({
 
 payments.openapi(confirm, async (c) => {
   const input = c.req.valid("json");
-  await requireFile(
-    c.env,
-    c.get("principal").tenantId,
-    input.voucher,
-    "voucher-missing",
-    "voucher",
-  );
+  const tenantId = c.get("principal").tenantId;
   return raw(
-    await runCommand(c, accountOf(input.contractId)!, { type: "payment.confirm", input }, input),
+    await runCommand(
+      c,
+      accountOf(input.contractId)!,
+      { type: "payment.confirm", input },
+      input,
+      requireIdempotencyKey(c),
+      // Not in front of a replay: a retry of a confirmation that committed is answered.
+      () => requireFile(c.env, tenantId, input.voucher, "voucher-missing", "voucher"),
+    ),
   );
 });
 

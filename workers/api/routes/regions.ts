@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { regionsOf } from "../../../replication/regions.ts";
 import { REGIONS_CACHE_CONTROL, regionsIn } from "../../shared/regions.ts";
-import { json, problem } from "../openapi.ts";
+import { BreakerState, json, problem } from "../openapi.ts";
 import { newRouter } from "../router.ts";
 
 export const regions = newRouter();
@@ -15,7 +15,7 @@ const RegionEntry = z.object({
   url: z.string().meta({ description: "Where the region's API answers directly" }),
   health: z
     .object({
-      breaker: z.enum(["closed", "open", "half-open"]),
+      breaker: BreakerState,
       lastProbe: z.object({ at: z.string(), ok: z.boolean() }).nullable(),
     })
     .optional()

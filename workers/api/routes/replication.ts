@@ -10,7 +10,13 @@
 import { Receiver } from "@upstash/qstash";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
-import { FILE_HASH, MAX_FILE_BYTES, ReplicationBatchV1, sha256Hex } from "../../../core/index.ts";
+import {
+  isTenantId,
+  MAX_FILE_BYTES,
+  ReplicationBatchV1,
+  SHA256_HEX,
+  sha256Hex,
+} from "../../../core/index.ts";
 import {
   answerDigest,
   answerPull,
@@ -34,7 +40,7 @@ import { openSealed, SealError, sealRingOf } from "../../../replication/seal.ts"
 import { keyRingOf, signRequest, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
-import { checkFile, declaredImageType, findFile, storeFile } from "../files.ts";
+import { checkFile, declaredImageType, findFile, putFile } from "../files.ts";
 import { readBodyWithin, readBytesWithin } from "../middleware/body-limit.ts";
 
 export { receiverDeps };
@@ -209,12 +215,7 @@ replication.post(PULL_PATH, async (c) => {
  */
 replication.put(`${FILE_PUSH_PREFIX}:tenant/:sha256`, async (c) => {
   const { tenant: tenantId, sha256 } = c.req.param();
-  if (
-    !FILE_HASH.test(sha256) ||
-    tenantId.length === 0 ||
-    tenantId.length > 128 ||
-    tenantId.includes("/")
-  )
+  if (!SHA256_HEX.test(sha256) || !isTenantId(tenantId))
     throw new Problem(400, "validation", "Invalid path parameter", "Expected /{tenant}/{sha256}.");
   const contentType = declaredImageType(c.req.header("content-type"));
   const name = { tenantId, sha256, contentType };
@@ -230,6 +231,5 @@ replication.put(`${FILE_PUSH_PREFIX}:tenant/:sha256`, async (c) => {
   if (held) return c.json(held, 200);
   const bytes = await readBytesWithin(c.req.raw, MAX_FILE_BYTES);
   await checkFile(bytes, sha256, contentType);
-  const { file, created } = await storeFile(c.env, tenantId, sha256, contentType, bytes);
-  return c.json(file, created ? 201 : 200);
+  return c.json(await putFile(c.env, tenantId, sha256, contentType, bytes), 201);
 });

@@ -2,16 +2,21 @@
 // region answers, without `self`), each with the router's last knowledge of its health:
 // its breaker and last probe, as this isolate holds them. Live, so never cached.
 import { Hono } from "hono";
+import { fieldProblem, unknownKeyMessage } from "../../shared/problem.ts";
 import { regionsIn } from "../../shared/regions.ts";
 import type { RouterAppEnv } from "../env.ts";
-import { Problem } from "../errors.ts";
 import type { RouterDeps } from "../state.ts";
 
 export function regions(deps: RouterDeps) {
   const routes = new Hono<RouterAppEnv>();
   routes.get("/v1/regions", (c) => {
     const unknown = Object.keys(c.req.queries()).filter((k) => k !== "jurisdiction");
-    if (unknown.length > 0) throw unknownParameters(unknown);
+    // As the regions refuse them: an unknown query parameter is a 400, never ignored.
+    if (unknown.length > 0)
+      throw fieldProblem(
+        "query",
+        unknown.map((field) => ({ field, message: unknownKeyMessage("query") })),
+      );
     const { config, health } = deps.state(c.env);
     const nowMs = deps.nowMs();
     const listed = regionsIn(config.regions, c.req.query("jurisdiction")).map((r) => {
@@ -23,16 +28,4 @@ export function regions(deps: RouterDeps) {
     return c.json({ regions: listed });
   });
   return routes;
-}
-
-/** As the regions refuse them: an unknown query parameter is a 400, never ignored. */
-function unknownParameters(names: string[]): Problem {
-  const message = "is not a known query parameter";
-  return new Problem(
-    400,
-    "validation",
-    "Invalid query parameters",
-    names.map((n) => `${n}: ${message}`).join("; "),
-    { errors: names.map((n) => ({ field: n, pointer: `#/${n}`, message })) },
-  );
 }

@@ -1,0 +1,92 @@
+// The state hash compares replicas across deployments [LF3]: a state whose shape did not
+// change hashes as it always did. Pinned here for an account with none of what came later
+// (an owner, attached files): these hashes are the ones lifeline.account-state.v1 gave
+// before owners and files existed, so a region that has not been upgraded yet still
+// agrees with one that has.
+import { describe, expect, test } from "vitest";
+import { encodeHlc } from "../hlc.ts";
+import { contractIdFor, paymentIdFor } from "../ids.ts";
+import { replay } from "./evolve.ts";
+import { emptyAccount } from "./state.ts";
+import { STATE_HASH_VERSION, stateHash } from "./state-hash.ts";
+import { envelopesFor } from "./test-events.ts";
+
+const TENANT = "ten_demo";
+const ACCOUNT = "acc_0123456789ABCDEFGHJKMNPQRS";
+const CONTRACT = contractIdFor(ACCOUNT, "ctr-1");
+const PAYMENT = paymentIdFor(CONTRACT, "BANK-1");
+const DOC = "a".repeat(64);
+const T0 = 1_700_000_000_000;
+const envelope = envelopesFor(TENANT, ACCOUNT, { kind: "user", id: "usr_rep" });
+const at = (ms: number, region = "cn-east") => encodeHlc({ wallMs: T0 + ms, counter: 0, region });
+const paid = (value: number) => ({
+  type: "payment.confirmed" as const,
+  paymentId: PAYMENT,
+  contractId: CONTRACT,
+  reference: "BANK-1",
+  amount: { value, currency: "CNY" },
+  receivedAt: null,
+});
+
+/** A customer, a contract sent and signed, and one payment confirmed twice with two amounts. */
+const EVENTS = [
+  envelope(at(1), {
+    type: "customer.created",
+    name: "上海测试医疗器械有限公司",
+    taxId: null,
+    residency: "cn",
+    tier: "key",
+    contacts: [{ name: "张三", phone: "13800138000" }],
+  }),
+  envelope(at(2), {
+    type: "contract.drafted",
+    contractId: CONTRACT,
+    title: "Annual service",
+    amount: { value: 100_000, currency: "CNY" },
+    documentHash: DOC,
+  }),
+  envelope(at(3), { type: "contract.sent", contractId: CONTRACT, documentHash: DOC }),
+  envelope(at(4, "cn-south"), {
+    type: "contract.signed",
+    contractId: CONTRACT,
+    party: "customer",
+    signer: { name: "张三" },
+    documentHash: DOC,
+  }),
+  envelope(at(5), paid(40_000)),
+  envelope(at(6, "cn-south"), paid(60_000)),
+];
+
+const hashOf = (events: typeof EVENTS) => stateHash(replay(emptyAccount(TENANT, ACCOUNT), events));
+
+describe("[LF3] state hashes of accounts without owners or files are v1's", () => {
+  test("the version is still v1", () => {
+    expect(STATE_HASH_VERSION).toBe("lifeline.account-state.v1");
+  });
+
+  test.each([
+    ["an empty account", [], "b2ef5add5a5821965ca6c740331301e51cf283dc4a925bb47ab315a1748db875"],
+    [
+      "a contract, its signature and a conflicting payment, before their customer",
+      EVENTS.slice(1),
+      "66ae0ea7bbc53e9ce08088362a884736406b7dd56f0778d8132b144c59f8b209",
+    ],
+    [
+      "the whole account",
+      EVENTS,
+      "d957feacba568c8c5ad6edadffe5d98705751a9bff8a71063e1f9c3b17b4ba5a",
+    ],
+  ])("%s hashes as before", (_, events, hash) => {
+    expect(hashOf(events)).toBe(hash);
+    expect(hashOf([...events].reverse())).toBe(hash);
+  });
+
+  test("naming an owner changes the hash: the owner is part of the state once there is one", () => {
+    const owned = EVENTS.map((e, i) =>
+      i === 0 && e.data.type === "customer.created"
+        ? { ...e, data: { ...e.data, ownerId: "usr_rep" } }
+        : e,
+    );
+    expect(hashOf(owned)).not.toBe(hashOf(EVENTS));
+  });
+});
