@@ -34,7 +34,7 @@ export function fingerprint(method: string, path: string, body: unknown): string
  * replay answers byte for byte what the first attempt answered.
  */
 export type WriteOutcome = {
-  target: { kind: "customer" | "contract" | "payment"; id: string };
+  target: { kind: WriteTargetKind; id: string };
   created: boolean;
   /** HLC of the write: the account's version after it. */
   version: string;
@@ -48,12 +48,24 @@ export type WriteOutcome = {
   body: string;
 };
 
+/** What a write answers with: the record it wrote, by kind. */
+export const WRITE_TARGET_KINDS = [
+  "customer",
+  "contract",
+  "payment",
+  "service-request",
+  "change-request",
+  "portal-user",
+] as const;
+export type WriteTargetKind = (typeof WRITE_TARGET_KINDS)[number];
+
+/** Ledger rows from before outcomes were typed name their target by its path. */
 const KIND_OF_PATH = new Map([
   ["customers", "customer"],
   ["contracts", "contract"],
   ["payments", "payment"],
 ] as const);
-const KINDS = new Set<string>(KIND_OF_PATH.values());
+const KINDS = new Set<string>(WRITE_TARGET_KINDS);
 
 /**
  * Reads a ledger row's outcome. Rows written before outcomes were typed held an HTTP

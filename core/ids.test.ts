@@ -4,15 +4,21 @@ import {
   ACCOUNT_ID,
   accountIdFor,
   accountOf,
+  CHANGE_REQUEST_ID,
   CONTRACT_ID,
+  changeRequestIdFor,
   contractIdFor,
   INSIGHT_ID,
+  INVOICE_ID,
   insightIdFor,
+  invoiceIdFor,
   normalizePaymentReference,
   normalizeTaxId,
   PAYMENT_ID,
   paymentIdFor,
   regionOfRecord,
+  SERVICE_REQUEST_ID,
+  serviceRequestIdFor,
 } from "./ids.ts";
 
 const CN_KEY = "cn-account-id-key-for-tests";
@@ -151,5 +157,45 @@ describe("insight ids name the region that holds the record", () => {
         (region, random) => regionOfRecord(insightIdFor(region, random)) === region,
       ),
     );
+  });
+});
+
+describe("ids of invoices, service requests and change requests", () => {
+  const account = accountIdFor("ten_a", { kind: "idempotencyKey", key: "k-1" });
+  const contract = contractIdFor(account, "c");
+
+  test("[LF5] each embeds its account, so it routes without a lookup", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), (seed) => {
+        const ids = [
+          changeRequestIdFor(account, seed),
+          serviceRequestIdFor(account, seed),
+          invoiceIdFor(contract, `N${seed.replace(/\s/g, "")}`),
+        ];
+        expect(ids[0]).toMatch(CHANGE_REQUEST_ID);
+        expect(ids[1]).toMatch(SERVICE_REQUEST_ID);
+        expect(ids[2]).toMatch(INVOICE_ID);
+        for (const id of ids) expect(accountOf(id)).toBe(account);
+      }),
+    );
+  });
+
+  test("[LF2] the same seed is the same id; another seed or account, another id", () => {
+    const other = accountIdFor("ten_a", { kind: "idempotencyKey", key: "k-2" });
+    expect(changeRequestIdFor(account, "key-1")).toBe(changeRequestIdFor(account, "key-1"));
+    expect(changeRequestIdFor(account, "key-2")).not.toBe(changeRequestIdFor(account, "key-1"));
+    expect(changeRequestIdFor(other, "key-1").slice(-16)).not.toBe(
+      changeRequestIdFor(account, "key-1").slice(-16),
+    );
+    // A change request and a service request from one seed are different records.
+    expect(serviceRequestIdFor(account, "s").slice(4)).not.toBe(
+      changeRequestIdFor(account, "s").slice(4),
+    );
+  });
+
+  test("[LF2] an invoice number is compared as a payment reference: typed two ways, one invoice", () => {
+    expect(invoiceIdFor(contract, " inv-1")).toBe(invoiceIdFor(contract, "ＩＮＶ－１"));
+    expect(invoiceIdFor(contract, "INV-1")).not.toBe(invoiceIdFor(contract, "INV-2"));
+    expect(() => invoiceIdFor(account, "INV-1")).toThrow(RangeError);
   });
 });

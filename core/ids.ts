@@ -10,8 +10,17 @@ const BODY = "[0-9A-HJKMNP-TV-Z]";
 export const ACCOUNT_ID = new RegExp(`^acc_(${BODY}{26})$`);
 export const CONTRACT_ID = new RegExp(`^ctr_(${BODY}{26})_(${BODY}{16})$`);
 export const PAYMENT_ID = new RegExp(`^pay_(${BODY}{26})_(${BODY}{16})$`);
+/** Invoices, service requests and change requests route like contracts: by their account. */
+export const INVOICE_ID = new RegExp(`^inv_(${BODY}{26})_(${BODY}{16})$`);
+export const SERVICE_REQUEST_ID = new RegExp(`^srv_(${BODY}{26})_(${BODY}{16})$`);
+export const CHANGE_REQUEST_ID = new RegExp(`^chg_(${BODY}{26})_(${BODY}{16})$`);
 /** A ULID, the form a client (e.g. the offline PWA) uses for ids it mints itself. */
 export const ULID = new RegExp(`^${BODY}{26}$`);
+/**
+ * A customer's portal user: `pus_` and a ULID-shaped body. It does not embed its account
+ * (a session names the account beside it); the region's directory maps one to the other.
+ */
+export const PORTAL_USER_ID = new RegExp(`^pus_${BODY}{26}$`);
 
 function digest(parts: readonly string[], chars: number): string {
   // NUL-separated so ("ab","c") and ("a","bc") never collide.
@@ -89,11 +98,53 @@ export function paymentIdFor(contractId: string, reference: string): string {
   return `pay_${m[1]}_${digest([contractId, "payment", ref], 16)}`;
 }
 
+/**
+ * An invoice id from (contractId, invoice number): like a bank reference for a payment, the
+ * number is the natural key, so the same invoice issued again anywhere is the same invoice.
+ * The number is compared as a payment reference is (NFKC, no white space, upper case).
+ */
+export function invoiceIdFor(contractId: string, invoiceNumber: string): string {
+  const m = CONTRACT_ID.exec(contractId);
+  if (!m) throw new RangeError(`not a contract id: ${contractId}`);
+  const number = normalizePaymentReference(invoiceNumber);
+  return `inv_${m[1]}_${digest([contractId, "invoice", number], 16)}`;
+}
+
+/** Service request id from its account and a seed (client ULID or Idempotency-Key). */
+export function serviceRequestIdFor(accountId: string, seed: string): string {
+  return `srv_${accountBody(accountId)}_${digest([accountId, "service-request", seed], 16)}`;
+}
+
+/**
+ * Change request id from its account and a seed (client ULID or Idempotency-Key): a retry
+ * lands on the same change request, and the id routes to its AccountDO without a lookup.
+ */
+export function changeRequestIdFor(accountId: string, seed: string): string {
+  return `chg_${accountBody(accountId)}_${digest([accountId, "change-request", seed], 16)}`;
+}
+
+/**
+ * A portal user's id from its account and e-mail (lower-cased): the same person invited to
+ * the same account again, or at once in two regions, is the same user, whose invitations
+ * then merge (LWW) instead of making two users with one e-mail. Keyed with the
+ * jurisdiction's account id key like tax ids: the id crosses borders, the e-mail does not,
+ * and a foreign region must not test e-mail guesses against it [LF4].
+ */
+export function portalUserIdFor(accountId: string, email: string, key: string): string {
+  accountBody(accountId);
+  return `pus_${keyedDigest(key, [accountId, "portal-user", email.trim().toLowerCase()], 26)}`;
+}
+
+const ACCOUNT_SCOPED = [CONTRACT_ID, PAYMENT_ID, INVOICE_ID, SERVICE_REQUEST_ID, CHANGE_REQUEST_ID];
+
 /** The account that owns any Lifeline id, or null when the id is not one of ours. */
 export function accountOf(id: string): string | null {
   if (ACCOUNT_ID.test(id)) return id;
-  const m = CONTRACT_ID.exec(id) ?? PAYMENT_ID.exec(id);
-  return m ? `acc_${m[1]}` : null;
+  for (const pattern of ACCOUNT_SCOPED) {
+    const m = pattern.exec(id);
+    if (m) return `acc_${m[1]}`;
+  }
+  return null;
 }
 
 /**

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { SHA256_HEX } from "./crypto/sha256.ts";
 import type { DomainEvent } from "./events.ts";
+import { WRITE_TARGET_KINDS } from "./idempotency.ts";
 
 export const MAX_SHARED_BODY_CHARS = 256 * 1024;
 
@@ -25,7 +26,7 @@ export const LedgerShare = z.strictObject({
   eventIds: z.array(z.string().min(1).max(200)).min(1).max(64),
   outcome: z.strictObject({
     target: z.strictObject({
-      kind: z.enum(["customer", "contract", "payment"]),
+      kind: z.enum(WRITE_TARGET_KINDS),
       id: z.string().min(1).max(200),
     }),
     created: z.boolean(),

@@ -10,7 +10,13 @@ import {
 } from "../test/support/journal.ts";
 import type { Target } from "./account/decide.ts";
 import type { DomainEvent } from "./events.ts";
-import { accountIdFor } from "./ids.ts";
+import {
+  accountIdFor,
+  changeRequestIdFor,
+  contractIdFor,
+  invoiceIdFor,
+  serviceRequestIdFor,
+} from "./ids.ts";
 import {
   checkRemoteEvent,
   type EventCheckContext,
@@ -144,6 +150,44 @@ describe("[LF8] every received event is checked on its own", () => {
       ok: false,
       rule: "foreign-id",
     });
+  });
+
+  test("[LF8] a change request, service request or invoice id of another account is refused", () => {
+    const other = accountIdFor(TENANT, {
+      kind: "taxId",
+      taxId: "91440300MA5FXXXX1X",
+      key: TEST_ACCOUNT_ID_KEY,
+    });
+    const mine = (drafted!.data as { contractId: string }).contractId;
+    const foreign: DomainEvent["data"][] = [
+      {
+        type: "change.sla-marked",
+        changeRequestId: changeRequestIdFor(other, "x"),
+        mark: "warning",
+        at: "t",
+      },
+      {
+        type: "service.resolved",
+        serviceRequestId: serviceRequestIdFor(other, "x"),
+        resolvedAt: "t",
+      },
+      {
+        type: "invoice.issued",
+        contractId: mine,
+        invoiceId: invoiceIdFor(contractIdFor(other, "c"), "INV-1"),
+        number: "INV-1",
+        amount: { value: 1, currency: "CNY" },
+        issuedAt: "2026-01-01",
+        dueDate: "2026-01-31",
+      },
+    ];
+    for (const data of foreign)
+      expect(checkRemoteEvent({ ...drafted, data }, ctx())).toMatchObject({
+        ok: false,
+        rule: "foreign-id",
+      });
+    const own = { ...foreign[0]!, changeRequestId: changeRequestIdFor(accountId, "x") };
+    expect(checkRemoteEvent({ ...drafted, data: own }, ctx())).toMatchObject({ ok: true });
   });
 
   test("a declared forward from the origin's jurisdiction passes", () => {

@@ -258,6 +258,9 @@ export function checkRemoteEvent(raw: unknown, ctx: EventCheckContext): EventVer
   const ids = [
     "contractId" in data ? data.contractId : null,
     "paymentId" in data ? data.paymentId : null,
+    "invoiceId" in data ? data.invoiceId : null,
+    "serviceRequestId" in data ? data.serviceRequestId : null,
+    "changeRequestId" in data ? data.changeRequestId : null,
   ];
   for (const id of ids) {
     if (id !== null && accountOf(id) !== event.accountId)

@@ -2,8 +2,27 @@
 // the API returns. zod is the single source of truth; OpenAPI is generated from these.
 import { z } from "zod";
 import { SHA256_HEX } from "./crypto/sha256.ts";
-import { ACCOUNT_ID, CONTRACT_ID, normalizePaymentReference, PAYMENT_ID, ULID } from "./ids.ts";
+import {
+  ACCOUNT_ID,
+  CHANGE_REQUEST_ID,
+  CONTRACT_ID,
+  INVOICE_ID,
+  normalizePaymentReference,
+  PAYMENT_ID,
+  PORTAL_USER_ID,
+  SERVICE_REQUEST_ID,
+  ULID,
+} from "./ids.ts";
 import { Money, PositiveMoney } from "./money.ts";
+import {
+  ChangeKind,
+  ChangeStatus,
+  ContractTerms,
+  DEPARTMENTS,
+  type Department,
+  InvoiceStatus,
+  ServiceStatus,
+} from "./portal/model.ts";
 import { FreeText } from "./text.ts";
 
 export const Residency = z
@@ -145,6 +164,193 @@ export const PaymentCreate = z
   .meta({ id: "PaymentCreate" });
 export type PaymentCreate = z.infer<typeof PaymentCreate>;
 
+// ------------------------------------------- delivery and service facts (DESIGN §11)
+
+export const Severity = z.enum(["low", "normal", "high", "critical"]);
+export type Severity = z.infer<typeof Severity>;
+/** A department's verdict on a change request: not looked at yet, fine, has an impact, blocks it. */
+export const ChecklistStatus = z.enum(["pending", "ok", "impact", "blocked"]);
+export type ChecklistStatus = z.infer<typeof ChecklistStatus>;
+export const ChangeDecision = z.enum(["accepted", "declined"]);
+export type ChangeDecision = z.infer<typeof ChangeDecision>;
+export const SlaMark = z.enum(["warning", "violation"]);
+export type SlaMark = z.infer<typeof SlaMark>;
+/** Entries a change request's `requested` may carry. */
+export const MAX_REQUESTED_ENTRIES = 20;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Whether `s` (YYYY-MM-DD) names a real calendar day: 2026-02-30 does not. */
+export function isCalendarDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const ms = Date.parse(`${s}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === s;
+}
+/** A calendar date, YYYY-MM-DD (a pattern, not a JSON Schema format: every client reads it). */
+export const IsoDate = z
+  .string()
+  .regex(DATE, { message: "must be a date, YYYY-MM-DD", abort: true })
+  .refine(isCalendarDate, { message: "must be a real calendar date" })
+  .meta({ example: "2026-03-31" });
+
+export const InvoiceId = z.string().regex(INVOICE_ID, { message: "must be an invoice id (inv_…)" });
+export const ServiceRequestId = z
+  .string()
+  .regex(SERVICE_REQUEST_ID, { message: "must be a service request id (srv_…)" });
+export const ChangeRequestId = z
+  .string()
+  .regex(CHANGE_REQUEST_ID, { message: "must be a change request id (chg_…)" });
+/** A delivery milestone's id within its contract, chosen by the caller (PUT is by id). */
+export const MilestoneId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, {
+  message: "must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit",
+});
+
+const ClientUlid = z.string().regex(ULID, { message: "must be a ULID minted by the client" });
+const Note = FreeText(2_000, { multiline: true });
+
+/** The portal terms of a contract, replaced as a whole; a field left out is its default. */
+export const ContractTermsSet = ContractTerms;
+
+export const MilestoneSet = z
+  .strictObject({
+    name: FreeText(200),
+    destination: FreeText(200).meta({ description: "Where it is delivered, e.g. 深圳仓" }),
+    quantity: z.number().int().min(0).max(1_000_000_000).optional(),
+    plannedDate: IsoDate,
+    committedDate: IsoDate.nullable().default(null),
+    actualDate: IsoDate.nullable().default(null).meta({
+      description: "When the milestone was reached; null until then",
+    }),
+    supplier: FreeText(200).optional().meta({ description: "Internal: never shown in the portal" }),
+    costMinor: z
+      .number()
+      .int()
+      .min(0)
+      .refine(Number.isSafeInteger, { message: "is too large to be exact" })
+      .optional()
+      .meta({ description: "Internal: cost in the contract's minor units" }),
+    internalNote: Note.optional().meta({ description: "Internal: never shown in the portal" }),
+  })
+  .meta({ id: "MilestoneSet" });
+export type MilestoneSet = z.infer<typeof MilestoneSet>;
+
+export const InvoiceCreate = z
+  .strictObject({
+    number: z
+      .string()
+      .max(64)
+      .regex(/^[\s\x21-\x7e\uff01-\uff5e]+$/, {
+        message: "must be the invoice number, printable ASCII",
+        abort: true,
+      })
+      .overwrite(normalizePaymentReference)
+      .refine((r) => r.length >= 1, { message: "must not be empty" })
+      .meta({
+        description:
+          "The invoice's number: its key on the contract once normalised (as a payment reference is), so issuing it again is the same invoice",
+      }),
+    amount: PositiveMoney,
+    issuedAt: IsoDate.optional().meta({ description: "The invoice date; today (UTC) if omitted" }),
+    dueDate: IsoDate,
+  })
+  .meta({ id: "InvoiceCreate" });
+export type InvoiceCreate = z.infer<typeof InvoiceCreate>;
+
+export const ServiceRequestOpen = z
+  .strictObject({
+    id: ClientUlid.optional(),
+    contractId: ContractId.nullable().default(null),
+    title: FreeText(200),
+    severity: Severity.default("normal"),
+    internalNote: Note.optional().meta({ description: "Internal: never shown in the portal" }),
+  })
+  .meta({ id: "ServiceRequestOpen" });
+export type ServiceRequestOpen = z.infer<typeof ServiceRequestOpen>;
+
+export const ServiceRequestResolve = z
+  .strictObject({ resolution: Note })
+  .meta({ id: "ServiceRequestResolve" });
+export type ServiceRequestResolve = z.infer<typeof ServiceRequestResolve>;
+
+const REQUESTED_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** What a change asks for, field by field (e.g. `{ "deliveryDate": "2026-04-30" }`). */
+const Requested = z
+  .object({})
+  .catchall(FreeText(500))
+  .superRefine((r, ctx) => {
+    const keys = Object.keys(r);
+    if (keys.length > MAX_REQUESTED_ENTRIES)
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_REQUESTED_ENTRIES} entries` });
+    for (const key of keys)
+      if (!REQUESTED_KEY.test(key))
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "a key is 1 to 64 letters, digits, '.', '-' or '_', starting with a letter",
+        });
+  });
+
+export const ChangeRequestFile = z
+  .strictObject({
+    id: ClientUlid.optional(),
+    contractId: ContractId,
+    kind: ChangeKind,
+    summary: FreeText(2_000, { multiline: true }),
+    requested: Requested.default({}),
+  })
+  .meta({ id: "ChangeRequestFile" });
+export type ChangeRequestFile = z.infer<typeof ChangeRequestFile>;
+
+export const ChecklistSet = z
+  .strictObject({
+    status: ChecklistStatus,
+    note: z
+      .union([z.literal(""), Note])
+      .optional()
+      .meta({ description: "Internal: never shown in the portal; empty is none" }),
+  })
+  .meta({ id: "ChecklistSet" });
+export type ChecklistSet = z.infer<typeof ChecklistSet>;
+
+export const ChangeAnswer = z
+  .strictObject({
+    feasible: z.boolean(),
+    newCommittedDate: IsoDate.nullable().default(null),
+    message: Note,
+  })
+  .meta({ id: "ChangeAnswer" });
+export type ChangeAnswer = z.infer<typeof ChangeAnswer>;
+
+export const ChangeRespond = z
+  .strictObject({ decision: ChangeDecision })
+  .meta({ id: "ChangeRespond" });
+export type ChangeRespond = z.infer<typeof ChangeRespond>;
+
+// ---------------------------------------------------------------- portal users
+
+export const PortalUserId = z
+  .string()
+  .regex(PORTAL_USER_ID, { message: "must be a portal user id (pus_…)" });
+export const PortalUserStatus = z.enum(["invited", "active", "disabled"]);
+
+/** Staff invite a customer's person to the portal; the e-mail is their login (lower-cased). */
+export const PortalUserInvite = z
+  .strictObject({
+    email: z.email().max(254).toLowerCase(),
+    name: FreeText(200),
+  })
+  .meta({ id: "PortalUserInvite" });
+export type PortalUserInvite = z.infer<typeof PortalUserInvite>;
+
+export const PortalUserDisable = z
+  .strictObject({
+    disabled: z
+      .boolean()
+      .default(true)
+      .meta({ description: "false enables a disabled user again; default true" }),
+  })
+  .meta({ id: "PortalUserDisable" });
+
 // ---------------------------------------------------------------- views
 
 /** Single reads say whether this region serves the record's masked copy [LF4]. */
@@ -194,6 +400,8 @@ export const ConflictKind = z.enum([
   "payment-overflow",
   "payment-voucher",
   "signature-image",
+  "invoice-terms",
+  "change-answer",
 ]);
 export type ConflictKind = z.infer<typeof ConflictKind>;
 
@@ -253,6 +461,34 @@ export const ConflictView = z
       resolution: z.literal("earliest-image-shown"),
       facts: z.array(ConflictFact(z.object({ party: Party, image: FileRef }))),
     }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("invoice-terms"),
+      resolution: z.literal("earliest-invoice-effective"),
+      facts: z.array(ConflictFact(z.object({ amount: Money, dueDate: z.string() }))).meta({
+        description:
+          "One invoice number issued with two amounts or due dates (in two regions at once); the earliest is the invoice, a person settles the rest",
+      }),
+    }),
+    z.object({
+      ...conflictBase,
+      kind: z.literal("change-answer"),
+      resolution: z.literal("earliest-answer-effective"),
+      facts: z
+        .array(
+          ConflictFact(
+            z.object({
+              feasible: z.boolean(),
+              newCommittedDate: z.string().nullable(),
+              answeredBy: z.string(),
+            }),
+          ),
+        )
+        .meta({
+          description:
+            "Two people answered one change request differently (feasibility or new date); the earliest answer is the one the customer sees",
+        }),
+    }),
   ])
   .meta({
     id: "Conflict",
@@ -261,6 +497,9 @@ export const ConflictView = z
   });
 export type ConflictView = z.infer<typeof ConflictView>;
 
+/** Items of a kind an account's single read carries at most (the newest). */
+export const MAX_VIEW_ITEMS = 100;
+
 /** How an account's records end: the conflicts they hold open, their times, the masked flag. */
 const recordTail = {
   conflicts: z.array(ConflictView),
@@ -268,6 +507,121 @@ const recordTail = {
   updatedAt: z.string(),
   masked,
 };
+
+/** A service request as staff see it (the portal shows less: its policy filters). */
+export const ServiceRequestView = z
+  .object({
+    id: ServiceRequestId,
+    customerId: AccountId,
+    contractId: ContractId.nullable(),
+    title: z.string().nullable().meta({ description: "Null on a masked copy (withheld abroad)" }),
+    severity: Severity,
+    status: ServiceStatus,
+    openedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+    resolution: z.string().nullable().meta({
+      description: "The earliest resolution recorded; null while open, and on a masked copy",
+    }),
+    laterResolutions: z
+      .array(z.object({ resolvedAt: z.string(), resolution: z.string().nullable() }))
+      .meta({
+        description:
+          "Different resolutions recorded later (concurrently, in another region): kept as history, never replacing the first",
+      }),
+    internalNote: z
+      .string()
+      .nullable()
+      .meta({ description: "Internal: never shown in the portal" }),
+    masked,
+  })
+  .meta({ id: "ServiceRequest" });
+export type ServiceRequestView = z.infer<typeof ServiceRequestView>;
+
+export const ChecklistItemView = z.object({
+  status: ChecklistStatus,
+  note: z.string().nullable().meta({ description: "Internal: never shown in the portal" }),
+  updatedAt: z.string(),
+});
+export type ChecklistItemView = z.infer<typeof ChecklistItemView>;
+
+/** One entry per department that recorded its check; a department not listed has not yet. */
+const ChecklistView = z
+  .object(
+    Object.fromEntries(DEPARTMENTS.map((d) => [d, ChecklistItemView.optional()])) as Record<
+      Department,
+      z.ZodOptional<typeof ChecklistItemView>
+    >,
+  )
+  .meta({ description: "By department; a department not listed has not checked yet" });
+
+/** A change request: what the customer asked, the departments' checks, the answer, the SLA. */
+export const ChangeRequestView = z
+  .object({
+    id: ChangeRequestId,
+    customerId: AccountId,
+    contractId: ContractId,
+    kind: ChangeKind,
+    summary: z.string().nullable().meta({ description: "Null on a masked copy (withheld abroad)" }),
+    requested: z
+      .object({})
+      .catchall(z.string())
+      .nullable()
+      .meta({ description: "Null on a masked copy (withheld abroad)" }),
+    status: ChangeStatus,
+    filedAt: z.string(),
+    filedBy: z.string(),
+    tier: Tier.meta({ description: "The customer's tier when filed: what the SLA was set by" }),
+    slaWarnAt: z.string(),
+    slaDueAt: z.string(),
+    slaMarks: z.object({ warning: z.string().nullable(), violation: z.string().nullable() }).meta({
+      description:
+        "When the SLA clock marked the request (nobody had answered by its warning or due time); null when it did not",
+    }),
+    checklist: ChecklistView,
+    answer: z.union([
+      z.object({
+        feasible: z.boolean(),
+        newCommittedDate: z.string().nullable(),
+        message: z.string().nullable(),
+        answeredBy: z.string(),
+        answeredAt: z.string(),
+      }),
+      z.null(),
+    ]),
+    response: z.union([
+      z.object({ decision: ChangeDecision, respondedBy: z.string(), respondedAt: z.string() }),
+      z.null(),
+    ]),
+    withdrawnAt: z.string().nullable(),
+    conflicts: z.array(ConflictView),
+    updatedAt: z.string(),
+    masked,
+  })
+  .meta({ id: "ChangeRequest" });
+export type ChangeRequestView = z.infer<typeof ChangeRequestView>;
+
+/** A portal user as staff see it: never a hash of a code or a password. */
+export const PortalUserView = z
+  .object({
+    id: PortalUserId,
+    email: z.string().nullable().meta({ description: "Null on a masked copy (withheld abroad)" }),
+    name: z.string().nullable().meta({ description: "Null on a masked copy (withheld abroad)" }),
+    status: PortalUserStatus.meta({
+      description:
+        "`invited` until an invitation is accepted, then `active`; `disabled` while disabled",
+    }),
+    invitedAt: z.string().meta({ description: "When the current invitation was sent" }),
+    activatedAt: z
+      .string()
+      .nullable()
+      .meta({ description: "When an invitation was last accepted (a password chosen)" }),
+    invitationExpiresAt: z.string().nullable().meta({
+      description:
+        "When the invitation not yet accepted expires (it may have already); null when none is pending",
+    }),
+  })
+  .meta({ id: "PortalUser" });
+export type PortalUserView = z.infer<typeof PortalUserView>;
 
 export const CustomerView = z
   .object({
@@ -280,6 +634,12 @@ export const CustomerView = z
     ownerId: z.string().nullable().meta({
       description:
         "The owning rep's user id, null when none was named; the same in every region (a staff id, not the customer's personal data)",
+    }),
+    serviceRequests: z.array(ServiceRequestView).meta({
+      description: `The newest ${MAX_VIEW_ITEMS} service requests, newest first`,
+    }),
+    changeRequests: z.array(ChangeRequestView).meta({
+      description: `The newest ${MAX_VIEW_ITEMS} change requests, newest first`,
     }),
     ...recordTail,
   })
@@ -317,6 +677,45 @@ export const PaymentView = z
   .meta({ id: "Payment" });
 export type PaymentView = z.infer<typeof PaymentView>;
 
+export const MilestoneView = z
+  .object({
+    id: MilestoneId,
+    contractId: ContractId,
+    name: z.string(),
+    destination: z.string(),
+    quantity: z.number().nullable(),
+    plannedDate: z.string(),
+    committedDate: z.string().nullable(),
+    actualDate: z.string().nullable(),
+    supplier: z.string().nullable().meta({ description: "Internal: never shown in the portal" }),
+    costMinor: z.number().nullable().meta({ description: "Internal: never shown in the portal" }),
+    internalNote: z.string().nullable().meta({
+      description: "Internal: never shown in the portal; null on a masked copy",
+    }),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Milestone" });
+export type MilestoneView = z.infer<typeof MilestoneView>;
+
+export const InvoiceView = z
+  .object({
+    id: InvoiceId,
+    contractId: ContractId,
+    number: z.string(),
+    amount: Money,
+    issuedAt: z.string(),
+    dueDate: z.string(),
+    status: InvoiceStatus.meta({
+      description:
+        "Derived: confirmed payments of the contract pay its invoices in due-date order. `overdue` (unpaid after its due date, UTC) only on reads; a write's answer, replayed byte for byte, says `unpaid`",
+    }),
+    paidAt: z.string().nullable().meta({
+      description: "When the payment that completed it was received (or confirmed)",
+    }),
+  })
+  .meta({ id: "Invoice" });
+export type InvoiceView = z.infer<typeof InvoiceView>;
+
 export const ContractView = z
   .object({
     id: ContractId,
@@ -332,6 +731,11 @@ export const ContractView = z
     // A union, not .nullable(): zod-to-openapi renders a nullable $ref as allOf [$ref, null],
     // which no null can satisfy; the union is anyOf [$ref, {type: null}].
     overpaid: z.union([Money, z.null()]),
+    terms: ContractTerms.meta({
+      description: "What the portal shows of this contract; the defaults until terms are set",
+    }),
+    milestones: z.array(MilestoneView).meta({ description: "By planned date" }),
+    invoices: z.array(InvoiceView).meta({ description: "By due date" }),
     ...recordTail,
   })
   .meta({ id: "Contract" });

@@ -13,6 +13,24 @@ export const SURVIVAL_POLICIES: Record<Command["type"], SurvivalPolicy> = {
   "contract.send": { goal: "region", onDeadline: "degrade" },
   "contract.sign": { goal: "region", onDeadline: "strict" },
   "payment.confirm": { goal: "region", onDeadline: "strict" },
+  // Delivery and service facts (DESIGN §11) are worth a second region but are neither money
+  // received nor a signature: like the customer, they degrade rather than fail. An invoice
+  // is a claim, not money; a change request's answer is a promise the customer then accepts.
+  "contract.set-terms": { goal: "region", onDeadline: "degrade" },
+  "delivery.set-milestone": { goal: "region", onDeadline: "degrade" },
+  "invoice.issue": { goal: "region", onDeadline: "degrade" },
+  "service.open": { goal: "region", onDeadline: "degrade" },
+  "service.resolve": { goal: "region", onDeadline: "degrade" },
+  "change.file": { goal: "region", onDeadline: "degrade" },
+  "change.set-checklist": { goal: "region", onDeadline: "degrade" },
+  "change.answer": { goal: "region", onDeadline: "degrade" },
+  "change.respond": { goal: "region", onDeadline: "degrade" },
+  "change.withdraw": { goal: "region", onDeadline: "degrade" },
+  // Portal users (DESIGN §11, §12): like the customer, worth a second region (a login must
+  // survive the loss of this one), never worth refusing the invitation or the acceptance.
+  "portal-user.invite": { goal: "region", onDeadline: "degrade" },
+  "portal-user.activate": { goal: "region", onDeadline: "degrade" },
+  "portal-user.disable": { goal: "region", onDeadline: "degrade" },
 };
 
 export const DEFAULT_SURVIVAL_DEADLINE_MS = 1_000;

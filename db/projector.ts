@@ -5,9 +5,18 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Projection } from "../durable-objects/account/engine.ts";
 import type { ReadModelDb } from "./client.ts";
-import { contracts, customers, payments } from "./schema.ts";
+import { changeRequests, contracts, customers, deliveryMilestones, payments } from "./schema.ts";
 
-type Versioned = typeof customers | typeof contracts | typeof payments;
+/** A milestone's row id: milestone ids are unique only within their contract. */
+export const milestoneRowId = (contractId: string, milestoneId: string) =>
+  `${contractId}/${milestoneId}`;
+
+type Versioned =
+  | typeof customers
+  | typeof contracts
+  | typeof payments
+  | typeof changeRequests
+  | typeof deliveryMilestones;
 
 /** Insert, or overwrite a row only with a newer version of it. */
 function upsert<T extends Versioned>(db: ReadModelDb, table: T, row: T["$inferInsert"]) {
@@ -72,6 +81,49 @@ export async function writeProjection(db: ReadModelDb, p: Projection): Promise<v
         receivedAt: pay.receivedAt,
         confirmedAt: pay.confirmedAt,
         overpayment: pay.overpayment,
+        version,
+      }),
+    ),
+    ...p.changeRequests.map((cr) =>
+      upsert(db, changeRequests, {
+        tenantId,
+        id: cr.id,
+        accountId: p.accountId,
+        contractId: cr.contractId,
+        kind: cr.kind,
+        status: cr.status,
+        tier: cr.tier,
+        summary: cr.summary,
+        filedBy: cr.filedBy,
+        filedAt: cr.filedAt,
+        slaWarnAt: cr.slaWarnAt,
+        slaDueAt: cr.slaDueAt,
+        slaWarnedAt: cr.slaMarks.warning,
+        slaViolatedAt: cr.slaMarks.violation,
+        answeredAt: cr.answer?.answeredAt ?? null,
+        feasible: cr.answer?.feasible ?? null,
+        newCommittedDate: cr.answer?.newCommittedDate ?? null,
+        respondedAt: cr.response?.respondedAt ?? null,
+        updatedAt: cr.updatedAt,
+        version,
+      }),
+    ),
+    ...p.milestones.map((m) =>
+      upsert(db, deliveryMilestones, {
+        tenantId,
+        id: milestoneRowId(m.contractId, m.id),
+        contractId: m.contractId,
+        milestoneId: m.id,
+        accountId: p.accountId,
+        name: m.name,
+        destination: m.destination,
+        quantity: m.quantity,
+        plannedDate: m.plannedDate,
+        committedDate: m.committedDate,
+        actualDate: m.actualDate,
+        supplier: m.supplier,
+        costMinor: m.costMinor,
+        updatedAt: m.updatedAt,
         version,
       }),
     ),

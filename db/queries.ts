@@ -1,10 +1,16 @@
 // List and search queries over the read model, with keyset pagination: a cursor names
 // the last row seen, so pages stay stable while rows are inserted.
-import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { ContractView, CustomerView, PaymentView } from "../core/index.ts";
+import type {
+  ChangeRequestView,
+  ContractView,
+  CustomerView,
+  MilestoneView,
+  PaymentView,
+} from "../core/index.ts";
 import type { ReadModelDb } from "./client.ts";
-import { contracts, customers, payments } from "./schema.ts";
+import { changeRequests, contracts, customers, deliveryMilestones, payments } from "./schema.ts";
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -67,8 +73,14 @@ function keysetList<Tbl extends ListTable, T>(
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Lists read the regional read model, which carries no conflict records (single reads do). */
-export type CustomerSummary = Omit<CustomerView, "conflicts">;
+/**
+ * Lists read the regional read model, which carries no conflict records and no service or
+ * change requests (single reads do; change requests have a list of their own).
+ */
+export type CustomerSummary = Omit<
+  CustomerView,
+  "conflicts" | "serviceRequests" | "changeRequests"
+>;
 
 const customerPage = keysetList(
   customers,
@@ -104,7 +116,7 @@ export function listCustomers(
 
 export type ContractSummary = Omit<
   ContractView,
-  "payments" | "outstanding" | "overpaid" | "conflicts"
+  "payments" | "outstanding" | "overpaid" | "conflicts" | "terms" | "milestones" | "invoices"
 >;
 
 const contractPage = keysetList(
@@ -159,5 +171,116 @@ export const listPayments = (
     db,
     tenantId,
     [opts.contractId ? eq(payments.contractId, opts.contractId) : undefined],
+    opts,
+  );
+
+/** A change request as lists show it: its clock and state, not what was asked or answered. */
+export type ChangeRequestSummary = Pick<
+  ChangeRequestView,
+  | "id"
+  | "customerId"
+  | "contractId"
+  | "kind"
+  | "status"
+  | "tier"
+  | "summary"
+  | "filedBy"
+  | "filedAt"
+  | "slaWarnAt"
+  | "slaDueAt"
+  | "slaMarks"
+  | "updatedAt"
+> & {
+  answeredAt: string | null;
+  feasible: boolean | null;
+  newCommittedDate: string | null;
+  respondedAt: string | null;
+};
+
+const changeRequestPage = keysetList(
+  changeRequests,
+  "slaDueAt",
+  (r): ChangeRequestSummary => ({
+    id: r.id,
+    customerId: r.accountId,
+    contractId: r.contractId,
+    kind: r.kind as ChangeRequestView["kind"],
+    status: r.status as ChangeRequestView["status"],
+    tier: r.tier as ChangeRequestView["tier"],
+    summary: r.summary,
+    filedBy: r.filedBy,
+    filedAt: r.filedAt,
+    slaWarnAt: r.slaWarnAt,
+    slaDueAt: r.slaDueAt,
+    slaMarks: { warning: r.slaWarnedAt, violation: r.slaViolatedAt },
+    answeredAt: r.answeredAt,
+    feasible: r.feasible,
+    newCommittedDate: r.newCommittedDate,
+    respondedAt: r.respondedAt,
+    updatedAt: r.updatedAt,
+  }),
+);
+
+/** A tenant's change requests by SLA due time (the most urgent first), optionally filtered. */
+export const listChangeRequests = (
+  db: ReadModelDb,
+  tenantId: string,
+  opts: ListOptions & {
+    status?: ChangeRequestView["status"] | undefined;
+    accounts?: readonly string[] | undefined;
+    /** Only requests the SLA clock marked so. */
+    mark?: "warning" | "violation" | undefined;
+  },
+) =>
+  changeRequestPage(
+    db,
+    tenantId,
+    [
+      opts.status ? eq(changeRequests.status, opts.status) : undefined,
+      opts.accounts ? inArray(changeRequests.accountId, [...opts.accounts]) : undefined,
+      opts.mark === "warning" ? isNotNull(changeRequests.slaWarnedAt) : undefined,
+      opts.mark === "violation" ? isNotNull(changeRequests.slaViolatedAt) : undefined,
+    ],
+    opts,
+  );
+
+export type MilestoneSummary = Omit<MilestoneView, "internalNote"> & { customerId: string };
+
+const milestonePage = keysetList(
+  deliveryMilestones,
+  "plannedDate",
+  (r): MilestoneSummary => ({
+    id: r.milestoneId,
+    contractId: r.contractId,
+    customerId: r.accountId,
+    name: r.name,
+    destination: r.destination,
+    quantity: r.quantity,
+    plannedDate: r.plannedDate,
+    committedDate: r.committedDate,
+    actualDate: r.actualDate,
+    supplier: r.supplier,
+    costMinor: r.costMinor,
+    updatedAt: r.updatedAt,
+  }),
+);
+
+/** A tenant's delivery milestones by planned date, optionally of some accounts or still open. */
+export const listMilestones = (
+  db: ReadModelDb,
+  tenantId: string,
+  opts: ListOptions & { accounts?: readonly string[] | undefined; open?: boolean | undefined },
+) =>
+  milestonePage(
+    db,
+    tenantId,
+    [
+      opts.accounts ? inArray(deliveryMilestones.accountId, [...opts.accounts]) : undefined,
+      opts.open === undefined
+        ? undefined
+        : opts.open
+          ? sql`${deliveryMilestones.actualDate} IS NULL`
+          : sql`${deliveryMilestones.actualDate} IS NOT NULL`,
+    ],
     opts,
   );

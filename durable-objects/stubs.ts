@@ -63,3 +63,12 @@ export function idempotencyKeyStub(env: Env, tenantId: string, key: string) {
 export function auditStub(env: Env) {
   return env.AUDIT.get(env.AUDIT.idFromName("audit"));
 }
+
+/**
+ * A tenant's customer success groups, delegations and approvals in this region: one object
+ * per (region, tenant) (durable-objects/groups/index.ts says why).
+ */
+export function groupsStub(env: Env, tenantId: string) {
+  const ns = pinnedNamespace(env, env.GROUPS);
+  return ns.get(ns.idFromName(`${tenantId}/groups`));
+}

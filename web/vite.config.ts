@@ -1,6 +1,8 @@
 // The rep app's build: Vite + vite-plugin-pwa (injectManifest: our own service worker in
 // src/sw.ts precaches the shell), Preact's automatic JSX runtime, output in web/dist, which
-// the router serves as static assets (workers/router/wrangler.toml [assets]).
+// the router serves as static assets (workers/router/wrangler.toml [assets]). The customer
+// portal (portal/index.html → /portal/) is a second entry with its own bundle: online only,
+// so neither precached by the rep app's worker nor given its web app manifest.
 // `npm run dev:web` serves it with hot reload on 127.0.0.1:5173 and proxies /v1 to the
 // router of a running `npm start`.
 import { readFileSync } from "node:fs";
@@ -35,6 +37,21 @@ function lifelineModels(files: string[]): Plugin {
   };
 }
 
+/** The portal is not the installable rep app: its page gets no link to the rep's manifest. */
+function portalWithoutManifest(): Plugin {
+  return {
+    name: "lifeline-portal-without-manifest",
+    apply: "build",
+    // After vite-plugin-pwa's own post transform, which adds the link to every page.
+    enforce: "post",
+    transformIndexHtml: {
+      order: "post",
+      handler: (html, ctx) =>
+        ctx.path.startsWith("/portal/") ? html.replace(/\s*<link rel="manifest"[^>]*>/g, "") : html,
+    },
+  };
+}
+
 export default defineConfig({
   root: import.meta.dirname,
   base: "/",
@@ -47,6 +64,23 @@ export default defineConfig({
     reportCompressedSize: false,
     // dist/.vite/manifest.json: which files the entry needs (bench:web sizes the app shell from it).
     manifest: true,
+    rolldownOptions: {
+      input: {
+        index: join(import.meta.dirname, "index.html"),
+        portal: join(import.meta.dirname, "portal", "index.html"),
+      },
+      // What both apps load (Preact, the preload polyfill, ids, money) in one cached file.
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              name: "shared",
+              test: /node_modules[\\/]preact|modulepreload-polyfill|src[\\/]app[\\/](ids|money)\.ts/,
+            },
+          ],
+        },
+      },
+    },
   },
   worker: { format: "es" },
   server: {
@@ -67,6 +101,8 @@ export default defineConfig({
         // The shell, the on-device worker, ORT's wasm and the model: all of it works offline.
         globPatterns: ["**/*.{js,css,html,png,webmanifest,wasm,onnx,json}"],
         maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
+        // The portal is online only (its own entry, chunks named after it).
+        globIgnores: ["portal/**", "assets/portal-*"],
       },
       manifest: {
         name: "Lifeline",
@@ -92,5 +128,6 @@ export default defineConfig({
       },
       devOptions: { enabled: true, type: "module" },
     }),
+    portalWithoutManifest(),
   ],
 });

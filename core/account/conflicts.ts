@@ -8,6 +8,7 @@ import type { ConflictKind, Party, Residency } from "../schemas.ts";
 import { compareFacts, effective, maxHlc, sortedVariants, type Variant } from "./lattice.ts";
 import {
   type Attachments,
+  type ChangeRequestState,
   type ContractState,
   type ContractTerms,
   type CustomerState,
@@ -22,7 +23,7 @@ type Base = {
   id: string;
   /** What is in conflict: the account, contract or payment id. */
   subject: string;
-  /** The contract the conflict belongs to; null for customer conflicts. */
+  /** The contract the conflict belongs to; null for customer and change request conflicts. */
   contractId: string | null;
   /** The max HLC of the competing facts: when the conflict became knowable, on any replica. */
   detectedAt: string;
@@ -42,7 +43,25 @@ export type Conflict =
   | (Base & {
       kind: "signature-image";
       facts: ConflictFact<{ party: Party; image: { sha256: string } }>[];
+    })
+  | (Base & { kind: "invoice-terms"; facts: ConflictFact<{ amount: Money; dueDate: string }>[] })
+  | (Base & {
+      kind: "change-answer";
+      facts: ConflictFact<{
+        feasible: boolean;
+        newCommittedDate: string | null;
+        answeredBy: string;
+      }>[];
     });
+
+/**
+ * What a conflict is a function of: the customer, one contract, or one change request. A
+ * join recomputes the records of what both sides know and carries the others as they are.
+ */
+export function conflictScope(c: Conflict): string {
+  if (c.kind === "change-answer") return `chg:${c.subject}`;
+  return c.contractId === null ? "customer" : `ctr:${c.contractId}`;
+}
 
 /**
  * Conflict ids are recomputed on every join that touches their contract; a bounded memo
@@ -164,8 +183,41 @@ export function contractConflicts(c: ContractState): Conflict[] {
       record("payment-overflow", paymentId, c.id, [fact(pay, false, { amount: pay.value.amount })]),
     );
   }
-  out.push(...voucherConflicts(c), ...imageConflicts(c));
+  out.push(...voucherConflicts(c), ...imageConflicts(c), ...invoiceConflicts(c));
   return out;
+}
+
+/** One invoice number issued with two amounts or due dates: the earliest is the invoice. */
+function invoiceConflicts(c: ContractState): Conflict[] {
+  const out: Conflict[] = [];
+  for (const [invoiceId, vs] of Object.entries(c.invoices ?? {})) {
+    if (!several(vs)) continue;
+    out.push(
+      ...againstEffective(sortedVariants(vs), (w, l) =>
+        record("invoice-terms", invoiceId, c.id, [
+          fact(w, true, { amount: w.value.amount, dueDate: w.value.dueDate }),
+          fact(l, false, { amount: l.value.amount, dueDate: l.value.dueDate }),
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Two people answered one change request differently (another feasibility or date): the
+ * customer sees the earliest answer; the other is a record for a person to settle [LF6].
+ */
+export function changeRequestConflicts(cr: ChangeRequestState): Conflict[] {
+  if (!several(cr.answers)) return [];
+  const value = (v: Variant<ChangeRequestState["answers"][string]["value"]>) => ({
+    feasible: v.value.feasible,
+    newCommittedDate: v.value.newCommittedDate,
+    answeredBy: v.value.answeredBy,
+  });
+  return againstEffective(sortedVariants(cr.answers), (w, l) =>
+    record("change-answer", cr.id, null, [fact(w, true, value(w)), fact(l, false, value(l))]),
+  );
 }
 
 /**

@@ -78,7 +78,7 @@ export function joinRecords<V>(
 ): Record<string, V> {
   let out: Record<string, V> | null = null;
   for (const [k, bv] of Object.entries(b)) {
-    const av = a[k];
+    const av = Object.hasOwn(a, k) ? a[k] : undefined;
     const v = av === undefined ? bv : join(av, bv);
     if (v !== av) {
       out ??= { ...a };

@@ -7,7 +7,16 @@ import { describe, expect, test } from "vitest";
 import { canonicalJson } from "../encoding.ts";
 import type { DomainEvent, EventData } from "../events.ts";
 import { decodeHlc, encodeHlc, type Hlc, receive, tick, zeroHlc } from "../hlc.ts";
-import { accountIdFor, contractIdFor, paymentIdFor } from "../ids.ts";
+import {
+  accountIdFor,
+  changeRequestIdFor,
+  contractIdFor,
+  invoiceIdFor,
+  paymentIdFor,
+  portalUserIdFor,
+  serviceRequestIdFor,
+} from "../ids.ts";
+import { CHANGE_KINDS, DEPARTMENTS } from "../portal/model.ts";
 import {
   type ContractCreate,
   ContractView,
@@ -17,10 +26,16 @@ import {
 } from "../schemas.ts";
 import { type Command, decide } from "./decide.ts";
 import { evolve, mergeStates, replay } from "./evolve.ts";
-import { type AccountState, contractStatus, draftOf, emptyAccount } from "./state.ts";
+import {
+  type AccountState,
+  contractStatus,
+  draftOf,
+  emptyAccount,
+  pendingInvitation,
+} from "./state.ts";
 import { stateHash } from "./state-hash.ts";
 import { envelopesFor } from "./test-events.ts";
-import { contractView, customerView } from "./view.ts";
+import { contractView, customerView, portalUserViews } from "./view.ts";
 
 const REGIONS = ["cn-east", "cn-south", "eu-central"] as const;
 const TENANT = "ten_demo";
@@ -34,6 +49,10 @@ const T0 = 1_700_000_000_000;
 const CONTRACTS = SEEDS.map((seed) => contractIdFor(ACCOUNT, seed));
 const contractOf = (seed: number) => CONTRACTS[seed]!;
 const PAYMENT_IDS = CONTRACTS.map((c) => [0, 1, 2].map((ref) => paymentIdFor(c, `BANK-${ref}`)));
+/** Two portal users of the account, and the invitation codes (by hash) they may be given. */
+const PORTAL_EMAILS = ["anna@example.cn", "bo@example.cn"] as const;
+const PORTAL_USERS = PORTAL_EMAILS.map((e) => portalUserIdFor(ACCOUNT, e, ID_KEY));
+const PORTAL_CODES = ["1", "2", "3"].map((c) => c.repeat(64));
 
 /** Equal states; canonical JSON first because it is fast, toEqual for a readable diff. */
 function expectSameState(actual: AccountState, expected: AccountState): void {
@@ -66,7 +85,7 @@ class Cluster {
   /** Decide on the replica's own state, stamp with its HLC, apply, and send to the others. */
   run(r: number, command: Command): void {
     const rep = this.replicas[r]!;
-    const d = decide(rep.state, command, { accountIdKey: ID_KEY });
+    const d = decide(rep.state, command, { accountIdKey: ID_KEY, nowMs: rep.wallMs });
     if (!d.ok) return;
     for (const data of d.events) {
       rep.clock = tick(rep.clock, rep.wallMs);
@@ -112,7 +131,8 @@ type Step =
   | { t: "pay"; r: number; seed: number; ref: number; amount: number }
   | { t: "progress"; r: number; seed: number; ref: number; amount: number }
   | { t: "deliver"; pick: number; duplicate: boolean }
-  | { t: "tick"; r: number; ms: number };
+  | { t: "tick"; r: number; ms: number }
+  | { t: "portal"; r: number; user: number; op: "invite" | "activate" | "disable"; code: number };
 
 const NAMES = ["上海测试医疗器械有限公司", "Shanghai Test Medical", "上海测试"];
 const TIERS = ["standard", "key", "strategic"] as const;
@@ -179,6 +199,41 @@ function commandFor(state: AccountState, s: Step): Command | null {
       if (status === "signed" && s.amount === 0)
         return commandFor(state, { ...s, t: "sign", party: "vendor" });
       return commandFor(state, { ...s, t: "pay" });
+    }
+    case "portal": {
+      // A portal user's life as this region sees it: invited (again), accepting a code this
+      // region knows to be pending (the user's, else the other user's), disabled or enabled.
+      const userOf = (i: number) => {
+        const userId = PORTAL_USERS[i]!;
+        return { userId, u: state.portalUsers?.[userId] };
+      };
+      const { userId, u } = userOf(s.user);
+      switch (s.op) {
+        case "invite":
+          return {
+            type: "portal-user.invite",
+            userId,
+            email: PORTAL_EMAILS[s.user]!,
+            name: "张三",
+            invitationHash: PORTAL_CODES[s.code]!,
+            invitationExpiresAt: new Date(T0 + 7 * 86_400_000).toISOString(),
+          };
+        case "activate": {
+          const pending = [userOf(s.user), userOf(1 - s.user)].find(
+            (x) => x.u && pendingInvitation(x.u),
+          );
+          if (!pending) return null;
+          return {
+            type: "portal-user.activate",
+            userId: pending.userId,
+            invitationHash: pendingInvitation(pending.u!)!.hash,
+            passwordHash: `pbkdf2-sha256$1$${s.code}$x`,
+          };
+        }
+        case "disable":
+          return { type: "portal-user.disable", userId, disabled: u?.disabled?.value !== true };
+      }
+      return null;
     }
     case "deliver":
     case "tick":
@@ -262,6 +317,21 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ t: fc.constant("tick" as const), r: region, ms: fc.nat(3_000) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("portal" as const),
+      r: region,
+      user: fc.integer({ min: 0, max: 1 }),
+      op: fc.constantFrom(
+        "invite" as const,
+        "invite" as const,
+        "activate" as const,
+        "disable" as const,
+      ),
+      code: fc.integer({ min: 0, max: 2 }),
+    }),
   },
 );
 
@@ -496,9 +566,10 @@ describe("[LF3] three regions converge", () => {
     );
   });
 
-  test("the schedules reach every conflict kind and every contract status", () => {
+  test("the schedules reach every conflict kind, every contract status and every portal user status", () => {
     const kinds = new Set<string>();
     const statuses = new Set<string>();
+    const portal = new Set<string>();
     fc.assert(
       fc.property(scheduleArb, (schedule) => {
         const { state } = simulate(schedule).replicas[0]!;
@@ -507,9 +578,11 @@ describe("[LF3] three regions converge", () => {
           const status = contractView(state, id)?.status;
           if (status) statuses.add(status);
         }
+        for (const u of portalUserViews(state)) portal.add(u.status);
       }),
-      { numRuns: 300, seed: 42 },
+      { numRuns: 300, seed: 3 },
     );
+    expect([...portal].sort()).toEqual(["active", "disabled", "invited"]);
     expect([...kinds].sort()).toEqual([
       "contract-terms",
       "customer-residency",
@@ -597,7 +670,178 @@ const dataArb: fc.Arbitrary<EventData> = fc.oneof(
       ...(voucher ? { voucher } : {}),
     })),
 );
-const eventArb = fc.record({ hlc: hlcArb, data: dataArb }).map((e) => envelope(e.hlc, e.data));
+/** Optional fields as events carry them: present with a value, or absent (never `undefined`). */
+function present<T extends object>(data: T): T {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as T;
+}
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const DATES = ["2026-03-01", "2026-03-15", "2026-04-01"];
+const dateArb = fc.constantFrom(...DATES);
+const INSTANTS = ["2026-03-01T08:00:00.000Z", "2026-03-01T12:00:00.000Z"];
+const instantArb = fc.constantFrom(...INSTANTS);
+const INVOICE_IDS = CONTRACTS.map((c) => ["INV-1", "INV-2"].map((n) => invoiceIdFor(c, n)));
+const SERVICE_IDS = ["s1", "s2"].map((seed) => serviceRequestIdFor(ACCOUNT, seed));
+const CHANGE_IDS = ["c1", "c2"].map((seed) => changeRequestIdFor(ACCOUNT, seed));
+const serviceArb = fc.constantFrom(...SERVICE_IDS);
+const changeArb = fc.constantFrom(...CHANGE_IDS);
+const personArb = fc.constantFrom("usr_a", "usr_b", "pus_c");
+/**
+ * Delivery and service facts (DESIGN §11), with the optional fields a masked copy leaves
+ * out absent at random: raw and masked shapes merge by the same rules.
+ */
+const factDataArb: fc.Arbitrary<EventData> = fc.oneof(
+  fc.record({
+    type: fc.constant("contract.terms-set" as const),
+    contractId: contractArb,
+    terms: fc.record({
+      deliveryTracking: fc.boolean(),
+      documentSharing: fc.boolean(),
+      paymentVisibility: fc.boolean(),
+      changeRequests: fc.boolean(),
+    }),
+  }),
+  fc
+    .record({
+      type: fc.constant("delivery.milestone-set" as const),
+      contractId: contractArb,
+      milestoneId: fc.constantFrom("m1", "m2"),
+      name: fc.constantFrom("First lot", "Installation"),
+      destination: fc.constantFrom("深圳仓", "Shanghai site"),
+      quantity: maybe(fc.constantFrom(10, 20)),
+      plannedDate: dateArb,
+      committedDate: fc.option(dateArb, { nil: null }),
+      actualDate: fc.option(dateArb, { nil: null }),
+      supplier: maybe(fc.constantFrom("Acme", "Bolt")),
+      costMinor: maybe(fc.constantFrom(1_000, 2_000)),
+      internalNote: maybe(fc.constantFrom("fragile", "late")),
+    })
+    .map(present),
+  fc
+    .record({
+      seed,
+      n: fc.integer({ min: 0, max: 1 }),
+      amount: moneyArb,
+      issuedAt: dateArb,
+      dueDate: dateArb,
+    })
+    .map(({ seed, n, amount, issuedAt, dueDate }) => ({
+      type: "invoice.issued" as const,
+      contractId: contractOf(seed),
+      invoiceId: INVOICE_IDS[seed]![n]!,
+      number: `INV-${n + 1}`,
+      amount,
+      issuedAt,
+      dueDate,
+    })),
+  fc
+    .record({
+      type: fc.constant("service.opened" as const),
+      serviceRequestId: serviceArb,
+      contractId: fc.option(contractArb, { nil: null }),
+      title: maybe(fc.constantFrom("Probe broken", "Training")),
+      severity: fc.constantFrom("low" as const, "critical" as const),
+      openedAt: instantArb,
+      internalNote: maybe(fc.constantFrom("vip")),
+    })
+    .map(present),
+  fc
+    .record({
+      type: fc.constant("service.resolved" as const),
+      serviceRequestId: serviceArb,
+      resolvedAt: instantArb,
+      resolution: maybe(fc.constantFrom("Replaced", "Explained")),
+    })
+    .map(present),
+  fc
+    .record({
+      type: fc.constant("change.filed" as const),
+      changeRequestId: changeArb,
+      contractId: contractArb,
+      kind: fc.constantFrom(...CHANGE_KINDS),
+      summary: maybe(fc.constantFrom("Later please", "New address")),
+      requested: maybe(fc.constantFrom<Record<string, string>>({}, { deliveryDate: "2026-05-01" })),
+      filedAt: instantArb,
+      filedBy: personArb,
+      tier: fc.constantFrom(...TIERS),
+      slaDueAt: instantArb,
+      slaWarnAt: instantArb,
+    })
+    .map(present),
+  fc
+    .record({
+      type: fc.constant("change.checklist-set" as const),
+      changeRequestId: changeArb,
+      department: fc.constantFrom(...DEPARTMENTS),
+      status: fc.constantFrom("pending" as const, "ok" as const, "blocked" as const),
+      note: maybe(fc.constantFrom("needs a new mould")),
+    })
+    .map(present),
+  fc
+    .record({
+      type: fc.constant("change.answered" as const),
+      changeRequestId: changeArb,
+      feasible: fc.boolean(),
+      newCommittedDate: fc.option(dateArb, { nil: null }),
+      message: maybe(fc.constantFrom("Yes", "No")),
+      answeredBy: personArb,
+      answeredAt: instantArb,
+    })
+    .map(present),
+  fc.record({
+    type: fc.constant("change.responded" as const),
+    changeRequestId: changeArb,
+    decision: fc.constantFrom("accepted" as const, "declined" as const),
+    respondedBy: personArb,
+    respondedAt: instantArb,
+  }),
+  fc.record({
+    type: fc.constant("change.withdrawn" as const),
+    changeRequestId: changeArb,
+    withdrawnBy: personArb,
+    withdrawnAt: instantArb,
+  }),
+  fc.record({
+    type: fc.constant("change.sla-marked" as const),
+    changeRequestId: changeArb,
+    mark: fc.constantFrom("warning" as const, "violation" as const),
+    at: instantArb,
+  }),
+);
+/**
+ * Portal users' facts, with the fields a masked copy withholds absent at random: a
+ * re-invitation, an activation naming one of the codes (or none), a disable or an enable.
+ */
+const portalDataArb: fc.Arbitrary<EventData> = fc.oneof(
+  fc
+    .record({
+      type: fc.constant("portal-user.invited" as const),
+      userId: fc.constantFrom(...PORTAL_USERS),
+      email: maybe(fc.constantFrom(...PORTAL_EMAILS)),
+      name: maybe(fc.constantFrom("张三", "Anna")),
+      invitationHash: maybe(fc.constantFrom(...PORTAL_CODES)),
+      invitationExpiresAt: instantArb,
+    })
+    .map(present),
+  fc
+    .record({
+      type: fc.constant("portal-user.activated" as const),
+      userId: fc.constantFrom(...PORTAL_USERS),
+      invitationHash: maybe(fc.constantFrom(...PORTAL_CODES)),
+      passwordHash: maybe(fc.constantFrom("pbkdf2-sha256$1$a$b", "pbkdf2-sha256$1$c$d")),
+    })
+    .map(present),
+  fc.record({
+    type: fc.constant("portal-user.disabled" as const),
+    userId: fc.constantFrom(...PORTAL_USERS),
+    disabled: fc.boolean(),
+  }),
+);
+const eventArb = fc
+  .record({
+    hlc: hlcArb,
+    data: fc.oneof({ weight: 3, arbitrary: dataArb }, factDataArb, portalDataArb),
+  })
+  .map((e) => envelope(e.hlc, e.data));
 const eventsArb = fc.array(eventArb, { maxLength: 24 });
 
 const fold = (events: readonly DomainEvent[]) => replay(empty(), events);
@@ -675,6 +919,7 @@ describe("[LF3] stateHash", () => {
         const visible = (s: AccountState) =>
           canonicalJson([
             customerView(s),
+            portalUserViews(s),
             Object.keys(s.contracts)
               .sort()
               .map((id) => contractView(s, id)),

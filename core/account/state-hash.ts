@@ -8,8 +8,9 @@ import type { AccountState } from "./state.ts";
 /**
  * Bumped when the state's shape changes, so hashes of different shapes never compare equal.
  * Still v1: what was added since (the `owner` register, files attached to payments and
- * signatures) is absent while empty, so a state without it hashes as it always did, and a
- * state with it differs from every state without it anyway.
+ * signatures, a contract's portal terms, milestones and invoices, the account's service and
+ * change requests, its portal users) is absent while empty, so a state without it hashes as it always did,
+ * and a state with it differs from every state without it anyway.
  */
 export const STATE_HASH_VERSION = "lifeline.account-state.v1";
 

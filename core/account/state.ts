@@ -2,9 +2,27 @@
 // joining events (evolve); every field is a register or a grow-only fact set, so events
 // from any region merge in any order, duplicated or late, into one state (DESIGN §3).
 import type { Money } from "../money.ts";
-import type { Contact, Party, Residency, Tier } from "../schemas.ts";
+import type { ChangeKind, ContractTerms as PortalTerms } from "../portal/model.ts";
+import type {
+  ChangeDecision,
+  ChecklistStatus,
+  Contact,
+  Party,
+  Residency,
+  Severity,
+  SlaMark,
+  Tier,
+} from "../schemas.ts";
 import type { Conflict } from "./conflicts.ts";
-import { effective, type Lww, sortedVariants, type Variant, type Variants } from "./lattice.ts";
+import {
+  compareFacts,
+  effective,
+  type Lww,
+  sortedVariants,
+  type Variant,
+  type Variants,
+  variantKey,
+} from "./lattice.ts";
 
 export type { Lww, Variant, Variants } from "./lattice.ts";
 
@@ -80,7 +98,150 @@ export type ContractState = {
    */
   vouchers?: Record<string, Attachments>;
   signatureImages?: Record<string, Attachments>;
+  // Delivery and service facts (DESIGN §11), each absent while empty so that contracts
+  // without them keep their state hashes (state-hash.ts).
+  /** The portal terms: an LWW register; absent means DEFAULT_TERMS. */
+  portalTerms?: Lww<PortalTerms>;
+  /** One LWW register per milestone id: a later set replaces the whole milestone. */
+  milestones?: Record<string, Lww<MilestoneValue>>;
+  /** Grow-only by invoice id; variants by (amount, due date), more than one is a conflict. */
+  invoices?: Record<string, Variants<InvoiceValue>>;
 };
+
+export type MilestoneValue = {
+  name: string;
+  destination: string;
+  quantity?: number | undefined;
+  plannedDate: string;
+  committedDate: string | null;
+  actualDate: string | null;
+  supplier?: string | undefined;
+  costMinor?: number | undefined;
+  internalNote?: string | undefined;
+};
+
+export type InvoiceValue = { number: string; amount: Money; issuedAt: string; dueDate: string };
+
+/** A fact held first-writer-wins (`earlier`): the value of its earliest event. */
+export type Fact<T> = Variant<T>;
+
+export type ServiceOpened = {
+  contractId: string | null;
+  title?: string | undefined;
+  severity: Severity;
+  openedAt: string;
+  internalNote?: string | undefined;
+};
+export type ServiceResolved = { resolvedAt: string; resolution?: string | undefined };
+
+/**
+ * A service request: opened once (first writer wins), resolved once. Resolutions grow:
+ * each distinct one is kept at its earliest event, and the earliest of all is the
+ * resolution; a later different one (resolved concurrently in another region) is history,
+ * not a conflict record (neither money nor law is in question).
+ */
+export type ServiceRequestState = {
+  id: string;
+  /** Null until `service.opened` arrives (a resolution may arrive first). */
+  opened: Fact<ServiceOpened> | null;
+  /** Keyed by the resolution text. */
+  resolutions: Variants<ServiceResolved>;
+};
+
+export type ChangeFiled = {
+  contractId: string;
+  kind: ChangeKind;
+  summary?: string | undefined;
+  requested?: Record<string, string> | undefined;
+  filedAt: string;
+  filedBy: string;
+  tier: Tier;
+  slaDueAt: string;
+  slaWarnAt: string;
+};
+export type ChecklistValue = { status: ChecklistStatus; note?: string | undefined };
+export type ChangeAnswerValue = {
+  feasible: boolean;
+  newCommittedDate: string | null;
+  message?: string | undefined;
+  answeredBy: string;
+  answeredAt: string;
+};
+export type ChangeResponse = { decision: ChangeDecision; respondedBy: string; respondedAt: string };
+export type ChangeWithdrawal = { withdrawnBy: string; withdrawnAt: string };
+
+/**
+ * A change request. Filing, response and withdrawal are first-writer-wins facts; the
+ * checklist is an LWW register per department; answers grow, keyed by what they decide
+ * (feasible, new date): the earliest is the answer, a different one is a conflict record
+ * [LF6]; SLA marks are a grow-only set, one per mark whoever marked it.
+ */
+export type ChangeRequestState = {
+  id: string;
+  /** Null until `change.filed` arrives. */
+  filed: Fact<ChangeFiled> | null;
+  checklist: Record<string, Lww<ChecklistValue>>;
+  answers: Variants<ChangeAnswerValue>;
+  response: Fact<ChangeResponse> | null;
+  withdrawal: Fact<ChangeWithdrawal> | null;
+  slaMarks: Partial<Record<SlaMark, Fact<{ at: string }>>>;
+};
+
+/** An invitation as its event carries it; a copy abroad has no e-mail, name or hash. */
+export type PortalInvite = {
+  email?: string | undefined;
+  name?: string | undefined;
+  invitationHash?: string | undefined;
+  invitationExpiresAt: string;
+};
+/** An accepted invitation: which one (by hash) and the password chosen; neither abroad. */
+export type PortalActivation = {
+  invitationHash?: string | undefined;
+  passwordHash?: string | undefined;
+};
+
+/**
+ * A portal user: three LWW registers, each absent until its first event. Inviting again
+ * replaces the invitation (a password reset), a later activation replaces the password,
+ * and disabling is a flag either way. An activation or a disable may arrive before the
+ * invitation it follows, so even the invitation may be missing (the user has no view then).
+ */
+export type PortalUserState = {
+  invite?: Lww<PortalInvite>;
+  activation?: Lww<PortalActivation>;
+  disabled?: Lww<boolean>;
+};
+
+export type PortalUserStatusValue = "invited" | "active" | "disabled";
+
+/** Derived, never stored: disabled wins; then active once any invitation was accepted. */
+export function portalUserStatus(u: PortalUserState): PortalUserStatusValue {
+  if (u.disabled?.value === true) return "disabled";
+  return u.activation ? "active" : "invited";
+}
+
+/**
+ * The invitation not yet consumed: the current one, unless the latest activation names its
+ * hash. Expiry is not judged here (it needs a time): see `openInvitation`. On a copy abroad
+ * no hash is known, so nothing is ever open there.
+ */
+export function pendingInvitation(u: PortalUserState): { hash: string; expiresAt: string } | null {
+  const invite = u.invite?.value;
+  if (invite?.invitationHash === undefined) return null;
+  if (u.activation?.value.invitationHash === invite.invitationHash) return null;
+  return { hash: invite.invitationHash, expiresAt: invite.invitationExpiresAt };
+}
+
+/** The invitation a code may still be accepted with at `nowMs`: pending and not expired. */
+export function openInvitation(
+  u: PortalUserState,
+  nowMs: number,
+): { hash: string; expiresAt: string } | null {
+  const pending = pendingInvitation(u);
+  if (!pending || u.disabled?.value === true) return null;
+  const expiresMs = Date.parse(pending.expiresAt);
+  return Number.isFinite(expiresMs) && expiresMs > nowMs ? pending : null;
+}
 
 export type AccountState = {
   tenantId: string;
@@ -95,6 +256,11 @@ export type AccountState = {
    */
   owner?: Lww<string>;
   contracts: Record<string, ContractState>;
+  /** Service and change requests by id; absent while empty (state-hash.ts). */
+  serviceRequests?: Record<string, ServiceRequestState>;
+  changeRequests?: Record<string, ChangeRequestState>;
+  /** The customer's portal users by id (`pus_…`); absent while empty (state-hash.ts). */
+  portalUsers?: Record<string, PortalUserState>;
   /** Conflict records [LF6], sorted by id; a function of the facts above. */
   conflicts: Conflict[];
   /** HLC of the newest event applied; the account's version. */
@@ -207,4 +373,36 @@ export function paidTotalOf(c: ContractState): PaidTotal | null {
 /** `paidTotalOf(c).paid`: what the contract has been paid, exact, in its currency. */
 export function paidOf(c: ContractState): Money | null {
   return paidTotalOf(c)?.paid ?? null;
+}
+
+/** The key an answer is compared by: what it decides, not who wrote it or in which words. */
+export function answerKey(a: { feasible: boolean; newCommittedDate: string | null }): string {
+  return variantKey({ feasible: a.feasible, newCommittedDate: a.newCommittedDate });
+}
+
+/** The key an invoice is compared by: amount and due date (what money depends on). */
+export function invoiceKey(v: { amount: Money; dueDate: string }): string {
+  return variantKey({ amount: v.amount, dueDate: v.dueDate });
+}
+
+export type ChangeStatusValue = "open" | "answered" | "accepted" | "declined" | "withdrawn";
+
+/**
+ * Derived from facts, never stored: the earlier of a response and a withdrawal (both
+ * final) decides; otherwise answered once any answer exists; otherwise open.
+ */
+export function changeStatus(cr: ChangeRequestState): ChangeStatusValue {
+  const { response, withdrawal } = cr;
+  if (response && (!withdrawal || compareFacts(response, withdrawal) <= 0))
+    return response.value.decision;
+  if (withdrawal) return "withdrawn";
+  return effective(cr.answers) ? "answered" : "open";
+}
+
+/** `record[key]` when it is the record's own entry: input-keyed lookups never reach the prototype. */
+export function ownEntry<V>(
+  record: Readonly<Record<string, V>> | undefined,
+  key: string,
+): V | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -23,6 +23,16 @@ export const AuditKind = z.enum([
   "key-rotation",
   "relay-transfer",
   "owner-assigned",
+  /** A customer success group, its members, accounts, delegations or a tenant setting changed. */
+  "group-change",
+  /** An approval request decided or escalated: who, what, under which delegation. */
+  "approval-decision",
+  /** A portal user's question: what it was understood as and how much it returned. */
+  "portal-query",
+  /** A tenant's portal visibility policy published (version, by whom). */
+  "portal-policy",
+  /** A portal user invited, activated or disabled. */
+  "portal-user",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -10,9 +10,24 @@ import { envelopesFor } from "../account/test-events.ts";
 import { customerView } from "../account/view.ts";
 import { type EventData, EventEnvelopeV1 } from "../events.ts";
 import { encodeHlc } from "../hlc.ts";
-import { accountIdFor, contractIdFor } from "../ids.ts";
+import {
+  accountIdFor,
+  changeRequestIdFor,
+  contractIdFor,
+  invoiceIdFor,
+  portalUserIdFor,
+  serviceRequestIdFor,
+} from "../ids.ts";
 import { ReplicationBatchV1 } from "../replication.ts";
-import { HASH_PREFIX, keyedHash, maskEmail, maskEvent, maskName, maskPhone } from "./mask.ts";
+import {
+  HASH_PREFIX,
+  keyedHash,
+  maskEmail,
+  maskEvent,
+  maskName,
+  maskPhone,
+  unmaskedFields,
+} from "./mask.ts";
 import { DEFAULT_FIELD_POLICY, FieldPolicy } from "./policy.ts";
 
 const TENANT = "ten_demo";
@@ -294,5 +309,279 @@ describe("maskEvent", () => {
       expect(stateHash(b)).toBe(stateHash(a));
       expect(JSON.stringify(a)).not.toContain("91310000MA1FL00T3X");
     }
+  });
+});
+
+// ------------------------------------------- delivery and service facts (DESIGN §11)
+
+describe("[LF4] delivery and service facts abroad", () => {
+  const accountId = accountIdFor(TENANT, {
+    kind: "taxId",
+    taxId: "91310000MA1FL00T3X",
+    key: ID_KEY,
+  });
+  const contractId = contractIdFor(accountId, "c");
+  const crId = changeRequestIdFor(accountId, "cr");
+  const srId = serviceRequestIdFor(accountId, "sr");
+  /** Free text people type about people: a name, a phone, an address. */
+  const personalArb = fc
+    .tuple(
+      fc.constantFrom("张三", "李四", "Anna Müller"),
+      fc.stringMatching(/^1[3-9][0-9]{9}$/),
+      fc.constantFrom("深圳市南山区科技园1号", "Hauptstraße 5, Berlin"),
+    )
+    .map(([name, phone, address]) => `${name} ${phone} ${address}`);
+  const factArb: fc.Arbitrary<EventData> = personalArb.chain((text) =>
+    fc.constantFrom<EventData>(
+      {
+        type: "delivery.milestone-set",
+        contractId,
+        milestoneId: "lot-1",
+        name: "First lot",
+        destination: "深圳仓",
+        plannedDate: "2026-04-01",
+        committedDate: null,
+        actualDate: null,
+        supplier: "Acme",
+        costMinor: 5_000,
+        internalNote: text,
+      },
+      {
+        type: "service.opened",
+        serviceRequestId: srId,
+        contractId,
+        title: text,
+        severity: "high",
+        openedAt: "2026-03-01T00:00:00.000Z",
+        internalNote: text,
+      },
+      {
+        type: "service.resolved",
+        serviceRequestId: srId,
+        resolvedAt: "2026-03-02T00:00:00.000Z",
+        resolution: text,
+      },
+      {
+        type: "change.filed",
+        changeRequestId: crId,
+        contractId,
+        kind: "address",
+        summary: text,
+        requested: { address: text, contact: text },
+        filedAt: "2026-03-01T00:00:00.000Z",
+        filedBy: "pus_buyer",
+        tier: "key",
+        slaDueAt: "2026-03-01T04:00:00.000Z",
+        slaWarnAt: "2026-03-01T03:00:00.000Z",
+      },
+      {
+        type: "change.checklist-set",
+        changeRequestId: crId,
+        department: "quality",
+        status: "impact",
+        note: text,
+      },
+      {
+        type: "change.answered",
+        changeRequestId: crId,
+        feasible: true,
+        newCommittedDate: "2026-04-15",
+        message: text,
+        answeredBy: "usr_lead",
+        answeredAt: "2026-03-01T02:00:00.000Z",
+      },
+    ),
+  );
+  const factEventArb = fc
+    .tuple(factArb, fc.constantFrom("cn-east", "cn-south"), fc.nat(50))
+    .map(([data, region, ms]) => envelope(accountId, ms, region, data));
+
+  test("[LF4] a masked copy carries none of the free text; what reporting needs crosses as it is", () => {
+    fc.assert(
+      fc.property(factEventArb, (event) => {
+        const raw = unmaskedFields(event, DEFAULT_FIELD_POLICY);
+        expect(raw.length).toBeGreaterThan(0);
+        const { event: masked, maskedFields } = maskEvent(event, DEFAULT_FIELD_POLICY, {
+          hashKey: KEY,
+        });
+        expect(maskedFields).toEqual(raw);
+        expect(unmaskedFields(masked, DEFAULT_FIELD_POLICY)).toEqual([]);
+        const json = JSON.stringify(masked.data);
+        for (const fragment of ["张三", "李四", "Müller", "科技园", "Hauptstraße"])
+          expect(json).not.toContain(fragment);
+        expect(json).not.toMatch(/1[3-9][0-9]{9}/);
+        expect(EventEnvelopeV1.parse(masked)).toEqual(masked);
+        expect(maskEvent(masked, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event).toEqual(masked);
+        const d = masked.data;
+        if (d.type === "delivery.milestone-set")
+          expect(d).toMatchObject({ destination: "深圳仓", supplier: "Acme", costMinor: 5_000 });
+        if (d.type === "change.filed")
+          expect(d).toMatchObject({ kind: "address", tier: "key", filedBy: "pus_buyer" });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("[LF4] terms, invoices, responses, withdrawals and SLA marks carry nothing personal: they pass through", () => {
+    const plain: EventData[] = [
+      {
+        type: "contract.terms-set",
+        contractId,
+        terms: {
+          deliveryTracking: true,
+          documentSharing: false,
+          paymentVisibility: true,
+          changeRequests: true,
+        },
+      },
+      {
+        type: "invoice.issued",
+        contractId,
+        invoiceId: invoiceIdFor(contractId, "INV-1"),
+        number: "INV-1",
+        amount: { value: 1_000, currency: "CNY" },
+        issuedAt: "2026-03-01",
+        dueDate: "2026-03-31",
+      },
+      {
+        type: "change.responded",
+        changeRequestId: crId,
+        decision: "accepted",
+        respondedBy: "pus_buyer",
+        respondedAt: "2026-03-01T05:00:00.000Z",
+      },
+      {
+        type: "change.withdrawn",
+        changeRequestId: crId,
+        withdrawnBy: "pus_buyer",
+        withdrawnAt: "t",
+      },
+      { type: "change.sla-marked", changeRequestId: crId, mark: "warning", at: "t" },
+    ];
+    for (const data of plain) {
+      const event = envelope(accountId, 1, "cn-east", data);
+      expect(maskEvent(event, DEFAULT_FIELD_POLICY, { hashKey: KEY })).toEqual({
+        event,
+        maskedFields: [],
+      });
+    }
+  });
+
+  test("[LF4] masked replicas of a change request converge among themselves", () => {
+    fc.assert(
+      fc.property(fc.array(factEventArb, { minLength: 1, maxLength: 6 }), (events) => {
+        const masked = events.map(
+          (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event,
+        );
+        const a = replay(emptyAccount(TENANT, accountId), masked);
+        const b = replay(emptyAccount(TENANT, accountId), [...masked].reverse());
+        expect(stateHash(b)).toBe(stateHash(a));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+// ------------------------------------------- portal users (DESIGN §11, §12)
+
+describe("[LF4] portal users abroad", () => {
+  const accountId = accountIdFor(TENANT, {
+    kind: "taxId",
+    taxId: "91310000MA1FL00T3X",
+    key: ID_KEY,
+  });
+  const userIdArb = fc
+    .constantFrom("zhao.liu@example.cn", "Anna.Mueller@example.de")
+    .map((email) => portalUserIdFor(accountId, email, ID_KEY));
+  const hashArb = fc.stringMatching(/^[0-9a-f]{64}$/);
+  const portalArb: fc.Arbitrary<EventData> = fc.oneof(
+    fc.record({
+      type: fc.constant("portal-user.invited" as const),
+      userId: userIdArb,
+      email: fc.constantFrom("zhao.liu@example.cn", "anna.mueller@example.de"),
+      name: fc.constantFrom("赵六", "Anna Müller"),
+      invitationHash: hashArb,
+      invitationExpiresAt: fc.constant("2026-03-08T00:00:00.000Z"),
+    }),
+    fc.record({
+      type: fc.constant("portal-user.activated" as const),
+      userId: userIdArb,
+      invitationHash: hashArb,
+      passwordHash: fc.constantFrom("pbkdf2-sha256$100000$c2FsdA$c2VjcmV0"),
+    }),
+  );
+  const portalEventArb = fc
+    .tuple(portalArb, fc.constantFrom("cn-east", "cn-south"), fc.nat(50))
+    .map(([data, region, ms]) => envelope(accountId, ms, region, data));
+
+  test("[LF4] a masked copy carries no e-mail, name or hash of a portal user; a raw one from abroad is flagged", () => {
+    fc.assert(
+      fc.property(portalEventArb, (event) => {
+        const raw = unmaskedFields(event, DEFAULT_FIELD_POLICY);
+        const secrets = Object.entries(event.data)
+          .filter(([k]) => ["email", "name", "invitationHash", "passwordHash"].includes(k))
+          .map(([, v]) => String(v));
+        expect(raw).toHaveLength(secrets.length);
+        const { event: masked, maskedFields } = maskEvent(event, DEFAULT_FIELD_POLICY, {
+          hashKey: KEY,
+        });
+        expect(maskedFields).toEqual(raw);
+        expect(unmaskedFields(masked, DEFAULT_FIELD_POLICY)).toEqual([]);
+        const json = JSON.stringify(masked.data);
+        for (const secret of secrets) expect(json).not.toContain(secret);
+        for (const fragment of ["example", "赵", "Müller"]) expect(json).not.toContain(fragment);
+        expect(EventEnvelopeV1.parse(masked)).toEqual(masked);
+        expect(masked.data).toMatchObject({ type: event.data.type });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("[LF4] a field policy cannot let a portal user's e-mail out: it is withheld whatever the policy", () => {
+    const event = envelope(accountId, 1, "cn-east", {
+      type: "portal-user.invited",
+      userId: portalUserIdFor(accountId, "zhao.liu@example.cn", ID_KEY),
+      email: "zhao.liu@example.cn",
+      name: "赵六",
+      invitationHash: "a".repeat(64),
+      invitationExpiresAt: "2026-03-08T00:00:00.000Z",
+    });
+    const { event: masked } = maskEvent(event, FieldPolicy.parse({}), { hashKey: KEY });
+    expect(masked.data).toEqual({
+      type: "portal-user.invited",
+      userId: portalUserIdFor(accountId, "zhao.liu@example.cn", ID_KEY),
+      invitationExpiresAt: "2026-03-08T00:00:00.000Z",
+    });
+    expect(unmaskedFields(event, FieldPolicy.parse({}))).toEqual([
+      "portalUser.email",
+      "portalUser.invitationHash",
+      "portalUser.name",
+    ]);
+  });
+
+  test("[LF4] disabling carries nothing personal: it passes through", () => {
+    const event = envelope(accountId, 1, "cn-east", {
+      type: "portal-user.disabled",
+      userId: portalUserIdFor(accountId, "zhao.liu@example.cn", ID_KEY),
+      disabled: true,
+    });
+    expect(maskEvent(event, DEFAULT_FIELD_POLICY, { hashKey: KEY })).toEqual({
+      event,
+      maskedFields: [],
+    });
+  });
+
+  test("[LF4] masked replicas of portal users converge among themselves", () => {
+    fc.assert(
+      fc.property(fc.array(portalEventArb, { minLength: 1, maxLength: 6 }), (events) => {
+        const masked = events.map(
+          (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event,
+        );
+        const a = replay(emptyAccount(TENANT, accountId), masked);
+        const b = replay(emptyAccount(TENANT, accountId), [...masked].reverse());
+        expect(stateHash(b)).toBe(stateHash(a));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

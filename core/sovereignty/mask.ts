@@ -12,8 +12,35 @@ import type { FieldPolicy, MaskAction, RestrictableField } from "./policy.ts";
  * reference could not be served anyway, and even a hash of a personal photo confirms a
  * guess ("is this the slip?"): the outside view stays minimal. A masked copy is still a
  * valid, mergeable event — the payment and the signature count abroad, without files.
+ *
+ * Free text about the customer's requests and service is withheld too, whatever the
+ * policy: what a customer asks to change (a new address, a new contact), its summary, the
+ * answer to it, a service request's title and resolution, and internal notes are written
+ * by people about people, so no mask can tell the personal part from the rest. What
+ * crosses is what reporting needs: kinds, statuses, dates, SLA instants, severities,
+ * departments' verdicts, milestones' names and destinations (places, not people), and the
+ * staff facts supplier and cost, which are the vendor's own, not the customer's.
+ *
+ * A customer's portal users are the customer's people: their e-mail (a login) and name
+ * never leave, nor the hashes of their invitation codes and passwords (a hash of a
+ * password is still a target for guessing). Abroad a portal user is an opaque id with its
+ * status and dates, enough to count portal activity; nobody logs in there.
  */
-export type WithheldField = "payment.voucher" | "signature.image";
+export type WithheldField =
+  | "payment.voucher"
+  | "signature.image"
+  | "milestone.internalNote"
+  | "service.title"
+  | "service.internalNote"
+  | "service.resolution"
+  | "change.summary"
+  | "change.requested"
+  | "change.checklistNote"
+  | "change.answerMessage"
+  | "portalUser.email"
+  | "portalUser.name"
+  | "portalUser.invitationHash"
+  | "portalUser.passwordHash";
 /** What a masked copy left out or changed: policy fields and withheld ones. */
 export type MaskedField = RestrictableField | WithheldField;
 
@@ -150,8 +177,48 @@ function maskData(data: EventData, m: Masker): EventData {
     }
     case "payment.confirmed":
       return m.withhold(data, "voucher", "payment.voucher");
+    case "delivery.milestone-set":
+      return m.withhold(data, "internalNote", "milestone.internalNote");
+    case "service.opened":
+      return m.withhold(
+        m.withhold(data, "title", "service.title"),
+        "internalNote",
+        "service.internalNote",
+      );
+    case "service.resolved":
+      return m.withhold(data, "resolution", "service.resolution");
+    case "change.filed":
+      return m.withhold(
+        m.withhold(data, "summary", "change.summary"),
+        "requested",
+        "change.requested",
+      );
+    case "change.checklist-set":
+      return m.withhold(data, "note", "change.checklistNote");
+    case "change.answered":
+      return m.withhold(data, "message", "change.answerMessage");
+    case "portal-user.invited": {
+      const out = m.withhold(
+        m.withhold(data, "email", "portalUser.email"),
+        "name",
+        "portalUser.name",
+      );
+      return m.withhold(out, "invitationHash", "portalUser.invitationHash");
+    }
+    case "portal-user.activated":
+      return m.withhold(
+        m.withhold(data, "invitationHash", "portalUser.invitationHash"),
+        "passwordHash",
+        "portalUser.passwordHash",
+      );
     case "contract.drafted":
     case "contract.sent":
+    case "contract.terms-set":
+    case "invoice.issued":
+    case "change.responded":
+    case "change.withdrawn":
+    case "change.sla-marked":
+    case "portal-user.disabled":
       return data;
   }
 }
@@ -229,10 +296,44 @@ export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): MaskedF
     case "payment.confirmed":
       if (data.voucher) bad.add("payment.voucher");
       break;
-    case "customer.owner-assigned":
+    case "delivery.milestone-set":
+      if (data.internalNote !== undefined) bad.add("milestone.internalNote");
       break;
+    case "service.opened":
+      if (data.title !== undefined) bad.add("service.title");
+      if (data.internalNote !== undefined) bad.add("service.internalNote");
+      break;
+    case "service.resolved":
+      if (data.resolution !== undefined) bad.add("service.resolution");
+      break;
+    case "change.filed":
+      if (data.summary !== undefined) bad.add("change.summary");
+      if (data.requested !== undefined) bad.add("change.requested");
+      break;
+    case "change.checklist-set":
+      if (data.note !== undefined) bad.add("change.checklistNote");
+      break;
+    case "change.answered":
+      if (data.message !== undefined) bad.add("change.answerMessage");
+      break;
+    case "portal-user.invited":
+      if (data.email !== undefined) bad.add("portalUser.email");
+      if (data.name !== undefined) bad.add("portalUser.name");
+      if (data.invitationHash !== undefined) bad.add("portalUser.invitationHash");
+      break;
+    case "portal-user.activated":
+      if (data.invitationHash !== undefined) bad.add("portalUser.invitationHash");
+      if (data.passwordHash !== undefined) bad.add("portalUser.passwordHash");
+      break;
+    case "customer.owner-assigned":
     case "contract.drafted":
     case "contract.sent":
+    case "contract.terms-set":
+    case "invoice.issued":
+    case "change.responded":
+    case "change.withdrawn":
+    case "change.sla-marked":
+    case "portal-user.disabled":
       break;
   }
   return [...bad].sort();

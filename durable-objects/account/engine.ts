@@ -5,9 +5,14 @@ import {
   type AccountState,
   type Actor,
   backoffDelayMs,
+  type ChangeRequestState,
+  type ChangeRequestView,
   type Command,
   type ContractView,
   type CustomerView,
+  changeRequestView,
+  changeRequestViews,
+  changeStatus,
   contractView,
   customerView,
   type Decision,
@@ -15,6 +20,7 @@ import {
   type DomainEvent,
   decide,
   decodeHlc,
+  type EventData,
   emptyAccount,
   encodeHlc,
   evolve,
@@ -22,11 +28,21 @@ import {
   judge,
   type LedgerEntry,
   MAX_BATCH_EVENTS,
+  type MilestoneView,
   OUTBOX_BACKOFF,
   outcomeOf,
   type PaymentView,
+  type PortalUserLogin,
+  type PortalUserView,
   paymentViewOf,
+  portalUserLogin,
+  portalUserView,
+  portalUserViews,
   receive,
+  type ServiceRequestView,
+  type SlaMark,
+  serviceRequestView,
+  serviceRequestViews,
   type Target,
   tick,
   type WriteOutcome,
@@ -35,6 +51,7 @@ import {
 import type { LedgerShare } from "../../core/ledger-share.ts";
 import type { PlantedBugs } from "../../core/planted-bugs.ts";
 import { migrate, type SqlStore, schemaExists } from "../storage/sql-store.ts";
+import { businessHoursClock, type SlaClock } from "./sla-clock.ts";
 
 type Accepted = Extract<Decision, { ok: true }>;
 
@@ -47,12 +64,22 @@ const MIGRATIONS = [
    CREATE INDEX outbox_due ON outbox (next_attempt_ms)`,
   // A `region`-survival write stays pending (response stored) until a peer holds its events.
   `ALTER TABLE idempotency ADD COLUMN event_ids TEXT`,
+  // Portal users whose merged state the region's login index (DirectoryDO) has not taken
+  // yet: a row per user, `gen` bumped by each new event, deleted only once the index
+  // answered for that generation (see syncPortalUsers).
+  `CREATE TABLE portal_sync (user_id TEXT PRIMARY KEY, gen INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL, last_error TEXT)`,
 ] as const;
 
 /** Outbox rows handled per drain: bounds the work (and the libSQL batch) of one alarm. */
 export const OUTBOX_BATCH = 64;
 /** Expired ledger rows pruned per alarm. */
 const PRUNE_BATCH = 500;
+/** Portal users written to the login index per sync: past it, the next sync (due at once) goes on. */
+export const PORTAL_SYNC_BATCH = 32;
+/** SLA marks journaled per alarm: past it, the rest are marked by the next one (due at once). */
+export const SLA_MARK_BATCH = 64;
+/** Who journals SLA marks: the account's own clock, not a person. */
+export const SLA_ACTOR: Actor = { kind: "system", id: "sla-clock" };
 export const PROJECTION = "projection";
 
 export type ExecuteRequest = {
@@ -113,6 +140,8 @@ export type Projection = {
   customer: CustomerView | null;
   contracts: ContractView[];
   payments: PaymentView[];
+  milestones: MilestoneView[];
+  changeRequests: ChangeRequestView[];
 };
 
 export type ProjectionSink = (projection: Projection) => Promise<void>;
@@ -129,13 +158,19 @@ export type EngineOptions = {
   accountIdKey?: string | undefined;
   /** Deliberate defects (core/planted-bugs.ts): the simulator's, or a local region's by env. */
   plantedBugs?: PlantedBugs | undefined;
+  /** The SLA clock of change requests filed here (default: changeRequestClock). */
+  slaClock?: SlaClock;
 };
 
 /** Where outbox rows go: the regional read model, or a peer region. */
 export const peerDestination = (region: string) => `peer:${region}`;
 
 export type PeerSink = (region: string, events: DomainEvent[]) => Promise<void>;
-export type OutboxSinks = { projection: ProjectionSink; peer?: PeerSink };
+/** Writes one portal user's merged state to the region's login index; resolves once it answered. */
+export type PortalUserSink = (login: PortalUserLogin) => Promise<unknown>;
+export type OutboxSinks = { projection: ProjectionSink; peer?: PeerSink; portal?: PortalUserSink };
+
+export type PortalSyncReport = { synced: number; failed: number };
 
 export type RemoteApplyResult = { applied: number; duplicates: number };
 
@@ -148,6 +183,8 @@ export type DrainReport = {
 
 export class AccountEngine {
   private state: AccountState | null = null;
+  /** The login index is written by one sync at a time, so an older state never lands last. */
+  private portalSyncChain: Promise<unknown> = Promise.resolve();
   /**
    * Whether this account's tables exist. They are made by the first write, never by a read:
    * a GET of an id nobody created must leave no stored state behind.
@@ -180,8 +217,27 @@ export class AccountEngine {
     return this.state ? customerView(this.state) : null;
   }
 
-  contract(contractId: string): ContractView | null {
-    return this.state ? contractView(this.state, contractId) : null;
+  /** `nowMs`: the time of the read, for what depends on it (overdue invoices). */
+  contract(contractId: string, nowMs?: number): ContractView | null {
+    return this.state ? contractView(this.state, contractId, nowMs) : null;
+  }
+
+  serviceRequest(id: string): ServiceRequestView | null {
+    return this.state ? serviceRequestView(this.state, id) : null;
+  }
+
+  changeRequest(id: string): ChangeRequestView | null {
+    return this.state ? changeRequestView(this.state, id) : null;
+  }
+
+  /** Every service request of the account, newest first. */
+  serviceRequests(): ServiceRequestView[] {
+    return this.state ? serviceRequestViews(this.state) : [];
+  }
+
+  /** Every change request of the account, newest first. */
+  changeRequests(): ChangeRequestView[] {
+    return this.state ? changeRequestViews(this.state) : [];
   }
 
   execute(req: ExecuteRequest, opts: ExecuteOptions = {}): ExecuteResult {
@@ -239,6 +295,13 @@ export class AccountEngine {
     const decision = decide(state, req.command, {
       accountIdKey: this.options.accountIdKey,
       plantedBugs: this.options.plantedBugs,
+      nowMs: this.options.now(),
+      actor: req.actor,
+      slaClock:
+        this.options.slaClock ??
+        businessHoursClock(
+          state.customer?.residency ?? (this.options.jurisdiction === "eu" ? "eu" : "cn"),
+        ),
     });
     if (!decision.ok) return { ok: false, result: { kind: "rejected", error: decision.error } };
     return { ok: true, decision };
@@ -251,33 +314,8 @@ export class AccountEngine {
     state: AccountState,
     decision: Accepted,
   ): ExecuteResult {
-    let next = state;
-    let lastHlc = this.meta("hlc") ?? encodeHlc(zeroHlc(this.options.region));
-    for (const data of decision.events) {
-      const hlc = encodeHlc(tick(decodeHlc(lastHlc), this.options.now()));
-      const event: DomainEvent = {
-        v: 1,
-        // Globally unique: two accounts of one region can stamp the same HLC.
-        id: `evt_${req.accountId.slice(4)}_${hlc}`,
-        tenantId: req.tenantId,
-        accountId: req.accountId,
-        hlc,
-        region: this.options.region,
-        actor: req.actor,
-        data,
-      };
-      this.store.sql.exec(
-        "INSERT INTO journal (id, hlc, body) VALUES (?, ?, ?)",
-        event.id,
-        hlc,
-        JSON.stringify(event),
-      );
-      this.enqueue(event.id, [PROJECTION, ...(this.options.peers ?? []).map(peerDestination)]);
-      next = evolve(next, event);
-      lastHlc = hlc;
-    }
-    if (decision.events.length > 0) this.setMeta("hlc", lastHlc);
-    this.state = next;
+    const next = this.journalLocal(state, req.tenantId, req.accountId, req.actor, decision.events);
+    const lastHlc = next.version ?? encodeHlc(zeroHlc(this.options.region));
 
     const eventIds = decision.events.length > 0 ? this.lastEventIds(decision.events.length) : [];
     // [LF1] A command that changes nothing (the same payment under a new key, a signature
@@ -319,6 +357,96 @@ export class AccountEngine {
     return awaiting
       ? { kind: "response", outcome, replayed: false, awaitingRegion: awaitingIds }
       : { kind: "response", outcome, replayed: false };
+  }
+
+  /**
+   * Journals events written here (stamped with this region's HLC, queued for the read
+   * model and every peer) and makes the state they lead to current. Inside a transaction.
+   */
+  private journalLocal(
+    state: AccountState,
+    tenantId: string,
+    accountId: string,
+    actor: Actor,
+    events: readonly EventData[],
+  ): AccountState {
+    let next = state;
+    let lastHlc = this.meta("hlc") ?? encodeHlc(zeroHlc(this.options.region));
+    for (const data of events) {
+      const hlc = encodeHlc(tick(decodeHlc(lastHlc), this.options.now()));
+      const event: DomainEvent = {
+        v: 1,
+        // Globally unique: two accounts of one region can stamp the same HLC.
+        id: `evt_${accountId.slice(4)}_${hlc}`,
+        tenantId,
+        accountId,
+        hlc,
+        region: this.options.region,
+        actor,
+        data,
+      };
+      this.store.sql.exec(
+        "INSERT INTO journal (id, hlc, body) VALUES (?, ?, ?)",
+        event.id,
+        hlc,
+        JSON.stringify(event),
+      );
+      this.enqueue(event.id, [PROJECTION, ...(this.options.peers ?? []).map(peerDestination)]);
+      this.markPortalSync(next, event);
+      next = evolve(next, event);
+      lastHlc = hlc;
+    }
+    if (events.length > 0) this.setMeta("hlc", lastHlc);
+    this.state = next;
+    return next;
+  }
+
+  /**
+   * The SLA clock of change requests (DESIGN §11): each open (unanswered, not withdrawn)
+   * request whose warning or due instant has passed is marked once per mark, at most
+   * SLA_MARK_BATCH per call. Only a region of the account's jurisdiction marks (it is a
+   * write); both of them may, and a mark counts once however many regions made it. Run by
+   * every drain of the outbox, i.e. by the alarm, which `nextAlarmMs` arms for the next
+   * instant. Returns how many marks it journaled.
+   */
+  markSla(): number {
+    const state = this.state;
+    if (!state || !this.marksSla(state)) return 0;
+    const now = this.options.now();
+    const due: EventData[] = [];
+    for (const [id, cr] of Object.entries(state.changeRequests ?? {})) {
+      if (due.length >= SLA_MARK_BATCH) break;
+      for (const [mark, at] of slaInstants(cr)) {
+        if (at <= now && due.length < SLA_MARK_BATCH)
+          due.push({
+            type: "change.sla-marked",
+            changeRequestId: id,
+            mark,
+            at: new Date(now).toISOString(),
+          });
+      }
+    }
+    if (due.length === 0) return 0;
+    this.store.transactionSync(() => {
+      this.journalLocal(state, state.tenantId, state.accountId, SLA_ACTOR, due);
+    });
+    return due.length;
+  }
+
+  /** The next instant the SLA clock must look again; null when no open request waits on one. */
+  nextSlaMs(): number | null {
+    const state = this.state;
+    if (!state || !this.marksSla(state)) return null;
+    let next: number | null = null;
+    for (const cr of Object.values(state.changeRequests ?? {}))
+      for (const [, at] of slaInstants(cr)) next = next === null ? at : Math.min(next, at);
+    return next;
+  }
+
+  /** Whether this region writes SLA marks for the account: only inside its jurisdiction. */
+  private marksSla(state: AccountState): boolean {
+    const own = this.options.jurisdiction;
+    return own === undefined || state.customer?.residency === own;
   }
 
   /**
@@ -412,13 +540,7 @@ export class AccountEngine {
     version: string,
     durability: WriteOutcome["durability"],
   ): WriteOutcome {
-    const state = this.state!;
-    const body =
-      target.kind === "customer"
-        ? customerView(state)
-        : target.kind === "contract"
-          ? contractView(state, target.id)
-          : paymentViewOf(state, target.contractId, target.id);
+    const body = this.viewOf(this.state!, target);
     return {
       target: { kind: target.kind, id: target.id },
       created,
@@ -429,13 +551,35 @@ export class AccountEngine {
     };
   }
 
+  /** The view a write answers with; a function of the facts only (it is replayed as stored). */
+  private viewOf(state: AccountState, target: Target): unknown {
+    switch (target.kind) {
+      case "customer":
+        return customerView(state);
+      case "contract":
+        return contractView(state, target.id);
+      case "payment":
+        return paymentViewOf(state, target.contractId, target.id);
+      case "service-request":
+        return serviceRequestView(state, target.id);
+      case "change-request":
+        return changeRequestView(state, target.id);
+      case "portal-user":
+        return portalUserView(state, target.id);
+    }
+  }
+
   /**
    * Delivers due outbox rows, one bounded batch per destination. Failures are
    * rescheduled with backoff per destination; rows are never dropped, because each is
    * an acknowledged fact that the read model or a peer region still lacks.
    */
-  async drainOutbox({ projection, peer }: OutboxSinks): Promise<DrainReport> {
+  async drainOutbox({ projection, peer, portal }: OutboxSinks): Promise<DrainReport> {
     if (!this.hasSchema) return { delivered: 0, failed: 0, remaining: 0, nextAlarmMs: null };
+    // The alarm's other duties: SLA marks due now go out with this drain, and portal users
+    // the login index has not taken yet are written to it (a failure waits with backoff).
+    this.markSla();
+    if (portal) await this.syncPortalUsers(portal);
     const now = this.options.now();
     const due = this.store.sql
       .exec<{ seq: number; destination: string; event_id: string; attempts: number }>(
@@ -521,6 +665,7 @@ export class AccountEngine {
           Number.POSITIVE_INFINITY,
         );
         if (merged.ok) hlc = merged.hlc;
+        this.markPortalSync(state, event);
         state = evolve(state, event);
         const onward = forwardTo(event)
           .filter((r) => r !== event.region)
@@ -655,7 +800,10 @@ export class AccountEngine {
     });
   }
 
-  /** Remaining rows and when the alarm should next fire (null: nothing pending). */
+  /**
+   * Remaining rows and when the alarm should next fire (null: nothing pending): the earliest
+   * of the outbox's next attempt, the ledger's next expiry and the SLA clock's next instant.
+   */
   outboxStatus(): { remaining: number; nextAlarmMs: number | null } {
     if (!this.hasSchema) return { remaining: 0, nextAlarmMs: null };
     const row = this.store.sql
@@ -667,7 +815,14 @@ export class AccountEngine {
       .exec<{ t: number | null }>("SELECT min(created_at_ms) AS t FROM idempotency")
       .one().t;
     const expiry = oldestKey === null ? null : oldestKey + IDEMPOTENCY_RETENTION_MS;
-    const candidates = [row.next, expiry].filter((t): t is number => t !== null);
+    const portal = this.store.sql
+      .exec<{ next: number | null }>("SELECT min(next_attempt_ms) AS next FROM portal_sync")
+      .one().next;
+    // One alarm serves them all: the outbox, the ledger's expiry, the SLA clock and the
+    // portal users the login index still lacks.
+    const candidates = [row.next, expiry, this.nextSlaMs(), portal].filter(
+      (t): t is number => t !== null,
+    );
     return { remaining: row.n, nextAlarmMs: candidates.length ? Math.min(...candidates) : null };
   }
 
@@ -677,6 +832,117 @@ export class AccountEngine {
       now - IDEMPOTENCY_RETENTION_MS,
       PRUNE_BATCH,
     );
+  }
+
+  /**
+   * Queues for the login index the portal user `event` touches (inside the transaction
+   * that applies it to `before`). A customer's first arrival queues every user already
+   * held: whether this region indexes them depends on the residency it brings.
+   */
+  private markPortalSync(before: AccountState, event: DomainEvent): void {
+    const { data } = event;
+    const users =
+      data.type === "portal-user.invited" ||
+      data.type === "portal-user.activated" ||
+      data.type === "portal-user.disabled"
+        ? [data.userId]
+        : data.type === "customer.created" && before.customer === null
+          ? Object.keys(before.portalUsers ?? {})
+          : [];
+    for (const userId of users)
+      this.store.sql.exec(
+        `INSERT INTO portal_sync (user_id, gen, next_attempt_ms) VALUES (?, 1, ?)
+         ON CONFLICT (user_id) DO UPDATE SET gen = gen + 1, attempts = 0, next_attempt_ms = excluded.next_attempt_ms, last_error = NULL`,
+        userId,
+        this.options.now(),
+      );
+  }
+
+  /**
+   * What the login index must be told, due now, at most PORTAL_SYNC_BATCH: each queued
+   * user's merged state, or null when this region does not index it (the account lives in
+   * another jurisdiction, its customer has not arrived, or this copy has no e-mail: a
+   * masked copy) — then there is nothing to write, and the row is done.
+   */
+  portalSyncDue(): Array<{ userId: string; gen: number; login: PortalUserLogin | null }> {
+    if (!this.hasSchema) return [];
+    const rows = this.store.sql
+      .exec<{ user_id: string; gen: number }>(
+        "SELECT user_id, gen FROM portal_sync WHERE next_attempt_ms <= ? ORDER BY next_attempt_ms, user_id LIMIT ?",
+        this.options.now(),
+        PORTAL_SYNC_BATCH,
+      )
+      .toArray();
+    const state = this.state;
+    const own = this.options.jurisdiction;
+    const indexed =
+      state !== null &&
+      state.customer !== null &&
+      (own === undefined || state.customer.residency === own);
+    return rows.map((r) => ({
+      userId: r.user_id,
+      gen: r.gen,
+      login: indexed ? portalUserLogin(state, r.user_id) : null,
+    }));
+  }
+
+  /**
+   * Writes the due portal users to the login index through `sink`, one at a time; a row is
+   * cleared only when the index answered for the generation that was read (a user changed
+   * meanwhile stays queued), and a failure is retried with backoff. Calls are serialised.
+   */
+  syncPortalUsers(sink: PortalUserSink): Promise<PortalSyncReport> {
+    const run = this.portalSyncChain.then(() => this.syncPortalUsersNow(sink));
+    this.portalSyncChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncPortalUsersNow(sink: PortalUserSink): Promise<PortalSyncReport> {
+    let synced = 0;
+    let failed = 0;
+    for (const { userId, gen, login } of this.portalSyncDue()) {
+      try {
+        if (login) await sink(login);
+        this.store.sql.exec("DELETE FROM portal_sync WHERE user_id = ? AND gen = ?", userId, gen);
+        synced++;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.store.sql.exec(
+          `UPDATE portal_sync SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ?
+           WHERE user_id = ? AND gen = ?`,
+          this.options.now() +
+            backoffDelayMs(OUTBOX_BACKOFF, this.portalAttempts(userId) + 1, this.options.random()),
+          message.slice(0, 500),
+          userId,
+          gen,
+        );
+        failed++;
+      }
+    }
+    return { synced, failed };
+  }
+
+  private portalAttempts(userId: string): number {
+    return (
+      this.store.sql
+        .exec<{ attempts: number }>("SELECT attempts FROM portal_sync WHERE user_id = ?", userId)
+        .toArray()[0]?.attempts ?? 0
+    );
+  }
+
+  /** Portal users queued for the login index (what an operator and the tests look at). */
+  portalSyncPending(): Array<{ userId: string; attempts: number; lastError: string | null }> {
+    if (!this.hasSchema) return [];
+    return this.store.sql
+      .exec<{ user_id: string; attempts: number; last_error: string | null }>(
+        "SELECT user_id, attempts, last_error FROM portal_sync ORDER BY user_id",
+      )
+      .toArray()
+      .map((r) => ({ userId: r.user_id, attempts: r.attempts, lastError: r.last_error }));
+  }
+
+  portalUsers(): PortalUserView[] {
+    return this.state ? portalUserViews(this.state) : [];
   }
 
   projection(state: AccountState): Projection {
@@ -690,6 +956,8 @@ export class AccountEngine {
       customer: customerView(state),
       contracts,
       payments: contracts.flatMap((c) => c.payments),
+      milestones: contracts.flatMap((c) => c.milestones),
+      changeRequests: changeRequestViews(state),
     };
   }
 
@@ -785,4 +1053,14 @@ export class AccountEngine {
       value,
     );
   }
+}
+
+/** The SLA instants an open change request still waits on, with the mark each one makes. */
+function slaInstants(cr: ChangeRequestState): Array<[SlaMark, number]> {
+  const filed = cr.filed?.value;
+  if (!filed || changeStatus(cr) !== "open") return [];
+  const out: Array<[SlaMark, number]> = [];
+  if (!cr.slaMarks.warning) out.push(["warning", Date.parse(filed.slaWarnAt)]);
+  if (!cr.slaMarks.violation) out.push(["violation", Date.parse(filed.slaDueAt)]);
+  return out.filter(([, at]) => Number.isFinite(at));
 }

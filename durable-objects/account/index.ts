@@ -9,10 +9,12 @@ import {
   type FieldPolicy,
   MAX_BATCH_EVENTS,
   type OutgoingBatch,
+  type PortalUserLogin,
   paymentViewOf,
 } from "../../core/index.ts";
 import type { LedgerShare } from "../../core/ledger-share.ts";
 import { type PlantedBugs, plantedBugsOf } from "../../core/planted-bugs.ts";
+import type { ChangeStatus, ServiceStatus } from "../../core/portal/model.ts";
 import { connectReadModel } from "../../db/client.ts";
 import { writeProjection } from "../../db/projector.ts";
 import { busFor } from "../../replication/bus.ts";
@@ -24,6 +26,7 @@ import { wallClock } from "../clock.ts";
 import { modesFor, regionHealth } from "../region/client.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { AccountEngine, type ExecuteRequest } from "./engine.ts";
+import { type PageQuery, pageAfter } from "./pages.ts";
 import {
   type AccountResult,
   executeWithSurvival,
@@ -39,6 +42,12 @@ export type { AccountResult } from "./shell.ts";
 const PROJECTION_TIMEOUT_MS = 5_000;
 /** How long a tenant's field policy is reused before it is read again. */
 const POLICY_CACHE_MS = 60_000;
+
+/** How long a portal user's write waits for the login index before it is answered anyway. */
+const PORTAL_INDEX_WAIT_MS = 2_000;
+
+/** Contracts one portal answer is built from: a customer's lifetime of orders, bounded. */
+export const MAX_PORTAL_CONTRACTS = 200;
 
 export class AccountDO extends DurableObject<Env> {
   private engine!: AccountEngine;
@@ -66,11 +75,23 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
-  /** `options.replayOnly`: answer only what is stored for the key (ExecuteOptions). */
+  /**
+   * `options.replayOnly`: answer only what is stored for the key (ExecuteOptions). A portal
+   * user's write is answered once the region's login index holds it (or after
+   * PORTAL_INDEX_WAIT_MS: the alarm goes on trying), so a user who just accepted an
+   * invitation logs in at once.
+   */
   async execute(
     request: ExecuteRequest,
     options: { replayOnly?: boolean } = {},
   ): Promise<AccountResult> {
+    const result = await this.executeCommand(request, options);
+    if (result.kind === "response" && request.command.type.startsWith("portal-user."))
+      await this.indexPortalUsers();
+    return result;
+  }
+
+  private executeCommand(request: ExecuteRequest, options: { replayOnly?: boolean }) {
     return executeWithSurvival(
       {
         engine: this.engine,
@@ -106,8 +127,79 @@ export class AccountDO extends DurableObject<Env> {
     return this.engine.customer();
   }
 
+  /** The customer's portal users as staff see them (never a hash), by e-mail. */
+  portalUsers() {
+    return this.engine.portalUsers();
+  }
+
+  /** Portal users this region's login index does not hold as they are yet (tests, operators). */
+  portalIndexPending() {
+    return this.engine.portalSyncPending();
+  }
+
+  /**
+   * Writes the portal users queued for this region's login index (DirectoryDO), waiting at
+   * most PORTAL_INDEX_WAIT_MS: what is not written by then stays queued for the alarm.
+   */
+  private async indexPortalUsers(): Promise<void> {
+    const run = this.engine
+      .syncPortalUsers((login) => this.indexPortalUser(login))
+      .catch((err: unknown) => console.warn("portal login index sync failed", err));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, PORTAL_INDEX_WAIT_MS);
+    });
+    await Promise.race([run, waited]).finally(() => clearTimeout(timer));
+  }
+
+  private async indexPortalUser(login: PortalUserLogin): Promise<void> {
+    const taken = await this.env.DIRECTORY.get(
+      this.env.DIRECTORY.idFromName("directory"),
+    ).syncPortalUser(login);
+    // The index answered: the row is done either way. An e-mail another portal user holds
+    // here (two accounts invited it at once in two regions) is not taken over.
+    if (!taken) console.warn(`portal user ${login.id}: e-mail already indexed for another user`);
+  }
+
+  /**
+   * What the customer portal builds its answers from (workers/api/portal): the customer and
+   * its readable contracts, at most MAX_PORTAL_CONTRACTS (newest first), read at this moment.
+   * Never returned to a portal user as it is: the portal projects it through its policy.
+   */
+  portalSnapshot() {
+    const state = this.engine.current();
+    const customer = this.engine.customer();
+    if (!state || !customer) return null;
+    const now = wallClock();
+    const contracts = Object.keys(state.contracts)
+      .map((id) => this.engine.contract(id, now))
+      .filter((c) => c !== null)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, MAX_PORTAL_CONTRACTS);
+    return { customer, contracts };
+  }
+
+  /** Read at this moment: an unpaid invoice past its due date reads `overdue`. */
   getContract(contractId: string) {
-    return this.engine.contract(contractId);
+    return this.engine.contract(contractId, wallClock());
+  }
+
+  getServiceRequest(id: string) {
+    return this.engine.serviceRequest(id);
+  }
+
+  getChangeRequest(id: string) {
+    return this.engine.changeRequest(id);
+  }
+
+  /** One page of the account's service requests, newest first (see `pageAfter`). */
+  listServiceRequests(query: PageQuery<ServiceStatus>) {
+    return pageAfter(this.engine.serviceRequests(), query);
+  }
+
+  /** One page of the account's change requests, newest first (see `pageAfter`). */
+  listChangeRequests(query: PageQuery<ChangeStatus>) {
+    return pageAfter(this.engine.changeRequests(), query);
   }
 
   /** A payment by id; its id names the account, not the contract, so contracts are searched. */
@@ -153,6 +245,8 @@ export class AccountDO extends DurableObject<Env> {
       // replication to peers goes on.
       const modes = await modesFor(this.env, null, (p) => this.ctx.waitUntil(p));
       const deferred = modes.includes("projection-deferred");
+      // The drain also runs the change requests' SLA clock (engine.markSla), and its
+      // nextAlarmMs is the earliest of what the outbox, the ledger and the SLA clock need.
       const report = await this.engine.drainOutbox({
         projection: deferred
           ? async () => {
@@ -160,6 +254,7 @@ export class AccountDO extends DurableObject<Env> {
             }
           : (p) => writeProjection(db, p),
         peer: (region, events) => this.ship(region, events),
+        portal: (login) => this.indexPortalUser(login),
       });
       if (report.failed > 0)
         console.warn(`outbox: ${report.failed} rows failed, ${report.remaining} pending`);

@@ -3,20 +3,28 @@
 // receive with the real receiver checks (replication/receive.ts checkEvents). Batches are
 // delivered in any order, forwarded on, and eu-central is asked to write to the CN account
 // at arbitrary moments. Whatever the order, eu-central never stores a restricted field of
-// the CN-resident account unmasked, and never journals a write of its own for it.
+// the CN-resident account unmasked (nor a portal user's e-mail, name or hashes), and never
+// journals a write of its own for it.
 import fc from "fast-check";
 import { afterEach, expect, test } from "vitest";
 import {
   accountIdFor,
+  ChangeAnswer,
+  ChangeRequestFile,
+  ChecklistSet,
   type Command,
   CustomerCreate,
   DEFAULT_FIELD_POLICY,
   type DomainEvent,
   fingerprint,
+  MilestoneSet,
   type OutgoingBatch,
   outgoingBatch,
   PaymentCreate,
+  portalUserIdFor,
+  ServiceRequestOpen,
   SignatureCreate,
+  sha256Hex,
   unmaskedFields,
 } from "../../core/index.ts";
 import { checkEvents } from "../../replication/receive.ts";
@@ -35,7 +43,32 @@ const TENANT = "ten_demo";
 const TAX = CN_TAX_ID;
 const accountId = accountIdFor(TENANT, { kind: "taxId", taxId: TAX, key: TEST_ACCOUNT_ID_KEY });
 const HASH = "e".repeat(64);
-const RAW = ["13800138000", "zhang.san@example.cn", "张三", "李四", "wang@example.cn", TAX];
+/** Free text of the delivery and service facts: a contact's name and phone, an address. */
+const FREE = {
+  address: "深圳市南山区科技园路1号",
+  contact: "赵六 13912345678",
+  summary: "请改送到新仓库,联系赵六",
+  note: "钱七说要加急",
+};
+/** A person of the customer invited to the portal: e-mail, name and the hashes of the secrets. */
+const PORTAL = {
+  email: "zhao.liu@example.cn",
+  name: "赵六",
+  invitationHash: sha256Hex("invitation-code-of-zhao-liu"),
+  passwordHash: "pbkdf2-sha256$100000$c2FsdC16aGFv$aGFzaC16aGFv",
+};
+const PORTAL_USER = portalUserIdFor(accountId, PORTAL.email, TEST_ACCOUNT_ID_KEY);
+const RAW = [
+  ...Object.values(PORTAL),
+  "13800138000",
+  "zhang.san@example.cn",
+  "张三",
+  "李四",
+  "wang@example.cn",
+  TAX,
+  ...Object.values(FREE),
+  "13912345678",
+];
 
 const stores: Array<{ close(): void }> = [];
 afterEach(() => {
@@ -70,7 +103,33 @@ function run(engine: AccountEngine, command: Command) {
 
 /** What eu-central is asked to do, at arbitrary moments: every write names raw personal data. */
 function euAttempt(i: number, contractId: string): Command {
-  switch (i % 3) {
+  switch (i % 6) {
+    case 5:
+      return {
+        type: "portal-user.invite",
+        userId: PORTAL_USER,
+        email: PORTAL.email,
+        name: PORTAL.name,
+        invitationHash: PORTAL.invitationHash,
+        invitationExpiresAt: "2099-01-01T00:00:00.000Z",
+      };
+    case 3:
+      return {
+        type: "change.file",
+        seed: `eu-${i}`,
+        input: ChangeRequestFile.parse({
+          contractId,
+          kind: "contact",
+          summary: FREE.summary,
+          requested: { contact: FREE.contact },
+        }),
+      };
+    case 4:
+      return {
+        type: "service.open",
+        seed: `eu-${i}`,
+        input: ServiceRequestOpen.parse({ title: FREE.contact, internalNote: FREE.note }),
+      };
     case 0:
       return {
         type: "contract.sign",
@@ -134,6 +193,69 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
             documentHash: HASH,
           }),
         });
+        // And the delivery and service facts, whose free text names people and places.
+        run(east, {
+          type: "delivery.set-milestone",
+          contractId,
+          milestoneId: "lot-1",
+          input: MilestoneSet.parse({
+            name: "First lot",
+            destination: "深圳仓",
+            plannedDate: "2026-04-01",
+            supplier: "Acme",
+            internalNote: FREE.note,
+          }),
+        });
+        run(east, {
+          type: "service.open",
+          seed: "sr-1",
+          input: ServiceRequestOpen.parse({
+            contractId,
+            title: FREE.contact,
+            internalNote: FREE.note,
+          }),
+        });
+        const filed = run(east, {
+          type: "change.file",
+          seed: "cr-1",
+          input: ChangeRequestFile.parse({
+            contractId,
+            kind: "address",
+            summary: FREE.summary,
+            requested: { address: FREE.address, contact: FREE.contact },
+          }),
+        });
+        const changeRequestId =
+          filed.kind === "response" ? (JSON.parse(filed.outcome.body) as { id: string }).id : "";
+        run(east, {
+          type: "change.set-checklist",
+          changeRequestId,
+          department: "supply-chain",
+          input: ChecklistSet.parse({ status: "impact", note: FREE.note }),
+        });
+        run(east, {
+          type: "change.answer",
+          changeRequestId,
+          input: ChangeAnswer.parse({ feasible: true, message: `${FREE.contact} ${FREE.address}` }),
+        });
+        // A person of the customer invited to the portal, who accepts with a password.
+        run(east, {
+          type: "portal-user.invite",
+          userId: PORTAL_USER,
+          email: PORTAL.email,
+          name: PORTAL.name,
+          invitationHash: PORTAL.invitationHash,
+          invitationExpiresAt: new Date(clock.now + 86_400_000).toISOString(),
+        });
+        run(east, {
+          type: "portal-user.activate",
+          userId: PORTAL_USER,
+          invitationHash: PORTAL.invitationHash,
+          passwordHash: PORTAL.passwordHash,
+        });
+        expect(east.journal().map((e) => e.data.type)).toEqual(
+          expect.arrayContaining(["change.answered", "portal-user.activated"]),
+        );
         // One batch per event and peer, so the order of arrival is free.
         const queue: OutgoingBatch[] = [];
         const send = (from: string, events: DomainEvent[]) => {
@@ -193,6 +315,21 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
           clock.now += 10;
           step++;
         }
+        // Not vacuous: eu-central did get the facts, masked.
+        const held = engines
+          .get("eu-central")!
+          .journal()
+          .map((e) => e.data.type);
+        expect(held).toEqual(
+          expect.arrayContaining([
+            "change.filed",
+            "change.answered",
+            "portal-user.invited",
+            "portal-user.activated",
+          ]),
+        );
+        // And cn-south, of the account's jurisdiction, holds the portal user whole.
+        expect(JSON.stringify(engines.get("cn-south")!.journal())).toContain(PORTAL.passwordHash);
         for (const s of stores.splice(0)) s.close();
       },
     ),

@@ -4,7 +4,7 @@
 // is down [LF5]. It never hashes a password: the region-wide singleton that resolves API
 // keys must not queue them behind PBKDF2 (DESIGN §12); the credentials worker hashes.
 import { DurableObject } from "cloudflare:workers";
-import { FieldPolicy } from "../../core/index.ts";
+import { FieldPolicy, type PortalUserLogin } from "../../core/index.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
 import { migrate } from "../storage/sql-store.ts";
 
@@ -22,6 +22,11 @@ const MIGRATIONS = [
   `ALTER TABLE tenants ADD COLUMN insight_rules TEXT`,
   // Session tokens carry the version they were issued under; logout bumps it.
   `ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0`,
+  // Customer portal users (DESIGN §11, §12): the login index of a fact that lives in its
+  // account (the AccountDO journals invitations and passwords, replicated within the
+  // jurisdiction only, and writes each user's merged state here). Token versions are this
+  // region's, like the reps'.
+  `CREATE TABLE portal_users (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, account_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, password TEXT, invitation_hash TEXT UNIQUE, invitation_expires_at TEXT, disabled INTEGER NOT NULL DEFAULT 0, token_version INTEGER NOT NULL DEFAULT 0)`,
 ] as const;
 
 /** Accounts returned per page of the account index. */
@@ -57,6 +62,11 @@ export type LoginRow = {
   passwordHash: string;
   tokenVersion: number;
 };
+
+/** A portal user as its account's merged state says (the AccountDO writes it here). */
+export type PortalUserRow = PortalUserLogin;
+
+export type PortalLoginRow = PortalUserRow & { tokenVersion: number };
 
 export class DirectoryDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -131,6 +141,105 @@ export class DirectoryDO extends DurableObject<Env> {
       )
       .toArray()[0];
     return row ? row.token_version : null;
+  }
+
+  /**
+   * Writes a portal user's merged state. An e-mail already used by another portal user
+   * is not taken over: the answer is false and the user cannot log in here (the invite
+   * route refuses such e-mails before they become facts; this covers two regions racing).
+   */
+  syncPortalUser(u: PortalUserRow): boolean {
+    const clash = this.ctx.storage.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM portal_users WHERE email = ? AND id != ?",
+        u.email,
+        u.id,
+      )
+      .toArray()[0];
+    if (clash) return false;
+    this.ctx.storage.sql.exec(
+      `INSERT INTO portal_users (id, tenant_id, account_id, email, name, password, invitation_hash, invitation_expires_at, disabled)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, password = excluded.password,
+         invitation_hash = excluded.invitation_hash, invitation_expires_at = excluded.invitation_expires_at,
+         disabled = excluded.disabled,
+         token_version = portal_users.token_version + (excluded.disabled > portal_users.disabled)`,
+      u.id,
+      u.tenantId,
+      u.accountId,
+      u.email,
+      u.name,
+      u.passwordHash,
+      u.invitationHash,
+      u.invitationExpiresAt,
+      u.disabled ? 1 : 0,
+    );
+    return true;
+  }
+
+  /** A portal user's login row by e-mail (any tenant: e-mails are unique), or null. */
+  portalUserByEmail(email: string): PortalLoginRow | null {
+    return this.portalUser("email = ?", email.trim().toLowerCase());
+  }
+
+  /** The portal user an open invitation code (by its SHA-256) belongs to, or null. */
+  portalUserByInvitation(invitationHash: string): PortalLoginRow | null {
+    return this.portalUser("invitation_hash = ?", invitationHash);
+  }
+
+  /** A tenant's portal user by id, or null. */
+  portalUserById(tenantId: string, userId: string): PortalLoginRow | null {
+    const row = this.portalUser("id = ?", userId);
+    return row && row.tenantId === tenantId ? row : null;
+  }
+
+  /** The version a portal user's tokens must carry; null for an unknown or disabled user. */
+  portalTokenVersion(tenantId: string, userId: string): number | null {
+    const row = this.portalUserById(tenantId, userId);
+    return row && !row.disabled && row.passwordHash ? row.tokenVersion : null;
+  }
+
+  /** Ends every portal session of the user issued so far in this region; the new version. */
+  revokePortalSessions(tenantId: string, userId: string): number | null {
+    const row = this.ctx.storage.sql
+      .exec<{ token_version: number }>(
+        "UPDATE portal_users SET token_version = token_version + 1 WHERE id = ? AND tenant_id = ? RETURNING token_version",
+        userId,
+        tenantId,
+      )
+      .toArray()[0];
+    return row ? row.token_version : null;
+  }
+
+  private portalUser(where: string, value: string): PortalLoginRow | null {
+    const r = this.ctx.storage.sql
+      .exec<{
+        id: string;
+        tenant_id: string;
+        account_id: string;
+        email: string;
+        name: string;
+        password: string | null;
+        invitation_hash: string | null;
+        invitation_expires_at: string | null;
+        disabled: number;
+        token_version: number;
+      }>(`SELECT * FROM portal_users WHERE ${where}`, value)
+      .toArray()[0];
+    return r
+      ? {
+          id: r.id,
+          tenantId: r.tenant_id,
+          accountId: r.account_id,
+          email: r.email,
+          name: r.name,
+          passwordHash: r.password,
+          invitationHash: r.invitation_hash,
+          invitationExpiresAt: r.invitation_expires_at,
+          disabled: r.disabled === 1,
+          tokenVersion: r.token_version,
+        }
+      : null;
   }
 
   /** The tenant's field policy, or null for the default. */

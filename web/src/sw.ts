@@ -22,7 +22,8 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("index.html"), {
-    denylist: [/^\/v1\//, /^\/router\//, /^\/__local\//],
+    // The customer portal (/portal/) is another app, online only: the network serves it.
+    denylist: [/^\/v1\//, /^\/router\//, /^\/__local\//, /^\/portal(\/|$)/],
   }),
 );
 

@@ -44,7 +44,14 @@ declare global {
 /** admin: a tenant's operator (audit, state hash); rep/manager: people; integrator: an API key. */
 export type Role = "admin" | "manager" | "rep" | "integrator";
 
-export type Principal = { tenantId: string; kind: "apiKey" | "user"; id: string; role: string };
+/**
+ * Who calls. Staff routes only ever see `apiKey` and `user` (their `authenticate()` refuses
+ * portal sessions); portal routes only ever see `portal` (`authenticatePortal()`), whose
+ * `accountId` is the one customer account it may read.
+ */
+export type Principal =
+  | { tenantId: string; kind: "apiKey" | "user"; id: string; role: string; accountId?: never }
+  | { tenantId: string; kind: "portal"; id: string; role: "portal"; accountId: string };
 
 export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
 

@@ -139,6 +139,11 @@ function readingOf(e: DomainError): Reading {
       const title = "Amount too large to total exactly";
       return { status: 422, title, detail: `${e.field}: ${e.message}.`, atField: e.message };
     }
+    case "email-taken": {
+      const title = "E-mail already used by another portal user";
+      const detail = `Another portal user of this customer logs in with ${e.email}; invite that user again instead.`;
+      return { status: 409, title, detail, atField: "already used by another portal user" };
+    }
     case "voucher-conflict":
     case "signature-image-conflict": {
       const what = e.code === "voucher-conflict" ? "payment" : "signature";

@@ -15,23 +15,34 @@ import { regionHeaders } from "./middleware/region.ts";
 import { requireRole } from "./middleware/roles.ts";
 import { openApiDocument } from "./openapi.ts";
 import { admin } from "./routes/admin.ts";
+import { approvals } from "./routes/approvals.ts";
 import { auditCheckpoints } from "./routes/audit-checkpoints.ts";
 import { auth } from "./routes/auth.ts";
+import { changeRequests } from "./routes/change-requests.ts";
 import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
 import { degradation } from "./routes/degradation.ts";
+import { delivery } from "./routes/delivery.ts";
 import { files } from "./routes/files.ts";
+import { groups } from "./routes/groups.ts";
+import { groupsReplication } from "./routes/groups-replication.ts";
 import { health } from "./routes/health.ts";
 import { insightRoutes } from "./routes/insights/index.ts";
 import { local } from "./routes/local.ts";
 import { payments } from "./routes/payments.ts";
+import { portal } from "./routes/portal.ts";
+import { portalAdmin } from "./routes/portal-admin.ts";
+import { portalAuth } from "./routes/portal-auth.ts";
+import { portalUsers } from "./routes/portal-users.ts";
 import { quarantine } from "./routes/quarantine.ts";
 import { regions } from "./routes/regions.ts";
 import { replication } from "./routes/replication.ts";
+import { serviceRequests } from "./routes/service-requests.ts";
 
 export { AccountDO } from "../../durable-objects/account/index.ts";
 export { AuditDO } from "../../durable-objects/audit/index.ts";
 export { DirectoryDO } from "../../durable-objects/directory/index.ts";
+export { GroupsDO } from "../../durable-objects/groups/index.ts";
 export { IdempotencyKeyDO } from "../../durable-objects/idempotency-key/index.ts";
 export { QuarantineDO } from "../../durable-objects/quarantine/index.ts";
 export { RateLimitDO } from "../../durable-objects/rate-limit/index.ts";
@@ -59,8 +70,13 @@ app.notFound((c) => {
 app.route("/", health);
 app.route("/", regions);
 app.route("/", auth);
+// The customer portal's realm: its own login and session audience; its routes take only
+// portal sessions (authenticatePortal) and staff routes never take one (DESIGN §12).
+app.route("/", portalAuth);
+app.route("/", portal);
 app.route("/", local);
 app.route("/", replication);
+app.route("/", groupsReplication);
 app.route("/", auditCheckpoints);
 app.use("/v1/customers/*", authenticate());
 app.use("/v1/customers", authenticate());
@@ -68,9 +84,19 @@ app.use("/v1/contracts/*", authenticate());
 app.use("/v1/contracts", authenticate());
 app.use("/v1/payments/*", authenticate());
 app.use("/v1/payments", authenticate());
+app.use("/v1/service-requests/*", authenticate());
+app.use("/v1/change-requests/*", authenticate());
+app.use("/v1/change-requests", authenticate());
+app.use("/v1/delivery-milestones", authenticate());
 app.use("/v1/admin/*", authenticate(), requireRole("admin"));
 app.use("/v1/audit/*", authenticate(), requireRole("admin"));
 app.use("/v1/insights/*", authenticate());
+// Groups and approvals: every route checks its roles too (routes/groups.ts, approvals.ts).
+app.use("/v1/groups", authenticate());
+app.use("/v1/groups/*", authenticate());
+app.use("/v1/approvals", authenticate());
+app.use("/v1/approvals/*", authenticate());
+app.use("/v1/me/*", authenticate());
 // Every role of the tenant stores and reads files; a role not listed (a portal user) may not.
 app.use("/v1/files/*", authenticate(), requireRole("admin", "manager", "rep", "integrator"));
 // After authenticate (it needs the principal); routes registered above are not limited here.
@@ -78,11 +104,18 @@ app.use("/v1/*", rateLimit());
 app.route("/", customers);
 app.route("/", contracts);
 app.route("/", payments);
+app.route("/", delivery);
+app.route("/", serviceRequests);
+app.route("/", changeRequests);
 app.route("/", files);
 app.route("/", admin);
+app.route("/", portalAdmin);
+app.route("/", portalUsers);
 app.route("/", degradation);
 app.route("/", quarantine);
 app.route("/", insightRoutes);
+app.route("/", groups);
+app.route("/", approvals);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

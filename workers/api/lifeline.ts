@@ -2,6 +2,7 @@
 // registry (422/409) → AccountDO, which journals, dedups and replies in one transaction.
 import type { Context } from "hono";
 import {
+  type Actor,
   type Command,
   fingerprint,
   MIN_JURISDICTION_KEY_CHARS,
@@ -81,15 +82,36 @@ export async function executeCommand(
   precondition?: Precondition,
 ): Promise<Executed> {
   const principal = c.get("principal");
-  const fp = fingerprint(c.req.method, c.req.path, body);
-  const registry = idempotencyKeyStub(c.env, principal.tenantId, key);
-  const account = accountStub(c.env, principal.tenantId, accountId);
-  const request = {
+  const caller = {
     tenantId: principal.tenantId,
+    actor: { kind: principal.kind, id: principal.id },
+  };
+  return executeAs(c, caller, accountId, command, body, key, precondition);
+}
+
+/**
+ * executeCommand for a caller the route names itself: a route without a principal (the
+ * portal's acceptance of an invitation) writes as the person it identified otherwise.
+ */
+export async function executeAs(
+  c: Context<AppEnv>,
+  caller: { tenantId: string; actor: Actor },
+  accountId: string,
+  command: Command,
+  body: unknown,
+  key: string,
+  precondition?: Precondition,
+): Promise<Executed> {
+  const { tenantId, actor } = caller;
+  const fp = fingerprint(c.req.method, c.req.path, body);
+  const registry = idempotencyKeyStub(c.env, tenantId, key);
+  const account = accountStub(c.env, tenantId, accountId);
+  const request = {
+    tenantId,
     accountId,
     idempotencyKey: key,
     fingerprint: fp,
-    actor: { kind: principal.kind, id: principal.id },
+    actor,
     command,
   };
   let result = precondition
@@ -167,27 +189,42 @@ async function storedUnless(
   }
 }
 
-const PATHS = { customer: "customers", contract: "contracts", payment: "payments" } as const;
+/** Records read at `/v1/<path>/<id>`; a portal user is read under its customer (the route says where). */
+const PATHS: Readonly<Partial<Record<WriteOutcome["target"]["kind"], string>>> = {
+  customer: "customers",
+  contract: "contracts",
+  payment: "payments",
+  "service-request": "service-requests",
+  "change-request": "change-requests",
+};
 
 /**
  * The one place a write's HTTP answer is shaped: status, Location, the Lifeline-* headers
  * and the stored body (byte for byte, so a replay answers what the first attempt did).
+ * `answer` is for a route whose record is not at `/v1/<kind>/<id>` (`location`) or that
+ * answers more than the stored view (`body`: built from it, e.g. with a one-time code).
  */
 export function renderOutcome(
   outcome: WriteOutcome,
   replayed: boolean,
   degraded: readonly string[] = [],
+  answer: { body?: string; location?: string } = {},
 ): Response {
+  const path = PATHS[outcome.target.kind];
+  const location = answer.location ?? (path && `/v1/${path}/${outcome.target.id}`);
   const headers = new Headers({
     "content-type": "application/json",
     "lifeline-hlc": outcome.version,
-    location: `/v1/${PATHS[outcome.target.kind]}/${outcome.target.id}`,
     // A write answered while still pending is held only here.
     "lifeline-durability": outcome.durability === "region" ? "region" : "local",
   });
+  if (location) headers.set("location", location);
   if (replayed) headers.set("idempotent-replayed", "true");
   if (degraded.length > 0) headers.set("lifeline-degraded", degraded.join(", "));
-  return new Response(outcome.body, { status: outcome.created ? 201 : 200, headers });
+  return new Response(answer.body ?? outcome.body, {
+    status: outcome.created ? 201 : 200,
+    headers,
+  });
 }
 
 /**

@@ -3,9 +3,10 @@
 // full sync), read from IndexedDB when not. Local drafts (records created offline) live
 // beside them under `local:<command id>` until their command is confirmed; an alias then
 // points the local id at the server's.
+import type { MyGroup } from "../portal/api-types.ts";
 import type { Api } from "./api.ts";
 import type { IdOrRef } from "./commands.ts";
-import { type CachedRecord, db, getMeta } from "./db.ts";
+import { type CachedRecord, db, getMeta, setMeta } from "./db.ts";
 
 export const MAX_CUSTOMERS = 200;
 export const MAX_CONTRACTS_PER_CUSTOMER = 50;
@@ -150,4 +151,63 @@ export async function refreshContract(api: Api, id: string): Promise<void> {
   if (a.status !== 200 || !isObject(a.body)) return;
   const customerId = typeof a.body.customerId === "string" ? a.body.customerId : null;
   await storeServerRows([{ id, kind: "contract", customerId, data: a.body }]);
+}
+
+/** Group accounts fetched one by one per refresh, at most (the rest on the next one). */
+export const MAX_GROUP_ACCOUNTS_PER_REFRESH = 20;
+
+/** The rep's customer success groups as last seen, for this user only. */
+export async function cachedGroups(userId: string): Promise<MyGroup[]> {
+  const saved = await getMeta<{ userId: string; groups: MyGroup[] }>("groups");
+  return saved?.userId === userId ? saved.groups : [];
+}
+
+/** The rep's groups from the region (GET /v1/me/groups); the cached ones when it fails. */
+export async function refreshGroups(api: Api, userId: string): Promise<MyGroup[]> {
+  const a = await api.request({ method: "GET", path: "/v1/me/groups" });
+  const list = (a.body as { groups?: unknown } | null)?.groups;
+  if (a.status !== 200 || !Array.isArray(list)) return cachedGroups(userId);
+  const groups = (list as MyGroup[]).filter(
+    (g) => typeof g.id === "string" && typeof g.name === "string" && Array.isArray(g.accountIds),
+  );
+  await setMeta("groups", { userId, groups });
+  return groups;
+}
+
+/**
+ * Today's customers include the accounts of the rep's groups: those not on the device yet
+ * are fetched by id and cached below the rep's own.
+ * TODO(issue 11): one list call for them (`GET /v1/customers?group=<id>` or `?owner=me`
+ * including group accounts) instead of one GET per account, bounded here meanwhile.
+ */
+export async function refreshGroupAccounts(api: Api, groups: MyGroup[]): Promise<void> {
+  const d = await db();
+  const missing: string[] = [];
+  for (const id of new Set(groups.flatMap((g) => g.accountIds)))
+    if (!(await d.get("records", id))) missing.push(id);
+  const batch = missing.slice(0, MAX_GROUP_ACCOUNTS_PER_REFRESH);
+  const answers = await Promise.all(
+    batch.map((id) =>
+      api
+        .request({ method: "GET", path: `/v1/customers/${encodeURIComponent(id)}` })
+        .catch(() => null),
+    ),
+  );
+  const now = Date.now();
+  await storeServerRows(
+    answers.flatMap((a, rank) =>
+      a?.status === 200 && isObject(a.body)
+        ? [
+            {
+              id: batch[rank]!,
+              kind: "customer" as const,
+              customerId: null,
+              data: keyFields(a.body, CUSTOMER_FIELDS),
+              // Below the rep's own customers (ranked now - 0…99 by refreshCustomers).
+              touchedAt: now - 1000 - rank,
+            },
+          ]
+        : [],
+    ),
+  );
 }

@@ -1,4 +1,4 @@
-// Today's customers (the rep's own, from the list API, cached for offline), customer
+// Today's customers (the rep's own and their groups' accounts, cached for offline), customer
 // creation with contacts (queued), and a customer's detail with its contracts.
 import { useEffect, useState } from "preact/hooks";
 import type { CachedRecord } from "../app/db.ts";
@@ -8,9 +8,12 @@ import { enqueue, QueueFull } from "../app/outbox.ts";
 import {
   cachedContracts,
   cachedCustomers,
+  cachedGroups,
   cachedRecord,
   refreshCustomer,
   refreshCustomers,
+  refreshGroupAccounts,
+  refreshGroups,
 } from "../app/records.ts";
 import { api, queued, state, t } from "../app/state.ts";
 import { go, useAppState, useAsync } from "./hooks.ts";
@@ -19,14 +22,24 @@ import { PendingTag, queueFullMessage, StatusTag } from "./parts.tsx";
 export function CustomerList() {
   const s = useAppState();
   const [q, setQ] = useState("");
+  const userId = s.session?.user.id ?? "";
   useEffect(() => {
-    if (s.online)
-      refreshCustomers(api).then(
+    if (!s.online) return;
+    refreshCustomers(api).then(
+      () => queued(),
+      () => {},
+    );
+    // The rep's groups' accounts join the list (and the group nav item shows).
+    refreshGroups(api, userId)
+      .then((groups) => refreshGroupAccounts(api, groups))
+      .then(
         () => queued(),
         () => {},
       );
   }, [s.online, s.session?.token]);
   const rows = useAsync(cachedCustomers, []) ?? [];
+  const groups = useAsync(() => cachedGroups(userId), [userId]) ?? [];
+  const groupOf = new Map(groups.flatMap((g) => g.accountIds.map((id) => [id, g.name] as const)));
   const needle = q.trim().toLowerCase();
   const shown = needle
     ? rows.filter((r) =>
@@ -62,6 +75,7 @@ export function CustomerList() {
                 <strong>{String(r.data.name ?? "")}</strong>
                 {r.pendingCommand && <PendingTag />}
                 <span class="muted">{String(r.data.tier ?? "")}</span>
+                {groupOf.has(r.id) && <span class="tag">{groupOf.get(r.id)}</span>}
               </a>
             </li>
           ))}

@@ -2,11 +2,15 @@
 // the banners (offline with the outbox count, unreachable, degraded modes) and the nav.
 import type { ComponentChildren } from "preact";
 import { isKey } from "../app/i18n.ts";
+import { cachedGroups } from "../app/records.ts";
 import { logout, setLang, t } from "../app/state.ts";
-import { useAppState } from "./hooks.ts";
+import { useAppState, useAsync } from "./hooks.ts";
 
 export function Shell(props: { route: string; children: ComponentChildren }) {
   const s = useAppState();
+  const userId = s.session?.user.id ?? "";
+  // Group members get the workbench (the list refreshes the groups when it loads).
+  const inGroup = (useAsync(() => cachedGroups(userId), [userId])?.length ?? 0) > 0;
   const modes = s.degraded
     .map((m) => (isKey(`mode.${m}`) ? t(`mode.${m}` as Parameters<typeof t>[0]) : m))
     .join(", ");
@@ -16,7 +20,8 @@ export function Shell(props: { route: string; children: ComponentChildren }) {
         ? props.route === "/" ||
           props.route.startsWith("/customers") ||
           props.route.startsWith("/contracts")
-        : props.route.startsWith(path);
+        : props.route.startsWith(path) ||
+          (path === "/groups" && props.route.startsWith("/change-requests"));
     return (
       <a href={`#${path}`} aria-current={current ? "page" : undefined}>
         {label}
@@ -76,6 +81,7 @@ export function Shell(props: { route: string; children: ComponentChildren }) {
       {s.session && (
         <nav class="tabs" aria-label="main">
           {tab("/", t("nav.customers"))}
+          {inGroup && tab("/groups", t("nav.groups"))}
           {tab("/insights", t("nav.insights"))}
           {tab(
             "/outbox",

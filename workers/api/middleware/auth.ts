@@ -47,6 +47,12 @@ const unknownKeys = new TtlCache<true>(UNKNOWN_KEY_TTL_MS, CACHE_MAX);
 const tokenVersions = new TtlCache<number | null>(TOKEN_VERSION_TTL_MS, 10 * CACHE_MAX);
 
 export const TOKEN_ISSUER = "lifeline";
+/**
+ * The audience of a customer's portal session (DESIGN §12). Staff tokens carry no `aud`;
+ * a token that carries any audience is refused by every staff route, and only a token with
+ * this one is taken by the portal's routes, so neither realm's session opens the other's.
+ */
+export const PORTAL_AUDIENCE = "lifeline-portal";
 
 function unauthorized(detail: string): Problem {
   return new Problem(
@@ -114,6 +120,7 @@ async function userPrincipal(env: Env, credential: string): Promise<Principal> {
   ) {
     throw unauthorized("Invalid or expired session token; log in again.");
   }
+  if (claims.aud !== undefined) throw portalSessionHere();
   if ((await tokenVersion(env, claims.tid, claims.sub)) !== claims.ver) {
     throw unauthorized("This session was ended (logout); log in again.");
   }
@@ -134,6 +141,84 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       principal = await userPrincipal(c.env, credential);
     }
     c.set("principal", principal);
+    await next();
+  };
+}
+
+function portalSessionHere(): Problem {
+  return new Problem(
+    403,
+    "forbidden",
+    "Not allowed",
+    "A customer portal session may call the portal's routes (/v1/portal/*) only.",
+  );
+}
+
+const portalVersions = new TtlCache<number | null>(TOKEN_VERSION_TTL_MS, 10 * CACHE_MAX);
+
+/** The portal user's token version in this region (null: no such portal user here). */
+async function portalTokenVersion(env: Env, tenantId: string, userId: string) {
+  const key = versionKey(tenantId, userId);
+  const cached = portalVersions.get(key);
+  if (cached !== undefined) return cached;
+  const version = await directory(env).portalTokenVersion(tenantId, userId);
+  portalVersions.set(key, version);
+  return version;
+}
+
+/** After a portal logout: this isolate rejects the user's old portal tokens from now on. */
+export function rememberPortalTokenVersion(tenantId: string, userId: string, v: number | null) {
+  portalVersions.set(versionKey(tenantId, userId), v);
+}
+
+/**
+ * The portal's routes: only a portal session (audience PORTAL_AUDIENCE) is taken; an API
+ * key or a staff session is a 403, so an integrator or a rep never reads through the
+ * portal's filtered views either. Sets a `portal` principal bound to one account.
+ */
+export function authenticatePortal(): MiddlewareHandler<AppEnv> {
+  return async function authenticatePortal(c, next) {
+    const header = c.req.header("authorization");
+    const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) throw unauthorized("Send Authorization: Bearer <portal session token>.");
+    const credential = m[1]!;
+    const notPortal = () =>
+      new Problem(
+        403,
+        "forbidden",
+        "Not allowed",
+        "The portal's routes take a customer portal session (POST /v1/portal/auth/login).",
+      );
+    if (credential.startsWith("lk_")) throw notPortal();
+    let claims: Record<string, unknown>;
+    try {
+      claims = await verify(credential, c.env.AUTH_TOKEN_SECRET, "HS256");
+    } catch {
+      throw unauthorized("Invalid or expired session token; log in again.");
+    }
+    if (claims.aud !== PORTAL_AUDIENCE) {
+      if (claims.iss === TOKEN_ISSUER && claims.aud === undefined) throw notPortal();
+      throw unauthorized("Invalid or expired session token; log in again.");
+    }
+    if (
+      claims.iss !== TOKEN_ISSUER ||
+      typeof claims.tid !== "string" ||
+      typeof claims.sub !== "string" ||
+      typeof claims.acc !== "string" ||
+      !Number.isSafeInteger(claims.ver)
+    ) {
+      throw unauthorized("Invalid or expired session token; log in again.");
+    }
+    if ((await portalTokenVersion(c.env, claims.tid, claims.sub)) !== claims.ver) {
+      throw unauthorized("This session was ended; log in again.");
+    }
+    c.set("principal", {
+      tenantId: claims.tid,
+      kind: "portal",
+      id: claims.sub,
+      role: "portal",
+      accountId: claims.acc,
+    });
     await next();
   };
 }

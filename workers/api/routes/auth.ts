@@ -61,7 +61,7 @@ const loginRoute = createRoute({
 });
 
 /** A password check in the credentials worker; unreachable, the login is a 503, never a 401. */
-async function checkPassword(env: Env, password: string, stored: string | null) {
+export async function checkPassword(env: Env, password: string, stored: string | null) {
   try {
     return await env.CREDENTIALS.verify(password, stored);
   } catch {

@@ -175,6 +175,9 @@ const ContractSummary = ContractView.omit({
   outstanding: true,
   overpaid: true,
   conflicts: true,
+  terms: true,
+  milestones: true,
+  invoices: true,
 }).meta({ id: "ContractSummary" });
 
 const list = createRoute({

@@ -210,7 +210,9 @@ const list = createRoute({
             "Only the customers this user owns; `me` is the caller (a user's session: with an API key it is a 400)",
         }),
     },
-    CustomerView.omit({ conflicts: true }).meta({ id: "CustomerSummary" }),
+    CustomerView.omit({ conflicts: true, serviceRequests: true, changeRequests: true }).meta({
+      id: "CustomerSummary",
+    }),
     "CustomerPage",
     "A page of customers by name",
   ),

@@ -1,0 +1,199 @@
+// The portal's records as the customer sees them — orders, delivery milestones, invoices,
+// payments, documents, service and change requests — used by the order's page and by the
+// query's results alike. Each renders only the fields the server sent.
+import type {
+  PortalContract,
+  PortalDelivery,
+  PortalDocument,
+  PortalInvoice,
+  PortalPayment,
+} from "../api-types.ts";
+import { formatDate, formatMoney, present, shortRef } from "../format.ts";
+import { state, t } from "../state.ts";
+import { Facts, Tag } from "./parts.tsx";
+
+const date = (v: string | null | undefined) =>
+  formatDate(v, state.lang, state.me?.timeZone ?? undefined);
+const money = (m: Parameters<typeof formatMoney>[0]) => formatMoney(m, state.lang);
+
+export function contractTitle(c: Pick<PortalContract, "id" | "title">): string {
+  return present(c.title) ? c.title : t("contract.fallbackTitle", { ref: shortRef(c.id) });
+}
+
+export function contractHref(id: string): string {
+  return `#/contracts/${encodeURIComponent(id)}`;
+}
+
+export function ContractRow(props: { contract: PortalContract }) {
+  const c = props.contract;
+  return (
+    <li data-testid="order">
+      <a href={contractHref(c.id)}>
+        <strong>{contractTitle(c)}</strong>
+        <Tag prefix="stage." value={c.stage} />
+        <Tag prefix="contractStatus." value={c.status} />
+        {money(c.amount) && <span class="muted">{money(c.amount)}</span>}
+        {date(c.signedAt) && (
+          <span class="muted small">
+            {t("contract.signedAt")} {date(c.signedAt)}
+          </span>
+        )}
+      </a>
+    </li>
+  );
+}
+
+/** The date a milestone is expected or reached, for ordering and for the progress line. */
+function milestoneDate(d: PortalDelivery): string {
+  return d.actualDate ?? d.committedDate ?? d.plannedDate ?? "";
+}
+
+const isDelivered = (d: PortalDelivery) => d.status === "delivered" || present(d.actualDate);
+
+/** Delivery milestones as a progress line: reached ones filled, the rest in date order. */
+export function DeliveryProgress(props: { deliveries: PortalDelivery[] }) {
+  const steps = [...props.deliveries].sort((a, b) =>
+    milestoneDate(a).localeCompare(milestoneDate(b)),
+  );
+  const done = steps.filter(isDelivered).length;
+  if (steps.length === 0) return <p class="hint">{t("section.none")}</p>;
+  const label = t("delivery.progress", { done, total: steps.length });
+  return (
+    <>
+      <p class="progress-summary">
+        <progress max={steps.length} value={done} aria-label={label} /> {label}
+      </p>
+      <ol class="milestones" data-testid="milestones">
+        {steps.map((d) => (
+          <DeliveryStep key={d.id} delivery={d} />
+        ))}
+      </ol>
+    </>
+  );
+}
+
+export function DeliveryStep(props: { delivery: PortalDelivery }) {
+  const d = props.delivery;
+  const phase = isDelivered(d) ? "done" : d.status === "late" ? "late" : "todo";
+  return (
+    <li class={`milestone ${phase}`}>
+      <div class="row">
+        <strong>{present(d.name) ? d.name : t("resource.delivery")}</strong>
+        <Tag prefix="delivery.status." value={d.status} />
+      </div>
+      <Facts
+        rows={[
+          [t("delivery.destination"), d.destination],
+          [t("delivery.quantity"), present(d.quantity) ? String(d.quantity) : null],
+          [t("delivery.planned"), date(d.plannedDate)],
+          [t("delivery.committed"), date(d.committedDate)],
+          [t("delivery.actual"), date(d.actualDate)],
+        ]}
+      />
+    </li>
+  );
+}
+
+export function InvoiceRow(props: { invoice: PortalInvoice; withOrder?: boolean }) {
+  const i = props.invoice;
+  return (
+    <li data-testid="invoice">
+      <div class="row">
+        <strong>{money(i.amount) ?? shortRef(i.id)}</strong>
+        <Tag
+          prefix="invoice.status."
+          value={i.status}
+          tone={i.status === "paid" ? "paid" : "due"}
+        />
+      </div>
+      <Facts
+        rows={[
+          [t("invoice.issued"), date(i.issuedAt)],
+          [t("invoice.due"), date(i.dueDate)],
+          [t("invoice.paidAt"), date(i.paidAt)],
+        ]}
+      />
+      {props.withOrder && <OrderLink id={i.contractId} />}
+    </li>
+  );
+}
+
+export function PaymentRow(props: { payment: PortalPayment; withOrder?: boolean }) {
+  const p = props.payment;
+  return (
+    <li data-testid="payment">
+      <div class="row">
+        <strong>{money(p.amount) ?? shortRef(p.id)}</strong>
+        {p.hasVoucher === true && <span class="tag">{t("payment.voucher")}</span>}
+      </div>
+      <Facts
+        rows={[
+          [t("payment.reference"), p.reference],
+          [t("payment.received"), date(p.receivedAt)],
+        ]}
+      />
+      {props.withOrder && <OrderLink id={p.contractId} />}
+    </li>
+  );
+}
+
+export function DocumentRow(props: { document: PortalDocument; withOrder?: boolean }) {
+  const d = props.document;
+  const kind = d.kind ? <Tag prefix="document.kind." value={d.kind} tone="kind" /> : null;
+  return (
+    <li data-testid="document">
+      <div class="row">
+        <strong>{present(d.title) ? d.title : shortRef(d.id)}</strong>
+        {kind}
+      </div>
+      <Facts
+        rows={[
+          [t("document.created"), date(d.createdAt)],
+          [
+            t("document.fingerprint"),
+            present(d.sha256) ? <code title={d.sha256}>{d.sha256.slice(0, 16)}…</code> : null,
+          ],
+        ]}
+      />
+      {props.withOrder && <OrderLink id={d.contractId} />}
+    </li>
+  );
+}
+
+type ServiceRequest = {
+  id: string;
+  contractId?: string;
+  title?: string;
+  severity?: string;
+  status?: string;
+  openedAt?: string;
+  resolvedAt?: string | null;
+};
+
+export function ServiceRow(props: { request: ServiceRequest }) {
+  const r = props.request;
+  return (
+    <li data-testid="service-request">
+      <div class="row">
+        <strong>{present(r.title) ? r.title : shortRef(r.id)}</strong>
+        <Tag prefix="service.status." value={r.status} />
+      </div>
+      <Facts
+        rows={[
+          [t("service.opened"), date(r.openedAt)],
+          [t("service.resolved"), date(r.resolvedAt)],
+        ]}
+      />
+      {r.contractId && <OrderLink id={r.contractId} />}
+    </li>
+  );
+}
+
+export function OrderLink(props: { id: string | undefined }) {
+  if (!props.id) return null;
+  return (
+    <a class="small" href={contractHref(props.id)}>
+      {t("query.openOrder")} {shortRef(props.id)}
+    </a>
+  );
+}

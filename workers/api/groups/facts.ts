@@ -1,0 +1,172 @@
+// The facts a group's workbench computes its KPIs from, gathered within bounds: at most
+// MAX_WORKBENCH_ACCOUNTS accounts, each read from its own AccountDO (one snapshot: the
+// customer and its newest contracts), ACCOUNT_FAN_OUT at a time and each within
+// ACCOUNT_TIMEOUT_MS (an account that does not answer is listed as unavailable, never
+// failing the page); the adoption of recommendations from the members' answers in the
+// read model.
+//
+// Invoices (on contracts), change requests and service requests (on the customer) were
+// being added to the account views as this was written, so they are read defensively as
+// optional fields: a view without one leaves its KPI component out (`null`: not known),
+// rather than counting it as "none". Call sentiment and portal activity are not stored
+// anywhere yet (insights keep only the strategies they suggested), so those two CHI
+// components are unknown until they are; the formula shares their weight out.
+import { and, count, eq, gte, inArray, notLike, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type AccountFacts, UNKNOWN_FACTS } from "../../../core/groups/index.ts";
+import { mapLimit } from "../../../core/index.ts";
+import { insightFeedback, insights } from "../../../db/schema.ts";
+import { accountStub } from "../../../durable-objects/stubs.ts";
+import { within } from "../../shared/timeout.ts";
+import { TOOLING_PREFIX } from "../insights/store.ts";
+import { readModel } from "../read-model.ts";
+
+export const MAX_WORKBENCH_ACCOUNTS = 200;
+export const ACCOUNT_FAN_OUT = 10;
+export const ACCOUNT_TIMEOUT_MS = 2_000;
+/** Budget of one read-model query of the workbench. */
+const READ_MODEL_TIMEOUT_MS = 2_000;
+export const ADOPTION_WINDOW_DAYS = 90;
+/** Members whose answers one query reads (a group has at most 100; merges may add a few). */
+const MAX_MEMBERS_ASKED = 200;
+
+export type AccountRead = {
+  accountId: string;
+  status: "ok" | "unavailable" | "not-found";
+  name: string | null;
+  facts: AccountFacts;
+  /** Null when not known (the read model or the account did not answer). */
+  contracts: Array<{ status: string; productLine?: string | null }> | null;
+  serviceRequests: Array<{ openedAt: string; resolvedAt: string | null }> | null;
+};
+
+const Customer = z.object({
+  name: z.string().nullable().optional(),
+  changeRequests: z
+    .array(
+      z.object({
+        status: z.string(),
+        slaMarks: z.object({ violation: z.string().nullable().optional() }).optional(),
+        answer: z.unknown().optional(),
+      }),
+    )
+    .optional(),
+  serviceRequests: z
+    .array(z.object({ openedAt: z.string(), resolvedAt: z.string().nullable() }))
+    .optional(),
+});
+
+const Contract = z.object({
+  status: z.string(),
+  productLine: z.string().nullable().optional(),
+  invoices: z.array(z.object({ dueDate: z.string(), paidAt: z.string().nullable() })).optional(),
+});
+
+const Snapshot = z.object({ customer: Customer, contracts: z.array(z.unknown()) });
+
+/** Reads the accounts (the first MAX_WORKBENCH_ACCOUNTS), in bounded parallel batches. */
+export async function readAccounts(
+  env: Env,
+  tenantId: string,
+  accountIds: readonly string[],
+): Promise<AccountRead[]> {
+  return mapLimit(
+    accountIds.slice(0, MAX_WORKBENCH_ACCOUNTS),
+    ACCOUNT_FAN_OUT,
+    async (accountId) => {
+      try {
+        return await within(readAccount(env, tenantId, accountId), ACCOUNT_TIMEOUT_MS);
+      } catch (err) {
+        console.warn(
+          "workbench: account unavailable",
+          accountId,
+          err instanceof Error ? err.message : err,
+        );
+        return unread(accountId, "unavailable");
+      }
+    },
+  );
+}
+
+const unread = (accountId: string, status: "unavailable" | "not-found"): AccountRead => ({
+  accountId,
+  status,
+  name: null,
+  facts: UNKNOWN_FACTS,
+  contracts: null,
+  serviceRequests: null,
+});
+
+async function readAccount(env: Env, tenantId: string, accountId: string): Promise<AccountRead> {
+  const parsed = Snapshot.safeParse(await accountStub(env, tenantId, accountId).portalSnapshot());
+  if (!parsed.success) return unread(accountId, "not-found");
+  const { customer } = parsed.data;
+  // A contract that does not read as one (a newer shape) is left out, not guessed at.
+  const contracts = parsed.data.contracts.flatMap((view) => {
+    const r = Contract.safeParse(view);
+    return r.success ? [r.data] : [];
+  });
+  const crs = customer.changeRequests;
+  const facts: AccountFacts = {
+    // Known only when every contract carries its invoices (a view of this build).
+    invoices: contracts.every((c) => c.invoices !== undefined)
+      ? contracts.flatMap((c) => c.invoices ?? [])
+      : null,
+    openChangeRequests: crs ? crs.filter((r) => r.status === "open").length : null,
+    changeRequestSla: crs
+      ? {
+          missed: crs.filter((r) => r.slaMarks?.violation).length,
+          met: crs.filter((r) => r.answer && !r.slaMarks?.violation).length,
+        }
+      : null,
+    sentiment: null,
+    portalActivity: null,
+  };
+  return {
+    accountId,
+    status: "ok",
+    name: customer.name ?? null,
+    facts,
+    contracts,
+    serviceRequests: customer.serviceRequests ?? null,
+  };
+}
+
+/**
+ * The members' answers on insight recommendations over the last ADOPTION_WINDOW_DAYS
+ * (local tooling's never counted); null when the read model does not answer.
+ */
+export async function memberAdoption(
+  env: Env,
+  tenantId: string,
+  memberIds: readonly string[],
+  nowMs: number,
+): Promise<{ answered: number; adopted: number } | null> {
+  if (memberIds.length === 0) return { answered: 0, adopted: 0 };
+  const since = new Date(nowMs - ADOPTION_WINDOW_DAYS * 24 * 60 * 60 * 1000).toISOString();
+  try {
+    const [row] = await within(
+      readModel(env)
+        .select({
+          answered: count(),
+          adopted: sql<number>`coalesce(sum(${insightFeedback.adopted}), 0)`,
+        })
+        .from(insightFeedback)
+        .where(
+          and(
+            eq(insightFeedback.tenantId, tenantId),
+            inArray(insightFeedback.answeredBy, memberIds.slice(0, MAX_MEMBERS_ASKED)),
+            gte(insightFeedback.answeredAt, since),
+            notLike(insightFeedback.answeredBy, `${TOOLING_PREFIX}%`),
+            sql`${insightFeedback.insightId} NOT IN (SELECT ${insights.id} FROM ${insights}
+              WHERE ${insights.tenantId} = ${tenantId} AND ${insights.createdBy} LIKE ${`${TOOLING_PREFIX}%`})`,
+          ),
+        ),
+      READ_MODEL_TIMEOUT_MS,
+    );
+    return { answered: Number(row?.answered ?? 0), adopted: Number(row?.adopted ?? 0) };
+  } catch (err) {
+    console.warn("workbench: adoption unavailable", err instanceof Error ? err.message : err);
+    return null;
+  }
+}

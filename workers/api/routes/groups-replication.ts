@@ -1,0 +1,111 @@
+// Peer endpoints of groups replication (replication/groups.ts): a peer's push of a
+// tenant's group events, and a peer's pull of this region's journal since its cursor. Not
+// for clients: they carry no tenant credentials, only a region's signature. Order of work
+// [LF8]: the body is read under a hard byte limit, the signature checked on the raw bytes,
+// only then is anything parsed; the batch must be addressed here, from a region of
+// REGIONS, for a tenant this region knows; each event is then checked on its own and a
+// bad one quarantined, never failing the rest.
+import { type Context, Hono } from "hono";
+import type { z } from "zod";
+import { sha256Hex } from "../../../core/index.ts";
+import { groupsStub } from "../../../durable-objects/stubs.ts";
+import {
+  checkGroupEvents,
+  GROUPS_PULL_PATH,
+  GROUPS_PUSH_PATH,
+  GroupBatchV1,
+  GroupPullRequestV1,
+  MAX_GROUP_BATCH_BYTES,
+  MAX_GROUP_PULL_REQUEST_BYTES,
+} from "../../../replication/groups.ts";
+import { regionInfo, regionsOf } from "../../../replication/regions.ts";
+import { keyRingOf, signRequest, verifyRequest } from "../../../replication/signing.ts";
+import type { AppEnv } from "../env.ts";
+import { Problem, validationProblem } from "../errors.ts";
+import { directory } from "../middleware/auth.ts";
+import { readBodyWithin } from "../middleware/body-limit.ts";
+
+export const groupsReplication = new Hono<AppEnv>();
+
+/** A signed peer request, parsed and addressed here, from a peer, for a known tenant. */
+async function peerRequest<S extends z.ZodType<{ from: string; to: string; tenantId: string }>>(
+  c: Context<AppEnv>,
+  schema: S,
+  maxBytes: number,
+): Promise<{ request: z.infer<S>; body: string }> {
+  const body = await readBodyWithin(c.req.raw, maxBytes);
+  if (!verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now()).ok)
+    throw new Problem(
+      401,
+      "bad-signature",
+      "Replication signature rejected",
+      "The request is not signed by a current replication key of this topology.",
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new Problem(400, "malformed-body", "Malformed batch", "The body is not JSON.");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw validationProblem(parsed.error, "json");
+  const request = parsed.data;
+  if (request.to !== c.env.REGION)
+    throw new Problem(
+      409,
+      "misdirected",
+      "Addressed to another region",
+      `This is ${c.env.REGION}.`,
+    );
+  const from = regionInfo(c.env, request.from);
+  if (!from || from.region === c.env.REGION)
+    throw new Problem(
+      403,
+      "unknown-region",
+      "Unknown sender region",
+      "The sender is not a peer in REGIONS.",
+    );
+  const known = await directory(c.env).tenantPolicies([request.tenantId]);
+  if (known.length === 0)
+    throw new Problem(
+      403,
+      "unknown-tenant",
+      "Unknown tenant",
+      "This region does not know the tenant; its events are not stored here.",
+    );
+  return { request, body };
+}
+
+groupsReplication.post(GROUPS_PUSH_PATH, async (c) => {
+  const { request: batch } = await peerRequest(c, GroupBatchV1, MAX_GROUP_BATCH_BYTES);
+  const known = new Set(regionsOf(c.env).map((r) => r.region));
+  const { valid, quarantined } = checkGroupEvents(batch.events, {
+    from: batch.from,
+    tenantId: batch.tenantId,
+    knownRegion: (r) => known.has(r),
+    nowMs: Date.now(),
+    maxSkewMs: c.env.REPLICATION_MAX_SKEW_MS ? Number(c.env.REPLICATION_MAX_SKEW_MS) : undefined,
+  });
+  const [result] = await Promise.all([
+    groupsStub(c.env, batch.tenantId).applyRemote(batch.tenantId, valid),
+    quarantined.length > 0
+      ? c.env.QUARANTINE.get(c.env.QUARANTINE.idFromName("quarantine")).add(quarantined)
+      : undefined,
+  ]);
+  return c.json({ ...result, quarantined: quarantined.length }, 200);
+});
+
+groupsReplication.post(GROUPS_PULL_PATH, async (c) => {
+  const { request, body } = await peerRequest(c, GroupPullRequestV1, MAX_GROUP_PULL_REQUEST_BYTES);
+  const page = await groupsStub(c.env, request.tenantId).pullPage(request.after);
+  // Signed over its text and bound to the request it answers, as anti-entropy's answers are.
+  const text = `{"v":1,"re":${JSON.stringify(sha256Hex(body))},"events":${page.events},"through":${page.through},"more":${page.more}}`;
+  return new Response(text, {
+    status: 200,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      ...signRequest(keyRingOf(c.env), text, Date.now()),
+    },
+  });
+});
