@@ -619,6 +619,7 @@ export const PortalUserView = z
       description:
         "When the invitation not yet accepted expires (it may have already); null when none is pending",
     }),
+    masked,
   })
   .meta({ id: "PortalUser" });
 export type PortalUserView = z.infer<typeof PortalUserView>;

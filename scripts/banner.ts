@@ -16,6 +16,8 @@ export interface BannerInput {
   bus?: string;
   /** npm start's control API (for `npm run chaos`). */
   controlUrl?: string;
+  /** The demo customer's portal login (scripts/demo-data.ts), when it was written. */
+  portal?: { email: string; password: string } | undefined;
 }
 
 export function banner({
@@ -27,6 +29,7 @@ export function banner({
   relayUrl,
   bus,
   controlUrl,
+  portal,
 }: BannerInput): string {
   const first = handles[0]!;
   const residency = first.jurisdiction === "eu" ? "eu" : "cn";
@@ -38,6 +41,9 @@ export function banner({
     ...(routerUrl
       ? [
           `  Rep app (PWA; log in as the rep user below)   ${routerUrl}/`,
+          ...(portal
+            ? [`  Customer portal (log in as the buyer below)    ${routerUrl}/portal/`]
+            : []),
           `  Router (global entry, routes by jurisdiction)  ${routerUrl}`,
         ]
       : []),
@@ -61,6 +67,12 @@ export function banner({
     `  Rep login     ${c.repEmail} / ${c.repPassword}   (POST /v1/auth/login)`,
     `  Admin login   ${c.adminEmail} / ${c.adminPassword}   (audit, state hash)`,
     `  Other tenant  ${c.otherTenantId}, API key ${c.otherApiKey}   (for trying tenant isolation)`,
+    ...(portal
+      ? [
+          `  Portal login  ${portal.email} / ${portal.password}   (华东人民医院's buyer; POST /v1/portal/auth/login)`,
+          "  Group         华东重点客户组, led by the rep (workbench: the rep app's Group tab)",
+        ]
+      : []),
     "",
     "Create a customer:",
     `  curl -s ${routerUrl ?? first.apiUrl}/v1/customers \\`,

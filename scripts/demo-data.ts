@@ -65,7 +65,7 @@ export async function writeDemoData(
       taxId: TAX_ID,
       residency: "cn",
       tier: "strategic",
-      contacts: [{ name: "李工", role: "采购部", phone: "13800001234" }],
+      contacts: [{ name: "李工（采购部）", phone: "13800001234" }],
     },
     "customer",
   );
@@ -149,19 +149,21 @@ export async function writeDemoData(
       contractId: signed,
       reference: "BANK-20261125-001",
       amount: { value: 930_000_00, currency: "CNY" },
-      receivedAt: "2026-11-25",
+      receivedAt: "2026-11-25T10:30:00+08:00",
     },
     "payment-1",
   );
   await draft("contract-service", "三年维保服务", 240_000_00, DOC_PROPOSAL);
 
   // The customer success group: the demo rep leads it, with a discount delegation.
-  await call(admin, "POST", "/v1/groups", { id: GROUP_ID, name: "华东重点客户组" }, "group");
-  const group = `grp_${GROUP_ID}`;
-  const groups = (await call(admin, "GET", "/v1/groups", undefined, null)) as {
-    items?: Array<{ id: string; name: string }>;
-  };
-  const groupId = groups.items?.find((g) => g.name === "华东重点客户组")?.id ?? group;
+  const created = await call(
+    admin,
+    "POST",
+    "/v1/groups",
+    { id: GROUP_ID, name: "华东重点客户组" },
+    "group",
+  );
+  const groupId = String(created.id ?? `grp_${GROUP_ID}`);
   await call(
     admin,
     "PUT",
@@ -179,7 +181,8 @@ export async function writeDemoData(
       userId: "usr_demo_rep",
       kinds: ["discount"],
       maxAmount: { value: 50_000_00, currency: "CNY" },
-      expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+      // Fixed, so a restart sends the same body and replays.
+      expiresAt: "2030-12-31T00:00:00.000Z",
     },
     "delegation",
   );

@@ -7,6 +7,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FaultProxy } from "../chaos/fault-proxy.ts";
 import { banner } from "./banner.ts";
+import { demoPortal, writeDemoData } from "./demo-data.ts";
 import { CONTROL_PORT, startControlServer } from "./control.ts";
 import { assertPortsFree, PortInUseError, type ProcessGroup } from "./processes.ts";
 import { describeExit, INFERENCE_CONFIG, type RegionHandle, ROOT, startRegion } from "./region.ts";
@@ -336,8 +337,20 @@ try {
   await shutdown(1);
 }
 
+// Demo data for the portal and the group workbench, through the API of the first cn region.
+const demoRegion = regions.find((r) => r.jurisdiction === "cn");
+const portalLogin = demoPortal();
+if (demoRegion) {
+  try {
+    await writeDemoData(handles.get(demoRegion.region)!.apiUrl, credentials, portalLogin);
+  } catch (err) {
+    process.stdout.write(`Warning: the demo data was not written (${(err as Error).message}).\n`);
+  }
+}
+
 process.stdout.write(
   banner({
+    portal: demoRegion ? portalLogin : undefined,
     routerUrl: `http://127.0.0.1:${routerPort()}`,
     relayUrl: regions[0]!.relayUrl,
     bus,

@@ -338,7 +338,7 @@ describe("change requests from the portal", () => {
       { feasible: true, newCommittedDate: "2099-04-10", message: "可以，第一批改为4月10日" },
       key("a"),
     );
-    expect(answered.status).toBe(200);
+    expect(answered.status).toBe(201);
     const seen = await portalCall(c.token, "GET", "/v1/portal/change-requests");
     expect(seen.body.items.find((x: { id: string }) => x.id === id)).toMatchObject({
       status: "answered",

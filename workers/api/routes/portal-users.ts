@@ -136,7 +136,15 @@ portalUsers.openapi(invite, async (c) => {
   return raw(res);
 });
 
-const Users = z.object({ items: z.array(PortalUserView) }).meta({ id: "PortalUserList" });
+const Users = z
+  .object({
+    items: z.array(PortalUserView),
+    masked: z.literal(true).optional().meta({
+      description:
+        "Present (true) when this region is outside the customer's jurisdiction: e-mails and names are withheld (null)",
+    }),
+  })
+  .meta({ id: "PortalUserList" });
 
 const list = route({
   method: "get",
