@@ -273,5 +273,26 @@ export const Workbench = z
       }),
     }),
     openApprovals: z.array(ApprovalViewSchema),
+    openChangeRequests: z
+      .array(
+        z.object({
+          id: z.string(),
+          accountId: AccountId,
+          accountName: z.string().nullable(),
+          contractId: z.string(),
+          kind: z.string(),
+          summary: z.string().nullable(),
+          filedAt: z.string(),
+          slaWarnAt: z.string(),
+          slaDueAt: z.string(),
+          sla: z.enum(["on-track", "warning", "violated"]).meta({
+            description:
+              "At this read: `violated` past its due time (or marked so), `warning` past 75% of its business time, else `on-track`",
+          }),
+        }),
+      )
+      .meta({
+        description: "Unanswered change requests of the group's accounts, most urgent first",
+      }),
   })
   .meta({ id: "GroupWorkbench" });

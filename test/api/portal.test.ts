@@ -332,6 +332,25 @@ describe("change requests from the portal", () => {
     const id = filed.body.id as string;
     const staff = await rep()("GET", `/v1/change-requests/${id}`);
     expect(staff.status).toBe(200);
+    // It is on the workbench of the customer's group, on its SLA clock.
+    const group = await admin()("POST", "/v1/groups", { name: `CSG ${n++}` });
+    expect(group.status).toBe(201);
+    const groupId = group.body.id as string;
+    for (const [path, body] of [
+      [`/v1/groups/${groupId}/members/usr_rep`, { role: "sales-manager" }],
+      [`/v1/groups/${groupId}/accounts/${c.id}`, {}],
+    ] as const)
+      expect((await admin()("PUT", path, body, key("g"))).status).toBeLessThan(300);
+    const bench = await rep()("GET", `/v1/groups/${groupId}/workbench`);
+    expect(bench.status).toBe(200);
+    expect(bench.body.openChangeRequests).toMatchObject([
+      {
+        id,
+        accountId: c.id,
+        kind: "delivery-date",
+        sla: expect.stringMatching(/on-track|warning|violated/),
+      },
+    ]);
     const answered = await rep()(
       "POST",
       `/v1/change-requests/${id}/answer`,

@@ -38,6 +38,19 @@ export type AccountRead = {
   /** Null when not known (the read model or the account did not answer). */
   contracts: Array<{ status: string; productLine?: string | null }> | null;
   serviceRequests: Array<{ openedAt: string; resolvedAt: string | null }> | null;
+  /** Change requests nobody has answered yet, for the workbench's SLA list. */
+  openChangeRequests: OpenChangeRequest[];
+};
+
+export type OpenChangeRequest = {
+  id: string;
+  contractId: string;
+  kind: string;
+  summary: string | null;
+  filedAt: string;
+  slaWarnAt: string;
+  slaDueAt: string;
+  marked: { warning: boolean; violation: boolean };
 };
 
 const Customer = z.object({
@@ -45,8 +58,20 @@ const Customer = z.object({
   changeRequests: z
     .array(
       z.object({
+        id: z.string(),
+        contractId: z.string(),
+        kind: z.string(),
+        summary: z.string().nullable().optional(),
+        filedAt: z.string(),
+        slaWarnAt: z.string(),
+        slaDueAt: z.string(),
         status: z.string(),
-        slaMarks: z.object({ violation: z.string().nullable().optional() }).optional(),
+        slaMarks: z
+          .object({
+            warning: z.string().nullable().optional(),
+            violation: z.string().nullable().optional(),
+          })
+          .optional(),
         answer: z.unknown().optional(),
       }),
     )
@@ -95,6 +120,7 @@ const unread = (accountId: string, status: "unavailable" | "not-found"): Account
   facts: UNKNOWN_FACTS,
   contracts: null,
   serviceRequests: null,
+  openChangeRequests: [],
 });
 
 async function readAccount(env: Env, tenantId: string, accountId: string): Promise<AccountRead> {
@@ -129,6 +155,21 @@ async function readAccount(env: Env, tenantId: string, accountId: string): Promi
     facts,
     contracts,
     serviceRequests: customer.serviceRequests ?? null,
+    openChangeRequests: (crs ?? [])
+      .filter((r) => r.status === "open")
+      .map((r) => ({
+        id: r.id,
+        contractId: r.contractId,
+        kind: r.kind,
+        summary: r.summary ?? null,
+        filedAt: r.filedAt,
+        slaWarnAt: r.slaWarnAt,
+        slaDueAt: r.slaDueAt,
+        marked: {
+          warning: Boolean(r.slaMarks?.warning),
+          violation: Boolean(r.slaMarks?.violation),
+        },
+      })),
   };
 }
 

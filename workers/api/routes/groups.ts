@@ -503,6 +503,27 @@ groups.openapi(workbench, async (c) => {
         },
       },
       openApprovals: JSON.parse(openApprovals) as z.infer<typeof ApprovalViewSchema>[],
+      openChangeRequests: read
+        .flatMap((a) =>
+          a.openChangeRequests.map((r) => ({
+            id: r.id,
+            accountId: a.accountId,
+            accountName: a.name,
+            contractId: r.contractId,
+            kind: r.kind,
+            summary: r.summary,
+            filedAt: r.filedAt,
+            slaWarnAt: r.slaWarnAt,
+            slaDueAt: r.slaDueAt,
+            sla:
+              r.marked.violation || Date.parse(r.slaDueAt) < now
+                ? ("violated" as const)
+                : r.marked.warning || Date.parse(r.slaWarnAt) <= now
+                  ? ("warning" as const)
+                  : ("on-track" as const),
+          })),
+        )
+        .sort((x, y) => (x.slaDueAt < y.slaDueAt ? -1 : x.slaDueAt > y.slaDueAt ? 1 : 0)),
     },
     200,
   );
