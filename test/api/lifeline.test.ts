@@ -450,12 +450,39 @@ describe("operations", () => {
     expect(res.headers.get("lifeline-degraded")).toBe("inference-off");
   });
 
-  test("the OpenAPI document describes every lifeline, insights and admin route", async () => {
+  test("the OpenAPI document describes every lifeline, insights, groups, portal and admin route", async () => {
     const doc = await readJson(await fetch(`${region().url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        "/v1/admin/approval-policy",
         "/v1/admin/degradation",
         "/v1/admin/degradation/modes/{mode}",
+        "/v1/admin/groups/chi-weights",
+        "/v1/admin/groups/roles",
+        "/v1/admin/groups/state-hash",
+        "/v1/admin/portal-policy",
+        "/v1/admin/portal-policy/explain",
+        "/v1/approvals",
+        "/v1/approvals/{id}",
+        "/v1/approvals/{id}/decision",
+        "/v1/groups",
+        "/v1/groups/{id}",
+        "/v1/groups/{id}/accounts/{accountId}",
+        "/v1/groups/{id}/delegations",
+        "/v1/groups/{id}/delegations/{delegationId}",
+        "/v1/groups/{id}/members/{userId}",
+        "/v1/groups/{id}/workbench",
+        "/v1/me/groups",
+        "/v1/portal/auth/accept",
+        "/v1/portal/auth/login",
+        "/v1/portal/auth/logout",
+        "/v1/portal/change-requests",
+        "/v1/portal/change-requests/{id}/response",
+        "/v1/portal/contracts",
+        "/v1/portal/contracts/{id}",
+        "/v1/portal/me",
+        "/v1/portal/query",
+        "/v1/portal/resources/{resource}",
         "/v1/admin/degradation/policies",
         "/v1/admin/replication/quarantine",
         "/v1/admin/replication/quarantine/{id}",

@@ -127,7 +127,7 @@ portalAuth.openapi(
     operationId: "portalAcceptInvitation",
     tags: ["portal"],
     summary: "Accept a portal invitation by choosing a password",
-    description: `The code comes from the invitation the customer's success group sent. A password has at least ${MIN_PORTAL_PASSWORD} characters. Accepting twice with the same code is answered as the first time; an expired or unknown code is a 404.`,
+    description: `The code comes from the invitation the customer's success group sent. A password has at least ${MIN_PORTAL_PASSWORD} characters. A code works once: used, expired or unknown, it is a 404 (ask for a new invitation).`,
     request: { body: jsonBody(Accept) },
     responses: {
       204: { description: "The user can log in now" },
