@@ -32,6 +32,7 @@ test("every env declares the same Durable Object bindings", () => {
     "AccountDO",
     "AuditDO",
     "DirectoryDO",
+    "GroupsDO",
     "IdempotencyKeyDO",
     "QuarantineDO",
     "RateLimitDO",

@@ -55,6 +55,24 @@ beforeAll(async () => {
   contractId = drafted.body.id;
   const [sent, signed] = await sendAndSign(integrator(), contractId, DOC);
   expect([sent!.status, signed!.status]).toEqual([200, 201]);
+  // The rep checks and answers change requests as a member of the customer's group.
+  const admin = client(() => east.url, adminToken);
+  const group = await admin("POST", "/v1/groups", { name: "Facts CSG" });
+  expect(group.status).toBe(201);
+  for (const path of [
+    `/v1/groups/${group.body.id}/members/usr_rep`,
+    `/v1/groups/${group.body.id}/accounts/${customerId}`,
+  ])
+    expect(
+      (
+        await admin(
+          "PUT",
+          path,
+          path.includes("members") ? { role: "sales-manager" } : {},
+          key("g"),
+        )
+      ).status,
+    ).toBeLessThan(300);
 }, 120_000);
 
 afterAll(async () => {
@@ -525,5 +543,43 @@ describe("[contract] this file's traffic against /v1/openapi.json", () => {
     const exchanges = recordedExchanges();
     expect(exchanges.some((e) => e.target.includes("/change-requests/"))).toBe(true);
     expect(exchanges.flatMap((e) => responseIssues(doc, e))).toEqual([]);
+  });
+});
+
+describe("group work on change requests", () => {
+  test("a rep outside the customer's group may not check or answer its change requests (403 not-a-group-member); an admin may", async () => {
+    const admin = client(() => east.url, adminToken);
+    const other = await integrator()("POST", "/v1/customers", {
+      name: `No group ${Date.now().toString(36)}`,
+      residency: "cn",
+      tier: "standard",
+    });
+    const drafted = await draftContract(integrator(), other.body.id, 10_000, DOC);
+    await sendAndSign(integrator(), drafted.body.id, DOC);
+    const filed = await rep()("POST", `/v1/customers/${other.body.id}/change-requests`, {
+      contractId: drafted.body.id,
+      kind: "scope",
+      summary: "one more module",
+    });
+    expect(filed.status).toBe(201);
+    const id = filed.body.id as string;
+    const body = { feasible: false, message: "not this year" };
+    const refused = await rep()("POST", `/v1/change-requests/${id}/answer`, body, key("a"));
+    expect(problemOf(refused)).toMatchObject({
+      status: 403,
+      type: "problem",
+      body: { type: expect.stringContaining("not-a-group-member") },
+    });
+    const check = await rep()(
+      "PUT",
+      `/v1/change-requests/${id}/checklist/quality`,
+      { status: "ok" },
+      key("c"),
+    );
+    expect(check.status).toBe(403);
+    // Nothing was written by the refusals; an admin answers.
+    expect((await rep()("GET", `/v1/change-requests/${id}`)).body.answer).toBeNull();
+    const byAdmin = await admin("POST", `/v1/change-requests/${id}/answer`, body, key("a"));
+    expect(byAdmin.status, JSON.stringify(byAdmin.body)).toBe(201);
   });
 });

@@ -174,3 +174,21 @@ export function requireUserPrincipal(c: Context<AppEnv>): string {
     );
   return p.id;
 }
+
+/**
+ * Group work on an account (a change request's checklist and answer): admins and managers
+ * do it for any account; a rep only for accounts of a group they are a member of (DESIGN
+ * §11: the group owns the account). 403 otherwise, before anything is written.
+ */
+export async function requireGroupMember(c: Context<AppEnv>, accountId: string): Promise<void> {
+  const p = c.get("principal");
+  if (p.role === "admin" || p.role === "manager") return;
+  const mine = await groupsStub(c.env, p.tenantId).groupsOf(p.id);
+  if (mine.some((g) => g.accountIds.includes(accountId))) return;
+  throw new Problem(
+    403,
+    "not-a-group-member",
+    "Not a member of this customer's group",
+    "Only members of the customer success group that owns this account (or a manager) check and answer its change requests.",
+  );
+}

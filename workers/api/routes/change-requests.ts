@@ -25,6 +25,7 @@ import { ChangeKind, ChangeStatus, Department } from "../../../core/portal/model
 import { listChangeRequests } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { notFound, Problem } from "../errors.ts";
+import { requireGroupMember } from "../groups/run.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import { requireRole } from "../middleware/roles.ts";
 import {
@@ -48,8 +49,11 @@ import { readPage, served } from "./shared.ts";
 export const changeRequests = newRouter();
 const route = bearerRoutes("change-requests");
 
-/** People answer and check: the answer names who gave it. Group checks come later. */
+/** People answer and check (the answer names who gave it): a rep only in the account's group. */
 const people = requireRole("admin", "manager", "rep");
+const FORBIDDEN_GROUP = problem(
+  "A rep who is not a member of the customer's group, or an integrator key (`not-a-group-member`, `forbidden`)",
+);
 const FORBIDDEN = problem("The caller is not a rep, manager or admin (an integrator key)");
 
 const CustomerParam = z.object({ id: AccountId });
@@ -165,7 +169,7 @@ const checklist = route({
   responses: {
     200: written(ChangeRequestView, "The change request with its checklist"),
     ...writeProblems,
-    403: FORBIDDEN,
+    403: FORBIDDEN_GROUP,
     404: readProblems[404],
   },
 });
@@ -174,6 +178,7 @@ changeRequests.openapi(checklist, async (c) => {
   const { changeRequestId, department } = c.req.valid("param");
   const input = c.req.valid("json");
   const command = { type: "change.set-checklist" as const, changeRequestId, department, input };
+  await requireGroupMember(c, accountOf(changeRequestId)!);
   return raw(await runCommand(c, accountOf(changeRequestId)!, command, input));
 });
 
@@ -195,7 +200,7 @@ const answer = route({
     201: written(ChangeRequestView, "Answered"),
     200: written(ChangeRequestView, "Already answered so; nothing changed"),
     ...writeProblems,
-    403: FORBIDDEN,
+    403: FORBIDDEN_GROUP,
     404: readProblems[404],
   },
 });
@@ -204,6 +209,7 @@ changeRequests.openapi(answer, async (c) => {
   const { changeRequestId } = c.req.valid("param");
   const input = c.req.valid("json");
   const command = { type: "change.answer" as const, changeRequestId, input };
+  await requireGroupMember(c, accountOf(changeRequestId)!);
   return raw(await runCommand(c, accountOf(changeRequestId)!, command, input));
 });
 
