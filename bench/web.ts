@@ -31,6 +31,7 @@ import {
 } from "../test/web/harness.ts";
 import { benchArgs } from "./cli.ts";
 import { gitInfo, machineInfo, writeResult } from "./report.ts";
+import { shellChunks, type ViteManifest } from "./web-shell.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const DIST = join(ROOT, "web", "dist");
@@ -57,24 +58,16 @@ const OUT = (values.out as string | undefined) ?? join(ROOT, "bench", "results")
 const startedAt = new Date().toISOString();
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-type ManifestChunk = { file: string; isEntry?: boolean; imports?: string[]; css?: string[] };
-
-/** The shell: index.html and what its entry needs before first paint, by Vite's build manifest. */
+/**
+ * The shell: the rep app's index.html and what its entry needs before first paint
+ * (web-shell.ts). The customer portal is another app with its own bundle, which a rep's
+ * first paint never loads: its files are listed with the lazy ones.
+ */
 function bundleSizes() {
-  const manifest = JSON.parse(readFileSync(join(DIST, ".vite", "manifest.json"), "utf8")) as Record<
-    string,
-    ManifestChunk
-  >;
-  const seen = new Set<string>();
-  const visit = (key: string) => {
-    const chunk = manifest[key];
-    if (!chunk || seen.has(chunk.file)) return;
-    seen.add(chunk.file);
-    for (const css of chunk.css ?? []) seen.add(css);
-    // Static imports only; dynamic imports (the on-device insights) are lazy.
-    for (const i of chunk.imports ?? []) visit(i);
-  };
-  for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
+  const manifest = JSON.parse(
+    readFileSync(join(DIST, ".vite", "manifest.json"), "utf8"),
+  ) as ViteManifest;
+  const seen = shellChunks(manifest);
   const gz = (f: string) => gzipSync(readFileSync(join(DIST, f))).length;
   const shellFiles = ["index.html", "manifest.webmanifest", ...seen];
   const shell = shellFiles.map((f) => ({

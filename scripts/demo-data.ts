@@ -153,7 +153,9 @@ export async function writeDemoData(
     },
     "payment-1",
   );
-  await draft("contract-service", "三年维保服务", 240_000_00, DOC_PROPOSAL);
+  const proposal = await draft("contract-service", "三年维保服务", 240_000_00, DOC_PROPOSAL);
+  // Sent: the customer sees a contract from the moment it is sent to them.
+  await call(rep, "POST", `/v1/contracts/${proposal}/send`, {}, "send-service");
 
   // The customer success group: the demo rep leads it, with a discount delegation.
   const created = await call(

@@ -28,6 +28,7 @@ const key = (what: string) => ({ "idempotency-key": `${what}-${Date.now()}-${n++
 
 type Customer = {
   id: string;
+  unsent: string;
   proposal: string;
   fulfilment: string;
   invoice: string;
@@ -79,6 +80,8 @@ async function customerWithContracts(tier: "strategic" | "standard"): Promise<Cu
   const id = created.body.id as string;
   const proposal = (await draftContract(integrator(), id, 50_000, DOC)).body.id as string;
   await integrator()("POST", `/v1/contracts/${proposal}/send`);
+  // Drafted, never sent: still the vendor's, never in the portal.
+  const unsent = (await draftContract(integrator(), id, 70_000, DOC)).body.id as string;
   const fulfilment = (await draftContract(integrator(), id, 120_000, DOC)).body.id as string;
   await sendAndSign(integrator(), fulfilment, DOC, ["customer", "vendor"]);
   const milestone = await integrator()(
@@ -128,6 +131,7 @@ async function customerWithContracts(tier: "strategic" | "standard"): Promise<Cu
   expect(session.status).toBe(200);
   return {
     id,
+    unsent,
     proposal,
     fulfilment,
     invoice: invoice.body.invoices?.[0]?.id ?? "",
@@ -274,7 +278,11 @@ describe("[portal-isolation] a portal session opens its own customer's records a
       requested: { date: "2099-05-01" },
     });
     expect(filed.status).toBe(404);
-    // Lists hold only the caller's own records.
+    // A draft never sent to the customer is not theirs to see yet.
+    expect(
+      (await portalCall(mine.token, "GET", `/v1/portal/contracts/${mine.unsent}`)).status,
+    ).toBe(404);
+    // Lists hold only the caller's own records, sent ones.
     const list = await portalCall(mine.token, "GET", "/v1/portal/contracts");
     expect(sorted(list.body.items.map((c: { id: string }) => c.id))).toEqual(
       sorted([mine.proposal, mine.fulfilment]),

@@ -130,7 +130,8 @@ export async function pickSuggestion(page: Page, suggestion: string): Promise<Qu
 
 /**
  * Files a change request on an order from its page. `newDate` (YYYY-MM-DD) is the requested
- * date of a delivery-date change; `value` fills the kind's field for the other kinds.
+ * date of a delivery-date change; `value` fills the kind's field for the other kinds;
+ * `delivery` picks one of the order's deliveries by its label ("name · destination").
  */
 export async function fileChangeRequest(
   page: Page,
@@ -140,12 +141,15 @@ export async function fileChangeRequest(
     summary: string;
     newDate?: string;
     value?: string;
+    delivery?: string;
   },
 ): Promise<void> {
   await openOrder(page, input.contractTitle);
   await page.getByRole("link", { name: "Request a change" }).click();
   await page.getByRole("heading", { name: "Request a change" }).waitFor();
   await page.getByLabel("What should change").selectOption(input.kind);
+  if (input.delivery)
+    await page.getByLabel("Which delivery").selectOption({ label: input.delivery });
   if (input.kind === "delivery-date")
     await page.getByLabel("New delivery date").fill(input.newDate ?? input.value ?? "");
   if (input.kind === "address")

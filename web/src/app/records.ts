@@ -3,7 +3,7 @@
 // full sync), read from IndexedDB when not. Local drafts (records created offline) live
 // beside them under `local:<command id>` until their command is confirmed; an alias then
 // points the local id at the server's.
-import type { MyGroup } from "../portal/api-types.ts";
+import type { MyGroup, MyGroups } from "../portal/api-types.ts";
 import type { Api } from "./api.ts";
 import type { IdOrRef } from "./commands.ts";
 import { type CachedRecord, db, getMeta, setMeta } from "./db.ts";
@@ -158,18 +158,29 @@ export const MAX_GROUP_ACCOUNTS_PER_REFRESH = 20;
 
 /** The rep's customer success groups as last seen, for this user only. */
 export async function cachedGroups(userId: string): Promise<MyGroup[]> {
-  const saved = await getMeta<{ userId: string; groups: MyGroup[] }>("groups");
-  return saved?.userId === userId ? saved.groups : [];
+  const saved = await getMeta<{ userId: string; groups: unknown[] }>("groups");
+  // A cache written by an older version of the app may hold another shape: skipped.
+  return saved?.userId === userId && Array.isArray(saved.groups)
+    ? saved.groups.filter(isMyGroup)
+    : [];
+}
+
+function isMyGroup(g: unknown): g is MyGroup {
+  const x = g as Partial<MyGroup> | null;
+  return (
+    typeof x?.groupId === "string" &&
+    typeof x.name === "string" &&
+    typeof x.role === "string" &&
+    Array.isArray(x.accountIds)
+  );
 }
 
 /** The rep's groups from the region (GET /v1/me/groups); the cached ones when it fails. */
 export async function refreshGroups(api: Api, userId: string): Promise<MyGroup[]> {
   const a = await api.request({ method: "GET", path: "/v1/me/groups" });
-  const list = (a.body as { groups?: unknown } | null)?.groups;
+  const list = (a.body as Partial<MyGroups> | null)?.items;
   if (a.status !== 200 || !Array.isArray(list)) return cachedGroups(userId);
-  const groups = (list as MyGroup[]).filter(
-    (g) => typeof g.id === "string" && typeof g.name === "string" && Array.isArray(g.accountIds),
-  );
+  const groups = list.filter(isMyGroup);
   await setMeta("groups", { userId, groups });
   return groups;
 }

@@ -1,37 +1,57 @@
-// The wire shapes of issue 11 as both UIs read them: the customer portal's routes and the
-// group workbench's. Hand-written from the API contract until the backend's zod schemas can
-// generate them; every optional field is one the server's visibility policy may leave out,
-// and the UIs render only what is present.
+// The wire shapes of issue 11 as both UIs read them, taken from the server's zod schemas in
+// core/ by type only (`import type`: nothing of zod reaches a bundle), so a UI cannot drift
+// from the API again. The few answers a route declares inline (workers/api/routes/portal*.ts,
+// which the web build cannot import) are written out here from those routes, built from
+// core's parts; the constants the forms need are checked against core's types.
+import type { z } from "zod";
+import type {
+  ApprovalViewSchema,
+  DecisionAnswer,
+  DecisionCreate,
+  MyGroups as MyGroupsSchema,
+  Workbench as WorkbenchSchema,
+} from "../../../core/groups/api.ts";
+import type { Money as MoneySchema } from "../../../core/money.ts";
+import type { PortalFilter } from "../../../core/nlq/filter.ts";
+import type { FieldsOfClass, PortalRecords, PortalView } from "../../../core/portal/fields.ts";
+import type { ChangeKind, Department, PortalResource } from "../../../core/portal/model.ts";
+import type { PortalAction } from "../../../core/portal/policy.ts";
+import type {
+  ChangeAnswer,
+  ChangeRequestFile,
+  ChangeRequestView,
+  ChangeRespond,
+  ChecklistSet,
+  ChecklistStatus,
+  ContractView,
+} from "../../../core/schemas.ts";
 
-export type Money = { value: number; currency: string };
+export type { ChangeKind, ChecklistStatus as CheckStatus, Department, PortalAction };
 
-/** RFC 9457 problem+json; `type` ends with the problem's code (urn:lifeline:problem:<code>). */
+/** An amount in minor units (fen, cent) with its ISO 4217 currency. */
+export type Money = z.infer<typeof MoneySchema>;
+
+/** RFC 9457 problem+json (workers/api/openapi.ts ProblemSchema); `type` is urn:lifeline:problem:<code>. */
 export type Problem = {
   type: string;
   title: string;
   status: number;
   detail?: string;
-  errors?: Array<{ path?: string; message?: string }>;
+  instance?: string;
+  errors?: Array<{ field: string; pointer: string; message: string }>;
 };
 
 // ---- Portal (Authorization: Bearer <portal token>) ----
 
-export type PortalLoginRequest = { email: string; password: string };
+/** POST /v1/portal/auth/login (portal-auth.ts PortalSession). */
 export type PortalSession = {
   token: string;
   tokenType: "Bearer";
   expiresAt: string;
   user: { id: string; name: string; accountId: string; tenantId: string };
 };
-export type PortalAcceptRequest = { code: string; password: string };
 
-export type PortalAction =
-  | "file-change-request"
-  | "respond-to-answer"
-  | "query"
-  | "download-document"
-  | (string & {});
-
+/** GET /v1/portal/me (portal.ts PortalMe). */
 export type PortalMe = {
   user: { id: string; name: string; email: string };
   customer: { id: string; name: string; tier: string };
@@ -39,221 +59,108 @@ export type PortalMe = {
   actions: PortalAction[];
 };
 
-export type ContractStage = "proposal" | "fulfilment" | "after-sales" | "closed";
+/**
+ * A record as the visibility policy projects it: every shareable field may be absent (the
+ * policy did not grant it), identity fields (id, contractId) never are, internal ones never
+ * come.
+ */
+export type PortalRecord<R extends PortalResource> = PortalView<R> &
+  Pick<PortalRecords[R], FieldsOfClass<R, "identity"> & keyof PortalRecords[R]>;
 
-export type PortalContract = {
-  id: string;
-  title?: string;
-  status?: string;
-  stage?: ContractStage | (string & {});
-  amount?: Money;
-  signedAt?: string | null;
-  terms?: Record<string, boolean>;
-};
+export type PortalContract = PortalRecord<"contract">;
+export type PortalDelivery = PortalRecord<"delivery">;
+export type PortalInvoice = PortalRecord<"invoice">;
+export type PortalPayment = PortalRecord<"payment">;
+export type PortalDocument = PortalRecord<"document">;
+export type PortalServiceRequest = PortalRecord<"service-request">;
+export type PortalChangeRequest = PortalRecord<"change-request">;
+export type AnyPortalRecord = { [R in PortalResource]: PortalRecord<R> }[PortalResource];
 
-export type DeliveryStatus = "planned" | "committed" | "late" | "delivered";
-export type PortalDelivery = {
-  id: string;
-  contractId: string;
-  name?: string;
-  destination?: string;
-  quantity?: number;
-  plannedDate?: string;
-  committedDate?: string | null;
-  actualDate?: string | null;
-  status?: DeliveryStatus | (string & {});
-};
-
-export type InvoiceStatus = "unpaid" | "paid" | "overdue";
-export type PortalInvoice = {
-  id: string;
-  contractId: string;
-  amount?: Money;
-  issuedAt?: string;
-  dueDate?: string;
-  status?: InvoiceStatus | (string & {});
-  paidAt?: string | null;
-};
-
-export type PortalPayment = {
-  id: string;
-  contractId: string;
-  reference?: string;
-  amount?: Money;
-  receivedAt?: string | null;
-  hasVoucher?: boolean;
-};
-
-export type PortalDocument = {
-  id: string;
-  contractId: string;
-  kind?: string;
-  sha256?: string;
-  createdAt?: string;
-  title?: string;
-};
-
-export type ChangeKind = "delivery-date" | "address" | "contact" | "quantity" | "scope";
-export const CHANGE_KINDS: readonly ChangeKind[] = [
-  "delivery-date",
-  "address",
-  "contact",
-  "quantity",
-  "scope",
-];
-export type ChangeStatus = "open" | "answered" | "accepted" | "declined" | "withdrawn";
-
-export type ChangeAnswer = {
-  feasible: boolean;
-  newCommittedDate: string | null;
-  message: string;
-  answeredAt: string;
-};
-
-export type PortalChangeRequest = {
-  id: string;
-  contractId: string;
-  kind: ChangeKind;
-  summary?: string;
-  requested?: Record<string, string>;
-  status: ChangeStatus;
-  filedAt: string;
-  slaDueAt?: string;
-  answer?: ChangeAnswer;
-  respondedAt?: string | null;
-};
-
+/** GET /v1/portal/contracts/{id}: a section the policy does not grant here is absent, not empty. */
 export type PortalContractDetail = {
   contract: PortalContract;
+  actions: PortalAction[];
   deliveries?: PortalDelivery[];
   invoices?: PortalInvoice[];
   payments?: PortalPayment[];
   documents?: PortalDocument[];
+  serviceRequests?: PortalServiceRequest[];
   changeRequests?: PortalChangeRequest[];
-  actions: PortalAction[];
 };
 
-export type FileChangeRequest = {
-  contractId: string;
-  kind: ChangeKind;
-  summary: string;
-  requested: Record<string, string>;
-};
-export type ChangeResponse = { decision: "accepted" | "declined" };
+/** GET /v1/portal/contracts, /v1/portal/change-requests, /v1/portal/resources/{resource}. */
+export type PortalList<R extends PortalResource> = { items: PortalRecord<R>[] };
 
-export type QueryResource =
-  | "contract"
-  | "delivery"
-  | "invoice"
-  | "payment"
-  | "document"
-  | "service-request"
-  | "change-request";
+export type FileChangeRequest = z.input<typeof ChangeRequestFile>;
+export type ChangeResponse = z.input<typeof ChangeRespond>;
 
-export type QueryFilter = {
-  resource: QueryResource | (string & {});
-  time?: { field: string; from: string; to: string };
-  destination?: string;
-  status?: string[];
-  amount?: { op: string; value: number; currency?: string };
-  documentKind?: string;
-  contractId?: string;
-};
+/** The structured filter a question becomes; `amount.value` is in MAJOR units (yuan). */
+export type QueryFilter = PortalFilter;
 
 /** POST /v1/portal/query: the text the user typed, or a filter they corrected. */
 export type QueryRequest = { text: string } | { filter: QueryFilter };
 
+/** POST /v1/portal/query's answer (portal.ts PortalQueryAnswer). */
 export type QueryAnswer =
   | {
       kind: "filter";
       filter: QueryFilter;
       understood: { zh: string; en: string };
-      items: Array<Record<string, unknown> & { id: string }>;
+      items: AnyPortalRecord[];
     }
   | { kind: "unknown"; suggestions: string[]; reason: string }
   | { kind: "refused"; field: string; detail: string };
 
 // ---- Staff (the rep app's session) ----
 
-export type MyGroup = { id: string; name: string; role: string; accountIds: string[] };
-export type MyGroups = { groups: MyGroup[] };
+/** GET /v1/me/groups. */
+export type MyGroups = z.infer<typeof MyGroupsSchema>;
+export type MyGroup = MyGroups["items"][number];
 
-export type ChiComponent = { name: string; score: number; weight: number };
-export type SlaState = "on-track" | "warning" | "violated";
+/** GET /v1/groups/{id}/workbench. */
+export type Workbench = z.infer<typeof WorkbenchSchema>;
+export type WorkbenchAccount = Workbench["accounts"][number];
+export type ChiPart = NonNullable<WorkbenchAccount["chi"]>["components"][number];
+export type WorkbenchChangeRequest = Workbench["openChangeRequests"][number];
+export type SlaState = WorkbenchChangeRequest["sla"];
+export type Approval = z.infer<typeof ApprovalViewSchema>;
 
-export type WorkbenchApproval = {
-  id: string;
-  accountId: string;
-  kind: string;
-  amount: Money;
-  reason: string;
-  requestedBy: string;
-  requestedAt: string;
+/** GET /v1/contracts/{id} (the change request screen reads its title and milestones). */
+export type StaffContract = ContractView;
+
+/** GET /v1/change-requests/{id} and the answers of its checklist and answer writes. */
+export type StaffChangeRequest = ChangeRequestView;
+/** PUT /v1/change-requests/{id}/checklist/{department}. */
+export type CheckRequest = z.input<typeof ChecklistSet>;
+/** POST /v1/change-requests/{id}/answer. */
+export type AnswerRequest = z.input<typeof ChangeAnswer>;
+
+/** POST /v1/approvals/{id}/decision: its body and its answer (200, escalations included). */
+export type ApprovalDecisionRequest = z.input<typeof DecisionCreate>;
+export type ApprovalDecisionAnswer = z.infer<typeof DecisionAnswer>;
+
+// ---- Constants the forms list, each complete by its type (a Record has every key, once) ----
+
+const KINDS: Readonly<Record<ChangeKind, true>> = {
+  "delivery-date": true,
+  address: true,
+  contact: true,
+  quantity: true,
+  scope: true,
 };
+export const CHANGE_KINDS = Object.keys(KINDS) as readonly ChangeKind[];
 
-export type WorkbenchChangeRequest = {
-  id: string;
-  accountId: string;
-  contractId: string;
-  kind: ChangeKind;
-  summary?: string;
-  status: ChangeStatus;
-  filedAt: string;
-  slaDueAt: string;
-  slaWarnAt?: string;
-  sla: SlaState;
+const DEPARTMENT_ORDER: Readonly<Record<Department, true>> = {
+  rnd: true,
+  "supply-chain": true,
+  quality: true,
 };
+export const DEPARTMENTS = Object.keys(DEPARTMENT_ORDER) as readonly Department[];
 
-export type Workbench = {
-  group: { id: string; name: string };
-  members: Array<{ userId: string; role: string }>;
-  accounts: Array<{
-    id: string;
-    name?: string;
-    chi?: { score: number; components: ChiComponent[] };
-    unavailable?: true;
-  }>;
-  kpis: {
-    chiGroup: number | null;
-    /** A share, 0–1. */
-    crossSellRate: number | null;
-    serviceResolution: { p50Hours: number | null; p90Hours: number | null; open: number };
-    /** Shares, 0–1: the adoption rate and its confidence interval. */
-    adoption: { rate: number | null; low: number | null; high: number | null; answered: number };
-  };
-  openApprovals: WorkbenchApproval[];
-  openChangeRequests: WorkbenchChangeRequest[];
+const CHECKS: Readonly<Record<ChecklistStatus, true>> = {
+  pending: true,
+  ok: true,
+  impact: true,
+  blocked: true,
 };
-
-export const DEPARTMENTS = ["rnd", "supply-chain", "quality"] as const;
-export type Department = (typeof DEPARTMENTS)[number];
-export const CHECK_STATUSES = ["pending", "ok", "impact", "blocked"] as const;
-export type CheckStatus = (typeof CHECK_STATUSES)[number];
-export type Check = { status: CheckStatus; note: string };
-
-export type StaffChangeRequest = {
-  id: string;
-  accountId: string;
-  contractId: string;
-  kind: ChangeKind;
-  summary: string;
-  requested: Record<string, string>;
-  status: ChangeStatus;
-  filedAt: string;
-  slaDueAt: string;
-  checklist: Partial<Record<Department, Check>>;
-  answer?: ChangeAnswer;
-};
-
-export type CheckRequest = Check;
-export type AnswerRequest = { feasible: boolean; newCommittedDate: string | null; message: string };
-
-export type ApprovalDecisionRequest = { decision: "approve" | "reject" };
-export type ApprovalDecisionAnswer = {
-  outcome: "approved" | "rejected" | "escalated" | (string & {});
-  path: "delegated" | "escalated" | "simplified" | "tenant-admin";
-  delegationId: string | null;
-  why: string;
-};
-/** 403: beyond the caller's delegation; the request goes to `escalateTo`. */
-export type ApprovalEscalation = { escalateTo: string; why: string };
+export const CHECK_STATUSES = Object.keys(CHECKS) as readonly ChecklistStatus[];

@@ -1,7 +1,13 @@
 // What an answer says about the portal: its problem code, whether writes are paused, how
 // long to wait; and how values are written when the server may have left them out.
 import { describe, expect, test } from "vitest";
-import { problemCode, type Reply, retryAfterSeconds, saysReadOnly } from "./client.ts";
+import {
+  problemCode,
+  problemDetail,
+  type Reply,
+  retryAfterSeconds,
+  saysReadOnly,
+} from "./client.ts";
 import { formatDate, formatMoney, present } from "./format.ts";
 
 const reply = (status: number, body: unknown, degraded: string[] = []): Reply => ({
@@ -35,6 +41,20 @@ describe("portal answers", () => {
     ).toBe(10);
     expect(retryAfterSeconds(new Headers({ "retry-after": "0" }), now)).toBe(1);
     expect(retryAfterSeconds(new Headers(), now)).toBeNull();
+  });
+
+  test("a validation problem names each field the server refused", () => {
+    const body = {
+      type: "urn:lifeline:problem:validation",
+      title: "Invalid body",
+      status: 400,
+      detail: "The body does not match the schema.",
+      errors: [{ field: "summary", pointer: "#/summary", message: "must not be empty" }],
+    };
+    expect(problemDetail(body, 400)).toBe(
+      "The body does not match the schema. · summary: must not be empty",
+    );
+    expect(problemDetail(null, 502)).toBe("HTTP 502");
   });
 });
 

@@ -67,7 +67,7 @@ export function problemCode(body: unknown): string | null {
 export function problemDetail(body: unknown, status: number): string {
   const p = body as Partial<Problem> | null;
   const fields = (p?.errors ?? [])
-    .map((e) => [e.path, e.message].filter(Boolean).join(": "))
+    .map((e) => [e.field, e.message].filter(Boolean).join(": "))
     .filter(Boolean);
   return [p?.detail ?? p?.title ?? `HTTP ${status}`, ...fields].join(" · ");
 }

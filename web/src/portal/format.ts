@@ -31,6 +31,18 @@ export function formatMoney(m: Money | null | undefined, lang: string): string |
   return formatAmount(m.value, m.currency, lang);
 }
 
+/** An amount in major units (a query filter's), in its currency when it names one. */
+export function formatMajor(major: number, currency: string | undefined, lang: string): string {
+  if (currency)
+    try {
+      return new Intl.NumberFormat(lang, { style: "currency", currency }).format(major);
+    } catch {
+      // An unknown currency code: the number and the code.
+    }
+  const n = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(major);
+  return currency ? `${n} ${currency}` : n;
+}
+
 /** The tail of an id, for a record the policy shows without a title. */
 export function shortRef(id: string): string {
   return id.slice(-6).toUpperCase();

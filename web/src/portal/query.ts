@@ -10,19 +10,16 @@ export type Chip = { id: string; label: string; without: QueryFilter | null };
 export type Words = {
   t: (key: Key, params?: Readonly<Record<string, string | number>>) => string;
   date: (iso: string) => string;
-  money: (value: number, currency: string | undefined) => string;
+  /** An amount in MAJOR units (the filter's `amount.value`), in its currency when it names one. */
+  money: (major: number, currency: string | undefined) => string;
 };
 
-const OPS: Readonly<Record<string, string>> = {
-  gt: ">",
+/** The filter's comparison (core/nlq/filter.ts AMOUNT_OPS) as it is written for people. */
+const OPS: Readonly<Record<NonNullable<QueryFilter["amount"]>["op"], string>> = {
   ">": ">",
-  gte: "≥",
   ">=": "≥",
-  lt: "<",
   "<": "<",
-  lte: "≤",
   "<=": "≤",
-  eq: "=",
   "=": "=",
 };
 
@@ -36,14 +33,13 @@ const STATUS_KEYS: Readonly<Record<string, string>> = {
   delivery: "delivery.status.",
   "change-request": "cr.status.",
   "service-request": "service.status.",
-  contract: "stage.",
+  contract: "contractStatus.",
 };
 
 export function statusWord(t: Words["t"], resource: string, value: string): string {
   const prefix = STATUS_KEYS[resource] ?? "";
   const k = `${prefix}${value}`;
-  if (prefix && isKey(k)) return t(k);
-  return resource === "contract" ? word(t, `contractStatus.${value}`, value) : value;
+  return prefix && isKey(k) ? t(k) : value;
 }
 
 export function chipsOf(filter: QueryFilter, w: Words): Chip[] {
@@ -58,16 +54,17 @@ export function chipsOf(filter: QueryFilter, w: Words): Chip[] {
     const { [k]: _, ...rest } = filter;
     return rest as QueryFilter;
   };
-  if (filter.time)
-    chips.push({
-      id: "time",
-      label: w.t("chip.time", {
-        field: word(w.t, `field.${filter.time.field}`, filter.time.field),
-        from: w.date(filter.time.from),
-        to: w.date(filter.time.to),
-      }),
-      without: drop("time"),
-    });
+  if (filter.time) {
+    const { field, from, to } = filter.time;
+    const name = word(w.t, `field.${field}`, field);
+    const label =
+      from && to
+        ? w.t("chip.time", { field: name, from: w.date(from), to: w.date(to) })
+        : from
+          ? w.t("chip.timeFrom", { field: name, from: w.date(from) })
+          : w.t("chip.timeTo", { field: name, to: w.date(to ?? "") });
+    chips.push({ id: "time", label, without: drop("time") });
+  }
   if (filter.destination)
     chips.push({
       id: "destination",
@@ -86,7 +83,7 @@ export function chipsOf(filter: QueryFilter, w: Words): Chip[] {
     chips.push({
       id: "amount",
       label: w.t("chip.amount", {
-        op: OPS[filter.amount.op] ?? filter.amount.op,
+        op: OPS[filter.amount.op],
         value: w.money(filter.amount.value, filter.amount.currency),
       }),
       without: drop("amount"),

@@ -2,16 +2,20 @@
 // clock, the impact checklist each department completes (R&D, supply chain, quality), and
 // the answer to the customer — feasible or not, a new committed date, a message.
 import { useState } from "preact/hooks";
+import { isKey, type Key } from "../app/i18n.ts";
 import { cachedRecord } from "../app/records.ts";
-import { t } from "../app/state.ts";
+import { api, t } from "../app/state.ts";
 import { ActionKey } from "../portal/action-key.ts";
 import {
+  type AnswerRequest,
   CHECK_STATUSES,
-  type Check,
+  type CheckRequest,
   type CheckStatus,
   DEPARTMENTS,
   type Department,
+  type SlaState,
   type StaffChangeRequest,
+  type StaffContract,
 } from "../portal/api-types.ts";
 import { useAppState, useAsync } from "./hooks.ts";
 import { failure, SlaBadge, useRemote, when, word, write } from "./workbench.tsx";
@@ -21,14 +25,29 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 export function ChangeRequestScreen(props: { id: string }) {
   const path = `/v1/change-requests/${encodeURIComponent(props.id)}`;
   const cr = useRemote<StaffChangeRequest>(path);
-  // The customer's and the contract's names when the device has them; else their ids.
+  // The customer's name, the contract's title and its deliveries' names (a request names a
+  // delivery by its milestone id): from the region, else the device; else the ids.
   const names = useAsync(async () => {
+    if (!cr.data) return undefined;
     const [account, contract] = await Promise.all([
-      cr.data ? cachedRecord(cr.data.accountId) : undefined,
-      cr.data ? cachedRecord(cr.data.contractId) : undefined,
+      read(`/v1/customers/${encodeURIComponent(cr.data.customerId)}`, cr.data.customerId),
+      read(`/v1/contracts/${encodeURIComponent(cr.data.contractId)}`, cr.data.contractId),
     ]);
-    return { account: account?.data.name, contract: contract?.data.title };
-  }, [cr.data?.accountId, cr.data?.contractId]);
+    const milestones = Array.isArray(contract?.milestones)
+      ? (contract.milestones as Array<Partial<Milestone>>)
+      : [];
+    return {
+      account: textOrNull(account?.name),
+      contract: textOrNull(contract?.title),
+      deliveries: new Map(
+        milestones.flatMap((m) =>
+          typeof m.id === "string"
+            ? [[m.id, [m.name, m.destination].filter(text).join(" · ")] as const]
+            : [],
+        ),
+      ),
+    };
+  }, [cr.data?.customerId, cr.data?.contractId]);
   if (!cr.data)
     return (
       <section>
@@ -60,14 +79,14 @@ export function ChangeRequestScreen(props: { id: string }) {
       </h1>
       <p>
         <span class={`tag ${c.status}`}>{word("cr.status.", c.status)}</span>{" "}
-        {c.status === "open" && <SlaBadge cr={c} />}
+        {c.status === "open" && <SlaBadge cr={{ ...c, sla: marked(c) }} />}
       </p>
       <dl class="facts">
         <div>
           <dt>{t("cr.account")}</dt>
           <dd>
-            <a href={`#/customers/${encodeURIComponent(c.accountId)}`}>
-              {String(names?.account ?? c.accountId)}
+            <a href={`#/customers/${encodeURIComponent(c.customerId)}`}>
+              {names?.account || c.customerId}
             </a>
           </dd>
         </div>
@@ -75,7 +94,7 @@ export function ChangeRequestScreen(props: { id: string }) {
           <dt>{t("cr.contract")}</dt>
           <dd>
             <a href={`#/contracts/${encodeURIComponent(c.contractId)}`}>
-              {String(names?.contract ?? c.contractId)}
+              {names?.contract || c.contractId}
             </a>
           </dd>
         </div>
@@ -85,8 +104,10 @@ export function ChangeRequestScreen(props: { id: string }) {
         </div>
         {requested.map(([k, v]) => (
           <div key={k}>
-            <dt>{word("req.", k)}</dt>
-            <dd>{DATE_ONLY.test(v) ? when(v) : v}</dd>
+            <dt>{isKey(`req.${k}`) ? t(`req.${k}` as Key) : k}</dt>
+            <dd>
+              {k === "deliveryId" ? names?.deliveries.get(v) || v : DATE_ONLY.test(v) ? when(v) : v}
+            </dd>
           </div>
         ))}
       </dl>
@@ -115,7 +136,7 @@ export function ChangeRequestScreen(props: { id: string }) {
           {c.answer.newCommittedDate && (
             <p>{t("answer.newCommitted", { date: when(c.answer.newCommittedDate) })}</p>
           )}
-          <p class="message">{c.answer.message}</p>
+          {c.answer.message && <p class="message">{c.answer.message}</p>}
         </div>
       ) : (
         c.status === "open" && (
@@ -126,10 +147,29 @@ export function ChangeRequestScreen(props: { id: string }) {
   );
 }
 
+/** The SLA state the clock marked (a state only gets worse while the request is open). */
+function marked(c: StaffChangeRequest): SlaState | undefined {
+  if (c.slaMarks.violation) return "violated";
+  return c.slaMarks.warning ? "warning" : undefined;
+}
+
+type Milestone = StaffContract["milestones"][number];
+
+const text = (v: unknown): v is string => typeof v === "string" && v !== "";
+const textOrNull = (v: unknown): string | null => (text(v) ? v : null);
+
+/** A record as the region has it now, else as the device last saw it; null when neither has it. */
+async function read(path: string, id: string): Promise<Record<string, unknown> | null> {
+  const a = await api.request({ method: "GET", path }).catch(() => null);
+  if (a?.status === 200 && a.body && typeof a.body === "object")
+    return a.body as Record<string, unknown>;
+  return (await cachedRecord(id))?.data ?? null;
+}
+
 function CheckForm(props: {
   path: string;
   department: Department;
-  check: Check | undefined;
+  check: StaffChangeRequest["checklist"][Department];
   locked: boolean;
   onSaved: () => void;
 }) {
@@ -142,7 +182,7 @@ function CheckForm(props: {
   const [note, setNote] = useState(props.check?.note ?? "");
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body: Check = { status, note: note.trim() };
+    const body: CheckRequest = { status, note: note.trim() };
     setBusy(true);
     setMessage(null);
     const r = await write(keys, {
@@ -206,7 +246,7 @@ function AnswerForm(props: { path: string; pendingChecks: boolean; onSent: () =>
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     const date = String(f.get("newCommittedDate") ?? "").trim();
-    const body = {
+    const body: AnswerRequest = {
       feasible: f.get("feasible") === "yes",
       newCommittedDate: date || null,
       message: String(f.get("message") ?? "").trim(),

@@ -11,12 +11,13 @@ import { cachedGroups, cachedRecord, refreshGroups } from "../app/records.ts";
 import { api, state, t } from "../app/state.ts";
 import { ActionKey } from "../portal/action-key.ts";
 import type {
+  Approval,
   ApprovalDecisionAnswer,
-  ApprovalEscalation,
-  ChiComponent,
+  ApprovalDecisionRequest,
+  ChiPart,
   MyGroup,
   SlaState,
-  WorkbenchApproval,
+  WorkbenchAccount,
   WorkbenchChangeRequest,
   Workbench as WorkbenchData,
 } from "../portal/api-types.ts";
@@ -151,7 +152,7 @@ export function Groups() {
       ? refreshGroups(api, userId).catch(() => cachedGroups(userId))
       : cachedGroups(userId);
     load.then((g) => {
-      if (g.length === 1) go(`/groups/${encodeURIComponent(g[0]!.id)}`);
+      if (g.length === 1) go(`/groups/${encodeURIComponent(g[0]!.groupId)}`);
       else setGroups(g);
     });
   }, [userId, s.online]);
@@ -164,8 +165,8 @@ export function Groups() {
       ) : (
         <ul class="list">
           {groups.map((g) => (
-            <li key={g.id}>
-              <a href={`#/groups/${encodeURIComponent(g.id)}`}>
+            <li key={g.groupId}>
+              <a href={`#/groups/${encodeURIComponent(g.groupId)}`}>
                 <strong>{g.name}</strong>
                 <span class="muted">{word("role.", g.role)}</span>
               </a>
@@ -182,13 +183,15 @@ export function Workbench(props: { id: string }) {
   const wb = useRemote<WorkbenchData>(`/v1/groups/${encodeURIComponent(props.id)}/workbench`);
   // Names the workbench left out (an account in an unreachable region), from the device's cache.
   const cached = useAsync(async () => {
-    const ids = (wb.data?.accounts ?? []).filter((a) => !a.name).map((a) => a.id);
+    const ids = (wb.data?.accounts ?? []).filter((a) => !a.name).map((a) => a.accountId);
     const rows = await Promise.all(ids.map((id) => cachedRecord(id)));
     return new Map(rows.flatMap((r) => (r ? [[r.id, String(r.data.name ?? r.id)] as const] : [])));
   }, [wb.data]);
   const [mine, setMine] = useState<MyGroup | undefined>(undefined);
   useEffect(() => {
-    cachedGroups(s.session?.user.id ?? "").then((g) => setMine(g.find((x) => x.id === props.id)));
+    cachedGroups(s.session?.user.id ?? "").then((g) =>
+      setMine(g.find((x) => x.groupId === props.id)),
+    );
   }, [props.id, s.session?.user.id]);
   if (!wb.data)
     return (
@@ -207,7 +210,10 @@ export function Workbench(props: { id: string }) {
       </section>
     );
   const d = wb.data;
-  const names = new Map(d.accounts.map((a) => [a.id, a.name ?? cached?.get(a.id) ?? a.id]));
+  const names = new Map(
+    d.accounts.map((a) => [a.accountId, a.name ?? cached?.get(a.accountId) ?? a.accountId]),
+  );
+  const role = d.group.members.find((m) => m.userId === s.session?.user.id)?.role;
   return (
     <section data-testid="workbench">
       <div class="row">
@@ -217,8 +223,8 @@ export function Workbench(props: { id: string }) {
         </button>
       </div>
       <p class="muted">
-        {t("groups.members", { count: d.members.length })}
-        {mine && ` · ${t("groups.yourRole", { role: word("role.", mine.role) })}`}
+        {t("groups.members", { count: d.group.members.length })}
+        {role && ` · ${t("groups.yourRole", { role: word("role.", role) })}`}
       </p>
       {wb.error && (
         <p class="error" role="alert">
@@ -230,12 +236,11 @@ export function Workbench(props: { id: string }) {
       {d.openChangeRequests.length === 0 ? (
         <p class="hint">{t("cr.none")}</p>
       ) : (
+        // Most urgent first, as the server orders them.
         <ul class="list" data-testid="open-change-requests">
-          {[...d.openChangeRequests]
-            .sort((a, b) => a.slaDueAt.localeCompare(b.slaDueAt))
-            .map((c) => (
-              <ChangeRequestRow key={c.id} cr={c} account={names.get(c.accountId)} />
-            ))}
+          {d.openChangeRequests.map((c) => (
+            <ChangeRequestRow key={c.id} cr={c} account={c.accountName ?? names.get(c.accountId)} />
+          ))}
         </ul>
       )}
       <h2>{t("approvals.title")}</h2>
@@ -249,19 +254,14 @@ export function Workbench(props: { id: string }) {
         </ul>
       )}
       <h2>{t("accounts.title")}</h2>
+      {d.truncated && <p class="hint">{t("accounts.truncated")}</p>}
       <ul class="list" data-testid="group-accounts">
         {d.accounts.map((a) => (
-          <li key={a.id}>
-            <a href={`#/customers/${encodeURIComponent(a.id)}`}>
-              <strong>{names.get(a.id)}</strong>
+          <li key={a.accountId}>
+            <a href={`#/customers/${encodeURIComponent(a.accountId)}`}>
+              <strong>{names.get(a.accountId)}</strong>
             </a>
-            {a.unavailable ? (
-              <p class="muted small">{t("accounts.unavailable")}</p>
-            ) : a.chi ? (
-              <Chi score={a.chi.score} components={a.chi.components} />
-            ) : (
-              <p class="muted small">{t("accounts.noChi")}</p>
-            )}
+            <AccountHealth account={a} />
           </li>
         ))}
       </ul>
@@ -269,44 +269,70 @@ export function Workbench(props: { id: string }) {
   );
 }
 
+function AccountHealth(props: { account: WorkbenchAccount }) {
+  const a = props.account;
+  if (a.status === "unavailable") return <p class="muted small">{t("accounts.unavailable")}</p>;
+  if (a.status === "not-found") return <p class="muted small">{t("accounts.notFound")}</p>;
+  if (!a.chi || a.chi.score === null) return <p class="muted small">{t("accounts.noChi")}</p>;
+  return <Chi score={a.chi.score} components={a.chi.components} />;
+}
+
 function Kpis(props: { kpis: WorkbenchData["kpis"] }) {
   const k = props.kpis;
   const none = t("kpi.none");
+  const cross = k.crossSellRate;
   const adoption = k.adoption;
   const rate = percent(adoption.rate);
+  const interval = adoption.interval95;
   return (
     <>
       <h2>{t("kpi.title")}</h2>
-      <dl class="kpis">
+      <dl class="kpis" data-testid="kpis">
         <div>
           <dt>{t("kpi.chiGroup")}</dt>
           <dd>{k.chiGroup === null ? none : `${Math.round(k.chiGroup)} / 100`}</dd>
         </div>
         <div>
           <dt>{t("kpi.crossSell")}</dt>
-          <dd>{percent(k.crossSellRate) ?? none}</dd>
+          <dd>
+            {cross.rate === null
+              ? none
+              : t("kpi.crossSellValue", {
+                  rate: percent(cross.rate) ?? "",
+                  crossSold: cross.crossSold,
+                  accounts: cross.accounts,
+                })}
+            <span class="muted small block">{t(`kpi.crossSell.${cross.definition}`)}</span>
+          </dd>
         </div>
         <div>
           <dt>{t("kpi.resolution")}</dt>
           <dd>
-            {t("kpi.resolutionValue", {
-              p50: hours(k.serviceResolution.p50Hours),
-              p90: hours(k.serviceResolution.p90Hours),
-              open: k.serviceResolution.open,
-            })}
+            {k.serviceResolution.resolved === 0
+              ? t("kpi.resolutionNone", { open: k.serviceResolution.open })
+              : t("kpi.resolutionValue", {
+                  p50: hours(k.serviceResolution.p50Hours),
+                  p90: hours(k.serviceResolution.p90Hours),
+                  resolved: k.serviceResolution.resolved,
+                  open: k.serviceResolution.open,
+                })}
           </dd>
         </div>
         <div>
           <dt>{t("kpi.adoption")}</dt>
           <dd>
-            {rate === null
-              ? none
-              : t("kpi.adoptionValue", {
-                  rate,
-                  low: percent(adoption.low) ?? "?",
-                  high: percent(adoption.high) ?? "?",
-                  answered: adoption.answered,
-                })}
+            {adoption.scope === "unavailable"
+              ? t("kpi.adoptionUnavailable")
+              : rate === null
+                ? none
+                : t(interval ? "kpi.adoptionValue" : "kpi.adoptionNoInterval", {
+                    rate,
+                    low: interval ? (percent(interval[0]) ?? "") : "",
+                    high: interval ? (percent(interval[1]) ?? "") : "",
+                    adopted: adoption.adopted,
+                    answered: adoption.answered,
+                    days: adoption.windowDays,
+                  })}
           </dd>
         </div>
       </dl>
@@ -314,9 +340,8 @@ function Kpis(props: { kpis: WorkbenchData["kpis"] }) {
   );
 }
 
-/** An account's health and how it is made: each component's score and its share of the weight. */
-function Chi(props: { score: number; components: ChiComponent[] }) {
-  const total = props.components.reduce((n, c) => n + Math.max(c.weight, 0), 0);
+/** An account's health and how it is made: each component's score, its basis and its weight. */
+function Chi(props: { score: number; components: ChiPart[] }) {
   const label = t("accounts.chi", { score: Math.round(props.score) });
   return (
     <details class="chi">
@@ -334,10 +359,23 @@ function Chi(props: { score: number; components: ChiComponent[] }) {
         </thead>
         <tbody>
           {props.components.map((c) => (
-            <tr key={c.name}>
-              <th scope="row">{word("chi.", c.name)}</th>
-              <td>{Math.round(c.score)}</td>
-              <td>{total > 0 ? percent(c.weight / total) : c.weight}</td>
+            <tr key={c.component}>
+              <th scope="row">
+                {word("chi.", c.component)}
+                {/* The server words the basis in English only: shown where it is read as such. */}
+                {c.detail && state.lang === "en" && (
+                  <span class="muted small block">{c.detail}</span>
+                )}
+              </th>
+              <td>{c.score === null ? "—" : Math.round(c.score)}</td>
+              <td>
+                {percent(c.effectiveWeight)}
+                {Math.abs(c.effectiveWeight - c.weight) > 1e-9 && (
+                  <span class="muted small block">
+                    {t("chi.configured", { weight: percent(c.weight) ?? "" })}
+                  </span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -362,27 +400,24 @@ function ChangeRequestRow(props: { cr: WorkbenchChangeRequest; account: string |
   );
 }
 
-function ApprovalRow(props: { approval: WorkbenchApproval; account: string | undefined }) {
+function ApprovalRow(props: { approval: Approval; account: string | undefined }) {
   const a = props.approval;
   const [keys] = useState(() => new ActionKey());
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const decide = async (decision: "approve" | "reject") => {
+  const decide = async (outcome: ApprovalDecisionRequest["outcome"]) => {
     setBusy(true);
     setError(null);
+    const json: ApprovalDecisionRequest = { outcome };
     const r = await write(keys, {
       method: "POST",
       path: `/v1/approvals/${encodeURIComponent(a.id)}/decision`,
-      json: { decision },
+      json,
     });
     setBusy(false);
-    const body = r?.body as Partial<ApprovalDecisionAnswer & ApprovalEscalation> | null;
-    if (r?.status === 200 && body) setResult(describeDecision(body as ApprovalDecisionAnswer));
-    else if (r?.status === 403 && typeof body?.escalateTo === "string")
-      setResult(
-        t("approval.escalateTo", { to: word("role.", body.escalateTo), why: body.why ?? "" }),
-      );
+    const body = r?.body as Partial<ApprovalDecisionAnswer> | null;
+    if (r?.status === 200 && body?.decision) setResult(describeDecision(body.decision));
     else setError(failure(r));
   };
   return (
@@ -391,6 +426,7 @@ function ApprovalRow(props: { approval: WorkbenchApproval; account: string | und
         <strong>
           {word("approval.kind.", a.kind)} ·{" "}
           {formatAmount(a.amount.value, a.amount.currency, state.lang)}
+          {a.discountPercent !== undefined && ` (${a.discountPercent} %)`}
         </strong>
         {props.account && <span class="muted">{props.account}</span>}
       </div>
@@ -426,12 +462,16 @@ function ApprovalRow(props: { approval: WorkbenchApproval; account: string | und
   );
 }
 
-function describeDecision(d: ApprovalDecisionAnswer): string {
+/** The decision in the rep's words: approved under which delegation, or where it went and why. */
+export function describeDecision(d: ApprovalDecisionAnswer["decision"]): string {
+  if (d.outcome === "escalated")
+    return t("approval.escalateTo", {
+      to: word("role.", d.escalateTo ?? "tenant-admin"),
+      why: d.why,
+    }).trim();
   return t("approval.result", {
     outcome: word("approval.outcome.", d.outcome),
-    path: isKey(`approval.path.${d.path}`)
-      ? t(`approval.path.${d.path}` as Key, { delegation: d.delegationId ?? "" })
-      : d.path,
-    why: d.why ?? "",
+    path: t(`approval.path.${d.path}`, { delegation: d.delegationId ?? "" }),
+    why: d.why,
   }).trim();
 }

@@ -199,9 +199,11 @@ export class PortalAccount {
     nowMs: number,
   ) {
     const tier = snapshot.customer.tier;
-    this.contracts = snapshot.contracts.map((c) =>
-      contractRecords(tier, c, snapshot.customer, nowMs),
-    );
+    // A draft the vendor has not sent is still the vendor's: the customer sees a contract
+    // from the moment it is sent to them.
+    this.contracts = snapshot.contracts
+      .filter((c) => c.status !== "draft")
+      .map((c) => contractRecords(tier, c, snapshot.customer, nowMs));
     const loose = (snapshot.customer.serviceRequests ?? []).filter((s) => s.contractId === null);
     if (loose.length === 0) this.accountLevel = null;
     else {

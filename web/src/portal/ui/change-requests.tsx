@@ -34,7 +34,7 @@ function byUrgency(a: PortalChangeRequest, b: PortalChangeRequest): number {
     c.status === "open" ? 0 : c.status === "answered" ? 1 : 2;
   if (rank(a) !== rank(b)) return rank(a) - rank(b);
   if (a.status === "open") return (a.slaDueAt ?? "").localeCompare(b.slaDueAt ?? "");
-  return b.filedAt.localeCompare(a.filedAt);
+  return (b.filedAt ?? "").localeCompare(a.filedAt ?? "");
 }
 
 export function ChangeRequestCard(props: {
@@ -88,7 +88,7 @@ export function ChangeRequestCard(props: {
       <div class="row">
         <Heading id={headingId}>
           <Tag prefix="cr.kind." value={c.kind} tone="kind" />{" "}
-          {present(c.summary) ? c.summary : t(`cr.kind.${c.kind}` as Key)}
+          {present(c.summary) ? c.summary : t("cr.untitled")}
         </Heading>
         <Tag prefix="cr.status." value={c.status} />
       </div>

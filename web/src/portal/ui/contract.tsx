@@ -14,6 +14,7 @@ import {
   DocumentRow,
   InvoiceRow,
   PaymentRow,
+  ServiceRow,
 } from "./records.tsx";
 
 function Section(props: {
@@ -92,6 +93,19 @@ export function ContractDetail(props: { id: string }) {
           <ul class="list">
             {d.payments.map((x) => (
               <PaymentRow key={x.id} payment={x} />
+            ))}
+          </ul>
+        </Section>
+      )}
+      {d.serviceRequests && (
+        <Section
+          title={t("service.title")}
+          id="service-requests"
+          empty={d.serviceRequests.length === 0}
+        >
+          <ul class="list">
+            {d.serviceRequests.map((x) => (
+              <ServiceRow key={x.id} request={x} />
             ))}
           </ul>
         </Section>

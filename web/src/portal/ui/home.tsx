@@ -1,19 +1,20 @@
 // Home: the query box ("ask about your orders") above the customer's orders, each with its
 // stage and status.
-import type { PortalContract } from "../api-types.ts";
+import type { PortalList } from "../api-types.ts";
 import { t } from "../state.ts";
 import { useLoad, usePortal } from "./hooks.ts";
 import { FailureNote, Loading } from "./parts.tsx";
 import { QueryBox } from "./query.tsx";
-import { ContractRow } from "./records.tsx";
+import { ContractRow, contractTitle } from "./records.tsx";
 
 export function Home() {
   const s = usePortal();
-  const list = useLoad<{ items: PortalContract[] }>("/v1/portal/contracts");
+  const list = useLoad<PortalList<"contract">>("/v1/portal/contracts");
+  const titles = new Map((list.data?.items ?? []).map((c) => [c.id, contractTitle(c)]));
   return (
     <section>
       {s.me?.user.name && <p class="muted">{t("home.welcome", { name: s.me.user.name })}</p>}
-      {s.me?.actions.includes("query") && <QueryBox />}
+      {s.me?.actions.includes("query") && <QueryBox titles={titles} />}
       <h1>{t("home.title")}</h1>
       {list.loading && !list.data && <Loading />}
       {list.failure && <FailureNote failure={list.failure} retry={list.reload} />}

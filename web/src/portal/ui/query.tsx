@@ -3,18 +3,9 @@
 // suggestions when it was not understood (one click runs one), or a calm word when the
 // question asks about something not shared with this customer.
 import { useState } from "preact/hooks";
-import { formatAmount } from "../../app/money.ts";
-import type {
-  PortalContract,
-  PortalDelivery,
-  PortalDocument,
-  PortalInvoice,
-  PortalPayment,
-  QueryAnswer,
-  QueryRequest,
-} from "../api-types.ts";
+import type { AnyPortalRecord, PortalRecord, QueryAnswer, QueryRequest } from "../api-types.ts";
 import { Unreachable } from "../client.ts";
-import { formatDate } from "../format.ts";
+import { formatDate, formatMajor, present } from "../format.ts";
 import { chipsOf, statusWord, word } from "../query.ts";
 import { request, state, t } from "../state.ts";
 import { usePortal } from "./hooks.ts";
@@ -25,11 +16,13 @@ import {
   DocumentRow,
   InvoiceRow,
   OrderLink,
+  type OrderTitles,
   PaymentRow,
   ServiceRow,
 } from "./records.tsx";
 
-export function QueryBox() {
+/** `titles`: the customer's order titles, so a result names its order. */
+export function QueryBox(props: { titles: OrderTitles }) {
   const s = usePortal();
   const [text, setText] = useState("");
   const [answer, setAnswer] = useState<QueryAnswer | null>(null);
@@ -86,6 +79,7 @@ export function QueryBox() {
         {answer && (
           <Answer
             answer={answer}
+            titles={props.titles}
             lang={s.lang}
             run={run}
             ask={(q) => {
@@ -101,6 +95,7 @@ export function QueryBox() {
 
 function Answer(props: {
   answer: QueryAnswer;
+  titles: OrderTitles;
   lang: string;
   run: (q: QueryRequest) => void;
   ask: (text: string) => void;
@@ -130,10 +125,7 @@ function Answer(props: {
   const chips = chipsOf(a.filter, {
     t,
     date: (iso) => formatDate(iso, props.lang, state.me?.timeZone) ?? iso,
-    money: (value, currency) =>
-      currency
-        ? formatAmount(value, currency, props.lang)
-        : (value / 100).toLocaleString(props.lang),
+    money: (major, currency) => formatMajor(major, currency, props.lang),
   });
   const understood = props.lang === "zh-CN" ? a.understood.zh : a.understood.en;
   return (
@@ -159,81 +151,79 @@ function Answer(props: {
       <p class="small muted" role="status">
         {a.items.length === 0 ? t("query.none") : t("query.count", { count: a.items.length })}
       </p>
-      <Results resource={a.filter.resource} items={a.items} />
+      <Results resource={a.filter.resource} items={a.items} titles={props.titles} />
     </div>
   );
 }
 
-function Results(props: {
-  resource: string;
-  items: Array<Record<string, unknown> & { id: string }>;
-}) {
+function Results(props: { resource: string; items: AnyPortalRecord[]; titles: OrderTitles }) {
   if (props.items.length === 0) return null;
-  const items = props.items;
+  // The items are records of the filter's resource: each list reads them as such.
+  const items = props.items as never[];
   switch (props.resource) {
     case "contract":
       return (
         <ul class="list" data-testid="query-results">
-          {items.map((i) => (
-            <ContractRow key={i.id} contract={i as PortalContract} />
+          {items.map((i: PortalRecord<"contract">) => (
+            <ContractRow key={i.id} contract={i} />
           ))}
         </ul>
       );
     case "delivery":
       return (
         <ol class="milestones" data-testid="query-results">
-          {items.map((i) => (
-            <DeliveryStep key={i.id} delivery={i as PortalDelivery} />
+          {items.map((i: PortalRecord<"delivery">) => (
+            <DeliveryStep key={i.id} delivery={i} withOrder={props.titles} />
           ))}
         </ol>
       );
     case "invoice":
       return (
         <ul class="list" data-testid="query-results">
-          {items.map((i) => (
-            <InvoiceRow key={i.id} invoice={i as PortalInvoice} withOrder />
+          {items.map((i: PortalRecord<"invoice">) => (
+            <InvoiceRow key={i.id} invoice={i} withOrder={props.titles} />
           ))}
         </ul>
       );
     case "payment":
       return (
         <ul class="list" data-testid="query-results">
-          {items.map((i) => (
-            <PaymentRow key={i.id} payment={i as PortalPayment} withOrder />
+          {items.map((i: PortalRecord<"payment">) => (
+            <PaymentRow key={i.id} payment={i} withOrder={props.titles} />
           ))}
         </ul>
       );
     case "document":
       return (
         <ul class="list" data-testid="query-results">
-          {items.map((i) => (
-            <DocumentRow key={i.id} document={i as PortalDocument} withOrder />
+          {items.map((i: PortalRecord<"document">) => (
+            <DocumentRow key={i.id} document={i} withOrder={props.titles} />
           ))}
         </ul>
       );
     case "service-request":
       return (
         <ul class="list" data-testid="query-results">
-          {items.map((i) => (
-            <ServiceRow key={i.id} request={i} />
+          {items.map((i: PortalRecord<"service-request">) => (
+            <ServiceRow key={i.id} request={i} withOrder={props.titles} />
           ))}
         </ul>
       );
     default:
-      // Change requests and anything newer: what it is, its status, and its order.
+      // Change requests: what was asked, its status, and its order.
       return (
         <ul class="list" data-testid="query-results">
-          {items.map((i) => (
+          {items.map((i: PortalRecord<"change-request">) => (
             <li key={i.id}>
               <strong>
-                {typeof i.summary === "string"
+                {present(i.summary)
                   ? i.summary
-                  : word(t, `cr.kind.${String(i.kind)}`, String(i.kind ?? i.id))}
+                  : i.kind
+                    ? word(t, `cr.kind.${i.kind}`, i.kind)
+                    : t("resource.change-request")}
               </strong>{" "}
-              {typeof i.status === "string" && (
-                <span class="tag">{statusWord(t, props.resource, i.status)}</span>
-              )}{" "}
-              <OrderLink id={typeof i.contractId === "string" ? i.contractId : undefined} />
+              {i.status && <span class="tag">{statusWord(t, props.resource, i.status)}</span>}{" "}
+              <OrderLink id={i.contractId} titles={props.titles} />
             </li>
           ))}
         </ul>

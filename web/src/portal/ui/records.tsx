@@ -7,6 +7,7 @@ import type {
   PortalDocument,
   PortalInvoice,
   PortalPayment,
+  PortalServiceRequest,
 } from "../api-types.ts";
 import { formatDate, formatMoney, present, shortRef } from "../format.ts";
 import { state, t } from "../state.ts";
@@ -72,7 +73,10 @@ export function DeliveryProgress(props: { deliveries: PortalDelivery[] }) {
   );
 }
 
-export function DeliveryStep(props: { delivery: PortalDelivery }) {
+export function DeliveryStep(props: {
+  delivery: PortalDelivery;
+  withOrder?: OrderTitles | undefined;
+}) {
   const d = props.delivery;
   const phase = isDelivered(d) ? "done" : d.status === "late" ? "late" : "todo";
   return (
@@ -90,16 +94,17 @@ export function DeliveryStep(props: { delivery: PortalDelivery }) {
           [t("delivery.actual"), date(d.actualDate)],
         ]}
       />
+      {props.withOrder && <OrderLink id={d.contractId} titles={props.withOrder} />}
     </li>
   );
 }
 
-export function InvoiceRow(props: { invoice: PortalInvoice; withOrder?: boolean }) {
+export function InvoiceRow(props: { invoice: PortalInvoice; withOrder?: OrderTitles | undefined }) {
   const i = props.invoice;
   return (
     <li data-testid="invoice">
       <div class="row">
-        <strong>{money(i.amount) ?? shortRef(i.id)}</strong>
+        <strong>{present(i.number) ? i.number : shortRef(i.id)}</strong>
         <Tag
           prefix="invoice.status."
           value={i.status}
@@ -108,17 +113,18 @@ export function InvoiceRow(props: { invoice: PortalInvoice; withOrder?: boolean 
       </div>
       <Facts
         rows={[
+          [t("contract.amount"), money(i.amount)],
           [t("invoice.issued"), date(i.issuedAt)],
           [t("invoice.due"), date(i.dueDate)],
           [t("invoice.paidAt"), date(i.paidAt)],
         ]}
       />
-      {props.withOrder && <OrderLink id={i.contractId} />}
+      {props.withOrder && <OrderLink id={i.contractId} titles={props.withOrder} />}
     </li>
   );
 }
 
-export function PaymentRow(props: { payment: PortalPayment; withOrder?: boolean }) {
+export function PaymentRow(props: { payment: PortalPayment; withOrder?: OrderTitles | undefined }) {
   const p = props.payment;
   return (
     <li data-testid="payment">
@@ -132,12 +138,15 @@ export function PaymentRow(props: { payment: PortalPayment; withOrder?: boolean 
           [t("payment.received"), date(p.receivedAt)],
         ]}
       />
-      {props.withOrder && <OrderLink id={p.contractId} />}
+      {props.withOrder && <OrderLink id={p.contractId} titles={props.withOrder} />}
     </li>
   );
 }
 
-export function DocumentRow(props: { document: PortalDocument; withOrder?: boolean }) {
+export function DocumentRow(props: {
+  document: PortalDocument;
+  withOrder?: OrderTitles | undefined;
+}) {
   const d = props.document;
   const kind = d.kind ? <Tag prefix="document.kind." value={d.kind} tone="kind" /> : null;
   return (
@@ -155,22 +164,15 @@ export function DocumentRow(props: { document: PortalDocument; withOrder?: boole
           ],
         ]}
       />
-      {props.withOrder && <OrderLink id={d.contractId} />}
+      {props.withOrder && <OrderLink id={d.contractId} titles={props.withOrder} />}
     </li>
   );
 }
 
-type ServiceRequest = {
-  id: string;
-  contractId?: string;
-  title?: string;
-  severity?: string;
-  status?: string;
-  openedAt?: string;
-  resolvedAt?: string | null;
-};
-
-export function ServiceRow(props: { request: ServiceRequest }) {
+export function ServiceRow(props: {
+  request: PortalServiceRequest;
+  withOrder?: OrderTitles | undefined;
+}) {
   const r = props.request;
   return (
     <li data-testid="service-request">
@@ -180,20 +182,28 @@ export function ServiceRow(props: { request: ServiceRequest }) {
       </div>
       <Facts
         rows={[
+          [
+            t("service.severity"),
+            r.severity ? <Tag prefix="service.severity." value={r.severity} tone="kind" /> : null,
+          ],
           [t("service.opened"), date(r.openedAt)],
           [t("service.resolved"), date(r.resolvedAt)],
         ]}
       />
-      {r.contractId && <OrderLink id={r.contractId} />}
+      {present(r.resolution) && <p class="message">{r.resolution}</p>}
+      {props.withOrder && <OrderLink id={r.contractId} titles={props.withOrder} />}
     </li>
   );
 }
 
-export function OrderLink(props: { id: string | undefined }) {
+/** The customer's order titles by contract id, where known (the query box has the list). */
+export type OrderTitles = ReadonlyMap<string, string>;
+
+export function OrderLink(props: { id: string | null | undefined; titles?: OrderTitles }) {
   if (!props.id) return null;
   return (
     <a class="small" href={contractHref(props.id)}>
-      {t("query.openOrder")} {shortRef(props.id)}
+      {t("query.openOrder")} {props.titles?.get(props.id) ?? shortRef(props.id)}
     </a>
   );
 }
