@@ -5,6 +5,7 @@
 // field in any answer; one customer's session never reaches another's records nor any
 // staff route; change requests filed, answered by staff and accepted; the query box; the
 // `portal-read-only` mode; and an admin publishing a policy and asking why.
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { fieldsOf } from "../../core/portal/fields.ts";
 import { draftContract, sendAndSign } from "../support/commands.ts";
@@ -428,16 +429,6 @@ describe("the query box", () => {
   });
 });
 
-describe("no portal answer carries an internal field", () => {
-  test("[portal-policy] every answer recorded in this file is free of internal fields and staff identities", () => {
-    expect(portalAnswers.length).toBeGreaterThan(10);
-    const leaked = [...keysIn(portalAnswers)].filter((k) => NEVER.has(k));
-    expect(leaked).toEqual([]);
-    expect(JSON.stringify(portalAnswers)).not.toContain("Acme Optics");
-    expect(JSON.stringify(portalAnswers)).not.toContain("fragile");
-  });
-});
-
 describe("portal-read-only", () => {
   test("while the mode is forced, portal writes are a 503 saying so; reads go on", async () => {
     const c = customers.strategic;
@@ -509,5 +500,102 @@ describe("the tenant's policy, edited by an admin", () => {
       policy: { version: next.version, source: "tenant" },
       explanation: { visible: false, reason: "resource-not-granted" },
     });
+  });
+});
+
+describe("after-sales in the portal", () => {
+  test("a customer asks for service once a contract is in after-sales (201, no internal note accepted), not before (403)", async () => {
+    const c = customers.standard;
+    // A contract delivered in full: every milestone reached → after-sales.
+    const delivered = (await draftContract(integrator(), c.id, 30_000, DOC)).body.id as string;
+    await sendAndSign(integrator(), delivered, DOC, ["customer", "vendor"]);
+    const m = await integrator()(
+      "PUT",
+      `/v1/contracts/${delivered}/milestones/all`,
+      { name: "All", destination: "上海仓", plannedDate: "2026-01-10", actualDate: "2026-01-09" },
+      key("m"),
+    );
+    expect(m.status).toBe(201);
+    const before = await portalCall(c.token, "POST", "/v1/portal/service-requests", {
+      contractId: c.fulfilment,
+      title: "探头异响",
+    });
+    expect(before.status).toBe(403);
+    const sneaky = await portalCall(c.token, "POST", "/v1/portal/service-requests", {
+      contractId: delivered,
+      title: "探头异响",
+      internalNote: "customer-written internal note",
+    });
+    expect(sneaky.status).toBe(400);
+    const opened = await portalCall(c.token, "POST", "/v1/portal/service-requests", {
+      contractId: delivered,
+      title: "探头异响",
+      severity: "high",
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ contractId: delivered, status: "open", severity: "high" });
+    const detail = await portalCall(c.token, "GET", `/v1/portal/contracts/${delivered}`);
+    expect(detail.body.contract.stage).toBe("after-sales");
+    expect(detail.body.serviceRequests.map((s: { id: string }) => s.id)).toEqual([opened.body.id]);
+  });
+
+  test("a signed copy's image downloads through the portal; the contract document itself is 404 file-not-stored; another customer's is 404", async () => {
+    const c = customers.strategic;
+    const png = new Uint8Array([
+      0x89,
+      0x50,
+      0x4e,
+      0x47,
+      0x0d,
+      0x0a,
+      0x1a,
+      0x0a,
+      ...randomBytes(48),
+    ]);
+    const sha = createHash("sha256").update(png).digest("hex");
+    const put = await fetch(`${east.url}/v1/files/${sha}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${repToken}`, "content-type": "image/png" },
+      body: png,
+    });
+    expect(put.status).toBe(201);
+    const signedCopy = (await draftContract(integrator(), c.id, 9_000, DOC)).body.id as string;
+    await integrator()("POST", `/v1/contracts/${signedCopy}/send`);
+    const signed = await integrator()("POST", `/v1/contracts/${signedCopy}/signatures`, {
+      party: "customer",
+      signer: { name: "王主任" },
+      documentHash: DOC,
+      image: { sha256: sha },
+    });
+    expect(signed.status).toBe(201);
+    const detail = await portalCall(c.token, "GET", `/v1/portal/contracts/${signedCopy}`);
+    const docs = detail.body.documents as Array<{ id: string; kind: string }>;
+    const image = docs.find((d) => d.kind === "signature")!;
+    const file = await fetch(`${east.url}/v1/portal/documents/${image.id}/file`, {
+      headers: { authorization: `Bearer ${c.token}` },
+    });
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
+    expect(file.headers.get("x-content-type-options")).toBe("nosniff");
+    const contractDoc = docs.find((d) => d.kind === "contract")!;
+    const notStored = await as(c.token)("GET", `/v1/portal/documents/${contractDoc.id}/file`);
+    expect(notStored.status).toBe(404);
+    expect(notStored.body.type).toContain("file-not-stored");
+    const theirs = await as(customers.standard.token)(
+      "GET",
+      `/v1/portal/documents/${image.id}/file`,
+    );
+    expect(theirs.status).toBe(404);
+  });
+});
+
+// Last: it scans every portal answer the tests above received.
+describe("no portal answer carries an internal field", () => {
+  test("[portal-policy] every answer recorded in this file is free of internal fields and staff identities", () => {
+    expect(portalAnswers.length).toBeGreaterThan(10);
+    const leaked = [...keysIn(portalAnswers)].filter((k) => NEVER.has(k));
+    expect(leaked).toEqual([]);
+    expect(JSON.stringify(portalAnswers)).not.toContain("Acme Optics");
+    expect(JSON.stringify(portalAnswers)).not.toContain("fragile");
   });
 });

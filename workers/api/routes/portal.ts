@@ -12,6 +12,7 @@ import {
   ChangeRequestId,
   ChangeRespond,
   ContractId,
+  ServiceRequestOpen,
 } from "../../../core/index.ts";
 import { applyFilter, describeFilter, PortalFilter, parseQuery } from "../../../core/nlq/index.ts";
 import { type PortalResource, PortalResource as Resource } from "../../../core/portal/model.ts";
@@ -20,6 +21,7 @@ import { modesFor } from "../../../durable-objects/region/client.ts";
 import { auditStub } from "../../../durable-objects/stubs.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem } from "../errors.ts";
+import { readFile } from "../files.ts";
 import { jurisdictionTimeZone } from "../insights/time-zone.ts";
 import { executeCommand, requireIdempotencyKey } from "../lifeline.ts";
 import { authenticatePortal, directory } from "../middleware/auth.ts";
@@ -40,6 +42,8 @@ for (const path of [
   "/v1/portal/change-requests",
   "/v1/portal/change-requests/*",
   "/v1/portal/query",
+  "/v1/portal/documents/*",
+  "/v1/portal/service-requests",
 ])
   portal.use(path, authenticatePortal(), rateLimit());
 
@@ -334,6 +338,108 @@ portal.openapi(
       key,
     );
     return c.json(await visibleChangeRequest(c, id), 200);
+  },
+);
+
+// ------------------------------------------------------------------ documents
+
+portal.openapi(
+  route({
+    method: "get",
+    path: "/v1/portal/documents/{id}/file",
+    operationId: "portalDownloadDocument",
+    summary: "Download a document the portal shows (a signed copy, a voucher photo)",
+    description:
+      "Only a document this customer sees, under a policy that grants `download-document` for its contract. The contract document itself is known by its SHA-256 only (the vendor's document system holds it): 404 `file-not-stored`.",
+    request: { params: z.object({ id: z.string().min(1).max(200) }), query: NoQuery },
+    responses: {
+      200: { description: "The file's bytes, as the image it was checked to be" },
+      401: problem("No valid portal session"),
+      403: problem("Downloads are not part of this contract's portal"),
+      404: problem("No such document of this customer, or its file is not stored here"),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const p = principalOf(c);
+    const account = await loadPortalAccount(c, p.accountId);
+    const doc = (account.list("document") as Array<Record<string, unknown>>).find(
+      (d) => d.id === id,
+    );
+    if (!doc) throw notFound("Document", id);
+    if (!account.can("download-document", String(doc.contractId)))
+      throw forbidden("download-document");
+    const sha256 = typeof doc.sha256 === "string" ? doc.sha256 : null;
+    const object = sha256 ? await readFile(c.env, p.tenantId, sha256) : null;
+    if (!object)
+      throw new Problem(
+        404,
+        "file-not-stored",
+        "This document's file is not stored in the portal",
+        "Ask your contact at the vendor for a copy.",
+      );
+    return new Response(object.body, {
+      headers: {
+        "content-type": object.httpMetadata?.contentType ?? "application/octet-stream",
+        "content-length": String(object.size),
+        "cache-control": "private, no-store",
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+      },
+    }) as never;
+  },
+);
+
+// ------------------------------------------------------------------ service requests
+
+/** What a customer may say when asking for service: never an internal note. */
+const PortalServiceRequest = ServiceRequestOpen.omit({ internalNote: true }).meta({
+  id: "PortalServiceRequestOpen",
+});
+
+portal.openapi(
+  route({
+    method: "post",
+    path: "/v1/portal/service-requests",
+    operationId: "portalOpenServiceRequest",
+    summary: "Ask for service (after-sales), on a contract or on the relationship",
+    description:
+      "Allowed where the policy grants `open-service-request` (by default once a contract is in after-sales). 503 `portal-read-only` while the portal answers reads only.",
+    request: { headers: IdempotencyHeaders, query: NoQuery, body: jsonBody(PortalServiceRequest) },
+    responses: {
+      201: json(Item, "Opened"),
+      200: json(Item, "Already opened with this Idempotency-Key"),
+      400: problem("Invalid body or missing Idempotency-Key"),
+      401: problem("No valid portal session"),
+      403: problem("Not part of this customer's portal (yet)"),
+      404: problem("No such contract of this customer"),
+      422: problem("Idempotency-Key reused with another request"),
+      503: problem("`portal-read-only`, or no second region confirmed the write in time"),
+    },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const p = principalOf(c);
+    const contractId = input.contractId ? ownId(c, input.contractId, "Contract") : null;
+    const key = portalKey(c);
+    const account = await loadPortalAccount(c, p.accountId);
+    if (contractId && !account.contextOf(contractId)) throw notFound("Contract", contractId);
+    if (!account.can("open-service-request", contractId ?? undefined))
+      throw forbidden("open-service-request");
+    await refuseIfReadOnly(c);
+    const { outcome } = await executeCommand(
+      c,
+      p.accountId,
+      { type: "service.open", seed: key, input: { ...input, contractId } },
+      input,
+      key,
+    );
+    const after = await loadPortalAccount(c, p.accountId);
+    const found = after
+      .list("service-request")
+      .find((x) => (x as { id?: string }).id === outcome.target.id);
+    if (!found) throw notFound("Service request", outcome.target.id);
+    return c.json(found as Record<string, unknown>, outcome.created ? 201 : 200);
   },
 );
 
