@@ -131,3 +131,28 @@ export function boot(): void {
   window.addEventListener("online", () => update({ online: true }));
   window.addEventListener("offline", () => update({ online: false }));
 }
+
+/**
+ * Opens a document's file (a signed copy, a voucher photo) in a new tab: fetched with the
+ * session (a plain link would carry no credentials), shown from a blob URL. False when
+ * the portal does not hold the file or the answer was not a file.
+ */
+export async function openDocumentFile(documentId: string): Promise<boolean> {
+  const token = state.session?.token;
+  if (!token) return false;
+  const res = await fetch(`/v1/portal/documents/${encodeURIComponent(documentId)}/file`, {
+    headers: { authorization: `Bearer ${token}` },
+    cache: "no-store",
+    credentials: "omit",
+    signal: AbortSignal.timeout(15_000),
+  }).catch(() => null);
+  if (!res?.ok || (res.headers.get("content-type") ?? "").includes("json")) return false;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener";
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return true;
+}

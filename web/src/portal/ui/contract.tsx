@@ -74,7 +74,11 @@ export function ContractDetail(props: { id: string }) {
         <Section title={t("document.title")} id="documents" empty={d.documents.length === 0}>
           <ul class="list">
             {d.documents.map((x) => (
-              <DocumentRow key={x.id} document={x} />
+              <DocumentRow
+                key={x.id}
+                document={x}
+                canDownload={d.actions.includes("download-document")}
+              />
             ))}
           </ul>
         </Section>

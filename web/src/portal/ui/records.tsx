@@ -1,6 +1,8 @@
 // The portal's records as the customer sees them — orders, delivery milestones, invoices,
 // payments, documents, service and change requests — used by the order's page and by the
 // query's results alike. Each renders only the fields the server sent.
+
+import { useState } from "preact/hooks";
 import type {
   PortalContract,
   PortalDelivery,
@@ -10,7 +12,7 @@ import type {
   PortalServiceRequest,
 } from "../api-types.ts";
 import { formatDate, formatMoney, present, shortRef } from "../format.ts";
-import { state, t } from "../state.ts";
+import { openDocumentFile, state, t } from "../state.ts";
 import { Facts, Tag } from "./parts.tsx";
 
 const date = (v: string | null | undefined) =>
@@ -143,11 +145,18 @@ export function PaymentRow(props: { payment: PortalPayment; withOrder?: OrderTit
   );
 }
 
+/** Kinds whose file the region stores (images); the contract document is known by its hash only. */
+const STORED_KINDS = new Set(["signature", "voucher"]);
+
 export function DocumentRow(props: {
   document: PortalDocument;
   withOrder?: OrderTitles | undefined;
+  /** The contract's policy grants download-document. */
+  canDownload?: boolean | undefined;
 }) {
   const d = props.document;
+  const [failed, setFailed] = useState(false);
+  const downloadable = props.canDownload && d.kind !== undefined && STORED_KINDS.has(d.kind);
   const kind = d.kind ? <Tag prefix="document.kind." value={d.kind} tone="kind" /> : null;
   return (
     <li data-testid="document">
@@ -164,6 +173,16 @@ export function DocumentRow(props: {
           ],
         ]}
       />
+      {downloadable && (
+        <button
+          type="button"
+          class="secondary"
+          onClick={async () => setFailed(!(await openDocumentFile(d.id)))}
+        >
+          {t("document.open")}
+        </button>
+      )}
+      {failed && <p role="alert">{t("document.unavailable")}</p>}
       {props.withOrder && <OrderLink id={d.contractId} titles={props.withOrder} />}
     </li>
   );
