@@ -2,7 +2,7 @@
 // its own jurisdiction maps to (DO_JURISDICTIONS), with a fake namespace standing in for
 // Cloudflare's (workerd does not implement jurisdictions).
 import { describe, expect, test } from "vitest";
-import { accountStub, idempotencyKeyStub, pinnedNamespace } from "./stubs.ts";
+import { accountStub, groupsStub, idempotencyKeyStub, pinnedNamespace } from "./stubs.ts";
 
 type Call = { jurisdiction: string | null; name: string };
 
@@ -26,6 +26,7 @@ function regionEnv(jurisdiction: string, doJurisdictions: string | undefined) {
     DO_JURISDICTIONS: doJurisdictions,
     ACCOUNT: fakeNamespace(calls),
     IDEMPOTENCY_KEY: fakeNamespace(calls),
+    GROUPS: fakeNamespace(calls),
   } as unknown as Env;
   return { env, calls };
 }
@@ -41,6 +42,12 @@ describe("[LF4] Durable Objects are created in their jurisdiction", () => {
       { jurisdiction: "eu", name: "ten_demo/acc_X" },
       { jurisdiction: "eu", name: expect.stringMatching(/^ten_demo\/keys\/\d+$/) },
     ]);
+  });
+
+  test("an EU region's groups object (one per tenant) is made in the EU jurisdiction too", () => {
+    const { env, calls } = regionEnv("eu", PRODUCTION);
+    groupsStub(env, "ten_demo");
+    expect(calls).toEqual([{ jurisdiction: "eu", name: "ten_demo/groups" }]);
   });
 
   test("a cn region, with the same configuration, asks for no jurisdiction", () => {
