@@ -30,8 +30,6 @@ const tenantPolicies = [
   },
 ];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function admin() {
   const token = await login(region().url, ADMIN);
   return client(() => region().url, token);
