@@ -291,9 +291,18 @@ describe("the customer portal and the group workbench", { timeout: 120_000 }, ()
 
   test("back in the portal the buyer sees the answer with the new committed date and accepts it", async () => {
     const { page } = buyer;
-    await page.reload();
     const card = changeRequestCard(page, summary);
-    await expect.poll(() => card.textContent(), WAIT).toContain("Answered — your decision");
+    // Fresh from the server through the app's own navigation, which remounts the list and
+    // reads it again: a full reload waits for the page's "load" event, which a loaded CI
+    // runner once delayed past Playwright's 30 s.
+    const reread = async () => {
+      await page.getByRole("link", { name: "My orders", exact: true }).click();
+      await page.getByRole("link", { name: "Change requests", exact: true }).click();
+      return (await card.textContent({ timeout: 2_000 }).catch(() => "")) ?? "";
+    };
+    await expect
+      .poll(reread, { timeout: 30_000, interval: 1_000 })
+      .toContain("Answered — your decision");
     const text = (await card.textContent()) ?? "";
     expect(text).toContain("Feasible");
     expect(text).toContain(`New committed date${asShown(committedDate)}`);
