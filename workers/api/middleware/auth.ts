@@ -92,11 +92,23 @@ export async function tokenVersion(
   tenantId: string,
   userId: string,
 ): Promise<number | null> {
+  return cachedVersion(tokenVersions, tenantId, userId, () =>
+    directory(env).tokenVersion(tenantId, userId),
+  );
+}
+
+/** A token version through one of this isolate's caches (`read` on a miss). */
+async function cachedVersion(
+  cache: TtlCache<number | null>,
+  tenantId: string,
+  userId: string,
+  read: () => Promise<number | null>,
+): Promise<number | null> {
   const key = versionKey(tenantId, userId);
-  const cached = tokenVersions.get(key);
+  const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const version = await directory(env).tokenVersion(tenantId, userId);
-  tokenVersions.set(key, version);
+  const version = await read();
+  cache.set(key, version);
   return version;
 }
 
@@ -105,13 +117,24 @@ export function rememberTokenVersion(tenantId: string, userId: string, version: 
   tokenVersions.set(versionKey(tenantId, userId), version);
 }
 
-async function userPrincipal(env: Env, credential: string): Promise<Principal> {
-  let claims: Record<string, unknown>;
+/** The request's bearer credential; 401 naming what to send when there is none. */
+function bearerCredential(header: string | undefined, what: string): string {
+  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!m) throw unauthorized(`Send Authorization: Bearer <${what}>.`);
+  return m[1]!;
+}
+
+/** A session token's claims, its HS256 signature and expiry checked; 401 otherwise. */
+async function sessionClaims(env: Env, credential: string): Promise<Record<string, unknown>> {
   try {
-    claims = await verify(credential, env.AUTH_TOKEN_SECRET, "HS256");
+    return await verify(credential, env.AUTH_TOKEN_SECRET, "HS256");
   } catch {
     throw unauthorized("Invalid or expired session token; log in again.");
   }
+}
+
+async function userPrincipal(env: Env, credential: string): Promise<Principal> {
+  const claims = await sessionClaims(env, credential);
   if (
     claims.iss !== TOKEN_ISSUER ||
     typeof claims.tid !== "string" ||
@@ -129,10 +152,7 @@ async function userPrincipal(env: Env, credential: string): Promise<Principal> {
 
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
-    const header = c.req.header("authorization");
-    const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw unauthorized("Send Authorization: Bearer <API key or session token>.");
-    const credential = m[1]!;
+    const credential = bearerCredential(c.req.header("authorization"), "API key or session token");
     let principal: Principal | null;
     if (credential.startsWith("lk_")) {
       principal = await resolveApiKey(c.env, credential);
@@ -157,13 +177,10 @@ function portalSessionHere(): Problem {
 const portalVersions = new TtlCache<number | null>(TOKEN_VERSION_TTL_MS, 10 * CACHE_MAX);
 
 /** The portal user's token version in this region (null: no such portal user here). */
-async function portalTokenVersion(env: Env, tenantId: string, userId: string) {
-  const key = versionKey(tenantId, userId);
-  const cached = portalVersions.get(key);
-  if (cached !== undefined) return cached;
-  const version = await directory(env).portalTokenVersion(tenantId, userId);
-  portalVersions.set(key, version);
-  return version;
+function portalTokenVersion(env: Env, tenantId: string, userId: string) {
+  return cachedVersion(portalVersions, tenantId, userId, () =>
+    directory(env).portalTokenVersion(tenantId, userId),
+  );
 }
 
 /** After a portal logout: this isolate rejects the user's old portal tokens from now on. */
@@ -178,10 +195,7 @@ export function rememberPortalTokenVersion(tenantId: string, userId: string, v: 
  */
 export function authenticatePortal(): MiddlewareHandler<AppEnv> {
   return async function authenticatePortal(c, next) {
-    const header = c.req.header("authorization");
-    const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw unauthorized("Send Authorization: Bearer <portal session token>.");
-    const credential = m[1]!;
+    const credential = bearerCredential(c.req.header("authorization"), "portal session token");
     const notPortal = () =>
       new Problem(
         403,
@@ -190,12 +204,7 @@ export function authenticatePortal(): MiddlewareHandler<AppEnv> {
         "The portal's routes take a customer portal session (POST /v1/portal/auth/login).",
       );
     if (credential.startsWith("lk_")) throw notPortal();
-    let claims: Record<string, unknown>;
-    try {
-      claims = await verify(credential, c.env.AUTH_TOKEN_SECRET, "HS256");
-    } catch {
-      throw unauthorized("Invalid or expired session token; log in again.");
-    }
+    const claims = await sessionClaims(c.env, credential);
     if (claims.aud !== PORTAL_AUDIENCE) {
       if (claims.iss === TOKEN_ISSUER && claims.aud === undefined) throw notPortal();
       throw unauthorized("Invalid or expired session token; log in again.");

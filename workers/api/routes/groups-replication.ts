@@ -18,53 +18,21 @@ import {
   MAX_GROUP_BATCH_BYTES,
   MAX_GROUP_PULL_REQUEST_BYTES,
 } from "../../../replication/groups.ts";
-import { regionInfo, regionsOf } from "../../../replication/regions.ts";
-import { keyRingOf, signRequest, verifyRequest } from "../../../replication/signing.ts";
+import { regionsOf } from "../../../replication/regions.ts";
 import type { AppEnv } from "../env.ts";
-import { Problem, validationProblem } from "../errors.ts";
+import { Problem } from "../errors.ts";
 import { directory } from "../middleware/auth.ts";
-import { readBodyWithin } from "../middleware/body-limit.ts";
+import { signedPeerRequest, signedText } from "../peer.ts";
 
 export const groupsReplication = new Hono<AppEnv>();
 
-/** A signed peer request, parsed and addressed here, from a peer, for a known tenant. */
+/** A signed peer request (workers/api/peer.ts) for a tenant this region knows. */
 async function peerRequest<S extends z.ZodType<{ from: string; to: string; tenantId: string }>>(
   c: Context<AppEnv>,
   schema: S,
   maxBytes: number,
 ): Promise<{ request: z.infer<S>; body: string }> {
-  const body = await readBodyWithin(c.req.raw, maxBytes);
-  if (!verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now()).ok)
-    throw new Problem(
-      401,
-      "bad-signature",
-      "Replication signature rejected",
-      "The request is not signed by a current replication key of this topology.",
-    );
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new Problem(400, "malformed-body", "Malformed batch", "The body is not JSON.");
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw validationProblem(parsed.error, "json");
-  const request = parsed.data;
-  if (request.to !== c.env.REGION)
-    throw new Problem(
-      409,
-      "misdirected",
-      "Addressed to another region",
-      `This is ${c.env.REGION}.`,
-    );
-  const from = regionInfo(c.env, request.from);
-  if (!from || from.region === c.env.REGION)
-    throw new Problem(
-      403,
-      "unknown-region",
-      "Unknown sender region",
-      "The sender is not a peer in REGIONS.",
-    );
+  const { request, body } = await signedPeerRequest(c, schema, maxBytes);
   const known = await directory(c.env).tenantPolicies([request.tenantId]);
   if (known.length === 0)
     throw new Problem(
@@ -98,14 +66,10 @@ groupsReplication.post(GROUPS_PUSH_PATH, async (c) => {
 groupsReplication.post(GROUPS_PULL_PATH, async (c) => {
   const { request, body } = await peerRequest(c, GroupPullRequestV1, MAX_GROUP_PULL_REQUEST_BYTES);
   const page = await groupsStub(c.env, request.tenantId).pullPage(request.after);
-  // Signed over its text and bound to the request it answers, as anti-entropy's answers are.
-  const text = `{"v":1,"re":${JSON.stringify(sha256Hex(body))},"events":${page.events},"through":${page.through},"more":${page.more}}`;
-  return new Response(text, {
-    status: 200,
-    headers: {
-      "content-type": "application/json",
-      "cache-control": "no-store",
-      ...signRequest(keyRingOf(c.env), text, Date.now()),
-    },
-  });
+  // Signed over its text and bound to the request it answers, as anti-entropy's answers are
+  // (the page's events are JSON text already, so the answer is written around them).
+  return signedText(
+    c,
+    `{"v":1,"re":${JSON.stringify(sha256Hex(body))},"events":${page.events},"through":${page.through},"more":${page.more}}`,
+  );
 });

@@ -28,6 +28,7 @@ import { authenticatePortal, directory } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { bearerRoutes, IdempotencyHeaders, json, jsonBody, NoQuery, problem } from "../openapi.ts";
 import { loadPortalAccount } from "../portal/load.ts";
+import type { PortalAccount } from "../portal/records.ts";
 import { newRouter } from "../router.ts";
 
 export const portal = newRouter();
@@ -246,13 +247,15 @@ portal.openapi(
 /** The caller's idempotency keys live apart from staff keys: no key of theirs meets one of ours. */
 const portalKey = (c: Ctx) => `portal:${principalOf(c).id}:${requireIdempotencyKey(c)}`;
 
-/** The change request as the portal shows it after a write (a staff answer never goes out). */
-async function visibleChangeRequest(c: Ctx, id: string) {
-  const account = await loadPortalAccount(c, principalOf(c).accountId);
+/** A change request as the portal shows it (a staff answer never goes out); 404 if not shown. */
+function visibleChangeRequest(account: PortalAccount, id: string) {
   const found = account.list("change-request").find((x) => (x as { id?: string }).id === id);
   if (!found) throw notFound("Change request", id);
   return found as Record<string, unknown>;
 }
+
+/** The account read again after a write: what the answer shows is what is stored now. */
+const reread = (c: Ctx) => loadPortalAccount(c, principalOf(c).accountId);
 
 portal.openapi(
   route({
@@ -294,7 +297,7 @@ portal.openapi(
       input,
       key,
     );
-    const body = await visibleChangeRequest(c, outcome.target.id);
+    const body = visibleChangeRequest(await reread(c), outcome.target.id);
     return c.json(body, outcome.created ? 201 : 200);
   },
 );
@@ -325,9 +328,8 @@ portal.openapi(
     const id = ownId(c, c.req.valid("param").id, "Change request");
     const input = c.req.valid("json");
     const key = portalKey(c);
-    const current = await visibleChangeRequest(c, id);
-    const contractId = String(current.contractId);
     const account = await loadPortalAccount(c, principalOf(c).accountId);
+    const contractId = String(visibleChangeRequest(account, id).contractId);
     if (!account.can("respond-to-answer", contractId)) throw forbidden("respond-to-answer");
     await refuseIfReadOnly(c);
     await executeCommand(
@@ -337,7 +339,7 @@ portal.openapi(
       input,
       key,
     );
-    return c.json(await visibleChangeRequest(c, id), 200);
+    return c.json(visibleChangeRequest(await reread(c), id), 200);
   },
 );
 
@@ -434,8 +436,7 @@ portal.openapi(
       input,
       key,
     );
-    const after = await loadPortalAccount(c, p.accountId);
-    const found = after
+    const found = (await reread(c))
       .list("service-request")
       .find((x) => (x as { id?: string }).id === outcome.target.id);
     if (!found) throw notFound("Service request", outcome.target.id);

@@ -10,13 +10,7 @@
 import { Receiver } from "@upstash/qstash";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
-import {
-  isTenantId,
-  MAX_FILE_BYTES,
-  ReplicationBatchV1,
-  SHA256_HEX,
-  sha256Hex,
-} from "../../../core/index.ts";
+import { isTenantId, MAX_FILE_BYTES, ReplicationBatchV1, SHA256_HEX } from "../../../core/index.ts";
 import {
   answerDigest,
   answerPull,
@@ -35,13 +29,14 @@ import { DIRECT_PATH } from "../../../replication/direct-bus.ts";
 import { FILE_PUSH_PREFIX, verifyFilePush } from "../../../replication/files.ts";
 import { QSTASH_PATH } from "../../../replication/qstash-bus.ts";
 import { applyBatch } from "../../../replication/receive.ts";
-import { type RegionInfo, regionInfo } from "../../../replication/regions.ts";
+import type { RegionInfo } from "../../../replication/regions.ts";
 import { openSealed, SealError, sealRingOf } from "../../../replication/seal.ts";
-import { keyRingOf, signRequest, verifyRequest } from "../../../replication/signing.ts";
+import { keyRingOf, verifyRequest } from "../../../replication/signing.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem, validationProblem } from "../errors.ts";
 import { checkFile, declaredImageType, findFile, putFile } from "../files.ts";
 import { readBodyWithin, readBytesWithin } from "../middleware/body-limit.ts";
+import { signatureRejected, signedAnswer, signedPeerRequest } from "../peer.ts";
 
 export { receiverDeps };
 
@@ -81,14 +76,6 @@ async function receive(env: Env, batch: ReplicationBatchV1, nonRetryable: boolea
   }
   return outcome.report;
 }
-
-const signatureRejected = () =>
-  new Problem(
-    401,
-    "bad-signature",
-    "Replication signature rejected",
-    "The request is not signed by a current replication key of this topology.",
-  );
 
 replication.post(DIRECT_PATH, async (c) => {
   const ring = keyRingOf(c.env);
@@ -145,33 +132,11 @@ async function peerRequest<S extends z.ZodType<{ from: string; to: string }>>(
   c: Context<AppEnv>,
   schema: S,
 ): Promise<{ request: z.infer<S>; requester: RegionInfo; body: string }> {
-  const body = await readBodyWithin(c.req.raw, MAX_REQUEST_BYTES);
-  if (!verifyRequest(keyRingOf(c.env), c.req.raw.headers, body, Date.now()).ok)
-    throw signatureRejected();
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new Problem(400, "malformed-body", "Malformed request", "The body is not JSON.");
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw validationProblem(parsed.error, "json");
-  const request = parsed.data;
-  if (request.to !== c.env.REGION)
-    throw new Problem(
-      409,
-      "misdirected",
-      "Request addressed to another region",
-      `This is ${c.env.REGION}.`,
-    );
-  const requester = regionInfo(c.env, request.from);
-  if (!requester || requester.region === c.env.REGION)
-    throw new Problem(
-      403,
-      "unknown-region",
-      "Unknown requester region",
-      "The requester is not a peer in REGIONS.",
-    );
+  const {
+    request,
+    sender: requester,
+    body,
+  } = await signedPeerRequest(c, schema, MAX_REQUEST_BYTES);
   if (
     requester.jurisdiction === c.env.JURISDICTION &&
     !verifyJurisdictionSignature(jurisdictionKeyOf(c.env), c.req.raw.headers, body)
@@ -183,19 +148,6 @@ async function peerRequest<S extends z.ZodType<{ from: string; to: string }>>(
       `A request answered in full must be signed by a region of ${c.env.JURISDICTION}.`,
     );
   return { request, requester, body };
-}
-
-/** The answer, signed over its text and bound to the request it answers. */
-function signedAnswer(c: Context<AppEnv>, requestBody: string, answer: object): Response {
-  const text = JSON.stringify({ v: 1, re: sha256Hex(requestBody), ...answer });
-  return new Response(text, {
-    status: 200,
-    headers: {
-      "content-type": "application/json",
-      "cache-control": "no-store",
-      ...signRequest(keyRingOf(c.env), text, Date.now()),
-    },
-  });
 }
 
 replication.post(DIGEST_PATH, async (c) => {
