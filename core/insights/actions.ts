@@ -117,7 +117,7 @@ export function nextBestActions(input: ActionInput): NextBestAction[] {
   }
   // What the customer said and felt, gathered once; templates only select from it.
   const said = new Map<SignalKind, Hit[]>();
-  const felt = { negative: [] as number[], positive: [] as number[] };
+  const felt = { negative: [] as number[], neutral: [] as number[], positive: [] as number[] };
   for (const [index, u] of utterances.entries()) {
     if (u.speaker !== "customer") continue;
     for (const { kind, match, competitor } of u.signals) {

@@ -71,7 +71,8 @@ export const SignalKind = z.enum([
 ]);
 export type SignalKind = z.infer<typeof SignalKind>;
 
-export const SentimentLabel = z.enum(["negative", "positive"]);
+/** Three classes (issue 12): a greeting, a question or a procedural fact is neutral. */
+export const SentimentLabel = z.enum(["negative", "neutral", "positive"]);
 export const Sentiment = z.strictObject({
   label: SentimentLabel,
   probability: z.number().min(0).max(1),
