@@ -1,0 +1,134 @@
+// `npx tsx ml/data/resolve.ts`: joins the writers' labels (raw/) with the blind second
+// reading (second-read/), reports agreement per language (raw rate and Cohen's kappa) in
+// sales-calls/agreement.json, and writes sales-calls/resolved.jsonl. An utterance the two
+// readers labelled differently needs a decision in sales-calls/resolutions.jsonl
+// ({id, label, resolution, note}); while any is missing the script lists them in
+// sales-calls/disagreements.jsonl for the third pass and exits 1 without writing resolved.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const dir = resolve(import.meta.dirname, "sales-calls");
+const Label = z.enum(["negative", "neutral", "positive"]);
+const LANGS = ["zh", "en"] as const;
+const Raw = z.strictObject({
+  id: z.string().regex(/^[a-z]+-(zh|en)-\d{4}$/),
+  lang: z.enum(LANGS),
+  industry: z.enum(["medical-devices", "education", "manufacturing", "software"]),
+  speaker: z.enum(["customer", "rep"]),
+  text: z.string().min(1).max(400),
+  label1: Label,
+});
+const Second = z.strictObject({ id: z.string(), label2: Label });
+const Resolution = z.strictObject({
+  id: z.string(),
+  label: Label,
+  resolution: z.enum(["writer", "second", "rewritten-guide"]),
+  note: z.string().max(300).optional(),
+});
+
+function jsonl<T>(file: string, schema: z.ZodType<T>): T[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((line, i) => {
+      const r = schema.safeParse(JSON.parse(line));
+      if (!r.success) throw new Error(`${file}:${i + 1}: ${z.prettifyError(r.error)}`);
+      return r.data;
+    });
+}
+
+const raw = readdirSync(join(dir, "raw"))
+  .filter((f) => f.endsWith(".jsonl"))
+  .sort()
+  .flatMap((f) => jsonl(join(dir, "raw", f), Raw));
+const byId = new Map(raw.map((r) => [r.id, r]));
+if (byId.size !== raw.length) throw new Error("duplicate ids in raw/");
+const texts = new Set<string>();
+for (const r of raw) {
+  const key = r.text.replace(/\s+/g, " ").trim().toLowerCase();
+  if (texts.has(key)) throw new Error(`duplicate text: ${r.id} ${r.text}`);
+  texts.add(key);
+}
+
+const second = new Map<string, z.infer<typeof Label>>();
+for (const lang of LANGS) {
+  const file = join(dir, "second-read", `${lang}.jsonl`);
+  if (!existsSync(file)) throw new Error(`missing ${file}: the second reading is not done`);
+  for (const s of jsonl(file, Second)) {
+    if (!byId.has(s.id)) throw new Error(`second-read names unknown id ${s.id}`);
+    second.set(s.id, s.label2);
+  }
+}
+const unread = raw.filter((r) => !second.has(r.id)).map((r) => r.id);
+if (unread.length)
+  throw new Error(`${unread.length} utterances have no second reading: ${unread.slice(0, 5)}…`);
+
+const resolutionsFile = join(dir, "resolutions.jsonl");
+const resolutions = new Map(
+  (existsSync(resolutionsFile) ? jsonl(resolutionsFile, Resolution) : []).map((r) => [r.id, r]),
+);
+
+/** Cohen's kappa of two label lists: agreement beyond what the label frequencies predict. */
+function kappa(pairs: Array<[string, string]>): number {
+  const n = pairs.length;
+  const observed = pairs.filter(([a, b]) => a === b).length / n;
+  let expected = 0;
+  for (const l of Label.options) {
+    const a = pairs.filter(([x]) => x === l).length / n;
+    const b = pairs.filter(([, y]) => y === l).length / n;
+    expected += a * b;
+  }
+  return (observed - expected) / (1 - expected);
+}
+
+const agreement: Record<string, unknown> = {};
+for (const lang of LANGS) {
+  const rows = raw.filter((r) => r.lang === lang);
+  const pairs = rows.map((r) => [r.label1, second.get(r.id)!] as [string, string]);
+  const disagree = pairs.filter(([a, b]) => a !== b).length;
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const [a, b] of pairs) {
+    confusion[a] ??= {};
+    confusion[a][b] = (confusion[a][b] ?? 0) + 1;
+  }
+  agreement[lang] = {
+    utterances: rows.length,
+    disagreements: disagree,
+    disagreementRate: Number((disagree / rows.length).toFixed(4)),
+    cohensKappa: Number(kappa(pairs).toFixed(4)),
+    writerByReader: confusion,
+  };
+}
+
+const pending = raw.filter((r) => r.label1 !== second.get(r.id) && !resolutions.has(r.id));
+if (pending.length) {
+  writeFileSync(
+    join(dir, "disagreements.jsonl"),
+    `${pending.map((r) => JSON.stringify({ ...r, label2: second.get(r.id) })).join("\n")}\n`,
+  );
+  console.error(
+    `${pending.length} disagreements need a decision in resolutions.jsonl (listed in disagreements.jsonl)`,
+  );
+  process.exit(1);
+}
+
+const resolved = raw.map((r) => {
+  const label2 = second.get(r.id)!;
+  if (r.label1 === label2) return { ...r, label2, label: r.label1, resolution: "agreed" };
+  const d = resolutions.get(r.id)!;
+  return { ...r, label2, label: d.label, resolution: d.resolution };
+});
+const changed = resolved.filter((r) => r.label !== r.label1).length;
+writeFileSync(
+  join(dir, "resolved.jsonl"),
+  `${resolved.map((r) => JSON.stringify(r)).join("\n")}\n`,
+);
+writeFileSync(
+  join(dir, "agreement.json"),
+  `${JSON.stringify({ ...agreement, resolvedAgainstWriter: changed, command: "npx tsx ml/data/resolve.ts" }, null, 2)}\n`,
+);
+console.log(JSON.stringify(agreement, null, 2));
+console.log(
+  `${resolved.length} utterances resolved; ${changed} final labels differ from the writer's`,
+);
