@@ -38,25 +38,32 @@ function jsonl<T>(file: string, schema: z.ZodType<T>): T[] {
     });
 }
 
-const raw = readdirSync(join(dir, "raw"))
+const written = readdirSync(join(dir, "raw"))
   .filter((f) => f.endsWith(".jsonl"))
   .sort()
   .flatMap((f) => jsonl(join(dir, "raw", f), Raw));
+// Writers worked apart, so two may write the same short formula ("Thanks, talk soon."). A
+// repeated text would sit in two splits and leak train into test: the first (by file and
+// id order) stays, the others are dropped and listed in agreement.json.
+const texts = new Map<string, string>();
+const droppedDuplicates: Array<{ id: string; keeps: string }> = [];
+const raw = written.filter((r) => {
+  const key = r.text.replace(/\s+/g, " ").trim().toLowerCase();
+  const first = texts.get(key);
+  if (first !== undefined) droppedDuplicates.push({ id: r.id, keeps: first });
+  else texts.set(key, r.id);
+  return first === undefined;
+});
 const byId = new Map(raw.map((r) => [r.id, r]));
 if (byId.size !== raw.length) throw new Error("duplicate ids in raw/");
-const texts = new Set<string>();
-for (const r of raw) {
-  const key = r.text.replace(/\s+/g, " ").trim().toLowerCase();
-  if (texts.has(key)) throw new Error(`duplicate text: ${r.id} ${r.text}`);
-  texts.add(key);
-}
 
 const second = new Map<string, z.infer<typeof Label>>();
 for (const lang of LANGS) {
   const file = join(dir, "second-read", `${lang}.jsonl`);
   if (!existsSync(file)) throw new Error(`missing ${file}: the second reading is not done`);
   for (const s of jsonl(file, Second)) {
-    if (!byId.has(s.id)) throw new Error(`second-read names unknown id ${s.id}`);
+    if (!written.some((r) => r.id === s.id))
+      throw new Error(`second-read names unknown id ${s.id}`);
     second.set(s.id, s.label2);
   }
 }
@@ -126,7 +133,7 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, "agreement.json"),
-  `${JSON.stringify({ ...agreement, resolvedAgainstWriter: changed, command: "npx tsx ml/data/resolve.ts" }, null, 2)}\n`,
+  `${JSON.stringify({ ...agreement, resolvedAgainstWriter: changed, droppedDuplicates, command: "npx tsx ml/data/resolve.ts" }, null, 2)}\n`,
 );
 console.log(JSON.stringify(agreement, null, 2));
 console.log(
