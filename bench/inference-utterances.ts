@@ -1,5 +1,6 @@
 // Utterances written for the inference bench (not taken from any corpus, so a clean checkout
-// has them): a 50-utterance Chinese sales call for the API, and English support queries.
+// has them): a 50-utterance Chinese sales call for the API, English sales-call turns and
+// English support queries.
 
 type Speaker = "customer" | "rep";
 
@@ -65,8 +66,32 @@ export const WAREHOUSE_CALL = CALL.map(([speaker, text], i) => ({
 }));
 
 /** Per-task pools for single-utterance and batch calls. */
-export const UTTERANCES: Readonly<Record<"sentiment-zh" | "intent-en", readonly string[]>> = {
+export const UTTERANCES: Readonly<
+  Record<"sentiment-zh" | "sentiment-en" | "intent-en", readonly string[]>
+> = {
   "sentiment-zh": CALL.map(([, text]) => text),
+  "sentiment-en": [
+    "Hi Maria, this is Tom from Northwind, thanks for making time today.",
+    "Our current system freezes every time we run month-end reports.",
+    "How many sites are you planning to roll this out to?",
+    "Three warehouses for now, maybe five next year.",
+    "Honestly the last vendor overpromised and we are still cleaning up.",
+    "We can have a pilot running in two weeks.",
+    "That would be great, the team is really keen to see it.",
+    "What does the annual subscription come to for three sites?",
+    "Around ninety thousand, including onboarding and training.",
+    "That's well above what we budgeted.",
+    "We could phase it, starting with one site this quarter.",
+    "I like that, it makes the approval much easier.",
+    "Procurement will want three quotes before anything is signed.",
+    "Understood, I'll send the comparison sheet by Friday.",
+    "Support response times were a real problem with our last provider.",
+    "We guarantee a four-hour response, and it is in the contract.",
+    "Good, that's reassuring.",
+    "Let's set up the demo with our CFO next Wednesday.",
+    "Thanks, talk soon.",
+    "The integration with our ERP took forever last time and broke twice.",
+  ],
   "intent-en": [
     "I ordered a card three weeks ago and it still isn't here",
     "Can I top up using my debit card from another bank?",

@@ -33,14 +33,15 @@ Options:
 `;
 /** The shipped worker plus the tiny `test` model (test/inference/fixture), never deployed. */
 const INFERENCE_TEST_CONFIG = join(ROOT, "test", "inference", "fixture", "wrangler.toml");
-const TASKS = ["sentiment-zh", "intent-en"] as const;
+const TASKS = ["sentiment-zh", "sentiment-en", "intent-en"] as const;
 type Task = (typeof TASKS)[number];
 const SECTIONS = ["artifacts", "cold", "warm", "api"] as const;
 const BATCH = 100; // MAX_TEXTS in workers/inference/limits.ts: the largest batch one call takes
 const MAX_COUNT = 10_000;
 const BASELINE_REPEATS = 5;
 const REQUEST_TIMEOUT_MS = 60_000;
-const MODELS_DIR = join(ROOT, "workers", "inference", "models");
+/** Where the worker bundles its models from (workers/inference/models.ts). */
+const MODELS_DIR = join(ROOT, "models");
 
 function fail(message: string): never {
   process.stderr.write(`bench:inference: ${message}\n\n${USAGE}`);
@@ -186,11 +187,40 @@ function artifacts() {
   };
 }
 
+/** Held-out figures from each model's metrics.json; for sentiment, issue 12's table. */
 function accuracy() {
   return Object.fromEntries(
     TASKS.map((task) => {
       const m = JSON.parse(readFileSync(join(ROOT, "models", task, "metrics.json"), "utf8"));
       const manifest = JSON.parse(readFileSync(join(MODELS_DIR, task, "manifest.json"), "utf8"));
+      const perClass = (r: {
+        perClass: Record<string, { precision: number; recall: number; f1: number }>;
+      }) =>
+        Object.fromEntries(
+          Object.entries(r.perClass).map(([l, c]) => [
+            l,
+            { precision: c.precision, recall: c.recall, f1: c.f1 },
+          ]),
+        );
+      const sentiment = m.test
+        ? {
+            targets: m.targets,
+            test: {
+              polarAccuracy: m.test.polarAccuracy,
+              neutralRecall: m.test.neutralRecall,
+              perClass: perClass(m.test),
+              ece: m.calibration.ece.test,
+            },
+            dev: {
+              polarAccuracy: m.dev.polarAccuracy,
+              neutralRecall: m.dev.neutralRecall,
+              perClass: perClass(m.dev),
+              ece: m.calibration.ece.dev,
+            },
+            temperature: m.calibration.temperature,
+            ...(m.publicDev ? { publicDev: m.publicDev } : {}),
+          }
+        : {};
       return [
         task,
         {
@@ -198,6 +228,7 @@ function accuracy() {
           macroF1: m.macroF1,
           evaluatedOn: m.evaluatedOn,
           counts: m.counts,
+          ...sentiment,
           shippedModelVersion: manifest.modelVersion,
           source: `models/${task}/metrics.json`,
         },

@@ -13,7 +13,7 @@ import { VitePWA } from "vite-plugin-pwa";
 const ROOT = join(import.meta.dirname, "..");
 
 /**
- * The on-device model is served from the repo's models/ (never copied into git twice):
+ * The on-device models are served from the repo's models/ (never copied into git twice):
  * emitted into the build at models/<task>/, and served by the dev server.
  */
 function lifelineModels(files: string[]): Plugin {
@@ -90,7 +90,12 @@ export default defineConfig({
   },
   preview: { host: "127.0.0.1", port: 4173 },
   plugins: [
-    lifelineModels(["models/sentiment-zh/model.onnx", "models/sentiment-zh/manifest.json"]),
+    lifelineModels(
+      ["sentiment-zh", "sentiment-en"].flatMap((task) => [
+        `models/${task}/model.onnx`,
+        `models/${task}/manifest.json`,
+      ]),
+    ),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

@@ -2,7 +2,7 @@
 // (ml/train/tasks.ts) on the same split as `npm run train` and appends one JSON line with its
 // validation (weak-labelled chat, the selection criterion) and dev accuracy. Dev is never
 // trained on, but a dev figure seen while choosing is no longer blind: say so when a variant
-// is adopted. Writes no artifact (`npm run train -- --task sentiment-zh` does).
+// is adopted. Writes no artifact (`npm run train -- --task sentiment-zh-base` does).
 // Usage: npx tsx ml/cnn/cli.ts [--emb 48 --filters 96 --widths 1,2,3 --wide 18 ...]
 import { appendFileSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -11,7 +11,7 @@ import { labelSet, parseJsonl, stratifiedSplit } from "../train/dataset.ts";
 import { PRESETS } from "../train/tasks.ts";
 import { trainCharCnn } from "./task.ts";
 
-const base = PRESETS["sentiment-zh"].charCnn!;
+const base = PRESETS["sentiment-zh-base"].charCnn!;
 const t = base.train;
 const { values: a } = parseArgs({
   options: {

@@ -57,6 +57,33 @@ describe("char-CNN gradient", () => {
     }
   });
 
+  it("with `among`, matches finite differences of −log softmax over those classes only", () => {
+    const l = layout(config);
+    const p = initParams(config, mulberry32(5));
+    const tokens = new Int32Array([1, 3, 5]);
+    const among = [0, 2];
+    const restricted = (q: Float32Array) => {
+      const probs = forward(config, l, q, tokens, wide, workspace(config, 8));
+      return -Math.log(probs[2]! / (probs[0]! + probs[2]!)) * 1.5;
+    };
+    const ws = workspace(config, 8);
+    forward(config, l, p, tokens, wide, ws);
+    const grad = new Float32Array(l.size);
+    const loss = backward(config, l, p, wide, ws, 2, 1.5, grad, 1, among);
+    expect(loss).toBeCloseTo(restricted(p), 6);
+    const h = 1e-4;
+    for (let i = 0; i < l.size; i += 3) {
+      const q = p.slice();
+      q[i] = p[i]! + h;
+      const up = restricted(q);
+      q[i] = p[i]! - h;
+      const fd = (up - restricted(q)) / (2 * h);
+      expect(Math.abs(fd - grad[i]!)).toBeLessThan(2e-3 + 2e-2 * Math.abs(fd));
+    }
+    // The class outside `among` gets no gradient on its output bias.
+    expect(grad[l.outB + 1]).toBe(0);
+  });
+
   it("trains deterministically and learns a toy rule", () => {
     const rng = mulberry32(9);
     const data: Sample[] = Array.from({ length: 200 }, () => {

@@ -210,6 +210,10 @@ export function forward(
  * Backward pass for the cross-entropy loss `weight · −log p[y]` of the example last passed to
  * `forward` with the same workspace; adds d(loss)/d(params) · scale into `grad`.
  * Returns the loss.
+ *
+ * `among`: the classes the label chose between (a two-class corpus feeding a three-class
+ * head). The loss is then −log q[y] with q the softmax over those classes only, so the row
+ * says which of them it is and nothing about the others (their logits get no gradient).
  */
 export function backward(
   c: CnnConfig,
@@ -221,14 +225,22 @@ export function backward(
   weight: number,
   grad: Float32Array,
   scale: number,
+  among: readonly number[] | null = null,
 ): number {
   const E = c.embDim;
   const F = c.filters;
   const C = c.classes;
   const probs = ws.probs;
-  const loss = -Math.log(Math.max(probs[y]!, 1e-12)) * weight;
+  const q = new Float64Array(C);
+  if (among) {
+    let z = 0;
+    for (const j of among) z += probs[j]!;
+    for (const j of among) q[j] = probs[j]! / z;
+  } else q.set(probs);
+  const loss = -Math.log(Math.max(q[y]!, 1e-12)) * weight;
   const g = new Float64Array(C);
-  for (let j = 0; j < C; j++) g[j] = weight * scale * (probs[j]! - (j === y ? 1 : 0));
+  for (let j = 0; j < C; j++)
+    g[j] = among && !among.includes(j) ? 0 : weight * scale * (q[j]! - (j === y ? 1 : 0));
   for (let j = 0; j < C; j++) grad[l.outB + j]! += g[j]!;
   if (wide && c.wideDim > 0) {
     for (let k = 0; k < wide.indices.length; k++) {

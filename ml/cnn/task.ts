@@ -1,4 +1,4 @@
-// `npm run train -- --task sentiment-zh` for the char-CNN: trains the wide & deep model (a
+// `npm run train -- --task sentiment-zh-base` for the char-CNN: trains the wide & deep model (a
 // char-CNN plus hashed n-grams added to its logits), stores it as a lifeline-char-cnn/1
 // artifact and scores the STORED artifact (float16 tables, as shipped) through the same
 // reading of a text the inference worker does (predict.ts), so the metrics are those of

@@ -21,6 +21,8 @@ export type Sample = {
   readonly wide: SparseVector | null;
   readonly y: number;
   readonly weight: number;
+  /** The classes the label chose between, when not all of them (see model.ts backward). */
+  readonly among?: readonly number[];
 };
 
 export type CnnTrainOptions = {
@@ -40,6 +42,8 @@ export type CnnTrainOptions = {
   patience: number;
   /** Validate this many times per epoch. */
   checksPerEpoch: number;
+  /** What picks the best check on validation; absent: accuracy. */
+  selectBy?: "accuracy" | "macroF1";
   seed: number;
 };
 
@@ -99,22 +103,28 @@ function adamStep(
   }
 }
 
+/**
+ * `data`: the training rows, or a function giving each epoch's rows (a mix drawn afresh per
+ * epoch). `init`: parameters to start from (fine-tuning) instead of a seeded initialisation.
+ */
 export function trainCnn(
   config: CnnConfig,
-  data: readonly Sample[],
+  data: readonly Sample[] | ((epoch: number) => readonly Sample[]),
   valid: readonly Sample[],
   opts: CnnTrainOptions,
   log: (s: string) => void = () => {},
+  init?: Float32Array,
 ): Trained {
   const rng = mulberry32(opts.seed);
   const l: Layout = layout(config);
-  const p = initParams(config, rng);
+  if (init && init.length !== l.size) throw new Error(`init: ${init.length} != ${l.size}`);
+  const p = init ? init.slice() : initParams(config, rng);
   const g = new Float32Array(l.size);
   const m = new Float32Array(l.size);
   const v = new Float32Array(l.size);
   const ws = workspace(config, opts.maxLen);
-  const order = data.map((_, i) => i);
-  const perCheck = Math.ceil(data.length / opts.checksPerEpoch);
+  const rowsOf = typeof data === "function" ? data : () => data;
+  const selected = (met: Metrics) => (opts.selectBy === "macroF1" ? met.macroF1 : met.accuracy);
   let best = p.slice();
   let bestAcc = Number.NEGATIVE_INFINITY;
   let bestCheck = 0;
@@ -123,7 +133,14 @@ export function trainCnn(
   let step = 0;
   let lr0 = opts.learningRate;
   let check = 0;
+  let rows: readonly Sample[] = [];
+  let order: number[] = [];
   outer: for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    // Fixed rows are reshuffled from the previous epoch's order, a new epoch's rows from theirs.
+    const next = rowsOf(epoch);
+    if (next !== rows) order = next.map((_, i) => i);
+    rows = next;
+    const perCheck = Math.ceil(rows.length / opts.checksPerEpoch);
     shuffle(order, rng);
     let loss = 0;
     let seen = 0;
@@ -132,7 +149,7 @@ export function trainCnn(
       g.fill(0);
       const scale = 1 / (end - start);
       for (let b = start; b < end; b++) {
-        const s = data[order[b]!]!;
+        const s = rows[order[b]!]!;
         let ids = s.ids;
         if (ids.length > opts.maxLen) {
           const off =
@@ -140,7 +157,7 @@ export function trainCnn(
           ids = ids.subarray(off, off + opts.maxLen);
         }
         forward(config, l, p, ids, s.wide, ws, opts.dropout, rng);
-        loss += backward(config, l, p, s.wide, ws, s.y, s.weight, g, scale);
+        loss += backward(config, l, p, s.wide, ws, s.y, s.weight, g, scale, s.among ?? null);
       }
       step++;
       const corr = Math.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step);
@@ -153,16 +170,16 @@ export function trainCnn(
       if (seen >= perCheck || last) {
         check++;
         const met = metricsOf(predictAll(config, p, valid, opts.maxLen), valid, config.classes);
-        const improved = met.accuracy > bestAcc;
+        const improved = selected(met) > bestAcc;
         if (improved) {
-          bestAcc = met.accuracy;
+          bestAcc = selected(met);
           best = p.slice();
           bestCheck = check;
           bestValidation = met;
         }
         history.push({ check, loss: loss / seen, validation: met.accuracy });
         log(
-          `epoch ${epoch} check ${check}: loss ${(loss / seen).toFixed(4)}, validation ${(met.accuracy * 100).toFixed(2)}%${improved ? " *" : ""}`,
+          `epoch ${epoch} check ${check}: loss ${(loss / seen).toFixed(4)}, validation ${(met.accuracy * 100).toFixed(2)}%${opts.selectBy === "macroF1" ? ` (macro-F1 ${(met.macroF1 * 100).toFixed(2)}%)` : ""}${improved ? " *" : ""}`,
         );
         loss = 0;
         seen = 0;

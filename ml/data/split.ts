@@ -36,7 +36,8 @@ function rowsFrom(file: string, labelField: "label" | "label1"): SalesCallRow[] 
 let rows: SalesCallRow[];
 let out: string;
 if (args.raw) {
-  if (!args.out) throw new Error("--raw needs --out DIR (a raw split never goes into sales-calls/)");
+  if (!args.out)
+    throw new Error("--raw needs --out DIR (a raw split never goes into sales-calls/)");
   out = resolve(args.out);
   if (out === CORPUS_DIR) throw new Error("a raw split never goes into sales-calls/");
   const rawDir = join(CORPUS_DIR, "raw");

@@ -6,6 +6,31 @@ const range = z
   .tuple([z.number().int().min(1), z.number().int().min(1)])
   .refine(([lo, hi]) => lo <= hi, "n-gram range must be [min, max] with min ≤ max");
 
+/**
+ * A valence lexicon: each token (or phrase of up to three tokens) it lists adds one shared
+ * feature for its sign, `x:pos` or `x:neg` (`x:not-pos`, `x:not-neg` when a negator stands
+ * within `negationWindow` tokens before it), so a model learns once what praise or a complaint
+ * weighs and applies it to words its training rows never had. Serving reads the entries
+ * from the manifest like the rest of the recipe.
+ */
+export const LexiconSchema = z.object({
+  /** Name, version and licence of the word list, for the model card. */
+  source: z.string().min(1),
+  /** Lower-case token or space-joined phrase → valence, −5 (worst) … 5 (best), never 0. */
+  entries: z.record(
+    z.string().min(1),
+    z
+      .number()
+      .int()
+      .min(-5)
+      .max(5)
+      .refine((v) => v !== 0, "a lexicon entry needs a sign"),
+  ),
+  negators: z.array(z.string().min(1)),
+  negationWindow: z.number().int().min(0).max(5),
+});
+export type Lexicon = z.infer<typeof LexiconSchema>;
+
 export const FeatureConfigSchema = z.object({
   version: z.literal(1),
   language: z.enum(["zh", "en"]),
@@ -33,6 +58,8 @@ export const FeatureConfigSchema = z.object({
   /** tf → 1 + ln(tf): a repeated character should not dominate a short utterance. */
   sublinearTf: z.boolean(),
   l2Normalise: z.boolean(),
+  /** English only: valence features from a word list; absent for none. */
+  lexicon: LexiconSchema.optional(),
 });
 
 export type FeatureConfig = z.infer<typeof FeatureConfigSchema>;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { type FeatureConfig, zhCharRecipe } from "./config.ts";
-import { charNgrams, ngrams, wordNgrams, words } from "./ngrams.ts";
+import { type FeatureConfig, type Lexicon, zhCharRecipe } from "./config.ts";
+import { charNgrams, lexiconGrams, ngrams, wordNgrams, words } from "./ngrams.ts";
 
 const zh = zhCharRecipe({
   dimensionBits: 10,
@@ -64,5 +64,26 @@ describe("ngrams", () => {
       "c3:you",
       "c3:ou>",
     ]);
+  });
+
+  test("a lexicon adds one feature per listed word or phrase, negated within its window", () => {
+    const lexicon: Lexicon = {
+      source: "test",
+      entries: { great: 3, slow: -1, "too slow": -2 },
+      negators: ["not"],
+      negationWindow: 2,
+    };
+    const tokens = "support is too slow and not so great but great now".split(" ");
+    expect(lexiconGrams(tokens, lexicon)).toEqual(["x:neg", "x:not-pos", "x:pos"]);
+    // Object's own properties are not entries.
+    expect(lexiconGrams(["constructor", "valueof"], lexicon)).toEqual([]);
+    const en: FeatureConfig = {
+      ...zh,
+      language: "en",
+      charNgrams: null,
+      wordNgrams: [1, 1],
+      lexicon,
+    };
+    expect(ngrams("not great", en)).toEqual(["w1:not", "w1:great", "x:not-pos"]);
   });
 });

@@ -1,6 +1,6 @@
 // N-gram extraction: the feature strings before hashing. Each kind carries a prefix so a
 // word "ab" and a character bigram "ab" land on different hashes.
-import type { FeatureConfig } from "./config.ts";
+import type { FeatureConfig, Lexicon } from "./config.ts";
 
 /** Code points, not UTF-16 units, so an emoji or a rare CJK character counts once. */
 function chars(s: string): string[] {
@@ -35,6 +35,32 @@ export function wordNgrams(
   return out;
 }
 
+/** The lexicon's features of a token list (see LexiconSchema), in token order. */
+export function lexiconGrams(tokens: readonly string[], lexicon: Lexicon): string[] {
+  const out: string[] = [];
+  const negators = new Set(lexicon.negators);
+  let lastNegator = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < tokens.length; i++) {
+    if (negators.has(tokens[i]!)) {
+      lastNegator = i;
+      continue;
+    }
+    // The longest phrase starting here wins, and its tokens are not read again.
+    for (let n = 3; n >= 1; n--) {
+      if (i + n > tokens.length) continue;
+      const key = tokens.slice(i, i + n).join(" ");
+      // Own keys only: "constructor" is no entry.
+      if (!Object.hasOwn(lexicon.entries, key)) continue;
+      const v = lexicon.entries[key]!;
+      const negated = i - lastNegator <= lexicon.negationWindow;
+      out.push(`x:${negated ? "not-" : ""}${v > 0 ? "pos" : "neg"}`);
+      i += n - 1;
+      break;
+    }
+  }
+  return out;
+}
+
 /** All feature strings of already-normalised text, in a deterministic order. */
 export function ngrams(text: string, config: FeatureConfig): string[] {
   const out: string[] = [];
@@ -49,5 +75,6 @@ export function ngrams(text: string, config: FeatureConfig): string[] {
   if (config.charNgrams) {
     for (const t of tokens) out.push(...charNgrams(mark ? `<${t}>` : t, config.charNgrams));
   }
+  if (config.lexicon) out.push(...lexiconGrams(tokens, config.lexicon));
   return out;
 }

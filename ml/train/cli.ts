@@ -1,5 +1,7 @@
-// `npm run train -- --task sentiment-zh|intent-en | --data FILE.jsonl --lang zh|en`: loads
-// data, splits it with a seed, trains, evaluates on the held-out set and writes the artifact.
+// `npm run train` (or `-- --all`): retrains every shipped model in order and exports them.
+// `npm run train -- --task sentiment-zh-base|sentiment-zh|sentiment-en|intent-en | --data
+// FILE.jsonl --lang zh|en`: one task: loads its data, trains, evaluates on its held-out set
+// and writes the artifact.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
@@ -8,6 +10,7 @@ import { renderCnnCard } from "../cnn/card.ts";
 import { trainCharCnn } from "../cnn/task.ts";
 import { FeatureConfigSchema } from "../features/config.ts";
 import { extract } from "../features/extract.ts";
+import { runSentiment, SENTIMENT_TASKS, type SentimentTask } from "../sentiment/task.ts";
 import { decodeModel, encodeModel } from "./codec.ts";
 import { labelSet, parseJsonl, type Row, stratifiedSplit } from "./dataset.ts";
 import { averageLogits } from "./ensemble.ts";
@@ -34,6 +37,14 @@ const { values: args } = parseArgs({
     features: { type: "string" },
     /** JSON merged over the preset's source weights, e.g. '{"conversation_weak_labels":3}'. */
     "source-weights": { type: "string" },
+    /** Every shipped model, in order (the default with no --task and no --data). */
+    all: { type: "boolean", default: false },
+    /** Sentiment tasks: where train/dev/test.jsonl are (default ml/data/sales-calls). */
+    "split-dir": { type: "string" },
+    /** Sentiment tasks: score dev only, never read test, write nothing (choosing a config). */
+    "dev-only": { type: "boolean", default: false },
+    /** Sentiment tasks: JSON merged over the preset, e.g. '{"inDomainWeight":5}'. */
+    set: { type: "string" },
   },
 });
 
@@ -42,6 +53,54 @@ const seed = Number(args.seed);
 const log = (msg: string) =>
   console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 const readRows = (file: string): Row[] => parseJsonl(readFileSync(file, "utf8"));
+
+/**
+ * Dependency order: the two-class base sentiment-zh fine-tunes from, then the shipped tasks.
+ * Each runs as its own process so its metrics record the command that reproduces it alone.
+ */
+const ALL_TASKS = ["sentiment-zh-base", "sentiment-zh", "sentiment-en", "intent-en"] as const;
+if (args.all || (args.task === undefined && args.data === undefined)) {
+  for (const task of ALL_TASKS) {
+    log(`── ${task}`);
+    // The seed only when it is not the default, so each task records the command it would alone.
+    const seedArgs = args.seed === "1" ? [] : ["--seed", args.seed!];
+    execFileSync(
+      process.execPath,
+      [...process.execArgv, import.meta.filename, "--task", task, ...seedArgs],
+      { stdio: "inherit" },
+    );
+  }
+  log("── export (ml/onnx/export-models.ts)");
+  execFileSync(
+    process.execPath,
+    [...process.execArgv, join(repoRoot, "ml/onnx/export-models.ts")],
+    { stdio: "inherit" },
+  );
+  log("every shipped model retrained and exported");
+  process.exit(0);
+}
+
+if ((SENTIMENT_TASKS as readonly string[]).includes(args.task ?? "")) {
+  const task = args.task as SentimentTask;
+  const outDir = resolve(args.out ?? join(repoRoot, "models", task));
+  runSentiment({
+    task,
+    seed,
+    splitDir: args["split-dir"] && resolve(args["split-dir"]),
+    dataDir: args["data-dir"]!,
+    baseDir: join(repoRoot, "models/sentiment-zh/base"),
+    outDir,
+    command: `npm run train -- ${process.argv.slice(2).join(" ")}`,
+    devOnly: args["dev-only"]!,
+    overrides: args.set ? JSON.parse(args.set) : undefined,
+    log,
+  });
+  if (!args["dev-only"] && existsSync(join(repoRoot, "node_modules/.bin/biome")))
+    execFileSync(join(repoRoot, "node_modules/.bin/biome"), ["format", "--write", outDir], {
+      stdio: "ignore",
+    });
+  process.exit(0);
+}
 
 type Plan = {
   name: string;
@@ -55,14 +114,14 @@ type Plan = {
 
 function plan(): Plan {
   const dataDir = args["data-dir"]!;
-  if (args.task === "sentiment-zh") {
+  if (args.task === "sentiment-zh-base") {
     const all = readRows(join(dataDir, "sentiment-zh/train.jsonl"));
     // Validate on in-domain chat held out of TRAIN: the dev set is never used for choices.
     const chat = all.filter((r) => r.source === "conversation_weak_labels");
     const { left, right } = stratifiedSplit(chat, 0.1, seed);
     return {
-      name: "sentiment-zh",
-      preset: PRESETS["sentiment-zh"],
+      name: "sentiment-zh-base",
+      preset: PRESETS["sentiment-zh-base"],
       train: [...all.filter((r) => r.source !== "conversation_weak_labels"), ...left],
       valid: right,
       evalRows: readRows(join(dataDir, "sentiment-zh/dev.jsonl")),
@@ -73,7 +132,9 @@ function plan(): Plan {
   }
   const file = args.task === "intent-en" ? join(dataDir, "intent-en/train.jsonl") : args.data;
   if (!file)
-    throw new Error("pass --task sentiment-zh|intent-en or --data FILE.jsonl --lang zh|en");
+    throw new Error(
+      "pass --task sentiment-zh-base|sentiment-zh|sentiment-en|intent-en or --data FILE.jsonl --lang zh|en",
+    );
   const lang = args.task === "intent-en" ? "en" : args.lang;
   if (lang !== "zh" && lang !== "en") throw new Error("--lang must be zh or en");
   const rows = readRows(file);
@@ -92,7 +153,9 @@ function plan(): Plan {
 }
 
 const p = plan();
-const outDir = resolve(args.out ?? join(repoRoot, "models", p.name));
+// The two-class base lives beside the three-class model it starts (not a served task).
+const defaultOut = p.name === "sentiment-zh-base" ? "sentiment-zh/base" : p.name;
+const outDir = resolve(args.out ?? join(repoRoot, "models", defaultOut));
 const command = `npm run train -- ${process.argv.slice(2).join(" ")}`;
 // `npm run check` runs biome over the repo, so committed artifacts are written in its format.
 function formatArtifact(): void {

@@ -70,7 +70,7 @@ export const DATA: Record<
   string,
   { data: string; licence: string; baseline: string; limits: string }
 > = {
-  "sentiment-zh": {
+  "sentiment-zh-base": {
     data:
       "`sentiment-zh/train.jsonl` (92,778 rows): food-delivery reviews (waimai_10k), product " +
       "reviews (online_shopping_10_cats, hotel category removed), hotel reviews " +

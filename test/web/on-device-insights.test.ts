@@ -1,6 +1,6 @@
 // The PWA's on-device call insights (web/src/insights) against the server's, in one Node
 // process: the page's client, the worker's message loop and engine on the shipped
-// sentiment-zh model in onnxruntime-web's wasm backend, beside the inference worker's own
+// sentiment-zh and sentiment-en models in onnxruntime-web's wasm backend, beside the inference worker's own
 // `analyzeTexts` and the API's own `analyzeCall` (bindings stood in, ORT loaded as in Node
 // instead of workerd's precompiled module, the same wasm binary). Same labels, probabilities
 // within 1e-4, and the same signals, metrics and actions for the same text and rules.
@@ -37,19 +37,26 @@ vi.mock("../../workers/inference/ort-workerd.ts", async () => {
 });
 vi.mock("../../workers/inference/models.ts", async () => {
   const { readFileSync } = await import("node:fs");
-  const onnx = readFileSync("models/sentiment-zh/model.onnx");
-  const manifest = JSON.parse(readFileSync("models/sentiment-zh/manifest.json", "utf8"));
-  const bytes = onnx.buffer.slice(onnx.byteOffset, onnx.byteOffset + onnx.byteLength);
-  return { MODELS: { "sentiment-zh": { onnx: bytes, manifest } } };
+  const artifact = (task: string) => {
+    const onnx = readFileSync(`models/${task}/model.onnx`);
+    const manifest = JSON.parse(readFileSync(`models/${task}/manifest.json`, "utf8"));
+    const bytes = onnx.buffer.slice(onnx.byteOffset, onnx.byteOffset + onnx.byteLength);
+    return { onnx: bytes, manifest };
+  };
+  return {
+    MODELS: { "sentiment-zh": artifact("sentiment-zh"), "sentiment-en": artifact("sentiment-en") },
+  };
 });
 
 const TOLERANCE = 1e-4;
 
 /** The PWA's static assets, as the lead's build serves them, read from the repo. */
-const SERVED: Record<string, string> = {
-  [DEFAULT_ASSETS.modelUrl]: "models/sentiment-zh/model.onnx",
-  [DEFAULT_ASSETS.manifestUrl]: "models/sentiment-zh/manifest.json",
-};
+const SERVED: Record<string, string> = Object.fromEntries(
+  (["zh", "en"] as const).flatMap((lang) => [
+    [DEFAULT_ASSETS.models[lang].modelUrl, `models/sentiment-${lang}/model.onnx`],
+    [DEFAULT_ASSETS.models[lang].manifestUrl, `models/sentiment-${lang}/manifest.json`],
+  ]),
+);
 const staticFetch = async (url: string) => {
   const file = SERVED[url];
   if (!file) return new Response("not found", { status: 404 });
@@ -167,31 +174,34 @@ afterAll(() => {
 });
 
 describe("sentiment: the worker's answer is the inference worker's", () => {
-  test("the same label and probabilities within 1e-4, zh scored and the rest left alone as on the server", async () => {
+  test("the same label and probabilities within 1e-4, zh and en each by its model, a text without a letter by none, as on the server", async () => {
     const zh = UTTERANCES.filter((t) => languageOf(t) === "zh");
+    const en = UTTERANCES.filter((t) => languageOf(t) !== "zh");
     expect(zh.length).toBeGreaterThanOrEqual(8);
-    expect(UTTERANCES.length - zh.length).toBeGreaterThanOrEqual(4);
-    const server = await analyzeTexts("sentiment-zh", zh, () => performance.now());
-    if (!server.ok) throw new Error(server.detail);
-
+    expect(en.length).toBeGreaterThanOrEqual(4);
+    const servers = {
+      zh: await analyzeTexts("sentiment-zh", zh, () => performance.now()),
+      en: await analyzeTexts("sentiment-en", en, () => performance.now()),
+    };
     const device = await Promise.all(UTTERANCES.map((t) => client.score(t)));
     let worst = 0;
     for (const [i, text] of UTTERANCES.entries()) {
-      const k = zh.indexOf(text);
-      if (k < 0) {
-        expect(device[i], text).toBeNull();
-        continue;
-      }
+      const lang = zh.includes(text) ? "zh" : "en";
+      const server = servers[lang];
+      if (!server.ok) throw new Error(server.detail);
       const got = device[i]!;
-      const want = server.results[k]!;
+      const want = server.results[(lang === "zh" ? zh : en).indexOf(text)]!;
       expect(got.modelVersion).toBe(server.modelVersion);
       expect(got.labels).toEqual(server.labels);
       expect(got.label, text).toBe(want.label);
       for (const [j, p] of got.probabilities.entries())
         worst = Math.max(worst, Math.abs(p - want.probabilities[j]!));
     }
-    console.log(`on-device vs inference worker, ${zh.length} zh texts: worst |Δp| = ${worst}`);
+    console.log(
+      `on-device vs inference worker, ${zh.length} zh and ${en.length} en texts: worst |Δp| = ${worst}`,
+    );
     expect(worst).toBeLessThanOrEqual(TOLERANCE);
+    expect(await client.score("……")).toBeNull();
   });
 
   test("warm, per utterance: the model alone and the round trip through the worker (Node)", async () => {
@@ -268,7 +278,9 @@ describe("the call: on the device as on the server", () => {
       u.signals.flatMap((s) => (s.competitor ? [s.competitor] : [])),
     );
     expect(competitors).toContain("华康医疗");
-    expect(device.insights!.utterances.filter((u) => u.sentiment === null).length).toBe(4);
+    // Every utterance has a letter, so each gets its language's model's sentiment.
+    expect(device.insights!.utterances.every((u) => u.sentiment !== null)).toBe(true);
+    expect(device.models).toEqual(server.models);
   });
 
   test("the answer has the API's shape, plus `source: on-device`, never recorded", async () => {
@@ -281,7 +293,7 @@ describe("the call: on the device as on the server", () => {
     expect(device.id).toMatch(/^local_[0-9a-f]{32}$/);
   });
 
-  test("an English-only call needs no model: no sentiment, model null, as on the server", async () => {
+  test("an English-only call is read by the en model on the device, as on the server", async () => {
     const request = {
       transcript: [
         { speaker: "customer", text: "The price is too high for our budget" },
@@ -289,11 +301,21 @@ describe("the call: on the device as on the server", () => {
       ],
     };
     const server = await onServer(request);
+    const device = await analyzeOnDevice(request as never, { sentiment: client });
+    expect(device.model).toEqual(server.model);
+    expect(device.model?.task).toBe("sentiment-en");
+    expectSameAnalysis(device.insights, server.insights);
+  });
+
+  test("a call with no letter in it needs no model: no sentiment, model null, as on the server", async () => {
+    const request = { transcript: [{ speaker: "customer", text: "……" }] };
+    const server = await onServer(request);
     const spawned = vi.fn(() => inProcessWorker());
     const unused = createSentimentClient({ spawn: spawned });
     const device = await analyzeOnDevice(request as never, { sentiment: unused });
     expect(spawned).not.toHaveBeenCalled();
     expect(device.model).toBeNull();
+    expect(device.models).toEqual([]);
     expectSameAnalysis(device.insights, server.insights);
   });
 });

@@ -8,13 +8,13 @@ import {
   AnalyzeRequest,
   analysisFields,
   type CallInsights,
+  inferSentiments,
   localeOf,
   profileOf,
   SENTIMENT_TASK,
   type SentimentOutcome,
   type Shed,
   sentimentsOf,
-  sentimentTargets,
 } from "../../../workers/api/insights/contract.ts";
 import { JURISDICTION_TIME_ZONES } from "../../../workers/api/insights/time-zone.ts";
 import { createSentimentClient, ScoreError, type SentimentClient } from "./client.ts";
@@ -78,14 +78,16 @@ const shedReason = (err: unknown): Shed["reason"] =>
     : "error";
 
 /**
- * The zh utterances scored on the device as the inference worker would answer for them,
- * or why not: a failure of any one sheds sentiment for the call, as a failed call does.
+ * One language's utterances scored on the device as the inference worker would answer for
+ * `task`, or why not: a failure of any one sheds sentiment for the call, as a failed call does.
  */
 async function scoreAll(
   client: Pick<SentimentClient, "score">,
+  task: string,
   texts: string[],
 ): Promise<SentimentOutcome> {
-  const settled = await Promise.allSettled(texts.map((t) => client.score(t, "zh")));
+  const lang = task === SENTIMENT_TASK.zh ? "zh" : "en";
+  const settled = await Promise.allSettled(texts.map((t) => client.score(t, lang)));
   const failed = settled.find((s) => s.status === "rejected");
   if (failed) {
     const reason = shedReason(failed.reason);
@@ -111,7 +113,7 @@ async function scoreAll(
   return {
     ok: true,
     value: {
-      task: SENTIMENT_TASK.zh,
+      task,
       modelVersion: first.modelVersion,
       labels: first.labels,
       results: results.map((r) => ({ label: r!.label, probabilities: r!.probabilities })),
@@ -131,15 +133,11 @@ export async function analyzeOnDevice(
   const input = AnalyzeRequest.parse(request);
   const profile = profileOf(input);
   const rules = rulesFor(options.rules);
-  const zh = sentimentTargets(input.transcript);
-  const inferred = zh.length
-    ? await scoreAll(
-        options.sentiment ?? defaultClient(),
-        zh.map((i) => input.transcript[i]!.text),
-      )
-    : null;
+  const inferred = await inferSentiments(input.transcript, (task, texts) =>
+    scoreAll(options.sentiment ?? defaultClient(), task, texts),
+  );
 
-  const { sentiment, model, shed } = sentimentsOf(input.transcript.length, zh, inferred);
+  const { sentiment, model, models, shed } = sentimentsOf(input.transcript.length, inferred);
 
   const nowMs = options.now?.() ?? Date.now();
   const analysis = insights.analyzeCall({
@@ -158,6 +156,7 @@ export async function analyzeOnDevice(
     customerId: input.customerId ?? null,
     recorded: false,
     model,
+    models,
     rules: { ...analysis.rules, source: rules.source },
     ...analysisFields(analysis, shed),
     source: "on-device",

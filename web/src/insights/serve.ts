@@ -1,11 +1,12 @@
 // The on-device insights worker's message loop, apart from the Worker global so Node tests
 // drive it: `init` says where the assets are; each request is answered once, never thrown.
-// The model (engine.ts, with ORT) is imported and loaded on the first utterance to score.
+// A language's model (engine.ts, with ORT) is imported and loaded on its first utterance.
 import { languageOf } from "../../../core/insights/language.ts";
 import { MAX_NORMALISED_LENGTH, MAX_TEXT_LENGTH } from "../../../workers/inference/limits.ts";
 import type { SentimentModel } from "./engine.ts";
 import type {
   InitMessage,
+  ModelLanguage,
   SentimentRequest,
   SentimentResponse,
   SentimentResult,
@@ -20,8 +21,13 @@ export type WorkerScope = {
 
 type Fetch = (url: string) => Promise<Pick<Response, "ok" | "status" | "arrayBuffer" | "json">>;
 
-/** The only language an on-device model covers (as on the server: workers/api/insights). */
-const MODEL_LANGUAGE = "zh";
+const LETTER = /\p{L}/u;
+
+/** The model a request goes to, as on the server (workers/api/insights sentimentTargets). */
+function languageFor(request: SentimentRequest): ModelLanguage | null {
+  if (!LETTER.test(request.text)) return null;
+  return (request.lang ?? languageOf(request.text)) === "zh" ? "zh" : "en";
+}
 
 async function fetched(fetchImpl: Fetch, url: string) {
   const res = await fetchImpl(url);
@@ -29,11 +35,16 @@ async function fetched(fetchImpl: Fetch, url: string) {
   return res;
 }
 
-async function load(assets: WorkerAssets, fetchImpl: Fetch): Promise<SentimentModel> {
+async function load(
+  assets: WorkerAssets,
+  lang: ModelLanguage,
+  fetchImpl: Fetch,
+): Promise<SentimentModel> {
+  const { modelUrl, manifestUrl } = assets.models[lang];
   const [engine, onnx, manifest] = await Promise.all([
     import("./engine.ts"),
-    fetched(fetchImpl, assets.modelUrl).then((r) => r.arrayBuffer()),
-    fetched(fetchImpl, assets.manifestUrl).then((r) => r.json()),
+    fetched(fetchImpl, modelUrl).then((r) => r.arrayBuffer()),
+    fetched(fetchImpl, manifestUrl).then((r) => r.json()),
   ]);
   return engine.loadSentimentModel(new Uint8Array(onnx), manifest, assets.wasmUrl);
 }
@@ -55,15 +66,15 @@ function tooLong(text: string): string | null {
 
 export function serve(scope: WorkerScope, fetchImpl: Fetch = (url) => fetch(url)): void {
   let assets: WorkerAssets | undefined;
-  let model: Promise<SentimentModel> | undefined;
+  const models = new Map<ModelLanguage, Promise<SentimentModel>>();
 
-  /** Loaded once and shared by concurrent requests; a failed load is tried again later. */
-  const loaded = (from: WorkerAssets) => {
+  /** Each loaded once and shared by concurrent requests; a failed load is tried again later. */
+  const loaded = (from: WorkerAssets, lang: ModelLanguage) => {
+    let model = models.get(lang);
     if (!model) {
-      model = load(from, fetchImpl);
-      model.catch(() => {
-        model = undefined;
-      });
+      model = load(from, lang, fetchImpl);
+      model.catch(() => models.delete(lang));
+      models.set(lang, model);
     }
     return model;
   };
@@ -72,12 +83,12 @@ export function serve(scope: WorkerScope, fetchImpl: Fetch = (url) => fetch(url)
     const { id, text } = request;
     const invalid = tooLong(text);
     if (invalid) return { id, ok: false, error: "invalid-input", detail: invalid };
-    if ((request.lang ?? languageOf(text)) !== MODEL_LANGUAGE)
-      return { id, ok: true, result: null };
+    const lang = languageFor(request);
+    if (lang === null) return { id, ok: true, result: null };
     if (!assets) return { id, ok: false, error: "unavailable", detail: "no init message yet" };
     let m: SentimentModel;
     try {
-      m = await loaded(assets);
+      m = await loaded(assets, lang);
     } catch (err) {
       return { id, ok: false, error: "unavailable", detail: `model not loaded: ${messageOf(err)}` };
     }

@@ -7,10 +7,12 @@ import type * as insights from "../../../core/insights/index.ts";
 import {
   AnalyzeRequest,
   analysisFields,
+  inferSentiments,
   localeOf,
   profileOf,
   type SentimentAnswer,
   type SentimentOutcome,
+  type SentimentPart,
   type Shed,
   sentimentsOf,
   sentimentTargets,
@@ -32,10 +34,10 @@ const answer = (over: Partial<SentimentAnswer> = {}): SentimentOutcome => ({
   value: {
     task: "sentiment-zh",
     modelVersion: "2026-01-01",
-    labels: ["negative", "positive"],
+    labels: ["negative", "neutral", "positive"],
     results: [
-      { label: "positive", probabilities: [0.1, 0.9] },
-      { label: "negative", probabilities: [0.8, 0.2] },
+      { label: "positive", probabilities: [0.05, 0.05, 0.9] },
+      { label: "negative", probabilities: [0.8, 0.15, 0.05] },
     ],
     ...over,
   },
@@ -43,10 +45,40 @@ const answer = (over: Partial<SentimentAnswer> = {}): SentimentOutcome => ({
 
 describe("which utterances the model reads, and in which language actions are written", () => {
   test.each([
-    ["Chinese utterances only, by index", call().transcript, [0, 2, 3]],
-    ["none in an English call", call().transcript.slice(1, 2), []],
+    [
+      "Chinese to the zh model, the rest to the en model, by index",
+      call().transcript,
+      { zh: [0, 2, 3], en: [1] },
+    ],
+    ["an English call: all to en", call().transcript.slice(1, 2), { zh: [], en: [0] }],
+    [
+      "an utterance without a letter goes to no model",
+      [
+        { speaker: "rep" as const, text: "……" },
+        { speaker: "customer" as const, text: "123" },
+        { speaker: "customer" as const, text: "OK" },
+      ],
+      { zh: [], en: [2] },
+    ],
   ])("sentimentTargets: %s", (_, transcript, expected) => {
     expect(sentimentTargets(transcript)).toEqual(expected);
+  });
+
+  test("inferSentiments asks each language's model once, for its utterances, zh first", async () => {
+    const asked: Array<[string, string[]]> = [];
+    const parts = await inferSentiments(call().transcript, async (task, texts) => {
+      asked.push([task, texts]);
+      return { ok: false, shed: { reason: "off", detail: task } };
+    });
+    expect(asked).toEqual([
+      ["sentiment-zh", ["您好，我是华东区的销售代表。", "当然可以。", "价格还是太高了。"]],
+      ["sentiment-en", ["Hello, can we talk in English?"]],
+    ]);
+    expect(parts.map((p) => p.targets)).toEqual([[0, 2, 3], [1]]);
+    const none = await inferSentiments([{ speaker: "rep", text: "……" }], async () => {
+      throw new Error("no model is asked for a text without a letter");
+    });
+    expect(none).toEqual([]);
   });
 
   test.each([
@@ -76,23 +108,31 @@ describe("which utterances the model reads, and in which language actions are wr
 });
 
 describe("sentimentsOf: one sentiment per utterance, or none and why", () => {
-  const targets = [0, 3];
+  const zh = (outcome: SentimentOutcome): SentimentPart => ({ targets: [0, 3], outcome });
   const shed: Shed = { reason: "timeout", detail: "inference took longer than 300 ms" };
+  const en: SentimentPart = {
+    targets: [1],
+    outcome: answer({
+      task: "sentiment-en",
+      modelVersion: "en-1",
+      results: [{ label: "neutral", probabilities: [0.2, 0.7, 0.1] }],
+    }),
+  };
 
-  test.each<[string, SentimentOutcome | null, ReturnType<typeof sentimentsOf>]>([
+  test.each<[string, SentimentPart[], ReturnType<typeof sentimentsOf>]>([
     [
       "no utterance needed a model: all null, no model, not shed",
-      null,
-      { sentiment: [null, null, null, null], model: null },
+      [],
+      { sentiment: [null, null, null, null], model: null, models: [] },
     ],
     [
       "shed: no sentiment at all, and why",
-      { ok: false, shed },
-      { sentiment: null, model: null, shed },
+      [zh({ ok: false, shed })],
+      { sentiment: null, model: null, models: [], shed },
     ],
     [
       "answered: each target gets its label with that label's probability, the rest null",
-      answer(),
+      [zh(answer())],
       {
         sentiment: [
           { label: "positive", probability: 0.9 },
@@ -101,28 +141,56 @@ describe("sentimentsOf: one sentiment per utterance, or none and why", () => {
           { label: "negative", probability: 0.8 },
         ],
         model: { task: "sentiment-zh", version: "2026-01-01" },
+        models: [{ task: "sentiment-zh", version: "2026-01-01" }],
       },
     ],
     [
-      "a label this API does not know is shed as an error, naming the label",
-      answer({
-        labels: ["negative", "neutral", "positive"],
-        results: [
-          { label: "positive", probabilities: [0.1, 0.1, 0.8] },
-          { label: "negative", probabilities: [0.7, 0.2, 0.1] },
+      "two languages: each utterance its model's answer; `model` the one that read more",
+      [zh(answer()), en],
+      {
+        sentiment: [
+          { label: "positive", probability: 0.9 },
+          { label: "neutral", probability: 0.7 },
+          null,
+          { label: "negative", probability: 0.8 },
         ],
-      }),
+        model: { task: "sentiment-zh", version: "2026-01-01" },
+        models: [
+          { task: "sentiment-zh", version: "2026-01-01" },
+          { task: "sentiment-en", version: "en-1" },
+        ],
+      },
+    ],
+    [
+      "one language shed sheds the call's sentiment: it is whole or absent",
+      [zh(answer()), { targets: [1], outcome: { ok: false, shed } }],
+      { sentiment: null, model: null, models: [], shed },
+    ],
+    [
+      "a label this API does not know is shed as an error, naming the label",
+      [
+        zh(
+          answer({
+            labels: ["negative", "mixed", "positive"],
+            results: [
+              { label: "positive", probabilities: [0.1, 0.1, 0.8] },
+              { label: "negative", probabilities: [0.7, 0.2, 0.1] },
+            ],
+          }),
+        ),
+      ],
       {
         sentiment: null,
         model: null,
+        models: [],
         shed: {
           reason: "error",
-          detail: 'the sentiment model has a label "neutral" this API does not know',
+          detail: 'the sentiment model has a label "mixed" this API does not know',
         },
       },
     ],
-  ])("%s", (_, outcome, expected) => {
-    expect(sentimentsOf(4, targets, outcome)).toEqual(expected);
+  ])("%s", (_, parts, expected) => {
+    expect(sentimentsOf(4, parts)).toEqual(expected);
   });
 });
 

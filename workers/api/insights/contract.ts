@@ -6,14 +6,19 @@ import { z } from "zod";
 import * as insights from "../../../core/insights/index.ts";
 import { AccountId } from "../../../core/schemas.ts";
 
-/** The model that scores utterances of each language (others get no sentiment). */
-export const SENTIMENT_TASK = { zh: "sentiment-zh" } as const;
+/**
+ * The model that scores utterances of each language: Chinese ones (core's languageOf) go to
+ * sentiment-zh, every other one with a letter in it to sentiment-en.
+ */
+export const SENTIMENT_TASK = { zh: "sentiment-zh", en: "sentiment-en" } as const;
+export type SentimentLanguage = keyof typeof SENTIMENT_TASK;
 
 export const AnalyzeRequest = z
   .strictObject({
     transcript: insights.Transcript,
     customerId: AccountId.optional().meta({
-      description: "The customer the call was with; must exist in this tenant",
+      description:
+        "The customer the call was with; must exist in this tenant. Its account facts (the last won deal, open service requests, contract renewals) feed the decision triggers; when they cannot be read in time the analysis goes on without them and its `account` says so",
     }),
     industry: insights.Industry.optional().meta({
       description: "Shorthand for profile.industry",
@@ -40,17 +45,21 @@ export const AnalyzeResponse = z
     recorded: z.boolean().meta({
       description: "Whether the suggestions were stored for feedback before answering",
     }),
-    model: z
-      .object({ task: z.string(), version: z.string() })
-      .nullable()
-      .meta({ description: "The sentiment model used; null when none ran" }),
+    model: z.object({ task: z.string(), version: z.string() }).nullable().meta({
+      description:
+        "The sentiment model used (of a call in two languages, the one that read more utterances); null when none ran",
+    }),
+    models: z
+      .array(z.object({ task: z.string(), version: z.string() }))
+      .meta({ description: "Every sentiment model used, one per language the call has" }),
     rules: z.object({
       engine: z.string(),
       fingerprint: z.string(),
       source: z.enum(["tenant", "default"]),
     }),
     insights: insights.CallAnalysis.nullable().meta({
-      description: "null when inference was shed (see `shed` and `rulesOnly`)",
+      description:
+        "null when inference was shed (see `shed` and `rulesOnly`). Its `triggers` are the decision triggers that fired, each with its best window; feedback on their strategies is recorded like on actions",
     }),
     rulesOnly: insights.CallAnalysis.optional().meta({
       description:
@@ -85,9 +94,21 @@ export function localeOf(input: CallInput): insights.Locale {
   return input.locale ?? insights.callLocale(input.transcript);
 }
 
-/** The utterances the sentiment model reads (Chinese ones), by index; the rest get none. */
-export function sentimentTargets(transcript: CallInput["transcript"]): number[] {
-  return transcript.flatMap((u, i) => (insights.languageOf(u.text) === "zh" ? [i] : []));
+const LETTER = /\p{L}/u;
+
+/**
+ * The utterances each language's model reads, by index; one without a letter (only digits,
+ * punctuation or nothing) gets no sentiment.
+ */
+export function sentimentTargets(
+  transcript: CallInput["transcript"],
+): Record<SentimentLanguage, number[]> {
+  const targets: Record<SentimentLanguage, number[]> = { zh: [], en: [] };
+  transcript.forEach((u, i) => {
+    if (!LETTER.test(u.text)) return;
+    targets[insights.languageOf(u.text) === "zh" ? "zh" : "en"].push(i);
+  });
+  return targets;
 }
 
 /**
@@ -96,36 +117,79 @@ export function sentimentTargets(transcript: CallInput["transcript"]): number[] 
  */
 export type SentimentOutcome = { ok: true; value: SentimentAnswer } | { ok: false; shed: Shed };
 
+/** One language's model answer for its utterances (`targets`, indices into the transcript). */
+export type SentimentPart = { targets: readonly number[]; outcome: SentimentOutcome };
+
 /**
- * One sentiment per utterance (null where no model read it) from the model's answer for
- * `targets`, and the model that made them; or, when sentiment was shed (or the model's
- * labels are not this API's), none at all and why. No outcome: no utterance needed a model.
+ * Asks `infer` (the API's inference binding, or the device's model) once per language the
+ * call has, the languages at once; in SENTIMENT_TASK order, languages without utterances left out.
+ */
+export async function inferSentiments(
+  transcript: CallInput["transcript"],
+  infer: (task: string, texts: string[]) => Promise<SentimentOutcome>,
+): Promise<SentimentPart[]> {
+  const targets = sentimentTargets(transcript);
+  const languages = (Object.keys(SENTIMENT_TASK) as SentimentLanguage[]).filter(
+    (lang) => targets[lang].length > 0,
+  );
+  return Promise.all(
+    languages.map(async (lang) => ({
+      targets: targets[lang],
+      outcome: await infer(
+        SENTIMENT_TASK[lang],
+        targets[lang].map((i) => transcript[i]!.text),
+      ),
+    })),
+  );
+}
+
+type ModelRef = { task: string; version: string };
+
+/**
+ * One sentiment per utterance (null where no model read it) from each language's model
+ * answer, and the models that made them (`model`: the one that read the most); or, when any
+ * language's sentiment was shed (or a model's labels are not this API's), none at all and
+ * why: a call's sentiment is whole or absent. No parts: no utterance needed a model.
  */
 export function sentimentsOf(
   utterances: number,
-  targets: readonly number[],
-  outcome: SentimentOutcome | null,
+  parts: readonly SentimentPart[],
 ): {
   sentiment: Array<insights.Sentiment | null> | null;
-  model: { task: string; version: string } | null;
+  model: ModelRef | null;
+  models: ModelRef[];
   shed?: Shed;
 } {
   const sentiment = new Array<insights.Sentiment | null>(utterances).fill(null);
-  if (!outcome) return { sentiment, model: null };
-  if (!outcome.ok) return { sentiment: null, model: null, shed: outcome.shed };
-  const { task, modelVersion, labels, results } = outcome.value;
-  const foreignLabel = labels.find((l) => !insights.SentimentLabel.safeParse(l).success);
-  if (foreignLabel !== undefined) {
-    const detail = `the sentiment model has a label "${foreignLabel}" this API does not know`;
-    return { sentiment: null, model: null, shed: { reason: "error", detail } };
+  const shedWith = (shed: Shed) => ({ sentiment: null, model: null, models: [], shed });
+  const models: ModelRef[] = [];
+  let model: ModelRef | null = null;
+  let most = 0;
+  for (const { targets, outcome } of parts) {
+    if (!outcome.ok) return shedWith(outcome.shed);
+    const { task, modelVersion, labels, results } = outcome.value;
+    const foreignLabel = labels.find((l) => !insights.SentimentLabel.safeParse(l).success);
+    if (foreignLabel !== undefined) {
+      const detail = `the sentiment model has a label "${foreignLabel}" this API does not know`;
+      return shedWith({ reason: "error", detail });
+    }
+    targets.forEach((at, k) => {
+      const result = results[k]!;
+      // Its labels were checked against SentimentLabel above.
+      const label = result.label as insights.Sentiment["label"];
+      sentiment[at] = {
+        label,
+        probability: result.probabilities[labels.indexOf(result.label)] ?? 0,
+      };
+    });
+    const ref = { task, version: modelVersion };
+    models.push(ref);
+    if (targets.length > most) {
+      most = targets.length;
+      model = ref;
+    }
   }
-  targets.forEach((at, k) => {
-    const result = results[k]!;
-    // Its labels were checked against SentimentLabel above.
-    const label = result.label as insights.Sentiment["label"];
-    sentiment[at] = { label, probability: result.probabilities[labels.indexOf(result.label)] ?? 0 };
-  });
-  return { sentiment, model: { task, version: modelVersion } };
+  return { sentiment, model, models };
 }
 
 /** The answer's analysis: whole, or (sentiment shed) null beside the rules-only one and why. */
