@@ -286,17 +286,21 @@ export async function signedCall(
 
 export type PeerCallConfig = PeerLink & { maxAnswerBytes: number };
 
-/** One signed call to a peer; the answer is verified (signature, request hash, schema). */
+/**
+ * One signed call to a peer; the answer is verified (signature, request hash, schema).
+ * `call` names it in errors (anti-entropy, groups pulls, federated rounds).
+ */
 export async function callPeer<S extends z.ZodType<{ re: string }>>(
   config: PeerCallConfig,
   peer: RegionInfo,
   path: string,
   request: unknown,
   answer: S,
+  call = "anti-entropy call",
 ): Promise<z.infer<S>> {
   const body = JSON.stringify(request);
   const { res, text } = await signedCall(config, peer, {
-    call: "anti-entropy call",
+    call,
     method: "POST",
     path,
     headers: { "content-type": "application/json" },
@@ -304,23 +308,19 @@ export async function callPeer<S extends z.ZodType<{ re: string }>>(
     signable: body,
     maxAnswerBytes: config.maxAnswerBytes,
   });
-  if (!res.ok) throw new PeerCallError(peer.region, res.status, text.slice(0, 300));
+  const fail = (detail: string) => new PeerCallError(peer.region, res.status, detail, call);
+  if (!res.ok) throw fail(text.slice(0, 300));
   if (!verifyRequest(config.ring, res.headers, text, Date.now()).ok)
-    throw new PeerCallError(
-      peer.region,
-      res.status,
-      "the answer is not signed by a replication key",
-    );
+    throw fail("the answer is not signed by a replication key");
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new PeerCallError(peer.region, res.status, "the answer is not JSON");
+    throw fail("the answer is not JSON");
   }
   const parsed = answer.safeParse(json);
-  if (!parsed.success) throw new PeerCallError(peer.region, res.status, "malformed answer");
-  if (parsed.data.re !== sha256Hex(body))
-    throw new PeerCallError(peer.region, res.status, "the answer is for another request");
+  if (!parsed.success) throw fail("malformed answer");
+  if (parsed.data.re !== sha256Hex(body)) throw fail("the answer is for another request");
   return parsed.data;
 }
 

@@ -68,11 +68,12 @@ export async function startTopology(
     });
     handles.set(region, handle);
   };
-  try {
-    await Promise.all(names.map(start));
-  } catch (err) {
+  // Every start settles before a failure is handled: stopping only the regions that were up
+  // at the first failure left the others' processes running once they came up.
+  const failed = (await Promise.allSettled(names.map(start))).find((r) => r.status === "rejected");
+  if (failed) {
     await Promise.all([...handles.values()].map((h) => h.stop()));
-    throw err;
+    throw failed.reason;
   }
   return {
     regions,

@@ -1,4 +1,4 @@
-// What every signed peer route shares (anti-entropy, groups replication): the body read
+// What every signed peer route shares (anti-entropy, groups replication, federated rounds): the body read
 // under a hard byte limit, the replication signature checked on the raw bytes before
 // anything is parsed, then the schema, the address (this region) and the sender (a peer of
 // REGIONS) [LF8]; and answers signed over their text and bound to the request they answer.
@@ -9,6 +9,7 @@ import { type RegionInfo, regionInfo } from "../../replication/regions.ts";
 import { keyRingOf, signRequest, verifyRequest } from "../../replication/signing.ts";
 import type { AppEnv } from "./env.ts";
 import { Problem, validationProblem } from "./errors.ts";
+import { directory } from "./middleware/auth.ts";
 import { readBodyWithin } from "./middleware/body-limit.ts";
 
 export const signatureRejected = () =>
@@ -53,6 +54,22 @@ export async function signedPeerRequest<S extends z.ZodType<{ from: string; to: 
       "The sender is not a peer in REGIONS.",
     );
   return { request, sender, body };
+}
+
+/** A signed peer request (signedPeerRequest) about a tenant this region knows. */
+export async function signedTenantRequest<
+  S extends z.ZodType<{ from: string; to: string; tenantId: string }>,
+>(c: Context<AppEnv>, schema: S, maxBytes: number): Promise<{ request: z.infer<S>; body: string }> {
+  const { request, body } = await signedPeerRequest(c, schema, maxBytes);
+  const known = await directory(c.env).tenantPolicies([request.tenantId]);
+  if (known.length === 0)
+    throw new Problem(
+      403,
+      "unknown-tenant",
+      "Unknown tenant",
+      "This region does not know the tenant; nothing of it is stored or computed here.",
+    );
+  return { request, body };
 }
 
 /** `text` as an answer signed with this region's current replication key. */

@@ -5,8 +5,7 @@
 // only then is anything parsed; the batch must be addressed here, from a region of
 // REGIONS, for a tenant this region knows; each event is then checked on its own and a
 // bad one quarantined, never failing the rest.
-import { type Context, Hono } from "hono";
-import type { z } from "zod";
+import { Hono } from "hono";
 import { sha256Hex } from "../../../core/index.ts";
 import { groupsStub } from "../../../durable-objects/stubs.ts";
 import {
@@ -20,32 +19,12 @@ import {
 } from "../../../replication/groups.ts";
 import { regionsOf } from "../../../replication/regions.ts";
 import type { AppEnv } from "../env.ts";
-import { Problem } from "../errors.ts";
-import { directory } from "../middleware/auth.ts";
-import { signedPeerRequest, signedText } from "../peer.ts";
+import { signedTenantRequest, signedText } from "../peer.ts";
 
 export const groupsReplication = new Hono<AppEnv>();
 
-/** A signed peer request (workers/api/peer.ts) for a tenant this region knows. */
-async function peerRequest<S extends z.ZodType<{ from: string; to: string; tenantId: string }>>(
-  c: Context<AppEnv>,
-  schema: S,
-  maxBytes: number,
-): Promise<{ request: z.infer<S>; body: string }> {
-  const { request, body } = await signedPeerRequest(c, schema, maxBytes);
-  const known = await directory(c.env).tenantPolicies([request.tenantId]);
-  if (known.length === 0)
-    throw new Problem(
-      403,
-      "unknown-tenant",
-      "Unknown tenant",
-      "This region does not know the tenant; its events are not stored here.",
-    );
-  return { request, body };
-}
-
 groupsReplication.post(GROUPS_PUSH_PATH, async (c) => {
-  const { request: batch } = await peerRequest(c, GroupBatchV1, MAX_GROUP_BATCH_BYTES);
+  const { request: batch } = await signedTenantRequest(c, GroupBatchV1, MAX_GROUP_BATCH_BYTES);
   const known = new Set(regionsOf(c.env).map((r) => r.region));
   const { valid, quarantined } = checkGroupEvents(batch.events, {
     from: batch.from,
@@ -64,7 +43,11 @@ groupsReplication.post(GROUPS_PUSH_PATH, async (c) => {
 });
 
 groupsReplication.post(GROUPS_PULL_PATH, async (c) => {
-  const { request, body } = await peerRequest(c, GroupPullRequestV1, MAX_GROUP_PULL_REQUEST_BYTES);
+  const { request, body } = await signedTenantRequest(
+    c,
+    GroupPullRequestV1,
+    MAX_GROUP_PULL_REQUEST_BYTES,
+  );
   const page = await groupsStub(c.env, request.tenantId).pullPage(request.after);
   // Signed over its text and bound to the request it answers, as anti-entropy's answers are
   // (the page's events are JSON text already, so the answer is written around them).
