@@ -2,12 +2,13 @@
 // versioned (`v`) because events cross regions and outlive the code that wrote them.
 import { z } from "zod";
 import { SHA256_HEX } from "./crypto/sha256.ts";
-import { PORTAL_USER_ID } from "./ids.ts";
+import { INSIGHT_ID, PORTAL_USER_ID } from "./ids.ts";
 import { Money } from "./money.ts";
 import { ChangeKind, Department } from "./portal/model.ts";
 import {
   ChangeDecision,
   ChecklistStatus,
+  IsoDate,
   MAX_REQUESTED_ENTRIES,
   MilestoneId,
   Party,
@@ -18,6 +19,12 @@ import {
   StoredSigner,
   Tier,
 } from "./schemas.ts";
+
+/**
+ * Utterances one call's sentiment may be the mean of: looser than what insights analyse
+ * (core/insights MAX_UTTERANCES), so an event of a build that analyses longer calls still merges.
+ */
+export const MAX_CALL_UTTERANCES = 10_000;
 
 /** A file of this jurisdiction's object stores; events never carry one abroad (mask.ts). */
 const StoredFileRef = z.object({ sha256: z.string().regex(SHA256_HEX) });
@@ -211,6 +218,32 @@ export const EventData = z.discriminatedUnion("type", [
     type: z.literal("portal-user.disabled"),
     userId: z.string().regex(PORTAL_USER_ID),
     disabled: z.boolean(),
+  }),
+  /**
+   * The user used the portal on `day` (a date in the account's jurisdiction's time zone):
+   * a grow-only set of days per user, noted at most once a day. Crosses borders as it is:
+   * an opaque id and a date, as a disabled flag does (mask.ts).
+   */
+  z.object({
+    type: z.literal("portal-user.active"),
+    userId: z.string().regex(PORTAL_USER_ID),
+    day: IsoDate,
+  }),
+  // --- Call sentiment (DESIGN §7, §11): what insights inferred of a call with the customer,
+  // as one number. Grow-only by insight; never any of the call's words.
+  z.object({
+    type: z.literal("call.sentiment-recorded"),
+    insightId: z.string().regex(INSIGHT_ID),
+    /** When the call was analysed. */
+    at: z.iso.datetime({ offset: true }),
+    /**
+     * Mean over the customer's utterances that have a sentiment of +p (positive), −p
+     * (negative) or 0 (neutral), p the model's probability. Withheld abroad: it is an
+     * inference about how the customer's people felt (mask.ts).
+     */
+    score: z.number().min(-1).max(1).optional(),
+    /** How many of the customer's utterances it is the mean of. */
+    utterances: z.int().min(1).max(MAX_CALL_UTTERANCES),
   }),
 ]);
 export type EventData = z.infer<typeof EventData>;

@@ -31,6 +31,11 @@ export const SURVIVAL_POLICIES: Record<Command["type"], SurvivalPolicy> = {
   "portal-user.invite": { goal: "region", onDeadline: "degrade" },
   "portal-user.activate": { goal: "region", onDeadline: "degrade" },
   "portal-user.disable": { goal: "region", onDeadline: "degrade" },
+  // Engagement facts noted in the background (the CHI's portal activity and call sentiment):
+  // nobody waits for them and a lost one costs a day's or a call's weight in a score, so
+  // the local commit is enough.
+  "portal-user.note-active": { goal: "zone", onDeadline: "degrade" },
+  "call.record-sentiment": { goal: "zone", onDeadline: "degrade" },
 };
 
 export const DEFAULT_SURVIVAL_DEADLINE_MS = 1_000;

@@ -30,6 +30,8 @@ import type {
   SignatureCreate,
   Tier,
 } from "../schemas.ts";
+import type { TenantSlaPolicy } from "../sla/tenant.ts";
+import { type CallSentimentInput, portalDay } from "./engagement.ts";
 import { effective, sortedVariants } from "./lattice.ts";
 import {
   type AccountState,
@@ -67,8 +69,17 @@ export type Command =
   | { type: "invoice.issue"; contractId: string; input: InvoiceCreate }
   | { type: "service.open"; seed: string; input: ServiceRequestOpen }
   | { type: "service.resolve"; serviceRequestId: string; input: ServiceRequestResolve }
-  /** Filed by the customer in the portal (an actor of kind `portal`), or by staff for them. */
-  | { type: "change.file"; seed: string; input: ChangeRequestFile }
+  /**
+   * Filed by the customer in the portal (an actor of kind `portal`), or by staff for them.
+   * `sla`: the tenant's SLA policy the route read (absent or null: the defaults); the
+   * AccountDO counts it in the account's jurisdiction's calendar (DecideContext.slaClock).
+   */
+  | {
+      type: "change.file";
+      seed: string;
+      input: ChangeRequestFile;
+      sla?: TenantSlaPolicy | null | undefined;
+    }
   | {
       type: "change.set-checklist";
       changeRequestId: string;
@@ -94,7 +105,14 @@ export type Command =
     }
   /** The invited person accepts with the code (by its hash) and a password (its PBKDF2 hash). */
   | { type: "portal-user.activate"; userId: string; invitationHash: string; passwordHash: string }
-  | { type: "portal-user.disable"; userId: string; disabled: boolean };
+  | { type: "portal-user.disable"; userId: string; disabled: boolean }
+  /**
+   * The portal user made an authenticated request (the portal notes it in the background):
+   * the day, in the account's jurisdiction's time zone, joins their active days once.
+   */
+  | { type: "portal-user.note-active"; userId: string }
+  /** Insights analysed a call with the customer (engagement.ts `callSentimentOf`). */
+  | { type: "call.record-sentiment"; insightId: string; sentiment: CallSentimentInput };
 
 /** What a command touched, so the caller can render the right view. */
 export type Target =
@@ -190,6 +208,10 @@ export function decide(state: AccountState, command: Command, ctx: DecideContext
       return activatePortalUser(state, command, ctx);
     case "portal-user.disable":
       return disablePortalUser(state, command.userId, command.disabled);
+    case "portal-user.note-active":
+      return notePortalActivity(state, command.userId, ctx);
+    case "call.record-sentiment":
+      return recordCallSentiment(state, command.insightId, command.sentiment);
   }
 }
 
@@ -867,4 +889,35 @@ function disablePortalUser(state: AccountState, userId: string, disabled: boolea
   const target: Target = { kind: "portal-user", id: userId };
   if ((u.disabled?.value ?? false) === disabled) return done(target, []);
   return done(target, [{ type: "portal-user.disabled", userId, disabled }]);
+}
+
+// ------------------------------------------------ engagement (DESIGN §11: the CHI's facts)
+
+/**
+ * A day already noted changes nothing, so a user is noted at most once a day however many
+ * requests they make [LF2]. Only a user the account invited is noted.
+ */
+function notePortalActivity(state: AccountState, userId: string, ctx: DecideContext): Decision {
+  const missing = needCustomer(state);
+  if (missing) return fail(missing);
+  const u = ownEntry(state.portalUsers, userId);
+  if (!u?.invite) return fail({ code: "not-found", entity: "portal-user", id: userId });
+  const day = portalDay(state.customer!.residency, nowOf(ctx).ms);
+  const target: Target = { kind: "portal-user", id: userId };
+  if (u.activeDays && Object.hasOwn(u.activeDays, day)) return done(target, []);
+  return done(target, [{ type: "portal-user.active", userId, day }]);
+}
+
+/** Grow-only by insight: recorded once, whatever is asked again [LF2]. */
+function recordCallSentiment(
+  state: AccountState,
+  insightId: string,
+  sentiment: CallSentimentInput,
+): Decision {
+  const missing = needCustomer(state);
+  if (missing) return fail(missing);
+  const target: Target = { kind: "customer", id: state.accountId };
+  if (ownEntry(state.callSentiments, insightId)) return done(target, []);
+  const { at, score, utterances } = sentiment;
+  return done(target, [{ type: "call.sentiment-recorded", insightId, at, score, utterances }]);
 }

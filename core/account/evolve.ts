@@ -183,6 +183,12 @@ export function factOf(tenantId: string, accountId: string, event: DomainEvent):
         ...base,
         portalUsers: { [data.userId]: { disabled: { value: data.disabled, hlc } } },
       };
+    case "portal-user.active":
+      return { ...base, portalUsers: { [data.userId]: { activeDays: { [data.day]: true } } } };
+    case "call.sentiment-recorded": {
+      const { type: _, insightId, ...value } = data;
+      return { ...base, callSentiments: { [insightId]: fact(value) } };
+    }
   }
 }
 
@@ -264,15 +270,19 @@ function joinChangeRequest(a: ChangeRequestState, b: ChangeRequestState): Change
   };
 }
 
-/** Each register joins by HLC; one a side lacks is taken from the other. */
+/** Each register joins by HLC; one a side lacks is taken from the other; active days unite. */
 function joinPortalUser(a: PortalUserState, b: PortalUserState): PortalUserState {
   const invite = joinOptional(a.invite, b.invite, joinLww);
   const activation = joinOptional(a.activation, b.activation, joinLww);
   const disabled = joinOptional(a.disabled, b.disabled, joinLww);
+  const activeDays = joinOptional(a.activeDays, b.activeDays, (x, y) =>
+    joinRecords(x, y, (day) => day),
+  );
   return {
     ...(invite ? { invite } : {}),
     ...(activation ? { activation } : {}),
     ...(disabled ? { disabled } : {}),
+    ...(activeDays ? { activeDays } : {}),
   };
 }
 
@@ -347,6 +357,9 @@ export function mergeStates(a: AccountState, b: AccountState): AccountState {
   const portalUsers = joinOptional(a.portalUsers, b.portalUsers, (x, y) =>
     joinRecords(x, y, joinPortalUser),
   );
+  const callSentiments = joinOptional(a.callSentiments, b.callSentiments, (x, y) =>
+    joinRecords(x, y, earlier),
+  );
 
   const version =
     a.version === null ? b.version : b.version === null ? a.version : maxHlc(a.version, b.version);
@@ -361,6 +374,7 @@ export function mergeStates(a: AccountState, b: AccountState): AccountState {
     ...(serviceRequests ? { serviceRequests } : {}),
     ...(changeRequests ? { changeRequests } : {}),
     ...(portalUsers ? { portalUsers } : {}),
+    ...(callSentiments ? { callSentiments } : {}),
     conflicts: conflicts.sort(byId),
     version,
   };

@@ -53,6 +53,9 @@ const PAYMENT_IDS = CONTRACTS.map((c) => [0, 1, 2].map((ref) => paymentIdFor(c, 
 const PORTAL_EMAILS = ["anna@example.cn", "bo@example.cn"] as const;
 const PORTAL_USERS = PORTAL_EMAILS.map((e) => portalUserIdFor(ACCOUNT, e, ID_KEY));
 const PORTAL_CODES = ["1", "2", "3"].map((c) => c.repeat(64));
+/** Insights of calls with the customer, and the sentiment scores they may record. */
+const INSIGHTS = ["a", "b", "c"].map((c) => `ins_cn-east_${c.repeat(32)}`);
+const SCORES = [-0.8, 0, 0.45];
 
 /** Equal states; canonical JSON first because it is fast, toEqual for a readable diff. */
 function expectSameState(actual: AccountState, expected: AccountState): void {
@@ -132,7 +135,14 @@ type Step =
   | { t: "progress"; r: number; seed: number; ref: number; amount: number }
   | { t: "deliver"; pick: number; duplicate: boolean }
   | { t: "tick"; r: number; ms: number }
-  | { t: "portal"; r: number; user: number; op: "invite" | "activate" | "disable"; code: number };
+  | {
+      t: "portal";
+      r: number;
+      user: number;
+      op: "invite" | "activate" | "disable" | "active";
+      code: number;
+    }
+  | { t: "call"; r: number; insight: number; score: number };
 
 const NAMES = ["上海测试医疗器械有限公司", "Shanghai Test Medical", "上海测试"];
 const TIERS = ["standard", "key", "strategic"] as const;
@@ -232,9 +242,18 @@ function commandFor(state: AccountState, s: Step): Command | null {
         }
         case "disable":
           return { type: "portal-user.disable", userId, disabled: u?.disabled?.value !== true };
+        case "active":
+          return { type: "portal-user.note-active", userId };
       }
       return null;
     }
+    case "call":
+      // Insights recording a call's sentiment (possibly again: the same insight counts once).
+      return {
+        type: "call.record-sentiment",
+        insightId: INSIGHTS[s.insight]!,
+        sentiment: { at: INSTANTS[s.insight % 2]!, score: SCORES[s.score]!, utterances: 3 },
+      };
     case "deliver":
     case "tick":
       return null;
@@ -335,6 +354,29 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
+/**
+ * Engagement noted anywhere, any number of times, between deliveries: days of portal use
+ * and calls' sentiment. Drawn after everything else, so the other steps of a seed stay the
+ * same as before engagement existed.
+ */
+const engagementArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    t: fc.constant("portal" as const),
+    r: region,
+    user: fc.integer({ min: 0, max: 1 }),
+    op: fc.constant("active" as const),
+    code: fc.constant(0),
+  }),
+  fc.record({
+    t: fc.constant("call" as const),
+    r: region,
+    insight: fc.integer({ min: 0, max: 2 }),
+    score: fc.integer({ min: 0, max: 2 }),
+  }),
+  fc.record({ t: fc.constant("tick" as const), r: region, ms: fc.nat(86_400_000) }),
+  fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(), duplicate: fc.boolean() }),
+);
+
 /** A customer every region knows, and a contract every region has seen signed. */
 const SIGNED: Step[] = [
   { t: "customer", r: 0, residency: "cn", name: 0, tier: 0 },
@@ -400,6 +442,7 @@ const scheduleArb = fc.record({
   split: fc.option(splitArb, { freq: 3 }),
   steps: fc.array(stepArb, { maxLength: 60 }),
   drain: fc.array(fc.nat(), { maxLength: 40 }),
+  engagement: fc.array(engagementArb, { maxLength: 12 }),
 });
 
 type Schedule = {
@@ -409,6 +452,7 @@ type Schedule = {
   split: Step[] | null;
   steps: Step[];
   drain: number[];
+  engagement: Step[];
 };
 
 function simulate(schedule: Schedule): Cluster {
@@ -420,6 +464,7 @@ function simulate(schedule: Schedule): Cluster {
   }
   if (schedule.split) play(cluster, schedule.split);
   play(cluster, schedule.steps);
+  play(cluster, schedule.engagement);
   cluster.drain(schedule.drain);
   return cluster;
 }
@@ -566,10 +611,11 @@ describe("[LF3] three regions converge", () => {
     );
   });
 
-  test("the schedules reach every conflict kind, every contract status and every portal user status", () => {
+  test("the schedules reach every conflict kind, every contract status, every portal user status and engagement", () => {
     const kinds = new Set<string>();
     const statuses = new Set<string>();
     const portal = new Set<string>();
+    const engaged = new Set<string>();
     fc.assert(
       fc.property(scheduleArb, (schedule) => {
         const { state } = simulate(schedule).replicas[0]!;
@@ -579,9 +625,13 @@ describe("[LF3] three regions converge", () => {
           if (status) statuses.add(status);
         }
         for (const u of portalUserViews(state)) portal.add(u.status);
+        if (Object.values(state.portalUsers ?? {}).some((u) => u.activeDays))
+          engaged.add("active-days");
+        if (Object.keys(state.callSentiments ?? {}).length > 1) engaged.add("calls");
       }),
       { numRuns: 300, seed: 3 },
     );
+    expect([...engaged].sort()).toEqual(["active-days", "calls"]);
     expect([...portal].sort()).toEqual(["active", "disabled", "invited"]);
     expect([...kinds].sort()).toEqual([
       "contract-terms",
@@ -835,6 +885,21 @@ const portalDataArb: fc.Arbitrary<EventData> = fc.oneof(
     userId: fc.constantFrom(...PORTAL_USERS),
     disabled: fc.boolean(),
   }),
+  fc.record({
+    type: fc.constant("portal-user.active" as const),
+    userId: fc.constantFrom(...PORTAL_USERS),
+    day: dateArb,
+  }),
+  // A call's sentiment, its score absent at random (a masked copy withholds it).
+  fc
+    .record({
+      type: fc.constant("call.sentiment-recorded" as const),
+      insightId: fc.constantFrom(...INSIGHTS),
+      at: instantArb,
+      score: maybe(fc.constantFrom(...SCORES)),
+      utterances: fc.constantFrom(1, 4),
+    })
+    .map(present),
 );
 const eventArb = fc
   .record({

@@ -90,3 +90,50 @@ describe("[LF3] state hashes of accounts without owners or files are v1's", () =
     expect(hashOf(owned)).not.toBe(hashOf(EVENTS));
   });
 });
+
+describe("[LF3] engagement facts are absent while empty", () => {
+  const USER = "pus_0123456789ABCDEFGHJKMNPQRS";
+  const PORTAL = [
+    envelope(at(1), {
+      type: "customer.created",
+      name: "Clinic",
+      taxId: null,
+      residency: "cn",
+      tier: "key",
+      contacts: [],
+    }),
+    envelope(at(2), {
+      type: "portal-user.invited",
+      userId: USER,
+      email: "anna@example.cn",
+      name: "Anna",
+      invitationHash: "a".repeat(64),
+      invitationExpiresAt: "2026-03-08T00:00:00.000Z",
+    }),
+    envelope(at(3), {
+      type: "portal-user.activated",
+      userId: USER,
+      invitationHash: "a".repeat(64),
+      passwordHash: "pbkdf2-sha256$1$a$b",
+    }),
+  ];
+  /** Pinned before active days and call sentiment existed. */
+  const BEFORE = "55b2fc971d3756c687b29265ae349e26e7e2e9cb749a6bc5fa95fb9c5642647c";
+
+  test("a portal user who never used the portal, on an account without call sentiment, hashes as before", () => {
+    expect(hashOf(PORTAL)).toBe(BEFORE);
+  });
+
+  test("a day of portal use or a call's sentiment is part of the state once there is one", () => {
+    const active = envelope(at(4), { type: "portal-user.active", userId: USER, day: "2023-11-15" });
+    const call = envelope(at(5), {
+      type: "call.sentiment-recorded",
+      insightId: `ins_cn-east_${"0".repeat(32)}`,
+      at: "2023-11-15T01:00:00.000Z",
+      score: 0.5,
+      utterances: 3,
+    });
+    const hashes = new Set([BEFORE, hashOf([...PORTAL, active]), hashOf([...PORTAL, call])]);
+    expect(hashes.size).toBe(3);
+  });
+});

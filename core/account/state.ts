@@ -210,7 +210,16 @@ export type PortalUserState = {
   invite?: Lww<PortalInvite>;
   activation?: Lww<PortalActivation>;
   disabled?: Lww<boolean>;
+  /**
+   * The days (YYYY-MM-DD, the jurisdiction's time zone) the user used the portal: a
+   * grow-only set, joined by union. Absent while empty, so users who never used the
+   * portal keep their state hashes (state-hash.ts).
+   */
+  activeDays?: Readonly<Record<string, true>>;
 };
+
+/** One call's sentiment as insights inferred it; `score` is absent on a copy abroad. */
+export type CallSentiment = { at: string; score?: number | undefined; utterances: number };
 
 export type PortalUserStatusValue = "invited" | "active" | "disabled";
 
@@ -261,6 +270,11 @@ export type AccountState = {
   changeRequests?: Record<string, ChangeRequestState>;
   /** The customer's portal users by id (`pus_…`); absent while empty (state-hash.ts). */
   portalUsers?: Record<string, PortalUserState>;
+  /**
+   * Call sentiment by insight id: grow-only, the earliest record of an insight holds (an
+   * insight is analysed once, in one region). Absent while empty (state-hash.ts).
+   */
+  callSentiments?: Record<string, Fact<CallSentiment>>;
   /** Conflict records [LF6], sorted by id; a function of the facts above. */
   conflicts: Conflict[];
   /** HLC of the newest event applied; the account's version. */

@@ -2,6 +2,7 @@
 // events, or a typed refusal that takes no effect. Limits are checked here, before any
 // work, and the approval decision is taken here, inside the GroupsDO's transaction, so
 // two decisions in one region never race.
+import type { TenantSlaPolicy } from "../sla/tenant.ts";
 import { DEFAULT_GROUP_ROLES, GROUP_LIMITS, type GroupEventData, LEAD_ROLE } from "./model.ts";
 import {
   type ApprovalPolicy,
@@ -49,7 +50,8 @@ export type GroupCommand =
       /** Whether `approvals-simplified` is in force for the tenant in this region now. */
       simplified: boolean;
     }
-  | { type: "portal-policy.publish"; version: number; document: unknown };
+  | { type: "portal-policy.publish"; version: number; document: unknown }
+  | { type: "sla-policy.publish"; policy: TenantSlaPolicy };
 
 export type GroupError =
   | {
@@ -65,7 +67,7 @@ export type GroupError =
   | { code: "forbidden"; message: string };
 
 export type Target =
-  | { kind: "roles" | "policy" | "weights" | "portal-policy" }
+  | { kind: "roles" | "policy" | "weights" | "portal-policy" | "sla-policy" }
   | { kind: "group"; id: string }
   | { kind: "delegation"; id: string }
   | { kind: "approval"; id: string; verdict?: ApprovalVerdict };
@@ -183,6 +185,19 @@ export function decideGroups(state: GroupsState, cmd: GroupCommand, nowMs: numbe
       return accept(
         [{ type: "portal-policy.published", version: cmd.version, document: cmd.document }],
         { kind: "portal-policy" },
+      );
+    }
+    case "sla-policy.publish": {
+      // Versioned like the portal policy: two admins editing one version cannot both win.
+      const current = state.slaPolicy;
+      if (current && current.version >= cmd.policy.version)
+        return refuse({
+          code: "invalid-state",
+          message: `SLA policy version ${current.version} is published; publish version ${current.version + 1} or higher (GET it first to see what changed)`,
+        });
+      return accept(
+        [{ type: "sla-policy.published", version: cmd.policy.version, policy: cmd.policy }],
+        { kind: "sla-policy" },
       );
     }
   }

@@ -115,6 +115,11 @@ const dataArb: fc.Arbitrary<GroupEventData> = fc.oneof(
     version: fc.integer({ min: 1, max: 3 }),
     document: fc.constantFrom({ tiers: 1 }, { tiers: 2 }),
   }),
+  fc.record({
+    type: fc.constant("sla-policy.published" as const),
+    version: fc.integer({ min: 1, max: 3 }),
+    policy: fc.constantFrom({ warnAtFraction: 0.5 }, { warnAtFraction: 0.8 }),
+  }),
 );
 
 /** Events of three regions with colliding wall times (ties broken by region in the HLC). */
@@ -342,5 +347,38 @@ describe("merge rules", () => {
     );
     expect(foldGroups([v2, v1late]).portalPolicy?.document).toEqual({ a: 2 });
     expect(stateOf(v1late).portalPolicy?.version).toBe(1);
+  });
+
+  test("the SLA policy with the highest version wins, then the later HLC; a tenant without one hashes as before", () => {
+    const v2 = event(
+      { type: "sla-policy.published", version: 2, policy: { version: 2 } },
+      "cn-east",
+      T0 + 1,
+    );
+    const v1late = event(
+      { type: "sla-policy.published", version: 1, policy: { version: 1 } },
+      "cn-south",
+      T0 + 9,
+    );
+    for (const order of [
+      [v2, v1late],
+      [v1late, v2],
+    ])
+      expect(foldGroups(order).slaPolicy).toEqual({
+        version: 2,
+        document: { version: 2 },
+        hlc: v2.hlc,
+      });
+    // Absent until published: a state without one hashes as it did before SLA policies
+    // existed (pinned: lifeline.groups-state.v1 of this one event, computed before them).
+    const created = event(
+      { type: "group.created", groupId: GROUPS[0]!, name: "East" },
+      "cn-east",
+      T0,
+    );
+    expect(Object.keys(foldGroups([created]))).not.toContain("slaPolicy");
+    expect(groupsStateHash(foldGroups([created]))).toBe(
+      "0be52c0926b09d608676c01634c49ba7b627482a5bad69a60e50cca8ba93321f",
+    );
   });
 });

@@ -151,6 +151,12 @@ export const GroupEventData = z.discriminatedUnion("type", [
     version: z.int().min(1),
     document: JsonDocument,
   }),
+  /** The tenant's SLA policy (core/sla/tenant.ts, validated where it is written), versioned. */
+  z.strictObject({
+    type: z.literal("sla-policy.published"),
+    version: z.int().min(1),
+    policy: JsonDocument,
+  }),
 ]);
 export type GroupEventData = z.infer<typeof GroupEventData>;
 export type GroupEventType = GroupEventData["type"];

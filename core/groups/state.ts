@@ -31,7 +31,9 @@ export type Grant = Omit<DelegationGrant, "delegationId">;
 export type Request = Omit<ApprovalRequest, "approvalId">;
 export type Decision = Omit<ApprovalDecision, "approvalId">;
 
-export type PortalPolicy = { version: number; document: unknown; hlc: string };
+/** A versioned document (a policy): the highest version wins, then the later HLC. */
+export type Versioned = { version: number; document: unknown; hlc: string };
+export type PortalPolicy = Versioned;
 
 export type GroupsState = {
   roles: Lww<string[]> | null;
@@ -51,6 +53,11 @@ export type GroupsState = {
   weights: Lww<unknown> | null;
   /** The highest version wins, then the later HLC. */
   portalPolicy: PortalPolicy | null;
+  /**
+   * The tenant's SLA policy for change requests, as `portalPolicy`. Absent until one is
+   * published, so tenants without one keep their state hashes.
+   */
+  slaPolicy?: Versioned;
   /** HLC of the newest event applied. */
   version: string | null;
 };
@@ -82,7 +89,7 @@ export function own<V>(record: Readonly<Record<string, V>>, key: string): V | un
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-function joinPortalPolicy(a: PortalPolicy | null, b: PortalPolicy | null): PortalPolicy | null {
+function joinVersioned(a: Versioned | null, b: Versioned | null): Versioned | null {
   if (a === null) return b;
   if (b === null) return a;
   if (a.version !== b.version) return a.version > b.version ? a : b;
@@ -105,6 +112,7 @@ function joinDecisions(
 
 /** The join of two states: commutative, associative and idempotent (property-tested). */
 export function joinGroups(a: GroupsState, b: GroupsState): GroupsState {
+  const sla = joinVersioned(a.slaPolicy ?? null, b.slaPolicy ?? null);
   return {
     roles: joinLwwOrNull(a.roles, b.roles),
     groups: joinRecords(a.groups, b.groups, joinGroup),
@@ -116,7 +124,8 @@ export function joinGroups(a: GroupsState, b: GroupsState): GroupsState {
     decisions: joinRecords(a.decisions, b.decisions, joinDecisions),
     policy: joinLwwOrNull(a.policy, b.policy),
     weights: joinLwwOrNull(a.weights, b.weights),
-    portalPolicy: joinPortalPolicy(a.portalPolicy, b.portalPolicy),
+    portalPolicy: joinVersioned(a.portalPolicy, b.portalPolicy),
+    ...(sla ? { slaPolicy: sla } : {}),
     version:
       a.version === null
         ? b.version
@@ -177,6 +186,9 @@ export function stateOf(event: GroupEvent): GroupsState {
       break;
     case "portal-policy.published":
       s.portalPolicy = { version: data.version, document: data.document, hlc };
+      break;
+    case "sla-policy.published":
+      s.slaPolicy = { version: data.version, document: data.policy, hlc };
       break;
   }
   return s;

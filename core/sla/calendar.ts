@@ -20,7 +20,7 @@ function minutes(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
 
-const LocalDate = z
+export const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD" })
   .refine((d) => !Number.isNaN(Date.parse(d)) && isoDate(Date.parse(d) / DAY_MS) === d, {
@@ -72,16 +72,23 @@ export const BusinessHours = z
   });
 export type BusinessHours = z.infer<typeof BusinessHours>;
 
+/** Working minutes of one open day: the hours less their breaks (wall time, no DST). */
+export function dailyMinutes(hours: BusinessHours): number {
+  const breaks = hours.breaks.reduce((m, b) => m + minutes(b.end) - minutes(b.start), 0);
+  return minutes(hours.end) - minutes(hours.start) - breaks;
+}
+
+/** ISO weekdays, 1 = Monday … 7 = Sunday. */
+export const Workdays = z
+  .array(z.int().min(1).max(7))
+  .min(1)
+  .max(7)
+  .refine((d) => new Set(d).size === d.length, { message: "must not repeat a weekday" });
+
 export const BusinessCalendar = z
   .strictObject({
     timeZone: TimeZone,
-    /** ISO weekdays, 1 = Monday … 7 = Sunday. */
-    workdays: z
-      .array(z.int().min(1).max(7))
-      .min(1)
-      .max(7)
-      .refine((d) => new Set(d).size === d.length, { message: "must not repeat a weekday" })
-      .default([1, 2, 3, 4, 5]),
+    workdays: Workdays.default([1, 2, 3, 4, 5]),
     hours: BusinessHours.default({ start: "09:00", end: "18:00", breaks: [] }),
     /** Local dates that are off although their weekday is a workday. */
     holidays: z.array(LocalDate).max(MAX_HOLIDAYS).default([]),
@@ -104,6 +111,12 @@ export const BusinessCalendar = z
 export type BusinessCalendar = z.infer<typeof BusinessCalendar>;
 export type BusinessCalendarInput = z.input<typeof BusinessCalendar>;
 
+/** The zone each jurisdiction's business calendar and local dates (a portal day) are kept in. */
+export const JURISDICTION_TIME_ZONES: Readonly<Record<Residency, string>> = {
+  cn: "Asia/Shanghai",
+  eu: "Europe/Berlin",
+};
+
 /**
  * China: Asia/Shanghai, Monday–Friday 09:00–18:00 with a 12:00–13:00 lunch break, the State
  * Council's holidays and make-up working days (cn-holidays.ts). `overrides` replace fields,
@@ -111,7 +124,7 @@ export type BusinessCalendarInput = z.input<typeof BusinessCalendar>;
  */
 export function cnCalendar(overrides: Partial<BusinessCalendarInput> = {}): BusinessCalendar {
   return BusinessCalendar.parse({
-    timeZone: "Asia/Shanghai",
+    timeZone: JURISDICTION_TIME_ZONES.cn,
     hours: { start: "09:00", end: "18:00", breaks: [{ start: "12:00", end: "13:00" }] },
     ...overrides,
     holidays: [...new Set([...CN_HOLIDAY_DATES, ...(overrides.holidays ?? [])])],
@@ -127,7 +140,7 @@ export function defaultCalendar(jurisdiction: Residency): BusinessCalendar {
     case "cn":
       return cnCalendar();
     case "eu":
-      return BusinessCalendar.parse({ timeZone: "Europe/Berlin" });
+      return BusinessCalendar.parse({ timeZone: JURISDICTION_TIME_ZONES.eu });
   }
 }
 

@@ -8,13 +8,17 @@ export {
   BusinessHours,
   businessTimeBetween,
   cnCalendar,
+  dailyMinutes,
   defaultCalendar,
+  JURISDICTION_TIME_ZONES,
+  LocalDate,
   MAX_BREAKS,
   MAX_HOLIDAYS,
   MAX_SEARCH_DAYS,
   MAX_SPAN_DAYS,
   MAX_WORKING_WEEKENDS,
   TimeWindow,
+  Workdays,
 } from "./calendar.ts";
 export {
   DEFAULT_SLA_POLICY,
@@ -39,3 +43,16 @@ export {
   type CnFestival,
   type CnHolidayYear,
 } from "./cn-holidays.ts";
+export {
+  DEFAULT_SLA_SETTING,
+  leanestStretchMinutes,
+  MAX_CLOSED_DATES,
+  MAX_SLA_VERSION,
+  SlaPolicyView,
+  type SlaSetting,
+  slaPolicyView,
+  slaSettingOf,
+  TenantCalendar,
+  TenantSlaPolicy,
+  tenantCalendar,
+} from "./tenant.ts";

@@ -79,6 +79,11 @@ export function isoDate(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The local date (YYYY-MM-DD) in `timeZone` at instant `t`: whose day it is there. */
+export function localDateAt(timeZone: string, t: number): string {
+  return isoDate(dayOf(wallAt(timeZone, t)));
+}
+
 /** ISO weekday, 1 = Monday … 7 = Sunday, of a day number (1970-01-01 was a Thursday). */
 export function isoWeekday(day: number): number {
   return ((((day + 3) % 7) + 7) % 7) + 1;

@@ -585,3 +585,68 @@ describe("[LF4] portal users abroad", () => {
     );
   });
 });
+
+// ------------------------------------------- engagement (DESIGN §11: the CHI's facts)
+
+describe("[LF4] portal activity and call sentiment abroad", () => {
+  const accountId = accountIdFor(TENANT, {
+    kind: "taxId",
+    taxId: "91310000MA1FL00T3X",
+    key: ID_KEY,
+  });
+  const userId = portalUserIdFor(accountId, "zhao.liu@example.cn", ID_KEY);
+  const insightId = `ins_cn-east_${"7".repeat(32)}`;
+  const call = (ms: number, score: number) =>
+    envelope(accountId, ms, "cn-east", {
+      type: "call.sentiment-recorded",
+      insightId,
+      at: "2026-03-01T08:00:00.000Z",
+      score,
+      utterances: 5,
+    });
+
+  test("[LF4] a day of portal use passes as it is: an opaque id and a date, like a disabled flag", () => {
+    const event = envelope(accountId, 1, "cn-east", {
+      type: "portal-user.active",
+      userId,
+      day: "2026-03-01",
+    });
+    expect(maskEvent(event, DEFAULT_FIELD_POLICY, { hashKey: KEY })).toEqual({
+      event,
+      maskedFields: [],
+    });
+    expect(unmaskedFields(event, DEFAULT_FIELD_POLICY)).toEqual([]);
+  });
+
+  test("[LF4] a call's sentiment score is withheld whatever the policy; when and how much cross; a raw one from abroad is flagged", () => {
+    for (const policy of [DEFAULT_FIELD_POLICY, FieldPolicy.parse({})]) {
+      const event = call(1, -0.4375);
+      const { event: masked, maskedFields } = maskEvent(event, policy, { hashKey: KEY });
+      expect(masked.data).toEqual({
+        type: "call.sentiment-recorded",
+        insightId,
+        at: "2026-03-01T08:00:00.000Z",
+        utterances: 5,
+      });
+      expect(maskedFields).toEqual(["callSentiment.score"]);
+      expect(unmaskedFields(event, policy)).toEqual(["callSentiment.score"]);
+      expect(unmaskedFields(masked, policy)).toEqual([]);
+      expect(EventEnvelopeV1.parse(masked)).toEqual(masked);
+      // Idempotent: masking the masked copy changes nothing.
+      expect(maskEvent(masked, policy, { hashKey: KEY }).event).toEqual(masked);
+    }
+  });
+
+  test("[LF4] masked copies of calls converge among themselves, and hold no score", () => {
+    const events = [call(1, 0.5), call(2, -0.25)].map(
+      (e) => maskEvent(e, DEFAULT_FIELD_POLICY, { hashKey: KEY }).event,
+    );
+    const a = replay(emptyAccount(TENANT, accountId), events);
+    const b = replay(emptyAccount(TENANT, accountId), [...events].reverse());
+    expect(stateHash(b)).toBe(stateHash(a));
+    expect(a.callSentiments?.[insightId]?.value).toEqual({
+      at: "2026-03-01T08:00:00.000Z",
+      utterances: 5,
+    });
+  });
+});

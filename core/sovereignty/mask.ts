@@ -24,7 +24,13 @@ import type { FieldPolicy, MaskAction, RestrictableField } from "./policy.ts";
  * A customer's portal users are the customer's people: their e-mail (a login) and name
  * never leave, nor the hashes of their invitation codes and passwords (a hash of a
  * password is still a target for guessing). Abroad a portal user is an opaque id with its
- * status and dates, enough to count portal activity; nobody logs in there.
+ * status and dates, enough to count portal activity; nobody logs in there. The days a user
+ * used the portal cross as they are: an opaque id and a date, as their status does.
+ *
+ * A call's sentiment score is withheld: it is an inference from the customer's people's own
+ * words about how they felt, as personal as the words it came from (which never leave the
+ * region that analysed them). Abroad the call is counted (when, how many utterances), and
+ * its trend can only be read in the account's jurisdiction.
  */
 export type WithheldField =
   | "payment.voucher"
@@ -40,7 +46,8 @@ export type WithheldField =
   | "portalUser.email"
   | "portalUser.name"
   | "portalUser.invitationHash"
-  | "portalUser.passwordHash";
+  | "portalUser.passwordHash"
+  | "callSentiment.score";
 /** What a masked copy left out or changed: policy fields and withheld ones. */
 export type MaskedField = RestrictableField | WithheldField;
 
@@ -211,6 +218,8 @@ function maskData(data: EventData, m: Masker): EventData {
         "passwordHash",
         "portalUser.passwordHash",
       );
+    case "call.sentiment-recorded":
+      return m.withhold(data, "score", "callSentiment.score");
     case "contract.drafted":
     case "contract.sent":
     case "contract.terms-set":
@@ -219,6 +228,7 @@ function maskData(data: EventData, m: Masker): EventData {
     case "change.withdrawn":
     case "change.sla-marked":
     case "portal-user.disabled":
+    case "portal-user.active":
       return data;
   }
 }
@@ -325,6 +335,9 @@ export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): MaskedF
       if (data.invitationHash !== undefined) bad.add("portalUser.invitationHash");
       if (data.passwordHash !== undefined) bad.add("portalUser.passwordHash");
       break;
+    case "call.sentiment-recorded":
+      if (data.score !== undefined) bad.add("callSentiment.score");
+      break;
     case "customer.owner-assigned":
     case "contract.drafted":
     case "contract.sent":
@@ -334,6 +347,7 @@ export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): MaskedF
     case "change.withdrawn":
     case "change.sla-marked":
     case "portal-user.disabled":
+    case "portal-user.active":
       break;
   }
   return [...bad].sort();

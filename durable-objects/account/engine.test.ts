@@ -351,3 +351,76 @@ describe("reading an unknown id creates no stored state", () => {
     expect(new AccountEngine(store, options).customer()?.id).toBe(accountId);
   });
 });
+
+describe("background facts (engine.note): judged like commands, journaled without a ledger", () => {
+  const userId = "pus_0123456789ABCDEFGHJKMNPQRS";
+  const insightId = `ins_cn-east_${"1".repeat(32)}`;
+  const actor = { kind: "system" as const, id: "test" };
+  const note = (engine: AccountEngine, command: Command) =>
+    engine.note({ tenantId: TENANT, accountId, actor, command });
+  const ledgerRows = (store: SqlStore) =>
+    store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM idempotency").one().n;
+  const sentiment: Command = {
+    type: "call.record-sentiment",
+    insightId,
+    sentiment: { at: new Date(clock).toISOString(), score: 0.5, utterances: 3 },
+  };
+
+  test("an account this region holds nothing of is not found, and no table is made", () => {
+    const { store, engine } = open();
+    expect(note(engine, sentiment)).toMatchObject({
+      kind: "rejected",
+      error: { code: "not-found", entity: "customer" },
+    });
+    expect(store.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray()).toEqual(
+      [],
+    );
+  });
+
+  test("[LF2] recorded once (queued for the read model and the peers), then unchanged; no ledger entry", () => {
+    const { store, engine } = open();
+    run(engine, "k1", createCustomer);
+    run(engine, "k2", {
+      type: "portal-user.invite",
+      userId,
+      email: "anna@example.cn",
+      name: "Anna",
+      invitationHash: "a".repeat(64),
+      invitationExpiresAt: new Date(clock + 86_400_000).toISOString(),
+    });
+    const before = ledgerRows(store);
+    const outbox = engine.outboxStatus().remaining;
+    const first = note(engine, { type: "portal-user.note-active", userId });
+    expect(first).toMatchObject({ kind: "recorded", eventIds: [expect.any(String)] });
+    expect(note(engine, { type: "portal-user.note-active", userId })).toEqual({
+      kind: "unchanged",
+    });
+    expect(note(engine, sentiment).kind).toBe("recorded");
+    expect(note(engine, sentiment).kind).toBe("unchanged");
+    expect(ledgerRows(store)).toBe(before);
+    expect(engine.outboxStatus().remaining).toBe(outbox + 2);
+    expect(
+      engine
+        .journal()
+        .map((e) => e.data.type)
+        .slice(-2),
+    ).toEqual(["portal-user.active", "call.sentiment-recorded"]);
+    // A restarted engine holds the same facts.
+    expect(new AccountEngine(store, options).current()?.callSentiments).toEqual(
+      engine.current()?.callSentiments,
+    );
+  });
+
+  test("[LF4] a region outside the account's jurisdiction notes nothing", () => {
+    const store = openLibsqlStore();
+    stores.push(store);
+    const cn = new AccountEngine(store, { ...options, jurisdiction: "cn" });
+    run(cn, "k1", createCustomer);
+    const euStore = openLibsqlStore();
+    stores.push(euStore);
+    const eu = new AccountEngine(euStore, { ...options, region: "eu-central", jurisdiction: "eu" });
+    eu.applyRemote(TENANT, accountId, cn.journal());
+    expect(note(eu, sentiment)).toEqual({ kind: "misdirected", jurisdiction: "cn" });
+    expect(eu.journal()).toHaveLength(1);
+  });
+});

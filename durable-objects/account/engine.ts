@@ -91,6 +91,21 @@ export type ExecuteRequest = {
   command: Command;
 };
 
+/** A fact the account notes in the background: no key, no ledger (see `note`). */
+export type NoteRequest = Omit<ExecuteRequest, "idempotencyKey" | "fingerprint">;
+
+/** Why a command took no effect: refused by the domain or by the jurisdiction gate. */
+type Refusal = Extract<
+  ExecuteResult,
+  { kind: "rejected" | "misdirected" | "jurisdiction-unknown" }
+>;
+
+export type NoteResult =
+  | { kind: "recorded"; eventIds: string[] }
+  /** Already known (the day was noted, the insight recorded): nothing was written. */
+  | { kind: "unchanged" }
+  | Refusal;
+
 export type Survival = "zone" | "region";
 export type Durability = "local" | "region";
 
@@ -283,13 +298,37 @@ export class AccountEngine {
   }
 
   /**
+   * A fact the account notes in the background (a portal user's active day, a call's
+   * sentiment): judged by core like any command, journaled for the read model and the peers,
+   * but with no ledger entry — nobody retries it under a key, and the facts deduplicate
+   * themselves (a noted day or a recorded insight makes no new event). Never creates the
+   * account: one this region holds nothing of is not found.
+   */
+  note(req: NoteRequest): NoteResult {
+    if (!this.hasSchema || this.state === null)
+      return {
+        kind: "rejected",
+        error: { code: "not-found", entity: "customer", id: req.accountId },
+      };
+    return this.store.transactionSync((): NoteResult => {
+      const state = this.ensureState(req.tenantId, req.accountId);
+      const admitted = this.admit(req, state);
+      if (!admitted.ok) return admitted.result;
+      const { events } = admitted.decision;
+      if (events.length === 0) return { kind: "unchanged" };
+      this.journalLocal(state, req.tenantId, req.accountId, req.actor, events);
+      return { kind: "recorded", eventIds: this.lastEventIds(events.length) };
+    });
+  }
+
+  /**
    * The jurisdiction gate, then the domain's decision. A refused command takes no
    * effect, so its key stays free for a corrected retry.
    */
   private admit(
-    req: ExecuteRequest,
+    req: NoteRequest,
     state: AccountState,
-  ): { ok: true; decision: Accepted } | { ok: false; result: ExecuteResult } {
+  ): { ok: true; decision: Accepted } | { ok: false; result: Refusal } {
     const gate = this.jurisdictionGate(req);
     if (gate) return { ok: false, result: gate };
     const decision = decide(state, req.command, {
@@ -301,6 +340,7 @@ export class AccountEngine {
         this.options.slaClock ??
         businessHoursClock(
           state.customer?.residency ?? (this.options.jurisdiction === "eu" ? "eu" : "cn"),
+          req.command.type === "change.file" ? (req.command.sla ?? null) : null,
         ),
     });
     if (!decision.ok) return { ok: false, result: { kind: "rejected", error: decision.error } };
@@ -476,7 +516,7 @@ export class AccountEngine {
    * (a retry succeeds once the customer arrives, or at a region of its jurisdiction).
    * An account this region holds nothing of is left to `decide` (not found).
    */
-  private jurisdictionGate(req: ExecuteRequest): ExecuteResult | null {
+  private jurisdictionGate(req: NoteRequest): Refusal | null {
     const own = this.options.jurisdiction;
     if (own === undefined) return null;
     const residency =

@@ -3,10 +3,13 @@
 // AccountEngine and core/.
 import { DurableObject } from "cloudflare:workers";
 import {
+  CallSentimentInput,
   DEFAULT_FIELD_POLICY,
   DEFAULT_SURVIVAL_DEADLINE_MS,
   type DomainEvent,
+  engagementView,
   type FieldPolicy,
+  INSIGHT_ID,
   MAX_BATCH_EVENTS,
   type OutgoingBatch,
   type PortalUserLogin,
@@ -25,7 +28,7 @@ import { keyRingOf } from "../../replication/signing.ts";
 import { wallClock } from "../clock.ts";
 import { modesFor, regionHealth } from "../region/client.ts";
 import { durableObjectStore } from "../storage/do-store.ts";
-import { AccountEngine, type ExecuteRequest } from "./engine.ts";
+import { AccountEngine, type ExecuteRequest, type NoteRequest, type NoteResult } from "./engine.ts";
 import { type PageQuery, pageAfter } from "./pages.ts";
 import {
   type AccountResult,
@@ -177,6 +180,63 @@ export class AccountDO extends DurableObject<Env> {
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
       .slice(0, MAX_PORTAL_CONTRACTS);
     return { customer, contracts };
+  }
+
+  /**
+   * What the group workbench computes the account's health from: the portal snapshot's
+   * customer and contracts, and the account's engagement (portal days, call sentiment) at
+   * `nowMs`, the workbench's own time, so the index and its windows agree.
+   */
+  workbenchSnapshot(nowMs: number) {
+    const state = this.engine.current();
+    const snapshot = this.portalSnapshot();
+    if (!state || !snapshot) return null;
+    return { ...snapshot, engagement: engagementView(state, nowMs) };
+  }
+
+  /**
+   * Notes that a portal user used the portal today (a date in the account's jurisdiction):
+   * one event per user and day at most, whoever asks how often. The portal asks in the
+   * background on its authenticated requests (middleware/portal-activity.ts).
+   */
+  notePortalActivity(tenantId: string, accountId: string, userId: string): NoteResult {
+    return this.note({
+      tenantId,
+      accountId,
+      actor: { kind: "portal", id: userId },
+      command: { type: "portal-user.note-active", userId },
+    });
+  }
+
+  /**
+   * Records the sentiment insights inferred of a call with this customer, once per insight
+   * (workers/api/insights/call-sentiment.ts, after the analysis). Only the number: no word
+   * of the call reaches the account.
+   */
+  recordCallSentiment(
+    tenantId: string,
+    accountId: string,
+    insightId: string,
+    sentiment: CallSentimentInput,
+  ): NoteResult {
+    if (!INSIGHT_ID.test(insightId)) throw new RangeError(`not an insight id: ${insightId}`);
+    return this.note({
+      tenantId,
+      accountId,
+      actor: { kind: "system", id: "insights" },
+      command: {
+        type: "call.record-sentiment",
+        insightId,
+        sentiment: CallSentimentInput.parse(sentiment),
+      },
+    });
+  }
+
+  private note(request: NoteRequest): NoteResult {
+    const result = this.engine.note(request);
+    // Projected and replicated by the alarm like every event.
+    if (result.kind === "recorded") this.ctx.waitUntil(this.armAlarm());
+    return result;
   }
 
   /** Read at this moment: an unpaid invoice past its due date reads `overdue`. */

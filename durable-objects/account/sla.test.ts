@@ -16,6 +16,7 @@ import {
   IDEMPOTENCY_RETENTION_MS,
   stateHash,
 } from "../../core/index.ts";
+import { TenantSlaPolicy } from "../../core/sla/tenant.ts";
 import { openLibsqlStore } from "../storage/libsql-store.ts";
 import { AccountEngine, SLA_ACTOR } from "./engine.ts";
 import { CHANGE_REQUEST_SLA_MS, changeRequestClock, type SlaClock } from "./sla-clock.ts";
@@ -235,5 +236,30 @@ describe("the SLA clock of a change request", () => {
     clock.now += 5 * HOUR;
     await drain(eu);
     expect(marks(eu)).toEqual([]);
+  });
+});
+
+describe("the tenant's SLA policy (core/sla/tenant.ts), carried by the filing", () => {
+  test("[SLA11] the policy's hours, warning share and calendar set the clock; without one the defaults", () => {
+    // Friday 2026-03-06 17:00 in Shanghai (09:00Z); Monday 2026-03-09 is closed by the tenant.
+    const clock = { now: Date.parse("2026-03-06T09:00:00Z") };
+    const engine = open(clock, "cn-east", "cn", null);
+    const id = filed(engine);
+    const contractId = engine.changeRequest(id)!.contractId;
+    const sla = TenantSlaPolicy.parse({
+      version: 2,
+      hoursByTier: { standard: 2 },
+      warnAtFraction: 0.5,
+      calendar: { closedDates: ["2026-03-09"] },
+    });
+    const input = ChangeRequestFile.parse({ contractId, kind: "scope", summary: "More" });
+    const second = run(engine, { type: "change.file", seed: "cr-2", input, sla }, CUSTOMER).id;
+    // 2 h: Friday 17–18, then Tuesday 09:00–10:00 (Monday is closed); the warning at 1 h.
+    expect(engine.changeRequest(second)).toMatchObject({
+      slaWarnAt: "2026-03-06T10:00:00.000Z",
+      slaDueAt: "2026-03-10T02:00:00.000Z",
+    });
+    // The first one, filed without a policy, keeps the defaults' Monday noon.
+    expect(engine.changeRequest(id)).toMatchObject({ slaDueAt: "2026-03-09T04:00:00.000Z" });
   });
 });

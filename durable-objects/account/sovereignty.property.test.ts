@@ -3,8 +3,8 @@
 // receive with the real receiver checks (replication/receive.ts checkEvents). Batches are
 // delivered in any order, forwarded on, and eu-central is asked to write to the CN account
 // at arbitrary moments. Whatever the order, eu-central never stores a restricted field of
-// the CN-resident account unmasked (nor a portal user's e-mail, name or hashes), and never
-// journals a write of its own for it.
+// the CN-resident account unmasked (nor a portal user's e-mail, name or hashes, nor a
+// call's sentiment score), and never journals a write of its own for it.
 import fc from "fast-check";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -58,6 +58,11 @@ const PORTAL = {
   passwordHash: "pbkdf2-sha256$100000$c2FsdC16aGFv$aGFzaC16aGFv",
 };
 const PORTAL_USER = portalUserIdFor(accountId, PORTAL.email, TEST_ACCOUNT_ID_KEY);
+/** What insights inferred of a call with the customer: its score never leaves (mask.ts). */
+const CALL = {
+  insightId: `ins_cn-east_${"5".repeat(32)}`,
+  sentiment: { at: "2027-01-15T08:00:00.000Z", score: -0.987654, utterances: 7 },
+};
 const RAW = [
   ...Object.values(PORTAL),
   "13800138000",
@@ -68,6 +73,7 @@ const RAW = [
   TAX,
   ...Object.values(FREE),
   "13912345678",
+  String(CALL.sentiment.score),
 ];
 
 const stores: Array<{ close(): void }> = [];
@@ -103,7 +109,9 @@ function run(engine: AccountEngine, command: Command) {
 
 /** What eu-central is asked to do, at arbitrary moments: every write names raw personal data. */
 function euAttempt(i: number, contractId: string): Command {
-  switch (i % 6) {
+  switch (i % 7) {
+    case 6:
+      return { type: "call.record-sentiment", ...CALL };
     case 5:
       return {
         type: "portal-user.invite",
@@ -253,8 +261,20 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
           invitationHash: PORTAL.invitationHash,
           passwordHash: PORTAL.passwordHash,
         });
+        // Noted in the background: the user's day in the portal, and a call's sentiment.
+        const note = (command: Command) =>
+          east.note({ tenantId: TENANT, accountId, actor: { kind: "system", id: "t" }, command });
+        expect(note({ type: "portal-user.note-active", userId: PORTAL_USER }).kind).toBe(
+          "recorded",
+        );
+        expect(note({ type: "call.record-sentiment", ...CALL }).kind).toBe("recorded");
         expect(east.journal().map((e) => e.data.type)).toEqual(
-          expect.arrayContaining(["change.answered", "portal-user.activated"]),
+          expect.arrayContaining([
+            "change.answered",
+            "portal-user.activated",
+            "portal-user.active",
+            "call.sentiment-recorded",
+          ]),
         );
         // One batch per event and peer, so the order of arrival is free.
         const queue: OutgoingBatch[] = [];
@@ -326,10 +346,14 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
             "change.answered",
             "portal-user.invited",
             "portal-user.activated",
+            "portal-user.active",
+            "call.sentiment-recorded",
           ]),
         );
-        // And cn-south, of the account's jurisdiction, holds the portal user whole.
-        expect(JSON.stringify(engines.get("cn-south")!.journal())).toContain(PORTAL.passwordHash);
+        // And cn-south, of the account's jurisdiction, holds the portal user and the call whole.
+        const south = JSON.stringify(engines.get("cn-south")!.journal());
+        expect(south).toContain(PORTAL.passwordHash);
+        expect(south).toContain(String(CALL.sentiment.score));
         for (const s of stores.splice(0)) s.close();
       },
     ),

@@ -3,6 +3,7 @@
 // per peer with bounded backoff, pulls by page, and two regions that converge [LF3].
 import { describe, expect, test } from "vitest";
 import { groupsStateHash } from "../../core/groups/index.ts";
+import { TenantSlaPolicy } from "../../core/sla/tenant.ts";
 import { openLibsqlStore } from "../storage/libsql-store.ts";
 import { GROUP_BATCH, GroupsEngine, type GroupsRequest } from "./engine.ts";
 
@@ -105,6 +106,29 @@ describe("writes", () => {
     expect(publish(2)).toMatchObject({ kind: "rejected", error: { code: "invalid-state" } });
     expect(publish(1)).toMatchObject({ kind: "rejected", error: { code: "invalid-state" } });
     expect(e.current().portalPolicy).toMatchObject({ version: 2, document: { tiers: 2 } });
+  });
+
+  test("an SLA policy is published with a rising version and renders the policy in force; an older or equal version is refused", () => {
+    const { e } = engine("cn-east", []);
+    const publish = (version: number) =>
+      e.execute(
+        req({
+          type: "sla-policy.publish",
+          policy: TenantSlaPolicy.parse({ version, hoursByTier: { strategic: version } }),
+        }),
+      );
+    const first = publish(2);
+    expect(first).toMatchObject({ kind: "response", outcome: { changed: true } });
+    if (first.kind !== "response") return;
+    expect(JSON.parse(first.outcome.body)).toMatchObject({
+      source: "tenant",
+      version: 2,
+      hoursByTier: { standard: 4, key: 4, strategic: 2 },
+      calendars: { cn: { timeZone: "Asia/Shanghai" }, eu: { timeZone: "Europe/Berlin" } },
+    });
+    expect(publish(2)).toMatchObject({ kind: "rejected", error: { code: "invalid-state" } });
+    expect(publish(1)).toMatchObject({ kind: "rejected", error: { code: "invalid-state" } });
+    expect(e.current().slaPolicy).toMatchObject({ version: 2 });
   });
 
   test("state survives a restart: the journal is replayed into the same state", () => {

@@ -31,6 +31,7 @@ import {
   tick,
   zeroHlc,
 } from "../../core/index.ts";
+import { slaPolicyView, slaSettingOf } from "../../core/sla/tenant.ts";
 import { migrate, type SqlStore, schemaExists } from "../storage/sql-store.ts";
 
 const MIGRATIONS = [
@@ -409,6 +410,8 @@ export function render(state: GroupsState, target: Target, nowMs: number): unkno
           document: state.portalPolicy.document,
         }
       );
+    case "sla-policy":
+      return slaPolicyView(slaSettingOf(state.slaPolicy ?? null));
     case "group":
       return groupView(state, target.id, nowMs);
     case "delegation":

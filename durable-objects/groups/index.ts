@@ -36,6 +36,7 @@ import {
   membersOf,
   rolesOf,
 } from "../../core/groups/index.ts";
+import { type SlaSetting, slaSettingOf } from "../../core/sla/tenant.ts";
 import { jurisdictionKeyOf, type PeerLink } from "../../replication/anti-entropy.ts";
 import { pullGroupEvents, pushGroupEvents } from "../../replication/groups.ts";
 import { peersOf, regionInfo, regionsOf } from "../../replication/regions.ts";
@@ -159,6 +160,15 @@ export class GroupsDO extends DurableObject<Env> {
       weights: chiWeightsOf(state.weights?.value),
       weightsSource: state.weights ? ("tenant" as const) : ("default" as const),
     };
+  }
+
+  /**
+   * The tenant's SLA policy for change requests as it is in force here (core/sla/tenant.ts):
+   * the published one, or the defaults and why (none published, or one this build cannot
+   * read). A change request's filing carries it to the account's object.
+   */
+  slaSetting(): SlaSetting {
+    return slaSettingOf(this.engine.current().slaPolicy ?? null);
   }
 
   /**

@@ -3,8 +3,15 @@
 // changes and decisions made in cn-east reach cn-south by the groups outbox and converge to
 // one state hash [LF3]; a group lead approves within their delegation, and above it or
 // after expiry the request escalates, both audited; under approvals-simplified the policy's
-// simplified path applies and says so; the workbench computes KPIs from facts.
+// simplified path applies and says so; the workbench computes KPIs from facts (portal
+// activity and call sentiment among them); the tenant's SLA policy sets filings' clocks.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ChiPart } from "../../core/groups/kpi.ts";
+import { slaClock } from "../../core/sla/clock.ts";
+import { TenantSlaPolicy, tenantCalendar } from "../../core/sla/tenant.ts";
 import { draftContract, sendAndSign } from "../support/commands.ts";
 import { type OpenApiDoc, recordedExchanges, responseIssues } from "../support/contract.ts";
 import {
@@ -18,6 +25,7 @@ import {
   startPeeredRegions,
   type TestRegion,
 } from "../support/test-region.ts";
+import { startTestWorker, type TestWorker } from "../support/workerd.ts";
 
 const LEAD = { id: "usr_lead", email: "lead@demo.test", password: "lead-password-1" };
 const CONSULTANT = {
@@ -31,8 +39,27 @@ const DOC = "c".repeat(64);
 let east: TestRegion;
 let south: TestRegion;
 const tokens: Record<string, string> = {};
+/**
+ * The inference worker's stand-in (its name and RPC surface), answering at once: every
+ * Chinese utterance "positive" with probability 0.5. Started before the regions, so their
+ * INFERENCE binding finds it from the first call; its config is written to a directory of
+ * this file's own, so its build output is too.
+ */
+let inference: TestWorker | undefined;
+let inferenceDir = "";
+
+async function startInferenceStandIn(): Promise<TestWorker> {
+  inferenceDir = mkdtempSync(join(tmpdir(), "lifeline-inference-stand-in-"));
+  const main = resolve("test/support/slow-inference/index.ts");
+  writeFileSync(
+    join(inferenceDir, "wrangler.toml"),
+    `name = "lifeline-inference"\nmain = ${JSON.stringify(main)}\ncompatibility_date = "2026-04-01"\n\n[vars]\nSLOW_MS = "0"\n`,
+  );
+  return startTestWorker({ config: join(inferenceDir, "wrangler.toml") });
+}
 
 beforeAll(async () => {
+  inference = await startInferenceStandIn();
   [east, south] = await startPeeredRegions(["cn-east", "cn-south"]);
   // The group's people, in both regions' directories (as the dev seed does for the rep).
   for (const r of [east, south]) {
@@ -63,6 +90,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([east?.stop(), south?.stop()]);
+  await inference?.dispose();
+  if (inferenceDir) rmSync(inferenceDir, { recursive: true, force: true });
 });
 
 type Who = "ADMIN" | "REP" | "LEAD" | "CONSULTANT" | "MANAGER" | "INTEGRATOR";
@@ -475,6 +504,153 @@ describe("the group workbench", () => {
   });
 });
 
+describe("the workbench's engagement components: portal activity and call sentiment", () => {
+  test("after a portal login and an analysis that names the customer, the workbench's portal activity and sentiment come from facts, in both regions", async () => {
+    const { groupId, accountId } = await groupWithAccount("Engagement");
+    // The customer's buyer is invited, accepts, logs in and looks around: one active day.
+    const invited = await as("REP")("POST", `/v1/customers/${accountId}/portal-users`, {
+      email: `buyer-${Date.now().toString(36)}@engagement.test`,
+      name: "Buyer",
+    });
+    expect(invited.status).toBe(201);
+    const anonymous = client(() => east.url, "");
+    const password = "engagement-buyer-password";
+    const accepted = await anonymous("POST", "/v1/portal/auth/accept", {
+      code: invited.body.invitation.code,
+      password,
+    });
+    expect(accepted.status).toBe(204);
+    const session = await anonymous("POST", "/v1/portal/auth/login", {
+      email: invited.body.user.email,
+      password,
+    });
+    expect(session.status).toBe(200);
+    const buyer = client(() => east.url, session.body.token);
+    for (const path of ["/v1/portal/me", "/v1/portal/contracts", "/v1/portal/me"])
+      expect((await buyer("GET", path)).status).toBe(200);
+    // A call with the customer, analysed with its sentiment (retried while the stand-in's
+    // binding is first resolved, or its breaker cools down: a shed analysis records nothing).
+    const sheds: unknown[] = [];
+    const analysis = await eventually(async () => {
+      const r = await as("REP")("POST", "/v1/insights/analyze", {
+        customerId: accountId,
+        transcript: [
+          { speaker: "rep", text: "您好，设备最近用得怎么样？" },
+          { speaker: "customer", text: "挺好的，科室都很满意。" },
+          { speaker: "customer", text: "下个月我们想再订两台。" },
+        ],
+      });
+      if (r.status === 200 && r.body.model) return r;
+      sheds.push(r.body?.shed ?? r.status);
+      await new Promise((done) => setTimeout(done, 500));
+      return undefined;
+    }, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the analyses were shed: ${JSON.stringify(sheds.slice(-3))}`);
+    });
+    expect(analysis.body.model).toMatchObject({ version: "slow-stand-in" });
+    const component = (
+      bench: { body: { accounts: Array<{ chi: { components: ChiPart[] } }> } },
+      k: string,
+    ) => bench.body.accounts[0]!.chi.components.find((c) => c.component === k);
+    for (const region of [() => east, () => south]) {
+      const bench = await eventually(async () => {
+        const r = await as("LEAD", region)("GET", `/v1/groups/${groupId}/workbench`);
+        const portal = r.status === 200 ? component(r, "portalActivity") : undefined;
+        const sentiment = r.status === 200 ? component(r, "sentimentTrend") : undefined;
+        return portal?.score !== null && sentiment?.detail.startsWith("needs") ? r : undefined;
+      }, 20_000);
+      // One day however many requests (100 at 8 days).
+      expect(component(bench, "portalActivity")).toMatchObject({
+        score: 12.5,
+        detail: "1 active days of 30 (100 at 8)",
+      });
+      // Known now (one call, this month): a trend needs one in each 30-day window too.
+      expect(component(bench, "sentimentTrend")).toMatchObject({
+        score: null,
+        detail: "needs a call in each of the last two 30-day windows",
+      });
+    }
+  }, 120_000);
+});
+
+describe("the tenant's SLA policy for change requests", () => {
+  /** Round the clock, every day: business time is wall time but for public holidays. */
+  const POLICY = {
+    version: 1,
+    hoursByTier: { standard: 6, key: 6, strategic: 3 },
+    warnAtFraction: 0.5,
+    calendar: { workdays: [1, 2, 3, 4, 5, 6, 7], hours: { start: "00:00", end: "24:00" } },
+  };
+
+  test("GET shows the defaults and why until one is published; reps may neither read nor write it", async () => {
+    const read = await as("ADMIN")("GET", "/v1/admin/sla-policy");
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({
+      source: "default",
+      reason: "unset",
+      version: 0,
+      hoursByTier: { standard: 4, key: 4, strategic: 2 },
+      warnAtFraction: 0.75,
+      calendars: { cn: { timeZone: "Asia/Shanghai" }, eu: { timeZone: "Europe/Berlin" } },
+    });
+    expect(read.body.calendars.cn.holidays).toContain("2026-10-01");
+    expect((await as("REP")("GET", "/v1/admin/sla-policy")).status).toBe(403);
+    expect((await put("REP", "/v1/admin/sla-policy", POLICY)).status).toBe(403);
+  });
+
+  test("published (validated, versioned, audited, replicated), it sets the clock of the next filing and says so", async () => {
+    const bad = await put("ADMIN", "/v1/admin/sla-policy", {
+      ...POLICY,
+      hoursByTier: { standard: 0 },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain("hoursByTier");
+    const published = await put("ADMIN", "/v1/admin/sla-policy", POLICY);
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect(published.body).toMatchObject({ source: "tenant", version: 1, warnAtFraction: 0.5 });
+    expect(published.body.calendars.cn.workdays).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // The same version again is stale: two admins editing one version cannot both win.
+    const stale = await put("ADMIN", "/v1/admin/sla-policy", { ...POLICY, warnAtFraction: 0.6 });
+    expect(stale.status).toBe(409);
+    const audited = await auditEntries("group-change");
+    expect(
+      audited.some(
+        (e) =>
+          e.detail.change === "sla-policy.publish" &&
+          (e.detail.policy as { version?: number })?.version === 1,
+      ),
+    ).toBe(true);
+    // Replicated like the tenant's other settings.
+    await eventually(async () => {
+      const r = await as("ADMIN", () => south)("GET", "/v1/admin/sla-policy");
+      return r.body?.version === 1 ? r : undefined;
+    }, 15_000);
+    // A change request filed now is due 6 hours (of the policy's calendar) later.
+    const { accountId } = await groupWithAccount("SLA policy");
+    const contract = await draftContract(as("INTEGRATOR"), accountId, 10_000, DOC);
+    expect(contract.status).toBe(201);
+    const filed = await as("REP")(
+      "POST",
+      `/v1/customers/${accountId}/change-requests`,
+      { contractId: contract.body.id, kind: "scope", summary: "Two more probes" },
+      key("cr"),
+    );
+    expect(filed.status).toBe(201);
+    expect(filed.headers.get("lifeline-sla-policy")).toBe("tenant; version=1");
+    const policy = TenantSlaPolicy.parse(POLICY);
+    const clock = slaClock({
+      filedAtMs: Date.parse(filed.body.filedAt),
+      tier: "standard",
+      policy,
+      calendar: tenantCalendar("cn", policy),
+    });
+    expect(filed.body).toMatchObject({
+      slaDueAt: new Date(clock.dueAtMs).toISOString(),
+      slaWarnAt: new Date(clock.warnAtMs).toISOString(),
+    });
+  });
+});
+
 describe("[LF8] the groups replication route", () => {
   test("[LF8] an unsigned or wrongly signed push or pull is 401 and stores nothing", async () => {
     for (const path of ["/v1/replication/groups", "/v1/replication/groups/pull"]) {
@@ -504,7 +680,7 @@ describe("[contract] this file's traffic against /v1/openapi.json", () => {
   test("[contract] every answer validates against its documented status, body and headers", async () => {
     const doc = (await readJson(await fetch(`${east.url}/v1/openapi.json`))) as OpenApiDoc;
     const exchanges = recordedExchanges().filter((e) =>
-      /^\/v1\/(groups|approvals|me|admin\/(groups|approval))/.test(e.target),
+      /^\/v1\/(groups|approvals|me|admin\/(groups|approval|sla-policy))/.test(e.target),
     );
     expect(exchanges.length).toBeGreaterThan(30);
     expect(exchanges.flatMap((e) => responseIssues(doc, e))).toEqual([]);

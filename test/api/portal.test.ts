@@ -7,6 +7,7 @@
 // `portal-read-only` mode; and an admin publishing a policy and asking why.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ChiPart } from "../../core/groups/kpi.ts";
 import { fieldsOf } from "../../core/portal/fields.ts";
 import { draftContract, sendAndSign } from "../support/commands.ts";
 import {
@@ -394,6 +395,32 @@ describe("change requests from the portal", () => {
     expect(r.status).toBe(403);
     const list = await portalCall(c.token, "GET", "/v1/portal/change-requests");
     expect(list.body.items).toEqual([]);
+  });
+});
+
+describe("portal use as a fact", () => {
+  test("a login and the requests of its session count one active day of the customer on its group's workbench", async () => {
+    const c = customers.standard;
+    for (const path of ["/v1/portal/me", "/v1/portal/contracts", "/v1/portal/change-requests"])
+      expect((await portalCall(c.token, "GET", path)).status).toBe(200);
+    const group = await admin()("POST", "/v1/groups", { name: `Activity ${n++}` });
+    expect(group.status).toBe(201);
+    for (const [path, body] of [
+      [`/v1/groups/${group.body.id}/members/usr_rep`, { role: "sales-manager" }],
+      [`/v1/groups/${group.body.id}/accounts/${c.id}`, {}],
+    ] as const)
+      expect((await admin()("PUT", path, body, key("g"))).status).toBeLessThan(300);
+    const portalActivity = (r: { body: { accounts: Array<{ chi: { components: ChiPart[] } }> } }) =>
+      r.body.accounts[0]!.chi.components.find((x) => x.component === "portalActivity")!;
+    const bench = await eventually(async () => {
+      const r = await rep()("GET", `/v1/groups/${group.body.id}/workbench`);
+      return r.status === 200 && portalActivity(r).score !== null ? r : undefined;
+    });
+    // The login and every request since were one day of one user: 1 of the 8 days for 100.
+    expect(portalActivity(bench)).toMatchObject({
+      score: 12.5,
+      detail: "1 active days of 30 (100 at 8)",
+    });
   });
 });
 

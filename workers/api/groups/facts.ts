@@ -1,16 +1,15 @@
 // The facts a group's workbench computes its KPIs from, gathered within bounds: at most
 // MAX_WORKBENCH_ACCOUNTS accounts, each read from its own AccountDO (one snapshot: the
-// customer and its newest contracts), ACCOUNT_FAN_OUT at a time and each within
-// ACCOUNT_TIMEOUT_MS (an account that does not answer is listed as unavailable, never
-// failing the page); the adoption of recommendations from the members' answers in the
-// read model.
+// customer, its newest contracts and its engagement at the workbench's time),
+// ACCOUNT_FAN_OUT at a time and each within ACCOUNT_TIMEOUT_MS (an account that does not
+// answer is listed as unavailable, never failing the page); the adoption of
+// recommendations from the members' answers in the read model.
 //
-// Invoices (on contracts), change requests and service requests (on the customer) were
-// being added to the account views as this was written, so they are read defensively as
-// optional fields: a view without one leaves its KPI component out (`null`: not known),
-// rather than counting it as "none". Call sentiment and portal activity are not stored
-// anywhere yet (insights keep only the strategies they suggested), so those two CHI
-// components are unknown until they are; the formula shares their weight out.
+// Views are read defensively, each part as optional: a view without one (an object of an
+// older build) leaves its KPI component out (`null`: not known) rather than counting it as
+// "none". The same holds for an account without portal users (no portal activity to
+// speak of) and for call sentiment held here without its scores (a copy abroad withholds
+// them: the trend is read in the account's jurisdiction only).
 import { and, count, eq, gte, inArray, notLike, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type AccountFacts, UNKNOWN_FACTS } from "../../../core/groups/index.ts";
@@ -87,20 +86,33 @@ const Contract = z.object({
   invoices: z.array(z.object({ dueDate: z.string(), paidAt: z.string().nullable() })).optional(),
 });
 
-const Snapshot = z.object({ customer: Customer, contracts: z.array(z.unknown()) });
+const Engagement = z.object({
+  portalActivity: z.object({ activeDays30: z.int().min(0) }).nullable(),
+  sentiment: z.object({
+    calls: z.array(z.object({ at: z.string(), score: z.number() })),
+    withheld: z.int().min(0),
+  }),
+});
+
+const Snapshot = z.object({
+  customer: Customer,
+  contracts: z.array(z.unknown()),
+  engagement: Engagement.optional(),
+});
 
 /** Reads the accounts (the first MAX_WORKBENCH_ACCOUNTS), in bounded parallel batches. */
 export async function readAccounts(
   env: Env,
   tenantId: string,
   accountIds: readonly string[],
+  nowMs: number,
 ): Promise<AccountRead[]> {
   return mapLimit(
     accountIds.slice(0, MAX_WORKBENCH_ACCOUNTS),
     ACCOUNT_FAN_OUT,
     async (accountId) => {
       try {
-        return await within(readAccount(env, tenantId, accountId), ACCOUNT_TIMEOUT_MS);
+        return await within(readAccount(env, tenantId, accountId, nowMs), ACCOUNT_TIMEOUT_MS);
       } catch (err) {
         console.warn(
           "workbench: account unavailable",
@@ -123,10 +135,17 @@ const unread = (accountId: string, status: "unavailable" | "not-found"): Account
   openChangeRequests: [],
 });
 
-async function readAccount(env: Env, tenantId: string, accountId: string): Promise<AccountRead> {
-  const parsed = Snapshot.safeParse(await accountStub(env, tenantId, accountId).portalSnapshot());
+async function readAccount(
+  env: Env,
+  tenantId: string,
+  accountId: string,
+  nowMs: number,
+): Promise<AccountRead> {
+  const parsed = Snapshot.safeParse(
+    await accountStub(env, tenantId, accountId).workbenchSnapshot(nowMs),
+  );
   if (!parsed.success) return unread(accountId, "not-found");
-  const { customer } = parsed.data;
+  const { customer, engagement } = parsed.data;
   // A contract that does not read as one (a newer shape) is left out, not guessed at.
   const contracts = parsed.data.contracts.flatMap((view) => {
     const r = Contract.safeParse(view);
@@ -145,8 +164,9 @@ async function readAccount(env: Env, tenantId: string, accountId: string): Promi
           met: crs.filter((r) => r.answer && !r.slaMarks?.violation).length,
         }
       : null,
-    sentiment: null,
-    portalActivity: null,
+    sentiment:
+      engagement && engagement.sentiment.withheld === 0 ? engagement.sentiment.calls : null,
+    portalActivity: engagement?.portalActivity ?? null,
   };
   return {
     accountId,

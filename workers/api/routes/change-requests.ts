@@ -1,13 +1,14 @@
 // Change requests, the staff side (DESIGN §11): the customer files them in the portal (or
 // staff file one on the customer's behalf, below); departments record their impact check;
 // the group answers with feasibility and a new committed date, once. An SLA clock in the
-// AccountDO marks requests nobody answered in time. Single reads and a customer's list come
+// AccountDO marks requests nobody answered in time, set at filing by the tenant's SLA policy
+// (read here from its GroupsDO: groups/sla.ts). Single reads and a customer's list come
 // from its AccountDO; lists across accounts from the regional read model.
 //
 // The portal's routes (file, respond, withdraw) run the same commands through the same
-// write path with a portal principal: `runCommand(c, accountId, { type: "change.file",
-// seed: key, input }, input)`, `{ type: "change.respond", changeRequestId, input }`,
-// `{ type: "change.withdraw", changeRequestId }`.
+// write path with a portal principal: `{ type: "change.file", seed: key, input, sla }`,
+// `{ type: "change.respond", changeRequestId, input }`, `{ type: "change.withdraw",
+// changeRequestId }`.
 import { z } from "@hono/zod-openapi";
 import {
   AccountId,
@@ -26,6 +27,7 @@ import { listChangeRequests } from "../../../db/queries.ts";
 import { accountStub } from "../../../durable-objects/stubs.ts";
 import { notFound, Problem } from "../errors.ts";
 import { requireGroupMember } from "../groups/run.ts";
+import { SLA_POLICY_HEADERS, slaSettingFor, withSlaPolicyHeader } from "../groups/sla.ts";
 import { requireIdempotencyKey, runCommand } from "../lifeline.ts";
 import { requireRole } from "../middleware/roles.ts";
 import {
@@ -59,6 +61,12 @@ const FORBIDDEN = problem("The caller is not a rep, manager or admin (an integra
 const CustomerParam = z.object({ id: AccountId });
 const RequestParam = z.object({ changeRequestId: ChangeRequestId });
 
+/** A filing's answer: the change request, and which SLA policy set its clock. */
+function filedAnswer(description: string) {
+  const answer = written(ChangeRequestView, description);
+  return { ...answer, headers: { ...answer.headers, ...SLA_POLICY_HEADERS } };
+}
+
 const changeRequestNotFound = (id: string) =>
   new Problem(
     404,
@@ -82,8 +90,8 @@ const file = route({
     body: jsonBody(ChangeRequestFile),
   },
   responses: {
-    201: written(ChangeRequestView, "Filed"),
-    200: written(ChangeRequestView, "Already filed; nothing changed"),
+    201: filedAnswer("Filed"),
+    200: filedAnswer("Already filed; nothing changed"),
     ...writeProblems,
     403: FORBIDDEN,
     404: readProblems[404],
@@ -94,7 +102,9 @@ changeRequests.openapi(file, async (c) => {
   const key = requireIdempotencyKey(c);
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");
-  return raw(await runCommand(c, id, { type: "change.file", seed: key, input }, input, key));
+  const sla = await slaSettingFor(c.env, c.get("principal").tenantId);
+  const command = { type: "change.file" as const, seed: key, input, sla: sla.policy };
+  return raw(withSlaPolicyHeader(await runCommand(c, id, command, input, key), sla));
 });
 
 const customerList = route({

@@ -457,7 +457,7 @@ groups.openapi(workbench, async (c) => {
       "A rep sees the workbench of their own groups.",
     );
   const [accounts, answers] = await Promise.all([
-    readAccounts(c.env, p.tenantId, group.accountIds),
+    readAccounts(c.env, p.tenantId, group.accountIds, now),
     memberAdoption(
       c.env,
       p.tenantId,

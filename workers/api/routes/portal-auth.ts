@@ -2,7 +2,8 @@
 // customer's success group, accepts the invitation with a password and then logs in to a
 // session of the portal audience, bound to one customer account. The session opens only
 // /v1/portal/*; staff sessions and API keys do not open the portal's routes either.
-// Logins share the staff login's rate limits (per address, per e-mail, growing lockouts).
+// Logins share the staff login's rate limits (per address, per e-mail, growing lockouts). A
+// login, like every authenticated portal request, notes the user's day of portal use.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sign } from "hono/jwt";
 import { sha256Hex } from "../../../core/index.ts";
@@ -14,6 +15,7 @@ import {
   rememberPortalTokenVersion,
   TOKEN_ISSUER,
 } from "../middleware/auth.ts";
+import { notePortalActivity } from "../middleware/portal-activity.ts";
 import {
   loginAddressLimit,
   loginEmailGate,
@@ -82,6 +84,12 @@ portalAuth.openapi(
     const ok = await checkPassword(c.env, password, usable?.passwordHash ?? null);
     await loginOutcome(c, email, ok && usable !== null);
     if (!ok || !usable) throw new Problem(401, "unauthorized", "Wrong e-mail or password");
+    // A login is portal use: the day counts toward the customer's portal activity.
+    notePortalActivity(c, {
+      tenantId: usable.tenantId,
+      accountId: usable.accountId,
+      userId: usable.id,
+    });
     const exp = Math.floor(Date.now() / 1000) + PORTAL_SESSION_TTL_S;
     const token = await sign(
       {

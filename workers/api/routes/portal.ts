@@ -4,6 +4,8 @@
 // context (tier × stage × terms); a route never returns a staff view. An id of another
 // account is a 404 before anything is read (account ids are embedded in every id, so no
 // other account is ever asked). Under `portal-read-only` every write is a 503 that says so.
+// Every authenticated request notes the user's day of portal use in the background
+// (middleware/portal-activity.ts), the health index's portal activity.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import {
@@ -22,9 +24,11 @@ import { auditStub } from "../../../durable-objects/stubs.ts";
 import type { AppEnv } from "../env.ts";
 import { Problem } from "../errors.ts";
 import { readFile } from "../files.ts";
+import { slaSettingFor } from "../groups/sla.ts";
 import { jurisdictionTimeZone } from "../insights/time-zone.ts";
 import { executeCommand, requireIdempotencyKey } from "../lifeline.ts";
 import { authenticatePortal, directory } from "../middleware/auth.ts";
+import { portalActivity } from "../middleware/portal-activity.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { bearerRoutes, IdempotencyHeaders, json, jsonBody, NoQuery, problem } from "../openapi.ts";
 import { loadPortalAccount } from "../portal/load.ts";
@@ -46,7 +50,7 @@ for (const path of [
   "/v1/portal/documents/*",
   "/v1/portal/service-requests",
 ])
-  portal.use(path, authenticatePortal(), rateLimit());
+  portal.use(path, authenticatePortal(), rateLimit(), portalActivity());
 
 type Ctx = Context<AppEnv>;
 
@@ -290,10 +294,13 @@ portal.openapi(
     if (!account.contextOf(contractId)) throw notFound("Contract", contractId);
     if (!account.can("file-change-request", contractId)) throw forbidden("file-change-request");
     await refuseIfReadOnly(c);
+    // The tenant's SLA policy sets the clock (the defaults when it has none or does not
+    // answer: logged, not told to the customer, who sees the due time it made).
+    const sla = await slaSettingFor(c.env, principalOf(c).tenantId);
     const { outcome } = await executeCommand(
       c,
       principalOf(c).accountId,
-      { type: "change.file", seed: key, input },
+      { type: "change.file", seed: key, input, sla: sla.policy },
       input,
       key,
     );
