@@ -1,6 +1,7 @@
 // core/ public surface: pure domain logic with no runtime imports (a test enforces it).
 export * from "./account/conflicts.ts";
 export * from "./account/decide.ts";
+export * from "./account/engagement.ts";
 export * from "./account/evolve.ts";
 export * from "./account/state.ts";
 export * from "./account/state-hash.ts";

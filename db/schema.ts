@@ -2,9 +2,9 @@
 // requests, delivery milestones) is what lists, search and reports read, written only by
 // AccountDO projections (full-row upserts guarded by `version`), so it can be rebuilt,
 // lag, or be down without touching a lifeline write [LF5]. The insights tables are the
-// API's own: which strategies a call analysis suggested and whether reps adopted them
-// (never the transcript itself).
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+// API's own: which strategies a call analysis suggested, whether reps adopted them, and
+// the A/B experiments of their wordings (never the transcript itself).
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const customers = sqliteTable(
   "customers",
@@ -84,6 +84,13 @@ export const insights = sqliteTable(
     industry: text("industry"),
     /** The suggested actions' strategy ids, in order (JSON array). */
     strategies: text("strategies", { mode: "json" }).notNull().$type<string[]>(),
+    /**
+     * Per suggested strategy under an A/B test, the experiment and the arm it was shown
+     * with (JSON object); null when none of its strategies was under test.
+     */
+    variants: text("variants", { mode: "json" }).$type<
+      Record<string, { experimentId: string; variant: string }>
+    >(),
     modelVersion: text("model_version"),
     rulesFingerprint: text("rules_fingerprint").notNull(),
     createdBy: text("created_by").notNull(),
@@ -105,10 +112,64 @@ export const insightFeedback = sqliteTable(
     adopted: integer("adopted", { mode: "boolean" }).notNull(),
     answeredBy: text("answered_by").notNull(),
     answeredAt: text("answered_at").notNull(),
+    /** The experiment and arm the action was shown with (copied from the insight), if any. */
+    experimentId: text("experiment_id"),
+    variant: text("variant"),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.insightId, t.strategy] }),
     index("insight_feedback_by_strategy").on(t.tenantId, t.strategy),
+    index("insight_feedback_by_experiment").on(t.tenantId, t.experimentId, t.variant),
+  ],
+);
+
+/**
+ * A/B tests of strategy wordings (core/insights/experiments.ts), one per strategy and
+ * tenant in this region, like the insights they count. `version` guards concurrent changes;
+ * `last_change_key` names the change that made it (insight_experiment_changes).
+ */
+export const insightExperiments = sqliteTable(
+  "insight_experiments",
+  {
+    tenantId: text("tenant_id").notNull(),
+    strategy: text("strategy").notNull(),
+    id: text("id").notNull(),
+    /** `control` first, then the variants' ids (JSON array). */
+    arms: text("arms", { mode: "json" }).notNull().$type<string[]>(),
+    status: text("status").notNull().$type<"running" | "promoted" | "reverted">(),
+    promoted: text("promoted"),
+    startedAt: text("started_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    version: integer("version").notNull(),
+    lastChangeKey: text("last_change_key"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.strategy] }),
+    index("insight_experiments_by_status").on(t.tenantId, t.status),
+  ],
+);
+
+/**
+ * Promotions and reversals, keyed by the request's Idempotency-Key: a retried request finds
+ * its change here, and the strategies report shows the history. `detail` is what the audit
+ * entry says, so a retry after a lost audit append writes the same entry.
+ */
+export const insightExperimentChanges = sqliteTable(
+  "insight_experiment_changes",
+  {
+    tenantId: text("tenant_id").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    strategy: text("strategy").notNull(),
+    action: text("action").notNull().$type<"promote" | "revert">(),
+    variant: text("variant"),
+    by: text("by").notNull(),
+    at: text("at").notNull(),
+    detail: text("detail", { mode: "json" }).notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.idempotencyKey] }),
+    index("insight_experiment_changes_by_experiment").on(t.tenantId, t.experimentId, t.at),
   ],
 );
 
@@ -175,5 +236,96 @@ export const deliveryMilestones = sqliteTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     index("delivery_milestones_by_planned").on(t.tenantId, t.plannedDate, t.id),
     index("delivery_milestones_by_account").on(t.tenantId, t.accountId, t.plannedDate, t.id),
+  ],
+);
+
+// ---------------------------------------------------------------- federated learning
+// (ml/federated, workers/api/federation). A region's labelled utterances stay in this
+// region's database: no outbox, projection or peer route reads them, and a round sends
+// only a clipped weight update computed from them. Model versions are parameter vectors
+// (base64 Float32), never text.
+
+/** A rep's corrected sentiment label (or an imported one) for one utterance of the tenant. */
+export const labelledUtterances = sqliteTable(
+  "labelled_utterances",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** The client's id for the row: adding it again replaces it (a retry is one row). */
+    id: text("id").notNull(),
+    lang: text("lang").notNull().$type<"zh" | "en">(),
+    industry: text("industry"),
+    speaker: text("speaker").$type<"customer" | "rep">(),
+    text: text("text").notNull(),
+    label: text("label").notNull().$type<"negative" | "neutral" | "positive">(),
+    /** `holdout` rows only judge new global versions; `train` rows train the region's updates. */
+    use: text("use").notNull().$type<"train" | "holdout">(),
+    addedBy: text("added_by").notNull(),
+    addedAt: text("added_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("labelled_utterances_by_use").on(t.tenantId, t.use, t.id),
+  ],
+);
+
+/** Whether this region's rows of a tenant take part in rounds (its admins decide, per region). */
+export const federationParticipation = sqliteTable("federation_participation", {
+  tenantId: text("tenant_id").primaryKey(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  /** The least noise (σ) this region adds to its updates, whatever a round asks for. */
+  minNoiseMultiplier: real("min_noise_multiplier").notNull(),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Global versions: made here on the coordinator, received elsewhere (same hash everywhere). */
+export const federationModels = sqliteTable(
+  "federation_models",
+  {
+    tenantId: text("tenant_id").notNull(),
+    version: integer("version").notNull(),
+    parent: integer("parent"),
+    round: integer("round").notNull(),
+    hash: text("hash").notNull(),
+    params: text("params").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.version] })],
+);
+
+/** The coordinator's rounds: claimed by inserting the row, so two triggers never run one round twice. */
+export const federationRounds = sqliteTable(
+  "federation_rounds",
+  {
+    tenantId: text("tenant_id").notNull(),
+    round: integer("round").notNull(),
+    status: text("status").notNull().$type<"running" | "advanced" | "stalled" | "failed">(),
+    baseVersion: integer("base_version").notNull(),
+    version: integer("version"),
+    startedAt: text("started_at").notNull(),
+    finishedAt: text("finished_at"),
+    /** What arrived from each region (n, norms, clipping) and each region's decision (JSON). */
+    summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.round] })],
+);
+
+/** This region's held-out check of each version it was offered, and whether it serves it. */
+export const federationDecisions = sqliteTable(
+  "federation_decisions",
+  {
+    tenantId: text("tenant_id").notNull(),
+    version: integer("version").notNull(),
+    serve: integer("serve", { mode: "boolean" }).notNull(),
+    reason: text("reason").notNull(),
+    holdout: integer("holdout").notNull(),
+    candidateMacroF1: real("candidate_macro_f1"),
+    servedVersion: integer("served_version"),
+    servedMacroF1: real("served_macro_f1"),
+    decidedAt: text("decided_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.version] }),
+    index("federation_decisions_served").on(t.tenantId, t.serve, t.version),
   ],
 );

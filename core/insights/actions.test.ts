@@ -13,6 +13,7 @@ import {
 import {
   ActionTemplate,
   CustomerProfile,
+  Industry,
   Locale,
   ProcurementAuthority,
   Scale,
@@ -43,6 +44,13 @@ const strategies = (utterances: Turn[], p: z.input<typeof CustomerProfile>, mont
   nextBestActions({ locale: "en", utterances, profile: profile(p), month }).map((a) => a.strategy);
 
 const medical = { industry: "medical-devices" } as const;
+const product = (productLine: string, match: string): Signal => ({
+  ...sig("product-mention", match),
+  productLine,
+});
+const wantsLine = (line: string) => [
+  turn("customer", [sig("purchase-intent", "想换"), product(line, "设备")]),
+];
 const intent = [customer("purchase-intent")];
 
 describe("procurement authority", () => {
@@ -118,16 +126,126 @@ describe("facility scale", () => {
     );
   });
 
-  test("a clinic that wants to buy is offered an entry-level trial; a tertiary hospital the flagship", () => {
-    expect(strategies(intent, { ...medical, scale: "small" })).toContain(
+  // Product actions need their product line in the call or the profile since issue 12: an
+  // intent alone no longer picks a product for the customer.
+  const wants = wantsLine;
+  test("a clinic that wants an ultrasound is offered an entry-level trial; a tertiary hospital wanting MRI the flagship", () => {
+    expect(strategies(wants("ultrasound"), { ...medical, scale: "small" })).toContain(
       "medical.entry-ultrasound-trial",
     );
-    expect(strategies(intent, { ...medical, scale: "medium" })).toContain(
+    expect(strategies(wants("ultrasound"), { ...medical, scale: "medium" })).toContain(
       "medical.mid-range-upgrade-path",
     );
-    expect(strategies(intent, { ...medical, scale: "large" })).toContain(
+    expect(strategies(wants("mri"), { ...medical, scale: "large" })).toContain(
       "medical.flagship-imaging-demo",
     );
+  });
+
+  test("an intent with no product line in the call or the profile gets no product-specific action", () => {
+    for (const scale of ["small", "medium", "large"] as const) {
+      const s = strategies(intent, { ...medical, scale });
+      expect(
+        s.filter((x) => x.startsWith("medical.") && x !== "medical.tender-compliance"),
+      ).toEqual([]);
+    }
+    // The profile's lines count like the call's.
+    expect(
+      strategies(intent, { ...medical, scale: "small", productLines: ["ultrasound"] }),
+    ).toContain("medical.entry-ultrasound-trial");
+  });
+});
+
+describe("procurement stage and product lines (issue 12)", () => {
+  const gates = ["tender", "three-quotes", "committee-review", "approval-pending"] as const;
+  const anyTurns = fc.array(
+    fc.record({
+      speaker: fc.constantFrom<Speaker>("customer", "rep"),
+      signals: fc
+        .subarray([...SignalKind.options])
+        .map((ks) =>
+          ks.map((k) =>
+            k === "product-mention"
+              ? product(["ultrasound", "ct", "mri", "x-ray", "cnc", "crm"][k.length % 6]!, k)
+              : sig(k, k, k === "competitor-mention" ? "华康医疗" : undefined),
+          ),
+        ),
+      sentiment: fc.constant(null),
+    }),
+    { maxLength: 10 },
+  );
+
+  test("[P] close-now is never offered while the customer names a gate or the profile implies one", () => {
+    fc.assert(
+      fc.property(callWith(anyTurns), (call) => {
+        const actions = nextBestActions(call).map((a) => a.strategy);
+        const said = call.utterances
+          .filter((u) => u.speaker === "customer")
+          .flatMap((u) => u.signals.map((x) => x.kind));
+        const authority = call.profile.procurementAuthority;
+        const gated =
+          gates.some((g) => said.includes(g)) ||
+          authority === "tender" ||
+          authority === "committee";
+        if (gated) expect(actions).not.toContain("generic.close-now");
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("[P] each gate named by a budget holder gets its process action instead of close-now", () => {
+    const expected = {
+      tender: "generic.tender-process",
+      "three-quotes": "generic.three-quotes",
+      "committee-review": "generic.committee-review",
+      "approval-pending": "generic.approval-follow-up",
+    } as const;
+    for (const gate of gates) {
+      const s = strategies([customer("purchase-intent", gate)], {
+        procurementAuthority: "budget-holder",
+        budgetCycle: { budgetApproved: true },
+      });
+      expect(s, gate).toContain(expected[gate]);
+      expect(s, gate).not.toContain("generic.close-now");
+    }
+  });
+
+  test("[L] a product-specific action is offered only for a line the customer named or the profile lists", () => {
+    const lined = new Map(
+      DEFAULT_TEMPLATES.filter((t) => t.lines).map((t) => [t.strategy, t.upgradeFrom ?? t.lines!]),
+    );
+    fc.assert(
+      fc.property(callWith(anyTurns), (call) => {
+        const touched = new Set([
+          ...call.utterances
+            .filter((u) => u.speaker === "customer")
+            .flatMap((u) => u.signals.flatMap((x) => x.productLine ?? [])),
+          ...(call.profile.productLines ?? []),
+        ]);
+        for (const a of nextBestActions(call)) {
+          const reach = lined.get(a.strategy);
+          if (reach)
+            expect(
+              reach.some((l) => touched.has(l)),
+              a.strategy,
+            ).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("[L] an ultrasound call at a tertiary hospital gets no MRI / CT; an X-ray one an upgrade path that says so", () => {
+    const large = { ...medical, scale: "large" } as const;
+    expect(strategies(wantsLine("ultrasound"), large)).not.toContain(
+      "medical.flagship-imaging-demo",
+    );
+    const upgrade = nextBestActions({
+      locale: "zh",
+      utterances: wantsLine("x-ray"),
+      profile: profile(large),
+      month: 6,
+    }).find((a) => a.strategy === "medical.ct-upgrade-from-x-ray");
+    expect(upgrade?.reason).toContain("升级路径：X光（DR） → CT");
   });
 });
 
@@ -282,8 +400,9 @@ describe("evidence", () => {
 const anyProfile = fc
   .record(
     {
-      industry: fc.constantFrom("medical-devices", "education", "manufacturing", "other"),
+      industry: fc.constantFrom(...Industry.options),
       scale: fc.constantFrom(...Scale.options),
+      productLines: fc.subarray(["ultrasound", "ct", "x-ray", "interactive-displays", "crm"]),
       facility: fc.constantFrom("社区卫生服务中心", "Plant 3"),
       procurementAuthority: fc.constantFrom(...ProcurementAuthority.options),
       budgetCycle: fc.record(
@@ -529,13 +648,17 @@ describe("locale", () => {
       evidence: [0, 1],
       priority: 78,
     });
+    const ultrasound = [
+      turn("customer", [sig("purchase-intent", "想换"), product("ultrasound", "超声")]),
+    ];
     expect(
-      nextBestActions({ utterances: intent, profile: clinic, month: 6, locale: "zh" }).find(
+      nextBestActions({ utterances: ultrasound, profile: clinic, month: 6, locale: "zh" }).find(
         (a) => a.strategy === "medical.entry-ultrasound-trial",
       ),
     ).toMatchObject({
       title: "安排入门级便携超声现场试用",
-      reason: "社区卫生服务中心规模较小（“purchase-intent”）；入门级设备与其检查量和预算相匹配。",
+      reason:
+        "社区卫生服务中心在考虑超声设备（“想换”、“超声”）；对规模较小的机构，入门级便携超声与其检查量和预算相匹配。",
     });
   });
 

@@ -1,36 +1,32 @@
 // Next-best actions: the templates whose constraints the call and the customer meet, at
 // most one per topic and three in all, ranked by priority with the strategy id breaking ties;
 // each rendered in the locale asked for, or in the fallback when its template lacks that one.
-import { languageOf } from "./language.ts";
+// An action quotes only the signals its template names as evidence, and a product-specific
+// one speaks only of the product lines the call or the profile touches.
+import { type CallFacts, callFacts, hitsOf } from "./call-facts.ts";
+import { DEFAULT_PRODUCT_LINES } from "./product-lines-default.ts";
+import { competitorsOf, quotesOf, render, renderLocale, textIn, WORDING } from "./render.ts";
 import {
   type ActionTemplate,
-  type BudgetCycle,
-  type BudgetState,
   type CustomerProfile,
-  FALLBACK_LOCALE,
   type Locale,
-  type LocalisedText,
-  localesOf,
   MAX_ACTIONS,
   type NextBestAction,
+  type ProductLine,
   type SignalKind,
   type UtteranceInsight,
 } from "./schema.ts";
 import { DEFAULT_TEMPLATES } from "./templates-default.ts";
 
-/** Below this the model is guessing; such an utterance is evidence of nothing. */
-export const SENTIMENT_CONFIDENCE = 0.7;
+export {
+  budgetState,
+  monthsToFiscalYear,
+  SENTIMENT_CONFIDENCE,
+} from "./call-facts.ts";
+export { renderLocale } from "./render.ts";
+
 /** One priority point per supporting utterance, up to this many. */
 const EVIDENCE_BONUS_MAX = 5;
-const MAX_QUOTES = 3;
-const MAX_NAMED_COMPETITORS = 3;
-const PLACEHOLDER = /\{(\w+)\}/g;
-
-/** How values are joined and what stands in for an unknown one, per locale. */
-const WORDING: Record<Locale, { list: string; facility: string; competitor: string }> = {
-  en: { list: ", ", facility: "the customer", competitor: "the competitor" },
-  zh: { list: "、", facility: "客户", competitor: "竞品" },
-};
 
 export interface ActionInput {
   utterances: ReadonlyArray<Pick<UtteranceInsight, "speaker" | "signals" | "sentiment">>;
@@ -40,58 +36,8 @@ export interface ActionInput {
   /** The language to write actions in; required so that no caller gets English by forgetting. */
   locale: Locale;
   templates?: readonly ActionTemplate[];
-}
-
-/** Months until the next fiscal year starts: 12 in its first month, 1 in its last. */
-export function monthsToFiscalYear(month: number, fiscalYearStartMonth: number): number {
-  return (fiscalYearStartMonth - month + 12) % 12 || 12;
-}
-
-/** Without a fiscal-year start the planning window cannot be placed: not approved is all we know. */
-export function budgetState(cycle: BudgetCycle | undefined, month: number): BudgetState {
-  if (cycle?.budgetApproved === undefined) return "unknown";
-  if (cycle.budgetApproved) return "approved";
-  if (cycle.fiscalYearStartMonth === undefined) return "unapproved";
-  const months = monthsToFiscalYear(month, cycle.fiscalYearStartMonth);
-  return months <= cycle.planningMonths ? "planning" : "unapproved";
-}
-
-/**
- * The locale a template is rendered in: the one asked for if both its title and reason
- * have it (a plain string has every locale), else the fallback, else the one they share.
- * A template of plain strings alone is in whatever language its tenant wrote: read from
- * the text, so that lists, stand-ins and the reported locale match it.
- */
-export function renderLocale(
-  template: Pick<ActionTemplate, "title" | "reason">,
-  wanted: Locale,
-): Locale {
-  const { title, reason } = template;
-  if (typeof title === "string" && typeof reason === "string") {
-    return languageOf(`${title} ${reason}`.replace(PLACEHOLDER, " ")) === "zh" ? "zh" : "en";
-  }
-  const shared = localesOf(template.title).filter((l) => localesOf(template.reason).includes(l));
-  if (shared.includes(wanted)) return wanted;
-  if (shared.includes(FALLBACK_LOCALE)) return FALLBACK_LOCALE;
-  // The schema refuses templates whose per-locale title and reason share none.
-  if (shared[0] === undefined) throw new Error("template title and reason share no locale");
-  return shared[0];
-}
-
-const textIn = (text: LocalisedText, locale: Locale): string =>
-  typeof text === "string" ? text : text[locale]!;
-
-/** `text` with its placeholders filled, or null when one has no value or a brace is stray. */
-function render(text: string, values: Record<string, string | undefined>): string | null {
-  // The schema refuses stray braces; templates handed in directly are held to it too.
-  if (/[{}]/u.test(text.replace(PLACEHOLDER, "").normalize("NFKC"))) return null;
-  let missing = false;
-  const out = text.replace(PLACEHOLDER, (_, name: string) => {
-    const value = Object.hasOwn(values, name) ? values[name] : undefined;
-    if (value === undefined) missing = true;
-    return value ?? "";
-  });
-  return missing ? null : out;
+  /** The vocabulary an upgrade path names its lines from; default the built-in one. */
+  productLines?: readonly ProductLine[];
 }
 
 interface Candidate extends NextBestAction {
@@ -104,62 +50,76 @@ function better(a: Candidate, b: Candidate): boolean {
   return a.priority !== b.priority ? a.priority > b.priority : a.strategy < b.strategy;
 }
 
-interface Hit {
-  index: number;
-  match: string;
-  competitor?: string | undefined;
+/** The kinds a template quotes and cites: its evidence, else the signals it needs. */
+export function evidenceKinds(t: Pick<ActionTemplate, "evidence" | "when">): SignalKind[] {
+  return t.evidence ?? t.when.signals ?? [];
+}
+
+/** "升级路径：X光 → CT": the lines touched that it upgrades from, and those it upgrades to. */
+function upgradePath(
+  t: ActionTemplate,
+  facts: CallFacts,
+  vocabulary: readonly ProductLine[],
+  locale: Locale,
+): string | undefined {
+  if (!t.upgradeFrom || !t.lines) return undefined;
+  const label = (id: string) => vocabulary.find((l) => l.id === id)?.label[locale] ?? id;
+  const list = (ids: readonly string[]) => ids.map(label).join(WORDING[locale].list);
+  const from = list(t.upgradeFrom.filter((id) => facts.touched.has(id)));
+  const to = list(t.lines);
+  return locale === "zh" ? `升级路径：${from} → ${to}` : `an upgrade path from ${from} to ${to}`;
+}
+
+/** Whether a template's constraints hold for the call, before any text is rendered. */
+function eligible(t: ActionTemplate, facts: CallFacts, profile: CustomerProfile): boolean {
+  const { when } = t;
+  if (t.industry !== "any" && t.industry !== profile.industry) return false;
+  if (when.scales && !when.scales.includes(facts.scale)) return false;
+  if (when.authorities && !when.authorities.includes(facts.authority)) return false;
+  if (when.budget && !when.budget.includes(facts.procurement.budget)) return false;
+  if (when.stages && !when.stages.includes(facts.procurement.stage)) return false;
+  // A product-specific action stays within the lines in play; an upgrade path starts from one.
+  const reach = t.upgradeFrom ?? t.lines;
+  if (reach && !reach.some((line) => facts.touched.has(line))) return false;
+  if (when.signals && !when.signals.some((kind) => facts.said.has(kind))) return false;
+  if (when.sentiment && facts.felt[when.sentiment.label].length < when.sentiment.atLeast)
+    return false;
+  return true;
 }
 
 export function nextBestActions(input: ActionInput): NextBestAction[] {
-  const { utterances, profile, month, locale: wanted, templates = DEFAULT_TEMPLATES } = input;
-  if (!Number.isInteger(month) || month < 1 || month > 12) {
-    throw new RangeError(`month must be 1–12, got ${month}`);
-  }
-  // What the customer said and felt, gathered once; templates only select from it.
-  const said = new Map<SignalKind, Hit[]>();
-  const felt = { negative: [] as number[], neutral: [] as number[], positive: [] as number[] };
-  for (const [index, u] of utterances.entries()) {
-    if (u.speaker !== "customer") continue;
-    for (const { kind, match, competitor } of u.signals) {
-      const hits = said.get(kind) ?? [];
-      hits.push({ index, match, competitor });
-      said.set(kind, hits);
-    }
-    if (u.sentiment && u.sentiment.probability >= SENTIMENT_CONFIDENCE)
-      felt[u.sentiment.label].push(index);
-  }
-  const scale = profile.scale ?? "unknown";
-  const authority = profile.procurementAuthority ?? "unknown";
-  const budget = budgetState(profile.budgetCycle, month);
-  const start = profile.budgetCycle?.fiscalYearStartMonth;
-  const months = start === undefined ? undefined : String(monthsToFiscalYear(month, start));
+  return actionsFor(callFacts(input.utterances, input.profile, input.month), input);
+}
 
+/** The actions for a call already gathered (analyzeCall shares the facts with triggers). */
+export function actionsFor(
+  facts: CallFacts,
+  {
+    profile,
+    locale: wanted,
+    templates = DEFAULT_TEMPLATES,
+    productLines = DEFAULT_PRODUCT_LINES,
+  }: Omit<ActionInput, "utterances" | "month">,
+): NextBestAction[] {
   const best = new Map<string, Candidate>();
   for (const t of templates) {
-    const { when } = t;
-    if (t.industry !== "any" && t.industry !== profile.industry) continue;
-    if (when.scales && !when.scales.includes(scale)) continue;
-    if (when.authorities && !when.authorities.includes(authority)) continue;
-    if (when.budget && !when.budget.includes(budget)) continue;
-    const hits = (when.signals ?? []).flatMap((kind) => said.get(kind) ?? []);
-    if (when.signals && hits.length === 0) continue;
-    const moved = when.sentiment ? felt[when.sentiment.label] : [];
-    if (when.sentiment && moved.length < when.sentiment.atLeast) continue;
-
-    hits.sort((a, b) => a.index - b.index);
+    if (!eligible(t, facts, profile)) continue;
+    const lines = t.lines ? new Set([...t.lines, ...(t.upgradeFrom ?? [])]) : undefined;
+    const hits = hitsOf(facts, evidenceKinds(t), lines);
+    // An action backed by signals cites one of its evidence kinds, or is not offered.
+    if (t.when.signals && hits.length === 0) continue;
+    const moved = t.when.sentiment ? facts.felt[t.when.sentiment.label] : [];
     const evidence = [...new Set([...hits.map((h) => h.index), ...moved])].sort((a, b) => a - b);
-    const named = [...new Set(hits.flatMap((h) => (h.competitor ? [h.competitor] : [])))];
-    const quoted = [...new Set(hits.flatMap((h) => (h.match.trim() ? [`“${h.match}”`] : [])))];
     const locale = renderLocale(t, wanted);
-    const words = WORDING[locale];
     // A value is missing rather than invented: no quotes without a quotable hit, no months
     // without a fiscal-year start. Names have a neutral stand-in; numbers and quotes do not.
     const values: Record<string, string | undefined> = {
-      months,
-      facility: profile.facility ?? words.facility,
+      months: facts.monthsToFiscalYear === undefined ? undefined : String(facts.monthsToFiscalYear),
+      facility: profile.facility ?? WORDING[locale].facility,
       count: String(evidence.length),
-      competitor: named.slice(0, MAX_NAMED_COMPETITORS).join(words.list) || words.competitor,
-      quotes: quoted.slice(0, MAX_QUOTES).join(words.list) || undefined,
+      competitor: competitorsOf(hits, locale),
+      quotes: quotesOf(hits, locale),
+      upgrade: upgradePath(t, facts, productLines, locale),
     };
     const title = render(textIn(t.title, locale), values);
     const reason = render(textIn(t.reason, locale), values);

@@ -11,15 +11,18 @@ import {
   TEST_RULES,
 } from "./fixtures.ts";
 import { callLocale, languageOf } from "./language.ts";
+import { DEFAULT_PRODUCT_LINES } from "./product-lines-default.ts";
 import {
   compileRules,
   effectiveTemplates,
+  effectiveTriggers,
   RULES_ENGINE_VERSION,
   rulesFingerprint,
 } from "./rules.ts";
 import { DEFAULT_RULES } from "./rules-default.ts";
 import { CallAnalysis, CustomerProfile, InsightRules, Transcript } from "./schema.ts";
 import { DEFAULT_TEMPLATES } from "./templates-default.ts";
+import { DEFAULT_TRIGGERS } from "./triggers-default.ts";
 
 const rules = compileRules(TEST_RULES);
 const clinic = (over: Partial<Parameters<typeof analyzeCall>[0]> = {}) =>
@@ -56,9 +59,25 @@ describe("analyzing a call", () => {
     expect(result.actions[0]).toMatchObject({
       title: "争取列入明年预算",
       reason:
-        "预算尚未批复，距下一财年开始还有3个月；与其现在降价，不如协助社区卫生服务中心把这笔采购做进预算（“想换”、“价格”、“报价”）。",
+        "客户谈到了这笔采购（“想换”、“价格”、“报价”），但预算尚未批复，距下一财年开始还有3个月；与其现在降价，不如协助社区卫生服务中心把它做进预算。",
       locale: "zh",
     });
+    // "要院里开会决定": a committee decides; the clinic's head recommends (the business case).
+    expect(result.procurement).toEqual({
+      stage: "committee-review",
+      gates: ["committee-review"],
+      budget: "planning",
+      evidence: [12],
+    });
+    expect(result.productLines).toEqual({ call: ["ultrasound"], profile: [] });
+    // No customer named: no account facts, and the budget month is the only trigger.
+    expect(result.account).toEqual({ status: "none" });
+    expect(result.triggers.map((t) => [t.strategy, t.window])).toEqual([
+      [
+        "trigger.budget-month",
+        { from: "2026-09-01", to: "2026-12-31", basis: ["budget-planning"] },
+      ],
+    ]);
     expect(result.rules).toEqual({ engine: RULES_ENGINE_VERSION, fingerprint: rules.fingerprint });
   });
 
@@ -82,7 +101,7 @@ describe("analyzing a call", () => {
     expect(en.actions[0]).toMatchObject({
       title: "Get the purchase into next year's budget plan",
       reason:
-        "The budget is not approved and the next fiscal year starts in 3 month(s); help 社区卫生服务中心 plan it (“想换”, “价格”, “报价”) instead of discounting now.",
+        "The customer talked about this purchase (“想换”, “价格”, “报价”) but the budget is not approved and the next fiscal year starts in 3 month(s); help 社区卫生服务中心 plan it instead of discounting now.",
       locale: "en",
     });
   });
@@ -166,6 +185,79 @@ describe("rules in force", () => {
     expect(strategies).not.toContain(flagship.strategy);
   });
 
+  test("a tenant's reworded close-now keeps its procurement stage: still never offered during a tender", () => {
+    const close = DEFAULT_TEMPLATES.find((t) => t.strategy === "generic.close-now")!;
+    const { stages: _dropped, ...when } = close.when;
+    const reworded = { ...close, title: "马上签", when };
+    const tenant = InsightRules.parse({ ...TEST_RULES, actions: { templates: [reworded] } });
+    expect(
+      effectiveTemplates(tenant).find((t) => t.strategy === close.strategy)!.when.stages,
+    ).toEqual(["none"]);
+    const tender = analyzeCall({
+      transcript: Transcript.parse([
+        { speaker: "customer", text: "预算已经批了，但是要走招标流程。" },
+      ]),
+      sentiment: null,
+      rules: compileRules(tenant),
+      profile: CustomerProfile.parse({ procurementAuthority: "budget-holder" }),
+      nowMs: CLINIC_CALL_NOW_MS,
+      timeZone: CLINIC_TIME_ZONE,
+      locale: "zh",
+    });
+    expect(tender.actions.map((a) => a.strategy)).toEqual(["generic.tender-process"]);
+  });
+
+  test("a tenant's reworded product template keeps its product lines", () => {
+    const flagship = DEFAULT_TEMPLATES.find((t) => t.strategy === "medical.flagship-imaging-demo")!;
+    const { lines: _dropped, ...unlined } = flagship;
+    const tenant = InsightRules.parse({ ...TEST_RULES, actions: { templates: [unlined] } });
+    expect(effectiveTemplates(tenant).find((t) => t.strategy === flagship.strategy)!.lines).toEqual(
+      ["mri", "ct"],
+    );
+  });
+
+  test("tenant triggers replace built-ins of their id and add to them; a disabled trigger never fires", () => {
+    const renewal = DEFAULT_TRIGGERS.find((t) => t.strategy === "trigger.renewal-window")!;
+    const tenant = InsightRules.parse({
+      ...TEST_RULES,
+      actions: {
+        disabled: ["trigger.budget-month"],
+        triggers: [
+          { ...renewal, when: { renewalWithinDays: 120 } },
+          { ...renewal, strategy: "acme.renewal-call", priority: 10 },
+        ],
+      },
+    });
+    const triggers = effectiveTriggers(tenant);
+    expect(triggers.map((t) => t.strategy)).toEqual([
+      "trigger.competitor-price-win-back",
+      "trigger.service-recovery",
+      "trigger.renewal-window",
+      "acme.renewal-call",
+    ]);
+    expect(triggers[2]!.when).toEqual({ renewalWithinDays: 120 });
+    expect(clinic({ rules: compileRules(tenant) }).triggers).toEqual([]);
+  });
+
+  test("account facts feed the triggers; an unreadable account leaves the rest of the analysis whole and says why", () => {
+    const context = {
+      lastWonDealAtMs: CLINIC_CALL_NOW_MS - 400 * 86_400_000,
+      openServiceRequests: [],
+      renewals: [],
+    };
+    const withFacts = clinic({ account: { status: "read", context } });
+    expect(withFacts.account).toEqual({ status: "read" });
+    expect(withFacts.triggers.map((t) => t.strategy)).toEqual([
+      "trigger.competitor-price-win-back",
+      "trigger.budget-month",
+    ]);
+    const unreadable = clinic({ account: { status: "unavailable", reason: "timeout" } });
+    expect(unreadable.account).toEqual({ status: "unavailable", reason: "timeout" });
+    expect(unreadable.triggers.map((t) => t.strategy)).toEqual(["trigger.budget-month"]);
+    expect(unreadable.actions).toEqual(withFacts.actions);
+    expect(CallAnalysis.parse(withFacts)).toEqual(withFacts);
+  });
+
   test("a disabled strategy is never suggested", () => {
     const tenant = compileRules(
       InsightRules.parse({ ...TEST_RULES, actions: { disabled: ["generic.budget-plan"] } }),
@@ -187,6 +279,9 @@ describe("rules in force", () => {
     expect(fp(reordered)).toBe(base);
     const variants = [
       { ...TEST_RULES, competitors: [] },
+      { ...TEST_RULES, productLines: DEFAULT_PRODUCT_LINES.slice(1) },
+      { ...TEST_RULES, accountFacts: { contractTermMonths: 24 } },
+      { ...TEST_RULES, actions: { disabled: ["trigger.budget-month"] } },
       { ...TEST_RULES, negations: ["不"] },
       { ...TEST_RULES, signals: TEST_RULES.signals.slice(1) },
       { ...TEST_RULES, actions: { disabled: ["generic.value-case"] } },

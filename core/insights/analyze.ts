@@ -1,12 +1,15 @@
 // The one entry point behind POST /v1/insights/analyze: per-utterance sentiment and signals,
-// call metrics and next-best actions in the caller's locale, stamped with the engine version
-// and rules fingerprint.
-import { nextBestActions } from "./actions.ts";
+// call metrics, where the purchase stands, next-best actions and decision triggers in the
+// caller's locale, stamped with the engine version and rules fingerprint.
+import type { AccountFacts } from "./account.ts";
+import { actionsFor } from "./actions.ts";
 import { monthAt } from "./calendar.ts";
+import { callFacts } from "./call-facts.ts";
 import { callMetrics } from "./metrics.ts";
 import type { CompiledRules } from "./rules.ts";
 import type { CallAnalysis, CustomerProfile, Locale, Sentiment, Utterance } from "./schema.ts";
 import { detectSignals, patternBudget } from "./signals.ts";
+import { decisionTriggers } from "./triggers.ts";
 
 export interface AnalyzeInput {
   transcript: readonly Utterance[];
@@ -30,6 +33,8 @@ export interface AnalyzeInput {
    * falls back to English, or to the only language it has.
    */
   locale: Locale;
+  /** The customer's account facts for decision triggers; default none (no customer named). */
+  account?: AccountFacts;
 }
 
 export function analyzeCall({
@@ -40,6 +45,7 @@ export function analyzeCall({
   nowMs,
   timeZone,
   locale,
+  account = { status: "none" },
 }: AnalyzeInput): CallAnalysis {
   if (sentiment && sentiment.length !== transcript.length) {
     throw new RangeError(`${sentiment.length} sentiments for ${transcript.length} utterances`);
@@ -53,11 +59,17 @@ export function analyzeCall({
     sentiment: sentiment?.[index] ?? null,
     signals: detectSignals(u.text, rules, budget),
   }));
+  const facts = callFacts(utterances, profile, month);
+  const { templates, triggers, productLines } = rules;
   return {
     utterances,
     call: callMetrics(transcript),
     locale,
-    actions: nextBestActions({ utterances, profile, month, locale, templates: rules.templates }),
+    actions: actionsFor(facts, { profile, locale, templates, productLines }),
+    procurement: facts.procurement,
+    productLines: facts.lines,
+    triggers: decisionTriggers({ facts, profile, triggers, account, nowMs, timeZone, locale }),
+    account: account.status === "read" ? { status: "read" } : account,
     signalsTruncated: budget.truncated,
     rules: { engine: rules.engine, fingerprint: rules.fingerprint },
   };

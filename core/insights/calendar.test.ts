@@ -2,7 +2,7 @@
 // turns over at their midnight.
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { monthAt } from "./calendar.ts";
+import { addDays, addMonthsMs, dayAt, isoDay, monthAt } from "./calendar.ts";
 
 test("the month turns at the customer's midnight: 16:30 UTC on 31 October is November in Shanghai, still October in Berlin and UTC", () => {
   const at = Date.UTC(2026, 9, 31, 16, 30);
@@ -27,5 +27,37 @@ test("in UTC the month is the UTC month, at any instant", () => {
       expect(monthAt(ms, "UTC")).toBe(new Date(ms).getUTCMonth() + 1);
     }),
     { numRuns: 300 },
+  );
+});
+
+test("the day turns at the customer's midnight too, and agrees with the month", () => {
+  const at = Date.UTC(2026, 9, 31, 16, 30);
+  expect(dayAt(at, "Asia/Shanghai")).toBe("2026-11-01");
+  expect(dayAt(at, "Europe/Berlin")).toBe("2026-10-31");
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+      expect(Number(dayAt(ms, "Asia/Shanghai").slice(5, 7))).toBe(monthAt(ms, "Asia/Shanghai"));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("calendar arithmetic rolls over months and years", () => {
+  expect(isoDay(2026, 13, 1)).toBe("2027-01-01");
+  expect(isoDay(2026, 9, 0)).toBe("2026-08-31");
+  expect(isoDay(2026, -1, 1)).toBe("2025-11-01");
+  expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
+  expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
+});
+
+test("a month later keeps the day, or the month's last when it has none, and the time of day", () => {
+  expect(new Date(addMonthsMs(Date.UTC(2026, 0, 31, 9, 15), 1)).toISOString()).toBe(
+    "2026-02-28T09:15:00.000Z",
+  );
+  expect(new Date(addMonthsMs(Date.UTC(2025, 6, 20, 4), 12)).toISOString()).toBe(
+    "2026-07-20T04:00:00.000Z",
+  );
+  expect(new Date(addMonthsMs(Date.UTC(2024, 1, 29), 12)).toISOString()).toBe(
+    "2025-02-28T00:00:00.000Z",
   );
 });

@@ -1,7 +1,33 @@
 // Test fixtures shared by core and API tests: a 20-utterance Chinese sales call to a community
-// clinic, a fictitious competitor gazetteer, the sentiment a model might give, the customer.
+// clinic, a fictitious competitor gazetteer, the sentiment a model might give, the customer;
+// and analysed utterances made to order.
 import { DEFAULT_RULES } from "./rules-default.ts";
-import { CustomerProfile, InsightRules, type Sentiment, Transcript } from "./schema.ts";
+import {
+  CustomerProfile,
+  InsightRules,
+  type Sentiment,
+  type Signal,
+  type SignalKind,
+  type Speaker,
+  Transcript,
+} from "./schema.ts";
+
+/**
+ * An analysed utterance without sentiment, its signals given as [kind, match, name?]: name
+ * is the competitor of a competitor-mention, the line of a product-mention.
+ */
+export function turnOf(speaker: Speaker, ...signals: Array<[SignalKind, string, string?]>) {
+  return {
+    speaker,
+    sentiment: null,
+    signals: signals.map(([kind, match, name]): Signal => {
+      const signal: Signal = { kind, match, start: 0, end: match.length };
+      if (name && kind === "competitor-mention") signal.competitor = name;
+      if (name && kind === "product-mention") signal.productLine = name;
+      return signal;
+    }),
+  };
+}
 
 /** Fictitious companies: no real vendor is named in tests. */
 export const TEST_COMPETITORS = [

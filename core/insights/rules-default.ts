@@ -1,5 +1,7 @@
-// The rules a tenant starts from: zh and en keyword sets per signal, negation cues and no
+// The rules a tenant starts from: zh and en keyword sets per signal (the procurement
+// process's gates among them), the product-line vocabulary, negation cues and no
 // competitors (every tenant brings its own gazetteer). Tenants replace the whole document.
+import { DEFAULT_PRODUCT_LINES } from "./product-lines-default.ts";
 import { InsightRules } from "./schema.ts";
 
 export const DEFAULT_RULES: InsightRules = InsightRules.parse({
@@ -11,20 +13,12 @@ export const DEFAULT_RULES: InsightRules = InsightRules.parse({
         ...["价格", "价钱", "价位", "报价", "多少钱", "太贵", "很贵", "挺贵", "偏贵", "有点贵"],
         ...["比较贵", "贵了", "不便宜", "便宜", "降价", "打折", "折扣", "优惠", "让利", "砍价"],
         // Not cheap is a complaint: negated forms listed here win over the negation cue.
-        ...[
-          "不太便宜",
-          "不是很便宜",
-          "没那么便宜",
-          "预算",
-          "超预算",
-          "性价比",
-          "成本",
-          "费用",
-          "付不起",
-        ],
+        // Not bare 预算 / budget: "the budget is approved" says nothing about price.
+        ...["不太便宜", "不是很便宜", "没那么便宜", "超预算", "预算不够", "预算有限", "预算紧张"],
+        ...["性价比", "成本", "费用", "付不起"],
         ...["price", "prices", "pricing", "expensive", "too expensive", "not cheap", "cheaper"],
-        ...["cost", "costs", "discount", "discounts", "budget", "quote", "quotation", "afford"],
-        "how much",
+        ...["cost", "costs", "discount", "discounts", "quote", "quotation", "afford"],
+        ...["how much", "over budget", "tight budget", "budget is tight"],
       ],
       patterns: ["(能|可以)(再)?(便宜|优惠|少)(一)?(点|些)"],
     },
@@ -67,10 +61,72 @@ export const DEFAULT_RULES: InsightRules = InsightRules.parse({
         ...["think about it", "not the right time"],
       ],
     },
+    // ---- The procurement process: each gate keeps "close now" away while it is pending ----
+    {
+      kind: "tender",
+      keywords: [
+        ...["招标", "投标", "公开招标", "邀请招标", "招标流程", "走招标", "需要招标", "标书"],
+        ...["挂网", "挂网采购", "政府采购", "政府采购平台", "采购平台", "采购网", "集采"],
+        ...["集中采购", "带量采购", "招采"],
+        ...["tender", "public tender", "tendering", "call for tenders", "rfp", "bidding"],
+        ...["request for proposal", "request for proposals", "procurement portal"],
+        ...["government procurement", "public procurement", "e-procurement"],
+      ],
+    },
+    {
+      kind: "three-quotes",
+      keywords: [
+        ...["三家比价", "比价", "询价", "比选", "货比三家", "三家报价", "三方比价", "至少三家"],
+        ...["竞争性谈判", "竞争性磋商"],
+        ...["three quotes", "three bids", "competitive quotes", "compare quotes", "rfq"],
+        ...["comparing quotes", "request for quotation", "request for quote", "competing quotes"],
+        "quotes from three",
+      ],
+    },
+    {
+      kind: "committee-review",
+      keywords: [
+        // Not bare 上会 (晚上会到) or 论证 (论证一下): the words of a meeting that decides.
+        ...["论证会", "专家论证", "可行性论证", "专家评审", "评审会", "院委会", "院务会"],
+        ...["院长办公会", "党委会", "采购委员会", "设备委员会", "校务会", "董事会", "要上会"],
+        ...["上会讨论", "上会研究", "开会决定", "开会讨论", "集体决策", "班子会"],
+        ...["committee", "purchasing committee", "procurement committee", "review board"],
+        // Not bare "the board": in a classroom it is the one on the wall.
+        ...["board approval", "board meeting", "the board decides", "the board meets"],
+        ...["board of directors", "school board", "steering committee", "evaluation panel"],
+      ],
+    },
+    {
+      kind: "approval-pending",
+      keywords: [
+        // What is still waiting, not what was (领导审批过了, 审批流程走完了).
+        ...["待审批", "审批中", "在审批", "还在审批", "走审批", "报审批", "等审批", "需要审批"],
+        ...["要审批", "报批", "待批", "等批复", "等领导批", "领导还没批", "还没批", "还没批下来"],
+        ...["等领导签字", "等领导审批", "要领导审批", "领导还在审批", "等老板批", "上级审批"],
+        ...["pending approval", "approval pending", "awaiting approval", "waiting for approval"],
+        ...["waiting on approval", "needs approval", "need approval", "needs sign-off"],
+        ...["need sign-off", "need to get approval", "not approved yet", "yet to be approved"],
+      ],
+    },
+    {
+      kind: "budget-approved",
+      keywords: [
+        ...["预算已经批了", "预算批了", "预算已批", "预算批下来了", "预算已经批下来了"],
+        ...["预算已经下来了", "预算下来了", "预算已经到位", "预算到位", "资金到位", "资金已经到位"],
+        ...["经费已经批了", "经费批了", "经费到位", "钱已经批了", "已经立项", "预算没问题"],
+        ...["预算审批通过", "预算已经审批通过"],
+        ...["budget is approved", "budget has been approved", "budget was approved"],
+        ...["budget approved", "budget's approved", "budget is in place", "funding is approved"],
+        ...["funding approved", "funding is in place", "funds are approved", "funds approved"],
+        ...["we have the budget", "we've got the budget", "got the budget", "budget signed off"],
+        "budget is signed off",
+      ],
+    },
   ],
+  productLines: DEFAULT_PRODUCT_LINES,
   negations: [
     ...["不", "没", "没有", "不是", "不太", "不算", "不算太", "不是很", "不怎么", "没那么"],
-    ...["没有那么", "并没有", "无需", "不用"],
+    ...["没有那么", "并没有", "无需", "不用", "不需要", "不必", "用不着", "不考虑"],
     ...["not", "no", "never", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't"],
     ...["won't", "not too", "not very", "not that", "not so", "not really", "without"],
   ],

@@ -6,7 +6,14 @@ import type { z } from "zod";
 import { MAX_UTTERANCES } from "./limits.ts";
 import { backtrackingRisk } from "./pattern-safety.ts";
 import { DEFAULT_RULES } from "./rules-default.ts";
-import { ActionTemplate, CustomerProfile, InsightRules, Pattern, Transcript } from "./schema.ts";
+import {
+  ActionTemplate,
+  CustomerProfile,
+  DecisionTrigger,
+  InsightRules,
+  Pattern,
+  Transcript,
+} from "./schema.ts";
 import { DEFAULT_TEMPLATES } from "./templates-default.ts";
 
 /** Every issue as "path: message", the way an API client would read it. */
@@ -232,7 +239,7 @@ describe("action templates", () => {
 
   test("an unknown placeholder is refused, listing the known ones", () => {
     expect(refusal(ActionTemplate, { ...template, title: "Call {name}" })).toBe(
-      "title: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}",
+      "title: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}, {upgrade}",
     );
   });
 
@@ -265,7 +272,7 @@ describe("action templates", () => {
     [
       "an unknown placeholder in one locale's text, at that locale",
       { reason: { zh: "客户说{name}", en: "They said {quotes}" } },
-      "reason.zh: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}",
+      "reason.zh: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}, {upgrade}",
     ],
     [
       "a title and reason given in different locales",
@@ -300,5 +307,163 @@ describe("customer profiles", () => {
     expect(CustomerProfile.safeParse({ budgetCycle: { fiscalYearStartMonth: 13 } }).success).toBe(
       false,
     );
+  });
+});
+
+describe("product lines, procurement stages and decision triggers (issue 12)", () => {
+  const template = {
+    strategy: "acme.ct-demo",
+    industry: "medical-devices",
+    topic: "product",
+    priority: 50,
+    lines: ["ct"],
+    when: { signals: ["purchase-intent"] },
+    title: "CT demo",
+    reason: "They want CT ({quotes})",
+  };
+  const trigger = {
+    strategy: "acme.win-back",
+    priority: 60,
+    when: { competitorNamed: true, noWonDealForDays: 90 },
+    title: "Win back",
+    reason: "No deal in {days} days ({quotes})",
+  };
+
+  test("rules stored before product lines, triggers and account facts existed still parse, with the defaults", () => {
+    const old = { signals: DEFAULT_RULES.signals.slice(0, 5), actions: { disabled: [] } };
+    const parsed = InsightRules.parse(old);
+    expect(parsed.productLines).toBeUndefined();
+    expect(parsed.actions).toEqual({ disabled: [], templates: [], triggers: [] });
+    expect(parsed.accountFacts).toEqual({
+      serviceResponseHours: { critical: 4, high: 8, normal: 24, low: 72 },
+      contractTermMonths: 12,
+    });
+  });
+
+  test("product-mention keywords come from productLines, not from a signal rule", () => {
+    const signals = [{ kind: "product-mention", keywords: ["CT"] }];
+    expect(refusal(InsightRules, { signals })).toMatch(/^signals.0.kind: /);
+  });
+
+  test("a product line defined twice, or with a bad id, is refused", () => {
+    const line = {
+      id: "ct",
+      industry: "medical-devices",
+      label: { zh: "CT", en: "CT" },
+      keywords: ["CT"],
+    };
+    expect(refusal(InsightRules, { signals: [], productLines: [line, line] })).toBe(
+      "productLines.1.id: ct is defined twice",
+    );
+    expect(refusal(InsightRules, { signals: [], productLines: [{ ...line, id: "CT" }] })).toBe(
+      "productLines.0.id: must be a lower-case id such as ultrasound",
+    );
+  });
+
+  test("a tenant template naming a line its vocabulary lacks is refused", () => {
+    const productLines = [
+      {
+        id: "mri",
+        industry: "medical-devices",
+        label: { zh: "磁共振", en: "MRI" },
+        keywords: ["MRI"],
+      },
+    ];
+    expect(
+      refusal(InsightRules, { signals: [], productLines, actions: { templates: [template] } }),
+    ).toBe("actions.templates.0.lines: ct is not a product line of productLines");
+  });
+
+  test("an upgrade path needs the lines it upgrades to, and a reason that says {upgrade}", () => {
+    expect(
+      refusal(ActionTemplate, { ...template, lines: undefined, upgradeFrom: ["x-ray"] }),
+    ).toMatch(/^upgradeFrom: an upgrade path needs lines/);
+    expect(refusal(ActionTemplate, { ...template, upgradeFrom: ["x-ray"] })).toBe(
+      "reason: a template with upgradeFrom must say so: use {upgrade} in every locale's reason",
+    );
+    expect(
+      refusal(ActionTemplate, {
+        ...template,
+        upgradeFrom: ["x-ray"],
+        reason: { zh: "{upgrade}（{quotes}）", en: "Upgrade ({quotes})" },
+      }),
+    ).toBe(
+      "reason: a template with upgradeFrom must say so: use {upgrade} in every locale's reason",
+    );
+    expect(refusal(ActionTemplate, { ...template, reason: "{upgrade}" })).toBe(
+      "upgradeFrom: {upgrade} names an upgrade path: set upgradeFrom",
+    );
+    expect(
+      ActionTemplate.safeParse({
+        ...template,
+        upgradeFrom: ["x-ray"],
+        reason: "{upgrade} ({quotes})",
+      }).success,
+    ).toBe(true);
+  });
+
+  test("a template may hold off until a procurement stage and name its evidence kinds", () => {
+    const parsed = ActionTemplate.parse({
+      ...template,
+      evidence: ["product-mention"],
+      when: { signals: ["purchase-intent"], stages: ["none"] },
+    });
+    expect(parsed.when.stages).toEqual(["none"]);
+    expect(
+      refusal(ActionTemplate, { ...template, when: { ...template.when, stages: ["open"] } }),
+    ).toMatch(/^when.stages.0: /);
+  });
+
+  test("a trigger without a condition, or whose text uses a value its conditions do not give, is refused", () => {
+    expect(refusal(DecisionTrigger, { ...trigger, reason: "Win back", when: {} })).toBe(
+      "when: needs at least one condition",
+    );
+    expect(refusal(DecisionTrigger, { ...trigger, reason: "Act from {from}" })).toBe(
+      "reason: {from} is a date of the best window: add a dated condition (openServiceRequestsPastResponse, renewalWithinDays, budgetMonth)",
+    );
+    expect(refusal(DecisionTrigger, { ...trigger, when: { competitorNamed: true } })).toBe(
+      "reason: {days} is noWonDealForDays: set it",
+    );
+    expect(refusal(DecisionTrigger, { ...trigger, title: "Call {name}" })).toBe(
+      "title: unknown placeholder {name}; use one of {competitor}, {months}, {quotes}, {facility}, {count}, {days}, {from}, {to}",
+    );
+  });
+
+  test("trigger limits: days bounded, at most 20 triggers, no strategy twice or shared with a template", () => {
+    expect(refusal(DecisionTrigger, { ...trigger, when: { noWonDealForDays: 0 } })).toMatch(
+      /^when.noWonDealForDays: /,
+    );
+    expect(refusal(DecisionTrigger, { ...trigger, when: { renewalWithinDays: 366 } })).toMatch(
+      /^when.renewalWithinDays: /,
+    );
+    const many = Array.from({ length: 21 }, (_, i) => ({ ...trigger, strategy: `acme.t${i}` }));
+    expect(refusal(InsightRules, { signals: [], actions: { triggers: many } })).toMatch(
+      /^actions.triggers: Too big/,
+    );
+    expect(refusal(InsightRules, { signals: [], actions: { triggers: [trigger, trigger] } })).toBe(
+      "actions.triggers.1.strategy: acme.win-back is defined twice",
+    );
+    const shared = { ...template, strategy: "acme.win-back", lines: undefined };
+    expect(
+      refusal(InsightRules, { signals: [], actions: { templates: [shared], triggers: [trigger] } }),
+    ).toBe(
+      "actions.triggers.0.strategy: acme.win-back is already a template's strategy; feedback could not tell them apart",
+    );
+  });
+
+  test("account facts: response hours and the contract term are bounded", () => {
+    expect(
+      refusal(InsightRules, { signals: [], accountFacts: { serviceResponseHours: { high: 0 } } }),
+    ).toMatch(/^accountFacts.serviceResponseHours.high: /);
+    expect(
+      refusal(InsightRules, { signals: [], accountFacts: { contractTermMonths: 121 } }),
+    ).toMatch(/^accountFacts.contractTermMonths: /);
+  });
+
+  test("a profile may name product lines; an industry may be software", () => {
+    expect(CustomerProfile.parse({ industry: "software", productLines: ["crm"] })).toEqual({
+      industry: "software",
+      productLines: ["crm"],
+    });
   });
 });

@@ -145,6 +145,71 @@ describe("signals", () => {
     });
   });
 
+  describe("the procurement process and product lines (issue 12)", () => {
+    const named = (text: string) =>
+      detectSignals(text, rules).map(
+        (s) => `${s.kind}:${s.match}${s.productLine ? `@${s.productLine}` : ""}`,
+      );
+
+    test.each([
+      [
+        "预算已经批了，但是要走招标流程",
+        ["budget-approved:预算已经批了", "tender:走招标", "purchase-intent:招标"],
+      ],
+      ["要三家比价", ["three-quotes:三家比价"]],
+      ["下周上院务会，还要专家论证", ["committee-review:院务会", "committee-review:专家论证"]],
+      ["还在等领导审批", ["approval-pending:等领导审批"]],
+      ["预算还没批", ["approval-pending:还没批"]],
+      ["挂到政府采购平台上", ["tender:政府采购平台", "purchase-intent:采购"]],
+      [
+        "The budget is approved but it has to go out to public tender.",
+        ["budget-approved:budget is approved", "tender:public tender"],
+      ],
+      ["We need three quotes first.", ["three-quotes:three quotes"]],
+      ["The procurement committee meets next month.", ["committee-review:procurement committee"]],
+      ["It is still pending approval from finance.", ["approval-pending:pending approval"]],
+    ])("%s: the gates of the buying process are read from the call", (text, expected) => {
+      expect(named(text)).toEqual(expected);
+    });
+
+    test.each([
+      ["不需要招标，直接签", ["objection:不需要"]],
+      ["No tender needed, we can sign.", ["purchase-intent:sign"]],
+      ["审批已经通过了", []],
+      ["领导审批过了，晚上会到", []],
+      ["the board is too small for the classroom", []],
+      ["we need at least three units", []],
+    ])("%s: a gate denied, passed or only sounding like one is no gate", (text, expected) => {
+      expect(named(text)).toEqual(expected);
+    });
+
+    test("需不需要招标 asks about a tender, so it names one", () => {
+      expect(named("需不需要招标？")).toContain("tender:需要招标");
+    });
+
+    test("an approved budget is no price complaint: bare 预算 and budget are not price words", () => {
+      expect(named("预算已经批了")).toEqual(["budget-approved:预算已经批了"]);
+      expect(named("the budget is approved")).toEqual(["budget-approved:budget is approved"]);
+      expect(named("超预算了")).toEqual(["price-sensitivity:超预算"]);
+    });
+
+    test("a product line is named by any of its words, in zh and en, and carries its id", () => {
+      expect(named("超声和CT都想看看")).toEqual([
+        "product-mention:超声@ultrasound",
+        "product-mention:CT@ct",
+      ]);
+      expect(named("we run two MRI scanners")).toEqual(["product-mention:MRI@mri"]);
+      expect(named("我们不考虑CT，只要彩超")).toEqual([
+        "objection:不考虑",
+        "product-mention:彩超@ultrasound",
+      ]);
+    });
+
+    test("a doctor's title is no X-ray: bare DR is not a keyword", () => {
+      expect(named("Dr. Smith likes the X-ray unit")).toEqual(["product-mention:X-ray@x-ray"]);
+    });
+  });
+
   test("tenant patterns run on folded text and report original offsets", () => {
     const tenant = compileRules(
       InsightRules.parse({
@@ -304,11 +369,16 @@ describe("signal properties", () => {
   keywordsOf
     .get("competitor-mention")!
     .push(...TEST_RULES.competitors.flatMap((c) => [c.name, ...c.aliases].map(fold)));
+  keywordsOf.set(
+    "product-mention",
+    (TEST_RULES.productLines ?? []).flatMap((l) => l.keywords.map(fold)),
+  );
   const fullWidth = (s: string) =>
     s.replace(/[\x21-\x7e]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
   // Text made of rule phrases, negation cues and arbitrary characters, so hits are common.
   const phrases = [
     ...TEST_RULES.signals.flatMap((r) => r.keywords),
+    ...(TEST_RULES.productLines ?? []).flatMap((l) => l.keywords),
     ...TEST_RULES.competitors.flatMap((c) => [c.name, ...c.aliases]),
     ...TEST_RULES.negations,
   ];

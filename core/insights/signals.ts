@@ -1,16 +1,19 @@
 // Finds sales signals in one utterance: each kind's keywords and patterns plus the tenant's
-// competitor gazetteer, matched on folded text and reported at the original's offsets.
+// competitor gazetteer and product-line vocabulary, matched on folded text and reported at
+// the original's offsets.
 // Keyword matching is linear and always complete; tenant patterns draw on a work budget.
 
 import { MAX_UTTERANCES } from "./limits.ts";
 import { fold, foldWithMap } from "./normalise.ts";
 import { foldPattern } from "./pattern-fold.ts";
 import { patternShape } from "./pattern-safety.ts";
+import { DEFAULT_PRODUCT_LINES } from "./product-lines-default.ts";
 import { type InsightRules, MAX_PATTERNS, type Signal, SignalKind } from "./schema.ts";
 
 interface Terminal {
   kind: SignalKind;
   competitor?: string;
+  productLine?: string;
   /** Gazetteer hits are not negatable: "we don't use 华康" still names 华康. */
   negatable: boolean;
   latinStart: boolean;
@@ -82,6 +85,7 @@ interface Candidate {
   start: number;
   end: number;
   competitor?: string | undefined;
+  productLine?: string | undefined;
   negatable: boolean;
 }
 
@@ -142,6 +146,16 @@ export function buildMatcher(rules: InsightRules): SignalMatcher {
     for (const keyword of rule.keywords)
       insert(trie, fold(keyword), { kind: rule.kind, negatable: true });
   }
+  // "We don't need CT" is no call about CT. A word two lines share names the first.
+  for (const line of rules.productLines ?? DEFAULT_PRODUCT_LINES) {
+    for (const keyword of line.keywords) {
+      insert(trie, fold(keyword), {
+        kind: "product-mention",
+        productLine: line.id,
+        negatable: true,
+      });
+    }
+  }
   return {
     trie,
     patterns: rules.signals.flatMap((r) =>
@@ -188,6 +202,7 @@ function candidates(text: string, matcher: SignalMatcher, budget: PatternBudget)
           start: p,
           end: q + 1,
           competitor: t.competitor,
+          productLine: t.productLine,
           negatable: t.negatable,
         });
       }
@@ -240,6 +255,7 @@ export function detectSignals(
     const end = folded.ends[c.end - 1]!;
     const signal: Signal = { kind: c.kind, match: text.slice(start, end), start, end };
     if (c.competitor !== undefined) signal.competitor = c.competitor;
+    if (c.productLine !== undefined) signal.productLine = c.productLine;
     signals.push(signal);
   }
   return signals.sort(

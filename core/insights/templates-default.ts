@@ -1,14 +1,18 @@
 // Built-in next-best-action templates: generic ones for any industry and templates for
-// medical devices, education and manufacturing, each with the constraints that keep it
-// honest (who can sign, how big the buyer is, where the budget cycle stands). Each says
-// what to do in Simplified Chinese and in English, with the same placeholders in both.
+// medical devices, education, manufacturing and software, each with the constraints that
+// keep it honest (who can sign, how big the buyer is, where the budget cycle stands, which
+// procurement gate is pending, which product lines are in play). Each quotes only the
+// signal kinds its reason speaks of, and says what to do in Simplified Chinese and in
+// English, with the same placeholders in both.
 import { z } from "zod";
 import { ActionTemplate } from "./schema.ts";
 
 const NOT_PLANNING = ["approved", "unapproved", "unknown"] as const;
+/** Intent and the product lines the template is about: what a product action quotes. */
+const PRODUCT_EVIDENCE = ["purchase-intent", "product-mention"] as const;
 
 export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTemplate).parse([
-  // ---- Closing: what the contact can actually do with an offer ----
+  // ---- Closing: what the contact can actually do with an offer, and the process first ----
   {
     strategy: "generic.close-now",
     industry: "any",
@@ -18,6 +22,7 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       signals: ["purchase-intent"],
       authorities: ["budget-holder"],
       budget: ["approved", "unknown"],
+      stages: ["none"],
     },
     title: {
       zh: "立即发送报价单和合同，推动签约",
@@ -26,6 +31,21 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     reason: {
       zh: "客户已表达购买意向（{quotes}），且对接人掌握预算。",
       en: "The customer signalled intent to buy ({quotes}) and the contact holds the budget.",
+    },
+  },
+  {
+    strategy: "generic.tender-process",
+    industry: "any",
+    topic: "close",
+    priority: 89,
+    when: { signals: ["tender"], stages: ["tender"] },
+    title: {
+      zh: "按招标流程推进：拿到招标文件，备好资质和参数",
+      en: "Work to the tender: get its documents, ready the qualifications and parameters",
+    },
+    reason: {
+      zh: "客户说这次采购要走招标（{quotes}）；招标完成前签不了合同，先把资质、技术参数和投标时间表准备好。",
+      en: "The customer said the purchase goes through a tender ({quotes}); no contract can be signed before it, so ready the qualifications, parameters and bid timetable.",
     },
   },
   {
@@ -39,8 +59,58 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       en: "Prepare the tender documents and register as a supplier",
     },
     reason: {
-      zh: "客户有意通过公开招标采购（{quotes}）；招标完成前无法签订合同。",
-      en: "The customer intends to buy ({quotes}) through a public tender; a contract cannot be signed before it.",
+      zh: "客户有采购意向（{quotes}），按其档案须走公开招标；招标完成前无法签订合同。",
+      en: "The customer intends to buy ({quotes}) and, by its profile, buys by public tender; a contract cannot be signed before it.",
+    },
+  },
+  {
+    strategy: "generic.three-quotes",
+    industry: "any",
+    topic: "close",
+    priority: 87,
+    when: { signals: ["three-quotes"], stages: ["three-quotes"] },
+    title: {
+      zh: "准备比价：报价逐项列清，写明差异化价值",
+      en: "Prepare for the quote comparison: itemise the quote and what sets it apart",
+    },
+    reason: {
+      zh: "客户说要几家比价（{quotes}）；报价逐项列清，并写明服务、交期和质保上别家比不了的价值。",
+      en: "The customer is comparing quotes ({quotes}); itemise the quote and state the service, delivery and warranty value others cannot match.",
+    },
+  },
+  {
+    strategy: "generic.committee-review",
+    industry: "any",
+    topic: "close",
+    priority: 86,
+    // A recommender facing a committee is better served by the business case for it.
+    when: {
+      signals: ["committee-review"],
+      stages: ["committee-review"],
+      authorities: ["budget-holder", "committee", "none", "unknown"],
+    },
+    title: {
+      zh: "为评审会准备材料，争取到会汇报",
+      en: "Prepare the review meeting's materials and ask to present",
+    },
+    reason: {
+      zh: "客户说采购要经过评审或上会（{quotes}）；会前把方案、参考案例和预算测算交到评审人手里。",
+      en: "The customer said the purchase goes to a review ({quotes}); get the proposal, references and cost figures to the reviewers before the meeting.",
+    },
+  },
+  {
+    strategy: "generic.approval-follow-up",
+    industry: "any",
+    topic: "close",
+    priority: 85,
+    when: { signals: ["approval-pending"], stages: ["approval-pending"] },
+    title: {
+      zh: "跟进审批：问清卡在哪一级、还缺什么材料",
+      en: "Follow the approval: find out where it waits and what it still needs",
+    },
+    reason: {
+      zh: "客户说还在等审批（{quotes}）；审批完成前不催签约，先帮对接人补齐审批材料。",
+      en: "The customer is waiting for approval ({quotes}); do not push for signature before it, help the contact complete what the approval needs.",
     },
   },
   {
@@ -48,7 +118,7 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "any",
     topic: "close",
     priority: 84,
-    when: { signals: ["purchase-intent", "price-sensitivity"], authorities: ["recommender"] },
+    when: { signals: ["purchase-intent"], authorities: ["recommender"] },
     title: {
       zh: "为内部推动者准备一页商业论证，供决策层审阅",
       en: "Equip your champion with a business case for the decision makers",
@@ -100,8 +170,8 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     },
     title: { zh: "争取列入明年预算", en: "Get the purchase into next year's budget plan" },
     reason: {
-      zh: "预算尚未批复，距下一财年开始还有{months}个月；与其现在降价，不如协助{facility}把这笔采购做进预算（{quotes}）。",
-      en: "The budget is not approved and the next fiscal year starts in {months} month(s); help {facility} plan it ({quotes}) instead of discounting now.",
+      zh: "客户谈到了这笔采购（{quotes}），但预算尚未批复，距下一财年开始还有{months}个月；与其现在降价，不如协助{facility}把它做进预算。",
+      en: "The customer talked about this purchase ({quotes}) but the budget is not approved and the next fiscal year starts in {months} month(s); help {facility} plan it instead of discounting now.",
     },
   },
   {
@@ -210,14 +280,16 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "medical-devices",
     topic: "product",
     priority: 78,
+    lines: ["mri", "ct"],
+    evidence: [...PRODUCT_EVIDENCE],
     when: { signals: ["purchase-intent"], scales: ["large"] },
     title: {
       zh: "邀请影像科到旗舰 MRI / CT 标杆医院参观",
       en: "Invite the imaging department to a flagship MRI / CT reference site",
     },
     reason: {
-      zh: "大型医院有采购意向（{quotes}）；旗舰机型契合其病种结构和检查量。",
-      en: "A large hospital intends to buy ({quotes}); a flagship system fits its case mix.",
+      zh: "大型医院有意采购 MRI / CT（{quotes}）；旗舰机型契合其病种结构和检查量。",
+      en: "A large hospital intends to buy MRI / CT ({quotes}); a flagship system fits its case mix.",
     },
   },
   {
@@ -225,13 +297,15 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "medical-devices",
     topic: "product",
     priority: 78,
+    lines: ["ultrasound", "ct", "mri", "x-ray"],
+    evidence: [...PRODUCT_EVIDENCE],
     when: { signals: ["purchase-intent"], scales: ["medium"] },
     title: {
       zh: "推荐中端机型，并书面约定升级路径",
       en: "Propose a mid-range system with a written upgrade path",
     },
     reason: {
-      zh: "{facility}有采购意向（{quotes}）；按目前的检查量配置机型。",
+      zh: "{facility}有意采购（{quotes}）；按目前的检查量配置机型。",
       en: "{facility} intends to buy ({quotes}); size the system to today's volume.",
     },
   },
@@ -240,14 +314,51 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "medical-devices",
     topic: "product",
     priority: 78,
+    lines: ["ultrasound"],
+    evidence: [...PRODUCT_EVIDENCE],
     when: { signals: ["purchase-intent", "price-sensitivity"], scales: ["small"] },
     title: {
       zh: "安排入门级便携超声现场试用",
       en: "Offer an on-site trial of the entry-level portable ultrasound",
     },
     reason: {
-      zh: "{facility}规模较小（{quotes}）；入门级设备与其检查量和预算相匹配。",
-      en: "{facility} is a small facility ({quotes}); an entry-level unit fits its volume and budget.",
+      zh: "{facility}在考虑超声设备（{quotes}）；对规模较小的机构，入门级便携超声与其检查量和预算相匹配。",
+      en: "{facility} is looking at ultrasound ({quotes}); for a small facility an entry-level portable unit fits its volume and budget.",
+    },
+  },
+  {
+    strategy: "medical.ct-upgrade-from-x-ray",
+    industry: "medical-devices",
+    topic: "product",
+    priority: 76,
+    lines: ["ct"],
+    upgradeFrom: ["x-ray"],
+    evidence: [...PRODUCT_EVIDENCE],
+    when: { signals: ["purchase-intent"], scales: ["medium", "large"] },
+    title: {
+      zh: "评估从 DR 升级到 CT：先做一次检查量测算",
+      en: "Assess an upgrade from DR to CT, starting with a volume study",
+    },
+    reason: {
+      zh: "{facility}有意更新放射设备（{quotes}）；{upgrade}——这是升级建议而非原需求，先用检查量测算说明是否值得。",
+      en: "{facility} wants to renew its radiography ({quotes}); {upgrade} is a proposal beyond what was asked, so show with a volume study whether it pays.",
+    },
+  },
+  {
+    strategy: "medical.lab-reagent-placement",
+    industry: "medical-devices",
+    topic: "product",
+    priority: 77,
+    lines: ["lab", "consumables"],
+    evidence: ["product-mention"],
+    when: { signals: ["purchase-intent", "price-sensitivity"] },
+    title: {
+      zh: "提供设备投放加试剂供应的合作方案",
+      en: "Offer instrument placement with a reagent supply agreement",
+    },
+    reason: {
+      zh: "客户在谈检验设备或试剂（{quotes}）；以试剂用量换设备投放，可免去一次性设备投入。",
+      en: "The customer is discussing lab instruments or reagents ({quotes}); a reagent agreement that places the instrument spares the capital outlay.",
     },
   },
   {
@@ -289,14 +400,14 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "medical-devices",
     topic: "close",
     priority: 88,
-    when: { signals: ["purchase-intent"], authorities: ["tender"] },
+    when: { signals: ["purchase-intent", "tender"], stages: ["tender"] },
     title: {
       zh: "备齐医疗器械注册证，逐项核对招标技术参数",
       en: "Prepare the registration certificate and check the tender parameters",
     },
     reason: {
-      zh: "医院通过公开招标采购（{quotes}）；注册证、授权书和技术参数是否相符决定能否入围。",
-      en: "The hospital buys by public tender ({quotes}); registration, authorisation letters and matching technical parameters decide eligibility.",
+      zh: "医院要通过招标采购（{quotes}）；注册证、授权书和技术参数是否相符决定能否入围。",
+      en: "The hospital is buying through a tender ({quotes}); registration, authorisation letters and matching technical parameters decide eligibility.",
     },
   },
   // ---- Education ----
@@ -305,7 +416,7 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "education",
     topic: "product",
     priority: 78,
-    when: { signals: ["purchase-intent", "price-sensitivity"], scales: ["small", "medium"] },
+    when: { signals: ["purchase-intent"], scales: ["small", "medium"] },
     title: {
       zh: "建议先在一间教室试点一个学期",
       en: "Propose a one-classroom pilot for a semester",
@@ -313,6 +424,40 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     reason: {
       zh: "{facility}表现出兴趣（{quotes}）；先用试点验证效果，再全面推广。",
       en: "{facility} shows interest ({quotes}); a pilot proves the case before a rollout.",
+    },
+  },
+  {
+    strategy: "education.display-demo-lesson",
+    industry: "education",
+    topic: "product",
+    priority: 79,
+    lines: ["interactive-displays"],
+    evidence: [...PRODUCT_EVIDENCE],
+    when: { signals: ["purchase-intent", "price-sensitivity"] },
+    title: {
+      zh: "在客户学校用交互大屏上一节示范课",
+      en: "Teach a demonstration lesson on the interactive display at the school",
+    },
+    reason: {
+      zh: "客户在考虑交互大屏（{quotes}）；让老师亲手上一节课，比参数表更有说服力。",
+      en: "The customer is considering interactive displays ({quotes}); a lesson taught on one convinces teachers more than a spec sheet.",
+    },
+  },
+  {
+    strategy: "education.platform-sandbox",
+    industry: "education",
+    topic: "product",
+    priority: 79,
+    lines: ["learning-platform"],
+    evidence: [...PRODUCT_EVIDENCE],
+    when: { signals: ["purchase-intent", "price-sensitivity"] },
+    title: {
+      zh: "开通一个学期的教师试用账号",
+      en: "Open teacher trial accounts for a semester",
+    },
+    reason: {
+      zh: "客户在了解教学平台（{quotes}）；让几位老师带真实班级试用一个学期，用数据说话。",
+      en: "The customer is looking at a learning platform ({quotes}); let a few teachers run real classes on it for a semester and let the data speak.",
     },
   },
   {
@@ -374,6 +519,40 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     },
   },
   {
+    strategy: "manufacturing.cnc-test-cut",
+    industry: "manufacturing",
+    topic: "product",
+    priority: 79,
+    lines: ["cnc"],
+    evidence: [...PRODUCT_EVIDENCE],
+    when: { signals: ["purchase-intent", "price-sensitivity"] },
+    title: {
+      zh: "用客户自己的零件做一次免费试切",
+      en: "Cut the customer's own part on our machine, free",
+    },
+    reason: {
+      zh: "客户在考虑数控设备（{quotes}）；用他们的零件试切，节拍和精度一目了然。",
+      en: "The customer is considering CNC machines ({quotes}); cutting their own part shows cycle time and accuracy at a glance.",
+    },
+  },
+  {
+    strategy: "manufacturing.robot-cell-simulation",
+    industry: "manufacturing",
+    topic: "product",
+    priority: 79,
+    lines: ["robotics", "automation"],
+    evidence: [...PRODUCT_EVIDENCE],
+    when: { signals: ["purchase-intent", "price-sensitivity"] },
+    title: {
+      zh: "做一次工作站仿真和节拍测算",
+      en: "Simulate the robot cell and its cycle time",
+    },
+    reason: {
+      zh: "客户在考虑机器人或自动化改造（{quotes}）；仿真先算出节拍和回报，再谈配置。",
+      en: "The customer is considering robots or automation ({quotes}); a simulation gives cycle time and payback before configuration.",
+    },
+  },
+  {
     strategy: "manufacturing.group-framework",
     industry: "manufacturing",
     topic: "product",
@@ -401,6 +580,69 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     reason: {
       zh: "产线停工的损失远超设备本身；客户询问了售后服务（{quotes}）。",
       en: "An idle line costs more than the machine; the customer asked about service ({quotes}).",
+    },
+  },
+  // ---- Software ----
+  {
+    strategy: "software.sandbox-trial",
+    industry: "software",
+    topic: "product",
+    priority: 78,
+    when: { signals: ["purchase-intent"] },
+    title: {
+      zh: "开通 30 天试用环境，导入客户的样例数据",
+      en: "Open a 30-day trial environment loaded with the customer's sample data",
+    },
+    reason: {
+      zh: "客户有采购意向（{quotes}）；用自己的数据试用，最快看到价值。",
+      en: "The customer intends to buy ({quotes}); a trial on their own data shows the value fastest.",
+    },
+  },
+  {
+    strategy: "software.integration-proof",
+    industry: "software",
+    topic: "product",
+    priority: 79,
+    lines: ["erp", "crm"],
+    evidence: [...PRODUCT_EVIDENCE],
+    when: { signals: ["purchase-intent"] },
+    title: {
+      zh: "与客户现有的 ERP / CRM 做一次集成验证",
+      en: "Prove the integration with the customer's ERP / CRM",
+    },
+    reason: {
+      zh: "客户有意采购，并提到了现有系统（{quotes}）；先做集成验证，消除上线风险。",
+      en: "The customer intends to buy and brought up their systems ({quotes}); an integration proof removes the rollout risk.",
+    },
+  },
+  {
+    strategy: "software.seat-ramp",
+    industry: "software",
+    topic: "price",
+    priority: 72,
+    when: { signals: ["price-sensitivity"], budget: NOT_PLANNING },
+    title: {
+      zh: "按实际使用人数分阶段开通席位",
+      en: "Phase the seats in with actual users",
+    },
+    reason: {
+      zh: "客户提到了价格（{quotes}）；先开通首批用户，按使用情况扩容，首年投入更低。",
+      en: "The customer raised price ({quotes}); start with the first users and add seats as usage grows, lowering the first year's cost.",
+    },
+  },
+  {
+    strategy: "software.implementation-plan",
+    industry: "software",
+    topic: "service",
+    priority: 76,
+    when: { signals: ["service-concern"] },
+    title: {
+      zh: "提交实施计划，并指定客户成功经理",
+      en: "Send an implementation plan and name a customer success manager",
+    },
+    reason: {
+      zh: "客户关心上线和支持（{quotes}）；一份有里程碑的实施计划和专人对接能打消顾虑。",
+      en: "The customer asked about rollout and support ({quotes}); a milestone plan and a named contact answer it.",
     },
   },
 ]);

@@ -450,18 +450,22 @@ describe("operations", () => {
     expect(res.headers.get("lifeline-degraded")).toBe("inference-off");
   });
 
-  test("the OpenAPI document describes every lifeline, insights, groups, portal and admin route", async () => {
+  test("the OpenAPI document describes every lifeline, insights, groups, portal, federation and admin route", async () => {
     const doc = await readJson(await fetch(`${region().url}/v1/openapi.json`));
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         "/v1/admin/approval-policy",
         "/v1/admin/degradation",
         "/v1/admin/degradation/modes/{mode}",
+        "/v1/admin/federation/models/{version}",
+        "/v1/admin/federation/participation",
+        "/v1/admin/federation/rounds",
         "/v1/admin/groups/chi-weights",
         "/v1/admin/groups/roles",
         "/v1/admin/groups/state-hash",
         "/v1/admin/portal-policy",
         "/v1/admin/portal-policy/explain",
+        "/v1/admin/sla-policy",
         "/v1/approvals",
         "/v1/approvals/{id}",
         "/v1/approvals/{id}/decision",
@@ -515,11 +519,16 @@ describe("operations", () => {
         "/v1/customers/{id}/service-requests",
         "/v1/customers/{id}/service-requests/{serviceRequestId}/resolve",
         "/v1/delivery-milestones",
+        "/v1/federation/classify",
+        "/v1/federation/status",
+        "/v1/federation/utterances",
         "/v1/files/{sha256}",
         "/v1/health",
         "/v1/insights/analyze",
         "/v1/insights/rules",
         "/v1/insights/strategies",
+        "/v1/insights/strategies/{strategy}/promote",
+        "/v1/insights/strategies/{strategy}/revert",
         "/v1/insights/{id}/feedback",
         "/v1/payments",
         "/v1/payments/{id}",

@@ -54,12 +54,14 @@ describe("call analysis with the real sentiment model", () => {
     expect(body.id).toMatch(/^ins_cn-east_[0-9a-f]{32}$/);
     expect(body.recorded).toBe(true);
     expect(body.model).toEqual({ task: "sentiment-zh", version: expect.stringMatching(/\S/) });
-    expect(body.rules).toMatchObject({ engine: "insights-rules/3", source: "tenant" });
+    expect(body.rules).toMatchObject({ engine: "insights-rules/4", source: "tenant" });
     const { utterances, call, actions } = body.insights;
     expect(utterances).toHaveLength(20);
+    expect(body.models).toEqual([body.model]);
     for (const u of utterances) {
-      expect(["positive", "negative"]).toContain(u.sentiment.label);
-      expect(u.sentiment.probability).toBeGreaterThanOrEqual(0.5);
+      expect(["negative", "neutral", "positive"]).toContain(u.sentiment.label);
+      // The most probable of three classes has at least a third.
+      expect(u.sentiment.probability).toBeGreaterThanOrEqual(1 / 3);
       expect(u.sentiment.probability).toBeLessThanOrEqual(1);
     }
     const signals = utterances.flatMap((u: { signals: Array<{ kind: string }> }) => u.signals);
@@ -83,7 +85,7 @@ describe("call analysis with the real sentiment model", () => {
     expect(body.insights.signalsTruncated).toBe(false);
   });
 
-  test("an English call has no sentiment model, so utterances carry none and nothing is shed", async () => {
+  test("an English call gets sentiment from sentiment-en: the customer's complaint is negative", async () => {
     const res = await api(real)("POST", "/v1/insights/analyze", {
       transcript: [
         { speaker: "rep", text: "Thanks for your time. How is the pilot going?" },
@@ -92,12 +94,29 @@ describe("call analysis with the real sentiment model", () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("lifeline-degraded")).toBeNull();
-    expect(res.body.model).toBeNull();
-    expect(res.body.insights.utterances.map((u: { sentiment: unknown }) => u.sentiment)).toEqual([
-      null,
-      null,
+    expect(res.body.model).toEqual({ task: "sentiment-en", version: expect.stringMatching(/\S/) });
+    expect(res.body.models).toEqual([res.body.model]);
+    const [rep, customer] = res.body.insights.utterances;
+    expect(["negative", "neutral", "positive"]).toContain(rep.sentiment.label);
+    expect(customer.sentiment.label).toBe("negative");
+    expect(customer.signals.length).toBeGreaterThan(0);
+  });
+
+  test("a call in both languages: each utterance read by its language's model, both named", async () => {
+    const res = await api(real)("POST", "/v1/insights/analyze", {
+      transcript: [
+        { speaker: "rep", text: "您好，我是华东区的销售小王。" },
+        { speaker: "customer", text: "Can we continue in English?" },
+        { speaker: "customer", text: "价格比华康贵不少，售后响应也要快" },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.model.task).toBe("sentiment-zh");
+    expect(res.body.models.map((m: { task: string }) => m.task)).toEqual([
+      "sentiment-zh",
+      "sentiment-en",
     ]);
-    expect(res.body.insights.utterances[1].signals.length).toBeGreaterThan(0);
+    for (const u of res.body.insights.utterances) expect(u.sentiment).not.toBeNull();
   });
 
   test("bad input is a problem+json 400 naming the field, and an unknown customer a 422", async () => {
@@ -221,6 +240,62 @@ describe("feedback loop", () => {
       adopted: true,
     });
     expect(home.status).toBe(200);
+  });
+});
+
+describe("decision triggers over the customer's account (issue 12)", () => {
+  const WIN_BACK = "trigger.competitor-price-win-back";
+  const call = () => api(real);
+  const priceCall = (customerId: string) => ({
+    customerId,
+    industry: "medical-devices",
+    transcript: [{ speaker: "customer", text: "华康的报价比你们低不少，你们能便宜点吗？" }],
+  });
+
+  test("a customer that never bought from us and names a competitor's price fires the win-back, and feedback on it is recorded", async () => {
+    const customer = await call()("POST", "/v1/customers", { name: "县人民医院", residency: "cn" });
+    expect(customer.status).toBe(201);
+    const res = await call()("POST", "/v1/insights/analyze", priceCall(customer.body.id));
+    expect(res.status).toBe(200);
+    const analysis = res.body.insights ?? res.body.rulesOnly;
+    expect(analysis.account).toEqual({ status: "read" });
+    const trigger = analysis.triggers.find((t: { strategy: string }) => t.strategy === WIN_BACK);
+    expect(trigger).toMatchObject({ window: null, locale: "zh", evidence: [0] });
+    expect(trigger.reason).toContain("华康医疗");
+    const fb = await call()("POST", `/v1/insights/${res.body.id}/feedback`, {
+      strategy: WIN_BACK,
+      adopted: true,
+    });
+    expect(fb.status).toBe(200);
+  });
+
+  test("a deal both parties signed today keeps the win-back quiet; a call without a customer reads no account", async () => {
+    const customer = await call()("POST", "/v1/customers", {
+      name: "市妇幼保健院",
+      residency: "cn",
+    });
+    const contract = await draftContract(call(), customer.body.id, 80_000_00, HASH);
+    const signed = await sendAndSign(call(), contract.body.id, HASH, ["customer", "vendor"]);
+    expect(signed.map((r) => r.status)).toEqual([200, 201, 201]);
+    const res = await call()("POST", "/v1/insights/analyze", priceCall(customer.body.id));
+    const analysis = res.body.insights ?? res.body.rulesOnly;
+    expect(analysis.account).toEqual({ status: "read" });
+    expect(analysis.triggers.map((t: { strategy: string }) => t.strategy)).not.toContain(WIN_BACK);
+    const { customerId: _, ...anonymous } = priceCall(customer.body.id);
+    const none = await call()("POST", "/v1/insights/analyze", anonymous);
+    expect((none.body.insights ?? none.body.rulesOnly).account).toEqual({ status: "none" });
+  });
+
+  test("a tender named in the call keeps close-now away over the API too", async () => {
+    const res = await call()("POST", "/v1/insights/analyze", {
+      profile: { procurementAuthority: "budget-holder" },
+      transcript: [{ speaker: "customer", text: "预算已经批了，但是要走招标流程。" }],
+    });
+    const analysis = res.body.insights ?? res.body.rulesOnly;
+    expect(analysis.procurement).toMatchObject({ stage: "tender", budget: "approved" });
+    const strategies = analysis.actions.map((a: { strategy: string }) => a.strategy);
+    expect(strategies).toContain("generic.tender-process");
+    expect(strategies).not.toContain("generic.close-now");
   });
 });
 

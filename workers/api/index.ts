@@ -6,6 +6,7 @@ import { keyRingOf } from "../../replication/signing.ts";
 import { noRoute } from "../shared/allow.ts";
 import type { AppEnv } from "./env.ts";
 import { onError } from "./errors.ts";
+import { scheduledRounds } from "./federation/scheduled.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodies } from "./middleware/body-limit.ts";
 import { cors } from "./middleware/cors.ts";
@@ -23,6 +24,9 @@ import { contracts } from "./routes/contracts.ts";
 import { customers } from "./routes/customers.ts";
 import { degradation } from "./routes/degradation.ts";
 import { delivery } from "./routes/delivery.ts";
+import { federation } from "./routes/federation.ts";
+import { federationAdmin } from "./routes/federation-admin.ts";
+import { federationPeer } from "./routes/federation-peer.ts";
 import { files } from "./routes/files.ts";
 import { groups } from "./routes/groups.ts";
 import { groupsReplication } from "./routes/groups-replication.ts";
@@ -38,6 +42,7 @@ import { quarantine } from "./routes/quarantine.ts";
 import { regions } from "./routes/regions.ts";
 import { replication } from "./routes/replication.ts";
 import { serviceRequests } from "./routes/service-requests.ts";
+import { slaPolicy } from "./routes/sla-policy.ts";
 
 export { AccountDO } from "../../durable-objects/account/index.ts";
 export { AuditDO } from "../../durable-objects/audit/index.ts";
@@ -77,6 +82,7 @@ app.route("/", portal);
 app.route("/", local);
 app.route("/", replication);
 app.route("/", groupsReplication);
+app.route("/", federationPeer);
 app.route("/", auditCheckpoints);
 app.use("/v1/customers/*", authenticate());
 app.use("/v1/customers", authenticate());
@@ -91,6 +97,7 @@ app.use("/v1/delivery-milestones", authenticate());
 app.use("/v1/admin/*", authenticate(), requireRole("admin"));
 app.use("/v1/audit/*", authenticate(), requireRole("admin"));
 app.use("/v1/insights/*", authenticate());
+app.use("/v1/federation/*", authenticate());
 // Groups and approvals: every route checks its roles too (routes/groups.ts, approvals.ts).
 app.use("/v1/groups", authenticate());
 app.use("/v1/groups/*", authenticate());
@@ -116,6 +123,9 @@ app.route("/", quarantine);
 app.route("/", insightRoutes);
 app.route("/", groups);
 app.route("/", approvals);
+app.route("/", federation);
+app.route("/", federationAdmin);
+app.route("/", slaPolicy);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",
@@ -124,4 +134,10 @@ app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
 });
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument(app, c.env)));
 
-export default app;
+// The cron trigger (wrangler.toml, the coordinator's env only) runs federated rounds.
+export default {
+  fetch: app.fetch,
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(scheduledRounds(env));
+  },
+} satisfies ExportedHandler<Env>;

@@ -264,7 +264,7 @@ export function wrongJurisdiction(env: Env, jurisdiction: string, detail: string
   );
 }
 
-const keyReused = () =>
+export const keyReused = () =>
   new Problem(
     422,
     "idempotency-key-reused",
@@ -272,7 +272,7 @@ const keyReused = () =>
     "This key was first used for another request body or path; use a new key for a new request.",
   );
 
-const inFlight = () =>
+export const inFlight = () =>
   new Problem(
     409,
     "idempotency-key-in-flight",

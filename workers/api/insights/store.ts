@@ -1,7 +1,8 @@
-// Insights in the regional libSQL database: which strategies each analysis suggested and
-// the reps' answers, aggregated per strategy. Only ids and strategy names are stored; the
-// transcript never is. Bounded reads: a tenant's strategies are a short list by design.
-import { and, desc, eq, gte, notLike, sql } from "drizzle-orm";
+// Insights in the regional libSQL database: which strategies each analysis suggested (and
+// in which A/B arm) and the reps' answers, aggregated per strategy. Only ids, strategy and
+// arm names are stored; the transcript never is. Bounded reads: a tenant's strategies are
+// a short list by design. Experiments themselves are in experiments.ts.
+import { and, desc, eq, gte, notLike, type SQL, sql } from "drizzle-orm";
 import type { ReadModelDb } from "../../../db/client.ts";
 import { insightFeedback, insights } from "../../../db/schema.ts";
 
@@ -22,7 +23,7 @@ export const INSIGHTS_UNAVAILABLE = {
 };
 
 /** Strategies listed at most (templates define a few dozen; a bound all the same). */
-const MAX_STRATEGIES = 500;
+export const MAX_STRATEGIES = 500;
 
 export async function recordInsight(db: ReadModelDb, row: InsightRecord): Promise<void> {
   await db.insert(insights).values(row).onConflictDoNothing();
@@ -30,7 +31,11 @@ export async function recordInsight(db: ReadModelDb, row: InsightRecord): Promis
 
 export type FeedbackOutcome = "recorded" | "unknown-insight" | "not-suggested";
 
-/** Records (or replaces) a rep's answer on one strategy an analysis suggested. */
+/**
+ * Records (or replaces) a rep's answer on one strategy an analysis suggested, with the
+ * experiment arm the insight was assigned (only insights served while an experiment ran
+ * have one), so adoption is counted per arm too.
+ */
 export async function recordFeedback(
   db: ReadModelDb,
   answer: {
@@ -43,14 +48,20 @@ export async function recordFeedback(
   },
 ): Promise<FeedbackOutcome> {
   const [insight] = await db
-    .select({ strategies: insights.strategies })
+    .select({ strategies: insights.strategies, variants: insights.variants })
     .from(insights)
     .where(and(eq(insights.tenantId, answer.tenantId), eq(insights.id, answer.insightId)));
   if (!insight) return "unknown-insight";
   if (!insight.strategies.includes(answer.strategy)) return "not-suggested";
+  // Keyed by a strategy the request names: an own property only, never Object's.
+  const shown =
+    insight.variants && Object.hasOwn(insight.variants, answer.strategy)
+      ? insight.variants[answer.strategy]
+      : undefined;
+  const arm = { experimentId: shown?.experimentId ?? null, variant: shown?.variant ?? null };
   await db
     .insert(insightFeedback)
-    .values(answer)
+    .values({ ...answer, ...arm })
     .onConflictDoUpdate({
       target: [insightFeedback.tenantId, insightFeedback.insightId, insightFeedback.strategy],
       set: {
@@ -60,6 +71,43 @@ export async function recordFeedback(
       },
     });
   return "recorded";
+}
+
+/**
+ * Answers that count: a rep's (not local tooling's), on an analysis a rep asked for. The
+ * conditions every adoption count shares, per strategy or per experiment arm.
+ */
+export function countedAnswers(tenantId: string): SQL {
+  return and(
+    eq(insightFeedback.tenantId, tenantId),
+    notLike(insightFeedback.answeredBy, TOOLING_LIKE),
+    // An answer on a tooling analysis is no rep's answer either.
+    sql`${insightFeedback.insightId} NOT IN (SELECT ${insights.id} FROM ${insights}
+      WHERE ${insights.tenantId} = ${tenantId} AND ${insights.createdBy} LIKE ${TOOLING_LIKE})`,
+  )!;
+}
+
+/** One strategy's answers since `since`: what its A/B flag is judged on. */
+export async function strategyAnswers(
+  db: ReadModelDb,
+  tenantId: string,
+  strategy: string,
+  since: string,
+): Promise<{ answered: number; adopted: number }> {
+  const [row] = await db
+    .select({
+      answered: sql<number>`count(*)`,
+      adopted: sql<number>`coalesce(sum(${insightFeedback.adopted}), 0)`,
+    })
+    .from(insightFeedback)
+    .where(
+      and(
+        countedAnswers(tenantId),
+        eq(insightFeedback.strategy, strategy),
+        gte(insightFeedback.answeredAt, since),
+      ),
+    );
+  return { answered: Number(row?.answered ?? 0), adopted: Number(row?.adopted ?? 0) };
 }
 
 /**
@@ -89,16 +137,7 @@ export async function strategyCounts(
         adopted: sql<number>`coalesce(sum(${insightFeedback.adopted}), 0)`,
       })
       .from(insightFeedback)
-      .where(
-        and(
-          eq(insightFeedback.tenantId, tenantId),
-          gte(insightFeedback.answeredAt, since),
-          notLike(insightFeedback.answeredBy, TOOLING_LIKE),
-          // An answer on a tooling analysis is no rep's answer either.
-          sql`${insightFeedback.insightId} NOT IN (SELECT ${insights.id} FROM ${insights}
-            WHERE ${insights.tenantId} = ${tenantId} AND ${insights.createdBy} LIKE ${TOOLING_LIKE})`,
-        ),
-      )
+      .where(and(countedAnswers(tenantId), gte(insightFeedback.answeredAt, since)))
       .groupBy(insightFeedback.strategy)
       .orderBy(desc(sql`count(*)`))
       .limit(MAX_STRATEGIES),

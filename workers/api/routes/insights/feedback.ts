@@ -1,9 +1,12 @@
 // POST /v1/insights/{id}/feedback: a rep says whether a suggested action was adopted.
 // Insights are regional records, so feedback for another region's insight is a 409 that
-// names the region (the router sends it there by itself).
+// names the region (the router sends it there by itself). An answer is counted for the A/B
+// arm its action was shown with, and may start its strategy's experiment.
 import { z } from "@hono/zod-openapi";
 import { INSIGHT_ID, regionOfRecord } from "../../../../core/ids.ts";
+import { within } from "../../../shared/timeout.ts";
 import { Problem } from "../../errors.ts";
+import { considerExperiment } from "../../insights/experiments.ts";
 import { INSIGHTS_UNAVAILABLE, recordFeedback } from "../../insights/store.ts";
 import { json, jsonBody, problem, readProblems } from "../../openapi.ts";
 import { fromReadModel, readModel } from "../../read-model.ts";
@@ -11,6 +14,9 @@ import { newRouter } from "../../router.ts";
 import { insightRoute, recordedAs } from "./shared.ts";
 
 export const feedback = newRouter();
+
+/** How long an answer waits for its strategy's experiment to start; it goes on after. */
+const START_BUDGET_MS = 500;
 
 const Feedback = z
   .strictObject({
@@ -82,5 +88,12 @@ feedback.openapi(route, async (c) => {
       { errors: [{ field: "strategy", pointer: "#/strategy", message: "not in this insight" }] },
     );
   }
+  // The answer is recorded whatever happens here: starting an experiment is a follow-up,
+  // awaited briefly so the next analysis in this isolate already serves its arms.
+  const starting = considerExperiment(c.env, principal.tenantId, body.strategy).catch((err) =>
+    console.warn(`experiment of ${body.strategy} not considered: ${(err as Error).message}`),
+  );
+  c.executionCtx.waitUntil(starting);
+  await within(starting, START_BUDGET_MS).catch(() => undefined);
   return c.json({ insightId: id, strategy: body.strategy, adopted: body.adopted }, 200);
 });
