@@ -8,11 +8,17 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 
-const dir = resolve(import.meta.dirname, "sales-calls");
+// `--corpus DIR` resolves another reading with the same layout (raw/, second-read/), e.g.
+// sales-calls/supplement-en, the train-only English supplement (see the README).
+const corpusArg = process.argv.indexOf("--corpus");
+const dir = resolve(
+  import.meta.dirname,
+  corpusArg > 0 ? (process.argv[corpusArg + 1] ?? "sales-calls") : "sales-calls",
+);
 const Label = z.enum(["negative", "neutral", "positive"]);
 const LANGS = ["zh", "en"] as const;
 const Raw = z.strictObject({
-  id: z.string().regex(/^[a-z]+-(zh|en)-\d{4}$/),
+  id: z.string().regex(/^[a-z-]+-(zh|en)-\d{4}$/),
   lang: z.enum(LANGS),
   industry: z.enum(["medical-devices", "education", "manufacturing", "software"]),
   speaker: z.enum(["customer", "rep"]),
@@ -54,11 +60,49 @@ const raw = written.filter((r) => {
   else texts.set(key, r.id);
   return first === undefined;
 });
+
+// A supplement is written after the split and joins train only: a text too close to one in
+// the main corpus's dev or test split would leak them, so it is dropped (character-trigram
+// Jaccard ≥ NEAR, after folding case and white space).
+const NEAR = 0.6;
+const trigrams = (t: string) => {
+  const f = t.replace(/\s+/g, " ").trim().toLowerCase();
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= f.length; i++) out.add(f.slice(i, i + 3));
+  return out;
+};
+const jaccard = (a: Set<string>, b: Set<string>) => {
+  let inter = 0;
+  for (const g of a) if (b.has(g)) inter++;
+  return inter / (a.size + b.size - inter || 1);
+};
+const droppedNearHeldOut: Array<{ id: string; near: string; jaccard: number }> = [];
+if (dir !== resolve(import.meta.dirname, "sales-calls")) {
+  const heldOut = ["dev", "test"].flatMap((split) =>
+    readFileSync(resolve(import.meta.dirname, "sales-calls", `${split}.jsonl`), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; text: string })
+      .map((r) => ({ id: r.id, grams: trigrams(r.text) })),
+  );
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const grams = trigrams(raw[i]!.text);
+    for (const h of heldOut) {
+      const j = jaccard(grams, h.grams);
+      if (j >= NEAR) {
+        droppedNearHeldOut.push({ id: raw[i]!.id, near: h.id, jaccard: Number(j.toFixed(3)) });
+        raw.splice(i, 1);
+        break;
+      }
+    }
+  }
+}
 const byId = new Map(raw.map((r) => [r.id, r]));
 if (byId.size !== raw.length) throw new Error("duplicate ids in raw/");
 
+const present = LANGS.filter((l) => raw.some((r) => r.lang === l));
 const second = new Map<string, z.infer<typeof Label>>();
-for (const lang of LANGS) {
+for (const lang of present) {
   const file = join(dir, "second-read", `${lang}.jsonl`);
   if (!existsSync(file)) throw new Error(`missing ${file}: the second reading is not done`);
   for (const s of jsonl(file, Second)) {
@@ -90,7 +134,7 @@ function kappa(pairs: Array<[string, string]>): number {
 }
 
 const agreement: Record<string, unknown> = {};
-for (const lang of LANGS) {
+for (const lang of present) {
   const rows = raw.filter((r) => r.lang === lang);
   const pairs = rows.map((r) => [r.label1, second.get(r.id)!] as [string, string]);
   const disagree = pairs.filter(([a, b]) => a !== b).length;
@@ -133,7 +177,7 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, "agreement.json"),
-  `${JSON.stringify({ ...agreement, resolvedAgainstWriter: changed, droppedDuplicates, command: "npx tsx ml/data/resolve.ts" }, null, 2)}\n`,
+  `${JSON.stringify({ ...agreement, resolvedAgainstWriter: changed, droppedDuplicates, droppedNearHeldOut, command: "npx tsx ml/data/resolve.ts" }, null, 2)}\n`,
 );
 console.log(JSON.stringify(agreement, null, 2));
 console.log(
