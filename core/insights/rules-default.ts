@@ -16,11 +16,20 @@ export const DEFAULT_RULES: InsightRules = InsightRules.parse({
         // Not bare 预算 / budget: "the budget is approved" says nothing about price.
         ...["不太便宜", "不是很便宜", "没那么便宜", "超预算", "预算不够", "预算有限", "预算紧张"],
         ...["性价比", "成本", "费用", "付不起"],
+        // Dearer than something: 贵 before a degree word, quoted whole (太贵 above already
+        // covers 太贵了); 比…贵 is the second pattern below.
+        ...["贵不少", "贵了不少", "贵很多", "贵了很多", "贵多了", "贵得多", "贵一截", "贵了一截"],
         ...["price", "prices", "pricing", "expensive", "too expensive", "not cheap", "cheaper"],
         ...["cost", "costs", "discount", "discounts", "quote", "quotation", "afford"],
         ...["how much", "over budget", "tight budget", "budget is tight"],
       ],
-      patterns: ["(能|可以)(再)?(便宜|优惠|少)(一)?(点|些)"],
+      patterns: [
+        "(能|可以)(再)?(便宜|优惠|少)(一)?(点|些)",
+        // 比 X 贵 within a clause. Not the courteous 贵 of 贵公司 / 贵院 / 贵方 … nor 贵州 /
+        // 贵阳 / 贵重 / 贵宾 after it, nor 宝贵 / 珍贵 / 可贵 …: 比起钱，时间更宝贵 is no price.
+        // 不比华康贵 is negated like any hit (the cue right before 比).
+        "比[^,.!?;:，。！？；：、]{1,8}?(?<![宝珍可高富名尊])贵(?!公司|单位|[司院校方行厂局所部处科省州阳宾姓重族客干])",
+      ],
     },
     {
       kind: "service-concern",

@@ -100,6 +100,7 @@ describe("scenarios", () => {
     if (want.stage) expect(analysis.procurement.stage).toBe(want.stage);
     if (want.triggers) expect([...fired].sort()).toEqual([...want.triggers].sort());
     if (want.account) expect(analysis.account.status).toBe(want.account);
+    if (want.lines) expect(analysis.productLines).toEqual(want.lines);
     const rendered = [...analysis.actions, ...analysis.triggers];
     const reasonOf = (strategy: string) => rendered.find((r) => r.strategy === strategy)?.reason;
     for (const [strategy, window] of Object.entries(want.windows ?? {})) {
@@ -116,6 +117,26 @@ describe("scenarios", () => {
       expect(reason, strategy).toBeDefined();
       for (const word of words) expect(quotesIn(reason!)).not.toContain(word);
     }
+    for (const r of rendered)
+      for (const word of want.notSaid ?? []) expect(r.reason, r.strategy).not.toContain(word);
+  });
+
+  test("every scenario expects something an empty analysis would not give", () => {
+    // A row of only negative expectations passes on an analysis that found nothing.
+    const empty = SCENARIOS.filter(({ expect: w }) => {
+      const positive =
+        (w.actions?.length ?? 0) > 0 ||
+        (w.offered?.length ?? 0) > 0 ||
+        (w.triggers?.length ?? 0) > 0 ||
+        (w.stage !== undefined && w.stage !== "none") ||
+        (w.lines !== undefined && w.lines.call.length + w.lines.profile.length > 0) ||
+        Object.keys(w.reasonIncludes ?? {}).length > 0;
+      return !positive;
+    });
+    // The greeting is the one row whose point is that nothing is found.
+    expect(empty.map((s) => s.rule)).toEqual([
+      "[S2] a greeting is evidence of nothing: no action, no trigger",
+    ]);
   });
 });
 

@@ -50,6 +50,10 @@ export interface Scenario {
     reasonIncludes?: Readonly<Record<string, string>>;
     /** Words an action's or trigger's reason must not quote, by strategy. */
     notQuoted?: Readonly<Record<string, readonly string[]>>;
+    /** Words no rendered reason contains: what neither the customer nor the profile said. */
+    notSaid?: readonly string[];
+    /** Exactly these product lines, from the customer's words and from the profile. */
+    lines?: { call: readonly string[]; profile: readonly string[] };
     account?: AccountFacts["status"];
   };
 }
@@ -91,6 +95,49 @@ export function accountAt(facts: {
 const neg = (p = 0.9): Sentiment => ({ label: "negative", probability: p });
 const budgetHolder = { procurementAuthority: "budget-holder" } as const;
 const approved = { budgetCycle: { budgetApproved: true } } as const;
+
+/** A price comparison with a named competitor and a service demand, said in one breath. */
+const E1_CALL: readonly Turn[] = [
+  ["r", "这款便携彩超您看怎么样？"],
+  ["c", "价格比华康贵不少，售后响应也要快。"],
+];
+/**
+ * E1_CALL's customers: who, the profile, the price action it gets, more expectations. No
+ * reason speaks of a budget the profile does not give: the customer never spoke of one.
+ */
+const E1_PROFILES: ReadonlyArray<
+  [string, NonNullable<Scenario["profile"]>, string, Partial<Scenario["expect"]>]
+> = [
+  [
+    "a small clinic, budget not on file",
+    { scale: "small", facility: "社区诊所" },
+    "generic.value-case",
+    { notOffered: ["medical.leasing-or-refurbished"], notSaid: ["预算"] },
+  ],
+  [
+    "a small clinic whose profile has no approved budget",
+    {
+      procurementAuthority: "recommender",
+      scale: "small",
+      facility: "社区诊所",
+      budgetCycle: { budgetApproved: false, fiscalYearStartMonth: 1 },
+    },
+    "medical.leasing-or-refurbished",
+    { reasonIncludes: { "medical.leasing-or-refurbished": "按客户档案设备采购预算尚未获批" } },
+  ],
+  [
+    "a mid-sized hospital buying by committee",
+    { procurementAuthority: "committee", scale: "medium" },
+    "generic.value-case",
+    { stage: "committee-review", notSaid: ["预算"] },
+  ],
+  [
+    "a tertiary hospital's budget holder with the budget approved",
+    { ...budgetHolder, ...approved, scale: "large" },
+    "generic.value-case",
+    { stage: "none", notOffered: ["medical.leasing-or-refurbished", "generic.close-now"] },
+  ],
+];
 
 export const SCENARIOS: readonly Scenario[] = [
   // ---- [P] The procurement process is read from the call ----
@@ -334,7 +381,11 @@ export const SCENARIOS: readonly Scenario[] = [
       ["c", "我们想采购几台彩超，放在门诊用。"],
     ],
     profile: { ...budgetHolder, scale: "large" },
-    expect: { notOffered: ["medical.flagship-imaging-demo", "medical.ct-upgrade-from-x-ray"] },
+    expect: {
+      lines: { call: ["ultrasound"], profile: [] },
+      offered: ["generic.close-now"],
+      notOffered: ["medical.flagship-imaging-demo", "medical.ct-upgrade-from-x-ray"],
+    },
   },
   {
     rule: "[L1] an ultrasound call in English at a large hospital is never offered MRI / CT",
@@ -342,7 +393,11 @@ export const SCENARIOS: readonly Scenario[] = [
     industry: "medical-devices",
     call: [["c", "We want to buy ultrasound scanners for the emergency department."]],
     profile: { scale: "large" },
-    expect: { notOffered: ["medical.flagship-imaging-demo", "medical.ct-upgrade-from-x-ray"] },
+    expect: {
+      lines: { call: ["ultrasound"], profile: [] },
+      offered: ["generic.qualify-decision"],
+      notOffered: ["medical.flagship-imaging-demo", "medical.ct-upgrade-from-x-ray"],
+    },
   },
   {
     rule: "[L1] a product the rep names is not the customer's: the rep's CT does not make an ultrasound call about CT",
@@ -353,7 +408,11 @@ export const SCENARIOS: readonly Scenario[] = [
       ["c", "我们只想买超声。"],
     ],
     profile: { scale: "large" },
-    expect: { notOffered: ["medical.flagship-imaging-demo"] },
+    expect: {
+      lines: { call: ["ultrasound"], profile: [] },
+      offered: ["generic.qualify-decision"],
+      notOffered: ["medical.flagship-imaging-demo", "medical.ct-upgrade-from-x-ray"],
+    },
   },
   {
     rule: "[L2] a tertiary hospital that wants MRI is offered the flagship reference visit",
@@ -481,25 +540,32 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   // ---- [E] Every reason quotes evidence that supports it ----
-  {
-    rule: "[E1] 价格比华康贵不少，售后响应也要快: price, competitor and service actions",
-    locale: "zh",
-    industry: "medical-devices",
-    call: [
-      ["r", "这款便携彩超您看怎么样？"],
-      ["c", "价格比华康贵不少，售后响应也要快。"],
-    ],
-    profile: { scale: "small" },
-    expect: {
-      offered: [
-        "generic.competitor-comparison",
-        "medical.local-engineer",
-        "medical.leasing-or-refurbished",
-      ],
-      reasonIncludes: { "generic.competitor-comparison": "华康医疗（“华康”）" },
-      notQuoted: { "medical.local-engineer": ["价格", "华康"] },
-    },
-  },
+  ...E1_PROFILES.map(
+    ([who, profile, price, extra]): Scenario => ({
+      rule: `[E1] 价格比华康贵不少，售后响应也要快 at ${who}: competitor, service and ${price}, each quoting what it speaks of`,
+      locale: "zh",
+      industry: "medical-devices",
+      call: E1_CALL,
+      profile,
+      expect: {
+        ...extra,
+        // The rep's 便携彩超 is no product line of the customer's.
+        lines: { call: [], profile: [] },
+        actions: ["generic.competitor-comparison", "medical.local-engineer", price],
+        reasonIncludes: {
+          "generic.competitor-comparison": "华康医疗（“华康”）",
+          "medical.local-engineer": "（“售后”、“响应”）",
+          [price]: "（“价格”、“比华康贵”）",
+          ...extra.reasonIncludes,
+        },
+        notQuoted: {
+          "generic.competitor-comparison": ["价格", "比华康贵", "售后"],
+          "medical.local-engineer": ["价格", "华康", "比华康贵"],
+          [price]: ["华康", "售后", "响应"],
+        },
+      },
+    }),
+  ),
   {
     rule: "[E2] a reason about a small facility's ultrasound never quotes a price word",
     locale: "zh",
@@ -553,7 +619,12 @@ export const SCENARIOS: readonly Scenario[] = [
     industry: "manufacturing",
     call: [["c", "HK Medical quoted a lower price than you did."]],
     account: accountAt({ signedDaysAgo: [30] }),
-    expect: { account: "read", triggers: [] },
+    // The call's half holds (a competitor named, price raised): only the deal keeps it away.
+    expect: {
+      account: "read",
+      triggers: [],
+      offered: ["generic.competitor-comparison", "manufacturing.downtime-payback"],
+    },
   },
   {
     rule: "[T1] a customer that never bought from us: win-back",
@@ -589,7 +660,7 @@ export const SCENARIOS: readonly Scenario[] = [
     industry: "education",
     call: [["c", "The training went fine."]],
     account: accountAt({ openRequests: [{ severity: "normal", hoursAgo: 3 }] }),
-    expect: { triggers: [] },
+    expect: { account: "read", triggers: [], offered: ["education.teacher-training"] },
   },
   {
     rule: "[T3] a contract renewing within 60 days: the renewal trigger and its window",
@@ -603,12 +674,25 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    rule: "[T3] a renewal 100 days away: no renewal trigger yet",
+    rule: "[T3] a renewal 100 days away: no renewal trigger yet, though a 120-day one fires",
     locale: "en",
     industry: "software",
     call: [["c", "The team uses it every day."]],
     account: accountAt({ signedDaysAgo: [265] }),
-    expect: { triggers: [] },
+    triggers: [
+      {
+        strategy: "acme.early-renewal",
+        priority: 60,
+        when: { renewalWithinDays: 120 },
+        title: "Plan the renewal early",
+        reason: "The contract renews by {to}; plan from {from}.",
+      },
+    ],
+    expect: {
+      account: "read",
+      triggers: ["acme.early-renewal"],
+      windows: { "acme.early-renewal": { from: "2026-05-26", to: "2026-09-23" } },
+    },
   },
   {
     rule: "[T4] the customer's budget month: the budget trigger with the planning window",
@@ -628,7 +712,7 @@ export const SCENARIOS: readonly Scenario[] = [
     industry: "education",
     call: [["c", "我们对录播教室有兴趣。"]],
     profile: { budgetCycle: { budgetApproved: false } },
-    expect: { triggers: [] },
+    expect: { lines: { call: ["recording"], profile: [] }, triggers: [] },
   },
   {
     rule: "[T5] an account that could not be read: no account trigger, the analysis says why",

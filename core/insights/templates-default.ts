@@ -366,18 +366,20 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     industry: "medical-devices",
     topic: "price",
     priority: 72,
+    // Only where the profile says the budget is not approved: the reason says so, and an
+    // unknown budget is no unapproved one.
     when: {
       signals: ["price-sensitivity"],
       scales: ["small", "medium"],
-      budget: ["planning", "unapproved", "unknown"],
+      budget: ["planning", "unapproved"],
     },
     title: {
       zh: "提供融资租赁或原厂认证翻新机方案",
       en: "Offer leasing or a certified refurbished unit",
     },
     reason: {
-      zh: "价格是主要障碍（{quotes}），且尚无获批的设备采购预算。",
-      en: "Price is the obstacle ({quotes}) and no capital budget is approved.",
+      zh: "客户提到了价格（{quotes}），且按客户档案设备采购预算尚未获批；租赁或翻新机可减少一次性投入。",
+      en: "The customer raised price ({quotes}) and, by its profile, no capital budget is approved yet; leasing or a refurbished unit lowers the upfront outlay.",
     },
   },
   {
@@ -391,8 +393,8 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       en: "Put a named local engineer and a 4-hour response into the contract",
     },
     reason: {
-      zh: "设备停机会影响患者诊疗；客户询问了售后服务（{quotes}）。",
-      en: "Downtime stops patient care; the customer asked about service ({quotes}).",
+      zh: "设备停机会影响患者诊疗；客户提到了售后服务（{quotes}）。",
+      en: "Downtime stops patient care; the customer brought up service ({quotes}).",
     },
   },
   {
@@ -486,8 +488,8 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       en: "Include teacher training and on-site support for the first semester",
     },
     reason: {
-      zh: "能否用起来取决于老师；客户询问了支持服务（{quotes}）。",
-      en: "Adoption depends on teachers; the customer asked about support ({quotes}).",
+      zh: "能否用起来取决于老师；客户提到了培训或支持服务（{quotes}）。",
+      en: "Adoption depends on teachers; the customer brought up training or support ({quotes}).",
     },
   },
   // ---- Manufacturing ----
@@ -578,8 +580,8 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
       en: "Guarantee a spare-parts stock and on-site response time",
     },
     reason: {
-      zh: "产线停工的损失远超设备本身；客户询问了售后服务（{quotes}）。",
-      en: "An idle line costs more than the machine; the customer asked about service ({quotes}).",
+      zh: "产线停工的损失远超设备本身；客户提到了售后服务（{quotes}）。",
+      en: "An idle line costs more than the machine; the customer brought up service ({quotes}).",
     },
   },
   // ---- Software ----
@@ -642,7 +644,7 @@ export const DEFAULT_TEMPLATES: readonly ActionTemplate[] = z.array(ActionTempla
     },
     reason: {
       zh: "客户关心上线和支持（{quotes}）；一份有里程碑的实施计划和专人对接能打消顾虑。",
-      en: "The customer asked about rollout and support ({quotes}); a milestone plan and a named contact answer it.",
+      en: "The customer brought up rollout and support ({quotes}); a milestone plan and a named contact answer it.",
     },
   },
 ]);

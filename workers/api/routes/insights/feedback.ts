@@ -1,7 +1,8 @@
 // POST /v1/insights/{id}/feedback: a rep says whether a suggested action was adopted.
 // Insights are regional records, so feedback for another region's insight is a 409 that
 // names the region (the router sends it there by itself). An answer is counted for the A/B
-// arm its action was shown with, and may start its strategy's experiment.
+// arm its insight was assigned while the experiment ran (an insight served a promoted text
+// has none), and may start its strategy's experiment.
 import { z } from "@hono/zod-openapi";
 import { INSIGHT_ID, regionOfRecord } from "../../../../core/ids.ts";
 import { within } from "../../../shared/timeout.ts";
