@@ -230,12 +230,18 @@ export const EventData = z.discriminatedUnion("type", [
     day: IsoDate,
   }),
   // --- Call sentiment (DESIGN §7, §11): what insights inferred of a call with the customer,
-  // as one number. Grow-only by insight; never any of the call's words.
+  // as one number. Grow-only by insight, bounded (engagement.ts); never any of the call's words.
   z.object({
     type: z.literal("call.sentiment-recorded"),
     insightId: z.string().regex(INSIGHT_ID),
     /** When the call was analysed. */
     at: z.iso.datetime({ offset: true }),
+    /**
+     * SHA-256 of the call's canonical transcript (engagement.ts `transcriptHash`): the same
+     * call analysed again records nothing, and counts once if two regions recorded it.
+     * Withheld abroad like the score: a hash of a short transcript confirms a guess (mask.ts).
+     */
+    transcriptHash: z.string().regex(SHA256_HEX).optional(),
     /**
      * Mean over the customer's utterances that have a sentiment of +p (positive), −p
      * (negative) or 0 (neutral), p the model's probability. Withheld abroad: it is an

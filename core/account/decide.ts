@@ -31,7 +31,7 @@ import type {
   Tier,
 } from "../schemas.ts";
 import type { TenantSlaPolicy } from "../sla/tenant.ts";
-import { type CallSentimentInput, portalDay } from "./engagement.ts";
+import { type CallSentimentInput, callTimeAcceptable, knownCall, portalDay } from "./engagement.ts";
 import { effective, sortedVariants } from "./lattice.ts";
 import {
   type AccountState,
@@ -211,7 +211,7 @@ export function decide(state: AccountState, command: Command, ctx: DecideContext
     case "portal-user.note-active":
       return notePortalActivity(state, command.userId, ctx);
     case "call.record-sentiment":
-      return recordCallSentiment(state, command.insightId, command.sentiment);
+      return recordCallSentiment(state, command.insightId, command.sentiment, ctx);
   }
 }
 
@@ -908,16 +908,38 @@ function notePortalActivity(state: AccountState, userId: string, ctx: DecideCont
   return done(target, [{ type: "portal-user.active", userId, day }]);
 }
 
-/** Grow-only by insight: recorded once, whatever is asked again [LF2]. */
+/**
+ * Recorded once per call, whatever is asked again [LF2]: a second analysis of the same
+ * transcript (its hash) records nothing, or anyone could move the customer's trend by
+ * submitting one call again and again; nor does the same insight twice. The analysis time
+ * must be the account's own present (engagement.ts CALL_AT_AHEAD_MS): the newest call
+ * anchors which calls the account keeps.
+ */
 function recordCallSentiment(
   state: AccountState,
   insightId: string,
   sentiment: CallSentimentInput,
+  ctx: DecideContext,
 ): Decision {
   const missing = needCustomer(state);
   if (missing) return fail(missing);
+  const { at, transcriptHash, score, utterances } = sentiment;
+  if (!callTimeAcceptable(at, nowOf(ctx).ms))
+    return fail({
+      code: "invalid-state",
+      message: `a call analysed at ${at} is not recorded at ${nowOf(ctx).iso}`,
+      field: "at",
+    });
   const target: Target = { kind: "customer", id: state.accountId };
-  if (ownEntry(state.callSentiments, insightId)) return done(target, []);
-  const { at, score, utterances } = sentiment;
-  return done(target, [{ type: "call.sentiment-recorded", insightId, at, score, utterances }]);
+  if (ownEntry(state.callSentiments, insightId) || knownCall(state, transcriptHash))
+    return done(target, []);
+  const event: EventData = {
+    type: "call.sentiment-recorded",
+    insightId,
+    at,
+    transcriptHash,
+    score,
+    utterances,
+  };
+  return done(target, [event]);
 }

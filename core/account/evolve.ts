@@ -9,6 +9,7 @@ import {
   contractConflicts,
   customerConflicts,
 } from "./conflicts.ts";
+import { joinActiveDays, joinCallSentiments } from "./engagement.ts";
 import {
   earlier,
   effective,
@@ -270,14 +271,15 @@ function joinChangeRequest(a: ChangeRequestState, b: ChangeRequestState): Change
   };
 }
 
-/** Each register joins by HLC; one a side lacks is taken from the other; active days unite. */
+/**
+ * Each register joins by HLC; one a side lacks is taken from the other; active days unite,
+ * bounded (engagement.ts).
+ */
 function joinPortalUser(a: PortalUserState, b: PortalUserState): PortalUserState {
   const invite = joinOptional(a.invite, b.invite, joinLww);
   const activation = joinOptional(a.activation, b.activation, joinLww);
   const disabled = joinOptional(a.disabled, b.disabled, joinLww);
-  const activeDays = joinOptional(a.activeDays, b.activeDays, (x, y) =>
-    joinRecords(x, y, (day) => day),
-  );
+  const activeDays = joinOptional(a.activeDays, b.activeDays, joinActiveDays);
   return {
     ...(invite ? { invite } : {}),
     ...(activation ? { activation } : {}),
@@ -357,9 +359,7 @@ export function mergeStates(a: AccountState, b: AccountState): AccountState {
   const portalUsers = joinOptional(a.portalUsers, b.portalUsers, (x, y) =>
     joinRecords(x, y, joinPortalUser),
   );
-  const callSentiments = joinOptional(a.callSentiments, b.callSentiments, (x, y) =>
-    joinRecords(x, y, earlier),
-  );
+  const callSentiments = joinOptional(a.callSentiments, b.callSentiments, joinCallSentiments);
 
   const version =
     a.version === null ? b.version : b.version === null ? a.version : maxHlc(a.version, b.version);

@@ -103,3 +103,67 @@ export function effective<T>(vs: Variants<T>): Variant<T> | null {
 export function sortedVariants<T>(vs: Variants<T>): Variant<T>[] {
   return Object.values(vs).sort(compareFacts);
 }
+
+/**
+ * How much of a ranked grow-only map a bounded join keeps: at most `keep` entries, those of
+ * highest rank, and of them only the ones ranked less than `span` below the highest present.
+ */
+export type Horizon = { readonly keep: number; readonly span: number };
+
+/**
+ * The entries of `m` within `horizon`: sorted by rank, highest first (ties by key, so the
+ * order is total), the first `keep` of those ranked above `max − span`. A function of the
+ * entries alone, so replicas holding the same entries keep the same ones.
+ */
+export function newestOf<V>(
+  m: Readonly<Record<string, V>>,
+  rankOf: (key: string, value: V) => number,
+  horizon: Horizon,
+): Record<string, V> {
+  const ranked = Object.entries(m).map(([k, v]) => ({ k, v, rank: rankOf(k, v) }));
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (const { rank } of ranked) {
+    if (rank > max) max = rank;
+    if (rank < min) min = rank;
+  }
+  const floor = max - horizon.span;
+  if (ranked.length <= horizon.keep && min > floor) return m as Record<string, V>;
+  ranked.sort((x, y) => y.rank - x.rank || compareStrings(x.k, y.k));
+  const out: Record<string, V> = {};
+  for (const { k, v, rank } of ranked.slice(0, horizon.keep)) if (rank > floor) out[k] = v;
+  return out;
+}
+
+/**
+ * The join of two bounded grow-only maps: the keyed union (entries both hold joined by
+ * `join`), cut to `horizon` by `newestOf`. On maps within the horizon it is a semilattice,
+ * and join(a, b) = newestOf(union of every fact a and b were built from): the state stays
+ * bounded and is still a function of the set of facts [LF3]. Why, with f = newestOf:
+ *
+ * 0. `join(x, y)` must return x or y whole, and the higher-ranked when their ranks differ:
+ *    a key's rank in a union is then the highest of its copies', with that copy's value.
+ * 1. What f(A) drops, f(A ∪ B) drops. An entry of A dropped for its rank lies at or below
+ *    max(A) − span ≤ max(A ∪ B) − span; one dropped for `keep` has `keep` entries of A
+ *    above it, all kept by f(A), and they stay above it in A ∪ B. Either way its key can
+ *    be in f(A ∪ B) only with a copy from B that ranks higher, and f(A) ∪ B holds that copy.
+ * 2. So f(A ∪ B) is in f(A) ∪ B with the same values, and every other entry of f(A) ∪ B
+ *    ranks no higher than in A ∪ B. The top entry (hence the floor) is the same, and the
+ *    entries f(A ∪ B) kept still come first: f(f(A) ∪ B) = f(A ∪ B).
+ * 3. Hence commutative and idempotent as the union is, and associative: both groupings of
+ *    three equal f(A ∪ B ∪ C).
+ *
+ * Dropping by a fixed date instead ("older than 60 days ago") would not do: which entries
+ * remain would depend on when each replica merged, not on the facts alone.
+ */
+export function joinNewest<V>(
+  a: Readonly<Record<string, V>>,
+  b: Readonly<Record<string, V>>,
+  join: (x: V, y: V) => V,
+  rankOf: (key: string, value: V) => number,
+  horizon: Horizon,
+): Record<string, V> {
+  const union = joinRecords(a, b, join);
+  // `a` unchanged is `a` within its horizon already: every state is built by this join.
+  return union === a ? union : newestOf(union, rankOf, horizon);
+}

@@ -25,7 +25,9 @@ import {
   type SignatureCreate,
 } from "../schemas.ts";
 import { type Command, decide } from "./decide.ts";
+import { ACTIVE_DAYS_KEPT, CALL_DAYS_KEPT, CALLS_KEPT, engagementView } from "./engagement.ts";
 import { evolve, mergeStates, replay } from "./evolve.ts";
+import { type Horizon, joinNewest, joinRecords, newestOf } from "./lattice.ts";
 import {
   type AccountState,
   contractStatus,
@@ -56,6 +58,9 @@ const PORTAL_CODES = ["1", "2", "3"].map((c) => c.repeat(64));
 /** Insights of calls with the customer, and the sentiment scores they may record. */
 const INSIGHTS = ["a", "b", "c"].map((c) => `ins_cn-east_${c.repeat(32)}`);
 const SCORES = [-0.8, 0, 0.45];
+/** The calls those insights may be analyses of (by transcript hash). */
+const TRANSCRIPTS = ["d", "e"].map((c) => c.repeat(64));
+const DAY_MS = 86_400_000;
 
 /** Equal states; canonical JSON first because it is fast, toEqual for a readable diff. */
 function expectSameState(actual: AccountState, expected: AccountState): void {
@@ -142,7 +147,7 @@ type Step =
       op: "invite" | "activate" | "disable" | "active";
       code: number;
     }
-  | { t: "call"; r: number; insight: number; score: number };
+  | { t: "call"; r: number; insight: number; call: number; score: number };
 
 const NAMES = ["上海测试医疗器械有限公司", "Shanghai Test Medical", "上海测试"];
 const TIERS = ["standard", "key", "strategic"] as const;
@@ -153,7 +158,7 @@ const PAYMENTS = [40_000, 60_000, 100_000];
  * The command a region's client would send, built from what that region currently shows.
  * Inputs are valid by construction (the API's zod parsing is tested elsewhere).
  */
-function commandFor(state: AccountState, s: Step): Command | null {
+function commandFor(state: AccountState, s: Step, nowMs: number): Command | null {
   switch (s.t) {
     case "customer":
       return {
@@ -204,11 +209,12 @@ function commandFor(state: AccountState, s: Step): Command | null {
       const c = state.contracts[contractOf(s.seed)];
       const status = c && draftOf(c) ? contractStatus(c) : null;
       if (status === null) return null;
-      if (status === "draft") return commandFor(state, { ...s, t: "send" });
-      if (status === "sent") return commandFor(state, { ...s, t: "sign", party: "customer" });
+      if (status === "draft") return commandFor(state, { ...s, t: "send" }, nowMs);
+      if (status === "sent")
+        return commandFor(state, { ...s, t: "sign", party: "customer" }, nowMs);
       if (status === "signed" && s.amount === 0)
-        return commandFor(state, { ...s, t: "sign", party: "vendor" });
-      return commandFor(state, { ...s, t: "pay" });
+        return commandFor(state, { ...s, t: "sign", party: "vendor" }, nowMs);
+      return commandFor(state, { ...s, t: "pay" }, nowMs);
     }
     case "portal": {
       // A portal user's life as this region sees it: invited (again), accepting a code this
@@ -248,11 +254,17 @@ function commandFor(state: AccountState, s: Step): Command | null {
       return null;
     }
     case "call":
-      // Insights recording a call's sentiment (possibly again: the same insight counts once).
+      // Insights recording a call's sentiment as they analyse it: possibly again (the same
+      // insight counts once) or another analysis of a call already recorded (its transcript).
       return {
         type: "call.record-sentiment",
         insightId: INSIGHTS[s.insight]!,
-        sentiment: { at: INSTANTS[s.insight % 2]!, score: SCORES[s.score]!, utterances: 3 },
+        sentiment: {
+          at: new Date(nowMs).toISOString(),
+          score: SCORES[s.score]!,
+          utterances: 3,
+          transcriptHash: TRANSCRIPTS[s.call]!,
+        },
       };
     case "deliver":
     case "tick":
@@ -265,7 +277,8 @@ function play(cluster: Cluster, steps: readonly Step[]): void {
     if (s.t === "deliver") cluster.deliver(s.pick, s.duplicate);
     else if (s.t === "tick") cluster.replicas[s.r]!.wallMs += s.ms;
     else {
-      const command = commandFor(cluster.replicas[s.r]!.state, s);
+      const { state, wallMs } = cluster.replicas[s.r]!;
+      const command = commandFor(state, s, wallMs);
       if (command) cluster.run(s.r, command);
     }
   }
@@ -371,9 +384,11 @@ const engagementArb: fc.Arbitrary<Step> = fc.oneof(
     t: fc.constant("call" as const),
     r: region,
     insight: fc.integer({ min: 0, max: 2 }),
+    call: fc.integer({ min: 0, max: 1 }),
     score: fc.integer({ min: 0, max: 2 }),
   }),
-  fc.record({ t: fc.constant("tick" as const), r: region, ms: fc.nat(86_400_000) }),
+  // Days to months: portal days and calls outlive what the account keeps of them.
+  fc.record({ t: fc.constant("tick" as const), r: region, ms: fc.nat(90 * DAY_MS) }),
   fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(), duplicate: fc.boolean() }),
 );
 
@@ -557,6 +572,35 @@ function expectedPaid(events: DomainEvent[], contractId: string): number {
   return paid;
 }
 
+/**
+ * What an account keeps of its engagement, straight from the events: of each user's days
+ * those within 60 of their newest; of the calls the newest 500 within 120 days of the
+ * newest (engagement.ts), whichever region noted them and in whatever order they arrived.
+ * Counts of all noted, to tell when some were forgotten.
+ */
+function expectedEngagement(events: DomainEvent[]) {
+  const days = new Map<string, { all: number; kept: string[] }>();
+  const byUser = groupBy(eventsOf(events, "portal-user.active"), (e) => e.data.userId);
+  for (const [userId, es] of byUser) {
+    const all = [...new Set(es.map((e) => e.data.day))].sort();
+    const floor = Date.parse(`${all.at(-1)}T00:00:00Z`) - ACTIVE_DAYS_KEPT * DAY_MS;
+    days.set(userId, { all: all.length, kept: all.filter((d) => Date.parse(d) > floor) });
+  }
+  // An insight ranks by its latest analysis time: here two regions may record one insight id.
+  const latest = new Map<string, number>();
+  for (const { data } of eventsOf(events, "call.sentiment-recorded"))
+    latest.set(data.insightId, Math.max(latest.get(data.insightId) ?? 0, Date.parse(data.at)));
+  const calls = [...latest]
+    .map(([id, ms]) => ({ id, ms }))
+    .sort((x, y) => y.ms - x.ms || (x.id < y.id ? -1 : 1));
+  const floor = (calls[0]?.ms ?? 0) - CALL_DAYS_KEPT * DAY_MS;
+  const kept = calls
+    .slice(0, CALLS_KEPT)
+    .filter((c) => c.ms > floor)
+    .map((c) => c.id);
+  return { days, calls: { all: calls.length, kept: kept.sort() } };
+}
+
 // ------------------------------------------------------------------ properties
 
 describe("[LF3] three regions converge", () => {
@@ -611,6 +655,27 @@ describe("[LF3] three regions converge", () => {
     );
   });
 
+  test("[LF3] what an account keeps of its engagement is a function of the facts: the newest within the horizon, on every region", () => {
+    fc.assert(
+      fc.property(scheduleArb, (schedule) => {
+        const cluster = simulate(schedule);
+        const expected = expectedEngagement(cluster.emitted);
+        for (const { state } of cluster.replicas) {
+          for (const [userId, { kept }] of expected.days)
+            expect(Object.keys(state.portalUsers?.[userId]?.activeDays ?? {}).sort()).toEqual(kept);
+          expect(Object.keys(state.callSentiments ?? {}).sort()).toEqual(expected.calls.kept);
+          // And each call counts once, however many insights analysed it.
+          const view = engagementView(state, Math.max(...cluster.replicas.map((r) => r.wallMs)));
+          const hashes = view.sentiment.calls.map(
+            (c) => state.callSentiments?.[c.insightId]?.value.transcriptHash,
+          );
+          expect(new Set(hashes).size).toBe(hashes.length);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test("the schedules reach every conflict kind, every contract status, every portal user status and engagement", () => {
     const kinds = new Set<string>();
     const statuses = new Set<string>();
@@ -618,7 +683,8 @@ describe("[LF3] three regions converge", () => {
     const engaged = new Set<string>();
     fc.assert(
       fc.property(scheduleArb, (schedule) => {
-        const { state } = simulate(schedule).replicas[0]!;
+        const cluster = simulate(schedule);
+        const { state } = cluster.replicas[0]!;
         for (const c of state.conflicts) kinds.add(c.kind);
         for (const id of Object.keys(state.contracts)) {
           const status = contractView(state, id)?.status;
@@ -628,10 +694,23 @@ describe("[LF3] three regions converge", () => {
         if (Object.values(state.portalUsers ?? {}).some((u) => u.activeDays))
           engaged.add("active-days");
         if (Object.keys(state.callSentiments ?? {}).length > 1) engaged.add("calls");
+        const expected = expectedEngagement(cluster.emitted);
+        for (const days of expected.days.values())
+          if (days.all > days.kept.length) engaged.add("days-forgotten");
+        if (expected.calls.all > expected.calls.kept.length) engaged.add("calls-forgotten");
+        const recorded = eventsOf(cluster.emitted, "call.sentiment-recorded");
+        if (new Set(recorded.map((e) => e.data.transcriptHash)).size < recorded.length)
+          engaged.add("one-call-recorded-twice");
       }),
       { numRuns: 300, seed: 3 },
     );
-    expect([...engaged].sort()).toEqual(["active-days", "calls"]);
+    expect([...engaged].sort()).toEqual([
+      "active-days",
+      "calls",
+      "calls-forgotten",
+      "days-forgotten",
+      "one-call-recorded-twice",
+    ]);
     expect([...portal].sort()).toEqual(["active", "disabled", "invited"]);
     expect([...kinds].sort()).toEqual([
       "contract-terms",
@@ -729,6 +808,18 @@ const DATES = ["2026-03-01", "2026-03-15", "2026-04-01"];
 const dateArb = fc.constantFrom(...DATES);
 const INSTANTS = ["2026-03-01T08:00:00.000Z", "2026-03-01T12:00:00.000Z"];
 const instantArb = fc.constantFrom(...INSTANTS);
+/** Around the horizons: 2026-01-31 is 60 days before 2026-04-01 (forgotten), 02-01 is 59. */
+const ACTIVE_DAYS = ["2025-11-20", "2026-01-31", "2026-02-01", "2026-05-30"];
+/**
+ * 2026-06-29T08:00Z is 120 days after the first instant (which it pushes out) and 4 h less
+ * after the second; +08:00 is another spelling of the first.
+ */
+const CALL_INSTANTS = [
+  "2025-10-01T08:00:00.000+08:00",
+  "2026-03-01T16:00:00.000+08:00",
+  "2026-06-29T08:00:00.000Z",
+];
+const MORE_INSIGHTS = ["d", "e", "f"].map((c) => `ins_cn-south_${c.repeat(32)}`);
 const INVOICE_IDS = CONTRACTS.map((c) => ["INV-1", "INV-2"].map((n) => invoiceIdFor(c, n)));
 const SERVICE_IDS = ["s1", "s2"].map((seed) => serviceRequestIdFor(ACCOUNT, seed));
 const CHANGE_IDS = ["c1", "c2"].map((seed) => changeRequestIdFor(ACCOUNT, seed));
@@ -885,17 +976,20 @@ const portalDataArb: fc.Arbitrary<EventData> = fc.oneof(
     userId: fc.constantFrom(...PORTAL_USERS),
     disabled: fc.boolean(),
   }),
+  // Days and calls months apart: some fall beyond what the account keeps of them.
   fc.record({
     type: fc.constant("portal-user.active" as const),
     userId: fc.constantFrom(...PORTAL_USERS),
-    day: dateArb,
+    day: fc.constantFrom(...DATES, ...ACTIVE_DAYS),
   }),
-  // A call's sentiment, its score absent at random (a masked copy withholds it).
+  // A call's sentiment, its score and transcript hash absent at random (a masked copy
+  // withholds them).
   fc
     .record({
       type: fc.constant("call.sentiment-recorded" as const),
-      insightId: fc.constantFrom(...INSIGHTS),
-      at: instantArb,
+      insightId: fc.constantFrom(...INSIGHTS, ...MORE_INSIGHTS),
+      at: fc.constantFrom(...INSTANTS, ...CALL_INSTANTS),
+      transcriptHash: maybe(fc.constantFrom(...TRANSCRIPTS)),
       score: maybe(fc.constantFrom(...SCORES)),
       utterances: fc.constantFrom(1, 4),
     })
@@ -959,6 +1053,91 @@ describe("[LF3] evolve is a join over sets of events", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("[LF3] bounded grow-only maps (lattice.ts joinNewest) are a join", () => {
+  type Entry = { rank: number; tag: number };
+  type Facts = Array<{ key: string; rank: number; tag: number }>;
+  /** Per key the higher rank wins whole, as joinNewest needs; a tie goes to the lower tag. */
+  const higher = (x: Entry, y: Entry) =>
+    x.rank !== y.rank ? (x.rank > y.rank ? x : y) : x.tag <= y.tag ? x : y;
+  const rankOf = (_: string, e: Entry) => e.rank;
+  const factsArb: fc.Arbitrary<Facts> = fc.array(
+    fc.record({
+      key: fc.constantFrom("a", "b", "c", "d", "e", "f"),
+      rank: fc.integer({ min: 0, max: 9 }),
+      tag: fc.integer({ min: 0, max: 2 }),
+    }),
+    { maxLength: 16 },
+  );
+  // Small horizons, so that both the count and the span cut in most cases.
+  const horizonArb = fc.record({
+    keep: fc.integer({ min: 1, max: 4 }),
+    span: fc.integer({ min: 1, max: 8 }),
+  });
+  const single = (f: Facts[number]) => ({ [f.key]: { rank: f.rank, tag: f.tag } });
+  const build = (facts: Facts, h: Horizon) =>
+    facts.reduce<Record<string, Entry>>((m, f) => joinNewest(m, single(f), higher, rankOf, h), {});
+  /** Every fact joined with no bound, then cut once: what a bounded fold must equal. */
+  const reference = (facts: Facts, h: Horizon) =>
+    newestOf(
+      facts.reduce<Record<string, Entry>>((m, f) => joinRecords(m, single(f), higher), {}),
+      rankOf,
+      h,
+    );
+  const join = (h: Horizon) => (x: Record<string, Entry>, y: Record<string, Entry>) =>
+    joinNewest(x, y, higher, rankOf, h);
+
+  test("[LF3] folding facts one at a time, in any order, equals cutting their unbounded union once", () => {
+    fc.assert(
+      fc.property(
+        horizonArb,
+        factsArb.chain((facts) =>
+          fc.tuple(fc.constant(facts), fc.shuffledSubarray(facts, { minLength: facts.length })),
+        ),
+        (h, [facts, permuted]) => {
+          expect(build(facts, h)).toEqual(reference(facts, h));
+          expect(build(permuted, h)).toEqual(reference(facts, h));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("[LF3] commutative, associative, idempotent; merging two folds equals folding their facts together", () => {
+    fc.assert(
+      fc.property(horizonArb, factsArb, factsArb, factsArb, (h, x, y, z) => {
+        const [a, b, c] = [build(x, h), build(y, h), build(z, h)];
+        const j = join(h);
+        expect(j(a, b)).toEqual(j(b, a));
+        expect(j(j(a, b), c)).toEqual(j(a, j(b, c)));
+        expect(j(a, a)).toEqual(a);
+        expect(j(a, b)).toEqual(reference([...x, ...y], h));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("bounded: at most `keep` entries, none `span` or more below the newest", () => {
+    fc.assert(
+      fc.property(horizonArb, factsArb, (h, facts) => {
+        const ranks = Object.values(build(facts, h)).map((e) => e.rank);
+        expect(ranks.length).toBeLessThanOrEqual(h.keep);
+        for (const r of ranks) expect(r).toBeGreaterThan(Math.max(...ranks) - h.span);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("a per-key join that can lower a key's rank (the earliest record holding) would not be associative: why the later call wins", () => {
+    const lower = (x: Entry, y: Entry) => (x.rank <= y.rank ? x : y);
+    const j = (x: Record<string, Entry>, y: Record<string, Entry>) =>
+      joinNewest(x, y, lower, rankOf, { keep: 1, span: 100 });
+    const a = { k1: { rank: 10, tag: 0 } };
+    const b = { k2: { rank: 5, tag: 0 } };
+    const c = { k1: { rank: 1, tag: 0 } };
+    expect(j(j(a, b), c)).not.toEqual(j(a, j(b, c)));
   });
 });
 

@@ -130,10 +130,34 @@ describe("[LF3] engagement facts are absent while empty", () => {
       type: "call.sentiment-recorded",
       insightId: `ins_cn-east_${"0".repeat(32)}`,
       at: "2023-11-15T01:00:00.000Z",
+      transcriptHash: "c".repeat(64),
       score: 0.5,
       utterances: 3,
     });
     const hashes = new Set([BEFORE, hashOf([...PORTAL, active]), hashOf([...PORTAL, call])]);
     expect(hashes.size).toBe(3);
+  });
+
+  test("days and calls beyond what the account keeps leave no trace in the hash", () => {
+    const DAY = 86_400_000;
+    const day = (d: number) => new Date(T0 + d * DAY).toISOString().slice(0, 10);
+    const noted = (d: number) => [
+      envelope(at(10 + d), { type: "portal-user.active", userId: USER, day: day(d) }),
+      envelope(at(11 + d), {
+        type: "call.sentiment-recorded",
+        insightId: `ins_cn-east_${d.toString(16).padStart(32, "0")}`,
+        at: new Date(T0 + d * DAY).toISOString(),
+        transcriptHash: d.toString(16).padStart(64, "0"),
+        score: 0.25,
+        utterances: 2,
+      }),
+    ];
+    // Days 0–4 fall 60 days (portal) and 120 days (calls) behind the newest, day 300.
+    const recent = [250, 280, 300].flatMap(noted);
+    const old = [0, 1, 2, 3, 4].flatMap(noted);
+    expect(hashOf([...PORTAL, ...old, ...recent])).toBe(hashOf([...PORTAL, ...recent]));
+    expect(hashOf([...PORTAL, ...recent, ...old])).toBe(hashOf([...PORTAL, ...recent]));
+    // The same facts within the horizon are held, and hashed.
+    expect(hashOf([...PORTAL, ...noted(299), ...recent])).not.toBe(hashOf([...PORTAL, ...recent]));
   });
 });

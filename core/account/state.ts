@@ -212,14 +212,23 @@ export type PortalUserState = {
   disabled?: Lww<boolean>;
   /**
    * The days (YYYY-MM-DD, the jurisdiction's time zone) the user used the portal: a
-   * grow-only set, joined by union. Absent while empty, so users who never used the
+   * grow-only set bounded to the ACTIVE_DAYS_KEPT days up to the user's newest
+   * (engagement.ts `joinActiveDays`). Absent while empty, so users who never used the
    * portal keep their state hashes (state-hash.ts).
    */
   activeDays?: Readonly<Record<string, true>>;
 };
 
-/** One call's sentiment as insights inferred it; `score` is absent on a copy abroad. */
-export type CallSentiment = { at: string; score?: number | undefined; utterances: number };
+/**
+ * One call's sentiment as insights inferred it. `transcriptHash` names the call (a second
+ * analysis of it records nothing); it and `score` are absent on a copy abroad.
+ */
+export type CallSentiment = {
+  at: string;
+  transcriptHash?: string | undefined;
+  score?: number | undefined;
+  utterances: number;
+};
 
 export type PortalUserStatusValue = "invited" | "active" | "disabled";
 
@@ -271,8 +280,10 @@ export type AccountState = {
   /** The customer's portal users by id (`pus_…`); absent while empty (state-hash.ts). */
   portalUsers?: Record<string, PortalUserState>;
   /**
-   * Call sentiment by insight id: grow-only, the earliest record of an insight holds (an
-   * insight is analysed once, in one region). Absent while empty (state-hash.ts).
+   * Call sentiment by insight id: grow-only, bounded to the newest CALLS_KEPT within
+   * CALL_DAYS_KEPT of the newest (engagement.ts `joinCallSentiments`). An insight is
+   * recorded once, in one region, so its copies differ only by what masking withheld.
+   * Absent while empty (state-hash.ts).
    */
   callSentiments?: Record<string, Fact<CallSentiment>>;
   /** Conflict records [LF6], sorted by id; a function of the facts above. */

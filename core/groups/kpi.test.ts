@@ -70,7 +70,11 @@ describe("customer health index", () => {
 
   test("a sentiment trend needs a call in both windows; it is clamped to 0–100", () => {
     const onlyRecent = { ...UNKNOWN_FACTS, sentiment: [{ at: "2026-05-20T00:00:00Z", score: 1 }] };
-    expect(customerHealthIndex(onlyRecent, DEFAULT_CHI_WEIGHTS, NOW).score).toBeNull();
+    const chi = customerHealthIndex(onlyRecent, DEFAULT_CHI_WEIGHTS, NOW);
+    expect(chi.score).toBeNull();
+    expect(chi.components.find((c) => c.component === "sentimentTrend")?.detail).toBe(
+      "needs a call in each of the last two 30-day windows (1 recent, 0 earlier)",
+    );
     const collapse = {
       ...UNKNOWN_FACTS,
       sentiment: [

@@ -141,8 +141,12 @@ function sentimentTrend(facts: AccountFacts, nowMs: number): Sub {
     if (at > nowMs - windowMs) recent.push(score);
     else if (at > nowMs - 2 * windowMs) previous.push(score);
   }
+  // The counts say which window lacks a call, and that each call counted once.
   if (recent.length === 0 || previous.length === 0)
-    return { score: null, detail: "needs a call in each of the last two 30-day windows" };
+    return {
+      score: null,
+      detail: `needs a call in each of the last two 30-day windows (${recent.length} recent, ${previous.length} earlier)`,
+    };
   const trend = mean(recent) - mean(previous);
   return {
     score: clamp(50 + 50 * trend, 0, 100),

@@ -596,11 +596,13 @@ describe("[LF4] portal activity and call sentiment abroad", () => {
   });
   const userId = portalUserIdFor(accountId, "zhao.liu@example.cn", ID_KEY);
   const insightId = `ins_cn-east_${"7".repeat(32)}`;
+  const TRANSCRIPT = "7e".repeat(32);
   const call = (ms: number, score: number) =>
     envelope(accountId, ms, "cn-east", {
       type: "call.sentiment-recorded",
       insightId,
       at: "2026-03-01T08:00:00.000Z",
+      transcriptHash: TRANSCRIPT,
       score,
       utterances: 5,
     });
@@ -618,7 +620,7 @@ describe("[LF4] portal activity and call sentiment abroad", () => {
     expect(unmaskedFields(event, DEFAULT_FIELD_POLICY)).toEqual([]);
   });
 
-  test("[LF4] a call's sentiment score is withheld whatever the policy; when and how much cross; a raw one from abroad is flagged", () => {
+  test("[LF4] a call's sentiment score and transcript hash are withheld whatever the policy; when and how much cross; a raw one from abroad is flagged", () => {
     for (const policy of [DEFAULT_FIELD_POLICY, FieldPolicy.parse({})]) {
       const event = call(1, -0.4375);
       const { event: masked, maskedFields } = maskEvent(event, policy, { hashKey: KEY });
@@ -628,8 +630,12 @@ describe("[LF4] portal activity and call sentiment abroad", () => {
         at: "2026-03-01T08:00:00.000Z",
         utterances: 5,
       });
-      expect(maskedFields).toEqual(["callSentiment.score"]);
-      expect(unmaskedFields(event, policy)).toEqual(["callSentiment.score"]);
+      expect(maskedFields).toEqual(["callSentiment.score", "callSentiment.transcriptHash"]);
+      expect(unmaskedFields(event, policy)).toEqual([
+        "callSentiment.score",
+        "callSentiment.transcriptHash",
+      ]);
+      expect(JSON.stringify(masked)).not.toContain(TRANSCRIPT);
       expect(unmaskedFields(masked, policy)).toEqual([]);
       expect(EventEnvelopeV1.parse(masked)).toEqual(masked);
       // Idempotent: masking the masked copy changes nothing.

@@ -29,8 +29,10 @@ import type { FieldPolicy, MaskAction, RestrictableField } from "./policy.ts";
  *
  * A call's sentiment score is withheld: it is an inference from the customer's people's own
  * words about how they felt, as personal as the words it came from (which never leave the
- * region that analysed them). Abroad the call is counted (when, how many utterances), and
- * its trend can only be read in the account's jurisdiction.
+ * region that analysed them). So is the hash of its transcript, which tells re-analyses of
+ * one call apart: a hash of a short transcript ("好的。") confirms a guess of its words.
+ * Abroad the call is counted (when, how many utterances), and its trend can only be read in
+ * the account's jurisdiction.
  */
 export type WithheldField =
   | "payment.voucher"
@@ -47,7 +49,8 @@ export type WithheldField =
   | "portalUser.name"
   | "portalUser.invitationHash"
   | "portalUser.passwordHash"
-  | "callSentiment.score";
+  | "callSentiment.score"
+  | "callSentiment.transcriptHash";
 /** What a masked copy left out or changed: policy fields and withheld ones. */
 export type MaskedField = RestrictableField | WithheldField;
 
@@ -219,7 +222,11 @@ function maskData(data: EventData, m: Masker): EventData {
         "portalUser.passwordHash",
       );
     case "call.sentiment-recorded":
-      return m.withhold(data, "score", "callSentiment.score");
+      return m.withhold(
+        m.withhold(data, "score", "callSentiment.score"),
+        "transcriptHash",
+        "callSentiment.transcriptHash",
+      );
     case "contract.drafted":
     case "contract.sent":
     case "contract.terms-set":
@@ -337,6 +344,7 @@ export function unmaskedFields(event: DomainEvent, policy: FieldPolicy): MaskedF
       break;
     case "call.sentiment-recorded":
       if (data.score !== undefined) bad.add("callSentiment.score");
+      if (data.transcriptHash !== undefined) bad.add("callSentiment.transcriptHash");
       break;
     case "customer.owner-assigned":
     case "contract.drafted":

@@ -360,15 +360,21 @@ describe("background facts (engine.note): judged like commands, journaled withou
     engine.note({ tenantId: TENANT, accountId, actor, command });
   const ledgerRows = (store: SqlStore) =>
     store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM idempotency").one().n;
-  const sentiment: Command = {
+  /** A call analysed just now (the account refuses one from another time). */
+  const sentimentNow = (id = insightId): Command => ({
     type: "call.record-sentiment",
-    insightId,
-    sentiment: { at: new Date(clock).toISOString(), score: 0.5, utterances: 3 },
-  };
+    insightId: id,
+    sentiment: {
+      at: new Date(clock).toISOString(),
+      score: 0.5,
+      utterances: 3,
+      transcriptHash: "c".repeat(64),
+    },
+  });
 
   test("an account this region holds nothing of is not found, and no table is made", () => {
     const { store, engine } = open();
-    expect(note(engine, sentiment)).toMatchObject({
+    expect(note(engine, sentimentNow())).toMatchObject({
       kind: "rejected",
       error: { code: "not-found", entity: "customer" },
     });
@@ -395,8 +401,10 @@ describe("background facts (engine.note): judged like commands, journaled withou
     expect(note(engine, { type: "portal-user.note-active", userId })).toEqual({
       kind: "unchanged",
     });
-    expect(note(engine, sentiment).kind).toBe("recorded");
-    expect(note(engine, sentiment).kind).toBe("unchanged");
+    expect(note(engine, sentimentNow()).kind).toBe("recorded");
+    expect(note(engine, sentimentNow()).kind).toBe("unchanged");
+    // The same call analysed again is another insight of the same transcript: unchanged.
+    expect(note(engine, sentimentNow(`ins_cn-east_${"2".repeat(32)}`)).kind).toBe("unchanged");
     expect(ledgerRows(store)).toBe(before);
     expect(engine.outboxStatus().remaining).toBe(outbox + 2);
     expect(
@@ -420,7 +428,7 @@ describe("background facts (engine.note): judged like commands, journaled withou
     stores.push(euStore);
     const eu = new AccountEngine(euStore, { ...options, region: "eu-central", jurisdiction: "eu" });
     eu.applyRemote(TENANT, accountId, cn.journal());
-    expect(note(eu, sentiment)).toEqual({ kind: "misdirected", jurisdiction: "cn" });
+    expect(note(eu, sentimentNow())).toEqual({ kind: "misdirected", jurisdiction: "cn" });
     expect(eu.journal()).toHaveLength(1);
   });
 });

@@ -209,9 +209,9 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /**
-   * Records the sentiment insights inferred of a call with this customer, once per insight
-   * (workers/api/insights/call-sentiment.ts, after the analysis). Only the number: no word
-   * of the call reaches the account.
+   * Records the sentiment insights inferred of a call with this customer, once per call
+   * (by its transcript's hash) and insight (workers/api/insights/call-sentiment.ts, after
+   * the analysis). Only the number and the hash: no word of the call reaches the account.
    */
   recordCallSentiment(
     tenantId: string,

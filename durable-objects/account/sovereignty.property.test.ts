@@ -4,7 +4,7 @@
 // delivered in any order, forwarded on, and eu-central is asked to write to the CN account
 // at arbitrary moments. Whatever the order, eu-central never stores a restricted field of
 // the CN-resident account unmasked (nor a portal user's e-mail, name or hashes, nor a
-// call's sentiment score), and never journals a write of its own for it.
+// call's sentiment score or transcript hash), and never journals a write of its own for it.
 import fc from "fast-check";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -61,7 +61,12 @@ const PORTAL_USER = portalUserIdFor(accountId, PORTAL.email, TEST_ACCOUNT_ID_KEY
 /** What insights inferred of a call with the customer: its score never leaves (mask.ts). */
 const CALL = {
   insightId: `ins_cn-east_${"5".repeat(32)}`,
-  sentiment: { at: "2027-01-15T08:00:00.000Z", score: -0.987654, utterances: 7 },
+  sentiment: {
+    at: "2027-01-15T08:00:00.000Z",
+    score: -0.987654,
+    utterances: 7,
+    transcriptHash: "5e".repeat(32),
+  },
 };
 const RAW = [
   ...Object.values(PORTAL),
@@ -74,6 +79,7 @@ const RAW = [
   ...Object.values(FREE),
   "13912345678",
   String(CALL.sentiment.score),
+  CALL.sentiment.transcriptHash,
 ];
 
 const stores: Array<{ close(): void }> = [];
@@ -354,6 +360,7 @@ test("[LF4] in any delivery order, no region stores unmasked personal data of a 
         const south = JSON.stringify(engines.get("cn-south")!.journal());
         expect(south).toContain(PORTAL.passwordHash);
         expect(south).toContain(String(CALL.sentiment.score));
+        expect(south).toContain(CALL.sentiment.transcriptHash);
         for (const s of stores.splice(0)) s.close();
       },
     ),

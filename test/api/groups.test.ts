@@ -528,26 +528,36 @@ describe("the workbench's engagement components: portal activity and call sentim
     const buyer = client(() => east.url, session.body.token);
     for (const path of ["/v1/portal/me", "/v1/portal/contracts", "/v1/portal/me"])
       expect((await buyer("GET", path)).status).toBe(200);
-    // A call with the customer, analysed with its sentiment (retried while the stand-in's
+    // Calls with the customer, analysed with their sentiment (retried while the stand-in's
     // binding is first resolved, or its breaker cools down: a shed analysis records nothing).
     const sheds: unknown[] = [];
-    const analysis = await eventually(async () => {
-      const r = await as("REP")("POST", "/v1/insights/analyze", {
-        customerId: accountId,
-        transcript: [
-          { speaker: "rep", text: "您好，设备最近用得怎么样？" },
-          { speaker: "customer", text: "挺好的，科室都很满意。" },
-          { speaker: "customer", text: "下个月我们想再订两台。" },
-        ],
+    const analyse = (transcript: Array<{ speaker: string; text: string }>) =>
+      eventually(async () => {
+        const r = await as("REP")("POST", "/v1/insights/analyze", {
+          customerId: accountId,
+          transcript,
+        });
+        if (r.status === 200 && r.body.model) return r;
+        sheds.push(r.body?.shed ?? r.status);
+        await new Promise((done) => setTimeout(done, 500));
+        return undefined;
+      }, 60_000).catch((err: Error) => {
+        throw new Error(
+          `${err.message}; the analyses were shed: ${JSON.stringify(sheds.slice(-3))}`,
+        );
       });
-      if (r.status === 200 && r.body.model) return r;
-      sheds.push(r.body?.shed ?? r.status);
-      await new Promise((done) => setTimeout(done, 500));
-      return undefined;
-    }, 60_000).catch((err: Error) => {
-      throw new Error(`${err.message}; the analyses were shed: ${JSON.stringify(sheds.slice(-3))}`);
-    });
+    const call = [
+      { speaker: "rep", text: "您好，设备最近用得怎么样？" },
+      { speaker: "customer", text: "挺好的，科室都很满意。" },
+      { speaker: "customer", text: "下个月我们想再订两台。" },
+    ];
+    const analysis = await analyse(call);
     expect(analysis.body.model).toMatchObject({ version: "slow-stand-in" });
+    // [LF2] The same call submitted again (pasted with other white space) is a new insight
+    // but the same call: it must not count twice. Another call does count.
+    const again = await analyse(call.map((u) => ({ ...u, text: ` ${u.text}\n` })));
+    expect(again.body.id).not.toBe(analysis.body.id);
+    await analyse([{ speaker: "customer", text: "培训的安排我们也很满意。" }]);
     const component = (
       bench: { body: { accounts: Array<{ chi: { components: ChiPart[] } }> } },
       k: string,
@@ -557,17 +567,22 @@ describe("the workbench's engagement components: portal activity and call sentim
         const r = await as("LEAD", region)("GET", `/v1/groups/${groupId}/workbench`);
         const portal = r.status === 200 ? component(r, "portalActivity") : undefined;
         const sentiment = r.status === 200 ? component(r, "sentimentTrend") : undefined;
-        return portal?.score !== null && sentiment?.detail.startsWith("needs") ? r : undefined;
+        return portal?.score !== null && sentiment?.detail.includes("(2 recent") ? r : undefined;
       }, 20_000);
+      // Read again a moment later: a second count of the first call would have landed.
+      await new Promise((done) => setTimeout(done, 1_000));
+      const settled = await as("LEAD", region)("GET", `/v1/groups/${groupId}/workbench`);
+      expect(component(settled, "sentimentTrend")).toEqual(component(bench, "sentimentTrend"));
       // One day however many requests (100 at 8 days).
       expect(component(bench, "portalActivity")).toMatchObject({
         score: 12.5,
         detail: "1 active days of 30 (100 at 8)",
       });
-      // Known now (one call, this month): a trend needs one in each 30-day window too.
+      // Two calls this month, the first once however often it was analysed; a trend needs
+      // one in each 30-day window too.
       expect(component(bench, "sentimentTrend")).toMatchObject({
         score: null,
-        detail: "needs a call in each of the last two 30-day windows",
+        detail: "needs a call in each of the last two 30-day windows (2 recent, 0 earlier)",
       });
     }
   }, 120_000);

@@ -110,6 +110,7 @@ export async function analyzeCall(
         customerId: input.customerId,
         insightId: id,
         at: createdAt,
+        transcript: input.transcript,
         utterances: analysis.utterances,
       }),
     );
