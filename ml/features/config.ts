@@ -1,6 +1,7 @@
 // FeatureConfig: the JSON-serialisable recipe that fully determines text → sparse vector.
 // It is saved beside every model; serving refuses a config it does not understand.
 import { z } from "zod";
+import { ValenceSchema } from "./valence.ts";
 
 const range = z
   .tuple([z.number().int().min(1), z.number().int().min(1)])
@@ -60,6 +61,8 @@ export const FeatureConfigSchema = z.object({
   l2Normalise: z.boolean(),
   /** English only: valence features from a word list; absent for none. */
   lexicon: LexiconSchema.optional(),
+  /** English only: real-valued features from valence tables (valence.ts); absent for none. */
+  valence: ValenceSchema.optional(),
 });
 
 export type FeatureConfig = z.infer<typeof FeatureConfigSchema>;

@@ -1,6 +1,7 @@
 // N-gram extraction: the feature strings before hashing. Each kind carries a prefix so a
 // word "ab" and a character bigram "ab" land on different hashes.
 import type { FeatureConfig, Lexicon } from "./config.ts";
+import { negationGrams, stemGrams, tailGrams } from "./valence.ts";
 
 /** Code points, not UTF-16 units, so an emoji or a rare CJK character counts once. */
 function chars(s: string): string[] {
@@ -76,5 +77,8 @@ export function ngrams(text: string, config: FeatureConfig): string[] {
     for (const t of tokens) out.push(...charNgrams(mark ? `<${t}>` : t, config.charNgrams));
   }
   if (config.lexicon) out.push(...lexiconGrams(tokens, config.lexicon));
+  if (config.valence?.tailWords) out.push(...tailGrams(tokens, config.valence));
+  if (config.valence?.negationScope) out.push(...negationGrams(text, config.valence));
+  if (config.valence?.stems) out.push(...stemGrams(tokens));
   return out;
 }

