@@ -2,6 +2,8 @@
 // named by a key id so two keys can be active during rotation. The receiver accepts any
 // key in its active set and rejects unknown ids, stale timestamps and bad MACs. The MAC
 // itself is core's `batchSignature`, so every runtime signs the same bytes the same way.
+// A key id `<name>@<region>` binds its key to one region: a verification says which region
+// signed, for the calls only one region may make (federated rounds: the coordinator's).
 
 import { batchSignature, verifyBatchSignature } from "../core/index.ts";
 
@@ -13,7 +15,29 @@ export const MAX_SKEW_MS = 5 * 60 * 1000;
 
 /** A replication secret shorter than this cannot protect a region: it refuses to start. */
 export const MIN_SECRET_BYTES = 32;
-const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const KEY_ID = /^[A-Za-z0-9_.-]{1,64}(?:@[a-z0-9-]{1,32})?$/;
+
+/** The region a key id binds its key to (`<name>@<region>`), or null for a key of the whole ring. */
+export function keyRegion(keyId: string): string | null {
+  const at = keyId.lastIndexOf("@");
+  return at < 0 ? null : keyId.slice(at + 1);
+}
+
+/** Whether the ring holds a key bound to `region`. */
+export function bindsKeyTo(ring: KeyRing, region: string): boolean {
+  for (const id of ring.keys.keys()) if (keyRegion(id) === region) return true;
+  return false;
+}
+
+/**
+ * The ring as `region` signs what only it may send: its current key if that is bound to it,
+ * else the last key of the ring bound to it, else the ring as it is.
+ */
+export function ringOfRegion(ring: KeyRing, region: string): KeyRing {
+  if (keyRegion(ring.current) === region) return ring;
+  const own = [...ring.keys.keys()].filter((id) => keyRegion(id) === region).at(-1);
+  return own === undefined ? ring : { current: own, keys: ring.keys };
+}
 
 /**
  * Key ids are looked up in a Map, never on a plain object: on an object, `__proto__`,
@@ -74,7 +98,14 @@ export function signRequest(ring: KeyRing, body: string, nowMs: number): Record<
   };
 }
 
-export type Verification = { ok: true; keyId: string } | { ok: false; reason: string };
+export type Verification =
+  | {
+      ok: true;
+      keyId: string;
+      /** The region the key is bound to; null for a key every region of the ring holds alike. */
+      region: string | null;
+    }
+  | { ok: false; reason: string };
 
 export function verifyRequest(
   ring: KeyRing,
@@ -93,5 +124,5 @@ export function verifyRequest(
     return { ok: false, reason: "stale timestamp" };
   if (!verifyBatchSignature(secret, at, body, signature))
     return { ok: false, reason: "bad signature" };
-  return { ok: true, keyId };
+  return { ok: true, keyId, region: keyRegion(keyId) };
 }

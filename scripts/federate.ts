@@ -1,14 +1,19 @@
 // `npm run federate`: federated learning across the local topology, measured. It attaches to
-// a running `npm start` (all three regions answering) or starts its own topology and stops
-// it after; makes a fresh tenant in every region; gives each region its own industries of
-// the corpus' train split through the API (held-out rows from dev); runs R rounds on the
-// coordinator; scores every version on the eval split (all industries) beside the offline
-// models of the same run and seed (each region alone, pooled, federation simulated); prints
-// the table and writes bench/results/federated-<stamp>.json and its chart (SVG).
+// a running `npm start` (all three regions answering) or starts its own topology (the
+// coordinator signing rounds with a replication key bound to it) and stops it after; makes
+// a fresh tenant in every region and a customer of each region's jurisdiction; gives each
+// region its own industries of the corpus' train split through the API as calls with that
+// customer (held-out rows from dev); runs R rounds on the coordinator, with the noise a
+// region abroad requires by default; scores every version on the eval split (all
+// industries) beside the offline models of the same run and seed (each region alone, pooled,
+// federation simulated under the same border rules); prints the table and writes
+// bench/results/federated-<stamp>.json and its chart (SVG).
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { SalesCallRow } from "../ml/data/corpus.ts";
+import { ABROAD } from "../ml/federated/border.ts";
 import { roundsChart } from "../ml/federated/chart.ts";
 import { decodeParams, paramsHash } from "../ml/federated/codec.ts";
 import {
@@ -26,6 +31,7 @@ import {
 } from "../ml/federated/round.ts";
 import { PARAMS_LENGTH } from "../ml/federated/wire.ts";
 import { startTopology, type Topology } from "./local-topology.ts";
+import { tailLines } from "./processes.ts";
 import { ROOT } from "./region.ts";
 import { readTopology } from "./topology.ts";
 
@@ -33,7 +39,8 @@ const USAGE = `Usage: npm run federate [-- options]
 
   --rounds <n>      federated rounds (default 5, at most 20)
   --seed <n>        seeds local shuffles and the offline models (default 1)
-  --noise <σ>       Gaussian noise multiplier on each update (default 0: none)
+  --noise <σ>       Gaussian noise multiplier on each update (default ${ABROAD.minNoiseMultiplier}: the least
+                    eu-central sends abroad; below it eu-central declines every round)
   --epochs <n> --lr <x> --clip <C>   local training (defaults: ${DEFAULT_ROUND_CONFIG.training.epochs}, ${DEFAULT_ROUND_CONFIG.training.learningRate}, ${DEFAULT_ROUND_CONFIG.training.clipNorm})
   --eval test|dev   the split every model is scored on (default test: read only to report;
                     choices were made on dev)
@@ -49,7 +56,7 @@ const { values: v } = parseArgs({
   options: {
     rounds: { type: "string", default: "5" },
     seed: { type: "string", default: "1" },
-    noise: { type: "string", default: "0" },
+    noise: { type: "string", default: String(ABROAD.minNoiseMultiplier) },
     epochs: { type: "string" },
     lr: { type: "string" },
     clip: { type: "string" },
@@ -85,6 +92,8 @@ type Report = {
   eval: { split: string; rows: number };
   partition: Record<string, { industries: readonly string[]; train: number; holdout: number }>;
   config: RoundConfig & { rounds: number };
+  /** The regions outside the coordinator's jurisdiction, and the rules their updates crossed under. */
+  border: { abroad: string[]; rules: typeof ABROAD };
   rounds: Array<{
     round: number;
     version: number | null;
@@ -132,7 +141,8 @@ const training = {
 };
 const config: RoundConfig = { training, minUpdates: DEFAULT_ROUND_CONFIG.minUpdates };
 if (v.eval !== "test" && v.eval !== "dev") fail("--eval must be test or dev");
-const command = `npm run federate -- ${process.argv.slice(2).join(" ")}`.trim();
+const args = process.argv.slice(2);
+const command = args.length > 0 ? `npm run federate -- ${args.join(" ")}` : "npm run federate";
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // Seed and every parameter first: a run reproduces from them and the commit.
@@ -152,6 +162,26 @@ for (const [r, rows] of regionRows)
     `  ${r.padEnd(10)} ${REGION_INDUSTRIES[r]!.join(" + ")}: ${rows.train.length} train, ${rows.holdout.length} held out`,
   );
 
+const declared = readTopology().filter((t) => REGIONS.includes(t.region));
+/** FEDERATION_COORDINATOR in wrangler.toml. */
+const coordinator = "cn-east";
+const jurisdictionOf = (r: string) => declared.find((t) => t.region === r)!.jurisdiction;
+const abroad = (r: string) => jurisdictionOf(r) !== jurisdictionOf(coordinator);
+log(
+  `border: ${REGIONS.filter(abroad).join(", ") || "no region"} abroad of ${coordinator}: updates only with σ ≥ ${ABROAD.minNoiseMultiplier} from ≥ ${ABROAD.minRows} rows, n stated in ${ABROAD.rowsBucket}s, no norm`,
+);
+
+// The offline models first: computed while no region waits on an idle connection (a
+// keep-alive socket left idle through them was closed under the first round's request).
+log("offline models (same seed): alone per region, pooled, federation simulated …");
+const offline = await offlineModels(FEDERATED_SPEC, regionRows, rounds, config, abroad);
+const simulated = offline.federated.models.map((m) => ({
+  round: m.round,
+  version: m.version,
+  hash: m.hash,
+  score: score(FEDERATED_SPEC, m.params, evalRows),
+}));
+
 // --- The topology: the running npm start, or one of our own ------------------------------
 
 async function answers(url: string): Promise<boolean> {
@@ -163,13 +193,14 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-const declared = readTopology().filter((t) => REGIONS.includes(t.region));
 const up = await Promise.all(declared.map((t) => answers(t.apiUrl)));
 let own: Topology | null = null;
 let urlOf: (region: string) => string;
 let localAdminSecret: string;
 if (up.every(Boolean)) {
-  log("attached to the running npm start");
+  log(
+    "attached to the running npm start (its regions accept rounds signed with its shared key only while no key is bound to the coordinator: local mode)",
+  );
   const secrets = resolve(ROOT, v["data-dir"]!, "secrets.json");
   try {
     localAdminSecret = (JSON.parse(readFileSync(secrets, "utf8")) as { LOCAL_ADMIN_SECRET: string })
@@ -187,11 +218,14 @@ if (up.every(Boolean)) {
   );
 } else {
   log("no region answers: starting a topology of our own (stopped at the end)");
-  own = await startTopology(REGIONS);
+  // The ring every region holds: the shared key, and one bound to the coordinator, which
+  // signs its rounds with it; regions refuse rounds signed with any other key.
+  const secret = () => randomBytes(32).toString("base64url");
+  const ring = { k1: secret(), [`federate@${coordinator}`]: secret() };
+  own = await startTopology(REGIONS, { secrets: { REPLICATION_KEYS: JSON.stringify(ring) } });
   urlOf = (r) => own!.url(r);
   localAdminSecret = own.localAdminSecret;
 }
-const coordinator = "cn-east";
 
 async function call(
   region: string,
@@ -205,6 +239,10 @@ async function call(
     headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+  }).catch((err: unknown) => {
+    throw new Error(`${method} ${path} in ${region}: ${(err as Error).message}`, {
+      cause: (err as Error).cause,
+    });
   });
   const text = await res.text();
   if (res.status === 404 && path.startsWith("/v1/federation"))
@@ -229,7 +267,18 @@ try {
   printTable(report);
   log(`\nreport: ${file}\nchart:  ${file.replace(/\.json$/, ".svg")}`);
 } catch (err) {
-  process.stderr.write(`npm run federate: ${err instanceof Error ? err.message : String(err)}\n`);
+  // fetch says only "fetch failed"; its cause says which socket error (reset, refused).
+  const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : "";
+  process.stderr.write(
+    `npm run federate: ${err instanceof Error ? err.message : String(err)}${cause}\n`,
+  );
+  // A topology of our own is deleted when it stops: its coordinator's log says why first.
+  if (own) {
+    const logPath = join(own.dataDir(coordinator), "worker.log");
+    process.stderr.write(
+      `--- last lines of ${coordinator}'s worker.log ---\n${tailLines(logPath, 40)}\n`,
+    );
+  }
   process.exitCode = 1;
 } finally {
   await own?.stop();
@@ -262,7 +311,15 @@ async function run(): Promise<Report> {
   const auth = { authorization: `Bearer ${token}` };
   for (const r of REGIONS) {
     await call(r, "PUT", "/v1/admin/federation/participation", { enabled: true }, auth);
-    const items = regionUtterances(split, r);
+    // The calls' customer: one per region, resident in its jurisdiction, created there.
+    const customer = (await call(
+      r,
+      "POST",
+      "/v1/customers",
+      { name: `Federation bench customer (${r})`, residency: jurisdictionOf(r) },
+      { ...auth, "idempotency-key": `${tenantId}-customer-${r}` },
+    )) as { id: string };
+    const items = regionUtterances(split, r, customer.id);
     for (let i = 0; i < items.length; i += BATCH)
       await call(
         r,
@@ -271,17 +328,10 @@ async function run(): Promise<Report> {
         { items: items.slice(i, i + BATCH) },
         auth,
       );
-    log(`seeded ${r}: ${items.length} labelled utterances (its own industries only)`);
+    log(
+      `seeded ${r}: ${items.length} labelled utterances (its own industries only) of ${customer.id} (${jurisdictionOf(r)})`,
+    );
   }
-
-  log("offline models (same seed): alone per region, pooled, federation simulated …");
-  const offline = await offlineModels(FEDERATED_SPEC, regionRows, rounds, config);
-  const simulated = offline.federated.models.map((m) => ({
-    round: m.round,
-    version: m.version,
-    hash: m.hash,
-    score: score(FEDERATED_SPEC, m.params, evalRows),
-  }));
 
   const live: Report["rounds"] = [];
   for (let i = 0; i < rounds; i++) {
@@ -367,6 +417,7 @@ async function run(): Promise<Report> {
       ]),
     ),
     config: { ...config, rounds },
+    border: { abroad: REGIONS.filter(abroad), rules: ABROAD },
     rounds: live,
     simulated,
     alone: Object.fromEntries([...offline.alone].map(([r, p]) => [r, scoreOf(p)])),

@@ -48,11 +48,14 @@ export function partition(rows: readonly SalesCallRow[], region: string): SalesC
   return rows.filter((r) => industries.includes(r.industry));
 }
 
-/** `region`'s rows as `POST /v1/federation/utterances` takes them: train rows, and dev rows held out. */
-export function regionUtterances(split: Split, region: string) {
+/**
+ * `region`'s rows as `POST /v1/federation/utterances` takes them: train rows, and dev rows
+ * held out, all of calls with `customerId` (a customer resident in the region's jurisdiction).
+ */
+export function regionUtterances(split: Split, region: string, customerId: string) {
   const item = (use: "train" | "holdout") => (r: SalesCallRow) => {
     const { id, lang, industry, speaker, text, label } = r;
-    return { id, lang, industry, speaker, text, label, use };
+    return { id, customerId, lang, industry, speaker, text, label, use };
   };
   return [
     ...partition(split.train, region).map(item("train")),

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
+import { zhCharRecipe } from "../features/config.ts";
 import { decideServe, judge, SERVE_POLICY } from "./gate.ts";
-import { FEDERATED_SPEC, paramCount } from "./model.ts";
+import { FEDERATED_SPEC, type FederatedSpec, LABELS, paramCount } from "./model.ts";
+import { fineTune } from "./sgd.ts";
 import { examplesOf } from "./update.ts";
 
 describe("[FL4] a region serves a version only after it passes its own held-out check", () => {
@@ -37,7 +39,9 @@ describe("[FL4] a region serves a version only after it passes its own held-out 
       serve: false,
       reason: "worse-than-served",
     },
-    { holdout: 100, candidate: 0.3, served: 0.9, serve: false, reason: "worse-than-served" },
+    { holdout: 100, candidate: 0.6, served: 0.9, serve: false, reason: "worse-than-served" },
+    // The floor holds for every version, not only the first.
+    { holdout: 100, candidate: 0.3, served: 0.3, serve: false, reason: "below-floor" },
   ])("[FL4] $holdout held out, candidate $candidate vs served $served → $reason", (row) => {
     expect(
       decideServe({
@@ -58,7 +62,8 @@ describe("[FL4] a region serves a version only after it passes its own held-out 
     );
     const zeros = new Float32Array(paramCount(FEDERATED_SPEC));
     // All-zero parameters predict the first class for everything: macro-F1 ≈ 0.17, under the floor.
-    const d = judge(FEDERATED_SPEC, { version: 3, params: zeros }, null, holdout);
+    const none = { served: null, best: null };
+    const d = judge(FEDERATED_SPEC, { version: 3, params: zeros }, none, holdout);
     expect(d).toMatchObject({
       version: 3,
       serve: false,
@@ -70,8 +75,9 @@ describe("[FL4] a region serves a version only after it passes its own held-out 
     const vsServed = judge(
       FEDERATED_SPEC,
       { version: 4, params: zeros },
-      { version: 3, params: zeros },
+      { served: { version: 3, params: zeros }, best: null },
       holdout,
+      { ...SERVE_POLICY, floor: 0.1 },
     );
     expect(vsServed).toMatchObject({
       serve: true,
@@ -79,5 +85,42 @@ describe("[FL4] a region serves a version only after it passes its own held-out 
       servedVersion: 3,
     });
     expect(vsServed.servedMacroF1).toBe(vsServed.candidateMacroF1);
+  });
+});
+
+describe("[FL4] a candidate is held against the best version ever served, not only the last", () => {
+  const spec: FederatedSpec = { labels: LABELS, features: zhCharRecipe({ dimensionBits: 10 }) };
+  const words = { negative: "太贵了", neutral: "下周开会", positive: "非常满意" };
+  const rows = (labels: readonly (keyof typeof words)[]) =>
+    labels.flatMap((label) =>
+      Array.from({ length: 10 }, (_, i) => ({ text: `${words[label]} ${i}`, label })),
+    );
+  const holdout = examplesOf(spec, rows(["negative", "neutral", "positive"]));
+  const trainedOn = (labels: readonly (keyof typeof words)[]) =>
+    fineTune(spec, new Float32Array(paramCount(spec)), examplesOf(spec, rows(labels)), {
+      epochs: 5,
+      learningRate: 0.5,
+      proximal: 0,
+      seed: 1,
+    });
+  const perfect = { version: 2, params: trainedOn(["negative", "neutral", "positive"]) };
+  const halfway = { version: 4, params: trainedOn(["negative", "positive"]) };
+  const poor = { version: 3, params: new Float32Array(paramCount(spec)) };
+  const policy = { minHoldout: 20, floor: 0.3, tolerance: 0.02 };
+
+  test("[FL4] a version better than the one served but well below the best served is refused, and the decision names the best", () => {
+    // Against the served (poor) version alone it would pass: quality could slide a step per round.
+    const vsLast = judge(spec, halfway, { served: poor, best: null }, holdout, policy);
+    expect(vsLast).toMatchObject({ serve: true, servedVersion: 3 });
+    const vsBest = judge(spec, halfway, { served: poor, best: perfect }, holdout, policy);
+    expect(vsBest).toMatchObject({ serve: false, reason: "worse-than-served", servedVersion: 2 });
+    expect(vsBest.servedMacroF1).toBe(1);
+    expect(vsBest.candidateMacroF1!).toBeGreaterThan(policy.floor);
+    expect(vsBest.candidateMacroF1!).toBeLessThan(1 - policy.tolerance);
+  });
+
+  test("[FL4] when the served version scores higher now than the best one did, the served is the reference", () => {
+    const d = judge(spec, halfway, { served: perfect, best: poor }, holdout, policy);
+    expect(d).toMatchObject({ serve: false, servedVersion: 2, servedMacroF1: 1 });
   });
 });

@@ -66,6 +66,8 @@ export async function offlineModels(
   regions: ReadonlyMap<string, RegionRows>,
   rounds: number,
   config: RoundConfig,
+  /** Regions in another jurisdiction than the coordinator: the border rules apply to them. */
+  abroad: (region: string) => boolean = () => false,
 ): Promise<{
   alone: Map<string, Float32Array>;
   pooled: Float32Array;
@@ -87,8 +89,15 @@ export async function offlineModels(
       { train: examplesOf(spec, r.train), holdout: examplesOf(spec, r.holdout) },
     ]),
   );
-  // Noise is seeded here (round × region) so the simulation reproduces; live regions draw theirs in secret.
-  const sim = simulatedRegions(spec, data, (region, round) => regionSeed(round, region));
+  // Noise is seeded here (round × region) so the simulation reproduces; live regions key
+  // theirs with a secret, so live and simulated versions differ whenever σ > 0.
+  const sim = simulatedRegions(
+    spec,
+    data,
+    (region, round) => regionSeed(round, region),
+    undefined,
+    abroad,
+  );
   const federated = await simulateFederation(spec, sim, [...regions.keys()], rounds, config);
   return { alone, pooled, federated };
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { addGaussianNoise, clipToNorm, l2Norm } from "./privacy.ts";
+import { addGaussianNoise, clipToNorm, keyedRng, l2Norm, noiseKey } from "./privacy.ts";
 
 const vec = (xs: number[]) => Float32Array.from(xs);
 
@@ -69,5 +69,60 @@ describe("[FL7] noise is seeded, centred and of the stated size", () => {
   test("a negative or non-finite std is refused", () => {
     expect(() => addGaussianNoise(zeros, -1, 1)).toThrow();
     expect(() => addGaussianNoise(zeros, Number.NaN, 1)).toThrow();
+  });
+});
+
+describe("[FL9] a live region's noise is keyed: the same question gets the same noise", () => {
+  const zeros = new Float32Array(20_000);
+  const about = {
+    tenantId: "ten_a",
+    baseHash: "b".repeat(64),
+    noiseMultiplier: 0.01,
+    cleanHash: "c".repeat(64),
+  };
+  const secret = "s".repeat(64);
+
+  test("[FL9] the same secret, tenant, base, σ and clipped update give the same key, and so the same noise", () => {
+    const key = noiseKey(secret, about);
+    expect(key).toHaveLength(32);
+    expect(noiseKey(secret, { ...about })).toEqual(key);
+    expect(addGaussianNoise(zeros, 0.1, key)).toEqual(
+      addGaussianNoise(zeros, 0.1, noiseKey(secret, about)),
+    );
+  });
+
+  test.each([
+    ["another secret (another region)", { secret: "t".repeat(64) }],
+    ["another tenant", { tenantId: "ten_b" }],
+    ["another base version", { baseHash: "d".repeat(64) }],
+    ["another σ", { noiseMultiplier: 0.02 }],
+    ["another clipped update (one row or one setting apart)", { cleanHash: "e".repeat(64) }],
+  ])("[FL9] %s gives independent noise", (_, change) => {
+    const { secret: other = secret, ...rest } = change as { secret?: string };
+    const a = addGaussianNoise(zeros, 1, noiseKey(secret, about));
+    const b = addGaussianNoise(zeros, 1, noiseKey(other, { ...about, ...rest }));
+    // Independent N(0,1) draws: their difference has variance 2, it does not cancel.
+    const diff = a.map((x, i) => x - b[i]!);
+    const variance = diff.reduce((s, x) => s + x * x, 0) / diff.length;
+    expect(variance).toBeGreaterThan(1.9);
+    expect(variance).toBeLessThan(2.1);
+  });
+
+  test("keyed noise is centred and of the stated size", () => {
+    const noise = addGaussianNoise(zeros, 2, noiseKey(secret, about));
+    const mean = noise.reduce((s, x) => s + x, 0) / noise.length;
+    const sd = Math.sqrt(noise.reduce((s, x) => s + (x - mean) ** 2, 0) / noise.length);
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(sd).toBeGreaterThan(1.95);
+    expect(sd).toBeLessThan(2.05);
+  });
+
+  test("the keyed stream is uniform in [0, 1) and refuses a key of the wrong size", () => {
+    const rng = keyedRng(new Uint8Array(32).fill(1));
+    const draws = Array.from({ length: 10_000 }, rng);
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...draws)).toBeLessThan(1);
+    expect(draws.reduce((s, x) => s + x, 0) / draws.length).toBeCloseTo(0.5, 1);
+    expect(() => keyedRng(new Uint8Array(16))).toThrow(/32 bytes/);
   });
 });

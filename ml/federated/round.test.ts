@@ -125,3 +125,19 @@ describe("a federated round", () => {
     expect(noisy).toBeGreaterThan(config.training.clipNorm * 0.01 * Math.sqrt(49_155));
   });
 });
+
+describe("what a round refuses to do", () => {
+  test("[FL5] a version that cannot be kept is published to no region", async () => {
+    const { transport, published } = fake({ a: update("a", 1, 0.1), b: update("b", 1, 0.1) });
+    const failing = {
+      ...transport,
+      commit: async () => {
+        throw new Error("version 1 is held with another hash");
+      },
+    };
+    await expect(runRound(["a", "b"], 1, initialModel(LENGTH), config, failing)).rejects.toThrow(
+      /another hash/,
+    );
+    expect(published).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
 // the next version and publishes it; each region answers whether it serves it. How a
 // region is reached (signed HTTP in the worker, a function call in the bench's offline
 // simulation) is the transport's business, so both run exactly this code.
+import { ABROAD } from "./border.ts";
 import { paramsHash } from "./codec.ts";
 import { fedAvg } from "./fedavg.ts";
 import { clipToNorm } from "./privacy.ts";
@@ -19,14 +20,19 @@ export type GlobalModel = {
 
 export type RoundConfig = {
   training: TrainingV1;
-  /** Fewer updates than this and the round makes no version (a lone region is not a federation). */
+  /**
+   * Fewer updates than this and the round makes no version (a lone region is not a
+   * federation). The admin route refuses one above the number of regions asked: it could
+   * never be met, and each stalled round would only ask the regions the same question again.
+   */
   minUpdates: number;
 };
 
 /**
  * The defaults, chosen on the dev split (ml/federated/README.md): five local epochs at
- * learning rate 0.5, Δ clipped to norm 10 (it binds in the first rounds), no noise unless
- * asked, and at least two regions' updates per version.
+ * learning rate 0.5, Δ clipped to norm 10 (it binds in the first rounds), noise σ at the
+ * floor a region abroad requires (so the coordinator's scheduled rounds get eu-central's
+ * update), and at least two regions' updates per version.
  */
 export const DEFAULT_ROUND_CONFIG: RoundConfig = {
   training: {
@@ -34,7 +40,7 @@ export const DEFAULT_ROUND_CONFIG: RoundConfig = {
     learningRate: 0.5,
     proximal: 0,
     clipNorm: 10,
-    noiseMultiplier: 0,
+    noiseMultiplier: ABROAD.minNoiseMultiplier,
     seed: 1,
   },
   minUpdates: 2,
@@ -45,7 +51,8 @@ export type UpdateReport =
       kind: "update";
       region: string;
       n: number;
-      norm: number;
+      /** Null when the region is abroad (it does not say). */
+      norm: number | null;
       clipped: boolean;
       delta: Float32Array;
     }
@@ -62,6 +69,8 @@ export type RoundTransport = {
     base: GlobalModel,
     training: TrainingV1,
   ): Promise<UpdateReport>;
+  /** Keeps a new version before any region is told of it; throwing fails the round unpublished. */
+  commit?(model: GlobalModel): Promise<void>;
   publish(region: string, model: GlobalModel): Promise<DecisionReport>;
 };
 
@@ -123,6 +132,7 @@ export async function runRound(
     hash: paramsHash(params),
     params,
   };
+  await transport.commit?.(model);
   const decisions = await Promise.all(regions.map((r) => transport.publish(r, model)));
   return {
     summary: {

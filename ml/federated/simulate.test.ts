@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { zhCharRecipe } from "../features/config.ts";
+import { ABROAD } from "./border.ts";
 import { type FederatedSpec, LABELS } from "./model.ts";
 import { DEFAULT_ROUND_CONFIG } from "./round.ts";
 import { simulatedRegions, simulateFederation } from "./simulate.ts";
@@ -84,5 +85,64 @@ describe("federation in one process", () => {
     expect(Math.hypot(...u.delta)).toBeLessThanOrEqual(
       DEFAULT_ROUND_CONFIG.training.clipNorm * 1.0001,
     );
+  });
+});
+
+describe("[FL8] a simulated region abroad follows the border rules", () => {
+  const big = new Map([
+    [
+      "east",
+      {
+        train: examplesOf(
+          spec,
+          rows({ negative: "太贵了", neutral: "下周开会", positive: "非常满意" }, 20),
+        ),
+        holdout: [],
+      },
+    ],
+    [
+      "eu",
+      {
+        train: examplesOf(
+          spec,
+          rows({ negative: "too slow", neutral: "next week", positive: "love it" }, 19),
+        ),
+        holdout: [],
+      },
+    ],
+  ]);
+  const base = {
+    version: 0,
+    parent: null,
+    round: 0,
+    hash: "0".repeat(64),
+    params: new Float32Array((2 ** 10 + 1) * 3),
+  };
+  const sim = simulatedRegions(
+    spec,
+    big,
+    () => 1,
+    undefined,
+    (r) => r === "eu",
+  );
+  const training = DEFAULT_ROUND_CONFIG.training;
+
+  test("[FL8] below the noise floor the region abroad declines; the one at home answers", async () => {
+    const quiet = { ...training, noiseMultiplier: 0 };
+    expect(await sim.train("eu", 1, base, quiet)).toEqual({
+      kind: "declined",
+      region: "eu",
+      reason: "noise-below-floor",
+    });
+    expect(await sim.train("east", 1, base, quiet)).toMatchObject({ kind: "update", n: 60 });
+  });
+
+  test("[FL8] abroad, n is a multiple of 50 and no pre-clip norm is stated; at home both are exact", async () => {
+    const noisy = { ...training, noiseMultiplier: ABROAD.minNoiseMultiplier };
+    const eu = await sim.train("eu", 1, base, noisy);
+    expect(eu).toMatchObject({ kind: "update", n: 50, norm: null });
+    const east = await sim.train("east", 1, base, noisy);
+    expect(east).toMatchObject({ kind: "update", n: 60 });
+    expect(east.kind === "update" && typeof east.norm).toBe("number");
   });
 });

@@ -11,12 +11,14 @@ import type { TrainingV1 } from "./wire.ts";
 
 export type LabelledText = { readonly text: string; readonly label: string };
 
+/** Seeds an update's noise: a number (simulations), or a key made from the clipped update (live regions). */
+export type NoiseSource = number | ((clipped: Float32Array) => Uint8Array);
+
 export type UpdateConfig = LocalTraining & {
   clipNorm: number;
   /** σ: the noise's standard deviation is σ·C per coordinate (0: none). */
   noiseMultiplier: number;
-  /** Seeds the noise: the region's own secret draw in production, so no one can subtract it. */
-  noiseSeed: number;
+  noiseSeed: NoiseSource;
 };
 
 export type LocalUpdate = {
@@ -47,12 +49,11 @@ export function localUpdate(
   const raw = new Float32Array(global.length);
   for (let i = 0; i < raw.length; i++) raw[i] = local[i]! - global[i]!;
   const { delta, norm, clipped } = clipToNorm(raw, config.clipNorm);
-  const noised = addGaussianNoise(
-    delta,
-    config.noiseMultiplier * config.clipNorm,
-    config.noiseSeed,
-  );
-  return { n: examples.length, delta: noised, norm, clipped };
+  const std = config.noiseMultiplier * config.clipNorm;
+  const { noiseSeed } = config;
+  // A keyed source is asked only when there is noise to draw (its key costs a hash of Δ).
+  const seed = typeof noiseSeed === "number" ? noiseSeed : std === 0 ? 0 : noiseSeed(delta);
+  return { n: examples.length, delta: addGaussianNoise(delta, std, seed), norm, clipped };
 }
 
 /** Each region's shuffle seed: the round's seed mixed with its name (FNV-1a), so regions differ. */
@@ -69,7 +70,7 @@ export function regionUpdate(
   examples: readonly LocalExample[],
   training: TrainingV1,
   region: string,
-  noiseSeed: number,
+  noiseSeed: NoiseSource,
 ): LocalUpdate {
   return localUpdate(spec, base, examples, {
     ...training,

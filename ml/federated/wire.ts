@@ -58,13 +58,30 @@ export const TrainRequestV1 = z.strictObject({
 export type TrainRequestV1 = z.infer<typeof TrainRequestV1>;
 
 const Answer = { v: z.literal(1), re: Hash, region: Region, tenantId: TenantId, round: Round };
+
+/** Why a region sends no update: each is recorded in the coordinator's round. */
+export const DECLINE_REASONS = [
+  "not-participating",
+  "no-examples",
+  /** Its database did not answer: the round goes on without it. */
+  "read-model-unavailable",
+  /** Abroad, σ below the floor (border.ts). */
+  "noise-below-floor",
+  /** Abroad, fewer training rows than the minimum (border.ts). */
+  "too-few-rows",
+  /** Abroad, it already sent another update for this base version (one per base). */
+  "base-answered",
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
 export const UpdateAnswerV1 = z.discriminatedUnion("kind", [
   z.strictObject({
     ...Answer,
     kind: z.literal("update"),
     baseVersion: Version,
+    /** Rows trained on: exact at home, rounded down to a multiple of 50 abroad (border.ts). */
     n: z.int().min(1).max(MAX_TRAIN_ROWS),
-    norm: z.number().min(0),
+    /** ‖Δ‖₂ before the clip; null when the answer leaves the region's jurisdiction. */
+    norm: z.number().min(0).nullable(),
     clipped: z.boolean(),
     noiseMultiplier: z.number().min(0).max(10),
     deltaHash: Hash,
@@ -73,7 +90,7 @@ export const UpdateAnswerV1 = z.discriminatedUnion("kind", [
   z.strictObject({
     ...Answer,
     kind: z.literal("declined"),
-    reason: z.enum(["not-participating", "no-examples", "read-model-unavailable"]),
+    reason: z.enum(DECLINE_REASONS),
   }),
 ]);
 export type UpdateAnswerV1 = z.infer<typeof UpdateAnswerV1>;
@@ -101,6 +118,7 @@ export const DecisionV1 = z.strictObject({
   ]),
   holdout: z.int().min(0),
   candidateMacroF1: Score,
+  /** What the candidate was held against: the better, now, of the served and the best ever served version. */
   servedVersion: Version.nullable(),
   servedMacroF1: Score,
 });

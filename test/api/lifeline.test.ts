@@ -522,6 +522,7 @@ describe("operations", () => {
         "/v1/federation/classify",
         "/v1/federation/status",
         "/v1/federation/utterances",
+        "/v1/federation/utterances/{id}",
         "/v1/files/{sha256}",
         "/v1/health",
         "/v1/insights/analyze",

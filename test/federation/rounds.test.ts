@@ -1,13 +1,15 @@
 // Federated learning across three real regions (cn-east coordinating, cn-south, eu-central;
-// each workerd + libSQL), each holding different industries of our corpus. Every byte that
-// crosses between regions goes through a recording proxy, so "nothing raw crossed" is
+// each workerd + libSQL, each signing with its own bound replication key), each holding
+// different industries of our corpus for a customer of its own jurisdiction. Every byte
+// that crosses between regions goes through a recording proxy, so "nothing raw crossed" is
 // checked on what actually crossed, and the proxy plays the attacker on answers; the peer
-// routes are also tried with forged, unsigned and oversized requests.
+// routes are also tried with forged, unsigned, oversized and other regions' requests.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { sha256Hex } from "../../core/index.ts";
 import type { SalesCallRow } from "../../ml/data/corpus.ts";
+import { ABROAD, statedRows } from "../../ml/federated/border.ts";
 import { encodeParams, paramsHash } from "../../ml/federated/codec.ts";
 import { loadCorpus, partition, regionUtterances } from "../../ml/federated/corpus.ts";
 import { DEFAULT_ROUND_CONFIG } from "../../ml/federated/round.ts";
@@ -22,7 +24,9 @@ import { freePort } from "../../scripts/processes.ts";
 import {
   ADMIN,
   DEMO_KEY,
+  eventually,
   login,
+  REP,
   startTestRegion,
   type TestRegion,
 } from "../support/test-region.ts";
@@ -35,12 +39,21 @@ const JURISDICTION: Record<Name, string> = {
   "cn-south": "cn",
   "eu-central": "eu",
 };
-const KEYS = { k1: "a-replication-key-of-forty-bytes-000federation" };
-const RING = keyRingOf({ REPLICATION_KEYS: JSON.stringify(KEYS), REPLICATION_KEY_ID: "k1" });
+/** Each region signs with its own key, bound to it by its id; every region verifies all three. */
+const KEYS = {
+  "k1@cn-east": "a-replication-key-of-forty-bytes-000federation",
+  "k1@cn-south": "a-replication-key-of-forty-bytes-111federation",
+  "k1@eu-central": "a-replication-key-of-forty-bytes-222federation",
+};
+const ringOf = (r: Name) =>
+  keyRingOf({ REPLICATION_KEYS: JSON.stringify(KEYS), REPLICATION_KEY_ID: `k1@${r}` });
+const RING = ringOf("cn-east");
 
 const recorder = new Recorder();
 const regions = {} as Record<Name, TestRegion>;
 const rows = {} as Record<Name, SalesCallRow[]>;
+/** One customer per region, resident in its jurisdiction: the calls its rows come from. */
+const customers = {} as Record<Name, string>;
 let token = "";
 
 const url = (r: Name) => regions[r].url;
@@ -65,11 +78,13 @@ async function api(
   path: string,
   body?: unknown,
   auth = `Bearer ${token}`,
+  headers: Record<string, string> = {},
 ) {
   const res = await fetchOnce(`${url(r)}${path}`, {
     method,
     headers: {
       authorization: auth,
+      ...headers,
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -101,7 +116,7 @@ beforeAll(async () => {
       startTestRegion(r, {
         port: ports[r],
         peers: peers[r],
-        bindings: { REPLICATION_KEYS: JSON.stringify(KEYS), REPLICATION_KEY_ID: "k1" },
+        bindings: { REPLICATION_KEYS: JSON.stringify(KEYS), REPLICATION_KEY_ID: `k1@${r}` },
       }),
     ),
   );
@@ -110,8 +125,18 @@ beforeAll(async () => {
   });
   token = await login(url("cn-east"), ADMIN);
   for (const r of NAMES) {
+    const created = await api(
+      r,
+      "POST",
+      "/v1/customers",
+      { name: `Federation customer in ${r}`, residency: JURISDICTION[r] },
+      `Bearer ${token}`,
+      { "idempotency-key": `fed-customer-${r}` },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    customers[r] = created.body.id;
     // Each region its own industries, both languages: its train rows, and dev rows held out.
-    const items = regionUtterances(split, r);
+    const items = regionUtterances(split, r, customers[r]);
     rows[r] = [...partition(split.train, r), ...partition(split.dev, r)];
     for (let i = 0; i < items.length; i += 100) {
       const res = await api(r, "POST", "/v1/federation/utterances", {
@@ -146,7 +171,11 @@ describe("federated rounds across cn-east, cn-south and eu-central", () => {
         round.updates.map((u: { region: string; kind: string }) => [u.region, u.kind]),
       ).toEqual(NAMES.map((r) => [r, "update"]));
       for (const u of round.updates) {
-        expect(u.n).toBe(partition(loadCorpus().split.train, u.region).length);
+        // Abroad (eu-central) n is bucketed and the pre-clip norm unsaid [FL8]; at home exact.
+        const abroad = JURISDICTION[u.region as Name] !== JURISDICTION["cn-east"];
+        expect(u.n).toBe(statedRows(partition(loadCorpus().split.train, u.region).length, abroad));
+        if (abroad) expect(u.norm).toBeNull();
+        else expect(u.norm).toBeGreaterThan(0);
         expect(u.reclipped).toBe(false);
       }
       expect(
@@ -241,7 +270,7 @@ describe("federated rounds across cn-east, cn-south and eu-central", () => {
     ).toEqual([]);
   });
 
-  test("[FL5] the coordinator's cron trigger runs a round for every tenant taking part there", async () => {
+  test("[FL5] the coordinator's cron trigger runs a round for a tenant taking part there", async () => {
     const rounds = async () => (await api("cn-east", "GET", "/v1/federation/status")).body.rounds;
     const before = (await rounds())[0].round;
     const res = await fetchOnce(`${url("cn-east")}/cdn-cgi/handler/scheduled?cron=17+3+*+*+*`, {});
@@ -325,6 +354,62 @@ describe("[FL6] what a region accepts from the network", () => {
     expect(((await res.json()) as { type: string }).type).toContain("not-coordinator");
   });
 
+  test("[FL6] a request correctly signed with cn-south's own key, claiming to come from the coordinator, is refused", async () => {
+    const body = trainBody();
+    const res = await send(body, signRequest(ringOf("cn-south"), body, Date.now()));
+    const answer = (await res.json()) as { type: string; detail: string };
+    expect(res.status).toBe(403);
+    expect(answer.type).toContain("not-coordinator");
+    expect(answer.detail).toContain("k1@cn-south");
+  });
+
+  /** A signed train request to eu-central on a base of its own (nobody asked about it before). */
+  const askEu = async (base: Float32Array, training: Record<string, unknown>) => {
+    const body = trainBody({
+      base: {
+        version: 0,
+        parent: null,
+        round: 0,
+        hash: paramsHash(base),
+        params: encodeParams(base),
+      },
+      training: { ...DEFAULT_ROUND_CONFIG.training, seed: 5, ...training },
+    });
+    const res = await send(body, signed(body));
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const freshBase = (value: number) => new Float32Array(PARAMS_LENGTH).fill(value);
+
+  test("[FL8] abroad, a round asking for less noise than the floor is declined, saying why", async () => {
+    const answer = await askEu(freshBase(0.001), {
+      noiseMultiplier: ABROAD.minNoiseMultiplier / 2,
+    });
+    expect(answer).toMatchObject({
+      kind: "declined",
+      reason: "noise-below-floor",
+      region: "eu-central",
+    });
+    expect(answer).not.toHaveProperty("delta");
+  });
+
+  test("[FL8][FL9] abroad an update states n in fifties and no norm; asked again it is the identical update, asked otherwise about the same base it is declined", async () => {
+    const base = freshBase(0.002);
+    const first = await askEu(base, {});
+    expect(first).toMatchObject({ kind: "update", norm: null, noiseMultiplier: 0.01 });
+    expect(first.n).toBe(
+      statedRows(partition(loadCorpus().split.train, "eu-central").length, true),
+    );
+    expect((first.n as number) % ABROAD.rowsBucket).toBe(0);
+    // A replay, a stalled round: the same question gets the same bits, nothing to average.
+    const again = await askEu(base, {});
+    expect(again.deltaHash).toBe(first.deltaHash);
+    expect(again.delta).toBe(first.delta);
+    // Another question about the same base (another shuffle seed) would be a fresh noise draw.
+    const other = await askEu(base, { seed: 6 });
+    expect(other).toMatchObject({ kind: "declined", reason: "base-answered" });
+  });
+
   test("[FL1] a request asking for more than the schema allows (rows, texts) is refused", async () => {
     const body = trainBody({ sendRows: true });
     expect((await send(body, signed(body))).status).toBe(400);
@@ -399,7 +484,13 @@ describe("[FL6] what a region accepts from the network", () => {
   }, 120_000);
 
   test("[FL6] utterances are staff data: no credentials is 401, and an unknown field is a 400", async () => {
-    const item = { id: "x-1", lang: "en", text: "fine", label: "neutral" };
+    const item = {
+      id: "x-1",
+      customerId: customers["eu-central"],
+      lang: "en",
+      text: "fine",
+      label: "neutral",
+    };
     expect(
       (await api("eu-central", "POST", "/v1/federation/utterances", { items: [item] }, "")).status,
     ).toBe(401);
@@ -426,4 +517,150 @@ describe("[FL6] what a region accepts from the network", () => {
     expect(res.status).toBe(409);
     expect(res.body.coordinator).toBe("cn-east");
   });
+});
+
+describe("[FL10] labelled utterances stay with their customer's jurisdiction", () => {
+  const item = (id: string, customerId: string, use?: "train" | "holdout") => ({
+    id,
+    customerId,
+    lang: "en",
+    text: "The delivery slipped a week again.",
+    label: "negative",
+    ...(use ? { use } : {}),
+  });
+  const post = (r: Name, items: unknown[], auth?: string) =>
+    api(r, "POST", "/v1/federation/utterances", { items }, auth);
+
+  test("[FL10] a row without its customer is refused (400); with a customer unknown here, 422 naming the row", async () => {
+    const { customerId: _, ...bare } = item("fl10-0", customers["cn-south"]);
+    expect((await post("cn-south", [bare])).status).toBe(400);
+    const unknown = await post("cn-south", [
+      item("fl10-1", customers["cn-south"]),
+      item("fl10-2", "acc_0000000000000000000000000Z"),
+    ]);
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors[0].pointer).toBe("#/items/1/customerId");
+  });
+
+  test("[FL10] a call with a customer resident abroad is refused with wrong-jurisdiction, naming where it belongs", async () => {
+    // eu-central's customer reaches cn-south (masked) by replication: wait until it is known.
+    const res = await eventually(async () => {
+      const r = await post("cn-south", [item("fl10-3", customers["eu-central"])]);
+      return r.status === 422 ? undefined : r;
+    }, 30_000);
+    expect(res.status).toBe(409);
+    expect(res.body.type).toContain("wrong-jurisdiction");
+    expect(res.body.jurisdiction).toBe("eu");
+    expect(res.body.regions.map((x: { region: string }) => x.region)).toEqual(["eu-central"]);
+    expect((await api("cn-south", "GET", "/v1/federation/status")).body.utterances).toEqual({
+      train: partition(loadCorpus().split.train, "cn-south").length,
+      holdout: partition(loadCorpus().split.dev, "cn-south").length,
+    });
+  });
+
+  test("[FL10] a row's use is fixed once stored: posting it again does not move it between train and holdout", async () => {
+    const before = (await post("cn-south", [item("fl10-4", customers["cn-south"], "holdout")])).body
+      .counts;
+    const again = await post("cn-south", [item("fl10-4", customers["cn-south"], "train")]);
+    expect(again.status).toBe(200);
+    expect(again.body.counts).toEqual(before);
+  });
+
+  test("[FL10] an admin or the row's author deletes it, nobody else; each deletion is audited without the text", async () => {
+    const rep = `Bearer ${await login(url("cn-south"), REP)}`;
+    const integrator = `Bearer ${DEMO_KEY}`;
+    expect(
+      (await post("cn-south", [item("fl10-5", customers["cn-south"])], integrator)).status,
+    ).toBe(200);
+    expect((await post("cn-south", [item("fl10-6", customers["cn-south"])], rep)).status).toBe(200);
+    const del = (id: string, auth: string) =>
+      api("cn-south", "DELETE", `/v1/federation/utterances/${id}`, undefined, auth);
+    const refused = await del("fl10-5", rep);
+    expect(refused.status).toBe(403);
+    expect(refused.body.type).toContain("not-author");
+    expect((await del("fl10-5", integrator)).status).toBe(200);
+    expect((await del("fl10-6", `Bearer ${token}`)).status).toBe(200);
+    expect((await del("fl10-4", `Bearer ${token}`)).status).toBe(200);
+    expect((await del("fl10-6", `Bearer ${token}`)).status).toBe(404);
+    const entries = (await api("cn-south", "GET", "/v1/audit/entries?kind=policy-change&limit=200"))
+      .body.entries as Array<{ detail: Record<string, unknown> }>;
+    const deleted = entries.filter((e) => e.detail.what === "federation-utterance-deleted");
+    expect(deleted.map((e) => [e.detail.id, e.detail.by])).toEqual(
+      expect.arrayContaining([
+        ["fl10-5", "apiKey:key_demo"],
+        ["fl10-6", "user:usr_admin"],
+      ]),
+    );
+    expect(JSON.stringify(deleted)).not.toContain("delivery slipped");
+  });
+});
+
+// Last: these rounds stall, decline or spend the base version's rounds for today.
+describe("rounds a region declines or the coordinator refuses", () => {
+  const round = (body: Record<string, unknown>) =>
+    api("cn-east", "POST", "/v1/admin/federation/rounds", body);
+  const updateOf = (r: { updates: Array<{ region: string }> }, region: Name) =>
+    r.updates.find((u) => u.region === region);
+
+  test("[FL8] a round without noise goes on without eu-central, whose decline is recorded in the round", async () => {
+    const res = await round({ rounds: 1, training: { seed: 5, noiseMultiplier: 0 } });
+    expect(res.status).toBe(200);
+    const [r] = res.body.rounds;
+    expect(r.outcome).toBe("advanced");
+    expect(updateOf(r, "eu-central")).toEqual({
+      kind: "declined",
+      region: "eu-central",
+      reason: "noise-below-floor",
+    });
+    expect(updateOf(r, "cn-south")).toMatchObject({ kind: "update" });
+    const recorded = (await api("cn-east", "GET", "/v1/federation/status")).body.rounds[0];
+    expect(recorded).toMatchObject({ round: r.round, status: "advanced" });
+  }, 60_000);
+
+  test("[FL6] a region whose database is down declines (read-model-unavailable) instead of failing the round", async () => {
+    await regions["eu-central"].stopLibsql();
+    try {
+      const res = await round({ rounds: 1, training: { seed: 5 } });
+      expect(res.status).toBe(200);
+      const [r] = res.body.rounds;
+      expect(updateOf(r, "eu-central")).toEqual({
+        kind: "declined",
+        region: "eu-central",
+        reason: "read-model-unavailable",
+      });
+      expect(r.outcome).toBe("advanced");
+    } finally {
+      await regions["eu-central"].restartLibsql();
+    }
+  }, 60_000);
+
+  test("[FL9] minUpdates more than the regions a round asks is refused", async () => {
+    const res = await round({ rounds: 1, minUpdates: 4 });
+    expect(res.status).toBe(422);
+    expect(res.body.type).toContain("min-updates-unreachable");
+  });
+
+  test("[FL9] a base version gets at most 3 rounds a day: stalled rounds cannot be repeated to average answers", async () => {
+    const off = await api("cn-south", "PUT", "/v1/admin/federation/participation", {
+      enabled: false,
+    });
+    expect(off.status).toBe(200);
+    try {
+      const stalled = await round({ rounds: 3, minUpdates: 3, training: { seed: 5 } });
+      expect(stalled.status).toBe(200);
+      const bases = stalled.body.rounds.map((r: { baseVersion: number }) => r.baseVersion);
+      expect(new Set(bases).size).toBe(1);
+      expect(stalled.body.rounds.map((r: { outcome: string }) => r.outcome)).toEqual([
+        "stalled",
+        "stalled",
+        "stalled",
+      ]);
+      const fourth = await round({ rounds: 1, minUpdates: 3, training: { seed: 5 } });
+      expect(fourth.status).toBe(409);
+      expect(fourth.body.type).toContain("base-rounds-spent");
+      expect(fourth.body.baseVersion).toBe(bases[0]);
+    } finally {
+      await api("cn-south", "PUT", "/v1/admin/federation/participation", { enabled: true });
+    }
+  }, 120_000);
 });

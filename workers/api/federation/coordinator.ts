@@ -1,9 +1,11 @@
 // The aggregator, in one region (FEDERATION_COORDINATOR): claims the tenant's next round
 // in its libSQL, asks every region of REGIONS for an update over signed HTTP (itself
-// in-process), checks each answer (signature, request hash, schema, lengths, Δ's hash)
-// before runRound bounds and averages them, stores the new version and publishes it. One
-// place aggregates, so a version means one set of updates; while the coordinator is down no
-// round runs and every region keeps serving what it serves.
+// in-process; requests signed with the replication key bound to this region), checks each
+// answer (signature, request hash, schema, lengths, Δ's hash) before runRound bounds and
+// averages them, stores the new version and publishes it. One place aggregates, so a
+// version means one set of updates; while the coordinator is down no round runs and every
+// region keeps serving what it serves. Asking the same base again is bounded: minUpdates
+// no round can meet is refused, and a base version gets MAX_ROUNDS_PER_BASE rounds a day.
 import { decodeParams, encodeParams, paramsHash } from "../../../ml/federated/codec.ts";
 import {
   DEFAULT_ROUND_CONFIG,
@@ -29,11 +31,24 @@ import {
 } from "../../../ml/federated/wire.ts";
 import { callPeer, jurisdictionKeyOf } from "../../../replication/anti-entropy.ts";
 import { type RegionInfo, regionInfo, regionsOf } from "../../../replication/regions.ts";
-import { keyRingOf } from "../../../replication/signing.ts";
+import { keyRingOf, ringOfRegion } from "../../../replication/signing.ts";
 import { Problem } from "../errors.ts";
 import { readModel } from "../read-model.ts";
-import { answerPublish, answerTrain, auditAbroad, paramsOf } from "./participant.ts";
-import { claimRound, finishRound, lastRound, latestModel, putModel } from "./store.ts";
+import {
+  answerPublish,
+  answerTrain,
+  auditAbroad,
+  integrityFailure,
+  storedParams,
+} from "./participant.ts";
+import {
+  claimRound,
+  finishRound,
+  lastRound,
+  latestModel,
+  putModel,
+  roundsFromBase,
+} from "./store.ts";
 
 /** Regions asked per round at most; REGIONS is a short list by design. */
 export const MAX_REGIONS = 16;
@@ -43,6 +58,13 @@ export const MAX_ROUNDS_PER_RUN = 20;
 export const REGION_TIMEOUT_MS = 30_000;
 /** A round still `running` after this is taken for dead (its trigger crashed) and skipped. */
 export const ROUND_LEASE_MS = 5 * 60_000;
+/**
+ * Rounds from one base version within BASE_WINDOW_MS at most. A region answers the same
+ * base with the same update (keyed noise), so more rounds learn nothing; they only stall
+ * again. The window lets a tenant stalled for a day (a region down) try again the next.
+ */
+export const MAX_ROUNDS_PER_BASE = 3;
+export const BASE_WINDOW_MS = 24 * 60 * 60_000;
 
 export const coordinatorOf = (env: Env) => env.FEDERATION_COORDINATOR;
 
@@ -64,6 +86,22 @@ const wireModel = (m: GlobalModel): ModelV1 => ({
   hash: m.hash,
   params: encodeParams(m.params),
 });
+
+/**
+ * A minUpdates asked for must be one some round could meet: at most the regions a round
+ * asks. (The default, 2, stays: in a topology of one region rounds stall, as they should.)
+ */
+export function requireReachable(env: Env, minUpdates: number): void {
+  const asked = regionsAsked(env).length;
+  if (minUpdates > asked)
+    throw new Problem(
+      422,
+      "min-updates-unreachable",
+      "More updates asked for than regions",
+      `minUpdates ${minUpdates} exceeds the ${asked} regions a round asks: no round could make a version.`,
+      { errors: [{ field: "minUpdates", pointer: "#/minUpdates", message: `at most ${asked}` }] },
+    );
+}
 
 /** `rounds` rounds of `tenantId` one after another; stops at the first that fails. */
 export async function runRounds(
@@ -94,14 +132,25 @@ async function oneRound(env: Env, tenantId: string, config: RoundConfig): Promis
     });
   }
   const stored = await latestModel(db, tenantId);
-  const base = stored ? { ...stored, params: paramsOf(stored) } : initialModel(PARAMS_LENGTH);
-  if (!stored) await putModel(db, tenantId, wireModel(base), now());
+  const base = stored
+    ? { ...stored, params: storedParams(tenantId, stored.version, stored) }
+    : initialModel(PARAMS_LENGTH);
+  if (!stored && (await putModel(db, tenantId, wireModel(base), now())) === "conflict")
+    integrityFailure(0);
+  const since = new Date(Date.now() - BASE_WINDOW_MS).toISOString();
+  if ((await roundsFromBase(db, tenantId, base.version, since)) >= MAX_ROUNDS_PER_BASE)
+    throw new Problem(
+      409,
+      "base-rounds-spent",
+      "Enough rounds from this version today",
+      `${MAX_ROUNDS_PER_BASE} rounds started from version ${base.version} in the last 24 hours; every region would answer them as before. Try again tomorrow, or once more regions take part.`,
+      { baseVersion: base.version },
+      { "retry-after": String(BASE_WINDOW_MS / 1000) },
+    );
   const round = (last?.round ?? 0) + 1;
   if (!(await claimRound(db, { tenantId, round, baseVersion: base.version, startedAt: now() })))
     throw roundRunning(round);
-  const regions = regionsOf(env)
-    .slice(0, MAX_REGIONS)
-    .map((r) => r.region);
+  const regions = regionsAsked(env);
   try {
     const { summary, model } = await runRound(
       regions,
@@ -130,6 +179,11 @@ async function oneRound(env: Env, tenantId: string, config: RoundConfig): Promis
   }
 }
 
+const regionsAsked = (env: Env) =>
+  regionsOf(env)
+    .slice(0, MAX_REGIONS)
+    .map((r) => r.region);
+
 const roundRunning = (round: number) =>
   new Problem(
     409,
@@ -143,7 +197,8 @@ const roundRunning = (round: number) =>
 /** How the coordinator reaches each region: in-process for itself, signed HTTP for the rest. */
 function transport(env: Env, tenantId: string): RoundTransport {
   const link = {
-    ring: keyRingOf(env),
+    // Participants accept a round only when it is signed with a key bound to the coordinator.
+    ring: ringOfRegion(keyRingOf(env), env.REGION),
     self: { region: env.REGION, jurisdiction: env.JURISDICTION },
     jurisdictionKey: jurisdictionKeyOf(env),
     timeoutMs: REGION_TIMEOUT_MS,
@@ -154,7 +209,6 @@ function transport(env: Env, tenantId: string): RoundTransport {
     if (!wire.has(m.version)) wire.set(m.version, wireModel(m));
     return wire.get(m.version)!;
   };
-  let storing: Promise<unknown> | null = null;
   const peer = (region: string): RegionInfo => regionInfo(env, region)!;
   const failed = (region: string, err: unknown) => ({
     kind: "failed" as const,
@@ -199,6 +253,15 @@ function transport(env: Env, tenantId: string): RoundTransport {
         return failed(region, err);
       }
     },
+    async commit(model) {
+      // The coordinator keeps every version it makes, whether or not it serves it; a version
+      // it already holds with other bytes is its own data gone bad, and nothing is published.
+      const at = new Date().toISOString();
+      if ((await putModel(readModel(env), tenantId, onWire(model), at)) === "conflict") {
+        console.error(`federation ${tenantId}: version ${model.version} is held with another hash`);
+        integrityFailure(model.version);
+      }
+    },
     async publish(region, model): Promise<DecisionReport> {
       const request: PublishRequestV1 = {
         v: 1,
@@ -208,9 +271,6 @@ function transport(env: Env, tenantId: string): RoundTransport {
         model: onWire(model),
       };
       try {
-        // The coordinator keeps every version it makes, whether or not it serves it.
-        storing ??= putModel(readModel(env), tenantId, request.model, new Date().toISOString());
-        await storing;
         if (region === env.REGION)
           return { kind: "decided", region, ...(await answerPublish(env, request)) };
         await auditAbroad(env, region, `model:${model.hash}`, {

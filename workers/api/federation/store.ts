@@ -1,8 +1,8 @@
 // Federation in the regional libSQL database: the tenant's labelled utterances (their text
 // is read here and by the local fine-tune only), the region's participation switch, model
 // versions, the coordinator's rounds and the region's serve decisions. Every read is
-// bounded (rows per round, versions kept, rounds listed).
-import { and, count, desc, eq, lt, ne, sql } from "drizzle-orm";
+// bounded (rows per round, versions kept, rounds listed, tenants per scheduled run).
+import { and, count, desc, eq, gt, lt, notInArray, sql } from "drizzle-orm";
 import type { ReadModelDb } from "../../../db/client.ts";
 import {
   federationDecisions,
@@ -18,7 +18,11 @@ export type UtteranceRow = typeof labelledUtterances.$inferInsert;
 /** Versions a region keeps besides the one it serves: enough to compare, bounded all the same. */
 export const VERSIONS_KEPT = 10;
 
-/** Adds rows or replaces them by id (a retried request is the same rows). */
+/**
+ * Adds rows or replaces them by id (a retried request is the same rows). A row's `use` is
+ * fixed when it is first stored: posting it again never moves it between train and holdout,
+ * so no row both trains and judges a version.
+ */
 export async function putUtterances(db: ReadModelDb, rows: UtteranceRow[]): Promise<void> {
   if (rows.length === 0) return;
   const fresh = (column: string) => sql.raw(`excluded.${column}`);
@@ -33,11 +37,25 @@ export async function putUtterances(db: ReadModelDb, rows: UtteranceRow[]): Prom
         speaker: fresh("speaker"),
         text: fresh("text"),
         label: fresh("label"),
-        use: fresh("use"),
         addedBy: fresh("added_by"),
         addedAt: fresh("added_at"),
       },
     });
+}
+
+/** Who added a row and what it is for, or null when the tenant has no such row here. */
+export async function utteranceOf(db: ReadModelDb, tenantId: string, id: string) {
+  const [row] = await db
+    .select({ addedBy: labelledUtterances.addedBy, use: labelledUtterances.use })
+    .from(labelledUtterances)
+    .where(and(eq(labelledUtterances.tenantId, tenantId), eq(labelledUtterances.id, id)));
+  return row ?? null;
+}
+
+export async function deleteUtterance(db: ReadModelDb, tenantId: string, id: string) {
+  await db
+    .delete(labelledUtterances)
+    .where(and(eq(labelledUtterances.tenantId, tenantId), eq(labelledUtterances.id, id)));
 }
 
 export async function utteranceCounts(db: ReadModelDb, tenantId: string) {
@@ -88,15 +106,29 @@ export async function setParticipation(
     .onConflictDoUpdate({ target: federationParticipation.tenantId, set });
 }
 
-/** Tenants this region takes part for (the coordinator's scheduled rounds), bounded. */
-export async function participatingTenants(db: ReadModelDb, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ tenantId: federationParticipation.tenantId })
-    .from(federationParticipation)
-    .where(eq(federationParticipation.enabled, true))
-    .orderBy(federationParticipation.tenantId)
-    .limit(limit);
-  return rows.map((r) => r.tenantId);
+/**
+ * The tenants a scheduled run takes, at most `limit`, least recently run first (never run
+ * first): those taking part in this region, and those whose rounds made a version since
+ * `advancedSince` (their regions take part, whether or not this one does). Round-robin with
+ * no cursor to keep: a run's rounds make its tenants the most recently run.
+ */
+export async function scheduledTenants(
+  db: ReadModelDb,
+  limit: number,
+  advancedSince: string,
+): Promise<string[]> {
+  const rows = await db.all<{ tenant_id: string }>(sql`
+    SELECT tenant_id, (SELECT MAX(started_at) FROM ${federationRounds} r
+                       WHERE r.tenant_id = candidates.tenant_id) AS last_run
+    FROM (
+      SELECT tenant_id FROM ${federationParticipation} WHERE enabled = 1
+      UNION
+      SELECT tenant_id FROM ${federationRounds}
+      WHERE status = 'advanced' AND started_at > ${advancedSince}
+    ) AS candidates
+    ORDER BY last_run IS NOT NULL, last_run, tenant_id
+    LIMIT ${limit}`);
+  return rows.map((r) => r.tenant_id);
 }
 
 /**
@@ -116,16 +148,18 @@ export async function putModel(
     .insert(federationModels)
     .values({ tenantId, ...model, createdAt: at })
     .onConflictDoNothing();
-  const served = (await servedDecision(db, tenantId))?.version ?? -1;
-  await db
-    .delete(federationModels)
-    .where(
-      and(
-        eq(federationModels.tenantId, tenantId),
-        lt(federationModels.version, model.version - VERSIONS_KEPT),
-        ne(federationModels.version, served),
+  // The served version and the best ever served are kept: the serve check scores both.
+  const kept = [await servedDecision(db, tenantId), await bestServedDecision(db, tenantId)];
+  await db.delete(federationModels).where(
+    and(
+      eq(federationModels.tenantId, tenantId),
+      lt(federationModels.version, model.version - VERSIONS_KEPT),
+      notInArray(
+        federationModels.version,
+        kept.flatMap((d) => (d ? [d.version] : [])),
       ),
-    );
+    ),
+  );
   return "stored";
 }
 
@@ -200,6 +234,17 @@ export async function servedDecision(db: ReadModelDb, tenantId: string) {
   return row ?? null;
 }
 
+/** The version this region served with the highest macro-F1 when it was judged (the newest of equals). */
+export async function bestServedDecision(db: ReadModelDb, tenantId: string) {
+  const [row] = await db
+    .select()
+    .from(federationDecisions)
+    .where(and(eq(federationDecisions.tenantId, tenantId), eq(federationDecisions.serve, true)))
+    .orderBy(desc(federationDecisions.candidateMacroF1), desc(federationDecisions.version))
+    .limit(1);
+  return row ?? null;
+}
+
 export async function recentDecisions(db: ReadModelDb, tenantId: string, limit: number) {
   return db
     .select()
@@ -244,6 +289,26 @@ export async function finishRound(
     .update(federationRounds)
     .set(done)
     .where(and(eq(federationRounds.tenantId, tenantId), eq(federationRounds.round, round)));
+}
+
+/** Rounds of the tenant from `baseVersion` started after `since` (ISO time). */
+export async function roundsFromBase(
+  db: ReadModelDb,
+  tenantId: string,
+  baseVersion: number,
+  since: string,
+): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(federationRounds)
+    .where(
+      and(
+        eq(federationRounds.tenantId, tenantId),
+        eq(federationRounds.baseVersion, baseVersion),
+        gt(federationRounds.startedAt, since),
+      ),
+    );
+  return row?.n ?? 0;
 }
 
 export async function recentRounds(db: ReadModelDb, tenantId: string, limit: number) {

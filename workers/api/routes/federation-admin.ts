@@ -12,6 +12,7 @@ import {
   MAX_REGIONS,
   MAX_ROUNDS_PER_RUN,
   requireCoordinator,
+  requireReachable,
   runRounds,
 } from "../federation/coordinator.ts";
 import { modelAt, setParticipation } from "../federation/store.ts";
@@ -77,8 +78,13 @@ federationAdmin.openapi(
 const UpdateSummary = z.object({
   kind: z.enum(["update", "declined", "failed"]),
   region: z.string(),
-  n: z.int().optional(),
-  norm: z.number().optional().meta({ description: "‖Δ‖₂ before the region's clip" }),
+  n: z.int().optional().meta({
+    description:
+      "Rows the update trained on: exact within the coordinator's jurisdiction, a multiple of 50 from abroad",
+  }),
+  norm: z.number().nullable().optional().meta({
+    description: "‖Δ‖₂ before the region's clip; null from a region abroad (it does not say)",
+  }),
   clipped: z.boolean().optional(),
   reclipped: z.boolean().optional().meta({ description: "The coordinator had to clip it again" }),
   reason: z.string().optional(),
@@ -112,7 +118,10 @@ const RoundsRequest = z
   .strictObject({
     rounds: z.int().min(1).max(MAX_ROUNDS_PER_RUN).default(1),
     training: TrainingV1.partial().optional(),
-    minUpdates: z.int().min(1).max(MAX_REGIONS).optional(),
+    minUpdates: z.int().min(1).max(MAX_REGIONS).optional().meta({
+      description:
+        "Updates a round needs to make a version (default 2); at most the number of regions a round asks (422 otherwise)",
+    }),
   })
   .meta({ id: "FederatedRoundsRequest" });
 
@@ -123,7 +132,7 @@ federationAdmin.openapi(
     operationId: "runFederatedRounds",
     summary: "Run federated rounds for the tenant now (on the coordinator)",
     description:
-      "Each round asks every region for a clipped update against the current global version, averages them weighted by examples (FedAvg), stores the next version and publishes it; each region serves it only if it passes its own held-out check. A round with fewer than `minUpdates` updates (default 2) makes no version.",
+      "Each round asks every region for a clipped, noised update against the current global version, averages them weighted by examples (FedAvg), stores the next version and publishes it; each region serves it only if it passes its own held-out check. A round with fewer than `minUpdates` updates (default 2) makes no version. A region in another jurisdiction than the coordinator declines unless σ ≥ 0.01 and it trains on ≥ 50 rows. At most 3 rounds start from one version in 24 hours (409 `base-rounds-spent`): the regions would answer them the same.",
     request: { query: NoQuery, body: jsonBody(RoundsRequest) },
     responses: {
       200: json(
@@ -132,13 +141,18 @@ federationAdmin.openapi(
       ),
       400: problem("Invalid body"),
       ...adminProblems,
-      409: problem("Not the coordinator (`not-coordinator` names it), or a round is running"),
+      409: problem(
+        "Not the coordinator (`not-coordinator` names it), a round is running, or enough rounds started from this version today",
+      ),
+      422: problem("`minUpdates` exceeds the regions a round asks"),
+      500: problem("A stored model failed its integrity check (`model-integrity`)"),
       503: problem("The regional database is unavailable"),
     },
   }),
   async (c) => {
     requireCoordinator(c.env);
     const body = c.req.valid("json");
+    if (body.minUpdates !== undefined) requireReachable(c.env, body.minUpdates);
     const config = {
       training: { ...DEFAULT_ROUND_CONFIG.training, ...body.training },
       minUpdates: body.minUpdates ?? DEFAULT_ROUND_CONFIG.minUpdates,
